@@ -1,0 +1,1 @@
+"""Pure detection: strategic (declared volumes), rules (lead time)."""

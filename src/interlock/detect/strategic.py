@@ -1,0 +1,94 @@
+"""Strategic detection: declared 4D volumes that come closer than the agreed minima.
+
+Two volumes of different parties conflict when all three hold:
+- time: their windows overlap or lie closer than the agreement's time buffer;
+- vertical: their bands come closer than the vertical minimum (overlap counts);
+- horizontal: their areas come closer than the horizontal minimum.
+Separation is kept if either the horizontal or the vertical minimum is kept (ICAO Doc 4444
+5.4: vertical or horizontal separation), hence the conjunction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..geo.distance import separation
+from ..geo.shapes import Area
+from ..model.agreement import Rules
+from ..model.conflict import Conflict, Ref
+from ..model.notice import VerticalBand
+
+
+@dataclass(frozen=True)
+class Volume:
+    """What detection needs of a notice or an asset."""
+
+    ref: Ref
+    party: str
+    domain: str  # "air" | "sea"; assets take the domain of whatever is checked against them
+    area: Area
+    band: VerticalBand
+    start: datetime
+    end: datetime
+
+
+def severity(h_m: float, h_min: float, v_gap: float, v_min: float, overlap_s: float) -> str:
+    """critical: the volumes intersect in 4D; major: within half of both minima, in time;
+    minor: otherwise (inside the minima, or only inside the time buffer)."""
+    if h_m == 0.0 and v_gap <= 0.0 and overlap_s > 0.0:
+        return "critical"
+    if overlap_s > 0.0 and h_m < 0.5 * h_min and v_gap < 0.5 * v_min:
+        return "major"
+    return "minor"
+
+
+def check_pair(a: Volume, b: Volume, rules: Rules) -> Conflict | None:
+    """The conflict between two volumes, or None when separation is kept."""
+    if a.party == b.party:
+        return None
+    buffer_s = rules.time_buffer.total_seconds()
+    overlap_start, overlap_end = max(a.start, b.start), min(a.end, b.end)
+    overlap_s = (overlap_end - overlap_start).total_seconds()
+    if overlap_s <= -buffer_s:
+        return None
+    dom_a = b.domain if a.ref.kind == "asset" else a.domain
+    dom_b = a.domain if b.ref.kind == "asset" else b.domain
+    minima = rules.minima(dom_a, dom_b)
+    v_gap = a.band.gap_m(b.band)
+    if v_gap >= minima.vertical_m and not (minima.vertical_m == 0.0 and v_gap < 0.0):
+        return None
+    sep = separation(a.area, b.area)
+    if sep.distance_m >= minima.horizontal_m and not (
+        minima.horizontal_m == 0.0 and sep.distance_m == 0.0
+    ):
+        return None
+    window = (overlap_start, overlap_end) if overlap_s >= 0 else (overlap_end, overlap_start)
+    return Conflict(
+        a=a.ref,
+        b=b.ref,
+        a_party=a.party,
+        b_party=b.party,
+        window_start=window[0],
+        window_end=window[1],
+        time_gap_s=max(0.0, -overlap_s),
+        horizontal_distance_m=sep.distance_m,
+        horizontal_minimum_m=minima.horizontal_m,
+        vertical_gap_m=max(0.0, v_gap),
+        vertical_minimum_m=minima.vertical_m,
+        worst_lon=sep.worst_lon,
+        worst_lat=sep.worst_lat,
+        severity=severity(sep.distance_m, minima.horizontal_m, v_gap, minima.vertical_m,
+                          overlap_s),
+    )
+
+
+def detect(new: Volume, candidates: Iterable[Volume], rules: Rules) -> list[Conflict]:
+    """Every conflict between a new volume and candidate volumes (other parties' only)."""
+    out = []
+    for other in candidates:
+        conflict = check_pair(new, other, rules)
+        if conflict is not None:
+            out.append(conflict)
+    return out

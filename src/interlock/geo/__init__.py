@@ -1,0 +1,1 @@
+"""Geometry on the WGS84 ellipsoid: units, local metric frames, area shapes, distances."""

@@ -1,0 +1,309 @@
+"""Area shapes of notices and assets, as GeoJSON in and out.
+
+Every shape is a *core* geometry widened by a radius: a polygon (radius 0), a circle
+(a point + radius), a corridor (a polyline + half-width) or an orbit/racetrack (two points
++ radius). That one form makes distances exact and cheap: the distance between two widened
+shapes is the distance between their cores less both radii (true in any geodesic space).
+
+Edges are geodesics (great-circle arcs), as in aeronautical airspace definitions, not
+straight lines in lon/lat; so a polygon may cross the antimeridian with no special form.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from ..errors import InvalidInput
+from .frame import WGS84, LocalFrame, centre_of, wrap_lon
+
+SHAPES = ("polygon", "circle", "corridor", "orbit")
+MAX_EXTENT_M = 2_500_000.0  # beyond this a local frame distorts: no notice is that large
+MAX_EDGE_M = 50_000.0  # longer edges are densified so straight frame edges follow the geodesic
+MAX_VERTICES = 10_000
+
+Coords = tuple[tuple[float, float], ...]
+
+
+def _position(value: Any, field: str) -> tuple[float, float]:
+    if not isinstance(value, list | tuple) or len(value) not in (2, 3):
+        raise InvalidInput("a position is [lon, lat] (optionally [lon, lat, alt])", field=field)
+    try:
+        lon, lat = float(value[0]), float(value[1])
+    except (TypeError, ValueError):
+        raise InvalidInput("lon and lat must be numbers", field=field) from None
+    if isinstance(value[0], bool) or isinstance(value[1], bool):
+        raise InvalidInput("lon and lat must be numbers", field=field)
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise InvalidInput("lon and lat must be finite", field=field)
+    if not -180.0 <= lon <= 180.0:
+        raise InvalidInput(f"longitude {lon} outside [-180, 180]", field=field)
+    if not -90.0 <= lat <= 90.0:
+        raise InvalidInput(f"latitude {lat} outside [-90, 90]", field=field)
+    return lon, lat
+
+
+def _positions(value: Any, field: str, minimum: int) -> Coords:
+    if not isinstance(value, list | tuple):
+        raise InvalidInput("expected an array of positions", field=field)
+    if len(value) > MAX_VERTICES:
+        raise InvalidInput(f"more than {MAX_VERTICES} positions", field=field)
+    pts = tuple(_position(v, f"{field}[{i}]") for i, v in enumerate(value))
+    if len(pts) < minimum:
+        raise InvalidInput(f"needs at least {minimum} positions", field=field)
+    return pts
+
+
+def _positive_length(props: dict[str, Any], key: str) -> float:
+    value = props.get(key)
+    if value is None:
+        raise InvalidInput("required for this shape", field=f"properties.{key}")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInput("must be a number (metres)", field=f"properties.{key}")
+    value = float(value)
+    if not math.isfinite(value) or value <= 0:
+        raise InvalidInput("must be a positive finite number (metres)", field=f"properties.{key}")
+    if value > MAX_EXTENT_M:
+        raise InvalidInput(f"must be at most {MAX_EXTENT_M:.0f} m", field=f"properties.{key}")
+    return value
+
+
+def _great_circle_points(a: tuple[float, float], b: tuple[float, float], n: int) -> np.ndarray:
+    """n points from a (inclusive) towards b (exclusive) along the great circle."""
+    la, pa = np.radians(a)
+    lb, pb = np.radians(b)
+    va = np.array([np.cos(pa) * np.cos(la), np.cos(pa) * np.sin(la), np.sin(pa)])
+    vb = np.array([np.cos(pb) * np.cos(lb), np.cos(pb) * np.sin(lb), np.sin(pb)])
+    omega = np.arccos(np.clip(va @ vb, -1.0, 1.0))
+    t = np.arange(n) / n
+    if omega < 1e-12:
+        v = np.repeat(va[None, :], n, axis=0)
+    else:
+        v = (np.sin((1 - t) * omega)[:, None] * va + np.sin(t * omega)[:, None] * vb) / np.sin(
+            omega
+        )
+    lon = np.degrees(np.arctan2(v[:, 1], v[:, 0]))
+    lat = np.degrees(np.arcsin(np.clip(v[:, 2], -1, 1)))
+    return np.column_stack([lon, lat])
+
+
+def densify(coords: Coords) -> np.ndarray:
+    """Insert great-circle points so that no edge is longer than MAX_EDGE_M."""
+    arr = np.asarray(coords, dtype=float)
+    if len(arr) < 2:
+        return arr
+    _, _, lengths = WGS84.inv(arr[:-1, 0], arr[:-1, 1], arr[1:, 0], arr[1:, 1])
+    counts = np.maximum(1, np.ceil(np.asarray(lengths) / MAX_EDGE_M).astype(int))
+    if int(counts.max()) == 1:
+        return arr
+    out: list[np.ndarray] = []
+    for i, n in enumerate(counts):
+        a, b = tuple(arr[i]), tuple(arr[i + 1])
+        out.append(_great_circle_points(a, b, int(n)) if n > 1 else arr[i : i + 1])
+    out.append(arr[-1:])
+    return np.vstack(out)
+
+
+@dataclass(frozen=True)
+class Area:
+    """A horizontal area: a core geometry (lon/lat) widened by radius_m."""
+
+    shape: str
+    core: Coords  # polygon: exterior ring (closed); circle: one point; corridor: path; orbit: 2
+    radius_m: float = 0.0
+    holes: tuple[Coords, ...] = ()
+
+    # ---- construction -------------------------------------------------------------------
+    @classmethod
+    def from_geojson(cls, geometry: Any, props: dict[str, Any] | None = None) -> Area:
+        """Build from a GeoJSON geometry plus the shape's dimensions in properties."""
+        props = props or {}
+        if not isinstance(geometry, dict):
+            raise InvalidInput("a GeoJSON geometry object is required", field="geometry")
+        gtype = geometry.get("type")
+        coords = geometry.get("coordinates")
+        if coords is None:
+            raise InvalidInput("missing coordinates", field="geometry.coordinates")
+        shape = props.get("shape")
+        if shape is None:
+            shape = {"Polygon": "polygon", "Point": "circle", "LineString": "corridor"}.get(
+                str(gtype)
+            )
+        if shape not in SHAPES:
+            raise InvalidInput(
+                f"unsupported shape {shape!r} for geometry type {gtype!r}; use Polygon, "
+                "Point + radius_m (circle), LineString + half_width_m (corridor), or a "
+                "two-point LineString + shape 'orbit' + radius_m",
+                field="properties.shape" if props.get("shape") else "geometry.type",
+            )
+        expected = {"polygon": "Polygon", "circle": "Point", "corridor": "LineString"}
+        expected["orbit"] = "LineString"
+        if gtype != expected[shape]:
+            raise InvalidInput(f"shape {shape} needs a {expected[shape]}", field="geometry.type")
+        if shape == "polygon":
+            if not isinstance(coords, list) or not coords:
+                raise InvalidInput("a Polygon needs at least one ring", field="geometry.coordinates")
+            rings = [_positions(r, f"geometry.coordinates[{i}]", 4) for i, r in enumerate(coords)]
+            for i, ring in enumerate(rings):
+                if ring[0] != ring[-1]:
+                    raise InvalidInput(
+                        "ring is not closed (first and last positions differ)",
+                        field=f"geometry.coordinates[{i}]",
+                    )
+            area = cls("polygon", rings[0], 0.0, tuple(rings[1:]))
+        elif shape == "circle":
+            area = cls("circle", (_position(coords, "geometry.coordinates"),),
+                       _positive_length(props, "radius_m"))
+        elif shape == "corridor":
+            path = _positions(coords, "geometry.coordinates", 2)
+            area = cls("corridor", path, _positive_length(props, "half_width_m"))
+        else:
+            pts = _positions(coords, "geometry.coordinates", 2)
+            if len(pts) != 2:
+                raise InvalidInput("an orbit is exactly two points", field="geometry.coordinates")
+            area = cls("orbit", pts, _positive_length(props, "radius_m"))
+        area.validate()
+        return area
+
+    @classmethod
+    def from_stored(cls, geometry: dict[str, Any], props: dict[str, Any]) -> Area:
+        """Rebuild an area this system validated and stored (no re-validation)."""
+        shape = props["shape"]
+        coords = geometry["coordinates"]
+        if shape == "polygon":
+            rings = [tuple((p[0], p[1]) for p in r) for r in coords]
+            return cls("polygon", rings[0], 0.0, tuple(rings[1:]))
+        if shape == "circle":
+            return cls("circle", ((coords[0], coords[1]),), props["radius_m"])
+        width = props["half_width_m" if shape == "corridor" else "radius_m"]
+        return cls(shape, tuple((p[0], p[1]) for p in coords), width)
+
+    def validate(self) -> None:
+        """Check the shape is a proper, bounded area in a local metric frame."""
+        frame = self.own_frame()
+        x, y = frame.forward(*np.array(self.core).T)
+        if float(np.max(np.hypot(x, y))) + self.radius_m > MAX_EXTENT_M:
+            raise InvalidInput(
+                f"area extends more than {MAX_EXTENT_M / 1000:.0f} km from its centre",
+                field="geometry.coordinates",
+            )
+        core = self.core_in(frame)
+        if self.shape == "polygon":
+            if core.area <= 1.0:
+                raise InvalidInput("polygon is empty (zero area)", field="geometry.coordinates")
+            if not core.is_valid:
+                reason = shapely.is_valid_reason(core)
+                raise InvalidInput(
+                    f"polygon is not valid ({reason})", field="geometry.coordinates"
+                )
+        elif self.shape in ("corridor", "orbit") and core.length <= 0.0:
+            raise InvalidInput("positions must not all coincide", field="geometry.coordinates")
+
+    # ---- views ------------------------------------------------------------------------
+    def centre(self) -> tuple[float, float]:
+        return self._centre
+
+    @cached_property
+    def _centre(self) -> tuple[float, float]:
+        arr = np.array(self.core[:-1] if self.shape == "polygon" else self.core)
+        return centre_of(arr[:, 0], arr[:, 1])
+
+    @cached_property
+    def _dense(self) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+        """Core and holes with long edges densified (computed once per area)."""
+        return densify(self.core), tuple(densify(h) for h in self.holes)
+
+    def own_frame(self) -> LocalFrame:
+        return LocalFrame(*self.centre())
+
+    def core_in(self, frame: LocalFrame) -> BaseGeometry:
+        """The core geometry in a frame's metres (edges densified along geodesics)."""
+        if self.shape == "circle":
+            x, y = frame.forward(self.core[0][0], self.core[0][1])
+            return Point(float(x), float(y))
+        pts, dense_holes = self._dense
+        x, y = frame.forward(pts[:, 0], pts[:, 1])
+        if self.shape == "polygon":
+            holes = []
+            for hp in dense_holes:
+                hx, hy = frame.forward(hp[:, 0], hp[:, 1])
+                holes.append(np.column_stack([hx, hy]))
+            return Polygon(np.column_stack([x, y]), holes)
+        return LineString(np.column_stack([x, y]))
+
+    def shape_in(self, frame: LocalFrame, quad_segs: int = 16) -> BaseGeometry:
+        """The widened area itself in a frame's metres (polygon approximation)."""
+        core = self.core_in(frame)
+        return core if self.radius_m == 0 else core.buffer(self.radius_m, quad_segs=quad_segs)
+
+    def area_m2(self) -> float:
+        return float(self.shape_in(self.own_frame(), quad_segs=64).area)
+
+    def to_geojson_geometry(self) -> dict[str, Any]:
+        if self.shape == "polygon":
+            rings = [self.core, *self.holes]
+            return {"type": "Polygon", "coordinates": [[list(p) for p in r] for r in rings]}
+        if self.shape == "circle":
+            return {"type": "Point", "coordinates": list(self.core[0])}
+        return {"type": "LineString", "coordinates": [list(p) for p in self.core]}
+
+    def dimension_properties(self) -> dict[str, Any]:
+        """The properties that, with the geometry, define this shape."""
+        if self.shape == "polygon":
+            return {"shape": "polygon"}
+        key = "half_width_m" if self.shape == "corridor" else "radius_m"
+        return {"shape": self.shape, key: self.radius_m}
+
+    def outline_lonlat(self, quad_segs: int = 16) -> Polygon:
+        """The widened area as a lon/lat polygon (for maps; may span lon > 180)."""
+        frame = self.own_frame()
+        poly = self.shape_in(frame, quad_segs)
+        x, y = np.asarray(poly.exterior.coords).T
+        lon, lat = frame.inverse(x, y)
+        lon = frame.lon0 + wrap_lon(np.asarray(lon) - frame.lon0)
+        return Polygon(np.column_stack([lon, lat]))
+
+    def boxes(self, margin_m: float = 0.0) -> list[tuple[float, float, float, float]]:
+        """Lon/lat boxes (min_lon, min_lat, max_lon, max_lat) covering the area + margin.
+
+        Split in two at the antimeridian; widened to all longitudes over a pole. The
+        outline is circumscribed (buffer grown by 1/cos(pi/4q)) and padded, so the boxes
+        always contain the true area: index look-ups can miss nothing.
+        """
+        frame = self.own_frame()
+        quad_segs = 8
+        grow = 1.0 / math.cos(math.pi / (4 * quad_segs))
+        width = (self.radius_m + margin_m) * grow + 1.0
+        core = self.core_in(frame)
+        poly = core.buffer(width, quad_segs=quad_segs)
+        x, y = np.asarray(poly.exterior.coords).T
+        lon, lat = frame.inverse(x, y)
+        pad_lat = 1e-6
+        min_lat, max_lat = float(np.min(lat)) - pad_lat, float(np.max(lat)) + pad_lat
+        for pole_lat in (90.0, -90.0):
+            px, py = frame.forward(0.0, pole_lat)
+            if poly.contains(Point(float(px), float(py))):
+                if pole_lat > 0:
+                    max_lat = 90.0
+                else:
+                    min_lat = -90.0
+                return [(-180.0, max(min_lat, -90.0), 180.0, min(max_lat, 90.0))]
+        rel = wrap_lon(np.asarray(lon) - frame.lon0)
+        # A relative span near 360 degrees means the outline circles a pole's neighbourhood.
+        lo = frame.lon0 + float(np.min(rel)) - 1e-6
+        hi = frame.lon0 + float(np.max(rel)) + 1e-6
+        min_lat, max_lat = max(min_lat, -90.0), min(max_lat, 90.0)
+        if hi - lo >= 360.0:
+            return [(-180.0, min_lat, 180.0, max_lat)]
+        if lo < -180.0:
+            return [(lo + 360.0, min_lat, 180.0, max_lat), (-180.0, min_lat, hi, max_lat)]
+        if hi > 180.0:
+            return [(lo, min_lat, 180.0, max_lat), (-180.0, min_lat, hi - 360.0, max_lat)]
+        return [(lo, min_lat, hi, max_lat)]

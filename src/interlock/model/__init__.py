@@ -1,0 +1,1 @@
+"""Domain types: agreement and rules, notices, protected assets, conflicts."""

@@ -1,0 +1,240 @@
+"""The agreement: the parties and the rules they signed. Configuration, not code.
+
+Read from TOML (see ``interlock init`` for a commented example). Every default below
+names its source.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from ..errors import InvalidInput
+from ..geo.units import M_PER_FT, M_PER_NM
+
+DOMAINS = ("air", "sea", "emission")
+VOLUME_DOMAINS = ("air", "sea")
+PARTY_ID = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+OPTIONAL_FIELDS = ("purpose", "callsign", "remarks", "unit")
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    id: str
+    name: str
+    public_keys: tuple[str, ...] = ()  # Ed25519 keys, filled in by the hotline
+
+
+@dataclass(frozen=True, slots=True)
+class Separation:
+    """Separation minima of one domain."""
+
+    horizontal_m: float
+    vertical_m: float
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    # Agreement clause "notice lead time": a notice must be filed this long before it starts.
+    min_lead_time: timedelta = timedelta(hours=1)
+    # "record": a late notice is accepted and recorded as a violation; "refuse": rejected.
+    late_notice: str = "record"
+    # Time buffer added around every window when testing for overlap.
+    time_buffer: timedelta = timedelta(minutes=15)
+    # Separation minima. Air: 5 NM / 1000 ft (ICAO Doc 4444 radar separation and RVSM
+    # vertical separation); sea: 2 NM CPA (common chart-plotter CPA alarm) and any
+    # overlap of depth bands.
+    separation: dict[str, Separation] = field(
+        default_factory=lambda: {
+            "air": Separation(5 * M_PER_NM, 1000 * M_PER_FT),
+            "sea": Separation(2 * M_PER_NM, 0.0),
+        }
+    )
+    max_area_km2: float = 250_000.0
+    max_duration: timedelta = timedelta(days=7)
+
+    def minima(self, domain_a: str, domain_b: str) -> Separation:
+        """Minima for a pair: a mixed pair takes the larger of each (the safer side)."""
+        a, b = self.separation[domain_a], self.separation[domain_b]
+        return Separation(max(a.horizontal_m, b.horizontal_m), max(a.vertical_m, b.vertical_m))
+
+    @property
+    def largest_minima(self) -> Separation:
+        seps = list(self.separation.values())
+        return Separation(max(s.horizontal_m for s in seps), max(s.vertical_m for s in seps))
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    name: str
+    parties: tuple[Party, ...]
+    rules: Rules = field(default_factory=Rules)
+    # Optional notice fields other parties may see; the 4D volume is always shared.
+    others_see: tuple[str, ...] = ("callsign",)
+
+    def party(self, party_id: str) -> Party:
+        for p in self.parties:
+            if p.id == party_id:
+                return p
+        raise InvalidInput(f"unknown party {party_id!r}", field="party")
+
+    @property
+    def party_ids(self) -> tuple[str, ...]:
+        return tuple(p.id for p in self.parties)
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.rules
+        return {
+            "name": self.name,
+            "parties": [
+                {"id": p.id, "name": p.name, "public_keys": list(p.public_keys)}
+                for p in self.parties
+            ],
+            "rules": {
+                "min_lead_time_min": r.min_lead_time.total_seconds() / 60,
+                "late_notice": r.late_notice,
+                "time_buffer_min": r.time_buffer.total_seconds() / 60,
+                "max_area_km2": r.max_area_km2,
+                "max_duration_h": r.max_duration.total_seconds() / 3600,
+                "separation": {
+                    d: {"horizontal_m": s.horizontal_m, "vertical_m": s.vertical_m}
+                    for d, s in r.separation.items()
+                },
+            },
+            "visibility": {"others_see": list(self.others_see)},
+        }
+
+
+def _number(table: dict[str, Any], key: str, default: float, where: str, minimum: float = 0.0,
+            ) -> float:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidInput("must be a finite number", field=f"{where}.{key}")
+    if value < minimum:
+        raise InvalidInput(f"must be >= {minimum}", field=f"{where}.{key}")
+    return float(value)
+
+
+def _separation(table: dict[str, Any], domain: str, default: Separation) -> Separation:
+    where = f"rules.separation.{domain}"
+    h = default.horizontal_m
+    if "horizontal_nm" in table:
+        h = _number(table, "horizontal_nm", 0, where) * M_PER_NM
+    elif "horizontal_m" in table:
+        h = _number(table, "horizontal_m", 0, where)
+    v = default.vertical_m
+    if "vertical_ft" in table:
+        v = _number(table, "vertical_ft", 0, where) * M_PER_FT
+    elif "vertical_m" in table:
+        v = _number(table, "vertical_m", 0, where)
+    return Separation(h, v)
+
+
+def agreement_from_dict(data: dict[str, Any]) -> Agreement:
+    """Validate a parsed agreement document."""
+    meta = data.get("agreement", {})
+    parties_raw = data.get("parties")
+    if not isinstance(parties_raw, list) or len(parties_raw) < 2:
+        raise InvalidInput("an agreement needs at least two [[parties]]", field="parties")
+    parties = []
+    for i, p in enumerate(parties_raw):
+        pid = p.get("id") if isinstance(p, dict) else None
+        if not isinstance(pid, str) or not PARTY_ID.match(pid):
+            raise InvalidInput(
+                "party id must be lower-case letters, digits, '-' or '_' (max 32)",
+                field=f"parties[{i}].id",
+            )
+        keys = p.get("public_keys", [])
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            raise InvalidInput("must be a list of strings", field=f"parties[{i}].public_keys")
+        parties.append(Party(pid, str(p.get("name", pid)), tuple(keys)))
+    if len({p.id for p in parties}) != len(parties):
+        raise InvalidInput("party ids must be unique", field="parties")
+    r = data.get("rules", {})
+    defaults = Rules()
+    late = r.get("late_notice", defaults.late_notice)
+    if late not in ("record", "refuse"):
+        raise InvalidInput("must be 'record' or 'refuse'", field="rules.late_notice")
+    seps = dict(defaults.separation)
+    for domain, table in r.get("separation", {}).items():
+        if domain not in VOLUME_DOMAINS or not isinstance(table, dict):
+            raise InvalidInput(f"unknown domain {domain!r}", field="rules.separation")
+        seps[domain] = _separation(table, domain, seps[domain])
+    rules = Rules(
+        min_lead_time=timedelta(minutes=_number(r, "min_lead_time_min", 60, "rules")),
+        late_notice=late,
+        time_buffer=timedelta(minutes=_number(r, "time_buffer_min", 15, "rules")),
+        separation=seps,
+        max_area_km2=_number(r, "max_area_km2", defaults.max_area_km2, "rules", 1e-6),
+        max_duration=timedelta(hours=_number(r, "max_duration_h", 168, "rules", 1e-6)),
+    )
+    vis = data.get("visibility", {})
+    others_see = vis.get("others_see", list(Agreement.__dataclass_fields__["others_see"].default))
+    if not isinstance(others_see, list) or any(f not in OPTIONAL_FIELDS for f in others_see):
+        raise InvalidInput(
+            f"must list fields among {', '.join(OPTIONAL_FIELDS)}", field="visibility.others_see"
+        )
+    return Agreement(str(meta.get("name", "agreement")), tuple(parties), rules, tuple(others_see))
+
+
+def load_agreement(path: Path) -> Agreement:
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(f"not valid TOML: {exc}", field=str(path)) from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot read agreement: {exc.strerror}", field=str(path)) from None
+    return agreement_from_dict(data)
+
+
+EXAMPLE_AGREEMENT = """\
+# interlock agreement: the parties and the rules they signed.
+# Every rule here is configuration: change it, restart the server, and detection follows.
+
+[agreement]
+name = "Example deconfliction agreement"
+
+# One table per party. `id` is what tokens, notices and messages are keyed by.
+# public_keys: Ed25519 keys of the party (filled in with `interlock keys new`).
+[[parties]]
+id = "blue"
+name = "Blue air force command"
+public_keys = []
+
+[[parties]]
+id = "red"
+name = "Red airbase"
+public_keys = []
+
+[rules]
+# A notice must be filed at least this long before its activity starts.
+min_lead_time_min = 60
+# What to do with a late notice: "record" (accept, record a violation every party sees)
+# or "refuse" (reject it with an error).
+late_notice = "record"
+# Added around each time window when testing two activities for overlap.
+time_buffer_min = 15
+# Largest area and longest duration a single notice may declare.
+max_area_km2 = 250000
+max_duration_h = 168
+
+# Separation minima per domain. Horizontal in nm (or _m), vertical in ft (or _m).
+# A pair from two domains uses the larger minimum of each.
+[rules.separation.air]
+horizontal_nm = 5
+vertical_ft = 1000
+
+[rules.separation.sea]
+horizontal_nm = 2
+vertical_m = 0
+
+[visibility]
+# Optional notice fields other parties see (among purpose, callsign, remarks, unit).
+# The 4D volume, time window and status are always shared: detection needs them.
+others_see = ["callsign"]
+"""

@@ -1,0 +1,56 @@
+"""Protected assets: standing things others must keep clear of (bases, zones, radars)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..errors import InvalidInput
+from ..geo.shapes import Area
+from .notice import VerticalBand, _air_band, parse_feature_frame
+from .timeutil import iso, parse_utc
+
+ASSET_KINDS = ("base", "zone", "radar")
+MAX_NAME = 200
+
+
+@dataclass(frozen=True)
+class AssetDraft:
+    kind: str
+    name: str
+    area: Area
+    band: VerticalBand  # air-style band; default surface to unlimited
+    band_input: dict[str, float]
+    start: datetime | None  # None: standing, always in force
+    end: datetime | None
+
+    def to_feature(self) -> dict[str, Any]:
+        props: dict[str, Any] = {"kind": self.kind, "name": self.name,
+                                 **self.area.dimension_properties(), **self.band_input,
+                                 "lower_m": self.band.lower_m, "upper_m": self.band.upper_m,
+                                 "start": iso(self.start) if self.start else None,
+                                 "end": iso(self.end) if self.end else None}
+        return {"type": "Feature", "geometry": self.area.to_geojson_geometry(),
+                "properties": props}
+
+
+def parse_asset(obj: Any) -> AssetDraft:
+    geometry, props = parse_feature_frame(obj)
+    kind = props.get("kind")
+    if kind not in ASSET_KINDS:
+        raise InvalidInput(f"must be one of {', '.join(ASSET_KINDS)}", field="properties.kind")
+    name = props.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
+        raise InvalidInput(f"a name of 1 to {MAX_NAME} characters is required",
+                           field="properties.name")
+    area = Area.from_geojson(geometry, props)
+    if "alt_lower_ft" in props or "alt_upper_ft" in props or "fl_lower" in props:
+        band, band_input = _air_band(props)
+    else:  # from the sea floor to the top of any airspace
+        band, band_input = VerticalBand(-11_000.0, 60_000.0), {}
+    start = parse_utc(props["start"], "properties.start") if props.get("start") else None
+    end = parse_utc(props["end"], "properties.end") if props.get("end") else None
+    if start and end and end <= start:
+        raise InvalidInput("end must be after start", field="properties.end")
+    return AssetDraft(kind, name.strip(), area, band, band_input, start, end)

@@ -1,0 +1,210 @@
+"""Notices: declared activity as GeoJSON Features.
+
+A notice is a Feature whose geometry defines its area and whose properties give the rest:
+
+- ``domain``: "air", "sea" or "emission".
+- Area: ``Polygon``; ``Point`` + ``radius_m`` (circle); ``LineString`` + ``half_width_m``
+  (corridor); two-point ``LineString`` + ``shape: "orbit"`` + ``radius_m`` (racetrack).
+- Vertical band: air ``alt_lower_ft``/``alt_upper_ft`` (AMSL) or ``fl_lower``/``fl_upper``;
+  sea ``depth_min_m``/``depth_max_m`` (metres below the surface, 0 = surface).
+- Time window: ``start``/``end``, ISO 8601 with a UTC offset.
+- Emission (domain "emission"): ``centre_freq_mhz``, ``bandwidth_mhz``, ``eirp_dbm``,
+  ``antenna_height_m``; its area is where the emitter may be.
+- Optional free fields: ``purpose``, ``callsign``, ``remarks``, ``unit`` (the agreement
+  says which of these other parties see).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..errors import InvalidInput, RuleViolation
+from ..geo.shapes import Area
+from ..geo.units import M_PER_FT, fl_to_m
+from .agreement import DOMAINS, OPTIONAL_FIELDS, Rules
+from .timeutil import iso, parse_utc
+
+MAX_TEXT = 2000
+MAX_ALT_FT = 200_000.0  # above any airspace use this agreement covers
+MAX_DEPTH_M = 11_000.0  # deepest ocean
+
+
+@dataclass(frozen=True, slots=True)
+class VerticalBand:
+    """Heights in metres above mean sea level (negative below the surface)."""
+
+    lower_m: float
+    upper_m: float
+
+    def gap_m(self, other: VerticalBand) -> float:
+        """Signed vertical gap: positive when apart, negative by the overlap's depth."""
+        return max(other.lower_m - self.upper_m, self.lower_m - other.upper_m)
+
+
+@dataclass(frozen=True, slots=True)
+class Emission:
+    centre_freq_mhz: float
+    bandwidth_mhz: float
+    eirp_dbm: float
+    antenna_height_m: float
+
+
+@dataclass(frozen=True)
+class NoticeDraft:
+    """A validated notice as a party submitted it (one version's content)."""
+
+    domain: str
+    area: Area
+    band: VerticalBand | None  # None for emissions: their place is the area, height the antenna
+    band_input: dict[str, float]  # the band as given, in its own units, for round-trips
+    start: datetime
+    end: datetime
+    emission: Emission | None = None
+    details: tuple[tuple[str, str], ...] = ()  # optional free fields, sorted
+
+    def properties(self) -> dict[str, Any]:
+        props: dict[str, Any] = {"domain": self.domain, **self.area.dimension_properties()}
+        props.update(self.band_input)
+        if self.band is not None:
+            props["lower_m"] = self.band.lower_m
+            props["upper_m"] = self.band.upper_m
+        props["start"] = iso(self.start)
+        props["end"] = iso(self.end)
+        if self.emission is not None:
+            e = self.emission
+            props.update(
+                centre_freq_mhz=e.centre_freq_mhz,
+                bandwidth_mhz=e.bandwidth_mhz,
+                eirp_dbm=e.eirp_dbm,
+                antenna_height_m=e.antenna_height_m,
+            )
+        props.update(dict(self.details))
+        return props
+
+    def to_feature(self) -> dict[str, Any]:
+        return {
+            "type": "Feature",
+            "geometry": self.area.to_geojson_geometry(),
+            "properties": self.properties(),
+        }
+
+    def contains(self, other: NoticeDraft) -> bool:
+        """True when `other` declares no more than this (same or smaller in every dimension)."""
+        if other.start < self.start or other.end > self.end or other.domain != self.domain:
+            return False
+        if (self.band is None) != (other.band is None):
+            return False
+        if self.band and other.band and (
+            other.band.lower_m < self.band.lower_m or other.band.upper_m > self.band.upper_m
+        ):
+            return False
+        frame = self.area.own_frame()
+        mine = self.area.shape_in(frame, 64).buffer(1.0)  # 1 m tolerance for round-off
+        return bool(mine.contains(other.area.shape_in(frame, 16)))
+
+
+def _num(props: dict[str, Any], key: str, lo: float | None = None, hi: float | None = None
+         ) -> float:
+    value = props.get(key)
+    if value is None:
+        raise InvalidInput("required", field=f"properties.{key}")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInput("must be a number", field=f"properties.{key}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise InvalidInput("must be finite", field=f"properties.{key}")
+    if lo is not None and value < lo:
+        raise InvalidInput(f"must be >= {lo:g}", field=f"properties.{key}")
+    if hi is not None and value > hi:
+        raise InvalidInput(f"must be <= {hi:g}", field=f"properties.{key}")
+    return value
+
+
+def _air_band(props: dict[str, Any]) -> tuple[VerticalBand, dict[str, float]]:
+    if "fl_lower" in props or "fl_upper" in props:
+        lo = _num(props, "fl_lower", 0, MAX_ALT_FT / 100)
+        hi = _num(props, "fl_upper", 0, MAX_ALT_FT / 100)
+        if lo >= hi:
+            raise InvalidInput("fl_lower must be below fl_upper", field="properties.fl_lower")
+        return VerticalBand(fl_to_m(lo), fl_to_m(hi)), {"fl_lower": lo, "fl_upper": hi}
+    lo = _num(props, "alt_lower_ft", -1500.0, MAX_ALT_FT)
+    hi = _num(props, "alt_upper_ft", -1500.0, MAX_ALT_FT)
+    if lo >= hi:
+        raise InvalidInput("alt_lower_ft must be below alt_upper_ft",
+                           field="properties.alt_lower_ft")
+    return VerticalBand(lo * M_PER_FT, hi * M_PER_FT), {"alt_lower_ft": lo, "alt_upper_ft": hi}
+
+
+def _sea_band(props: dict[str, Any]) -> tuple[VerticalBand, dict[str, float]]:
+    top = _num(props, "depth_min_m", 0, MAX_DEPTH_M)
+    bottom = _num(props, "depth_max_m", 0, MAX_DEPTH_M)
+    if top >= bottom:
+        raise InvalidInput("depth_min_m must be less than depth_max_m",
+                           field="properties.depth_min_m")
+    return VerticalBand(-bottom, -top), {"depth_min_m": top, "depth_max_m": bottom}
+
+
+def _details(props: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for key in OPTIONAL_FIELDS:
+        if key in props and props[key] is not None:
+            if not isinstance(props[key], str):
+                raise InvalidInput("must be a string", field=f"properties.{key}")
+            if len(props[key]) > MAX_TEXT:
+                raise InvalidInput(f"longer than {MAX_TEXT} characters", field=f"properties.{key}")
+            out.append((key, props[key]))
+    return tuple(out)
+
+
+def parse_feature_frame(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Check the GeoJSON Feature envelope; return (geometry, properties)."""
+    if not isinstance(obj, dict) or obj.get("type") != "Feature":
+        raise InvalidInput("a GeoJSON Feature is required", field="type")
+    props = obj.get("properties")
+    if not isinstance(props, dict):
+        raise InvalidInput("an object is required", field="properties")
+    return obj.get("geometry"), props
+
+
+def parse_notice(obj: Any) -> NoticeDraft:
+    """Validate a notice Feature; raise InvalidInput naming the first bad field."""
+    geometry, props = parse_feature_frame(obj)
+    domain = props.get("domain")
+    if domain not in DOMAINS:
+        raise InvalidInput(f"must be one of {', '.join(DOMAINS)}", field="properties.domain")
+    area = Area.from_geojson(geometry, props)
+    start = parse_utc(props.get("start"), "properties.start")
+    end = parse_utc(props.get("end"), "properties.end")
+    if end <= start:
+        raise InvalidInput("end must be after start", field="properties.end")
+    emission = None
+    if domain == "air":
+        band, band_input = _air_band(props)
+    elif domain == "sea":
+        band, band_input = _sea_band(props)
+    else:
+        band, band_input = None, {}
+        emission = Emission(
+            centre_freq_mhz=_num(props, "centre_freq_mhz", 0.001, 1e6),
+            bandwidth_mhz=_num(props, "bandwidth_mhz", 1e-6, 1e5),
+            eirp_dbm=_num(props, "eirp_dbm", -200, 200),
+            antenna_height_m=_num(props, "antenna_height_m", -MAX_DEPTH_M, 100_000),
+        )
+    return NoticeDraft(domain, area, band, band_input, start, end, emission, _details(props))
+
+
+def check_limits(draft: NoticeDraft, rules: Rules) -> None:
+    """The agreement's size and duration limits (RuleViolation when exceeded)."""
+    if draft.end - draft.start > rules.max_duration:
+        hours = rules.max_duration.total_seconds() / 3600
+        raise RuleViolation(f"duration exceeds the agreement's maximum of {hours:g} h",
+                            field="properties.end")
+    km2 = draft.area.area_m2() / 1e6
+    if km2 > rules.max_area_km2:
+        raise RuleViolation(
+            f"area {km2:.0f} km2 exceeds the agreement's maximum of {rules.max_area_km2:g} km2",
+            field="geometry",
+        )

@@ -1,0 +1,311 @@
+"""Notice use cases: submit, amend, cancel, read; protected assets.
+
+Each write is one serialised transaction: validate -> store the version -> find
+candidates in the index -> exact detection -> store conflicts and violations -> commit.
+A 2xx therefore means the notice and everything detected about it are on disk together.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ..detect.rules import late_notice
+from ..detect.strategic import Volume, detect
+from ..errors import Forbidden, InvalidInput, NotFound, RuleViolation, StateConflict
+from ..geo.shapes import Area
+from ..model.agreement import Agreement
+from ..model.asset import parse_asset
+from ..model.conflict import Conflict, Ref, Violation
+from ..model.notice import NoticeDraft, VerticalBand, check_limits, parse_notice
+from ..model.timeutil import from_ts, iso, parse_utc, to_ts
+from ..store.base import Box, IndexEntry, NoticeRow, Store, WriteTx
+
+Clock = Callable[[], datetime]
+FAR_PAST, FAR_FUTURE = datetime(1900, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC)
+CACHE_SIZE = 50_000
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class SubmitResult:
+    notice: dict[str, Any]
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    violations: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"notice": self.notice, "conflicts": self.conflicts,
+                "violations": self.violations}
+
+
+def index_entry(draft_area: Area, lower_m: float, upper_m: float, start: datetime,
+                end: datetime, margin_m: float = 0.0, margin_v: float = 0.0,
+                margin_t: float = 0.0) -> IndexEntry:
+    return IndexEntry(
+        boxes=draft_area.boxes(margin_m),
+        lower_m=lower_m - margin_v, upper_m=upper_m + margin_v,
+        start_ts=to_ts(start) - margin_t, end_ts=to_ts(end) + margin_t,
+    )
+
+
+class NoticeService:
+    """The notice and asset use cases over one store under one agreement."""
+
+    def __init__(self, store: Store, agreement: Agreement, clock: Clock = utc_now) -> None:
+        self.store = store
+        self.agreement = agreement
+        self.clock = clock
+        self._volumes: OrderedDict[tuple[str, int], Volume] = OrderedDict()
+
+    # ---- views -----------------------------------------------------------------------
+    def status(self, row: NoticeRow) -> str:
+        if row.cancelled_at is not None:
+            return "cancelled"
+        now = self.clock()
+        props = row.feature["properties"]
+        if now < parse_utc(props["start"], "start"):
+            return "submitted"
+        return "active" if now < parse_utc(props["end"], "end") else "ended"
+
+    def feature(self, row: NoticeRow, viewer: str | None) -> dict[str, Any]:
+        """The notice as GeoJSON, with only what the agreement lets `viewer` see."""
+        props = dict(row.feature["properties"])
+        if viewer is not None and viewer != row.party:
+            for key in ("purpose", "callsign", "remarks", "unit"):
+                if key not in self.agreement.others_see:
+                    props.pop(key, None)
+        props.update(
+            id=row.id, party=row.party, version=row.version, status=self.status(row),
+            filed_at=iso(from_ts(row.filed_at)), created_at=iso(from_ts(row.created_at)),
+            cancelled_at=iso(from_ts(row.cancelled_at)) if row.cancelled_at else None,
+        )
+        return {"type": "Feature", "id": row.id, "geometry": row.feature["geometry"],
+                "properties": props}
+
+    def _volume(self, row: NoticeRow) -> Volume:
+        key = (row.id, row.version)
+        vol = self._volumes.get(key)
+        if vol is None:
+            p = row.feature["properties"]
+            vol = Volume(
+                ref=Ref("notice", row.id, row.version), party=row.party, domain=row.domain,
+                area=Area.from_stored(row.feature["geometry"], p),
+                band=VerticalBand(p["lower_m"], p["upper_m"]),
+                start=parse_utc(p["start"], "start"), end=parse_utc(p["end"], "end"),
+            )
+            self._volumes[key] = vol
+            if len(self._volumes) > CACHE_SIZE:
+                self._volumes.popitem(last=False)
+        return vol
+
+    @staticmethod
+    def _asset_volume(asset: dict[str, Any]) -> Volume:
+        f = asset["feature"]
+        p = f["properties"]
+        return Volume(
+            ref=Ref("asset", asset["id"], 1), party=asset["party"], domain="asset",
+            area=Area.from_stored(f["geometry"], p), band=VerticalBand(p["lower_m"], p["upper_m"]),
+            start=parse_utc(p["start"], "start") if p.get("start") else FAR_PAST,
+            end=parse_utc(p["end"], "end") if p.get("end") else FAR_FUTURE,
+        )
+
+    # ---- detection inside a write transaction -----------------------------------------
+    def _detect(self, tx: WriteTx, vol: Volume) -> list[Conflict]:
+        rules = self.agreement.rules
+        big = rules.largest_minima
+        query = index_entry(vol.area, vol.band.lower_m, vol.band.upper_m, vol.start, vol.end,
+                            big.horizontal_m, big.vertical_m, rules.time_buffer.total_seconds())
+        others = [self._volume(r) for r in tx.candidates(query, vol.party)]
+        others += [self._asset_volume(a) for a in tx.asset_candidates(query, vol.party)]
+        return detect(vol, others, rules)
+
+    def _store_version(self, tx: WriteTx, notice_id: str, party: str, version: int,
+                       draft: NoticeDraft, now: datetime, created_at: float) -> SubmitResult:
+        row = NoticeRow(id=notice_id, party=party, domain=draft.domain, version=version,
+                        filed_at=to_ts(now), created_at=created_at, cancelled_at=None,
+                        feature=draft.to_feature())
+        entry = None
+        if draft.band is not None:
+            entry = index_entry(draft.area, draft.band.lower_m, draft.band.upper_m,
+                                draft.start, draft.end)
+        tx.insert_version(row, entry)
+        result = SubmitResult(notice=self.feature(row, party))
+        if draft.band is not None:
+            for conflict in self._detect(tx, self._volume(row)):
+                record = _conflict_record(conflict)
+                record["id"] = tx.insert_conflict(record, to_ts(now))
+                result.conflicts.append(record)
+        return result
+
+    def _late(self, ref: Ref, party: str, now: datetime, draft: NoticeDraft,
+              previous: NoticeDraft | None) -> Violation | None:
+        if previous is not None and previous.contains(draft):
+            return None  # shrinking an activity at short notice is always welcome
+        violation = late_notice(ref, party, now, draft.start, self.agreement.rules)
+        if violation and self.agreement.rules.late_notice == "refuse":
+            raise RuleViolation(violation.detail + "; the agreement refuses late notices",
+                                field="properties.start")
+        return violation
+
+    @staticmethod
+    def _record_violation(tx: WriteTx, result: SubmitResult, v: Violation | None,
+                          now: datetime) -> None:
+        if v is None:
+            return
+        record = v.to_dict()
+        record["id"] = tx.insert_violation(record, to_ts(now))
+        result.violations.append(record)
+
+    # ---- use cases --------------------------------------------------------------------
+    def submit(self, party: str, feature: Any) -> SubmitResult:
+        self.agreement.party(party)
+        draft = parse_notice(feature)
+        check_limits(draft, self.agreement.rules)
+        now = self.clock()
+        notice_id = "n-" + secrets.token_hex(8)
+        violation = self._late(Ref("notice", notice_id, 1), party, now, draft, None)
+        with self.store.write() as tx:
+            tx.insert_notice(notice_id, party, draft.domain, to_ts(now))
+            result = self._store_version(tx, notice_id, party, 1, draft, now, to_ts(now))
+            self._record_violation(tx, result, violation, now)
+        return result
+
+    def _owned(self, tx: WriteTx, party: str, notice_id: str) -> NoticeRow:
+        row = tx.get_notice(notice_id)
+        if row is None:
+            raise NotFound(f"no notice {notice_id!r}")
+        if row.party != party:
+            raise Forbidden(f"notice {notice_id} belongs to {row.party}; only it may change it")
+        if row.cancelled_at is not None:
+            raise StateConflict(f"notice {notice_id} was cancelled")
+        return row
+
+    def amend(self, party: str, notice_id: str, feature: Any) -> SubmitResult:
+        draft = parse_notice(feature)
+        check_limits(draft, self.agreement.rules)
+        now = self.clock()
+        with self.store.write() as tx:
+            row = self._owned(tx, party, notice_id)
+            if self.status(row) == "ended":
+                raise StateConflict(f"notice {notice_id} has ended; file a new notice")
+            if draft.domain != row.domain:
+                raise InvalidInput(f"cannot change domain {row.domain} to {draft.domain}",
+                                   field="properties.domain")
+            previous = parse_notice(row.feature)
+            version = row.version + 1
+            violation = self._late(Ref("notice", notice_id, version), party, now, draft,
+                                   previous)
+            tx.close_conflicts(notice_id, to_ts(now), f"superseded by version {version}")
+            result = self._store_version(tx, notice_id, party, version, draft, now,
+                                         row.created_at)
+            self._record_violation(tx, result, violation, now)
+        return result
+
+    def cancel(self, party: str, notice_id: str) -> dict[str, Any]:
+        now = self.clock()
+        with self.store.write() as tx:
+            self._owned(tx, party, notice_id)
+            tx.cancel_notice(notice_id, to_ts(now))
+            tx.close_conflicts(notice_id, to_ts(now), "cancelled")
+            row = tx.get_notice(notice_id)
+        assert row is not None
+        return self.feature(row, party)
+
+    def get(self, viewer: str, notice_id: str, version: int | None = None) -> dict[str, Any]:
+        row = self.store.get_notice(notice_id, version)
+        if row is None:
+            raise NotFound(f"no notice {notice_id!r}" + (f" version {version}" if version else ""))
+        return self.feature(row, viewer)
+
+    def versions(self, viewer: str, notice_id: str) -> dict[str, Any]:
+        rows = self.store.list_versions(notice_id)
+        if not rows:
+            raise NotFound(f"no notice {notice_id!r}")
+        return {"type": "FeatureCollection", "features": [self.feature(r, viewer) for r in rows]}
+
+    def list(self, viewer: str, *, party: str | None = None, domain: str | None = None,
+             bbox: Box | None = None, start: datetime | None = None, end: datetime | None = None,
+             status: str | None = None, limit: int = 1000, offset: int = 0) -> dict[str, Any]:
+        rows = self.store.list_notices(
+            party=party, domain=domain, bbox=bbox,
+            start_ts=to_ts(start) if start else None, end_ts=to_ts(end) if end else None,
+            limit=limit, offset=offset)
+        feats = [self.feature(r, viewer) for r in rows]
+        if status:
+            feats = [f for f in feats if f["properties"]["status"] == status]
+        return {"type": "FeatureCollection", "features": feats}
+
+    def conflicts(self, viewer: str, *, notice_id: str | None = None,
+                  include_closed: bool = False) -> list[dict[str, Any]]:
+        """Conflicts `viewer` is a party to."""
+        return self.store.list_conflicts(party=viewer, notice_id=notice_id,
+                                         include_closed=include_closed)
+
+    def violations(self, notice_id: str | None = None) -> list[dict[str, Any]]:
+        """Rule violations: every party sees them all (a late notice concerns everyone)."""
+        return self.store.list_violations(notice_id=notice_id)
+
+    # ---- protected assets -------------------------------------------------------------
+    def create_asset(self, party: str, feature: Any) -> dict[str, Any]:
+        self.agreement.party(party)
+        draft = parse_asset(feature)
+        now = self.clock()
+        record = {"id": "a-" + secrets.token_hex(8), "party": party, "kind": draft.kind,
+                  "created_at": to_ts(now), "feature": draft.to_feature()}
+        entry = index_entry(draft.area, draft.band.lower_m, draft.band.upper_m,
+                            draft.start or FAR_PAST, draft.end or FAR_FUTURE)
+        with self.store.write() as tx:
+            tx.insert_asset(record, entry)
+        return self._asset_view(record | {"retired_at": None})
+
+    @staticmethod
+    def _asset_view(a: dict[str, Any]) -> dict[str, Any]:
+        f = a["feature"]
+        props = dict(f["properties"], id=a["id"], party=a["party"],
+                     created_at=iso(from_ts(a["created_at"])),
+                     retired_at=iso(from_ts(a["retired_at"])) if a.get("retired_at") else None)
+        return {"type": "Feature", "id": a["id"], "geometry": f["geometry"], "properties": props}
+
+    def list_assets(self, include_retired: bool = False) -> dict[str, Any]:
+        return {"type": "FeatureCollection",
+                "features": [self._asset_view(a)
+                             for a in self.store.list_assets(include_retired=include_retired)]}
+
+    def get_asset(self, asset_id: str) -> dict[str, Any]:
+        a = self.store.get_asset(asset_id)
+        if a is None:
+            raise NotFound(f"no asset {asset_id!r}")
+        return self._asset_view(a)
+
+    def retire_asset(self, party: str, asset_id: str) -> dict[str, Any]:
+        a = self.store.get_asset(asset_id)
+        if a is None:
+            raise NotFound(f"no asset {asset_id!r}")
+        if a["party"] != party:
+            raise Forbidden(f"asset {asset_id} belongs to {a['party']}")
+        if a["retired_at"] is not None:
+            raise StateConflict(f"asset {asset_id} is already retired")
+        now = self.clock()
+        with self.store.write() as tx:
+            tx.retire_asset(asset_id, to_ts(now))
+        return self.get_asset(asset_id)
+
+
+def _conflict_record(c: Conflict) -> dict[str, Any]:
+    d = c.to_dict()
+    return {
+        "a_kind": c.a.kind, "a_id": c.a.id, "a_version": c.a.version,
+        "b_kind": c.b.kind, "b_id": c.b.id, "b_version": c.b.version,
+        "a_party": c.a_party, "b_party": c.b_party, "severity": c.severity,
+        "parties": list(c.parties),
+        **{k: d[k] for k in ("window_start", "window_end", "time_gap_s",
+                             "horizontal_distance_m", "horizontal_minimum_m", "vertical_gap_m",
+                             "vertical_minimum_m", "worst_lon", "worst_lat")},
+    }

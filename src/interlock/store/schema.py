@@ -1,0 +1,114 @@
+"""The relational schema (SQLAlchemy Core), versioned so later issues can migrate.
+
+Nothing is ever deleted: a notice keeps every version; cancellation is a time stamp;
+conflicts are closed, not removed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+schema_meta = Table(
+    "schema_meta", metadata,
+    Column("key", String, primary_key=True),
+    Column("value", String, nullable=False),
+)
+
+party_tokens = Table(
+    "party_tokens", metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("party", String, nullable=False),
+)
+
+notices = Table(
+    "notices", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String, nullable=False, unique=True),
+    Column("party", String, nullable=False),
+    Column("domain", String, nullable=False),
+    Column("current_version", Integer, nullable=False, default=0),
+    Column("created_at", Float, nullable=False),
+    Column("cancelled_at", Float),
+    Column("start_ts", Float, nullable=False, default=0.0),
+    Column("end_ts", Float, nullable=False, default=0.0),
+    Index("ix_notices_party", "party"),
+    Index("ix_notices_start", "start_ts"),
+)
+
+notice_versions = Table(
+    "notice_versions", metadata,
+    Column("notice_id", String, ForeignKey("notices.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("filed_at", Float, nullable=False),
+    Column("feature", Text, nullable=False),
+    PrimaryKeyConstraint("notice_id", "version"),
+)
+
+assets = Table(
+    "assets", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String, nullable=False, unique=True),
+    Column("party", String, nullable=False),
+    Column("kind", String, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("retired_at", Float),
+    Column("feature", Text, nullable=False),
+)
+
+conflicts = Table(
+    "conflicts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("a_kind", String, nullable=False),
+    Column("a_id", String, nullable=False),
+    Column("a_version", Integer, nullable=False),
+    Column("b_kind", String, nullable=False),
+    Column("b_id", String, nullable=False),
+    Column("b_version", Integer, nullable=False),
+    Column("a_party", String, nullable=False),
+    Column("b_party", String, nullable=False),
+    Column("severity", String, nullable=False),
+    Column("detected_at", Float, nullable=False),
+    Column("closed_at", Float),
+    Column("closed_reason", String),
+    Column("body", Text, nullable=False),
+    Index("ix_conflicts_a", "a_id"),
+    Index("ix_conflicts_b", "b_id"),
+)
+
+violations = Table(
+    "violations", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String, nullable=False),
+    Column("notice_id", String, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("party", String, nullable=False),
+    Column("detected_at", Float, nullable=False),
+    Column("body", Text, nullable=False),
+    Index("ix_violations_notice", "notice_id"),
+)
+
+# R*Tree indexes over (lon, lat, height, time) boxes; SQLite rounds bounds outwards, so a
+# look-up can return extra candidates but never miss one. Time is in minutes since 2020 to
+# keep float32 precision; `seq` links to notices.seq / assets.seq. Entry id = seq*2 + k
+# (k: 0, or 1 for the second half of a box split at the antimeridian).
+RTREE_DDL = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS notice_index USING rtree("
+    "id, min_lon, max_lon, min_lat, max_lat, min_h, max_h, min_t, max_t, +seq INTEGER)",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS asset_index USING rtree("
+    "id, min_lon, max_lon, min_lat, max_lat, min_h, max_h, min_t, max_t, +seq INTEGER)",
+]
