@@ -27,7 +27,7 @@ class InvalidInput(InterlockError):
 
 
 class RuleViolation(InterlockError):
-    """Input that is well formed but breaks a rule of the agreement (limits, refused late notice)."""
+    """Well-formed input that breaks an agreement rule (limits, a refused late notice)."""
 
     code = "rule_violation"
     http_status = 422
@@ -49,7 +49,7 @@ class Forbidden(InterlockError):
 
 
 class StateConflict(InterlockError):
-    """The request is valid but the object's state does not allow it (e.g. amend a cancelled notice)."""
+    """Valid request the object's state forbids (e.g. amending a cancelled notice)."""
 
     code = "state_conflict"
     http_status = 409

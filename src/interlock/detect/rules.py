@@ -8,8 +8,9 @@ from ..model.agreement import Rules
 from ..model.conflict import Ref, Violation
 
 
-def late_notice(ref: Ref, party: str, filed_at: datetime, start: datetime, rules: Rules
-                ) -> Violation | None:
+def late_notice(
+    ref: Ref, party: str, filed_at: datetime, start: datetime, rules: Rules
+) -> Violation | None:
     """A violation when the activity starts sooner after filing than the agreed lead time.
 
     Agreement clause "notice lead time"; this is the rule whose breach the 2018 incident

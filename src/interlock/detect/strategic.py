@@ -79,8 +79,7 @@ def check_pair(a: Volume, b: Volume, rules: Rules) -> Conflict | None:
         vertical_minimum_m=minima.vertical_m,
         worst_lon=sep.worst_lon,
         worst_lat=sep.worst_lat,
-        severity=severity(sep.distance_m, minima.horizontal_m, v_gap, minima.vertical_m,
-                          overlap_s),
+        severity=severity(sep.distance_m, minima.horizontal_m, v_gap, minima.vertical_m, overlap_s),
     )
 
 

@@ -43,12 +43,12 @@ def separation(a: Area, b: Area) -> Separation:
     """Minimum geodesic distance between two areas and the point where it is worst."""
     ca, cb = a.centre(), b.centre()
     frame = LocalFrame(*centre_of(np.array([ca[0], cb[0]]), np.array([ca[1], cb[1]])))
-    d, pa, pb, touching = _nearest(a, b, frame)
+    _, pa, pb, touching = _nearest(a, b, frame)
     mid = (pa + pb) / 2.0
     if not touching and float(np.hypot(*mid)) > RECENTRE_M:
         lon, lat = frame.inverse(mid[0], mid[1])
         frame = LocalFrame(float(lon), float(lat))
-        d, pa, pb, touching = _nearest(a, b, frame)
+        _, pa, pb, touching = _nearest(a, b, frame)
     (lon_a, lon_b), (lat_a, lat_b) = frame.inverse(
         np.array([pa[0], pb[0]]), np.array([pa[1], pb[1]])
     )

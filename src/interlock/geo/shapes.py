@@ -149,7 +149,9 @@ class Area:
             raise InvalidInput(f"shape {shape} needs a {expected[shape]}", field="geometry.type")
         if shape == "polygon":
             if not isinstance(coords, list) or not coords:
-                raise InvalidInput("a Polygon needs at least one ring", field="geometry.coordinates")
+                raise InvalidInput(
+                    "a Polygon needs at least one ring", field="geometry.coordinates"
+                )
             rings = [_positions(r, f"geometry.coordinates[{i}]", 4) for i, r in enumerate(coords)]
             for i, ring in enumerate(rings):
                 if ring[0] != ring[-1]:
@@ -159,8 +161,11 @@ class Area:
                     )
             area = cls("polygon", rings[0], 0.0, tuple(rings[1:]))
         elif shape == "circle":
-            area = cls("circle", (_position(coords, "geometry.coordinates"),),
-                       _positive_length(props, "radius_m"))
+            area = cls(
+                "circle",
+                (_position(coords, "geometry.coordinates"),),
+                _positive_length(props, "radius_m"),
+            )
         elif shape == "corridor":
             path = _positions(coords, "geometry.coordinates", 2)
             area = cls("corridor", path, _positive_length(props, "half_width_m"))
@@ -200,9 +205,7 @@ class Area:
                 raise InvalidInput("polygon is empty (zero area)", field="geometry.coordinates")
             if not core.is_valid:
                 reason = shapely.is_valid_reason(core)
-                raise InvalidInput(
-                    f"polygon is not valid ({reason})", field="geometry.coordinates"
-                )
+                raise InvalidInput(f"polygon is not valid ({reason})", field="geometry.coordinates")
         elif self.shape in ("corridor", "orbit") and core.length <= 0.0:
             raise InvalidInput("positions must not all coincide", field="geometry.coordinates")
 

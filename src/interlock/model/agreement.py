@@ -110,8 +110,13 @@ class Agreement:
         }
 
 
-def _number(table: dict[str, Any], key: str, default: float, where: str, minimum: float = 0.0,
-            ) -> float:
+def _number(
+    table: dict[str, Any],
+    key: str,
+    default: float,
+    where: str,
+    minimum: float = 0.0,
+) -> float:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise InvalidInput("must be a finite number", field=f"{where}.{key}")

@@ -26,13 +26,17 @@ class AssetDraft:
     end: datetime | None
 
     def to_feature(self) -> dict[str, Any]:
-        props: dict[str, Any] = {"kind": self.kind, "name": self.name,
-                                 **self.area.dimension_properties(), **self.band_input,
-                                 "lower_m": self.band.lower_m, "upper_m": self.band.upper_m,
-                                 "start": iso(self.start) if self.start else None,
-                                 "end": iso(self.end) if self.end else None}
-        return {"type": "Feature", "geometry": self.area.to_geojson_geometry(),
-                "properties": props}
+        props: dict[str, Any] = {
+            "kind": self.kind,
+            "name": self.name,
+            **self.area.dimension_properties(),
+            **self.band_input,
+            "lower_m": self.band.lower_m,
+            "upper_m": self.band.upper_m,
+            "start": iso(self.start) if self.start else None,
+            "end": iso(self.end) if self.end else None,
+        }
+        return {"type": "Feature", "geometry": self.area.to_geojson_geometry(), "properties": props}
 
 
 def parse_asset(obj: Any) -> AssetDraft:
@@ -42,8 +46,9 @@ def parse_asset(obj: Any) -> AssetDraft:
         raise InvalidInput(f"must be one of {', '.join(ASSET_KINDS)}", field="properties.kind")
     name = props.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
-        raise InvalidInput(f"a name of 1 to {MAX_NAME} characters is required",
-                           field="properties.name")
+        raise InvalidInput(
+            f"a name of 1 to {MAX_NAME} characters is required", field="properties.name"
+        )
     area = Area.from_geojson(geometry, props)
     if "alt_lower_ft" in props or "alt_upper_ft" in props or "fl_lower" in props:
         band, band_input = _air_band(props)

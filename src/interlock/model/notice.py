@@ -97,8 +97,10 @@ class NoticeDraft:
             return False
         if (self.band is None) != (other.band is None):
             return False
-        if self.band and other.band and (
-            other.band.lower_m < self.band.lower_m or other.band.upper_m > self.band.upper_m
+        if (
+            self.band
+            and other.band
+            and (other.band.lower_m < self.band.lower_m or other.band.upper_m > self.band.upper_m)
         ):
             return False
         frame = self.area.own_frame()
@@ -106,8 +108,9 @@ class NoticeDraft:
         return bool(mine.contains(other.area.shape_in(frame, 16)))
 
 
-def _num(props: dict[str, Any], key: str, lo: float | None = None, hi: float | None = None
-         ) -> float:
+def _num(
+    props: dict[str, Any], key: str, lo: float | None = None, hi: float | None = None
+) -> float:
     value = props.get(key)
     if value is None:
         raise InvalidInput("required", field=f"properties.{key}")
@@ -133,8 +136,9 @@ def _air_band(props: dict[str, Any]) -> tuple[VerticalBand, dict[str, float]]:
     lo = _num(props, "alt_lower_ft", -1500.0, MAX_ALT_FT)
     hi = _num(props, "alt_upper_ft", -1500.0, MAX_ALT_FT)
     if lo >= hi:
-        raise InvalidInput("alt_lower_ft must be below alt_upper_ft",
-                           field="properties.alt_lower_ft")
+        raise InvalidInput(
+            "alt_lower_ft must be below alt_upper_ft", field="properties.alt_lower_ft"
+        )
     return VerticalBand(lo * M_PER_FT, hi * M_PER_FT), {"alt_lower_ft": lo, "alt_upper_ft": hi}
 
 
@@ -142,8 +146,9 @@ def _sea_band(props: dict[str, Any]) -> tuple[VerticalBand, dict[str, float]]:
     top = _num(props, "depth_min_m", 0, MAX_DEPTH_M)
     bottom = _num(props, "depth_max_m", 0, MAX_DEPTH_M)
     if top >= bottom:
-        raise InvalidInput("depth_min_m must be less than depth_max_m",
-                           field="properties.depth_min_m")
+        raise InvalidInput(
+            "depth_min_m must be less than depth_max_m", field="properties.depth_min_m"
+        )
     return VerticalBand(-bottom, -top), {"depth_min_m": top, "depth_max_m": bottom}
 
 
@@ -200,8 +205,9 @@ def check_limits(draft: NoticeDraft, rules: Rules) -> None:
     """The agreement's size and duration limits (RuleViolation when exceeded)."""
     if draft.end - draft.start > rules.max_duration:
         hours = rules.max_duration.total_seconds() / 3600
-        raise RuleViolation(f"duration exceeds the agreement's maximum of {hours:g} h",
-                            field="properties.end")
+        raise RuleViolation(
+            f"duration exceeds the agreement's maximum of {hours:g} h", field="properties.end"
+        )
     km2 = draft.area.area_m2() / 1e6
     if km2 > rules.max_area_km2:
         raise RuleViolation(

@@ -41,17 +41,25 @@ class SubmitResult:
     violations: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"notice": self.notice, "conflicts": self.conflicts,
-                "violations": self.violations}
+        return {"notice": self.notice, "conflicts": self.conflicts, "violations": self.violations}
 
 
-def index_entry(draft_area: Area, lower_m: float, upper_m: float, start: datetime,
-                end: datetime, margin_m: float = 0.0, margin_v: float = 0.0,
-                margin_t: float = 0.0) -> IndexEntry:
+def index_entry(
+    draft_area: Area,
+    lower_m: float,
+    upper_m: float,
+    start: datetime,
+    end: datetime,
+    margin_m: float = 0.0,
+    margin_v: float = 0.0,
+    margin_t: float = 0.0,
+) -> IndexEntry:
     return IndexEntry(
         boxes=draft_area.boxes(margin_m),
-        lower_m=lower_m - margin_v, upper_m=upper_m + margin_v,
-        start_ts=to_ts(start) - margin_t, end_ts=to_ts(end) + margin_t,
+        lower_m=lower_m - margin_v,
+        upper_m=upper_m + margin_v,
+        start_ts=to_ts(start) - margin_t,
+        end_ts=to_ts(end) + margin_t,
     )
 
 
@@ -82,12 +90,20 @@ class NoticeService:
                 if key not in self.agreement.others_see:
                     props.pop(key, None)
         props.update(
-            id=row.id, party=row.party, version=row.version, status=self.status(row),
-            filed_at=iso(from_ts(row.filed_at)), created_at=iso(from_ts(row.created_at)),
+            id=row.id,
+            party=row.party,
+            version=row.version,
+            status=self.status(row),
+            filed_at=iso(from_ts(row.filed_at)),
+            created_at=iso(from_ts(row.created_at)),
             cancelled_at=iso(from_ts(row.cancelled_at)) if row.cancelled_at else None,
         )
-        return {"type": "Feature", "id": row.id, "geometry": row.feature["geometry"],
-                "properties": props}
+        return {
+            "type": "Feature",
+            "id": row.id,
+            "geometry": row.feature["geometry"],
+            "properties": props,
+        }
 
     def _volume(self, row: NoticeRow) -> Volume:
         key = (row.id, row.version)
@@ -95,10 +111,13 @@ class NoticeService:
         if vol is None:
             p = row.feature["properties"]
             vol = Volume(
-                ref=Ref("notice", row.id, row.version), party=row.party, domain=row.domain,
+                ref=Ref("notice", row.id, row.version),
+                party=row.party,
+                domain=row.domain,
                 area=Area.from_stored(row.feature["geometry"], p),
                 band=VerticalBand(p["lower_m"], p["upper_m"]),
-                start=parse_utc(p["start"], "start"), end=parse_utc(p["end"], "end"),
+                start=parse_utc(p["start"], "start"),
+                end=parse_utc(p["end"], "end"),
             )
             self._volumes[key] = vol
             if len(self._volumes) > CACHE_SIZE:
@@ -110,8 +129,11 @@ class NoticeService:
         f = asset["feature"]
         p = f["properties"]
         return Volume(
-            ref=Ref("asset", asset["id"], 1), party=asset["party"], domain="asset",
-            area=Area.from_stored(f["geometry"], p), band=VerticalBand(p["lower_m"], p["upper_m"]),
+            ref=Ref("asset", asset["id"], 1),
+            party=asset["party"],
+            domain="asset",
+            area=Area.from_stored(f["geometry"], p),
+            band=VerticalBand(p["lower_m"], p["upper_m"]),
             start=parse_utc(p["start"], "start") if p.get("start") else FAR_PAST,
             end=parse_utc(p["end"], "end") if p.get("end") else FAR_FUTURE,
         )
@@ -120,21 +142,45 @@ class NoticeService:
     def _detect(self, tx: WriteTx, vol: Volume) -> list[Conflict]:
         rules = self.agreement.rules
         big = rules.largest_minima
-        query = index_entry(vol.area, vol.band.lower_m, vol.band.upper_m, vol.start, vol.end,
-                            big.horizontal_m, big.vertical_m, rules.time_buffer.total_seconds())
+        query = index_entry(
+            vol.area,
+            vol.band.lower_m,
+            vol.band.upper_m,
+            vol.start,
+            vol.end,
+            big.horizontal_m,
+            big.vertical_m,
+            rules.time_buffer.total_seconds(),
+        )
         others = [self._volume(r) for r in tx.candidates(query, vol.party)]
         others += [self._asset_volume(a) for a in tx.asset_candidates(query, vol.party)]
         return detect(vol, others, rules)
 
-    def _store_version(self, tx: WriteTx, notice_id: str, party: str, version: int,
-                       draft: NoticeDraft, now: datetime, created_at: float) -> SubmitResult:
-        row = NoticeRow(id=notice_id, party=party, domain=draft.domain, version=version,
-                        filed_at=to_ts(now), created_at=created_at, cancelled_at=None,
-                        feature=draft.to_feature())
+    def _store_version(
+        self,
+        tx: WriteTx,
+        notice_id: str,
+        party: str,
+        version: int,
+        draft: NoticeDraft,
+        now: datetime,
+        created_at: float,
+    ) -> SubmitResult:
+        row = NoticeRow(
+            id=notice_id,
+            party=party,
+            domain=draft.domain,
+            version=version,
+            filed_at=to_ts(now),
+            created_at=created_at,
+            cancelled_at=None,
+            feature=draft.to_feature(),
+        )
         entry = None
         if draft.band is not None:
-            entry = index_entry(draft.area, draft.band.lower_m, draft.band.upper_m,
-                                draft.start, draft.end)
+            entry = index_entry(
+                draft.area, draft.band.lower_m, draft.band.upper_m, draft.start, draft.end
+            )
         tx.insert_version(row, entry)
         result = SubmitResult(notice=self.feature(row, party))
         if draft.band is not None:
@@ -144,19 +190,22 @@ class NoticeService:
                 result.conflicts.append(record)
         return result
 
-    def _late(self, ref: Ref, party: str, now: datetime, draft: NoticeDraft,
-              previous: NoticeDraft | None) -> Violation | None:
+    def _late(
+        self, ref: Ref, party: str, now: datetime, draft: NoticeDraft, previous: NoticeDraft | None
+    ) -> Violation | None:
         if previous is not None and previous.contains(draft):
             return None  # shrinking an activity at short notice is always welcome
         violation = late_notice(ref, party, now, draft.start, self.agreement.rules)
         if violation and self.agreement.rules.late_notice == "refuse":
-            raise RuleViolation(violation.detail + "; the agreement refuses late notices",
-                                field="properties.start")
+            raise RuleViolation(
+                violation.detail + "; the agreement refuses late notices", field="properties.start"
+            )
         return violation
 
     @staticmethod
-    def _record_violation(tx: WriteTx, result: SubmitResult, v: Violation | None,
-                          now: datetime) -> None:
+    def _record_violation(
+        tx: WriteTx, result: SubmitResult, v: Violation | None, now: datetime
+    ) -> None:
         if v is None:
             return
         record = v.to_dict()
@@ -196,15 +245,15 @@ class NoticeService:
             if self.status(row) == "ended":
                 raise StateConflict(f"notice {notice_id} has ended; file a new notice")
             if draft.domain != row.domain:
-                raise InvalidInput(f"cannot change domain {row.domain} to {draft.domain}",
-                                   field="properties.domain")
+                raise InvalidInput(
+                    f"cannot change domain {row.domain} to {draft.domain}",
+                    field="properties.domain",
+                )
             previous = parse_notice(row.feature)
             version = row.version + 1
-            violation = self._late(Ref("notice", notice_id, version), party, now, draft,
-                                   previous)
+            violation = self._late(Ref("notice", notice_id, version), party, now, draft, previous)
             tx.close_conflicts(notice_id, to_ts(now), f"superseded by version {version}")
-            result = self._store_version(tx, notice_id, party, version, draft, now,
-                                         row.created_at)
+            result = self._store_version(tx, notice_id, party, version, draft, now, row.created_at)
             self._record_violation(tx, result, violation, now)
         return result
 
@@ -230,23 +279,40 @@ class NoticeService:
             raise NotFound(f"no notice {notice_id!r}")
         return {"type": "FeatureCollection", "features": [self.feature(r, viewer) for r in rows]}
 
-    def list(self, viewer: str, *, party: str | None = None, domain: str | None = None,
-             bbox: Box | None = None, start: datetime | None = None, end: datetime | None = None,
-             status: str | None = None, limit: int = 1000, offset: int = 0) -> dict[str, Any]:
+    def list(
+        self,
+        viewer: str,
+        *,
+        party: str | None = None,
+        domain: str | None = None,
+        bbox: Box | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        status: str | None = None,
+        limit: int = 1000,
+        offset: int = 0,
+    ) -> dict[str, Any]:
         rows = self.store.list_notices(
-            party=party, domain=domain, bbox=bbox,
-            start_ts=to_ts(start) if start else None, end_ts=to_ts(end) if end else None,
-            limit=limit, offset=offset)
+            party=party,
+            domain=domain,
+            bbox=bbox,
+            start_ts=to_ts(start) if start else None,
+            end_ts=to_ts(end) if end else None,
+            limit=limit,
+            offset=offset,
+        )
         feats = [self.feature(r, viewer) for r in rows]
         if status:
             feats = [f for f in feats if f["properties"]["status"] == status]
         return {"type": "FeatureCollection", "features": feats}
 
-    def conflicts(self, viewer: str, *, notice_id: str | None = None,
-                  include_closed: bool = False) -> list[dict[str, Any]]:
+    def conflicts(
+        self, viewer: str, *, notice_id: str | None = None, include_closed: bool = False
+    ) -> list[dict[str, Any]]:
         """Conflicts `viewer` is a party to."""
-        return self.store.list_conflicts(party=viewer, notice_id=notice_id,
-                                         include_closed=include_closed)
+        return self.store.list_conflicts(
+            party=viewer, notice_id=notice_id, include_closed=include_closed
+        )
 
     def violations(self, notice_id: str | None = None) -> list[dict[str, Any]]:
         """Rule violations: every party sees them all (a late notice concerns everyone)."""
@@ -257,10 +323,20 @@ class NoticeService:
         self.agreement.party(party)
         draft = parse_asset(feature)
         now = self.clock()
-        record = {"id": "a-" + secrets.token_hex(8), "party": party, "kind": draft.kind,
-                  "created_at": to_ts(now), "feature": draft.to_feature()}
-        entry = index_entry(draft.area, draft.band.lower_m, draft.band.upper_m,
-                            draft.start or FAR_PAST, draft.end or FAR_FUTURE)
+        record = {
+            "id": "a-" + secrets.token_hex(8),
+            "party": party,
+            "kind": draft.kind,
+            "created_at": to_ts(now),
+            "feature": draft.to_feature(),
+        }
+        entry = index_entry(
+            draft.area,
+            draft.band.lower_m,
+            draft.band.upper_m,
+            draft.start or FAR_PAST,
+            draft.end or FAR_FUTURE,
+        )
         with self.store.write() as tx:
             tx.insert_asset(record, entry)
         return self._asset_view(record | {"retired_at": None})
@@ -268,15 +344,22 @@ class NoticeService:
     @staticmethod
     def _asset_view(a: dict[str, Any]) -> dict[str, Any]:
         f = a["feature"]
-        props = dict(f["properties"], id=a["id"], party=a["party"],
-                     created_at=iso(from_ts(a["created_at"])),
-                     retired_at=iso(from_ts(a["retired_at"])) if a.get("retired_at") else None)
+        props = dict(
+            f["properties"],
+            id=a["id"],
+            party=a["party"],
+            created_at=iso(from_ts(a["created_at"])),
+            retired_at=iso(from_ts(a["retired_at"])) if a.get("retired_at") else None,
+        )
         return {"type": "Feature", "id": a["id"], "geometry": f["geometry"], "properties": props}
 
     def list_assets(self, include_retired: bool = False) -> dict[str, Any]:
-        return {"type": "FeatureCollection",
-                "features": [self._asset_view(a)
-                             for a in self.store.list_assets(include_retired=include_retired)]}
+        return {
+            "type": "FeatureCollection",
+            "features": [
+                self._asset_view(a) for a in self.store.list_assets(include_retired=include_retired)
+            ],
+        }
 
     def get_asset(self, asset_id: str) -> dict[str, Any]:
         a = self.store.get_asset(asset_id)
@@ -301,11 +384,28 @@ class NoticeService:
 def _conflict_record(c: Conflict) -> dict[str, Any]:
     d = c.to_dict()
     return {
-        "a_kind": c.a.kind, "a_id": c.a.id, "a_version": c.a.version,
-        "b_kind": c.b.kind, "b_id": c.b.id, "b_version": c.b.version,
-        "a_party": c.a_party, "b_party": c.b_party, "severity": c.severity,
+        "a_kind": c.a.kind,
+        "a_id": c.a.id,
+        "a_version": c.a.version,
+        "b_kind": c.b.kind,
+        "b_id": c.b.id,
+        "b_version": c.b.version,
+        "a_party": c.a_party,
+        "b_party": c.b_party,
+        "severity": c.severity,
         "parties": list(c.parties),
-        **{k: d[k] for k in ("window_start", "window_end", "time_gap_s",
-                             "horizontal_distance_m", "horizontal_minimum_m", "vertical_gap_m",
-                             "vertical_minimum_m", "worst_lon", "worst_lat")},
+        **{
+            k: d[k]
+            for k in (
+                "window_start",
+                "window_end",
+                "time_gap_s",
+                "horizontal_distance_m",
+                "horizontal_minimum_m",
+                "vertical_gap_m",
+                "vertical_minimum_m",
+                "worst_lon",
+                "worst_lat",
+            )
+        },
     }

@@ -56,12 +56,23 @@ class Store(Protocol):
     def get_notice(self, notice_id: str, version: int | None = None) -> NoticeRow | None: ...
     def list_versions(self, notice_id: str) -> list[NoticeRow]: ...
     def list_notices(
-        self, *, party: str | None = None, domain: str | None = None,
-        bbox: Box | None = None, start_ts: float | None = None, end_ts: float | None = None,
-        limit: int = 1000, offset: int = 0,
+        self,
+        *,
+        party: str | None = None,
+        domain: str | None = None,
+        bbox: Box | None = None,
+        start_ts: float | None = None,
+        end_ts: float | None = None,
+        limit: int = 1000,
+        offset: int = 0,
     ) -> list[NoticeRow]: ...
-    def list_conflicts(self, *, party: str | None = None, notice_id: str | None = None,
-                       include_closed: bool = False) -> list[dict[str, Any]]: ...
+    def list_conflicts(
+        self,
+        *,
+        party: str | None = None,
+        notice_id: str | None = None,
+        include_closed: bool = False,
+    ) -> list[dict[str, Any]]: ...
     def list_violations(self, *, notice_id: str | None = None) -> list[dict[str, Any]]: ...
     def list_assets(self, *, include_retired: bool = False) -> list[dict[str, Any]]: ...
     def get_asset(self, asset_id: str) -> dict[str, Any] | None: ...

@@ -24,19 +24,22 @@ SCHEMA_VERSION = 1
 metadata = MetaData()
 
 schema_meta = Table(
-    "schema_meta", metadata,
+    "schema_meta",
+    metadata,
     Column("key", String, primary_key=True),
     Column("value", String, nullable=False),
 )
 
 party_tokens = Table(
-    "party_tokens", metadata,
+    "party_tokens",
+    metadata,
     Column("token_sha256", String(64), primary_key=True),
     Column("party", String, nullable=False),
 )
 
 notices = Table(
-    "notices", metadata,
+    "notices",
+    metadata,
     Column("seq", Integer, primary_key=True, autoincrement=True),
     Column("id", String, nullable=False, unique=True),
     Column("party", String, nullable=False),
@@ -51,7 +54,8 @@ notices = Table(
 )
 
 notice_versions = Table(
-    "notice_versions", metadata,
+    "notice_versions",
+    metadata,
     Column("notice_id", String, ForeignKey("notices.id"), nullable=False),
     Column("version", Integer, nullable=False),
     Column("filed_at", Float, nullable=False),
@@ -60,7 +64,8 @@ notice_versions = Table(
 )
 
 assets = Table(
-    "assets", metadata,
+    "assets",
+    metadata,
     Column("seq", Integer, primary_key=True, autoincrement=True),
     Column("id", String, nullable=False, unique=True),
     Column("party", String, nullable=False),
@@ -71,7 +76,8 @@ assets = Table(
 )
 
 conflicts = Table(
-    "conflicts", metadata,
+    "conflicts",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("a_kind", String, nullable=False),
     Column("a_id", String, nullable=False),
@@ -91,7 +97,8 @@ conflicts = Table(
 )
 
 violations = Table(
-    "violations", metadata,
+    "violations",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("kind", String, nullable=False),
     Column("notice_id", String, nullable=False),

@@ -54,14 +54,25 @@ def _engine(url: str, *, immediate: bool) -> Engine:
 
 def _row_to_notice(r: Any) -> NoticeRow:
     return NoticeRow(
-        id=r.id, party=r.party, domain=r.domain, version=r.version, filed_at=r.filed_at,
-        created_at=r.created_at, cancelled_at=r.cancelled_at, feature=orjson.loads(r.feature),
+        id=r.id,
+        party=r.party,
+        domain=r.domain,
+        version=r.version,
+        filed_at=r.filed_at,
+        created_at=r.created_at,
+        cancelled_at=r.cancelled_at,
+        feature=orjson.loads(r.feature),
     )
 
 
 _NOTICE_COLS = (
-    s.notices.c.id, s.notices.c.party, s.notices.c.domain, s.notice_versions.c.version,
-    s.notice_versions.c.filed_at, s.notices.c.created_at, s.notices.c.cancelled_at,
+    s.notices.c.id,
+    s.notices.c.party,
+    s.notices.c.domain,
+    s.notice_versions.c.version,
+    s.notice_versions.c.filed_at,
+    s.notices.c.created_at,
+    s.notices.c.cancelled_at,
     s.notice_versions.c.feature,
 )
 
@@ -78,8 +89,18 @@ def _index_rows(seq: int, entry: IndexEntry) -> list[dict[str, Any]]:
     start = _minutes(entry.start_ts) if entry.start_ts > -1e11 else FAR_PAST
     end = _minutes(entry.end_ts) if entry.end_ts < 1e11 else FAR_FUTURE
     return [
-        {"id": seq * 2 + k, "min_lon": b[0], "max_lon": b[2], "min_lat": b[1], "max_lat": b[3],
-         "min_h": entry.lower_m, "max_h": entry.upper_m, "min_t": start, "max_t": end, "seq": seq}
+        {
+            "id": seq * 2 + k,
+            "min_lon": b[0],
+            "max_lon": b[2],
+            "min_lat": b[1],
+            "max_lat": b[3],
+            "min_h": entry.lower_m,
+            "max_h": entry.upper_m,
+            "min_t": start,
+            "max_t": end,
+            "seq": seq,
+        }
         for k, b in enumerate(entry.boxes)
     ]
 
@@ -108,9 +129,15 @@ _ASSET_CANDIDATES_SQL = text(
 
 def _box_params(box: Box, query: IndexEntry, party: str) -> dict[str, Any]:
     return {
-        "min_lon": box[0], "min_lat": box[1], "max_lon": box[2], "max_lat": box[3],
-        "min_h": query.lower_m, "max_h": query.upper_m,
-        "min_t": _minutes(query.start_ts), "max_t": _minutes(query.end_ts), "party": party,
+        "min_lon": box[0],
+        "min_lat": box[1],
+        "max_lon": box[2],
+        "max_lat": box[3],
+        "min_h": query.lower_m,
+        "max_h": query.upper_m,
+        "min_t": _minutes(query.start_ts),
+        "max_t": _minutes(query.end_ts),
+        "party": party,
     }
 
 
@@ -122,30 +149,39 @@ class SqliteWriteTx:
 
     def insert_notice(self, notice_id: str, party: str, domain: str, created_at: float) -> None:
         self.conn.execute(
-            insert(s.notices).values(id=notice_id, party=party, domain=domain,
-                                     current_version=0, created_at=created_at)
+            insert(s.notices).values(
+                id=notice_id, party=party, domain=domain, current_version=0, created_at=created_at
+            )
         )
 
     def insert_version(self, row: NoticeRow, entry: IndexEntry | None) -> None:
         self.conn.execute(
             insert(s.notice_versions).values(
-                notice_id=row.id, version=row.version, filed_at=row.filed_at,
+                notice_id=row.id,
+                version=row.version,
+                filed_at=row.filed_at,
                 feature=orjson.dumps(row.feature).decode(),
             )
         )
         seq = self.conn.execute(
-            update(s.notices).where(s.notices.c.id == row.id)
-            .values(current_version=row.version,
-                    start_ts=entry.start_ts if entry else 0.0,
-                    end_ts=entry.end_ts if entry else 0.0)
+            update(s.notices)
+            .where(s.notices.c.id == row.id)
+            .values(
+                current_version=row.version,
+                start_ts=entry.start_ts if entry else 0.0,
+                end_ts=entry.end_ts if entry else 0.0,
+            )
             .returning(s.notices.c.seq)
         ).scalar_one()
-        self.conn.execute(text("DELETE FROM notice_index WHERE id IN (:a, :b)"),
-                          {"a": seq * 2, "b": seq * 2 + 1})
+        self.conn.execute(
+            text("DELETE FROM notice_index WHERE id IN (:a, :b)"), {"a": seq * 2, "b": seq * 2 + 1}
+        )
         if entry is not None:
             self.conn.execute(
-                text("INSERT INTO notice_index VALUES (:id, :min_lon, :max_lon, :min_lat, "
-                     ":max_lat, :min_h, :max_h, :min_t, :max_t, :seq)"),
+                text(
+                    "INSERT INTO notice_index VALUES (:id, :min_lon, :max_lon, :min_lat, "
+                    ":max_lat, :min_h, :max_h, :min_t, :max_t, :seq)"
+                ),
                 _index_rows(seq, entry),
             )
 
@@ -167,19 +203,37 @@ class SqliteWriteTx:
     def asset_candidates(self, query: IndexEntry, exclude_party: str) -> list[dict[str, Any]]:
         seen: dict[str, dict[str, Any]] = {}
         for box in query.boxes:
-            for r in self.conn.execute(_ASSET_CANDIDATES_SQL,
-                                       _box_params(box, query, exclude_party)):
-                seen.setdefault(r.id, {"id": r.id, "party": r.party, "kind": r.kind,
-                                       "feature": orjson.loads(r.feature)})
+            for r in self.conn.execute(
+                _ASSET_CANDIDATES_SQL, _box_params(box, query, exclude_party)
+            ):
+                seen.setdefault(
+                    r.id,
+                    {
+                        "id": r.id,
+                        "party": r.party,
+                        "kind": r.kind,
+                        "feature": orjson.loads(r.feature),
+                    },
+                )
         return list(seen.values())
 
     def insert_conflict(self, record: dict[str, Any], at: float) -> int:
-        values = {k: record[k] for k in (
-            "a_kind", "a_id", "a_version", "b_kind", "b_id", "b_version", "a_party", "b_party",
-            "severity")}
+        values = {
+            k: record[k]
+            for k in (
+                "a_kind",
+                "a_id",
+                "a_version",
+                "b_kind",
+                "b_id",
+                "b_version",
+                "a_party",
+                "b_party",
+                "severity",
+            )
+        }
         result = self.conn.execute(
-            insert(s.conflicts).values(**values, detected_at=at,
-                                       body=orjson.dumps(record).decode())
+            insert(s.conflicts).values(**values, detected_at=at, body=orjson.dumps(record).decode())
         )
         return int(result.inserted_primary_key[0])
 
@@ -195,8 +249,11 @@ class SqliteWriteTx:
     def insert_violation(self, record: dict[str, Any], at: float) -> int:
         result = self.conn.execute(
             insert(s.violations).values(
-                kind=record["kind"], notice_id=record["notice"]["id"],
-                version=record["notice"]["version"], party=record["party"], detected_at=at,
+                kind=record["kind"],
+                notice_id=record["notice"]["id"],
+                version=record["notice"]["version"],
+                party=record["party"],
+                detected_at=at,
                 body=orjson.dumps(record).decode(),
             )
         )
@@ -204,14 +261,21 @@ class SqliteWriteTx:
 
     def insert_asset(self, record: dict[str, Any], entry: IndexEntry) -> None:
         seq = self.conn.execute(
-            insert(s.assets).values(
-                id=record["id"], party=record["party"], kind=record["kind"],
-                created_at=record["created_at"], feature=orjson.dumps(record["feature"]).decode(),
-            ).returning(s.assets.c.seq)
+            insert(s.assets)
+            .values(
+                id=record["id"],
+                party=record["party"],
+                kind=record["kind"],
+                created_at=record["created_at"],
+                feature=orjson.dumps(record["feature"]).decode(),
+            )
+            .returning(s.assets.c.seq)
         ).scalar_one()
         self.conn.execute(
-            text("INSERT INTO asset_index VALUES (:id, :min_lon, :max_lon, :min_lat, "
-                 ":max_lat, :min_h, :max_h, :min_t, :max_t, :seq)"),
+            text(
+                "INSERT INTO asset_index VALUES (:id, :min_lon, :max_lon, :min_lat, "
+                ":max_lat, :min_h, :max_h, :min_t, :max_t, :seq)"
+            ),
             _index_rows(seq, entry),
         )
 
@@ -223,18 +287,22 @@ def _get_notice(conn: Connection, notice_id: str, version: int | None) -> Notice
     if version is None:
         q = select(*_NOTICE_COLS).select_from(_current_join()).where(s.notices.c.id == notice_id)
     else:
-        q = (select(*_NOTICE_COLS)
-             .select_from(s.notices.join(s.notice_versions,
-                                         s.notice_versions.c.notice_id == s.notices.c.id))
-             .where((s.notices.c.id == notice_id) & (s.notice_versions.c.version == version)))
+        q = (
+            select(*_NOTICE_COLS)
+            .select_from(
+                s.notices.join(s.notice_versions, s.notice_versions.c.notice_id == s.notices.c.id)
+            )
+            .where((s.notices.c.id == notice_id) & (s.notice_versions.c.version == version))
+        )
     r = conn.execute(q).first()
     return _row_to_notice(r) if r else None
 
 
 def _conflict_dict(r: Any) -> dict[str, Any]:
     body = orjson.loads(r.body)
-    body.update(id=r.id, detected_at=r.detected_at, closed_at=r.closed_at,
-                closed_reason=r.closed_reason)
+    body.update(
+        id=r.id, detected_at=r.detected_at, closed_at=r.closed_at, closed_reason=r.closed_reason
+    )
     return body
 
 
@@ -258,11 +326,13 @@ class SqliteStore:
                 select(s.schema_meta.c.value).where(s.schema_meta.c.key == "schema_version")
             ).scalar()
             if current is None:
-                conn.execute(insert(s.schema_meta).values(key="schema_version",
-                                                          value=str(s.SCHEMA_VERSION)))
+                conn.execute(
+                    insert(s.schema_meta).values(key="schema_version", value=str(s.SCHEMA_VERSION))
+                )
             elif int(current) > s.SCHEMA_VERSION:
-                raise RuntimeError(f"store schema {current} is newer than this interlock "
-                                   f"({s.SCHEMA_VERSION})")
+                raise RuntimeError(
+                    f"store schema {current} is newer than this interlock ({s.SCHEMA_VERSION})"
+                )
 
     @contextmanager
     def write(self) -> Iterator[SqliteWriteTx]:
@@ -276,24 +346,37 @@ class SqliteStore:
 
     def schema_version(self) -> int:
         with self._read() as conn:
-            return int(conn.execute(select(s.schema_meta.c.value)
-                                    .where(s.schema_meta.c.key == "schema_version")).scalar_one())
+            return int(
+                conn.execute(
+                    select(s.schema_meta.c.value).where(s.schema_meta.c.key == "schema_version")
+                ).scalar_one()
+            )
 
     def get_notice(self, notice_id: str, version: int | None = None) -> NoticeRow | None:
         with self._read() as conn:
             return _get_notice(conn, notice_id, version)
 
     def list_versions(self, notice_id: str) -> list[NoticeRow]:
-        q = (select(*_NOTICE_COLS)
-             .select_from(s.notices.join(s.notice_versions,
-                                         s.notice_versions.c.notice_id == s.notices.c.id))
-             .where(s.notices.c.id == notice_id).order_by(s.notice_versions.c.version))
+        q = (
+            select(*_NOTICE_COLS)
+            .select_from(
+                s.notices.join(s.notice_versions, s.notice_versions.c.notice_id == s.notices.c.id)
+            )
+            .where(s.notices.c.id == notice_id)
+            .order_by(s.notice_versions.c.version)
+        )
         with self._read() as conn:
             return [_row_to_notice(r) for r in conn.execute(q)]
 
     def list_notices(
-        self, *, party: str | None = None, domain: str | None = None, bbox: Box | None = None,
-        start_ts: float | None = None, end_ts: float | None = None, limit: int = 1000,
+        self,
+        *,
+        party: str | None = None,
+        domain: str | None = None,
+        bbox: Box | None = None,
+        start_ts: float | None = None,
+        end_ts: float | None = None,
+        limit: int = 1000,
         offset: int = 0,
     ) -> list[NoticeRow]:
         n = s.notices.c
@@ -307,11 +390,16 @@ class SqliteStore:
         if end_ts is not None:
             q = q.where(n.start_ts <= end_ts)
         if bbox is not None:
-            boxes = [bbox] if bbox[0] <= bbox[2] else [
-                (bbox[0], bbox[1], 180.0, bbox[3]), (-180.0, bbox[1], bbox[2], bbox[3])]
+            boxes = (
+                [bbox]
+                if bbox[0] <= bbox[2]
+                else [(bbox[0], bbox[1], 180.0, bbox[3]), (-180.0, bbox[1], bbox[2], bbox[3])]
+            )
             cond = " OR ".join(
                 f"(max_lon >= {b[0]!r} AND min_lon <= {b[2]!r} AND max_lat >= {b[1]!r} "
-                f"AND min_lat <= {b[3]!r})" for b in boxes)
+                f"AND min_lat <= {b[3]!r})"
+                for b in boxes
+            )
             q = q.where(n.seq.in_(text(f"SELECT seq FROM notice_index WHERE {cond}")))
         q = q.order_by(n.start_ts, n.seq).limit(limit).offset(offset)
         with self._read() as conn:
@@ -326,8 +414,13 @@ class SqliteStore:
         with self._read() as conn:
             return int(conn.execute(select(func.count()).select_from(s.notices)).scalar_one())
 
-    def list_conflicts(self, *, party: str | None = None, notice_id: str | None = None,
-                       include_closed: bool = False) -> list[dict[str, Any]]:
+    def list_conflicts(
+        self,
+        *,
+        party: str | None = None,
+        notice_id: str | None = None,
+        include_closed: bool = False,
+    ) -> list[dict[str, Any]]:
         c = s.conflicts.c
         q = select(s.conflicts).order_by(c.id)
         if party:
@@ -353,8 +446,14 @@ class SqliteStore:
             return out
 
     def _asset_dict(self, r: Any) -> dict[str, Any]:
-        return {"id": r.id, "party": r.party, "kind": r.kind, "created_at": r.created_at,
-                "retired_at": r.retired_at, "feature": orjson.loads(r.feature)}
+        return {
+            "id": r.id,
+            "party": r.party,
+            "kind": r.kind,
+            "created_at": r.created_at,
+            "retired_at": r.retired_at,
+            "feature": orjson.loads(r.feature),
+        }
 
     def list_assets(self, *, include_retired: bool = False) -> list[dict[str, Any]]:
         q = select(s.assets).order_by(s.assets.c.seq)
@@ -373,13 +472,16 @@ class SqliteStore:
         with self.write() as tx:
             tx.conn.execute(s.party_tokens.delete())
             if hashes:
-                tx.conn.execute(insert(s.party_tokens),
-                                [{"party": p, "token_sha256": h} for p, h in hashes.items()])
+                tx.conn.execute(
+                    insert(s.party_tokens),
+                    [{"party": p, "token_sha256": h} for p, h in hashes.items()],
+                )
 
     def party_for_token_hash(self, token_hash: str) -> str | None:
         with self._read() as conn:
-            return conn.execute(select(s.party_tokens.c.party)
-                                .where(s.party_tokens.c.token_sha256 == token_hash)).scalar()
+            return conn.execute(
+                select(s.party_tokens.c.party).where(s.party_tokens.c.token_sha256 == token_hash)
+            ).scalar()
 
     def close(self) -> None:
         self._writer.dispose()
