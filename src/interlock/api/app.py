@@ -1,0 +1,233 @@
+"""The FastAPI application: routes map HTTP to service calls and nothing more."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.responses import ORJSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from .. import __version__
+from ..errors import InvalidInput, Unauthorized
+from ..model.agreement import DOMAINS
+from ..model.timeutil import parse_utc
+from ..service.auth import token_hash
+from ..service.notices import NoticeService
+from . import schemas
+from .errors import install_error_handlers
+from .limits import BodyLimit
+
+MAX_BODY_BYTES = 1_000_000
+STATUSES = ("submitted", "active", "ended", "cancelled")
+_bearer = HTTPBearer(auto_error=False, description="One API token per party")
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": schemas.ErrorOut} for code in (401, 403, 404, 409, 413, 422)
+}
+
+
+def _parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    parts = text.split(",")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        values = []
+    if len(values) != 4 or not all(v == v and abs(v) != float("inf") for v in values):
+        raise InvalidInput("bbox is min_lon,min_lat,max_lon,max_lat (4 numbers)", field="bbox")
+    min_lon, min_lat, max_lon, max_lat = values
+    if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
+        raise InvalidInput("bbox longitudes must lie in [-180, 180]", field="bbox")
+    if not (-90 <= min_lat <= max_lat <= 90):
+        raise InvalidInput("bbox latitudes must lie in [-90, 90], min <= max", field="bbox")
+    return min_lon, min_lat, max_lon, max_lat  # min_lon > max_lon: crosses the antimeridian
+
+
+def _time(value: str | None, field: str) -> datetime | None:
+    return None if value is None else parse_utc(value, field)
+
+
+async def _json_body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw:
+        raise InvalidInput("a JSON body is required", field="body")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidInput(f"malformed JSON: {exc}", field="body") from None
+
+
+def create_app(service: NoticeService, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+    """The API over one service. Blocking store calls run in the thread pool."""
+    app = FastAPI(
+        title="interlock",
+        version=__version__,
+        description=(
+            "Deconfliction between parties sharing a theatre: advance notices of planned "
+            "activity, strategic conflict detection under the parties' agreement. "
+            'Errors are `{"error": code, "detail": text}`.'
+        ),
+        default_response_class=ORJSONResponse,
+    )
+    app.state.service = service
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+
+    def current_party(
+        creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> str:
+        if creds is None:
+            raise Unauthorized("missing bearer token (Authorization: Bearer <token>)")
+        party = service.store.party_for_token_hash(token_hash(creds.credentials))
+        if party is None or party not in service.agreement.party_ids:
+            raise Unauthorized("unknown or revoked token")
+        return party
+
+    Party = Annotated[str, Depends(current_party)]
+
+    @app.get("/health", tags=["meta"])
+    def health() -> dict[str, Any]:
+        """Liveness: no token needed."""
+        return {"status": "ok", "version": __version__, "agreement": service.agreement.name}
+
+    @app.get("/agreement", tags=["meta"], responses=_ERRORS)
+    def agreement(party: Party) -> dict[str, Any]:
+        """The parties and rules every detection follows."""
+        return service.agreement.to_dict()
+
+    @app.get("/me", tags=["meta"], responses=_ERRORS)
+    def me(party: Party) -> dict[str, Any]:
+        p = service.agreement.party(party)
+        return {"id": p.id, "name": p.name}
+
+    # ---- notices ----------------------------------------------------------------------
+    @app.post(
+        "/notices",
+        status_code=201,
+        tags=["notices"],
+        response_model=None,
+        responses={201: {"model": schemas.SubmitOut}, **_ERRORS},
+        openapi_extra=schemas.body_schema(schemas.NoticeFeature),
+    )
+    async def submit_notice(request: Request, party: Party) -> ORJSONResponse:
+        """File a notice. The response carries every conflict and violation it causes."""
+        body = await _json_body(request)
+        result = await run_in_threadpool(service.submit, party, body)
+        return ORJSONResponse(result.to_dict(), status_code=201)
+
+    @app.get(
+        "/notices",
+        tags=["notices"],
+        responses={200: {"model": schemas.FeatureCollectionOut}, **_ERRORS},
+    )
+    def list_notices(
+        party: Party,
+        bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat")] = None,
+        start: Annotated[str | None, Query(description="overlapping from (ISO 8601)")] = None,
+        end: Annotated[str | None, Query(description="overlapping until (ISO 8601)")] = None,
+        owner: Annotated[str | None, Query(alias="party", description="filing party")] = None,
+        domain: Annotated[str | None, Query()] = None,
+        status: Annotated[str | None, Query()] = None,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> Any:
+        if owner is not None:
+            service.agreement.party(owner)
+        if domain is not None and domain not in DOMAINS:
+            raise InvalidInput(f"must be one of {', '.join(DOMAINS)}", field="domain")
+        if status is not None and status not in STATUSES:
+            raise InvalidInput(f"must be one of {', '.join(STATUSES)}", field="status")
+        t0, t1 = _time(start, "start"), _time(end, "end")
+        if t0 and t1 and t1 < t0:
+            raise InvalidInput("end must not be before start", field="end")
+        return service.list(
+            party,
+            party=owner,
+            domain=domain,
+            bbox=_parse_bbox(bbox),
+            start=t0,
+            end=t1,
+            status=status,
+            limit=limit,
+            offset=offset,
+        )
+
+    @app.get("/notices/{notice_id}", tags=["notices"], responses=_ERRORS)
+    def get_notice(notice_id: str, party: Party) -> Any:
+        return service.get(party, notice_id)
+
+    @app.get("/notices/{notice_id}/versions", tags=["notices"], responses=_ERRORS)
+    def notice_versions(notice_id: str, party: Party) -> Any:
+        """Every version of a notice: nothing is ever deleted."""
+        return service.versions(party, notice_id)
+
+    @app.get("/notices/{notice_id}/versions/{version}", tags=["notices"], responses=_ERRORS)
+    def notice_version(notice_id: str, version: int, party: Party) -> Any:
+        return service.get(party, notice_id, version)
+
+    @app.put(
+        "/notices/{notice_id}",
+        tags=["notices"],
+        response_model=None,
+        responses={200: {"model": schemas.SubmitOut}, **_ERRORS},
+        openapi_extra=schemas.body_schema(schemas.NoticeFeature),
+    )
+    async def amend_notice(notice_id: str, request: Request, party: Party) -> ORJSONResponse:
+        """Amend your own notice: a new version, detected afresh."""
+        body = await _json_body(request)
+        result = await run_in_threadpool(service.amend, party, notice_id, body)
+        return ORJSONResponse(result.to_dict())
+
+    @app.post("/notices/{notice_id}/cancel", tags=["notices"], responses=_ERRORS)
+    def cancel_notice(notice_id: str, party: Party) -> Any:
+        """Cancel your own notice; its open conflicts close."""
+        return service.cancel(party, notice_id)
+
+    # ---- conflicts and violations -----------------------------------------------------
+    @app.get(
+        "/conflicts",
+        tags=["conflicts"],
+        responses={200: {"model": list[schemas.ConflictOut]}, **_ERRORS},
+    )
+    def conflicts(party: Party, notice: str | None = None, include_closed: bool = False) -> Any:
+        """Conflicts involving your party (open ones unless include_closed)."""
+        return service.conflicts(party, notice_id=notice, include_closed=include_closed)
+
+    @app.get(
+        "/violations",
+        tags=["conflicts"],
+        responses={200: {"model": list[schemas.ViolationOut]}, **_ERRORS},
+    )
+    def violations(party: Party, notice: str | None = None) -> Any:
+        """Rule violations (late notices); every party sees them all."""
+        return service.violations(notice_id=notice)
+
+    # ---- protected assets -------------------------------------------------------------
+    @app.post(
+        "/assets",
+        status_code=201,
+        tags=["assets"],
+        responses=_ERRORS,
+        openapi_extra=schemas.body_schema(schemas.AssetFeature),
+    )
+    async def create_asset(request: Request, party: Party) -> ORJSONResponse:
+        body = await _json_body(request)
+        return ORJSONResponse(
+            await run_in_threadpool(service.create_asset, party, body), status_code=201
+        )
+
+    @app.get("/assets", tags=["assets"], responses=_ERRORS)
+    def list_assets(party: Party, include_retired: bool = False) -> Any:
+        return service.list_assets(include_retired)
+
+    @app.get("/assets/{asset_id}", tags=["assets"], responses=_ERRORS)
+    def get_asset(asset_id: str, party: Party) -> Any:
+        return service.get_asset(asset_id)
+
+    @app.post("/assets/{asset_id}/retire", tags=["assets"], responses=_ERRORS)
+    def retire_asset(asset_id: str, party: Party) -> Any:
+        return service.retire_asset(party, asset_id)
+
+    return app

@@ -1,0 +1,52 @@
+"""Every error leaves as ``{"error": code, "detail": text}`` with a 4xx status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import ORJSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..errors import InterlockError
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "state_conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+}
+
+
+def error_response(
+    status: int, code: str, detail: str, headers: dict[str, str] | None = None
+) -> ORJSONResponse:
+    return ORJSONResponse({"error": code, "detail": detail}, status_code=status, headers=headers)
+
+
+def _location(err: dict[str, Any]) -> str:
+    return ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(InterlockError)
+    async def _interlock(_: Request, exc: InterlockError) -> ORJSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+        return error_response(exc.http_status, exc.code, exc.detail, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> ORJSONResponse:
+        errs = exc.errors()
+        detail = "; ".join(f"{_location(e)}: {e.get('msg', 'invalid')}" for e in errs[:5])
+        return error_response(422, "invalid_input", detail or "invalid request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> ORJSONResponse:
+        code = HTTP_CODES.get(exc.status_code, "error")
+        return error_response(exc.status_code, code, str(exc.detail))

@@ -1,0 +1,137 @@
+"""Pydantic models that document the API in OpenAPI.
+
+Requests are validated by the core parsers (which name the bad field); these models only
+describe the shapes for /docs and generated clients.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class Geometry(BaseModel):
+    type: Literal["Polygon", "Point", "LineString"]
+    coordinates: Any = Field(description="GeoJSON coordinates, WGS84 [lon, lat]")
+
+
+class NoticeProperties(BaseModel):
+    domain: Literal["air", "sea", "emission"]
+    start: str = Field(description="ISO 8601 with a UTC offset", examples=["2026-12-01T10:00:00Z"])
+    end: str = Field(description="ISO 8601 with a UTC offset", examples=["2026-12-01T12:00:00Z"])
+    shape: Literal["polygon", "circle", "corridor", "orbit"] | None = Field(
+        None, description="inferred from the geometry type; 'orbit' must be given"
+    )
+    radius_m: float | None = Field(None, description="circle and orbit radius")
+    half_width_m: float | None = Field(None, description="corridor half-width")
+    alt_lower_ft: float | None = Field(None, description="air: lower altitude, ft AMSL")
+    alt_upper_ft: float | None = Field(None, description="air: upper altitude, ft AMSL")
+    fl_lower: float | None = Field(None, description="air: lower flight level")
+    fl_upper: float | None = Field(None, description="air: upper flight level")
+    depth_min_m: float | None = Field(None, description="sea: shallowest depth, m (0 = surface)")
+    depth_max_m: float | None = Field(None, description="sea: deepest depth, m")
+    centre_freq_mhz: float | None = None
+    bandwidth_mhz: float | None = None
+    eirp_dbm: float | None = None
+    antenna_height_m: float | None = None
+    purpose: str | None = None
+    callsign: str | None = None
+    remarks: str | None = None
+    unit: str | None = None
+
+
+class NoticeFeature(BaseModel):
+    """A notice: a GeoJSON Feature."""
+
+    type: Literal["Feature"]
+    geometry: Geometry
+    properties: NoticeProperties
+
+
+class AssetProperties(BaseModel):
+    kind: Literal["base", "zone", "radar"]
+    name: str
+    radius_m: float | None = None
+    half_width_m: float | None = None
+    alt_lower_ft: float | None = None
+    alt_upper_ft: float | None = None
+    start: str | None = Field(None, description="omit for a standing asset")
+    end: str | None = None
+
+
+class AssetFeature(BaseModel):
+    type: Literal["Feature"]
+    geometry: Geometry
+    properties: AssetProperties
+
+
+class ConflictOut(BaseModel):
+    id: int
+    a_kind: str
+    a_id: str
+    a_version: int
+    b_kind: str
+    b_id: str
+    b_version: int
+    a_party: str
+    b_party: str
+    parties: list[str]
+    severity: Literal["minor", "major", "critical"]
+    window_start: str
+    window_end: str
+    time_gap_s: float
+    horizontal_distance_m: float
+    horizontal_minimum_m: float
+    vertical_gap_m: float
+    vertical_minimum_m: float
+    worst_lon: float
+    worst_lat: float
+
+
+class ViolationOut(BaseModel):
+    id: int
+    kind: str
+    notice: dict[str, Any]
+    party: str
+    detail: str
+    lead_time_s: float
+    required_s: float
+
+
+class SubmitOut(BaseModel):
+    notice: dict[str, Any] = Field(description="the stored notice (GeoJSON Feature)")
+    conflicts: list[ConflictOut]
+    violations: list[ViolationOut]
+
+
+class FeatureCollectionOut(BaseModel):
+    type: Literal["FeatureCollection"]
+    features: list[dict[str, Any]]
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(examples=["invalid_input"])
+    detail: str = Field(examples=["properties.end: end must be after start"])
+
+
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: _inline(v, defs) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline(v, defs) for v in node]
+    return node
+
+
+def body_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """openapi_extra documenting a JSON request body read by the core parser."""
+    schema = model.model_json_schema()
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _inline(schema, schema.get("$defs", {}))}},
+        }
+    }

@@ -1,0 +1,1 @@
+"""Command line: typer + rich. Thin: parse, call the service or the API, print."""

@@ -1,0 +1,111 @@
+"""The `interlock` command."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from .. import __version__
+from .check import check
+from .common import console, fail, reported_errors
+from .notices import conflicts, notice_app
+
+app = typer.Typer(
+    name="interlock",
+    no_args_is_help=True,
+    add_completion=False,
+    help="Deconfliction between parties sharing a theatre.",
+)
+app.add_typer(notice_app, name="notice")
+app.command("check")(check)
+app.command("conflicts")(conflicts)
+
+
+def _tokens_table(tokens: dict[str, str]) -> Table:
+    table = Table(title="API tokens (shown once; keep them secret)")
+    table.add_column("party")
+    table.add_column("token")
+    for party, token in tokens.items():
+        table.add_row(party, token)
+    return table
+
+
+def _run_server(service: object, host: str, port: int) -> None:
+    import uvicorn
+
+    from ..api import create_app
+
+    uvicorn.run(create_app(service), host=host, port=port, log_level="warning")  # type: ignore[arg-type]
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(__version__)
+
+
+@app.command()
+def init(directory: Path = typer.Argument(..., help="a new deployment directory")) -> None:
+    """Write a commented example agreement and one API token per party."""
+    from ..service.bootstrap import init_directory
+
+    with reported_errors():
+        agreement, tokens = init_directory(directory)
+    console.print(
+        f"wrote {directory / 'agreement.toml'} ({len(agreement.parties)} parties) and token hashes"
+    )
+    console.print(_tokens_table(tokens))
+    console.print(f"start the server: [bold]interlock serve {directory}[/]")
+
+
+@app.command()
+def serve(
+    directory: Path = typer.Argument(..., help="a directory made by `interlock init`"),
+    host: str = typer.Option("127.0.0.1", help="address to listen on"),
+    port: int = typer.Option(8000, help="port to listen on"),
+    db: str | None = typer.Option(None, help="store file or URL (default DIR/interlock.db)"),
+) -> None:
+    """Run the HTTP API over a deployment directory."""
+    from ..service.bootstrap import open_service
+
+    with reported_errors():
+        service = open_service(directory, db)
+    console.print(f"interlock {__version__}: [bold]http://{host}:{port}[/] (API docs at /docs)")
+    _run_server(service, host, port)
+
+
+@app.command()
+def demo(
+    host: str = typer.Option("127.0.0.1", help="address to listen on"),
+    port: int = typer.Option(8000, help="port to listen on"),
+    data: Path | None = typer.Option(None, help="directory for the demo store (default: temp)"),
+    scenario: Path | None = typer.Option(None, help="scenario directory (default: eastern-med)"),
+    load_only: bool = typer.Option(False, "--load-only", help="load, print, and exit"),
+) -> None:
+    """Start the server with the demo scenario on the embedded store."""
+    from ..service.bootstrap import init_directory, open_service
+    from ..service.scenario import DEFAULT_SCENARIO, load_scenario, scenario_agreement_path
+
+    scenario = scenario or DEFAULT_SCENARIO
+    directory = data or Path(tempfile.mkdtemp(prefix="interlock-demo-"))
+    with reported_errors():
+        if (directory / "agreement.toml").exists():
+            fail(f"{directory} already holds a deployment; give an empty --data directory")
+        text = scenario_agreement_path(scenario).read_text(encoding="utf-8")
+        _, tokens = init_directory(directory, text)
+        service = open_service(directory)
+        with console.status("loading the demo scenario"):
+            report = load_scenario(scenario, service, datetime.now(UTC))
+    console.print(f"demo scenario [bold]{scenario.name}[/]: {report}")
+    console.print(f"store: {directory / 'interlock.db'}")
+    console.print(_tokens_table(tokens))
+    url = f"http://{host}:{port}"
+    first = next(iter(tokens.items()))
+    console.print(f"server: [bold]{url}[/]  (API docs: {url}/docs)")
+    console.print(f"try: INTERLOCK_URL={url} INTERLOCK_TOKEN={first[1]} interlock conflicts")
+    if not load_only:
+        _run_server(service, host, port)

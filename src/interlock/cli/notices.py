@@ -1,0 +1,126 @@
+"""`interlock notice ...` and `interlock conflicts`: a party's client of the HTTP API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import typer
+from rich.table import Table
+
+from ..service.check import features_of
+from .common import Api, console, read_json_file, reported_errors, token_option, url_option
+
+notice_app = typer.Typer(help="File, list and cancel notices on a server.", no_args_is_help=True)
+
+
+def _conflict_rows(title: str, conflicts: list[dict[str, Any]]) -> Table:
+    table = Table(title=title)
+    for col in (
+        "id",
+        "notice",
+        "other",
+        "parties",
+        "severity",
+        "window (UTC)",
+        "horiz. m / min",
+        "vert. m / min",
+    ):
+        table.add_column(col)
+    for c in conflicts:
+        table.add_row(
+            str(c["id"]),
+            c["a_id"],
+            f"{c['b_kind']} {c['b_id']}",
+            " / ".join(c["parties"]),
+            c["severity"],
+            f"{c['window_start'][:16]} – {c['window_end'][11:16]}",
+            f"{c['horizontal_distance_m']:,.0f} / {c['horizontal_minimum_m']:,.0f}",
+            f"{c['vertical_gap_m']:,.0f} / {c['vertical_minimum_m']:,.0f}",
+        )
+    return table
+
+
+@notice_app.command("submit")
+def submit(
+    file: str = typer.Argument(..., help="GeoJSON Feature or FeatureCollection ('-': stdin)"),
+    url: str = url_option(),
+    token: str | None = token_option(),
+) -> None:
+    """File every notice in FILE; print each one's id, conflicts and violations."""
+    with reported_errors():
+        feats = features_of(read_json_file(file, orjson.loads), file)
+        api = Api(url, token)
+        for feat in feats:
+            result = api.call(
+                "POST",
+                "/notices",
+                content=orjson.dumps(feat),
+                headers={"Content-Type": "application/json"},
+            )
+            props = result["notice"]["properties"]
+            console.print(
+                f"[bold]{props['id']}[/] filed ({props['domain']}, "
+                f"{props['start']} – {props['end']})"
+            )
+            for v in result["violations"]:
+                console.print(f"  [yellow]violation[/] {v['kind']}: {v['detail']}")
+            if result["conflicts"]:
+                console.print(_conflict_rows("conflicts", result["conflicts"]))
+
+
+@notice_app.command("list")
+def list_notices(
+    bbox: str | None = typer.Option(None, help="min_lon,min_lat,max_lon,max_lat"),
+    party: str | None = typer.Option(None, help="only this party's notices"),
+    status: str | None = typer.Option(None, help="submitted, active, ended or cancelled"),
+    as_json: bool = typer.Option(False, "--json", help="print the GeoJSON"),
+    url: str = url_option(),
+    token: str | None = token_option(),
+) -> None:
+    """List notices you may see."""
+    params = {k: v for k, v in {"bbox": bbox, "party": party, "status": status}.items() if v}
+    with reported_errors():
+        fc = Api(url, token).call("GET", "/notices", params=params)
+    if as_json:
+        console.print_json(orjson.dumps(fc).decode())
+        return
+    table = Table(title=f"{len(fc['features'])} notice(s)")
+    for col in ("id", "party", "domain", "shape", "status", "start", "end", "band"):
+        table.add_column(col)
+    for f in fc["features"]:
+        p = f["properties"]
+        band = f"{p['lower_m']:,.0f}–{p['upper_m']:,.0f} m" if "lower_m" in p else ""
+        table.add_row(
+            p["id"], p["party"], p["domain"], p["shape"], p["status"], p["start"], p["end"], band
+        )
+    console.print(table)
+
+
+@notice_app.command("cancel")
+def cancel(notice_id: str, url: str = url_option(), token: str | None = token_option()) -> None:
+    """Cancel one of your notices (kept on record; its conflicts close)."""
+    with reported_errors():
+        f = Api(url, token).call("POST", f"/notices/{notice_id}/cancel")
+    console.print(f"[bold]{f['properties']['id']}[/] {f['properties']['status']}")
+
+
+def conflicts(
+    include_closed: bool = typer.Option(False, "--all", help="include closed conflicts"),
+    as_json: bool = typer.Option(False, "--json"),
+    url: str = url_option(),
+    token: str | None = token_option(),
+) -> None:
+    """Conflicts involving your party, and every rule violation."""
+    with reported_errors():
+        api = Api(url, token)
+        found = api.call("GET", "/conflicts", params={"include_closed": include_closed})
+        violations = api.call("GET", "/violations")
+    if as_json:
+        console.print_json(orjson.dumps({"conflicts": found, "violations": violations}).decode())
+        return
+    console.print(_conflict_rows(f"{len(found)} conflict(s)", found))
+    for v in violations:
+        console.print(
+            f"[yellow]violation[/] {v['kind']} {v['notice']['id']} ({v['party']}): {v['detail']}"
+        )

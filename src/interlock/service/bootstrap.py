@@ -1,0 +1,78 @@
+"""Set-up of a deployment directory: the agreement, token hashes and the store file.
+
+Layout of a directory made by ``interlock init DIR``:
+  agreement.toml       the parties and rules (edit it)
+  token-hashes.toml    SHA-256 of each party's API token (the tokens are shown once)
+  interlock.db         the embedded store (created on first ``serve``)
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from ..errors import InvalidInput
+from ..model.agreement import EXAMPLE_AGREEMENT, Agreement, load_agreement
+from ..store import SqliteStore, open_store
+from .auth import issue_tokens
+from .notices import Clock, NoticeService, utc_now
+
+AGREEMENT_FILE = "agreement.toml"
+HASHES_FILE = "token-hashes.toml"
+DB_FILE = "interlock.db"
+
+
+def write_token_hashes(directory: Path, hashes: dict[str, str]) -> Path:
+    path = directory / HASHES_FILE
+    lines = ["# SHA-256 of each party's API token. The tokens themselves are not kept.", "[tokens]"]
+    lines += [f'{party} = "{h}"' for party, h in sorted(hashes.items())]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.chmod(path, 0o600)
+    return path
+
+
+def read_token_hashes(directory: Path) -> dict[str, str]:
+    path = directory / HASHES_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InvalidInput(
+            f"no {HASHES_FILE}: run `interlock init` first", field=str(path)
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(f"not valid TOML: {exc}", field=str(path)) from None
+    tokens = data.get("tokens", {})
+    if not isinstance(tokens, dict) or not all(isinstance(v, str) for v in tokens.values()):
+        raise InvalidInput("[tokens] must map party ids to hex digests", field=str(path))
+    return tokens
+
+
+def init_directory(
+    directory: Path,
+    agreement_text: str = EXAMPLE_AGREEMENT,
+) -> tuple[Agreement, dict[str, str]]:
+    """Write an agreement and fresh token hashes; return the agreement and the tokens."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / AGREEMENT_FILE
+    if path.exists():
+        raise InvalidInput("already exists; choose an empty directory", field=str(path))
+    path.write_text(agreement_text, encoding="utf-8")
+    agreement = load_agreement(path)
+    tokens, hashes = issue_tokens(agreement.party_ids)
+    write_token_hashes(directory, hashes)
+    return agreement, tokens
+
+
+def open_service(directory: Path, db: str | None = None, clock: Clock = utc_now) -> NoticeService:
+    """The service of a deployment directory (agreement, token hashes, store)."""
+    agreement = load_agreement(directory / AGREEMENT_FILE)
+    hashes = read_token_hashes(directory)
+    unknown = set(hashes) - set(agreement.party_ids)
+    if unknown:
+        raise InvalidInput(
+            f"tokens for unknown parties: {', '.join(sorted(unknown))}", field=HASHES_FILE
+        )
+    store: SqliteStore = open_store(db or directory / DB_FILE)
+    store.set_token_hashes(hashes)
+    return NoticeService(store, agreement, clock)

@@ -1,0 +1,93 @@
+"""Offline check: a plan against a set of notices, with no server and no store.
+
+For a planner at a desk, or a party checking another's published notices. Uses the same
+parsers and detection as the server; candidates are pre-filtered by their index boxes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..detect.strategic import Volume, check_pair
+from ..errors import InvalidInput
+from ..model.agreement import Rules
+from ..model.conflict import Conflict, Ref
+from ..model.notice import NoticeDraft, parse_notice
+
+PLAN_PARTY = "plan"
+OTHER_PARTY = "others"
+
+
+@dataclass(frozen=True)
+class Labelled:
+    label: str
+    volume: Volume
+    boxes: list[tuple[float, float, float, float]]
+
+
+def features_of(doc: Any, name: str) -> list[dict[str, Any]]:
+    """The Features of a Feature or FeatureCollection document."""
+    if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
+        feats = doc.get("features")
+        if not isinstance(feats, list):
+            raise InvalidInput("features must be an array", field=f"{name}.features")
+        return feats
+    if isinstance(doc, dict) and doc.get("type") == "Feature":
+        return [doc]
+    raise InvalidInput("expected a GeoJSON Feature or FeatureCollection", field=name)
+
+
+def _labelled(
+    feats: list[dict[str, Any]], name: str, default_party: str, margin_m: float
+) -> list[Labelled]:
+    out = []
+    for i, feat in enumerate(feats):
+        try:
+            draft: NoticeDraft = parse_notice(feat)
+        except InvalidInput as exc:
+            raise InvalidInput(exc.detail, field=f"{name}[{i}]") from None
+        if draft.band is None:
+            continue  # emissions are checked by the spectrum arena, not as volumes
+        props = feat["properties"]
+        party = str(props.get("party") or default_party)
+        label = str(
+            props.get("id") or props.get("callsign") or props.get("purpose") or f"{name}[{i}]"
+        )
+        vol = Volume(
+            Ref("notice", label, int(props.get("version", 1))),
+            party,
+            draft.domain,
+            draft.area,
+            draft.band,
+            draft.start,
+            draft.end,
+        )
+        out.append(Labelled(label, vol, draft.area.boxes(margin_m)))
+    return out
+
+
+def _boxes_meet(
+    a: list[tuple[float, float, float, float]], b: list[tuple[float, float, float, float]]
+) -> bool:
+    return any(
+        p[0] <= q[2] and q[0] <= p[2] and p[1] <= q[3] and q[1] <= p[3] for p in a for q in b
+    )
+
+
+def check_plan(
+    plan: Any, against: Any, rules: Rules, plan_party: str = PLAN_PARTY
+) -> list[Conflict]:
+    """Every conflict between the plan's notices and the others'."""
+    margin = rules.largest_minima.horizontal_m
+    mine = _labelled(features_of(plan, "plan"), "plan", plan_party, margin)
+    theirs = _labelled(features_of(against, "against"), "against", OTHER_PARTY, 0.0)
+    out = []
+    for p in mine:
+        for q in theirs:
+            if p.volume.party == q.volume.party or not _boxes_meet(p.boxes, q.boxes):
+                continue
+            conflict = check_pair(p.volume, q.volume, rules)
+            if conflict is not None:
+                out.append(conflict)
+    return out
