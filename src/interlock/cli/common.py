@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NoReturn
 
 import httpx
@@ -76,7 +77,7 @@ class Api:
 
 def read_json_file(path: str, loader: Callable[[bytes], Any]) -> Any:
     try:
-        data = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror}")
     try:
