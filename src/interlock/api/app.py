@@ -5,7 +5,6 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, FastAPI, Query, Request
-from fastapi.responses import ORJSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
@@ -18,6 +17,7 @@ from ..service.notices import NoticeService
 from . import schemas
 from .errors import install_error_handlers
 from .limits import BodyLimit
+from .responses import JSONBytes
 
 MAX_BODY_BYTES = 1_000_000
 STATUSES = ("submitted", "active", "ended", "cancelled")
@@ -69,7 +69,7 @@ def create_app(service: NoticeService, *, max_body_bytes: int = MAX_BODY_BYTES) 
             "activity, strategic conflict detection under the parties' agreement. "
             'Errors are `{"error": code, "detail": text}`.'
         ),
-        default_response_class=ORJSONResponse,
+        default_response_class=JSONBytes,
     )
     app.state.service = service
     install_error_handlers(app)
@@ -111,11 +111,11 @@ def create_app(service: NoticeService, *, max_body_bytes: int = MAX_BODY_BYTES) 
         responses={201: {"model": schemas.SubmitOut}, **_ERRORS},
         openapi_extra=schemas.body_schema(schemas.NoticeFeature),
     )
-    async def submit_notice(request: Request, party: Party) -> ORJSONResponse:
+    async def submit_notice(request: Request, party: Party) -> JSONBytes:
         """File a notice. The response carries every conflict and violation it causes."""
         body = await _json_body(request)
         result = await run_in_threadpool(service.submit, party, body)
-        return ORJSONResponse(result.to_dict(), status_code=201)
+        return JSONBytes(result.to_dict(), status_code=201)
 
     @app.get(
         "/notices",
@@ -174,11 +174,11 @@ def create_app(service: NoticeService, *, max_body_bytes: int = MAX_BODY_BYTES) 
         responses={200: {"model": schemas.SubmitOut}, **_ERRORS},
         openapi_extra=schemas.body_schema(schemas.NoticeFeature),
     )
-    async def amend_notice(notice_id: str, request: Request, party: Party) -> ORJSONResponse:
+    async def amend_notice(notice_id: str, request: Request, party: Party) -> JSONBytes:
         """Amend your own notice: a new version, detected afresh."""
         body = await _json_body(request)
         result = await run_in_threadpool(service.amend, party, notice_id, body)
-        return ORJSONResponse(result.to_dict())
+        return JSONBytes(result.to_dict())
 
     @app.post("/notices/{notice_id}/cancel", tags=["notices"], responses=_ERRORS)
     def cancel_notice(notice_id: str, party: Party) -> Any:
@@ -212,9 +212,9 @@ def create_app(service: NoticeService, *, max_body_bytes: int = MAX_BODY_BYTES) 
         responses=_ERRORS,
         openapi_extra=schemas.body_schema(schemas.AssetFeature),
     )
-    async def create_asset(request: Request, party: Party) -> ORJSONResponse:
+    async def create_asset(request: Request, party: Party) -> JSONBytes:
         body = await _json_body(request)
-        return ORJSONResponse(
+        return JSONBytes(
             await run_in_threadpool(service.create_asset, party, body), status_code=201
         )
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import InterlockError
+from .responses import JSONBytes
 
 HTTP_CODES = {
     400: "bad_request",
@@ -26,8 +26,8 @@ HTTP_CODES = {
 
 def error_response(
     status: int, code: str, detail: str, headers: dict[str, str] | None = None
-) -> ORJSONResponse:
-    return ORJSONResponse({"error": code, "detail": detail}, status_code=status, headers=headers)
+) -> JSONBytes:
+    return JSONBytes({"error": code, "detail": detail}, status_code=status, headers=headers)
 
 
 def _location(err: dict[str, Any]) -> str:
@@ -36,17 +36,17 @@ def _location(err: dict[str, Any]) -> str:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InterlockError)
-    async def _interlock(_: Request, exc: InterlockError) -> ORJSONResponse:
+    async def _interlock(_: Request, exc: InterlockError) -> JSONBytes:
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
         return error_response(exc.http_status, exc.code, exc.detail, headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> ORJSONResponse:
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONBytes:
         errs = exc.errors()
         detail = "; ".join(f"{_location(e)}: {e.get('msg', 'invalid')}" for e in errs[:5])
         return error_response(422, "invalid_input", detail or "invalid request")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> ORJSONResponse:
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONBytes:
         code = HTTP_CODES.get(exc.status_code, "error")
         return error_response(exc.status_code, code, str(exc.detail))
