@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-
 from tests.conftest import T0, LiveServer, circle
 
 Client = Callable[[str | None], httpx.Client]
