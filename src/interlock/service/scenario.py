@@ -1,0 +1,195 @@
+"""Demo scenarios: an agreement, protected assets and notices, loaded through the service.
+
+A scenario is a directory:
+
+- ``agreement.toml`` — the parties and rules (the agreement format).
+- ``assets.geojson`` — a FeatureCollection of protected assets (the asset format) whose
+  properties add ``party``: the party that declares the asset.
+- ``notices.geojson`` — a FeatureCollection of notices (the notice format) whose
+  properties add ``party`` and give the time window *relative to the moment of loading*:
+  ``start_offset_min`` and ``duration_min`` (minutes) instead of ``start``/``end``, so the
+  demo always lies in the future. A feature may give absolute ``start``/``end`` instead.
+  Assets may carry the same relative fields; without any, an asset is standing.
+
+Loading goes through the ordinary use cases (``NoticeService.create_asset`` then
+``NoticeService.submit``), assets first and notices in file order, so detection, the
+lead-time rule and the record are exactly what a party filing by hand would get.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from ..errors import InterlockError, InvalidInput, NotFound
+from ..model.timeutil import iso
+from .notices import NoticeService
+
+AGREEMENT_FILE = "agreement.toml"
+ASSETS_FILE = "assets.geojson"
+NOTICES_FILE = "notices.geojson"
+START_OFFSET = "start_offset_min"
+DURATION = "duration_min"
+LOADER_FIELDS = ("party", START_OFFSET, DURATION)  # removed before a feature is submitted
+
+# src/interlock/service/scenario.py -> parents[3] is the repository root of a source
+# checkout (the package is installed editable); a wheel install has no scenarios/.
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_SCENARIO = REPO_ROOT / "scenarios" / "eastern-med"
+
+
+@dataclass(frozen=True)
+class ScenarioReport:
+    """What loading a scenario produced."""
+
+    notices: int
+    assets: int
+    conflicts: int  # detected while loading (each pair once, when its later notice came in)
+    violations: int  # rule violations, e.g. late notices
+    notice_ids: tuple[str, ...] = field(default=(), repr=False)  # in file order
+    asset_ids: tuple[str, ...] = field(default=(), repr=False)  # in file order
+
+    def __str__(self) -> str:
+        return (
+            f"{self.notices} notices, {self.assets} assets, "
+            f"{self.conflicts} conflicts, {self.violations} violations"
+        )
+
+
+def _require_dir(directory: Path) -> Path:
+    directory = Path(directory)
+    if not directory.is_dir():
+        hint = ""
+        if directory == DEFAULT_SCENARIO:
+            hint = (
+                " (the default scenario ships with a source checkout: install with "
+                "`pip install -e .` from the repository, or pass a scenario directory)"
+            )
+        raise NotFound(f"scenario directory {directory} does not exist{hint}")
+    return directory
+
+
+def scenario_agreement_path(directory: Path) -> Path:
+    """The scenario's agreement file; NotFound when the scenario or the file is missing."""
+    path = _require_dir(directory) / AGREEMENT_FILE
+    if not path.is_file():
+        raise NotFound(f"scenario has no {AGREEMENT_FILE}: {path}")
+    return path
+
+
+def _read_features(path: Path) -> list[Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise NotFound(f"scenario file {path} does not exist") from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot read: {exc.strerror}", field=str(path)) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"not valid JSON: {exc}", field=str(path)) from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise InvalidInput("a GeoJSON FeatureCollection is required", field=str(path))
+    features = data.get("features")
+    if not isinstance(features, list):
+        raise InvalidInput("features must be an array", field=str(path))
+    return features
+
+
+def _minutes(props: dict[str, Any], key: str) -> float:
+    value = props[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidInput("must be a finite number of minutes", field=f"properties.{key}")
+    return float(value)
+
+
+def _absolute(feature: Any, base: datetime, *, required: bool) -> tuple[str, dict[str, Any]]:
+    """(party, the feature with absolute times and without the loader's fields)."""
+    if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
+        raise InvalidInput("a GeoJSON Feature with properties is required", field="properties")
+    props = dict(feature["properties"])
+    party = props.get("party")
+    if not isinstance(party, str) or not party:
+        raise InvalidInput("the filing party's id is required", field="properties.party")
+    relative = START_OFFSET in props or DURATION in props
+    if relative:
+        if "start" in props or "end" in props:
+            raise InvalidInput(
+                f"give either {START_OFFSET}/{DURATION} or start/end, not both",
+                field=f"properties.{START_OFFSET}",
+            )
+        for key in (START_OFFSET, DURATION):
+            if key not in props:
+                raise InvalidInput("required with relative times", field=f"properties.{key}")
+        start_min, duration_min = _minutes(props, START_OFFSET), _minutes(props, DURATION)
+        if duration_min <= 0:
+            raise InvalidInput("must be positive", field=f"properties.{DURATION}")
+        start = base + timedelta(minutes=start_min)
+        props["start"] = iso(start)
+        props["end"] = iso(start + timedelta(minutes=duration_min))
+    elif required and ("start" not in props or "end" not in props):
+        raise InvalidInput(
+            f"a time window is required: {START_OFFSET} and {DURATION} (or start and end)",
+            field=f"properties.{START_OFFSET}",
+        )
+    for key in LOADER_FIELDS:
+        props.pop(key, None)
+    return party, {**feature, "properties": props}
+
+
+def _located(exc: InterlockError, path: Path, index: int) -> InterlockError:
+    """The same kind of error, naming the file and the feature's index."""
+    detail = exc.detail
+    if exc.field and detail.startswith(f"{exc.field}: "):
+        detail = detail[len(exc.field) + 2 :]
+    where = f"{path} features[{index}]" + (f" {exc.field}" if exc.field else "")
+    return type(exc)(detail, field=where)
+
+
+def load_scenario(directory: Path, service: NoticeService, now: datetime) -> ScenarioReport:
+    """Create the scenario's assets, then submit its notices in file order.
+
+    Relative times count from `now` rounded up to the whole second, so every lead time is
+    at least what the file says. Each asset and notice is its own transaction: a bad
+    feature stops the load with an error naming the file and the feature's index, and
+    whatever came before it stays stored (nothing is rolled back).
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise InvalidInput("a timezone-aware time is required", field="now")
+    directory = _require_dir(directory)
+    now = now.astimezone(UTC)
+    base = now.replace(microsecond=0) + timedelta(seconds=1 if now.microsecond else 0)
+
+    asset_ids: list[str] = []
+    path = directory / ASSETS_FILE
+    if path.exists():  # a scenario may declare no assets
+        for i, feature in enumerate(_read_features(path)):
+            try:
+                party, absolute = _absolute(feature, base, required=False)
+                asset_ids.append(service.create_asset(party, absolute)["id"])
+            except InterlockError as exc:
+                raise _located(exc, path, i) from exc
+
+    notice_ids: list[str] = []
+    conflicts = violations = 0
+    path = directory / NOTICES_FILE
+    for i, feature in enumerate(_read_features(path)):
+        try:
+            party, absolute = _absolute(feature, base, required=True)
+            result = service.submit(party, absolute)
+        except InterlockError as exc:
+            raise _located(exc, path, i) from exc
+        notice_ids.append(result.notice["id"])
+        conflicts += len(result.conflicts)
+        violations += len(result.violations)
+
+    return ScenarioReport(
+        notices=len(notice_ids),
+        assets=len(asset_ids),
+        conflicts=conflicts,
+        violations=violations,
+        notice_ids=tuple(notice_ids),
+        asset_ids=tuple(asset_ids),
+    )
