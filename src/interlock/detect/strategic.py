@@ -20,6 +20,10 @@ from ..model.agreement import Rules
 from ..model.conflict import Conflict, Ref
 from ..model.notice import VerticalBand
 
+# A gap within 1 mm of the minimum counts as kept: unit conversions (ft, FL, NM -> m) leave
+# round-off of ~1e-13 m, and "exactly 1000 ft apart" must be separated.
+ROUND_OFF_M = 1e-3
+
 
 @dataclass(frozen=True)
 class Volume:
@@ -57,13 +61,11 @@ def check_pair(a: Volume, b: Volume, rules: Rules) -> Conflict | None:
     dom_b = a.domain if b.ref.kind == "asset" else b.domain
     minima = rules.minima(dom_a, dom_b)
     v_gap = a.band.gap_m(b.band)
-    if v_gap >= minima.vertical_m and not (minima.vertical_m == 0.0 and v_gap < 0.0):
+    if v_gap >= minima.vertical_m - ROUND_OFF_M:
         return None
     sep = separation(a.area, b.area)
-    if sep.distance_m >= minima.horizontal_m and not (
-        minima.horizontal_m == 0.0 and sep.distance_m == 0.0
-    ):
-        return None
+    if sep.distance_m > 0.0 and sep.distance_m >= minima.horizontal_m - ROUND_OFF_M:
+        return None  # kept; areas that touch or overlap (distance 0) always conflict
     window = (overlap_start, overlap_end) if overlap_s >= 0 else (overlap_end, overlap_start)
     return Conflict(
         a=a.ref,
