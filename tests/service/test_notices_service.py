@@ -6,12 +6,12 @@ import threading
 from datetime import timedelta
 
 import pytest
+from tests.conftest import T0, Clock, circle, make_agreement
 
 from interlock.errors import InvalidInput, NotFound, StateConflict
 from interlock.service import notices as notices_module
 from interlock.service.notices import NoticeService
 from interlock.store import SqliteStore, open_store
-from tests.conftest import T0, Clock, circle, make_agreement
 
 
 def test_a_failure_after_storing_rolls_everything_back(

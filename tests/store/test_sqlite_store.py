@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.conftest import Clock, circle, make_agreement
 
 from interlock.service.notices import NoticeService
 from interlock.store import open_store
 from interlock.store import schema as s
-from tests.conftest import Clock, circle, make_agreement
 
 
 def test_schema_is_versioned_and_a_newer_store_is_refused(tmp_path: Path) -> None:
