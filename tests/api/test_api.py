@@ -404,3 +404,11 @@ def test_openapi_documents_every_route(client_for: Client) -> None:
         in post_schema["application/json"]["schema"]["properties"]["properties"]["properties"]
     )
     assert anon.get("/docs").status_code == 200
+
+
+def test_nobody_files_for_another_party(client_for: Client, live_server: LiveServer) -> None:
+    r = post(client_for("blue"), "/notices", circle(35.8, 35.5, party="red"))
+    assert r.status_code == 403 and "red" in r.json()["detail"]
+    assert live_server.service.store.count_notices() == 0
+    ok = post(client_for("blue"), "/notices", circle(35.8, 35.5, party="blue"))
+    assert ok.status_code == 201

@@ -213,8 +213,17 @@ class NoticeService:
         result.violations.append(record)
 
     # ---- use cases --------------------------------------------------------------------
+    @staticmethod
+    def _check_filer(party: str, feature: Any) -> None:
+        """A notice naming a party names the filer: nobody files for someone else."""
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        named = props.get("party") if isinstance(props, dict) else None
+        if named is not None and named != party:
+            raise Forbidden(f"your token is {party}'s; you cannot file for {named!r}")
+
     def submit(self, party: str, feature: Any) -> SubmitResult:
         self.agreement.party(party)
+        self._check_filer(party, feature)
         draft = parse_notice(feature)
         check_limits(draft, self.agreement.rules)
         now = self.clock()
@@ -237,6 +246,7 @@ class NoticeService:
         return row
 
     def amend(self, party: str, notice_id: str, feature: Any) -> SubmitResult:
+        self._check_filer(party, feature)
         draft = parse_notice(feature)
         check_limits(draft, self.agreement.rules)
         now = self.clock()
