@@ -91,7 +91,9 @@ def _great_circle_points(a: tuple[float, float], b: tuple[float, float], n: int)
         )
     lon = np.degrees(np.arctan2(v[:, 1], v[:, 0]))
     lat = np.degrees(np.arcsin(np.clip(v[:, 2], -1, 1)))
-    return np.column_stack([lon, lat])
+    out = np.column_stack([lon, lat])
+    out[0] = a  # exactly a: trig round-off would open a closed ring (a spurious spike)
+    return out
 
 
 def densify(coords: Coords) -> np.ndarray:
