@@ -5,7 +5,7 @@ Every shape is a *core* geometry widened by a radius: a polygon (radius 0), a ci
 + radius). That one form makes distances exact and cheap: the distance between two widened
 shapes is the distance between their cores less both radii (true in any geodesic space).
 
-Edges are geodesics (great-circle arcs), as in aeronautical airspace definitions, not
+Edges are WGS84 geodesics (the "great circles" of aeronautical airspace definitions), not
 straight lines in lon/lat; so a polygon may cross the antimeridian with no special form.
 """
 
@@ -75,29 +75,8 @@ def _positive_length(props: dict[str, Any], key: str) -> float:
     return value
 
 
-def _great_circle_points(a: tuple[float, float], b: tuple[float, float], n: int) -> np.ndarray:
-    """n points from a (inclusive) towards b (exclusive) along the great circle."""
-    la, pa = np.radians(a)
-    lb, pb = np.radians(b)
-    va = np.array([np.cos(pa) * np.cos(la), np.cos(pa) * np.sin(la), np.sin(pa)])
-    vb = np.array([np.cos(pb) * np.cos(lb), np.cos(pb) * np.sin(lb), np.sin(pb)])
-    omega = np.arccos(np.clip(va @ vb, -1.0, 1.0))
-    t = np.arange(n) / n
-    if omega < 1e-12:
-        v = np.repeat(va[None, :], n, axis=0)
-    else:
-        v = (np.sin((1 - t) * omega)[:, None] * va + np.sin(t * omega)[:, None] * vb) / np.sin(
-            omega
-        )
-    lon = np.degrees(np.arctan2(v[:, 1], v[:, 0]))
-    lat = np.degrees(np.arcsin(np.clip(v[:, 2], -1, 1)))
-    out = np.column_stack([lon, lat])
-    out[0] = a  # exactly a: trig round-off would open a closed ring (a spurious spike)
-    return out
-
-
 def densify(coords: Coords) -> np.ndarray:
-    """Insert great-circle points so that no edge is longer than MAX_EDGE_M."""
+    """Insert points along each edge's WGS84 geodesic so no piece is longer than MAX_EDGE_M."""
     arr = np.asarray(coords, dtype=float)
     if len(arr) < 2:
         return arr
@@ -107,8 +86,10 @@ def densify(coords: Coords) -> np.ndarray:
         return arr
     out: list[np.ndarray] = []
     for i, n in enumerate(counts):
-        a, b = tuple(arr[i]), tuple(arr[i + 1])
-        out.append(_great_circle_points(a, b, int(n)) if n > 1 else arr[i : i + 1])
+        out.append(arr[i : i + 1])
+        if n > 1:  # n equal pieces; the vertices themselves stay exact
+            (lon1, lat1), (lon2, lat2) = arr[i], arr[i + 1]
+            out.append(np.asarray(WGS84.npts(lon1, lat1, lon2, lat2, int(n) - 1)).reshape(-1, 2))
     out.append(arr[-1:])
     return np.vstack(out)
 
