@@ -22,12 +22,14 @@ from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from ..errors import InvalidInput
-from .frame import WGS84, LocalFrame, centre_of, wrap_lon
+from .frame import _A, _E2, WGS84, LocalFrame, centre_of, wrap_lon
 
 SHAPES = ("polygon", "circle", "corridor", "orbit")
 MAX_EXTENT_M = 2_500_000.0  # beyond this a local frame distorts: no notice is that large
 MAX_EDGE_M = 50_000.0  # longer edges are densified so straight frame edges follow the geodesic
 MAX_VERTICES = 10_000
+BOX_CAP_M = 100_000.0  # an outline this near a pole gets one box over all longitudes
+BOX_SEGMENT_M = 1_000.0  # outline pieces for box extremes (see Area.boxes)
 
 Coords = tuple[tuple[float, float], ...]
 
@@ -259,35 +261,46 @@ class Area:
     def boxes(self, margin_m: float = 0.0) -> list[tuple[float, float, float, float]]:
         """Lon/lat boxes (min_lon, min_lat, max_lon, max_lat) covering the area + margin.
 
-        Split in two at the antimeridian; widened to all longitudes over a pole. The
-        outline is circumscribed (buffer grown by 1/cos(pi/4q)) and padded, so the boxes
-        always contain the true area: index look-ups can miss nothing.
+        Split in two at the antimeridian; widened to all longitudes near or over a pole.
+        The frame buffer is grown so that it holds the true (ellipsoidal) area: frame
+        distances understate true ones by up to the frame sphere's radius over the meridian
+        radius (M >= a(1-e^2)) times the projection's transverse scale c/sin(c); the core's
+        straight frame edges sit up to MAX_EDGE_M^2 rho/(8 R^2) off its geodesics; and the
+        lon/lat extremes are read at the vertices of an outline cut into BOX_SEGMENT_M
+        pieces, which bulge past a parallel by at most BOX_SEGMENT_M^2/(8 BOX_CAP_M) when
+        at least BOX_CAP_M from a pole. The buffer is then circumscribed (1/cos(pi/4q)) and
+        padded, so the boxes always contain the true area: index look-ups miss nothing.
+        (The cost: boxes some 2 % wider than the area, which the index hardly notices.)
         """
         frame = self.own_frame()
         quad_segs = 8
-        grow = 1.0 / math.cos(math.pi / (4 * quad_segs))
-        width = (self.radius_m + margin_m) * grow + 1.0
         core = self.core_in(frame)
-        poly = core.buffer(width, quad_segs=quad_segs)
+        cx, cy = np.asarray(core.exterior.coords if self.shape == "polygon" else core.coords).T
+        reach = float(np.max(np.hypot(cx, cy)))
+        w = self.radius_m + margin_m
+        c = (reach + w) / frame.radius_m
+        scale = frame.radius_m / (_A * (1.0 - _E2)) * (c / math.sin(c) if c > 1e-6 else 1.0)
+        slack = MAX_EDGE_M**2 * c / (8 * frame.radius_m) + BOX_SEGMENT_M**2 / (8 * BOX_CAP_M)
+        # GEOS simplifies a buffer's input line by 1 % of the distance
+        # (BufferParameters.DEFAULT_SIMPLIFY_FACTOR), which can narrow it by as much.
+        width = (w * scale + slack + 1.0) / math.cos(math.pi / (4 * quad_segs)) / 0.99
+        poly = shapely.segmentize(core.buffer(width, quad_segs=quad_segs), BOX_SEGMENT_M)
         x, y = np.asarray(poly.exterior.coords).T
         lon, lat = frame.inverse(x, y)
-        pad_lat = 1e-6
-        min_lat, max_lat = float(np.min(lat)) - pad_lat, float(np.max(lat)) + pad_lat
+        pad = 1e-6
+        min_lat = max(float(np.min(lat)) - pad, -90.0)
+        max_lat = min(float(np.max(lat)) + pad, 90.0)
+        far = float(np.max(np.hypot(x, y)))
         for pole_lat in (90.0, -90.0):
             px, py = frame.forward(0.0, pole_lat)
-            if poly.contains(Point(float(px), float(py))):
+            if math.hypot(float(px), float(py)) <= far + BOX_CAP_M:  # near or round a pole
                 if pole_lat > 0:
-                    max_lat = 90.0
-                else:
-                    min_lat = -90.0
-                return [(-180.0, max(min_lat, -90.0), 180.0, min(max_lat, 90.0))]
+                    return [(-180.0, min_lat, 180.0, 90.0)]
+                return [(-180.0, -90.0, 180.0, max_lat)]
+        # The pole lies outside the outline's enclosing disk: the span is under 180 degrees.
         rel = wrap_lon(np.asarray(lon) - frame.lon0)
-        # A relative span near 360 degrees means the outline circles a pole's neighbourhood.
-        lo = frame.lon0 + float(np.min(rel)) - 1e-6
-        hi = frame.lon0 + float(np.max(rel)) + 1e-6
-        min_lat, max_lat = max(min_lat, -90.0), min(max_lat, 90.0)
-        if hi - lo >= 360.0:
-            return [(-180.0, min_lat, 180.0, max_lat)]
+        lo = frame.lon0 + float(np.min(rel)) - pad
+        hi = frame.lon0 + float(np.max(rel)) + pad
         if lo < -180.0:
             return [(lo + 360.0, min_lat, 180.0, max_lat), (-180.0, min_lat, hi, max_lat)]
         if hi > 180.0:
