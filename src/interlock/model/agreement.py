@@ -21,6 +21,7 @@ DOMAINS = ("air", "sea", "emission")
 VOLUME_DOMAINS = ("air", "sea")
 PARTY_ID = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 OPTIONAL_FIELDS = ("purpose", "callsign", "remarks", "unit")
+MAX_NUMBER = 1e9  # above any sane rule value; keeps timedelta (max ~1.4e12 min) from overflowing
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +123,16 @@ def _number(
         raise InvalidInput("must be a finite number", field=f"{where}.{key}")
     if value < minimum:
         raise InvalidInput(f"must be >= {minimum}", field=f"{where}.{key}")
+    if value > MAX_NUMBER:
+        raise InvalidInput(f"must be <= {MAX_NUMBER:g}", field=f"{where}.{key}")
     return float(value)
+
+
+def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise InvalidInput("must be a table", field=where)
+    return value
 
 
 def _separation(table: dict[str, Any], domain: str, default: Separation) -> Separation:
@@ -142,7 +152,7 @@ def _separation(table: dict[str, Any], domain: str, default: Separation) -> Sepa
 
 def agreement_from_dict(data: dict[str, Any]) -> Agreement:
     """Validate a parsed agreement document."""
-    meta = data.get("agreement", {})
+    meta = _table(data, "agreement", "agreement")
     parties_raw = data.get("parties")
     if not isinstance(parties_raw, list) or len(parties_raw) < 2:
         raise InvalidInput("an agreement needs at least two [[parties]]", field="parties")
@@ -160,13 +170,13 @@ def agreement_from_dict(data: dict[str, Any]) -> Agreement:
         parties.append(Party(pid, str(p.get("name", pid)), tuple(keys)))
     if len({p.id for p in parties}) != len(parties):
         raise InvalidInput("party ids must be unique", field="parties")
-    r = data.get("rules", {})
+    r = _table(data, "rules", "rules")
     defaults = Rules()
     late = r.get("late_notice", defaults.late_notice)
     if late not in ("record", "refuse"):
         raise InvalidInput("must be 'record' or 'refuse'", field="rules.late_notice")
     seps = dict(defaults.separation)
-    for domain, table in r.get("separation", {}).items():
+    for domain, table in _table(r, "separation", "rules.separation").items():
         if domain not in VOLUME_DOMAINS or not isinstance(table, dict):
             raise InvalidInput(f"unknown domain {domain!r}", field="rules.separation")
         seps[domain] = _separation(table, domain, seps[domain])
@@ -178,7 +188,7 @@ def agreement_from_dict(data: dict[str, Any]) -> Agreement:
         max_area_km2=_number(r, "max_area_km2", defaults.max_area_km2, "rules", 1e-6),
         max_duration=timedelta(hours=_number(r, "max_duration_h", 168, "rules", 1e-6)),
     )
-    vis = data.get("visibility", {})
+    vis = _table(data, "visibility", "visibility")
     others_see = vis.get("others_see", list(Agreement.__dataclass_fields__["others_see"].default))
     if not isinstance(others_see, list) or any(f not in OPTIONAL_FIELDS for f in others_see):
         raise InvalidInput(
