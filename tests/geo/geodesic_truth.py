@@ -269,3 +269,30 @@ def outline_points(c: Core, margin_m: float = 0.0, n: int = 256) -> tuple[np.nda
         np.full(len(lon) * len(az), width),
     )
     return np.asarray(lon2), np.asarray(lat2)
+
+
+def distance_below(a: Core, b: Core, threshold_m: float, band_m: float) -> bool | None:
+    """Is the widened areas' distance below threshold_m? None when within band_m of it.
+
+    Cheap rigorous bounds first (coarse, then finer sampling); the refined minimum only
+    when they straddle the band.
+    """
+    if cores_intersect(a, b):
+        return True if threshold_m - band_m > 0.0 else None
+    for n in (32, 128):
+        lower, upper = math.inf, math.inf
+        for pa in a.paths:
+            for pb in b.paths:
+                bd = path_bounds(pa, pb, n)
+                lower, upper = min(lower, bd.lower), min(upper, bd.upper)
+        r = a.radius_m + b.radius_m
+        if upper - r < threshold_m - band_m:
+            return True
+        if lower - r >= threshold_m + band_m:
+            return False
+    d = area_distance(a, b)
+    if d < threshold_m - band_m:
+        return True
+    if d >= threshold_m + band_m:
+        return False
+    return None

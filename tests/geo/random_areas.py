@@ -131,7 +131,10 @@ def single_area(src: Source, region: str | None = None) -> Spec:
 
 
 def area_pair(
-    src: Source, region: str | None = None, reach_m: float = 60_000.0
+    src: Source,
+    region: str | None = None,
+    reach_m: float = 60_000.0,
+    max_size_m: float = 150_000.0,
 ) -> tuple[Spec, Spec]:
     """Two areas whose gap is often near a few-NM minimum (and sometimes overlapping).
 
@@ -139,8 +142,8 @@ def area_pair(
     spreads from overlap to ~reach_m with many cases close to 5 NM.
     """
     lon, lat = centre(src, region or src.choice(REGIONS))
-    size_a = src.uniform(2_000.0, 150_000.0)
-    size_b = src.uniform(2_000.0, 150_000.0)
+    size_a = src.uniform(2_000.0, max_size_m)
+    size_b = src.uniform(2_000.0, max_size_m)
     a = area_spec(src, lon, lat, size_a)
     off = src.uniform(0.0, 0.6 * (size_a + size_b) + reach_m)
     lon_b, lat_b = fwd(lon, lat, src.uniform(0.0, 360.0), off)
