@@ -412,3 +412,14 @@ def test_nobody_files_for_another_party(client_for: Client, live_server: LiveSer
     assert live_server.service.store.count_notices() == 0
     ok = post(client_for("blue"), "/notices", circle(35.8, 35.5, party="blue"))
     assert ok.status_code == 201
+
+
+def test_string_coordinates_and_bow_ties_are_named_for_what_they_are(client_for: Client) -> None:
+    blue = client_for("blue")
+    f = circle(35.8, 35.5)
+    f["geometry"]["coordinates"] = ["35.8", "35.5"]
+    r = post(blue, "/notices", f)
+    assert r.status_code == 422 and "must be numbers" in r.json()["detail"]
+    bow = _polygon([[35, 35], [36, 36], [36, 35], [35, 36], [35, 35]])
+    r = post(blue, "/notices", bow)
+    assert r.status_code == 422 and "Self-intersection" in r.json()["detail"]

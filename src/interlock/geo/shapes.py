@@ -37,12 +37,9 @@ Coords = tuple[tuple[float, float], ...]
 def _position(value: Any, field: str) -> tuple[float, float]:
     if not isinstance(value, list | tuple) or len(value) not in (2, 3):
         raise InvalidInput("a position is [lon, lat] (optionally [lon, lat, alt])", field=field)
-    try:
-        lon, lat = float(value[0]), float(value[1])
-    except (TypeError, ValueError):
-        raise InvalidInput("lon and lat must be numbers", field=field) from None
-    if isinstance(value[0], bool) or isinstance(value[1], bool):
+    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in value):
         raise InvalidInput("lon and lat must be numbers", field=field)
+    lon, lat = float(value[0]), float(value[1])
     if not (math.isfinite(lon) and math.isfinite(lat)):
         raise InvalidInput("lon and lat must be finite", field=field)
     if not -180.0 <= lon <= 180.0:
@@ -186,11 +183,11 @@ class Area:
             )
         core = self.core_in(frame)
         if self.shape == "polygon":
-            if core.area <= 1.0:
-                raise InvalidInput("polygon is empty (zero area)", field="geometry.coordinates")
             if not core.is_valid:
                 reason = shapely.is_valid_reason(core)
                 raise InvalidInput(f"polygon is not valid ({reason})", field="geometry.coordinates")
+            if core.area <= 1.0:
+                raise InvalidInput("polygon is empty (zero area)", field="geometry.coordinates")
         elif self.shape in ("corridor", "orbit") and core.length <= 0.0:
             raise InvalidInput("positions must not all coincide", field="geometry.coordinates")
 

@@ -40,7 +40,7 @@ class VerticalBand:
     upper_m: float
 
     def gap_m(self, other: VerticalBand) -> float:
-        """Signed vertical gap: positive when apart, negative by the overlap's depth."""
+        """Signed vertical gap: positive when apart, negative (or zero) when they overlap."""
         return max(other.lower_m - self.upper_m, self.lower_m - other.upper_m)
 
 
