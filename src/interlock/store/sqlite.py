@@ -143,6 +143,7 @@ _INSERT_INDEX_SQL = (
     "INSERT INTO notice_index VALUES (:id, :min_lon, :max_lon, :min_lat, "
     ":max_lat, :min_h, :max_h, :min_t, :max_t, :seq)"
 )
+_PARTY_FOR_TOKEN_SQL = "SELECT party FROM party_tokens WHERE token_sha256 = ?"
 _CONFLICT_COLS = (
     "a_kind",
     "a_id",
@@ -481,10 +482,8 @@ class SqliteStore:
                 )
 
     def party_for_token_hash(self, token_hash: str) -> str | None:
-        with self._read() as conn:
-            return conn.execute(
-                select(s.party_tokens.c.party).where(s.party_tokens.c.token_sha256 == token_hash)
-            ).scalar()
+        with self._read() as conn:  # every API request: plain SQL (see _CANDIDATES_SQL)
+            return conn.exec_driver_sql(_PARTY_FOR_TOKEN_SQL, (token_hash,)).scalar()
 
     def close(self) -> None:
         self._writer.dispose()
