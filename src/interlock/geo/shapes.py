@@ -22,14 +22,14 @@ from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from ..errors import InvalidInput
-from .frame import _A, _E2, WGS84, LocalFrame, centre_of, wrap_lon
+from .boxes import grow_range
+from .frame import WGS84, LocalFrame, centre_of, wrap_lon
 
 SHAPES = ("polygon", "circle", "corridor", "orbit")
 MAX_EXTENT_M = 2_500_000.0  # beyond this a local frame distorts: no notice is that large
 MAX_EDGE_M = 50_000.0  # longer edges are densified so straight frame edges follow the geodesic
 MAX_VERTICES = 10_000
-BOX_CAP_M = 100_000.0  # an outline this near a pole gets one box over all longitudes
-BOX_SEGMENT_M = 1_000.0  # outline pieces for box extremes (see Area.boxes)
+BOX_PIECE_M = 2_000.0  # boundary pieces for index boxes (see Area.boxes)
 
 Coords = tuple[tuple[float, float], ...]
 
@@ -74,13 +74,13 @@ def _positive_length(props: dict[str, Any], key: str) -> float:
     return value
 
 
-def densify(coords: Coords) -> np.ndarray:
-    """Insert points along each edge's WGS84 geodesic so no piece is longer than MAX_EDGE_M."""
+def densify(coords: Coords, max_piece_m: float = MAX_EDGE_M) -> np.ndarray:
+    """Insert points along each edge's WGS84 geodesic so no piece is longer than max_piece_m."""
     arr = np.asarray(coords, dtype=float)
     if len(arr) < 2:
         return arr
     _, _, lengths = WGS84.inv(arr[:-1, 0], arr[:-1, 1], arr[1:, 0], arr[1:, 1])
-    counts = np.maximum(1, np.ceil(np.asarray(lengths) / MAX_EDGE_M).astype(int))
+    counts = np.maximum(1, np.ceil(np.asarray(lengths) / max_piece_m).astype(int))
     if int(counts.max()) == 1:
         return arr
     out: list[np.ndarray] = []
@@ -255,51 +255,29 @@ class Area:
         lon = frame.lon0 + wrap_lon(np.asarray(lon) - frame.lon0)
         return Polygon(np.column_stack([lon, lat]))
 
+    @cached_property
+    def base_boxes(self) -> list[tuple[float, float, float, float]]:
+        """boxes() with no margin, computed once: grow it with geo.boxes.grow_boxes."""
+        return self.boxes(0.0)
+
     def boxes(self, margin_m: float = 0.0) -> list[tuple[float, float, float, float]]:
         """Lon/lat boxes (min_lon, min_lat, max_lon, max_lat) covering the area + margin.
 
-        Split in two at the antimeridian; widened to all longitudes near or over a pole.
-        The frame buffer is grown so that it holds the true (ellipsoidal) area: frame
-        distances understate true ones by up to the frame sphere's radius over the meridian
-        radius (M >= a(1-e^2)) times the projection's transverse scale c/sin(c); the core's
-        straight frame edges sit up to MAX_EDGE_M^2 rho/(8 R^2) off its geodesics; and the
-        lon/lat extremes are read at the vertices of an outline cut into BOX_SEGMENT_M
-        pieces, which bulge past a parallel by at most BOX_SEGMENT_M^2/(8 BOX_CAP_M) when
-        at least BOX_CAP_M from a pole. The buffer is then circumscribed (1/cos(pi/4q)) and
-        padded, so the boxes always contain the true area: index look-ups miss nothing.
-        (The cost: boxes some 2 % wider than the area, which the index hardly notices.)
+        Analytic and conservative, so index look-ups can miss nothing: the core's boundary
+        is cut into geodesic pieces of at most BOX_PIECE_M, so every boundary point lies
+        within BOX_PIECE_M / 2 of a vertex; the vertices' lat/lon range (continuous in
+        longitude) is then grown by radius + margin + that slack with the ellipsoidal
+        bounds of geo.boxes.grow_range. A polygon round a pole takes every longitude up
+        to the pole. Split in two at the antimeridian.
         """
-        frame = self.own_frame()
-        quad_segs = 8
-        core = self.core_in(frame)
-        cx, cy = np.asarray(core.exterior.coords if self.shape == "polygon" else core.coords).T
-        reach = float(np.max(np.hypot(cx, cy)))
-        w = self.radius_m + margin_m
-        c = (reach + w) / frame.radius_m
-        scale = frame.radius_m / (_A * (1.0 - _E2)) * (c / math.sin(c) if c > 1e-6 else 1.0)
-        slack = MAX_EDGE_M**2 * c / (8 * frame.radius_m) + BOX_SEGMENT_M**2 / (8 * BOX_CAP_M)
-        # GEOS simplifies a buffer's input line by 1 % of the distance
-        # (BufferParameters.DEFAULT_SIMPLIFY_FACTOR), which can narrow it by as much.
-        width = (w * scale + slack + 1.0) / math.cos(math.pi / (4 * quad_segs)) / 0.99
-        poly = shapely.segmentize(core.buffer(width, quad_segs=quad_segs), BOX_SEGMENT_M)
-        x, y = np.asarray(poly.exterior.coords).T
-        lon, lat = frame.inverse(x, y)
-        pad = 1e-6
-        min_lat = max(float(np.min(lat)) - pad, -90.0)
-        max_lat = min(float(np.max(lat)) + pad, 90.0)
-        far = float(np.max(np.hypot(x, y)))
-        for pole_lat in (90.0, -90.0):
-            px, py = frame.forward(0.0, pole_lat)
-            if math.hypot(float(px), float(py)) <= far + BOX_CAP_M:  # near or round a pole
-                if pole_lat > 0:
-                    return [(-180.0, min_lat, 180.0, 90.0)]
-                return [(-180.0, -90.0, 180.0, max_lat)]
-        # The pole lies outside the outline's enclosing disk: the span is under 180 degrees.
-        rel = wrap_lon(np.asarray(lon) - frame.lon0)
-        lo = frame.lon0 + float(np.min(rel)) - pad
-        hi = frame.lon0 + float(np.max(rel)) + pad
-        if lo < -180.0:
-            return [(lo + 360.0, min_lat, 180.0, max_lat), (-180.0, min_lat, hi, max_lat)]
-        if hi > 180.0:
-            return [(lo, min_lat, 180.0, max_lat), (-180.0, min_lat, hi - 360.0, max_lat)]
-        return [(lo, min_lat, hi, max_lat)]
+        pts = densify(self.core, BOX_PIECE_M)
+        lon, lat = pts[:, 0], pts[:, 1]
+        rel = np.concatenate([[0.0], np.cumsum(wrap_lon(np.diff(lon)))])
+        grow = self.radius_m + margin_m + (BOX_PIECE_M / 2 if len(pts) > 1 else 0.0)
+        min_lat, max_lat = float(lat.min()), float(lat.max())
+        if self.shape == "polygon" and abs(rel[-1]) > 180.0:  # the ring winds round a pole
+            if float(np.mean(lat)) > 0:
+                return grow_range(-180.0, min_lat, 180.0, 90.0, grow)
+            return grow_range(-180.0, -90.0, 180.0, max_lat, grow)
+        lo, hi = float(lon[0] + rel.min()), float(lon[0] + rel.max())
+        return grow_range(lo, min_lat, hi, max_lat, grow)

@@ -17,6 +17,7 @@ from typing import Any
 from ..detect.rules import late_notice
 from ..detect.strategic import Volume, detect
 from ..errors import Forbidden, InvalidInput, NotFound, RuleViolation, StateConflict
+from ..geo.boxes import grow_boxes
 from ..geo.shapes import Area
 from ..model.agreement import Agreement
 from ..model.asset import parse_asset
@@ -55,7 +56,7 @@ def index_entry(
     margin_t: float = 0.0,
 ) -> IndexEntry:
     return IndexEntry(
-        boxes=draft_area.boxes(margin_m),
+        boxes=grow_boxes(draft_area.base_boxes, margin_m),
         lower_m=lower_m - margin_v,
         upper_m=upper_m + margin_v,
         start_ts=to_ts(start) - margin_t,
@@ -184,7 +185,17 @@ class NoticeService:
         tx.insert_version(row, entry)
         result = SubmitResult(notice=self.feature(row, party))
         if draft.band is not None:
-            for conflict in self._detect(tx, self._volume(row)):
+            # Not cached: the transaction may still roll back and the key be reused.
+            vol = Volume(
+                Ref("notice", notice_id, version),
+                party,
+                draft.domain,
+                draft.area,
+                draft.band,
+                draft.start,
+                draft.end,
+            )
+            for conflict in self._detect(tx, vol):
                 record = _conflict_record(conflict)
                 record["id"] = tx.insert_conflict(record, to_ts(now))
                 result.conflicts.append(record)
