@@ -229,7 +229,10 @@ class Area:
         return core if self.radius_m == 0 else core.buffer(self.radius_m, quad_segs=quad_segs)
 
     def area_m2(self) -> float:
-        return float(self.shape_in(self.own_frame(), quad_segs=64).area)
+        """Area in the own frame (for the agreement's size limit, not for separation)."""
+        if self.shape == "circle":
+            return math.pi * self.radius_m**2  # the frame disc; the true cap is smaller by r²/12R²
+        return float(self.shape_in(self.own_frame(), quad_segs=16).area)
 
     def to_geojson_geometry(self) -> dict[str, Any]:
         if self.shape == "polygon":
