@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import importlib.util
 import math
 import multiprocessing
 import os
@@ -120,7 +121,7 @@ TARGET_HTTP_RPS = 1_000.0  # submits/s over HTTP, one worker
 TARGET_RATIO = 50.0  # x the linear scan at 100 k
 
 # Wide enough for the tables when the output goes to a file or a CI log.
-console = Console(width=None if sys.stdout.isatty() else 170)
+console = Console(width=None if sys.stdout.isatty() else 200)
 
 
 def agreement() -> Agreement:
@@ -308,14 +309,26 @@ class _CountingTx:
 
 
 class _CountingStore:
+    """The store, counting candidates and timing the commit (its fsync) of each write."""
+
     def __init__(self, store: SqliteStore) -> None:
         self._store = store
         self.candidates = 0
+        self.commit_s = 0.0
 
     @contextmanager
     def write(self) -> Iterator[_CountingTx]:
-        with self._store.write() as tx:
+        inner = self._store.write()
+        tx = inner.__enter__()
+        try:
             yield _CountingTx(tx, self)
+        except BaseException:
+            if not inner.__exit__(*sys.exc_info()):
+                raise
+            return
+        t0 = time.perf_counter()
+        inner.__exit__(None, None, None)
+        self.commit_s += time.perf_counter() - t0
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
@@ -338,6 +351,7 @@ class _TimedService(NoticeService):
 class SubmitStats:
     times_ms: list[float] = field(default_factory=list)
     detect_ms: list[float] = field(default_factory=list)
+    commit_ms: list[float] = field(default_factory=list)
     candidates: list[int] = field(default_factory=list)
     conflicts: list[int] = field(default_factory=list)
 
@@ -360,13 +374,14 @@ def run_submits(
         for i, (party, feature) in enumerate(notices):
             if profiler and i == warmup:
                 profiler.enable()
-            cand0, det0 = counting.candidates, service.detect_s
+            cand0, det0, com0 = counting.candidates, service.detect_s, counting.commit_s
             t0 = time.perf_counter()
             result = service.submit(party, feature)
             elapsed = time.perf_counter() - t0
             if i >= warmup:
                 stats.times_ms.append(elapsed * 1e3)
                 stats.detect_ms.append((service.detect_s - det0) * 1e3)
+                stats.commit_ms.append((counting.commit_s - com0) * 1e3)
                 stats.candidates.append(counting.candidates - cand0)
                 stats.conflicts.append(len(result.conflicts))
             progress.advance(task)
@@ -694,6 +709,8 @@ class SizeResult:
     max_ms: float
     detect_p50_ms: float
     detect_p99_ms: float
+    commit_p50_ms: float
+    commit_p99_ms: float
     candidates_mean: float
     candidates_max: int
     conflicts_mean: float
@@ -720,7 +737,8 @@ def submit_table(results: list[SizeResult]) -> Table:
         title="In-process submit-with-check (NoticeService.submit, durable commit)",
         title_justify="left",
         caption=(
-            "check = index look-up + exact detection inside the submit; scan = plain loop over "
+            "check = index look-up + exact detection inside the submit; commit = COMMIT with "
+            "its fsync (synchronous=FULL, WAL checkpoints included); scan = plain loop over "
             "all stored notices of the other parties (float time/vertical filters, then "
             "check_pair), run on the first submits of each size; ratios are of p50s."
         ),
@@ -735,6 +753,8 @@ def submit_table(results: list[SizeResult]) -> Table:
         "max ms",
         "check p50 ms",
         "check p99 ms",
+        "commit p50 ms",
+        "commit p99 ms",
         "cand/submit",
         "confl/submit",
         "scan p50 ms (n)",
@@ -753,6 +773,8 @@ def submit_table(results: list[SizeResult]) -> Table:
             _fmt(r.max_ms, 1),
             _fmt(r.detect_p50_ms, 3),
             _fmt(r.detect_p99_ms, 3),
+            _fmt(r.commit_p50_ms, 3),
+            _fmt(r.commit_p99_ms, 3),
             f"{r.candidates_mean:.2f} (max {r.candidates_max})",
             f"{r.conflicts_mean:.3f}",
             f"{_fmt(r.scan_p50_ms, 2)} ({r.scan_submits})" if scanned else "-",
@@ -762,9 +784,19 @@ def submit_table(results: list[SizeResult]) -> Table:
     return t
 
 
+def _server_stack() -> str:
+    """What uvicorn's "auto" picks in this environment (the server is started from it)."""
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    return f"{loop} + {http}"
+
+
 def http_table(results: list[SizeResult]) -> Table:
     t = Table(
-        title="HTTP: POST /notices to interlock serve (uvicorn, one worker) on 127.0.0.1",
+        title=(
+            "HTTP: POST /notices to interlock serve (uvicorn, one worker, "
+            f"{_server_stack()}) on 127.0.0.1"
+        ),
         title_justify="left",
         caption=(
             "client: asyncio keep-alive HTTP/1.1 connections in the benchmark process, on the "
@@ -923,6 +955,7 @@ def main(argv: list[str] | None = None) -> int:
         _remove_db(work)
         times = sorted(stats.times_ms)
         detect = sorted(stats.detect_ms)
+        commit = sorted(stats.commit_ms)
         res = SizeResult(
             size=size,
             build_s=build_s,
@@ -933,6 +966,8 @@ def main(argv: list[str] | None = None) -> int:
             max_ms=times[-1],
             detect_p50_ms=_pct(detect, 50),
             detect_p99_ms=_pct(detect, 99),
+            commit_p50_ms=_pct(commit, 50),
+            commit_p99_ms=_pct(commit, 99),
             candidates_mean=statistics.fmean(stats.candidates),
             candidates_max=max(stats.candidates),
             conflicts_mean=statistics.fmean(stats.conflicts),
