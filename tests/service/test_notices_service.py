@@ -142,3 +142,21 @@ def test_time_buffer(service: NoticeService) -> None:
     (c,) = [c for c in found if c["b_id"] == blue.notice["id"]]
     assert c["time_gap_s"] == pytest.approx(600.0)
     assert c["severity"] == "minor"
+
+
+def test_token_cache_reads_through_and_forgets_revoked_tokens(store: SqliteStore) -> None:
+    from interlock.errors import Unauthorized
+    from interlock.service.auth import TokenCache, issue_tokens
+
+    tokens, hashes = issue_tokens(["blue", "red"])
+    store.set_token_hashes(hashes)
+    now = [0.0]
+    cache = TokenCache(store, clock=lambda: now[0])
+    assert cache.party(tokens["blue"]) == "blue"
+    store.set_token_hashes({"red": hashes["red"]})  # blue's token revoked
+    assert cache.party(tokens["blue"]) == "blue"  # still cached...
+    now[0] += TokenCache.TTL_S + 1
+    with pytest.raises(Unauthorized):
+        cache.party(tokens["blue"])  # ...until the entry expires
+    with pytest.raises(Unauthorized):
+        cache.party("il_forged")

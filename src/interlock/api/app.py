@@ -1,5 +1,7 @@
 """The FastAPI application: routes map HTTP to service calls and nothing more."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -12,12 +14,13 @@ from .. import __version__
 from ..errors import InvalidInput, Unauthorized
 from ..model.agreement import DOMAINS
 from ..model.timeutil import parse_utc
-from ..service.auth import token_hash
-from ..service.notices import NoticeService
+from ..service.auth import TokenCache
+from ..service.notices import NoticeService, WriteOp
 from . import schemas
 from .errors import install_error_handlers
 from .limits import BodyLimit
 from .responses import JSONBytes
+from .writer import GroupCommitter
 
 MAX_BODY_BYTES = 1_000_000
 STATUSES = ("submitted", "active", "ended", "cancelled")
@@ -61,7 +64,16 @@ async def _json_body(request: Request) -> Any:
 
 def create_app(service: NoticeService, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
     """The API over one service. Blocking store calls run in the thread pool."""
+    committer = GroupCommitter(service)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        committer.start()
+        yield
+        await committer.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="interlock",
         version=__version__,
         description=(
@@ -75,14 +87,16 @@ def create_app(service: NoticeService, *, max_body_bytes: int = MAX_BODY_BYTES) 
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
 
-    def current_party(
+    tokens = TokenCache(service.store)
+
+    async def current_party(
         creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> str:
         if creds is None:
             raise Unauthorized("missing bearer token (Authorization: Bearer <token>)")
-        party = service.store.party_for_token_hash(token_hash(creds.credentials))
-        if party is None or party not in service.agreement.party_ids:
-            raise Unauthorized("unknown or revoked token")
+        party = tokens.party(creds.credentials)
+        if party not in service.agreement.party_ids:
+            raise Unauthorized("token of a party no longer in the agreement")
         return party
 
     Party = Annotated[str, Depends(current_party)]
@@ -114,7 +128,7 @@ def create_app(service: NoticeService, *, max_body_bytes: int = MAX_BODY_BYTES) 
     async def submit_notice(request: Request, party: Party) -> JSONBytes:
         """File a notice. The response carries every conflict and violation it causes."""
         body = await _json_body(request)
-        result = await run_in_threadpool(service.submit, party, body)
+        result = await committer.run(WriteOp("submit", party, feature=body))
         return JSONBytes(result.to_dict(), status_code=201)
 
     @app.get(
@@ -177,13 +191,13 @@ def create_app(service: NoticeService, *, max_body_bytes: int = MAX_BODY_BYTES) 
     async def amend_notice(notice_id: str, request: Request, party: Party) -> JSONBytes:
         """Amend your own notice: a new version, detected afresh."""
         body = await _json_body(request)
-        result = await run_in_threadpool(service.amend, party, notice_id, body)
+        result = await committer.run(WriteOp("amend", party, notice_id, body))
         return JSONBytes(result.to_dict())
 
     @app.post("/notices/{notice_id}/cancel", tags=["notices"], responses=_ERRORS)
-    def cancel_notice(notice_id: str, party: Party) -> Any:
+    async def cancel_notice(notice_id: str, party: Party) -> Any:
         """Cancel your own notice; its open conflicts close."""
-        return service.cancel(party, notice_id)
+        return await committer.run(WriteOp("cancel", party, notice_id))
 
     # ---- conflicts and violations -----------------------------------------------------
     @app.get(

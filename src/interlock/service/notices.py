@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import secrets
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from ..detect.rules import late_notice
 from ..detect.strategic import Volume, detect
-from ..errors import Forbidden, InvalidInput, NotFound, RuleViolation, StateConflict
+from ..errors import (
+    Forbidden,
+    InterlockError,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+    StateConflict,
+)
 from ..geo.boxes import grow_boxes
 from ..geo.shapes import Area
 from ..model.agreement import Agreement
@@ -33,6 +40,16 @@ CACHE_SIZE = 50_000
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteOp:
+    """One write of a batch: submit a notice, amend one, or cancel one."""
+
+    kind: str  # "submit" | "amend" | "cancel"
+    party: str
+    notice_id: str | None = None
+    feature: Any = None
 
 
 @dataclass
@@ -233,17 +250,74 @@ class NoticeService:
             raise Forbidden(f"your token is {party}'s; you cannot file for {named!r}")
 
     def submit(self, party: str, feature: Any) -> SubmitResult:
-        self.agreement.party(party)
-        self._check_filer(party, feature)
-        draft = parse_notice(feature)
-        check_limits(draft, self.agreement.rules)
+        """File a new notice (one durable commit)."""
+        return self._one(WriteOp("submit", party, feature=feature))
+
+    def amend(self, party: str, notice_id: str, feature: Any) -> SubmitResult:
+        """A new version of one's own notice, detected afresh."""
+        return self._one(WriteOp("amend", party, notice_id, feature))
+
+    def cancel(self, party: str, notice_id: str) -> dict[str, Any]:
+        """Cancel one's own notice; it stays on record and its open conflicts close."""
+        return self._one(WriteOp("cancel", party, notice_id))
+
+    def _one(self, op: WriteOp) -> Any:
+        (result,) = self.run_batch([op])
+        if isinstance(result, InterlockError):
+            raise result
+        return result
+
+    def run_batch(self, ops: Sequence[WriteOp]) -> list[Any]:
+        """Apply writes in order in ONE transaction and one durable commit (group commit).
+
+        Each op runs in its own savepoint, so a refused op undoes only its own writes and
+        its InterlockError becomes its result; later ops see earlier ones, exactly as if
+        they had come one by one. Any other exception aborts the whole batch.
+        """
+        drafts = [self._prepare(op) for op in ops]
+        results: list[Any] = list(drafts)
+        todo = [i for i, d in enumerate(drafts) if not isinstance(d, InterlockError)]
+        if not todo:
+            return results
+        with self.store.write() as tx:
+            for i in todo:
+                try:
+                    with tx.savepoint():
+                        results[i] = self._apply(tx, ops[i], drafts[i])
+                except InterlockError as exc:
+                    results[i] = exc
+        return results
+
+    def _prepare(self, op: WriteOp) -> NoticeDraft | InterlockError | None:
+        """Validation that needs no store, done before taking the write lock."""
+        if op.kind == "cancel":
+            return None
+        try:
+            self.agreement.party(op.party)
+            self._check_filer(op.party, op.feature)
+            draft = parse_notice(op.feature)
+            check_limits(draft, self.agreement.rules)
+        except InterlockError as exc:
+            return exc
+        return draft
+
+    def _apply(self, tx: WriteTx, op: WriteOp, draft: Any) -> Any:
         now = self.clock()
+        if op.kind == "submit":
+            return self._submit_in(tx, op.party, draft, now)
+        assert op.notice_id is not None
+        if op.kind == "amend":
+            return self._amend_in(tx, op.party, op.notice_id, draft, now)
+        return self._cancel_in(tx, op.party, op.notice_id, now)
+
+    def _submit_in(
+        self, tx: WriteTx, party: str, draft: NoticeDraft, now: datetime
+    ) -> SubmitResult:
         notice_id = "n-" + secrets.token_hex(8)
         violation = self._late(Ref("notice", notice_id, 1), party, now, draft, None)
-        with self.store.write() as tx:
-            tx.insert_notice(notice_id, party, draft.domain, to_ts(now))
-            result = self._store_version(tx, notice_id, party, 1, draft, now, to_ts(now))
-            self._record_violation(tx, result, violation, now)
+        tx.insert_notice(notice_id, party, draft.domain, to_ts(now))
+        result = self._store_version(tx, notice_id, party, 1, draft, now, to_ts(now))
+        self._record_violation(tx, result, violation, now)
         return result
 
     def _owned(self, tx: WriteTx, party: str, notice_id: str) -> NoticeRow:
@@ -256,35 +330,29 @@ class NoticeService:
             raise StateConflict(f"notice {notice_id} was cancelled")
         return row
 
-    def amend(self, party: str, notice_id: str, feature: Any) -> SubmitResult:
-        self._check_filer(party, feature)
-        draft = parse_notice(feature)
-        check_limits(draft, self.agreement.rules)
-        now = self.clock()
-        with self.store.write() as tx:
-            row = self._owned(tx, party, notice_id)
-            if self.status(row) == "ended":
-                raise StateConflict(f"notice {notice_id} has ended; file a new notice")
-            if draft.domain != row.domain:
-                raise InvalidInput(
-                    f"cannot change domain {row.domain} to {draft.domain}",
-                    field="properties.domain",
-                )
-            previous = parse_notice(row.feature)
-            version = row.version + 1
-            violation = self._late(Ref("notice", notice_id, version), party, now, draft, previous)
-            tx.close_conflicts(notice_id, to_ts(now), f"superseded by version {version}")
-            result = self._store_version(tx, notice_id, party, version, draft, now, row.created_at)
-            self._record_violation(tx, result, violation, now)
+    def _amend_in(
+        self, tx: WriteTx, party: str, notice_id: str, draft: NoticeDraft, now: datetime
+    ) -> SubmitResult:
+        row = self._owned(tx, party, notice_id)
+        if self.status(row) == "ended":
+            raise StateConflict(f"notice {notice_id} has ended; file a new notice")
+        if draft.domain != row.domain:
+            raise InvalidInput(
+                f"cannot change domain {row.domain} to {draft.domain}", field="properties.domain"
+            )
+        previous = parse_notice(row.feature)
+        version = row.version + 1
+        violation = self._late(Ref("notice", notice_id, version), party, now, draft, previous)
+        tx.close_conflicts(notice_id, to_ts(now), f"superseded by version {version}")
+        result = self._store_version(tx, notice_id, party, version, draft, now, row.created_at)
+        self._record_violation(tx, result, violation, now)
         return result
 
-    def cancel(self, party: str, notice_id: str) -> dict[str, Any]:
-        now = self.clock()
-        with self.store.write() as tx:
-            self._owned(tx, party, notice_id)
-            tx.cancel_notice(notice_id, to_ts(now))
-            tx.close_conflicts(notice_id, to_ts(now), "cancelled")
-            row = tx.get_notice(notice_id)
+    def _cancel_in(self, tx: WriteTx, party: str, notice_id: str, now: datetime) -> dict[str, Any]:
+        self._owned(tx, party, notice_id)
+        tx.cancel_notice(notice_id, to_ts(now))
+        tx.close_conflicts(notice_id, to_ts(now), "cancelled")
+        row = tx.get_notice(notice_id)
         assert row is not None
         return self.feature(row, party)
 

@@ -186,6 +186,21 @@ class SqliteWriteTx:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._savepoints = 0
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested step: on error only its own writes are undone (group commit)."""
+        self._savepoints += 1
+        name = f"sp{self._savepoints}"
+        self.conn.exec_driver_sql(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            self.conn.exec_driver_sql(f"ROLLBACK TO {name}")
+            self.conn.exec_driver_sql(f"RELEASE {name}")
+            raise
+        self.conn.exec_driver_sql(f"RELEASE {name}")
 
     def insert_notice(self, notice_id: str, party: str, domain: str, created_at: float) -> None:
         self.conn.exec_driver_sql(_INSERT_NOTICE_SQL, (notice_id, party, domain, created_at))

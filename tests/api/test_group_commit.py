@@ -1,0 +1,122 @@
+"""Group commit: many writes, one transaction, each op succeeding or failing on its own."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import httpx
+import orjson
+import pytest
+from tests.conftest import LiveServer, circle
+
+from interlock.api.writer import GroupCommitter
+from interlock.errors import InvalidInput, NotFound
+from interlock.service.notices import NoticeService, WriteOp
+
+
+def test_run_batch_isolates_failures_and_later_ops_see_earlier_ones(
+    service: NoticeService,
+) -> None:
+    bad = circle(35.8, 35.5)
+    bad["properties"]["end"] = bad["properties"]["start"]
+    results = service.run_batch(
+        [
+            WriteOp("submit", "blue", feature=circle(35.80, 35.5)),
+            WriteOp("submit", "red", feature=bad),
+            WriteOp("cancel", "red", "n-missing"),
+            WriteOp("submit", "red", feature=circle(35.85, 35.5)),
+        ]
+    )
+    assert isinstance(results[1], InvalidInput) and isinstance(results[2], NotFound)
+    first, last = results[0], results[3]
+    assert [c["b_id"] for c in last.conflicts] == [first.notice["id"]]
+    assert service.store.count_notices() == 2
+
+
+def test_queued_writes_share_one_commit(service: NoticeService) -> None:
+    async def scenario() -> tuple[list[object], GroupCommitter]:
+        committer = GroupCommitter(service)
+        committer.start()
+        ops = [
+            WriteOp("submit", "blue" if i % 2 else "red", feature=circle(30.0 + i * 0.01, 40))
+            for i in range(10)
+        ]
+        ops.append(WriteOp("cancel", "blue", "n-missing"))
+        # All are queued before the worker first runs: they form one batch.
+        results = await asyncio.gather(*(committer.run(op) for op in ops), return_exceptions=True)
+        await committer.stop()
+        return results, committer
+
+    results, committer = asyncio.run(scenario())
+    assert committer.batches == 1 and committer.largest_batch == 11
+    assert isinstance(results[-1], NotFound)
+    assert service.store.count_notices() == 10
+    # 5 x 5 cross-party pairs, all within 5 NM of each other, found within the one batch.
+    assert len(service.store.list_conflicts()) == 25
+
+
+def test_concurrent_http_writers_lose_nothing(
+    live_server: LiveServer, client_for: Callable[[str | None], httpx.Client]
+) -> None:
+    n = 40
+
+    async def burst() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=live_server.url, timeout=30) as c:
+
+            async def one(i: int) -> httpx.Response:
+                party = "blue" if i % 2 else "red"
+                feat = circle(20.0 + i * 0.01, 50.0)
+                if i % 10 == 0:
+                    feat["properties"]["alt_lower_ft"] = 99_999  # above the upper: refused
+                return await c.post(
+                    "/notices",
+                    content=orjson.dumps(feat),
+                    headers={"Authorization": f"Bearer {live_server.tokens[party]}"},
+                )
+
+            return await asyncio.gather(*(one(i) for i in range(n)))
+
+    responses = asyncio.run(burst())
+    codes = [r.status_code for r in responses]
+    assert codes.count(422) == 4 and codes.count(201) == n - 4
+    stored = client_for("blue").get("/notices").json()["features"]
+    assert len(stored) == n - 4
+    assert sorted(f["properties"]["id"] for f in stored) == sorted(
+        r.json()["notice"]["id"] for r in responses if r.status_code == 201
+    )
+    # Every adjacent cross-party pair (0.01 deg apart) conflicts, however batches fell.
+    conflicts = client_for("blue").get("/conflicts").json()
+    pairs = {frozenset((c["a_id"], c["b_id"])) for c in conflicts}
+    assert len(pairs) == len(conflicts)
+    by_index = {
+        i: r.json()["notice"]["id"] for i, r in enumerate(responses) if r.status_code == 201
+    }
+    expected = {
+        frozenset((by_index[i], by_index[i + 1]))
+        for i in range(n - 1)
+        if i in by_index and i + 1 in by_index
+    }
+    assert expected <= pairs
+
+
+def test_a_crash_in_a_batch_fails_every_waiter(
+    service: NoticeService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(ops: object) -> list[object]:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(service, "run_batch", broken)
+
+    async def scenario() -> list[object]:
+        committer = GroupCommitter(service)
+        committer.start()
+        results = await asyncio.gather(
+            *(committer.run(WriteOp("cancel", "blue", "n-x")) for _ in range(3)),
+            return_exceptions=True,
+        )
+        await committer.stop()
+        return results
+
+    results = asyncio.run(scenario())
+    assert all(isinstance(r, RuntimeError) for r in results)
