@@ -174,14 +174,16 @@ class Area:
 
     def validate(self) -> None:
         """Check the shape is a proper, bounded area in a local metric frame."""
-        frame = self.own_frame()
-        x, y = frame.forward(*np.array(self.core).T)
+        if self.shape == "circle":
+            return  # a point and a positive radius: checked when parsed
+        core = self.own_core
+        ring = core.exterior.coords if self.shape == "polygon" else core.coords
+        x, y = np.asarray(ring).T
         if float(np.max(np.hypot(x, y))) + self.radius_m > MAX_EXTENT_M:
             raise InvalidInput(
                 f"area extends more than {MAX_EXTENT_M / 1000:.0f} km from its centre",
                 field="geometry.coordinates",
             )
-        core = self.core_in(frame)
         if self.shape == "polygon":
             if not core.is_valid:
                 reason = shapely.is_valid_reason(core)
@@ -208,6 +210,11 @@ class Area:
     def own_frame(self) -> LocalFrame:
         return LocalFrame(*self.centre())
 
+    @cached_property
+    def own_core(self) -> BaseGeometry:
+        """The core in its own frame, computed once (validation and size limits use it)."""
+        return self.core_in(self.own_frame())
+
     def core_in(self, frame: LocalFrame) -> BaseGeometry:
         """The core geometry in a frame's metres (edges densified along geodesics)."""
         if self.shape == "circle":
@@ -232,7 +239,8 @@ class Area:
         """Area in the own frame (for the agreement's size limit, not for separation)."""
         if self.shape == "circle":
             return math.pi * self.radius_m**2  # the frame disc; the true cap is smaller by r²/12R²
-        return float(self.shape_in(self.own_frame(), quad_segs=16).area)
+        core = self.own_core
+        return float((core if self.radius_m == 0 else core.buffer(self.radius_m, 16)).area)
 
     def to_geojson_geometry(self) -> dict[str, Any]:
         if self.shape == "polygon":
