@@ -102,9 +102,15 @@ class LocalFrame:
         rho = np.hypot(x, y)
         c = rho / self.radius_m
         sin_c, cos_c = np.sin(c), np.cos(c)
-        ratio = y * sin_c / np.maximum(rho, 1e-300)
-        phi = np.arcsin(np.clip(cos_c * self._sin0 + ratio * self._cos0, -1.0, 1.0))
-        lam = np.arctan2(x * sin_c, rho * self._cos0 * cos_c - y * self._sin0 * sin_c)
+        # The point as a unit vector in a basis turned so the centre is at longitude 0;
+        # atan2 of its components stays exact where arcsin(~1) would lose millimetres
+        # (a frame centred on a pole).
+        k = np.where(rho > 0.0, sin_c / np.maximum(rho, 1e-300), 1.0 / self.radius_m)
+        east, north = x * k, y * k
+        px = cos_c * self._cos0 - north * self._sin0
+        pz = cos_c * self._sin0 + north * self._cos0
+        phi = np.arctan2(pz, np.hypot(px, east))
+        lam = np.arctan2(east, px)
         lon = wrap_lon(self.lon0 + np.degrees(lam))
         return lon, np.degrees(phi)
 
