@@ -1,0 +1,1 @@
+"""The record: canonical JSON (RFC 8785), Ed25519 signatures, a hash chain. Pure code."""

@@ -1,0 +1,77 @@
+"""Ed25519 party keys (RFC 8032), as text the agreement and key files can carry.
+
+A public key is written ``ed25519:<base64url of the 32 raw bytes>``; its key id is the
+first 16 hex digits of the SHA-256 of those bytes. Private keys are PKCS#8 PEM files,
+readable by their owner only (mode 0600).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from ..errors import InvalidInput
+
+PREFIX = "ed25519:"
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def public_text(key: Ed25519PublicKey) -> str:
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return PREFIX + _b64(raw)
+
+
+def parse_public(text: str) -> Ed25519PublicKey:
+    if not isinstance(text, str) or not text.startswith(PREFIX):
+        raise InvalidInput(f"a public key is '{PREFIX}<base64url>'", field="public_key")
+    try:
+        raw = _unb64(text.removeprefix(PREFIX))
+        return Ed25519PublicKey.from_public_bytes(raw)
+    except ValueError as exc:
+        raise InvalidInput(f"not an Ed25519 public key ({exc})", field="public_key") from None
+
+
+def key_id(public: str) -> str:
+    """Short stable id of a public key (its text form)."""
+    raw = parse_public(public).public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def new_private() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+def write_private(key: Ed25519PrivateKey, path: Path) -> None:
+    """Write a PKCS#8 PEM file that only its owner can read; never overwrite one."""
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(pem)
+
+
+def read_private(path: Path) -> Ed25519PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"cannot read a private key: {exc}", field=str(path)) from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise InvalidInput("not an Ed25519 private key", field=str(path))
+    return key
