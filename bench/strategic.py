@@ -335,7 +335,10 @@ class _CountingStore:
 
 
 class _TimedService(NoticeService):
-    """The real service; times its detection step (index look-up + exact check)."""
+    """The real service; times its detection step (index look-up + exact check).
+
+    Overrides the private NoticeService._detect: follow it here if the service changes.
+    """
 
     detect_s = 0.0
 
