@@ -471,7 +471,7 @@ class NoticeService:
 
 
 def _conflict_record(c: Conflict) -> dict[str, Any]:
-    d = c.to_dict()
+    """The stored and returned form (written out: dataclasses.asdict cost 0.2 ms)."""
     return {
         "a_kind": c.a.kind,
         "a_id": c.a.id,
@@ -483,18 +483,13 @@ def _conflict_record(c: Conflict) -> dict[str, Any]:
         "b_party": c.b_party,
         "severity": c.severity,
         "parties": list(c.parties),
-        **{
-            k: d[k]
-            for k in (
-                "window_start",
-                "window_end",
-                "time_gap_s",
-                "horizontal_distance_m",
-                "horizontal_minimum_m",
-                "vertical_gap_m",
-                "vertical_minimum_m",
-                "worst_lon",
-                "worst_lat",
-            )
-        },
+        "window_start": iso(c.window_start),
+        "window_end": iso(c.window_end),
+        "time_gap_s": c.time_gap_s,
+        "horizontal_distance_m": c.horizontal_distance_m,
+        "horizontal_minimum_m": c.horizontal_minimum_m,
+        "vertical_gap_m": c.vertical_gap_m,
+        "vertical_minimum_m": c.vertical_minimum_m,
+        "worst_lon": c.worst_lon,
+        "worst_lat": c.worst_lat,
     }
