@@ -60,3 +60,24 @@ def test_candidates_come_from_the_index_not_a_scan(tmp_path: Path) -> None:
     assert "VIRTUAL TABLE INDEX" in text
     assert "SCAN n" not in text
     store.close()
+
+
+def test_the_wal_is_checkpointed_in_the_background_not_in_commits(tmp_path: Path) -> None:
+    import time
+
+    from interlock.store.sqlite import Checkpointer
+
+    path = tmp_path / "x.db"
+    store = open_store(path)
+    with store.write() as tx:
+        assert tx.conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+    before = path.stat().st_size
+    svc = NoticeService(store, make_agreement(), Clock())
+    for i in range(40):
+        svc.submit("blue" if i % 2 else "red", circle(30 + i * 0.5, 40.0))
+    deadline = time.monotonic() + 10 * Checkpointer.INTERVAL_S
+    while path.stat().st_size == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert path.stat().st_size > before  # pages moved from the WAL into the file
+    store.close()
+    assert not (tmp_path / "x.db-wal").exists() or (tmp_path / "x.db-wal").stat().st_size == 0
