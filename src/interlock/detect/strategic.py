@@ -18,7 +18,7 @@ from ..geo.distance import separation
 from ..geo.shapes import Area
 from ..model.agreement import Rules
 from ..model.conflict import Conflict, Ref
-from ..model.notice import VerticalBand
+from ..model.notice import NoticeDraft, VerticalBand
 
 # A gap within 1 mm of the minimum counts as kept: unit conversions (ft, FL, NM -> m) leave
 # round-off of ~1e-13 m, and "exactly 1000 ft apart" must be separated.
@@ -36,6 +36,12 @@ class Volume:
     band: VerticalBand
     start: datetime
     end: datetime
+
+
+def notice_volume(draft: NoticeDraft, ref: Ref, party: str) -> Volume:
+    """The volume a validated air or sea notice declares."""
+    assert draft.band is not None, "emissions are not volumes"
+    return Volume(ref, party, draft.domain, draft.area, draft.band, draft.start, draft.end)
 
 
 def severity(h_m: float, h_min: float, v_gap: float, v_min: float, overlap_s: float) -> str:

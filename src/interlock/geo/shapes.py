@@ -22,6 +22,7 @@ from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from ..errors import InvalidInput
+from ..validate import number
 from .boxes import grow_range
 from .frame import WGS84, LocalFrame, centre_of, wrap_lon
 
@@ -61,17 +62,8 @@ def _positions(value: Any, field: str, minimum: int) -> Coords:
 
 
 def _positive_length(props: dict[str, Any], key: str) -> float:
-    value = props.get(key)
-    if value is None:
-        raise InvalidInput("required for this shape", field=f"properties.{key}")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput("must be a number (metres)", field=f"properties.{key}")
-    value = float(value)
-    if not math.isfinite(value) or value <= 0:
-        raise InvalidInput("must be a positive finite number (metres)", field=f"properties.{key}")
-    if value > MAX_EXTENT_M:
-        raise InvalidInput(f"must be at most {MAX_EXTENT_M:.0f} m", field=f"properties.{key}")
-    return value
+    """A radius or half-width in metres."""
+    return number(props, key, hi=MAX_EXTENT_M, positive=True)
 
 
 def densify(coords: Coords, max_piece_m: float = MAX_EDGE_M) -> np.ndarray:

@@ -16,7 +16,6 @@ A notice is a Feature whose geometry defines its area and whose properties give 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 from ..errors import InvalidInput, RuleViolation
 from ..geo.shapes import Area
 from ..geo.units import M_PER_FT, fl_to_m
+from ..validate import number
 from .agreement import DOMAINS, OPTIONAL_FIELDS, Rules
 from .timeutil import iso, parse_utc
 
@@ -111,19 +111,7 @@ class NoticeDraft:
 def _num(
     props: dict[str, Any], key: str, lo: float | None = None, hi: float | None = None
 ) -> float:
-    value = props.get(key)
-    if value is None:
-        raise InvalidInput("required", field=f"properties.{key}")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput("must be a number", field=f"properties.{key}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise InvalidInput("must be finite", field=f"properties.{key}")
-    if lo is not None and value < lo:
-        raise InvalidInput(f"must be >= {lo:g}", field=f"properties.{key}")
-    if hi is not None and value > hi:
-        raise InvalidInput(f"must be <= {hi:g}", field=f"properties.{key}")
-    return value
+    return number(props, key, lo, hi)
 
 
 def _air_band(props: dict[str, Any]) -> tuple[VerticalBand, dict[str, float]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..detect.strategic import Volume, check_pair
+from ..detect.strategic import Volume, check_pair, notice_volume
 from ..errors import InvalidInput
 from ..model.agreement import Rules
 from ..model.conflict import Conflict, Ref
@@ -54,15 +54,7 @@ def _labelled(
         label = str(
             props.get("id") or props.get("callsign") or props.get("purpose") or f"{name}[{i}]"
         )
-        vol = Volume(
-            Ref("notice", label, int(props.get("version", 1))),
-            party,
-            draft.domain,
-            draft.area,
-            draft.band,
-            draft.start,
-            draft.end,
-        )
+        vol = notice_volume(draft, Ref("notice", label, int(props.get("version", 1))), party)
         out.append(Labelled(label, vol, draft.area.boxes(margin_m)))
     return out
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..detect.rules import late_notice
-from ..detect.strategic import Volume, detect
+from ..detect.strategic import Volume, detect, notice_volume
 from ..errors import (
     Forbidden,
     InterlockError,
@@ -203,15 +203,7 @@ class NoticeService:
         result = SubmitResult(notice=self.feature(row, party))
         if draft.band is not None:
             # Not cached: the transaction may still roll back and the key be reused.
-            vol = Volume(
-                Ref("notice", notice_id, version),
-                party,
-                draft.domain,
-                draft.area,
-                draft.band,
-                draft.start,
-                draft.end,
-            )
+            vol = notice_volume(draft, Ref("notice", notice_id, version), party)
             for conflict in self._detect(tx, vol):
                 record = _conflict_record(conflict)
                 record["id"] = tx.insert_conflict(record, to_ts(now))
