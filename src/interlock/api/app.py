@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
 from ..errors import InvalidInput, Unauthorized
+from ..ledger.chain import redact
 from ..model.agreement import DOMAINS
 from ..model.timeutil import parse_utc
 from ..service.auth import TokenCache
@@ -217,6 +218,18 @@ def create_app(service: NoticeService, *, max_body_bytes: int = MAX_BODY_BYTES) 
     def violations(party: Party, notice: str | None = None) -> Any:
         """Rule violations (late notices); every party sees them all."""
         return service.violations(notice_id=notice)
+
+    @app.get("/ledger", tags=["record"], responses=_ERRORS)
+    def ledger(
+        party: Party,
+        from_seq: Annotated[int, Query(ge=1)] = 1,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    ) -> Any:
+        """The hash-chained record of every event, for any party to verify independently."""
+        return [
+            redact(e, party, service.agreement.others_see)
+            for e in service.store.ledger_entries(from_seq, limit)
+        ]
 
     # ---- protected assets -------------------------------------------------------------
     @app.post(

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from .. import __version__
+from .audit import audit_app
 from .check import check
 from .common import console, fail, reported_errors
 from .notices import conflicts, notice_app
@@ -21,6 +22,7 @@ app = typer.Typer(
     help="Deconfliction between parties sharing a theatre.",
 )
 app.add_typer(notice_app, name="notice")
+app.add_typer(audit_app, name="audit")
 app.command("check")(check)
 app.command("conflicts")(conflicts)
 

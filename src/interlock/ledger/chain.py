@@ -8,6 +8,10 @@ entry breaks every link after it, and the first bad entry can be named:
 
 Signed envelopes are also checked against their author's public key, so a server that
 rewrites the chain from the start still cannot forge what a party said.
+
+A party reading the ledger sees others' events that hold what the agreement hides from it
+as ``{"type": ..., "redacted": true}``: their links and entry hashes still verify; their
+content is checked by whoever may see it.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InterlockError
+from ..model.agreement import OPTIONAL_FIELDS
 from .canonical import canonical, digest
 from .envelope import verify
 
@@ -69,11 +74,12 @@ def verify_chain(
                 )
             if e.get("prev_hash") != prev:
                 return count, Problem(position, "does not link to the entry before it")
-            if digest(e["event"]) != e.get("content_hash"):
+            redacted = e["event"].get("redacted") is True
+            if not redacted and digest(e["event"]) != e.get("content_hash"):
                 return count, Problem(position, "content changed (content hash mismatch)")
             if entry_hash(position, prev, e["received_at"], e["content_hash"]) != e.get("hash"):
                 return count, Problem(position, "entry hash mismatch")
-            envelope = e["event"].get("envelope")
+            envelope = None if redacted else e["event"].get("envelope")
             if envelope is not None:
                 verify(envelope, keys)
         except InterlockError as exc:
@@ -82,3 +88,16 @@ def verify_chain(
             return count, Problem(position, f"malformed entry ({exc})")
         prev = e["hash"]
     return count, None
+
+
+def redact(entry: dict[str, Any], viewer: str, shared_fields: Iterable[str]) -> dict[str, Any]:
+    """The entry as `viewer` may see it: another party's notice carrying fields the
+    agreement does not share is reduced to its type (hashes and links stay)."""
+    event = entry["event"]
+    if event.get("type") != "notice_version" or event.get("party") == viewer:
+        return entry
+    props = event.get("feature", {}).get("properties", {})
+    hidden = set(OPTIONAL_FIELDS) - set(shared_fields)
+    if not hidden & set(props):
+        return entry
+    return {**entry, "event": {"type": event["type"], "id": event.get("id"), "redacted": True}}

@@ -200,6 +200,13 @@ class NoticeService:
                 draft.area, draft.band.lower_m, draft.band.upper_m, draft.start, draft.end
             )
         tx.insert_version(row, entry)
+        self._record(
+            tx,
+            "notice_version",
+            notice_id,
+            now,
+            {"id": notice_id, "party": party, "version": version, "feature": row.feature},
+        )
         result = SubmitResult(notice=self.feature(row, party))
         if draft.band is not None:
             # Not cached: the transaction may still roll back and the key be reused.
@@ -207,8 +214,20 @@ class NoticeService:
             for conflict in self._detect(tx, vol):
                 record = _conflict_record(conflict)
                 record["id"] = tx.insert_conflict(record, to_ts(now))
+                self._record(tx, "conflict", str(record["id"]), now, record)
                 result.conflicts.append(record)
         return result
+
+    @staticmethod
+    def _record(tx: WriteTx, kind: str, ref: str, now: datetime, body: dict[str, Any]) -> None:
+        """Chain an event onto the ledger in the same transaction as the change itself."""
+        tx.append_ledger(kind, ref, {"type": kind, **body}, iso(now))
+
+    def _close_conflicts(self, tx: WriteTx, notice_id: str, now: datetime, reason: str) -> None:
+        if tx.close_conflicts(notice_id, to_ts(now), reason):
+            self._record(
+                tx, "conflicts_closed", notice_id, now, {"notice": notice_id, "reason": reason}
+            )
 
     def _late(
         self, ref: Ref, party: str, now: datetime, draft: NoticeDraft, previous: NoticeDraft | None
@@ -230,6 +249,7 @@ class NoticeService:
             return
         record = v.to_dict()
         record["id"] = tx.insert_violation(record, to_ts(now))
+        NoticeService._record(tx, "violation", str(record["id"]), now, record)
         result.violations.append(record)
 
     # ---- use cases --------------------------------------------------------------------
@@ -335,7 +355,7 @@ class NoticeService:
         previous = parse_notice(row.feature)
         version = row.version + 1
         violation = self._late(Ref("notice", notice_id, version), party, now, draft, previous)
-        tx.close_conflicts(notice_id, to_ts(now), f"superseded by version {version}")
+        self._close_conflicts(tx, notice_id, now, f"superseded by version {version}")
         result = self._store_version(tx, notice_id, party, version, draft, now, row.created_at)
         self._record_violation(tx, result, violation, now)
         return result
@@ -343,7 +363,8 @@ class NoticeService:
     def _cancel_in(self, tx: WriteTx, party: str, notice_id: str, now: datetime) -> dict[str, Any]:
         self._owned(tx, party, notice_id)
         tx.cancel_notice(notice_id, to_ts(now))
-        tx.close_conflicts(notice_id, to_ts(now), "cancelled")
+        self._record(tx, "notice_cancelled", notice_id, now, {"id": notice_id, "party": party})
+        self._close_conflicts(tx, notice_id, now, "cancelled")
         row = tx.get_notice(notice_id)
         assert row is not None
         return self.feature(row, party)
@@ -420,6 +441,7 @@ class NoticeService:
         )
         with self.store.write() as tx:
             tx.insert_asset(record, entry)
+            self._record(tx, "asset", record["id"], now, record)
         return self._asset_view(record | {"retired_at": None})
 
     @staticmethod
@@ -459,6 +481,7 @@ class NoticeService:
         now = self.clock()
         with self.store.write() as tx:
             tx.retire_asset(asset_id, to_ts(now))
+            self._record(tx, "asset_retired", asset_id, now, {"id": asset_id, "party": party})
         return self.get_asset(asset_id)
 
 

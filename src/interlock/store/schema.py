@@ -19,7 +19,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the ledger (hash chain); it starts empty on a migrated store
 
 metadata = MetaData()
 
@@ -107,6 +107,20 @@ violations = Table(
     Column("detected_at", Float, nullable=False),
     Column("body", Text, nullable=False),
     Index("ix_violations_notice", "notice_id"),
+)
+
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("received_at", String, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False, unique=True),
+    Column("kind", String, nullable=False),
+    Column("ref", String),
+    Column("event", Text, nullable=False),
+    Index("ix_ledger_ref", "ref"),
 )
 
 # R*Tree indexes over (lon, lat, height, time) boxes; SQLite rounds bounds outwards, so a

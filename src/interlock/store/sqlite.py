@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, s
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.pool import StaticPool
 
+from ..ledger.chain import GENESIS, make_entry
 from . import schema as s
 from .base import Box, IndexEntry, NoticeRow
 
@@ -167,6 +168,13 @@ _INSERT_CONFLICT_SQL = (
 )
 
 
+_LEDGER_HEAD_SQL = "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1"
+_INSERT_LEDGER_SQL = (
+    "INSERT INTO ledger (seq, prev_hash, received_at, content_hash, hash, kind, ref, event) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
 def _box_params(box: Box, query: IndexEntry, party: str) -> dict[str, Any]:
     return {
         "min_lon": box[0],
@@ -194,6 +202,7 @@ class SqliteWriteTx:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._savepoints = 0
+        self._ledger_head: tuple[int, str] | None = None  # (seq, hash) of the last entry
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -204,6 +213,7 @@ class SqliteWriteTx:
         try:
             yield
         except BaseException:
+            self._ledger_head = None  # entries of the undone step are gone: re-read the head
             self.conn.exec_driver_sql(f"ROLLBACK TO {name}")
             self.conn.exec_driver_sql(f"RELEASE {name}")
             raise
@@ -308,6 +318,31 @@ class SqliteWriteTx:
             _index_rows(seq, entry),
         )
 
+    def append_ledger(
+        self, kind: str, ref: str | None, event: dict[str, Any], received_at: str
+    ) -> dict[str, Any]:
+        """Chain one event onto the ledger, inside this (serialised) transaction."""
+        if self._ledger_head is None:
+            row = self.conn.exec_driver_sql(_LEDGER_HEAD_SQL).first()
+            self._ledger_head = (row[0], row[1]) if row else (0, GENESIS)
+        seq, prev = self._ledger_head
+        entry = make_entry(seq + 1, prev, received_at, event)
+        self.conn.exec_driver_sql(
+            _INSERT_LEDGER_SQL,
+            (
+                entry["seq"],
+                prev,
+                received_at,
+                entry["content_hash"],
+                entry["hash"],
+                kind,
+                ref,
+                orjson.dumps(event).decode(),
+            ),
+        )
+        self._ledger_head = (entry["seq"], entry["hash"])
+        return entry
+
     def retire_asset(self, asset_id: str, at: float) -> None:
         self.conn.execute(update(s.assets).where(s.assets.c.id == asset_id).values(retired_at=at))
 
@@ -395,6 +430,12 @@ class SqliteStore:
             elif int(current) > s.SCHEMA_VERSION:
                 raise RuntimeError(
                     f"store schema {current} is newer than this interlock ({s.SCHEMA_VERSION})"
+                )
+            elif int(current) < s.SCHEMA_VERSION:  # 1 -> 2: create_all added the ledger
+                conn.execute(
+                    update(s.schema_meta)
+                    .where(s.schema_meta.c.key == "schema_version")
+                    .values(value=str(s.SCHEMA_VERSION))
                 )
 
     @contextmanager
@@ -543,6 +584,26 @@ class SqliteStore:
     def party_for_token_hash(self, token_hash: str) -> str | None:
         with self._read() as conn:  # every API request: plain SQL (see _CANDIDATES_SQL)
             return conn.exec_driver_sql(_PARTY_FOR_TOKEN_SQL, (token_hash,)).scalar()
+
+    def ledger_entries(
+        self, from_seq: int = 1, limit: int | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Ledger entries in order, as verify_chain and exports want them."""
+        sql = (
+            "SELECT seq, prev_hash, received_at, content_hash, hash, event FROM ledger "
+            "WHERE seq >= ? ORDER BY seq" + (" LIMIT ?" if limit is not None else "")
+        )
+        params = (from_seq, limit) if limit is not None else (from_seq,)
+        with self._read() as conn:
+            for r in conn.exec_driver_sql(sql, params):
+                yield {
+                    "seq": r[0],
+                    "prev_hash": r[1],
+                    "received_at": r[2],
+                    "content_hash": r[3],
+                    "hash": r[4],
+                    "event": orjson.loads(r[5]),
+                }
 
     def close(self) -> None:
         if self._checkpointer is not None:

@@ -1,0 +1,90 @@
+"""`interlock audit ...`: check and export the record, with or without a server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import typer
+from rich.progress import Progress
+
+from ..errors import InvalidInput
+from ..ledger.chain import verify_chain
+from ..model.agreement import load_agreement
+from ..service.bootstrap import AGREEMENT_FILE, DB_FILE
+from ..store import open_store
+from .common import console, fail, reported_errors
+
+audit_app = typer.Typer(help="Verify and export the tamper-evident record.", no_args_is_help=True)
+EXIT_TAMPERED = 1
+
+
+def _read_export(path: Path) -> Iterator[dict[str, Any]]:
+    try:
+        with path.open("rb") as f:
+            for n, line in enumerate(f, start=1):
+                if line.strip():
+                    try:
+                        yield orjson.loads(line)
+                    except orjson.JSONDecodeError:
+                        raise InvalidInput("not a JSON line", field=f"{path}:{n}") from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot read: {exc.strerror}", field=str(path)) from None
+
+
+def _keys(agreement: Path) -> dict[str, list[str]]:
+    return {p.id: list(p.public_keys) for p in load_agreement(agreement).parties}
+
+
+@audit_app.command("verify")
+def verify(
+    directory: Path | None = typer.Argument(None, help="a deployment directory (its store)"),
+    file: Path | None = typer.Option(None, "--file", help="an export (JSON Lines) instead"),
+    agreement: Path | None = typer.Option(None, help="the agreement with the public keys"),
+) -> None:
+    """Check every link of the chain and every signature; name the first bad entry."""
+    if (directory is None) == (file is None):
+        fail("give a deployment DIRECTORY or --file EXPORT (one of them)")
+    with reported_errors():
+        agreement = agreement or (directory / AGREEMENT_FILE if directory else None)
+        keys = _keys(agreement) if agreement else {}
+        if file is not None:
+            entries: Iterator[dict[str, Any]] = _read_export(file)
+            count, problem = verify_chain(entries, keys)
+        else:
+            assert directory is not None
+            store = open_store(directory / DB_FILE)
+            try:
+                with Progress(transient=True, console=console) as progress:
+                    progress.add_task("verifying the ledger", total=None)
+                    count, problem = verify_chain(store.ledger_entries(), keys)
+            finally:
+                store.close()
+    if problem is not None:
+        console.print(
+            f"[bold red]TAMPERED[/] at entry {problem.seq}: {problem.reason} "
+            f"({count - 1} entries before it verified)"
+        )
+        raise typer.Exit(EXIT_TAMPERED)
+    console.print(f"[green]OK[/] {count} entries: every link and signature verifies")
+
+
+@audit_app.command("export")
+def export(
+    directory: Path = typer.Argument(..., help="a deployment directory"),
+    file: Path = typer.Argument(..., help="where to write the ledger (JSON Lines)"),
+) -> None:
+    """Write the whole ledger; with the agreement's public keys it verifies anywhere."""
+    with reported_errors():
+        store = open_store(directory / DB_FILE)
+        n = 0
+        try:
+            with file.open("wb") as f:
+                for entry in store.ledger_entries():
+                    f.write(orjson.dumps(entry) + b"\n")
+                    n += 1
+        finally:
+            store.close()
+    console.print(f"wrote {n} entries to {file}")
