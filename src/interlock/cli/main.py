@@ -13,6 +13,7 @@ from .. import __version__
 from .audit import audit_app
 from .check import check
 from .common import console, fail, reported_errors
+from .keys import keys_app
 from .notices import conflicts, notice_app
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ app = typer.Typer(
 )
 app.add_typer(notice_app, name="notice")
 app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
 app.command("check")(check)
 app.command("conflicts")(conflicts)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import InvalidInput
 from ..geo.units import M_PER_FT, M_PER_NM
+from ..ledger.keys import parse_public
 
 DOMAINS = ("air", "sea", "emission")
 VOLUME_DOMAINS = ("air", "sea")
@@ -167,6 +168,11 @@ def agreement_from_dict(data: dict[str, Any]) -> Agreement:
         keys = p.get("public_keys", [])
         if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
             raise InvalidInput("must be a list of strings", field=f"parties[{i}].public_keys")
+        for k, text in enumerate(keys):
+            try:
+                parse_public(text)
+            except InvalidInput as exc:
+                raise InvalidInput(exc.detail, field=f"parties[{i}].public_keys[{k}]") from None
         parties.append(Party(pid, str(p.get("name", pid)), tuple(keys)))
     if len({p.id for p in parties}) != len(parties):
         raise InvalidInput("party ids must be unique", field="parties")
