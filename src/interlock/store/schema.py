@@ -116,11 +116,12 @@ ledger = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("received_at", String, nullable=False),
     Column("content_hash", String(64), nullable=False),
-    Column("hash", String(64), nullable=False, unique=True),
+    Column("hash", String(64), nullable=False),
     Column("kind", String, nullable=False),
     Column("ref", String),
     Column("event", Text, nullable=False),
-    Index("ix_ledger_ref", "ref"),
+    # No secondary indexes: every one adds pages to each durable commit; look-ups by ref
+    # (timelines) are rare and may scan, or migrate an index in when they become common.
 )
 
 # R*Tree indexes over (lon, lat, height, time) boxes; SQLite rounds bounds outwards, so a
