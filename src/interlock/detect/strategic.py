@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..geo.distance import separation
+from ..geo.distance import far_apart, separation
 from ..geo.shapes import Area
 from ..model.agreement import Rules
 from ..model.conflict import Conflict, Ref
@@ -68,6 +68,8 @@ def check_pair(a: Volume, b: Volume, rules: Rules) -> Conflict | None:
     minima = rules.minima(dom_a, dom_b)
     v_gap = a.band.gap_m(b.band)
     if v_gap >= minima.vertical_m - ROUND_OFF_M:
+        return None
+    if far_apart(a.area, b.area, minima.horizontal_m):
         return None
     sep = separation(a.area, b.area)
     if sep.distance_m > 0.0 and sep.distance_m >= minima.horizontal_m - ROUND_OFF_M:

@@ -39,8 +39,21 @@ def _nearest(a: Area, b: Area, frame: LocalFrame) -> tuple[float, np.ndarray, np
     return float(pa.distance(pb)), np.array(pa.coords[0]), np.array(pb.coords[0]), touching
 
 
+def far_apart(a: Area, b: Area, limit_m: float) -> bool:
+    """True when the areas are certainly at least limit_m apart (a cheap exact bound).
+
+    Each area lies within its reach of its centre, so by the triangle inequality their
+    distance is at least centre distance - both reaches.
+    """
+    (lon_a, lat_a), (lon_b, lat_b) = a.centre(), b.centre()
+    d = float(WGS84.inv(lon_a, lat_a, lon_b, lat_b)[2])
+    return d - a.reach_m - b.reach_m >= limit_m
+
+
 def separation(a: Area, b: Area) -> Separation:
     """Minimum geodesic distance between two areas and the point where it is worst."""
+    if a.shape == "circle" and b.shape == "circle":
+        return _circles(a, b)
     ca, cb = a.centre(), b.centre()
     frame = LocalFrame(*centre_of(np.array([ca[0], cb[0]]), np.array([ca[1], cb[1]])))
     _, pa, pb, touching = _nearest(a, b, frame)
@@ -57,5 +70,16 @@ def separation(a: Area, b: Area) -> Separation:
     az, _, core_d = WGS84.inv(lon_a, lat_a, lon_b, lat_b)
     gap = core_d - a.radius_m - b.radius_m
     # The worst point: the middle of the gap (or of the overlap) along the geodesic.
+    lon, lat, _ = WGS84.fwd(lon_a, lat_a, az, a.radius_m + gap / 2.0)
+    return Separation(max(0.0, float(gap)), float(lon), float(lat))
+
+
+def _circles(a: Area, b: Area) -> Separation:
+    """Two discs: exact on the ellipsoid with no frame (centre distance less both radii)."""
+    (lon_a, lat_a), (lon_b, lat_b) = a.core[0], b.core[0]
+    az, _, d = WGS84.inv(lon_a, lat_a, lon_b, lat_b)
+    if d == 0.0:
+        return Separation(0.0, float(lon_a), float(lat_a))
+    gap = d - a.radius_m - b.radius_m
     lon, lat, _ = WGS84.fwd(lon_a, lat_a, az, a.radius_m + gap / 2.0)
     return Separation(max(0.0, float(gap)), float(lon), float(lat))

@@ -203,6 +203,20 @@ class Area:
         return LocalFrame(*self.centre())
 
     @cached_property
+    def reach_m(self) -> float:
+        """A radius about the centre that holds the whole area (for cheap far-apart tests).
+
+        The farthest densified core vertex plus the widening: on a sphere no point of a
+        geodesic piece lies farther from the centre than the farther of its ends (while
+        both are within a quarter circumference, which MAX_EXTENT_M ensures); 0.1 % + 100 m
+        covers the ellipsoid's geodesics departing from great circles, and round-off.
+        """
+        lon0, lat0 = self.centre()
+        pts = self._dense[0]
+        _, _, d = WGS84.inv(np.full(len(pts), lon0), np.full(len(pts), lat0), pts[:, 0], pts[:, 1])
+        return float(np.max(d)) * 1.001 + 100.0 + self.radius_m
+
+    @cached_property
     def own_core(self) -> BaseGeometry:
         """The core in its own frame, computed once (validation and size limits use it)."""
         return self.core_in(self.own_frame())
