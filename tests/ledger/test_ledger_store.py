@@ -153,3 +153,36 @@ def test_audit_cli_verifies_exports_and_names_the_first_bad_entry(tmp_path: Path
         [*cli, "verify", "--file", str(tmp_path / "none.jsonl")], capture_output=True, text=True
     )
     assert garbage.returncode == 2
+
+
+def test_timeline_tells_the_warning_given(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from tests.conftest import Clock
+
+    from interlock.service.bootstrap import init_directory, open_service
+
+    directory = tmp_path / "deploy"
+    init_directory(directory)
+    clock = Clock()
+    service = open_service(directory, clock=clock)
+    service.submit("blue", circle(35.80, 35.5))
+    late = service.submit("red", circle(35.85, 35.5, start=T0 + timedelta(minutes=1)))
+    rid = late.notice["id"]
+    clock.advance(seconds=20)
+    service.cancel("red", rid)
+    service.store.close()
+    cli = [sys.executable, "-m", "interlock.cli", "audit", "timeline"]
+    out = subprocess.run(
+        [*cli, rid, str(directory)],
+        capture_output=True,
+        text=True,
+        env={"COLUMNS": "250", "PATH": "/usr/bin:/bin"},
+    )
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "lead time 1.0 min" in text and "BREAKS the 60 min rule" in text
+    assert "late_notice" in text and "conflict #1" in text and "cancelled by red" in text
+    assert text.index("notice_version") < text.index("violation") < text.index("cancelled")
+    missing = subprocess.run([*cli, "n-none", str(directory)], capture_output=True, text=True)
+    assert missing.returncode == 2 and "nothing about" in missing.stderr

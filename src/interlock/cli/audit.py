@@ -88,3 +88,30 @@ def export(
         finally:
             store.close()
     console.print(f"wrote {n} entries to {file}")
+
+
+@audit_app.command("timeline")
+def timeline_cmd(
+    notice_id: str = typer.Argument(..., help="a notice id"),
+    directory: Path = typer.Argument(..., help="a deployment directory"),
+) -> None:
+    """Who filed what about a notice and when, its lead time against the rule, its conflicts."""
+    from rich.table import Table
+
+    from ..service.timeline import timeline
+
+    with reported_errors():
+        rules = load_agreement(directory / AGREEMENT_FILE).rules
+        store = open_store(directory / DB_FILE)
+        try:
+            rows = timeline(store.ledger_entries(), notice_id, rules)
+        finally:
+            store.close()
+    if not rows:
+        fail(f"the ledger holds nothing about {notice_id!r}")
+    table = Table(title=f"timeline of {notice_id}")
+    for col in ("seq", "received (UTC)", "event", "what"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(str(r["seq"]), r["received_at"], r["type"], r["what"])
+    console.print(table)
