@@ -59,6 +59,8 @@ class Rules:
     )
     max_area_km2: float = 250_000.0
     max_duration: timedelta = timedelta(days=7)
+    # Whether notices must come as Ed25519-signed envelopes (the hotline's provable record).
+    require_signatures: bool = False
 
     def minima(self, domain_a: str, domain_b: str) -> Separation:
         """Minima for a pair: a mixed pair takes the larger of each (the safer side)."""
@@ -103,6 +105,7 @@ class Agreement:
                 "time_buffer_min": r.time_buffer.total_seconds() / 60,
                 "max_area_km2": r.max_area_km2,
                 "max_duration_h": r.max_duration.total_seconds() / 3600,
+                "require_signatures": r.require_signatures,
                 "separation": {
                     d: {"horizontal_m": s.horizontal_m, "vertical_m": s.vertical_m}
                     for d, s in r.separation.items()
@@ -133,6 +136,13 @@ def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, dict):
         raise InvalidInput("must be a table", field=where)
+    return value
+
+
+def _flag(table: dict[str, Any], key: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise InvalidInput("must be true or false", field=f"rules.{key}")
     return value
 
 
@@ -193,6 +203,7 @@ def agreement_from_dict(data: dict[str, Any]) -> Agreement:
         separation=seps,
         max_area_km2=_number(r, "max_area_km2", defaults.max_area_km2, "rules", 1e-6),
         max_duration=timedelta(hours=_number(r, "max_duration_h", 168, "rules", 1e-6)),
+        require_signatures=_flag(r, "require_signatures"),
     )
     vis = _table(data, "visibility", "visibility")
     others_see = vis.get("others_see", list(Agreement.__dataclass_fields__["others_see"].default))

@@ -23,9 +23,11 @@ from ..errors import (
     NotFound,
     RuleViolation,
     StateConflict,
+    Unauthorized,
 )
 from ..geo.boxes import grow_boxes
 from ..geo.shapes import Area
+from ..ledger.envelope import verify as verify_envelope
 from ..model.agreement import Agreement
 from ..model.asset import parse_asset
 from ..model.conflict import Conflict, Ref, Violation
@@ -50,6 +52,14 @@ class WriteOp:
     party: str
     notice_id: str | None = None
     feature: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A write's validated notice, and the signed envelope it came in (if any)."""
+
+    draft: NoticeDraft
+    envelope: dict[str, Any] | None = None
 
 
 @dataclass
@@ -183,6 +193,7 @@ class NoticeService:
         draft: NoticeDraft,
         now: datetime,
         created_at: float,
+        envelope: dict[str, Any] | None = None,
     ) -> SubmitResult:
         row = NoticeRow(
             id=notice_id,
@@ -205,7 +216,8 @@ class NoticeService:
             "notice_version",
             notice_id,
             now,
-            {"id": notice_id, "party": party, "version": version, "feature": row.feature},
+            {"id": notice_id, "party": party, "version": version, "feature": row.feature}
+            | ({"envelope": envelope} if envelope is not None else {}),
         )
         result = SubmitResult(notice=self.feature(row, party))
         if draft.band is not None:
@@ -300,35 +312,55 @@ class NoticeService:
                     results[i] = exc
         return results
 
-    def _prepare(self, op: WriteOp) -> NoticeDraft | InterlockError | None:
+    def _prepare(self, op: WriteOp) -> Prepared | InterlockError | None:
         """Validation that needs no store, done before taking the write lock."""
         if op.kind == "cancel":
             return None
         try:
             self.agreement.party(op.party)
-            self._check_filer(op.party, op.feature)
-            draft = parse_notice(op.feature)
+            feature, envelope = self._unwrap(op.party, op.feature)
+            self._check_filer(op.party, feature)
+            draft = parse_notice(feature)
             check_limits(draft, self.agreement.rules)
         except InterlockError as exc:
             return exc
-        return draft
+        return Prepared(draft, envelope)
 
-    def _apply(self, tx: WriteTx, op: WriteOp, draft: Any) -> Any:
+    def _unwrap(self, party: str, body: Any) -> tuple[Any, dict[str, Any] | None]:
+        """A notice as sent: a bare Feature, or an Ed25519-signed envelope around one."""
+        if not (isinstance(body, dict) and "signature" in body):
+            if self.agreement.rules.require_signatures:
+                raise Unauthorized("the agreement requires notices as signed envelopes")
+            return body, None
+        keys = {p.id: list(p.public_keys) for p in self.agreement.parties}
+        verified = verify_envelope(body, keys, self.clock())
+        if verified.author != party:
+            raise Forbidden(f"envelope signed by {verified.author}; your token is {party}'s")
+        if verified.kind != "notice":
+            raise InvalidInput(f"a {verified.kind!r} envelope is not a notice", field="kind")
+        return verified.body, body
+
+    def _apply(self, tx: WriteTx, op: WriteOp, prepared: Any) -> Any:
         now = self.clock()
+        if isinstance(prepared, Prepared) and prepared.envelope is not None:
+            tx.claim_nonce(prepared.envelope["nonce"], op.party, to_ts(now))
         if op.kind == "submit":
-            return self._submit_in(tx, op.party, draft, now)
+            return self._submit_in(tx, op.party, prepared, now)
         assert op.notice_id is not None
         if op.kind == "amend":
-            return self._amend_in(tx, op.party, op.notice_id, draft, now)
+            return self._amend_in(tx, op.party, op.notice_id, prepared, now)
         return self._cancel_in(tx, op.party, op.notice_id, now)
 
     def _submit_in(
-        self, tx: WriteTx, party: str, draft: NoticeDraft, now: datetime
+        self, tx: WriteTx, party: str, prepared: Prepared, now: datetime
     ) -> SubmitResult:
+        draft = prepared.draft
         notice_id = "n-" + secrets.token_hex(8)
         violation = self._late(Ref("notice", notice_id, 1), party, now, draft, None)
         tx.insert_notice(notice_id, party, draft.domain, to_ts(now))
-        result = self._store_version(tx, notice_id, party, 1, draft, now, to_ts(now))
+        result = self._store_version(
+            tx, notice_id, party, 1, draft, now, to_ts(now), prepared.envelope
+        )
         self._record_violation(tx, result, violation, now)
         return result
 
@@ -343,8 +375,9 @@ class NoticeService:
         return row
 
     def _amend_in(
-        self, tx: WriteTx, party: str, notice_id: str, draft: NoticeDraft, now: datetime
+        self, tx: WriteTx, party: str, notice_id: str, prepared: Prepared, now: datetime
     ) -> SubmitResult:
+        draft = prepared.draft
         row = self._owned(tx, party, notice_id)
         if self.status(row) == "ended":
             raise StateConflict(f"notice {notice_id} has ended; file a new notice")
@@ -356,7 +389,9 @@ class NoticeService:
         version = row.version + 1
         violation = self._late(Ref("notice", notice_id, version), party, now, draft, previous)
         self._close_conflicts(tx, notice_id, now, f"superseded by version {version}")
-        result = self._store_version(tx, notice_id, party, version, draft, now, row.created_at)
+        result = self._store_version(
+            tx, notice_id, party, version, draft, now, row.created_at, prepared.envelope
+        )
         self._record_violation(tx, result, violation, now)
         return result
 

@@ -124,6 +124,14 @@ ledger = Table(
     # (timelines) are rare and may scan, or migrate an index in when they become common.
 )
 
+nonces = Table(  # every signed envelope's nonce, once: a replayed statement is refused
+    "nonces",
+    metadata,
+    Column("nonce", String, primary_key=True),
+    Column("party", String, nullable=False),
+    Column("seen_at", Float, nullable=False),
+)
+
 # R*Tree indexes over (lon, lat, height, time) boxes; SQLite rounds bounds outwards, so a
 # look-up can return extra candidates but never miss one. Time is in minutes since 2020 to
 # keep float32 precision; `seq` links to notices.seq / assets.seq. Entry id = seq*2 + k

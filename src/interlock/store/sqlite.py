@@ -17,9 +17,10 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, text, update
-from sqlalchemy.exc import NoResultFound
+from sqlalchemy.exc import IntegrityError, NoResultFound
 from sqlalchemy.pool import StaticPool
 
+from ..errors import StateConflict
 from ..ledger.chain import GENESIS, make_entry
 from . import schema as s
 from .base import Box, IndexEntry, NoticeRow
@@ -317,6 +318,15 @@ class SqliteWriteTx:
             ),
             _index_rows(seq, entry),
         )
+
+    def claim_nonce(self, nonce: str, party: str, at: float) -> None:
+        """Record a signed envelope's nonce; StateConflict if it was seen before (a replay)."""
+        try:
+            self.conn.exec_driver_sql(
+                "INSERT INTO nonces (nonce, party, seen_at) VALUES (?, ?, ?)", (nonce, party, at)
+            )
+        except (sqlite3.IntegrityError, IntegrityError):
+            raise StateConflict(f"replayed envelope (nonce {nonce} already used)") from None
 
     def append_ledger(
         self, kind: str, ref: str | None, event: dict[str, Any], received_at: str
