@@ -254,6 +254,9 @@ time_buffer_min = 15
 # Largest area and longest duration a single notice may declare.
 max_area_km2 = 250000
 max_duration_h = 168
+# Require every notice to come as an Ed25519-signed envelope (interlock.ledger.envelope),
+# so the record proves who declared what. Needs each party's public_keys above.
+require_signatures = false
 
 # Separation minima per domain. Horizontal in nm (or _m), vertical in ft (or _m).
 # A pair from two domains uses the larger minimum of each.
