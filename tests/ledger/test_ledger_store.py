@@ -186,3 +186,23 @@ def test_timeline_tells_the_warning_given(tmp_path: Path) -> None:
     assert text.index("notice_version") < text.index("violation") < text.index("cancelled")
     missing = subprocess.run([*cli, "n-none", str(directory)], capture_output=True, text=True)
     assert missing.returncode == 2 and "nothing about" in missing.stderr
+
+
+def test_audit_refuses_a_directory_without_a_store(tmp_path: Path) -> None:
+    from interlock.model.agreement import EXAMPLE_AGREEMENT
+
+    (tmp_path / "agreement.toml").write_text(EXAMPLE_AGREEMENT)
+    cli = [sys.executable, "-m", "interlock.cli", "audit"]
+    for args in (
+        ["verify", str(tmp_path)],
+        ["export", str(tmp_path), str(tmp_path / "x")],
+        ["timeline", "n-1", str(tmp_path)],
+    ):
+        out = subprocess.run(
+            [*cli, *args],
+            capture_output=True,
+            text=True,
+            env={"COLUMNS": "250", "PATH": "/usr/bin:/bin"},
+        )
+        assert out.returncode == 2 and "no store here" in out.stderr, args
+    assert not (tmp_path / "interlock.db").exists()  # nothing created by mistake

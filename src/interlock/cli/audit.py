@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from ..errors import InvalidInput
 from ..ledger.chain import verify_chain
 from ..model.agreement import load_agreement
 from ..service.bootstrap import AGREEMENT_FILE, DB_FILE
-from ..store import open_store
+from ..store import SqliteStore, open_store
 from .common import console, fail, reported_errors
 
 audit_app = typer.Typer(help="Verify and export the tamper-evident record.", no_args_is_help=True)
@@ -32,6 +33,21 @@ def _read_export(path: Path) -> Iterator[dict[str, Any]]:
                         raise InvalidInput("not a JSON line", field=f"{path}:{n}") from None
     except OSError as exc:
         raise InvalidInput(f"cannot read: {exc.strerror}", field=str(path)) from None
+
+
+@contextmanager
+def _deployment_store(directory: Path) -> Iterator[SqliteStore]:
+    """The store of an existing deployment (never creates an empty one by mistake)."""
+    path = directory / DB_FILE
+    if not path.is_file():
+        raise InvalidInput(
+            "no store here: give a directory made by `interlock init`", field=str(path)
+        )
+    store = open_store(path)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def _keys(agreement: Path) -> dict[str, list[str]]:
@@ -55,13 +71,12 @@ def verify(
             count, problem = verify_chain(entries, keys)
         else:
             assert directory is not None
-            store = open_store(directory / DB_FILE)
-            try:
-                with Progress(transient=True, console=console) as progress:
-                    progress.add_task("verifying the ledger", total=None)
-                    count, problem = verify_chain(store.ledger_entries(), keys)
-            finally:
-                store.close()
+            with (
+                _deployment_store(directory) as store,
+                Progress(transient=True, console=console) as progress,
+            ):
+                progress.add_task("verifying the ledger", total=None)
+                count, problem = verify_chain(store.ledger_entries(), keys)
     if problem is not None:
         console.print(
             f"[bold red]TAMPERED[/] at entry {problem.seq}: {problem.reason} "
@@ -78,15 +93,11 @@ def export(
 ) -> None:
     """Write the whole ledger; with the agreement's public keys it verifies anywhere."""
     with reported_errors():
-        store = open_store(directory / DB_FILE)
         n = 0
-        try:
-            with file.open("wb") as f:
-                for entry in store.ledger_entries():
-                    f.write(orjson.dumps(entry) + b"\n")
-                    n += 1
-        finally:
-            store.close()
+        with _deployment_store(directory) as store, file.open("wb") as f:
+            for entry in store.ledger_entries():
+                f.write(orjson.dumps(entry) + b"\n")
+                n += 1
     console.print(f"wrote {n} entries to {file}")
 
 
@@ -102,11 +113,8 @@ def timeline_cmd(
 
     with reported_errors():
         rules = load_agreement(directory / AGREEMENT_FILE).rules
-        store = open_store(directory / DB_FILE)
-        try:
+        with _deployment_store(directory) as store:
             rows = timeline(store.ledger_entries(), notice_id, rules)
-        finally:
-            store.close()
     if not rows:
         fail(f"the ledger holds nothing about {notice_id!r}")
     table = Table(title=f"timeline of {notice_id}")
