@@ -46,6 +46,7 @@ def test_every_event_is_chained_and_verifies(service: NoticeService, store: Sqli
         "violation": 2,
         "conflicts_closed": 2,
         "notice_cancelled": 1,
+        "message": 5,  # a system message for each conflict and each late notice
     }
     assert [e["seq"] for e in entries] == list(range(1, len(entries) + 1))
     assert verify_chain(entries, {}) == (len(entries), None)
@@ -89,7 +90,7 @@ def test_a_version_1_store_migrates(tmp_path: Path) -> None:
         db.execute("DROP TABLE ledger")
         db.execute("UPDATE schema_meta SET value = '1' WHERE key = 'schema_version'")
     migrated = open_store(path)
-    assert migrated.schema_version() == s.SCHEMA_VERSION == 2
+    assert migrated.schema_version() == s.SCHEMA_VERSION == 3
     assert list(migrated.ledger_entries()) == []
     migrated.close()
 

@@ -22,6 +22,7 @@ DOMAINS = ("air", "sea", "emission")
 VOLUME_DOMAINS = ("air", "sea")
 PARTY_ID = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 OPTIONAL_FIELDS = ("purpose", "callsign", "remarks", "unit")
+PRIORITIES = ("routine", "urgent", "flash")  # hotline message priorities, lowest first
 MAX_NUMBER = 1e9  # above any sane rule value; keeps timedelta (max ~1.4e12 min) from overflowing
 
 
@@ -73,6 +74,46 @@ class Rules:
         return Separation(max(s.horizontal_m for s in seps), max(s.vertical_m for s in seps))
 
 
+def _by_priority(routine: float, urgent: float, flash: float) -> dict[str, timedelta]:
+    return {
+        "routine": timedelta(seconds=routine),
+        "urgent": timedelta(seconds=urgent),
+        "flash": timedelta(seconds=flash),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class HotlineRules:
+    """The agreement's hotline clauses: deadlines, escalation, channel health."""
+
+    # Clause "acknowledgement": a message must be acknowledged by each addressee within
+    # this time of being sent (flash 30 s: the 2018 warning was about a minute).
+    ack_deadline: dict[str, timedelta] = field(default_factory=lambda: _by_priority(900, 120, 30))
+    # An unacknowledged message is escalated at its deadline and again at this interval.
+    escalation_repeat: dict[str, timedelta] = field(
+        default_factory=lambda: _by_priority(300, 60, 15)
+    )
+    # Parties told of every escalation besides those the message concerns.
+    escalation_contacts: tuple[str, ...] = ()
+    # Clause "channel health": each party's client heartbeats this often; silent for
+    # `heartbeat_missed` intervals, the party is reported "hotline down" to the others.
+    heartbeat_interval: timedelta = timedelta(seconds=10)
+    heartbeat_missed: int = 3
+    # Priority of the system messages that announce detected conflicts and violations.
+    system_priority: dict[str, str] = field(
+        default_factory=lambda: {
+            "critical": "flash",
+            "major": "urgent",
+            "minor": "routine",
+            "late_notice": "urgent",
+        }
+    )
+
+    @property
+    def silence_limit(self) -> timedelta:
+        return self.heartbeat_interval * self.heartbeat_missed
+
+
 @dataclass(frozen=True, slots=True)
 class Agreement:
     name: str
@@ -80,6 +121,7 @@ class Agreement:
     rules: Rules = field(default_factory=Rules)
     # Optional notice fields other parties may see; the 4D volume is always shared.
     others_see: tuple[str, ...] = ("callsign",)
+    hotline: HotlineRules = field(default_factory=HotlineRules)
 
     def party(self, party_id: str) -> Party:
         for p in self.parties:
@@ -112,6 +154,18 @@ class Agreement:
                 },
             },
             "visibility": {"others_see": list(self.others_see)},
+            "hotline": {
+                "ack_deadline_s": {
+                    k: v.total_seconds() for k, v in self.hotline.ack_deadline.items()
+                },
+                "escalation_repeat_s": {
+                    k: v.total_seconds() for k, v in self.hotline.escalation_repeat.items()
+                },
+                "escalation_contacts": list(self.hotline.escalation_contacts),
+                "heartbeat_interval_s": self.hotline.heartbeat_interval.total_seconds(),
+                "heartbeat_missed": self.hotline.heartbeat_missed,
+                "system_priority": dict(self.hotline.system_priority),
+            },
         }
 
 
@@ -159,6 +213,54 @@ def _separation(table: dict[str, Any], domain: str, default: Separation) -> Sepa
     elif "vertical_m" in table:
         v = _number(table, "vertical_m", 0, where)
     return Separation(h, v)
+
+
+def _per_priority(
+    table: dict[str, Any], key: str, default: dict[str, timedelta]
+) -> dict[str, timedelta]:
+    where = f"hotline.{key}"
+    given = _table(table, key, where)
+    unknown = set(given) - set(PRIORITIES)
+    if unknown:
+        raise InvalidInput(f"unknown priority {sorted(unknown)[0]!r}", field=where)
+    out = {}
+    for p in PRIORITIES:
+        seconds = _number(given, p, default[p].total_seconds(), where, 1.0)
+        out[p] = timedelta(seconds=seconds)
+    return out
+
+
+def _hotline(data: dict[str, Any], party_ids: set[str]) -> HotlineRules:
+    h = _table(data, "hotline", "hotline")
+    d = HotlineRules()
+    contacts = h.get("escalation_contacts", [])
+    if not isinstance(contacts, list) or any(c not in party_ids for c in contacts):
+        raise InvalidInput(
+            "must list party ids of this agreement", field="hotline.escalation_contacts"
+        )
+    missed = h.get("heartbeat_missed", d.heartbeat_missed)
+    if isinstance(missed, bool) or not isinstance(missed, int) or not 1 <= missed <= 1000:
+        raise InvalidInput("must be an integer from 1 to 1000", field="hotline.heartbeat_missed")
+    system = dict(d.system_priority)
+    for key, value in _table(h, "system_priority", "hotline.system_priority").items():
+        if key not in system:
+            raise InvalidInput(f"unknown event {key!r}", field="hotline.system_priority")
+        if value not in PRIORITIES:
+            raise InvalidInput(
+                f"must be one of {', '.join(PRIORITIES)}", field=f"hotline.system_priority.{key}"
+            )
+        system[key] = value
+    interval = _number(
+        h, "heartbeat_interval_s", d.heartbeat_interval.total_seconds(), "hotline", 0.1
+    )
+    return HotlineRules(
+        ack_deadline=_per_priority(h, "ack_deadline_s", d.ack_deadline),
+        escalation_repeat=_per_priority(h, "escalation_repeat_s", d.escalation_repeat),
+        escalation_contacts=tuple(contacts),
+        heartbeat_interval=timedelta(seconds=interval),
+        heartbeat_missed=missed,
+        system_priority=system,
+    )
 
 
 def agreement_from_dict(data: dict[str, Any]) -> Agreement:
@@ -211,7 +313,13 @@ def agreement_from_dict(data: dict[str, Any]) -> Agreement:
         raise InvalidInput(
             f"must list fields among {', '.join(OPTIONAL_FIELDS)}", field="visibility.others_see"
         )
-    return Agreement(str(meta.get("name", "agreement")), tuple(parties), rules, tuple(others_see))
+    return Agreement(
+        str(meta.get("name", "agreement")),
+        tuple(parties),
+        rules,
+        tuple(others_see),
+        _hotline(data, {p.id for p in parties}),
+    )
 
 
 def load_agreement(path: Path) -> Agreement:
@@ -272,4 +380,24 @@ vertical_m = 0
 # Optional notice fields other parties see (among purpose, callsign, remarks, unit).
 # The 4D volume, time window and status are always shared: detection needs them.
 others_see = ["callsign"]
+
+[hotline]
+# Each addressee must acknowledge a message within this many seconds, by priority.
+ack_deadline_s = { routine = 900, urgent = 120, flash = 30 }
+# An unacknowledged message is escalated at its deadline, then again this often.
+escalation_repeat_s = { routine = 300, urgent = 60, flash = 15 }
+# Parties told of every escalation besides those the message concerns (party ids).
+escalation_contacts = []
+# Each party's client heartbeats this often; silent for `heartbeat_missed` intervals,
+# the party is reported "hotline down" to the others (and "back up" when it returns).
+heartbeat_interval_s = 10
+heartbeat_missed = 3
+
+# Priority of the system messages announcing detected conflicts (by severity) and
+# late notices; every party concerned must acknowledge them like any message.
+[hotline.system_priority]
+critical = "flash"
+major = "urgent"
+minor = "routine"
+late_notice = "urgent"
 """

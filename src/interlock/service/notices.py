@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -34,14 +34,15 @@ from ..model.conflict import Conflict, Ref, Violation
 from ..model.notice import NoticeDraft, VerticalBand, check_limits, parse_notice
 from ..model.timeutil import from_ts, iso, parse_utc, to_ts
 from ..store.base import Box, IndexEntry, NoticeRow, Store, WriteTx
+from .batch import Batcher
+from .clock import Clock, utc_now
+from .hotline import post_system_message
+from .record import record
 
-Clock = Callable[[], datetime]
+__all__ = ["Clock", "NoticeService", "SubmitResult", "WriteOp", "utc_now"]
+
 FAR_PAST, FAR_FUTURE = datetime(1900, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC)
 CACHE_SIZE = 50_000
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,16 +225,50 @@ class NoticeService:
             # Not cached: the transaction may still roll back and the key be reused.
             vol = notice_volume(draft, Ref("notice", notice_id, version), party)
             for conflict in self._detect(tx, vol):
-                record = _conflict_record(conflict)
-                record["id"] = tx.insert_conflict(record, to_ts(now))
-                self._record(tx, "conflict", str(record["id"]), now, record)
-                result.conflicts.append(record)
+                found = _conflict_record(conflict)
+                found["id"] = tx.insert_conflict(found, to_ts(now))
+                self._record(tx, "conflict", str(found["id"]), now, found, found["parties"])
+                self._announce_conflict(tx, found, now)
+                result.conflicts.append(found)
         return result
 
-    @staticmethod
-    def _record(tx: WriteTx, kind: str, ref: str, now: datetime, body: dict[str, Any]) -> None:
-        """Chain an event onto the ledger in the same transaction as the change itself."""
-        tx.append_ledger(kind, ref, {"type": kind, **body}, iso(now))
+    def _record(
+        self,
+        tx: WriteTx,
+        kind: str,
+        ref: str,
+        now: datetime,
+        body: dict[str, Any],
+        audience: Sequence[str] | None = None,
+    ) -> None:
+        """Chain an event onto the ledger in the same transaction as the change itself,
+        addressed to `audience` (default: every party)."""
+        record(tx, kind, ref, now, body, self.agreement.party_ids if audience is None else audience)
+
+    def _announce_conflict(self, tx: WriteTx, c: dict[str, Any], now: datetime) -> None:
+        """A detected conflict goes to both parties as a system message to acknowledge."""
+        a, b = f"{c['a_kind']} {c['a_id']}", f"{c['b_kind']} {c['b_id']}"
+        post_system_message(
+            tx,
+            self.agreement,
+            now,
+            to=c["parties"],
+            priority=self.agreement.hotline.system_priority[c["severity"]],
+            subject=f"{c['severity']} conflict #{c['id']}: {a} ({c['a_party']}) / "
+            f"{b} ({c['b_party']})",
+            text=(
+                f"{c['horizontal_distance_m']:,.0f} m apart (minimum "
+                f"{c['horizontal_minimum_m']:,.0f} m), vertical gap {c['vertical_gap_m']:,.0f} m "
+                f"(minimum {c['vertical_minimum_m']:,.0f} m), {c['window_start']} - "
+                f"{c['window_end']}, near {c['worst_lat']:.4f}, {c['worst_lon']:.4f}"
+            ),
+            refs=[("conflict", str(c["id"]))]
+            + [
+                (k, i)
+                for k, i in ((c["a_kind"], c["a_id"]), (c["b_kind"], c["b_id"]))
+                if k == "notice"
+            ],
+        )
 
     def _close_conflicts(self, tx: WriteTx, notice_id: str, now: datetime, reason: str) -> None:
         if tx.close_conflicts(notice_id, to_ts(now), reason):
@@ -253,16 +288,26 @@ class NoticeService:
             )
         return violation
 
-    @staticmethod
     def _record_violation(
-        tx: WriteTx, result: SubmitResult, v: Violation | None, now: datetime
+        self, tx: WriteTx, result: SubmitResult, v: Violation | None, now: datetime
     ) -> None:
         if v is None:
             return
-        record = v.to_dict()
-        record["id"] = tx.insert_violation(record, to_ts(now))
-        NoticeService._record(tx, "violation", str(record["id"]), now, record)
-        result.violations.append(record)
+        found = v.to_dict()
+        found["id"] = tx.insert_violation(found, to_ts(now))
+        self._record(tx, "violation", str(found["id"]), now, found)
+        others = [p for p in self.agreement.party_ids if p != v.party]
+        post_system_message(
+            tx,
+            self.agreement,
+            now,
+            to=others,
+            priority=self.agreement.hotline.system_priority[v.kind],
+            subject=f"late notice {v.notice.id} by {v.party}",
+            text=v.detail,
+            refs=[("violation", str(found["id"])), ("notice", v.notice.id)],
+        )
+        result.violations.append(found)
 
     # ---- use cases --------------------------------------------------------------------
     @staticmethod
@@ -292,38 +337,19 @@ class NoticeService:
         return result
 
     def run_batch(self, ops: Sequence[WriteOp]) -> list[Any]:
-        """Apply writes in order in ONE transaction and one durable commit (group commit).
+        """Apply writes in order in ONE transaction and one durable commit (group commit);
+        see service.batch. A refused op's InterlockError becomes its result."""
+        return Batcher(self.store, {WriteOp: self}).run_batch(ops)
 
-        Each op runs in its own savepoint, so a refused op undoes only its own writes and
-        its InterlockError becomes its result; later ops see earlier ones, exactly as if
-        they had come one by one. Any other exception aborts the whole batch.
-        """
-        drafts = [self._prepare(op) for op in ops]
-        results: list[Any] = list(drafts)
-        todo = [i for i, d in enumerate(drafts) if not isinstance(d, InterlockError)]
-        if not todo:
-            return results
-        with self.store.write() as tx:
-            for i in todo:
-                try:
-                    with tx.savepoint():
-                        results[i] = self._apply(tx, ops[i], drafts[i])
-                except InterlockError as exc:
-                    results[i] = exc
-        return results
-
-    def _prepare(self, op: WriteOp) -> Prepared | InterlockError | None:
+    def prepare(self, op: WriteOp) -> Prepared | None:
         """Validation that needs no store, done before taking the write lock."""
         if op.kind == "cancel":
             return None
-        try:
-            self.agreement.party(op.party)
-            feature, envelope = self._unwrap(op.party, op.feature)
-            self._check_filer(op.party, feature)
-            draft = parse_notice(feature)
-            check_limits(draft, self.agreement.rules)
-        except InterlockError as exc:
-            return exc
+        self.agreement.party(op.party)
+        feature, envelope = self._unwrap(op.party, op.feature)
+        self._check_filer(op.party, feature)
+        draft = parse_notice(feature)
+        check_limits(draft, self.agreement.rules)
         return Prepared(draft, envelope)
 
     def _unwrap(self, party: str, body: Any) -> tuple[Any, dict[str, Any] | None]:
@@ -340,7 +366,7 @@ class NoticeService:
             raise InvalidInput(f"a {verified.kind!r} envelope is not a notice", field="kind")
         return verified.body, body
 
-    def _apply(self, tx: WriteTx, op: WriteOp, prepared: Any) -> Any:
+    def apply(self, tx: WriteTx, op: WriteOp, prepared: Any) -> Any:
         now = self.clock()
         if isinstance(prepared, Prepared) and prepared.envelope is not None:
             tx.claim_nonce(prepared.envelope["nonce"], op.party, to_ts(now))

@@ -19,7 +19,9 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 2  # 2: the ledger (hash chain); it starts empty on a migrated store
+SCHEMA_VERSION = 3
+# 2: the ledger (hash chain); it starts empty on a migrated store.
+# 3: the hotline (messages, recipients, inbox, channel); earlier entries have no inbox rows.
 
 metadata = MetaData()
 
@@ -130,6 +132,52 @@ nonces = Table(  # every signed envelope's nonce, once: a replayed statement is 
     Column("nonce", String, primary_key=True),
     Column("party", String, nullable=False),
     Column("seen_at", Float, nullable=False),
+)
+
+inbox = Table(  # who each ledger entry is addressed to: the push stream reads this
+    "inbox",
+    metadata,
+    Column("party", String, nullable=False),
+    Column("seq", Integer, nullable=False),
+    PrimaryKeyConstraint("party", "seq"),
+    sqlite_with_rowid=False,
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String, nullable=False, unique=True),
+    Column("sender", String, nullable=False),
+    Column("priority", String, nullable=False),
+    Column("sent_at", Float, nullable=False),
+    Column("deadline_at", Float, nullable=False),
+    Column("ledger_seq", Integer, nullable=False),
+    Column("event", Text, nullable=False),  # the recorded event (envelope included)
+    Index("ix_messages_sender", "sender"),
+)
+
+message_recipients = Table(
+    "message_recipients",
+    metadata,
+    Column("message_id", String, nullable=False),
+    Column("party", String, nullable=False),
+    Column("delivered_at", Float),
+    Column("acked_at", Float),
+    Column("reply", Text),
+    Column("escalations", Integer, nullable=False, default=0),
+    Column("next_escalation_at", Float),  # NULL once acknowledged
+    PrimaryKeyConstraint("message_id", "party"),
+    Index("ix_recipients_party", "party", "message_id"),
+    Index("ix_recipients_due", "next_escalation_at"),
+)
+
+channel = Table(  # each party's client heartbeat and the hotline state the others were told
+    "channel",
+    metadata,
+    Column("party", String, primary_key=True),
+    Column("last_seen", Float, nullable=False),
+    Column("state", String, nullable=False),  # "up" | "down"
 )
 
 # R*Tree indexes over (lon, lat, height, time) boxes; SQLite rounds bounds outwards, so a

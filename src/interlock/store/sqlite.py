@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from ..errors import StateConflict
 from ..ledger.chain import GENESIS, make_entry
 from . import schema as s
 from .base import Box, IndexEntry, NoticeRow
+from .sqlite_hotline import HotlineReads, HotlineWrites
 
 T0 = 1_577_836_800.0  # 2020-01-01T00:00:00Z: origin of the index's time axis (minutes)
 FAR_PAST, FAR_FUTURE = -1.0e7, 1.0e8  # minutes: standing assets
@@ -197,7 +198,7 @@ def _dbapi_cursor(conn: Connection) -> Any:
     return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
 
-class SqliteWriteTx:
+class SqliteWriteTx(HotlineWrites):
     """Write operations inside one BEGIN IMMEDIATE transaction."""
 
     def __init__(self, conn: Connection) -> None:
@@ -329,9 +330,15 @@ class SqliteWriteTx:
             raise StateConflict(f"replayed envelope (nonce {nonce} already used)") from None
 
     def append_ledger(
-        self, kind: str, ref: str | None, event: dict[str, Any], received_at: str
+        self,
+        kind: str,
+        ref: str | None,
+        event: dict[str, Any],
+        received_at: str,
+        audience: Iterable[str] = (),
     ) -> dict[str, Any]:
-        """Chain one event onto the ledger, inside this (serialised) transaction."""
+        """Chain one event onto the ledger, inside this (serialised) transaction, and
+        address it to the `audience` parties' push streams."""
         if self._ledger_head is None:
             row = self.conn.exec_driver_sql(_LEDGER_HEAD_SQL).first()
             self._ledger_head = (row[0], row[1]) if row else (0, GENESIS)
@@ -351,6 +358,7 @@ class SqliteWriteTx:
             ),
         )
         self._ledger_head = (entry["seq"], entry["hash"])
+        self.add_to_inbox(entry["seq"], audience)
         return entry
 
     def retire_asset(self, asset_id: str, at: float) -> None:
@@ -413,7 +421,7 @@ class Checkpointer:
         self._thread.join(timeout=5)
 
 
-class SqliteStore:
+class SqliteStore(HotlineReads):
     """The embedded store: one file, WAL; safe to share across threads of one process."""
 
     def __init__(self, url: str) -> None:
@@ -422,6 +430,8 @@ class SqliteStore:
         memory = url in ("sqlite://", "sqlite:///:memory:")
         self._reader = self._writer if memory else _engine(url, immediate=False)
         self._write_lock = threading.Lock()  # one writer per process; SQLite locks across
+        # Called (from the writing thread) after every commit: the push stream's wake-up.
+        self.on_commit: list[Callable[[], None]] = []
         self._migrate()
         self._checkpointer = None if memory else Checkpointer(self._writer.url.database or "")
 
@@ -441,7 +451,7 @@ class SqliteStore:
                 raise RuntimeError(
                     f"store schema {current} is newer than this interlock ({s.SCHEMA_VERSION})"
                 )
-            elif int(current) < s.SCHEMA_VERSION:  # 1 -> 2: create_all added the ledger
+            elif int(current) < s.SCHEMA_VERSION:  # create_all added the ledger / hotline
                 conn.execute(
                     update(s.schema_meta)
                     .where(s.schema_meta.c.key == "schema_version")
@@ -452,6 +462,8 @@ class SqliteStore:
     def write(self) -> Iterator[SqliteWriteTx]:
         with self._write_lock, self._writer.begin() as conn:
             yield SqliteWriteTx(conn)
+        for callback in self.on_commit:
+            callback()
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:

@@ -1,0 +1,51 @@
+"""Running many writes in one transaction and one durable commit (group commit).
+
+Each kind of write is handled by a service that splits it in two: `prepare` (checks that
+need no store: parsing, signatures) runs before the write lock is taken; `apply` runs
+inside the transaction, each op in its own savepoint, so a refused op undoes only its
+own writes and its InterlockError becomes its result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from ..errors import InterlockError
+from ..store.base import Store, WriteTx
+
+
+class Handler(Protocol):
+    def prepare(self, op: Any) -> Any: ...  # the prepared op, or an InterlockError
+    def apply(self, tx: WriteTx, op: Any, prepared: Any) -> Any: ...
+
+
+class Batcher:
+    """Routes each op to the service for its type; one transaction per batch."""
+
+    def __init__(self, store: Store, handlers: Mapping[type, Handler]) -> None:
+        self.store = store
+        self.handlers = dict(handlers)
+
+    def run_batch(self, ops: Sequence[Any]) -> list[Any]:
+        """Apply writes in order; later ops see earlier ones, as if they came one by one.
+        Any exception other than an InterlockError aborts the whole batch."""
+        handlers = [self.handlers[type(op)] for op in ops]
+        prepared: list[Any] = []
+        for h, op in zip(handlers, ops, strict=True):
+            try:
+                prepared.append(h.prepare(op))
+            except InterlockError as exc:
+                prepared.append(exc)
+        results: list[Any] = list(prepared)
+        todo = [i for i, p in enumerate(prepared) if not isinstance(p, InterlockError)]
+        if not todo:
+            return results
+        with self.store.write() as tx:
+            for i in todo:
+                try:
+                    with tx.savepoint():
+                        results[i] = handlers[i].apply(tx, ops[i], prepared[i])
+                except InterlockError as exc:
+                    results[i] = exc
+        return results

@@ -1,0 +1,40 @@
+"""Putting an event on the record: the ledger entry and who is told of it, in one step.
+
+Every change the service makes is chained onto the ledger inside the same transaction
+as the change itself, and addressed to the parties whose push streams must carry it; so
+"who was told what, and when" is the ledger itself, never a second bookkeeping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from ..ledger.chain import redact
+from ..model.agreement import Agreement
+from ..model.timeutil import iso
+from ..store.base import WriteTx
+
+HOTLINE_EVENTS = ("message", "receipt", "escalation")
+
+
+def record(
+    tx: WriteTx,
+    kind: str,
+    ref: str | None,
+    now: datetime,
+    body: dict[str, Any],
+    audience: Iterable[str],
+) -> dict[str, Any]:
+    """Chain `body` as a `kind` event and address it to `audience`; the ledger entry."""
+    return tx.append_ledger(kind, ref, {"type": kind, **body}, iso(now), audience)
+
+
+def visible(entry: dict[str, Any], viewer: str, agreement: Agreement) -> dict[str, Any]:
+    """A ledger entry as `viewer` may read it: hotline traffic between other parties and
+    notice fields the agreement hides are reduced to their type (hashes still verify)."""
+    event = entry["event"]
+    if event.get("type") in HOTLINE_EVENTS and viewer not in event.get("audience", ()):
+        return {**entry, "event": {"type": event["type"], "redacted": True}}
+    return redact(entry, viewer, agreement.others_see)

@@ -1,0 +1,266 @@
+"""SQLite side of the hotline: messages, their recipients' receipts, the inbox, the channel.
+
+Mixed into the write transaction and the store of ``sqlite.py``; plain SQL through the
+DB-API cursor, as on the notice hot path, because a hotline send must stay far below the
+20 ms delivery budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection
+
+_INSERT_MESSAGE_SQL = (
+    "INSERT INTO messages (id, sender, priority, sent_at, deadline_at, ledger_seq, event) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_RECIPIENT_SQL = (
+    "INSERT INTO message_recipients (message_id, party, escalations, next_escalation_at) "
+    "VALUES (?, ?, 0, ?)"
+)
+_MESSAGE_SQL = (
+    "SELECT id, sender, priority, sent_at, deadline_at, ledger_seq, event FROM messages "
+    "WHERE id = ?"
+)
+_RECIPIENTS_SQL = (
+    "SELECT party, delivered_at, acked_at, reply, escalations FROM message_recipients "
+    "WHERE message_id = ? ORDER BY party"
+)
+_INSERT_INBOX_SQL = "INSERT INTO inbox (party, seq) VALUES (?, ?)"
+_INBOX_SQL = (
+    "SELECT l.seq, l.prev_hash, l.received_at, l.content_hash, l.hash, l.event "
+    "FROM inbox i JOIN ledger l ON l.seq = i.seq WHERE i.party = ? AND i.seq > ? "
+    "ORDER BY i.seq LIMIT ?"
+)
+
+_REF_SQL = {
+    "notice": "SELECT 1 FROM notices WHERE id = ?",
+    "conflict": "SELECT 1 FROM conflicts WHERE id = ?",
+    "violation": "SELECT 1 FROM violations WHERE id = ?",
+    "message": "SELECT 1 FROM messages WHERE id = ?",
+}
+
+
+def _cursor(conn: Connection) -> Any:
+    return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
+
+def _message(cur: Any, message_id: str) -> dict[str, Any] | None:
+    r = cur.execute(_MESSAGE_SQL, (message_id,)).fetchone()
+    if r is None:
+        return None
+    recipients = [
+        {"party": p, "delivered_at": d, "acked_at": a, "reply": reply, "escalations": n}
+        for p, d, a, reply, n in cur.execute(_RECIPIENTS_SQL, (message_id,)).fetchall()
+    ]
+    return {
+        "id": r[0],
+        "sender": r[1],
+        "priority": r[2],
+        "sent_at": r[3],
+        "deadline_at": r[4],
+        "ledger_seq": r[5],
+        "event": orjson.loads(r[6]),
+        "recipients": recipients,
+    }
+
+
+class HotlineWrites:
+    """Hotline writes inside the store's serialised write transaction."""
+
+    conn: Connection
+
+    def add_to_inbox(self, seq: int, audience: Iterable[str]) -> None:
+        cur = _cursor(self.conn)
+        cur.executemany(_INSERT_INBOX_SQL, [(p, seq) for p in sorted(set(audience))])
+        cur.close()
+
+    def insert_message(
+        self,
+        record: dict[str, Any],
+        recipients: Iterable[str],
+    ) -> None:
+        """A message row and one pending row per addressee (escalation due at the deadline)."""
+        cur = _cursor(self.conn)
+        cur.execute(
+            _INSERT_MESSAGE_SQL,
+            (
+                record["id"],
+                record["sender"],
+                record["priority"],
+                record["sent_at"],
+                record["deadline_at"],
+                record["ledger_seq"],
+                orjson.dumps(record["event"]).decode(),
+            ),
+        )
+        cur.executemany(
+            _INSERT_RECIPIENT_SQL,
+            [(record["id"], p, record["deadline_at"]) for p in recipients],
+        )
+        cur.close()
+
+    def get_message(self, message_id: str) -> dict[str, Any] | None:
+        cur = _cursor(self.conn)
+        try:
+            return _message(cur, message_id)
+        finally:
+            cur.close()
+
+    def ref_exists(self, kind: str, ref_id: str) -> bool:
+        """Whether a message's reference (notice, conflict, violation, message) exists."""
+        cur = _cursor(self.conn)
+        found = cur.execute(_REF_SQL[kind], (ref_id,)).fetchone() is not None
+        cur.close()
+        return found
+
+    def mark_delivered(self, message_id: str, party: str, at: float) -> bool:
+        """False if this addressee's client had already reported delivery."""
+        cur = _cursor(self.conn)
+        cur.execute(
+            "UPDATE message_recipients SET delivered_at = ? "
+            "WHERE message_id = ? AND party = ? AND delivered_at IS NULL",
+            (at, message_id, party),
+        )
+        done = cur.rowcount == 1
+        cur.close()
+        return done
+
+    def mark_acked(self, message_id: str, party: str, at: float, reply: str | None) -> bool:
+        """False if already acknowledged. Acknowledging implies delivery; stops escalation."""
+        cur = _cursor(self.conn)
+        cur.execute(
+            "UPDATE message_recipients SET acked_at = ?, reply = ?, next_escalation_at = NULL, "
+            "delivered_at = COALESCE(delivered_at, ?) "
+            "WHERE message_id = ? AND party = ? AND acked_at IS NULL",
+            (at, reply, at, message_id, party),
+        )
+        done = cur.rowcount == 1
+        cur.close()
+        return done
+
+    def due_escalations(self, now: float, limit: int = 1000) -> list[tuple[str, str, int]]:
+        """(message id, addressee, escalations so far) whose escalation is due."""
+        cur = _cursor(self.conn)
+        rows = cur.execute(
+            "SELECT message_id, party, escalations FROM message_recipients "
+            "WHERE next_escalation_at <= ? ORDER BY next_escalation_at LIMIT ?",
+            (now, limit),
+        ).fetchall()
+        cur.close()
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def reschedule_escalation(
+        self, message_id: str, party: str, escalations: int, next_at: float
+    ) -> None:
+        cur = _cursor(self.conn)
+        cur.execute(
+            "UPDATE message_recipients SET escalations = ?, next_escalation_at = ? "
+            "WHERE message_id = ? AND party = ?",
+            (escalations, next_at, message_id, party),
+        )
+        cur.close()
+
+    def channel_states(self) -> dict[str, tuple[float, str]]:
+        cur = _cursor(self.conn)
+        rows = cur.execute("SELECT party, last_seen, state FROM channel").fetchall()
+        cur.close()
+        return {p: (seen, state) for p, seen, state in rows}
+
+    def put_channel(self, party: str, last_seen: float, state: str) -> None:
+        cur = _cursor(self.conn)
+        cur.execute(
+            "INSERT INTO channel (party, last_seen, state) VALUES (?, ?, ?) "
+            "ON CONFLICT (party) DO UPDATE SET last_seen = excluded.last_seen, "
+            "state = excluded.state",
+            (party, last_seen, state),
+        )
+        cur.close()
+
+
+class HotlineReads:
+    """Hotline reads on the store's reader connections."""
+
+    def _read(self) -> AbstractContextManager[Connection]: ...
+
+    def inbox_entries(self, party: str, after_seq: int, limit: int) -> list[dict[str, Any]]:
+        """Ledger entries addressed to `party` after `after_seq`: the push stream's source."""
+        with self._read() as conn:
+            cur = _cursor(conn)
+            rows = cur.execute(_INBOX_SQL, (party, after_seq, limit)).fetchall()
+            cur.close()
+        return [
+            {
+                "seq": r[0],
+                "prev_hash": r[1],
+                "received_at": r[2],
+                "content_hash": r[3],
+                "hash": r[4],
+                "event": orjson.loads(r[5]),
+            }
+            for r in rows
+        ]
+
+    def get_message(self, message_id: str) -> dict[str, Any] | None:
+        with self._read() as conn:
+            cur = _cursor(conn)
+            try:
+                return _message(cur, message_id)
+            finally:
+                cur.close()
+
+    def list_messages(
+        self, party: str, *, box: str = "all", pending: bool = False, limit: int = 200
+    ) -> list[dict[str, Any]]:
+        """Messages `party` sent ("out") or was sent ("in"), newest first.
+
+        `pending`: only those still awaiting an acknowledgement (by `party` for "in", by
+        anyone for "out")."""
+        clauses = []
+        params: list[Any] = []
+        if box in ("in", "all"):
+            cond = "party = ?" + (" AND acked_at IS NULL" if pending else "")
+            clauses.append(f"id IN (SELECT message_id FROM message_recipients WHERE {cond})")
+            params.append(party)
+        if box in ("out", "all"):
+            cond = "sender = ?"
+            if pending:
+                cond += (
+                    " AND id IN (SELECT message_id FROM message_recipients WHERE acked_at IS NULL)"
+                )
+            clauses.append(f"({cond})")
+            params.append(party)
+        sql = f"SELECT id FROM messages WHERE {' OR '.join(clauses)} ORDER BY seq DESC LIMIT ?"
+        with self._read() as conn:
+            cur = _cursor(conn)
+            try:
+                ids = [r[0] for r in cur.execute(sql, (*params, limit)).fetchall()]
+                return [m for m in (_message(cur, i) for i in ids) if m is not None]
+            finally:
+                cur.close()
+
+    def channel_states(self) -> dict[str, tuple[float, str]]:
+        with self._read() as conn:
+            cur = _cursor(conn)
+            rows = cur.execute("SELECT party, last_seen, state FROM channel").fetchall()
+            cur.close()
+        return {p: (seen, state) for p, seen, state in rows}
+
+    def next_escalation_at(self) -> float | None:
+        """When the earliest pending escalation falls due (None: nothing pending)."""
+        with self._read() as conn:
+            cur = _cursor(conn)
+            row = cur.execute("SELECT MIN(next_escalation_at) FROM message_recipients").fetchone()
+            cur.close()
+        return row[0] if row else None
+
+    def last_seq(self) -> int:
+        with self._read() as conn:
+            cur = _cursor(conn)
+            row = cur.execute("SELECT MAX(seq) FROM ledger").fetchone()
+            cur.close()
+        return int(row[0] or 0)
