@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import socket
 import threading
 import time
@@ -14,14 +15,25 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from interlock.api import create_app
+from interlock.client import Client
+from interlock.ledger.keys import public_text
 from interlock.model.agreement import Agreement, agreement_from_dict
 from interlock.service.auth import issue_tokens
+from interlock.service.hotline import HotlineService
 from interlock.service.notices import NoticeService
 from interlock.store import SqliteStore, open_store
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+# One Ed25519 key per test party, listed in make_agreement()'s parties. Derived from the
+# name, so every import of this module (pytest's and `tests.conftest`) has the same keys.
+PARTY_KEYS: dict[str, Ed25519PrivateKey] = {
+    p: Ed25519PrivateKey.from_private_bytes(hashlib.sha256(f"test key {p}".encode()).digest())
+    for p in ("blue", "red", "green")
+}
+PUBLIC_KEYS = {p: [public_text(k.public_key())] for p, k in PARTY_KEYS.items()}
 
 
 class Clock:
@@ -37,17 +49,18 @@ class Clock:
         self.now += timedelta(**kwargs)
 
 
-def make_agreement(**rules: Any) -> Agreement:
+def make_agreement(hotline: dict[str, Any] | None = None, **rules: Any) -> Agreement:
     return agreement_from_dict(
         {
             "agreement": {"name": "test agreement"},
             "parties": [
-                {"id": "blue", "name": "Blue command"},
-                {"id": "red", "name": "Red airbase"},
-                {"id": "green", "name": "Green navy"},
+                {"id": "blue", "name": "Blue command", "public_keys": PUBLIC_KEYS["blue"]},
+                {"id": "red", "name": "Red airbase", "public_keys": PUBLIC_KEYS["red"]},
+                {"id": "green", "name": "Green navy", "public_keys": PUBLIC_KEYS["green"]},
             ],
             "rules": {"min_lead_time_min": 60, "time_buffer_min": 15, **rules},
             "visibility": {"others_see": ["callsign"]},
+            "hotline": hotline or {},
         }
     )
 
@@ -114,10 +127,17 @@ class LiveServer:
     tokens: dict[str, str]
     service: NoticeService
     clock: Clock
+    hotline: HotlineService
 
     def client(self, party: str | None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.tokens[party]}"} if party else {}
         return httpx.Client(base_url=self.url, headers=headers, timeout=10.0)
+
+    def party_client(self, party: str, key: Ed25519PrivateKey | None = None) -> Client:
+        """The signing client of `party` (its test key), on the test's clock."""
+        return Client(
+            self.url, self.tokens[party], party, key or PARTY_KEYS[party], clock=self.clock
+        )
 
 
 @pytest.fixture
@@ -126,7 +146,11 @@ def live_server(service: NoticeService, clock: Clock) -> Iterator[LiveServer]:
     tokens, hashes = issue_tokens(service.agreement.party_ids)
     service.store.set_token_hashes(hashes)
     port = free_port()
-    config = uvicorn.Config(create_app(service), host="127.0.0.1", port=port, log_level="error")
+    hotline = HotlineService(service.store, service.agreement, clock)
+    app = create_app(service, hotline, tick_s=0.05, keepalive_s=0.5)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="error", timeout_graceful_shutdown=2
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -135,7 +159,7 @@ def live_server(service: NoticeService, clock: Clock) -> Iterator[LiveServer]:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
-    yield LiveServer(f"http://127.0.0.1:{port}", tokens, service, clock)
+    yield LiveServer(f"http://127.0.0.1:{port}", tokens, service, clock, hotline)
     server.should_exit = True
     thread.join(timeout=10)
 

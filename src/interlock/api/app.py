@@ -1,5 +1,8 @@
 """The FastAPI application: routes map HTTP to service calls and nothing more."""
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -12,18 +15,24 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
 from ..errors import InvalidInput, Unauthorized
-from ..ledger.chain import redact
 from ..model.agreement import DOMAINS
 from ..model.timeutil import parse_utc
 from ..service.auth import TokenCache
+from ..service.batch import Batcher
+from ..service.hotline import HotlineOp, HotlineService
 from ..service.notices import NoticeService, WriteOp
+from ..service.record import visible
 from . import schemas
 from .errors import install_error_handlers
+from .hotline_routes import hotline_router
 from .limits import BodyLimit
 from .responses import JSONBytes
+from .stream import KEEPALIVE_S, Broadcaster
 from .writer import GroupCommitter
 
 MAX_BODY_BYTES = 1_000_000
+TICK_S = 1.0  # how often deadlines and heartbeats are checked
+log = logging.getLogger("interlock")
 STATUSES = ("submitted", "active", "ended", "cancelled")
 _bearer = HTTPBearer(auto_error=False, description="One API token per party")
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -63,15 +72,41 @@ async def _json_body(request: Request) -> Any:
         raise InvalidInput(f"malformed JSON: {exc}", field="body") from None
 
 
-def create_app(service: NoticeService, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+async def _ticker(hotline: HotlineService, every_s: float) -> None:
+    """Escalate overdue messages and report silent parties, for as long as the app runs."""
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            await run_in_threadpool(hotline.tick)
+        except Exception:  # a failed tick must not stop the next one; it is retried
+            log.exception("hotline tick failed")
+
+
+def create_app(
+    service: NoticeService,
+    hotline: HotlineService | None = None,
+    *,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    tick_s: float = TICK_S,
+    keepalive_s: float = KEEPALIVE_S,
+) -> FastAPI:
     """The API over one service. Blocking store calls run in the thread pool."""
-    committer = GroupCommitter(service)
+    hotline = hotline or HotlineService(service.store, service.agreement, service.clock)
+    committer = GroupCommitter(Batcher(service.store, {WriteOp: service, HotlineOp: hotline}))
+    broadcaster = Broadcaster()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        broadcaster.attach(asyncio.get_running_loop())
+        service.store.on_commit.append(broadcaster.wake_threadsafe)
         committer.start()
+        ticker = asyncio.create_task(_ticker(hotline, tick_s))
         yield
+        ticker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await ticker
         await committer.stop()
+        service.store.on_commit.remove(broadcaster.wake_threadsafe)
 
     app = FastAPI(
         lifespan=lifespan,
@@ -85,6 +120,8 @@ def create_app(service: NoticeService, *, max_body_bytes: int = MAX_BODY_BYTES) 
         default_response_class=JSONBytes,
     )
     app.state.service = service
+    app.state.hotline = hotline
+    app.state.committer = committer
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
 
@@ -227,7 +264,7 @@ def create_app(service: NoticeService, *, max_body_bytes: int = MAX_BODY_BYTES) 
     ) -> Any:
         """The hash-chained record of every event, for any party to verify independently."""
         return [
-            redact(e, party, service.agreement.others_see)
+            visible(e, party, service.agreement)
             for e in service.store.ledger_entries(from_seq, limit)
         ]
 
@@ -257,4 +294,9 @@ def create_app(service: NoticeService, *, max_body_bytes: int = MAX_BODY_BYTES) 
     def retire_asset(asset_id: str, party: Party) -> Any:
         return service.retire_asset(party, asset_id)
 
+    app.include_router(
+        hotline_router(
+            hotline, Depends(current_party), _json_body, committer.run, broadcaster, keepalive_s
+        )
+    )
     return app

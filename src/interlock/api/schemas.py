@@ -110,6 +110,48 @@ class FeatureCollectionOut(BaseModel):
     features: list[dict[str, Any]]
 
 
+class SignedEnvelope(BaseModel):
+    """A party's statement, signed with its Ed25519 key over the RFC 8785 form of every
+    field but `signature` (see interlock.ledger.envelope and interlock.client)."""
+
+    kind: Literal["notice", "message", "receipt"]
+    author: str = Field(description="the party id; must be the token's party")
+    key_id: str = Field(description="which of the party's public keys signed")
+    signed_at: str = Field(description="ISO 8601; within 5 minutes of the server clock")
+    nonce: str = Field(description="random, >= 16 characters; a replay is refused")
+    body: Any = Field(
+        description="notice: a Feature; message: {to, priority, subject, body, refs, "
+        "payload}; receipt: {message, status: delivered|acknowledged, reply}"
+    )
+    signature: str = Field(description="base64url Ed25519 signature")
+
+
+class RecipientOut(BaseModel):
+    party: str
+    state: Literal["pending", "overdue", "acknowledged"]
+    delivered_at: str | None
+    acknowledged_at: str | None
+    reply: str | None
+    escalations: int
+
+
+class MessageOut(BaseModel):
+    id: str
+    sent_at: str
+    seq: int = Field(description="its ledger entry")
+    state: Literal["pending", "overdue", "acknowledged"]
+    recipients: list[RecipientOut]
+    from_: str = Field(alias="from", description="a party id, or 'interlock' (system)")
+    to: list[str]
+    priority: Literal["routine", "urgent", "flash"]
+    subject: str
+    body: str
+    refs: list[dict[str, str]]
+    payload: dict[str, Any] | None
+    deadline: str = Field(description="acknowledgement deadline (agreement, by priority)")
+    signed: bool
+
+
 class ErrorOut(BaseModel):
     error: str = Field(examples=["invalid_input"])
     detail: str = Field(examples=["properties.end: end must be after start"])

@@ -11,20 +11,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from starlette.concurrency import run_in_threadpool
 
 from ..errors import InterlockError
-from ..service.notices import NoticeService, WriteOp
 
 MAX_BATCH = 64
 
-Pending = tuple[WriteOp, "asyncio.Future[Any]"]
+Pending = tuple[Any, "asyncio.Future[Any]"]
+
+
+class BatchRunner(Protocol):
+    def run_batch(self, ops: Sequence[Any]) -> list[Any]: ...
 
 
 class GroupCommitter:
-    def __init__(self, service: NoticeService, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, service: BatchRunner, max_batch: int = MAX_BATCH) -> None:
         self.service = service
         self.max_batch = max_batch
         self._queue: asyncio.Queue[Pending] | None = None
@@ -43,7 +47,7 @@ class GroupCommitter:
                 await self._task
             self._task = None
 
-    async def run(self, op: WriteOp) -> Any:
+    async def run(self, op: Any) -> Any:
         """Queue one write; return its result once its batch is committed."""
         if self._queue is None or self._task is None or self._task.done():
             self.start()

@@ -1,0 +1,113 @@
+"""HTTP routes of the hotline: messages, receipts, heartbeat, channel status, push stream."""
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from ..errors import InvalidInput
+from ..service.hotline import HotlineOp, HotlineService
+from . import schemas
+from .responses import JSONBytes
+from .stream import Broadcaster, party_stream
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": schemas.ErrorOut} for code in (401, 403, 404, 409, 413, 422)
+}
+
+
+def hotline_router(
+    hotline: HotlineService,
+    party_dep: Any,
+    body_of: Callable[[Request], Awaitable[Any]],
+    write: Callable[[HotlineOp], Awaitable[Any]],
+    broadcaster: Broadcaster,
+    keepalive_s: float,
+) -> APIRouter:
+    router = APIRouter(tags=["hotline"], responses=ERRORS)
+    Party = Annotated[str, party_dep]
+
+    @router.post(
+        "/messages",
+        status_code=201,
+        response_model=None,
+        responses={201: {"model": schemas.MessageOut}},
+        openapi_extra=schemas.body_schema(schemas.SignedEnvelope),
+    )
+    async def send_message(request: Request, party: Party) -> JSONBytes:
+        """Send a message: an Ed25519-signed envelope of kind "message" whose body is
+        {to, priority, subject, body, refs, payload}. The deadline follows its priority."""
+        result = await write(HotlineOp("message", party, await body_of(request)))
+        return JSONBytes(result, status_code=201)
+
+    @router.get("/messages", responses={200: {"model": list[schemas.MessageOut]}})
+    def list_messages(
+        party: Party,
+        box: Annotated[str, Query(description="in, out or all")] = "all",
+        pending: Annotated[bool, Query(description="only those awaiting acknowledgement")] = False,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    ) -> Any:
+        """Your inbox and outbox, newest first, with each addressee's receipts."""
+        return hotline.messages(party, box=box, pending=pending, limit=limit)
+
+    @router.get("/messages/{message_id}", responses={200: {"model": schemas.MessageOut}})
+    def get_message(message_id: str, party: Party) -> Any:
+        return hotline.get(party, message_id)
+
+    @router.post(
+        "/messages/{message_id}/receipts",
+        status_code=201,
+        response_model=None,
+        openapi_extra=schemas.body_schema(schemas.SignedEnvelope),
+    )
+    async def post_receipt(message_id: str, request: Request, party: Party) -> JSONBytes:
+        """A signed receipt (kind "receipt", body {message, status, reply?}): "delivered"
+        (sent by your client on receipt) or "acknowledged" (a person's act). Only an
+        addressee may give one, once of each."""
+        body = await body_of(request)
+        result = await write(HotlineOp("receipt", party, body, message_id))
+        return JSONBytes(result, status_code=201)
+
+    @router.post("/hotline/heartbeat")
+    def heartbeat(party: Party) -> Any:
+        """Your client is alive. Silent past the agreed interval, the others are told."""
+        return hotline.heartbeat(party)
+
+    @router.get("/hotline/status")
+    def status(party: Party) -> Any:
+        """Every party's hotline state: up, down, or unknown (never heard)."""
+        return hotline.status()
+
+    @router.get(
+        "/stream",
+        response_class=StreamingResponse,
+        responses={200: {"content": {"text/event-stream": {}}}},
+    )
+    async def stream(
+        party: Party,
+        after: Annotated[int | None, Query(ge=0, description="last sequence seen")] = None,
+        last_event_id: Annotated[str | None, Header()] = None,
+    ) -> StreamingResponse:
+        """Server-Sent Events: every ledger entry addressed to you (messages, receipts,
+        conflicts, violations, escalations, channel health, notices), id = ledger seq.
+        Resume with Last-Event-ID or ?after=; nothing is lost across reconnects."""
+        start = after
+        if start is None and last_event_id is not None:
+            try:
+                start = int(last_event_id)
+            except ValueError:
+                raise InvalidInput("must be a sequence number", field="Last-Event-ID") from None
+        await run_in_threadpool(hotline.agreement.party, party)
+
+        def read(after_seq: int, limit: int) -> list[dict[str, Any]]:
+            return hotline.stream_entries(party, after_seq, limit)
+
+        return StreamingResponse(
+            party_stream(read, start or 0, broadcaster, keepalive_s),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    return router
