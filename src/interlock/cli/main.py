@@ -91,7 +91,7 @@ def demo(
     load_only: bool = typer.Option(False, "--load-only", help="load, print, and exit"),
 ) -> None:
     """Start the server with the demo scenario on the embedded store."""
-    from ..service.bootstrap import init_directory, open_service
+    from ..service.bootstrap import init_with_keys, open_service
     from ..service.scenario import DEFAULT_SCENARIO, load_scenario, scenario_agreement_path
 
     scenario = scenario or DEFAULT_SCENARIO
@@ -100,16 +100,31 @@ def demo(
         if (directory / "agreement.toml").exists():
             fail(f"{directory} already holds a deployment; give an empty --data directory")
         text = scenario_agreement_path(scenario).read_text(encoding="utf-8")
-        _, tokens = init_directory(directory, text)
+        _, tokens, key_files = init_with_keys(directory, text)
         service = open_service(directory)
         with console.status("loading the demo scenario"):
             report = load_scenario(scenario, service, datetime.now(UTC))
     console.print(f"demo scenario [bold]{scenario.name}[/]: {report}")
     console.print(f"store: {directory / 'interlock.db'}")
     console.print(_tokens_table(tokens))
+    console.print(
+        "signing keys (hotline, signed notices): "
+        + ", ".join(f"{party} {path}" for party, path in key_files.items()),
+        highlight=False,
+        soft_wrap=True,
+    )
     url = f"http://{host}:{port}"
     first = next(iter(tokens.items()))
     console.print(f"server: [bold]{url}[/]  (API docs: {url}/docs)")
-    console.print(f"try: INTERLOCK_URL={url} INTERLOCK_TOKEN={first[1]} interlock conflicts")
+    console.print(
+        f"try: INTERLOCK_URL={url} INTERLOCK_TOKEN={first[1]} interlock conflicts",
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.print(
+        f"     INTERLOCK_URL={url} INTERLOCK_TOKEN={first[1]} interlock hotline inbox",
+        highlight=False,
+        soft_wrap=True,
+    )
     if not load_only:
         _run_server(service, host, port)

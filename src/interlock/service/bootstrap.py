@@ -9,11 +9,13 @@ Layout of a directory made by ``interlock init DIR``:
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 
 from ..errors import InvalidInput
-from ..model.agreement import EXAMPLE_AGREEMENT, Agreement, load_agreement
+from ..ledger.keys import new_private, public_text, write_private
+from ..model.agreement import EXAMPLE_AGREEMENT, Agreement, agreement_from_dict, load_agreement
 from ..store import SqliteStore, open_store
 from .auth import issue_tokens
 from .notices import Clock, NoticeService, utc_now
@@ -21,6 +23,10 @@ from .notices import Clock, NoticeService, utc_now
 AGREEMENT_FILE = "agreement.toml"
 HASHES_FILE = "token-hashes.toml"
 DB_FILE = "interlock.db"
+KEYS_DIR = "keys"
+_PARTY_BLOCK = re.compile(r"(?ms)^\[\[parties\]\]\s*$.*?(?=^\[)|^\[\[parties\]\]\s*$.*\Z")
+_KEYS_LINE = re.compile(r"(?m)^public_keys\s*=.*$")
+_ID_LINE = re.compile(r'(?m)^id\s*=\s*"([^"]+)"\s*$')
 
 
 def write_token_hashes(directory: Path, hashes: dict[str, str]) -> Path:
@@ -62,6 +68,48 @@ def init_directory(
     tokens, hashes = issue_tokens(agreement.party_ids)
     write_token_hashes(directory, hashes)
     return agreement, tokens
+
+
+def with_public_keys(agreement_text: str, keys: dict[str, str]) -> str:
+    """The agreement text with each named party's `public_keys` set (comments kept)."""
+
+    def one(block: re.Match[str]) -> str:
+        text = block.group(0)
+        found = _ID_LINE.search(text)
+        if found is None or found.group(1) not in keys:
+            return text
+        line = f'public_keys = ["{keys[found.group(1)]}"]'
+        if _KEYS_LINE.search(text):
+            return _KEYS_LINE.sub(line, text, count=1)
+        return text[: found.end()] + "\n" + line + text[found.end() :]
+
+    return _PARTY_BLOCK.sub(one, agreement_text)
+
+
+def init_with_keys(
+    directory: Path, agreement_text: str
+) -> tuple[Agreement, dict[str, str], dict[str, Path]]:
+    """Like init_directory, but first make a signing key per party (DIR/keys/PARTY.key,
+    mode 0600) and list its public key in the agreement: a deployment whose parties can
+    use the hotline at once (the demo). Returns (agreement, tokens, key files)."""
+    try:
+        parties = agreement_from_dict(tomllib.loads(agreement_text)).party_ids
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(f"not valid TOML: {exc}", field=AGREEMENT_FILE) from None
+    keys = {p: new_private() for p in parties}
+    text = with_public_keys(
+        agreement_text, {p: public_text(k.public_key()) for p, k in keys.items()}
+    )
+    agreement, tokens = init_directory(directory, text)
+    missing = [p.id for p in agreement.parties if not p.public_keys]
+    if missing:
+        raise InvalidInput(f"could not list keys for {', '.join(missing)}", field=AGREEMENT_FILE)
+    (directory / KEYS_DIR).mkdir(mode=0o700, exist_ok=True)
+    files = {}
+    for party, key in keys.items():
+        files[party] = directory / KEYS_DIR / f"{party}.key"
+        write_private(key, files[party])
+    return agreement, tokens, files
 
 
 def open_service(directory: Path, db: str | None = None, clock: Clock = utc_now) -> NoticeService:
