@@ -24,9 +24,9 @@ AGREEMENT_FILE = "agreement.toml"
 HASHES_FILE = "token-hashes.toml"
 DB_FILE = "interlock.db"
 KEYS_DIR = "keys"
-_PARTY_BLOCK = re.compile(r"(?ms)^\[\[parties\]\]\s*$.*?(?=^\[)|^\[\[parties\]\]\s*$.*\Z")
+_PARTY_BLOCK = re.compile(r"(?ms)^\[\[parties\]\][ \t]*$.*?(?=^\[)|^\[\[parties\]\][ \t]*$.*\Z")
 _KEYS_LINE = re.compile(r"(?m)^public_keys\s*=.*$")
-_ID_LINE = re.compile(r'(?m)^id\s*=\s*"([^"]+)"\s*$')
+_ID_LINE = re.compile(r'(?m)^id[ \t]*=[ \t]*"([^"]+)"[ \t]*$')
 
 
 def write_token_hashes(directory: Path, hashes: dict[str, str]) -> Path:
