@@ -91,8 +91,15 @@ def demo(
     load_only: bool = typer.Option(False, "--load-only", help="load, print, and exit"),
 ) -> None:
     """Start the server with the demo scenario on the embedded store."""
+    from ..ledger.keys import read_private
     from ..service.bootstrap import init_with_keys, open_service
-    from ..service.scenario import DEFAULT_SCENARIO, load_scenario, scenario_agreement_path
+    from ..service.hotline import HotlineService
+    from ..service.scenario import (
+        DEFAULT_SCENARIO,
+        load_scenario,
+        scenario_agreement_path,
+        send_scenario_messages,
+    )
 
     scenario = scenario or DEFAULT_SCENARIO
     directory = data or Path(tempfile.mkdtemp(prefix="interlock-demo-"))
@@ -103,8 +110,12 @@ def demo(
         _, tokens, key_files = init_with_keys(directory, text)
         service = open_service(directory)
         with console.status("loading the demo scenario"):
-            report = load_scenario(scenario, service, datetime.now(UTC))
-    console.print(f"demo scenario [bold]{scenario.name}[/]: {report}")
+            now = datetime.now(UTC)
+            report = load_scenario(scenario, service, now)
+            hotline = HotlineService(service.store, service.agreement, service.clock)
+            keys = {p: read_private(path) for p, path in key_files.items()}
+            sent = send_scenario_messages(scenario, hotline, service, keys, report.notice_ids, now)
+    console.print(f"demo scenario [bold]{scenario.name}[/]: {report}, {sent} hotline messages")
     console.print(f"store: {directory / 'interlock.db'}")
     console.print(_tokens_table(tokens))
     console.print(

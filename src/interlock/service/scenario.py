@@ -5,6 +5,11 @@ A scenario is a directory:
 - ``agreement.toml`` — the parties and rules (the agreement format).
 - ``assets.geojson`` — a FeatureCollection of protected assets (the asset format) whose
   properties add ``party``: the party that declares the asset.
+- ``messages.json`` (optional) — hotline messages sent after the notices, signed with the
+  parties' keys: ``{"messages": [{from, to, priority, subject, body, refs, payload,
+  acknowledge}]}`` where a ref ``{"kind": "notice", "index": N}`` names the N-th notice
+  of the file, ``payload.activity.notice_index`` copies that notice's area and window,
+  and ``acknowledge: {"reply": ...}`` has every addressee acknowledge it at once.
 - ``notices.geojson`` — a FeatureCollection of notices (the notice format) whose
   properties add ``party`` and give the time window *relative to the moment of loading*:
   ``start_offset_min`` and ``duration_min`` (minutes) instead of ``start``/``end``, so the
@@ -25,13 +30,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from ..errors import InterlockError, InvalidInput, NotFound
+from ..ledger.envelope import sign
 from ..model.timeutil import iso
+from .hotline import HotlineService
 from .notices import NoticeService
 
 AGREEMENT_FILE = "agreement.toml"
 ASSETS_FILE = "assets.geojson"
 NOTICES_FILE = "notices.geojson"
+MESSAGES_FILE = "messages.json"
+AREA_FIELDS = ("shape", "radius_m", "half_width_m", "start", "end")
 START_OFFSET = "start_offset_min"
 DURATION = "duration_min"
 LOADER_FIELDS = ("party", START_OFFSET, DURATION)  # removed before a feature is submitted
@@ -193,3 +204,69 @@ def load_scenario(directory: Path, service: NoticeService, now: datetime) -> Sce
         notice_ids=tuple(notice_ids),
         asset_ids=tuple(asset_ids),
     )
+
+
+def _notice_ref(ref: Any, notice_ids: tuple[str, ...], where: str) -> dict[str, str]:
+    if isinstance(ref, dict) and "index" in ref:
+        index = ref["index"]
+        if not isinstance(index, int) or not 0 <= index < len(notice_ids):
+            raise InvalidInput(f"no notice number {index!r} in {NOTICES_FILE}", field=where)
+        return {"kind": "notice", "id": notice_ids[index]}
+    return ref  # type: ignore[no-any-return]  # checked by the message parser
+
+
+def _scenario_message(
+    raw: Any, i: int, service: NoticeService, notice_ids: tuple[str, ...]
+) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
+    """(sender, message body, acknowledgement) from one entry of messages.json."""
+    where = f"{MESSAGES_FILE} messages[{i}]"
+    if not isinstance(raw, dict) or not isinstance(raw.get("from"), str):
+        raise InvalidInput("an object with a 'from' party is required", field=where)
+    body = {k: raw[k] for k in ("to", "priority", "subject", "body") if k in raw}
+    body["refs"] = [_notice_ref(r, notice_ids, f"{where}.refs") for r in raw.get("refs", [])]
+    payload = raw.get("payload")
+    if isinstance(payload, dict) and isinstance(payload.get("activity"), dict):
+        index = payload["activity"].get("notice_index")
+        ref = _notice_ref({"index": index}, notice_ids, f"{where}.payload")
+        notice = service.get(raw["from"], ref["id"])
+        props = notice["properties"]
+        activity = {k: props[k] for k in AREA_FIELDS if props.get(k) is not None}
+        payload = {**payload, "activity": {"geometry": notice["geometry"], **activity}}
+    if payload is not None:
+        body["payload"] = payload
+    return raw["from"], body, raw.get("acknowledge")
+
+
+def send_scenario_messages(
+    directory: Path,
+    hotline: HotlineService,
+    service: NoticeService,
+    keys: dict[str, Ed25519PrivateKey],
+    notice_ids: tuple[str, ...],
+    now: datetime,
+) -> int:
+    """Send the scenario's hotline messages (if it has any), signed; how many were sent."""
+    path = Path(directory) / MESSAGES_FILE
+    if not path.exists():
+        return 0
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read: {exc}", field=str(path)) from None
+    messages = data.get("messages") if isinstance(data, dict) else None
+    if not isinstance(messages, list):
+        raise InvalidInput("a 'messages' array is required", field=str(path))
+    for i, raw in enumerate(messages):
+        sender, body, acknowledge = _scenario_message(raw, i, service, notice_ids)
+        if sender not in keys:
+            raise InvalidInput(f"no signing key for {sender!r}", field=f"messages[{i}].from")
+        sent = hotline.send(sender, sign("message", sender, body, keys[sender], now))
+        if isinstance(acknowledge, dict):
+            for party in sent["to"]:
+                receipt = {"message": sent["id"], "status": "acknowledged"}
+                if isinstance(acknowledge.get("reply"), str):
+                    receipt["reply"] = acknowledge["reply"]
+                hotline.receipt(
+                    party, sent["id"], sign("receipt", party, receipt, keys[party], now)
+                )
+    return len(messages)
