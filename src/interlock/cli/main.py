@@ -43,7 +43,14 @@ def _run_server(service: object, host: str, port: int) -> None:
 
     from ..api import create_app
 
-    uvicorn.run(create_app(service), host=host, port=port, log_level="warning")  # type: ignore[arg-type]
+    # Open push streams never end by themselves: give them 3 s to close on shutdown.
+    uvicorn.run(
+        create_app(service),  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=3,
+    )
 
 
 @app.command()
