@@ -103,23 +103,31 @@ def export(
 
 @audit_app.command("timeline")
 def timeline_cmd(
-    notice_id: str = typer.Argument(..., help="a notice id"),
+    ref_id: str = typer.Argument(..., help="a notice id, or a message id (m-...)"),
     directory: Path = typer.Argument(..., help="a deployment directory"),
 ) -> None:
-    """Who filed what about a notice and when, its lead time against the rule, its conflicts."""
+    """Who said what about a notice or a message, to whom and when.
+
+    A notice: each version's lead time against the rule, its conflicts, and the messages
+    about it with their receipts. A message: when each addressee's client reported
+    delivery and when each acknowledged (on time or late), escalations and replies.
+    """
+    from rich.markup import escape
     from rich.table import Table
 
-    from ..service.timeline import timeline
+    from ..service.timeline import message_summary, timeline
 
     with reported_errors():
         rules = load_agreement(directory / AGREEMENT_FILE).rules
         with _deployment_store(directory) as store:
-            rows = timeline(store.ledger_entries(), notice_id, rules)
+            rows = timeline(store.ledger_entries(), ref_id, rules)
     if not rows:
-        fail(f"the ledger holds nothing about {notice_id!r}")
-    table = Table(title=f"timeline of {notice_id}")
+        fail(f"the ledger holds nothing about {ref_id!r}")
+    table = Table(title=f"timeline of {ref_id}")
     for col in ("seq", "received (UTC)", "event", "what"):
         table.add_column(col)
     for r in rows:
-        table.add_row(str(r["seq"]), r["received_at"], r["type"], r["what"])
+        table.add_row(str(r["seq"]), r["received_at"], r["type"], escape(r["what"]))
     console.print(table)
+    for line in message_summary(rows):
+        console.print(line, highlight=False, markup=False)
