@@ -12,7 +12,7 @@ import typer
 from rich.progress import Progress
 
 from ..errors import InvalidInput
-from ..ledger.chain import verify_chain
+from ..ledger.chain import default_workers, verify_chain
 from ..model.agreement import load_agreement
 from ..service.bootstrap import AGREEMENT_FILE, DB_FILE
 from ..store import SqliteStore, open_store
@@ -59,16 +59,24 @@ def verify(
     directory: Path | None = typer.Argument(None, help="a deployment directory (its store)"),
     file: Path | None = typer.Option(None, "--file", help="an export (JSON Lines) instead"),
     agreement: Path | None = typer.Option(None, help="the agreement with the public keys"),
+    workers: int = typer.Option(
+        0,
+        "--workers",
+        min=0,
+        help="processes checking signatures (0: one per core; 1: this one only)",
+    ),
 ) -> None:
     """Check every link of the chain and every signature; name the first bad entry."""
     if (directory is None) == (file is None):
         fail("give a deployment DIRECTORY or --file EXPORT (one of them)")
+    # Signatures are most of the work: long ledgers have them checked on every core.
+    processes = workers or default_workers()
     with reported_errors():
         agreement = agreement or (directory / AGREEMENT_FILE if directory else None)
         keys = _keys(agreement) if agreement else {}
         if file is not None:
             entries: Iterator[dict[str, Any]] = _read_export(file)
-            count, problem = verify_chain(entries, keys)
+            count, problem = verify_chain(entries, keys, workers=processes)
         else:
             assert directory is not None
             with (
@@ -76,7 +84,7 @@ def verify(
                 Progress(transient=True, console=console) as progress,
             ):
                 progress.add_task("verifying the ledger", total=None)
-                count, problem = verify_chain(store.ledger_entries(), keys)
+                count, problem = verify_chain(store.ledger_entries(), keys, workers=processes)
     if problem is not None:
         console.print(
             f"[bold red]TAMPERED[/] at entry {problem.seq}: {problem.reason} "

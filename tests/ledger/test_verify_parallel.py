@@ -1,0 +1,496 @@
+"""The fast verifier gives the plain loop's verdict: same first bad entry, same reason.
+
+`verify_chain` hashes in order but checks signatures in batches, in helper processes or
+here, and with libsodium where it can; the verdict must still be exactly that of the
+simple verifier it replaced (copied below as the oracle), for any tampering.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import copy
+import hashlib
+import random
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+import rfc8785
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from interlock.errors import InterlockError, InvalidInput, Unauthorized
+from interlock.ledger import chain
+from interlock.ledger.chain import GENESIS, Problem, make_entry, verify_chain
+from interlock.ledger.envelope import (
+    FIELDS,
+    _libsodium,
+    check_shape,
+    public_key,
+    sign,
+    signature_valid,
+)
+from interlock.ledger.keys import key_id, new_private, parse_public, public_text
+from interlock.model.timeutil import iso, parse_utc
+
+T0 = datetime(2030, 3, 1, 6, 0, tzinfo=UTC)
+PARTIES = ("blue", "red", "green")
+PRIVATE: dict[str, Ed25519PrivateKey] = {p: new_private() for p in PARTIES}
+KEYS = {p: [public_text(k.public_key())] for p, k in PRIVATE.items()}
+
+
+# --- the oracle: the verifier before the fast one, verbatim --------------------------------
+
+
+def _digest(obj: Any) -> str:
+    try:
+        return hashlib.sha256(rfc8785.dumps(obj)).hexdigest()
+    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
+        raise InvalidInput(f"cannot be canonicalised (RFC 8785): {exc}", field="body") from None
+
+
+def _entry_hash(seq: int, prev_hash: str, received_at: str, content_hash: str) -> str:
+    return _digest(
+        {
+            "seq": seq,
+            "prev_hash": prev_hash,
+            "received_at": received_at,
+            "content_hash": content_hash,
+        }
+    )
+
+
+def _verify(env: Any, keys: dict[str, list[str]]) -> None:
+    check_shape(env)
+    author = env["author"]
+    candidates = [k for k in keys.get(author, []) if key_id(k) == env["key_id"]]
+    if not candidates:
+        raise Unauthorized(f"no key {env['key_id']} for party {author!r}")
+    try:
+        signature = base64.urlsafe_b64decode(env["signature"] + "=" * (-len(env["signature"]) % 4))
+        message = {k: env[k] for k in FIELDS}
+        try:
+            signed = rfc8785.dumps(message)
+        except (rfc8785.CanonicalizationError, TypeError) as exc:
+            raise InvalidInput(f"cannot be canonicalised (RFC 8785): {exc}", field="body") from None
+        parse_public(candidates[0]).verify(signature, signed)
+    except (InvalidSignature, ValueError):
+        raise Unauthorized(f"bad signature on a {env['kind']!s} by {author}") from None
+    parse_utc(env["signed_at"], "signed_at")
+
+
+def oracle(entries: Iterable[dict[str, Any]], keys: dict[str, list[str]]) -> tuple[int, Any]:
+    prev = GENESIS
+    count = 0
+    for position, e in enumerate(entries, start=1):
+        count = position
+        try:
+            if e.get("seq") != position:
+                return count, Problem(
+                    position,
+                    f"sequence {e.get('seq')} where {position} "
+                    "was due (entry deleted, inserted or moved)",
+                )
+            if e.get("prev_hash") != prev:
+                return count, Problem(position, "does not link to the entry before it")
+            redacted = e["event"].get("redacted") is True
+            if not redacted and _digest(e["event"]) != e.get("content_hash"):
+                return count, Problem(position, "content changed (content hash mismatch)")
+            if _entry_hash(position, prev, e["received_at"], e["content_hash"]) != e.get("hash"):
+                return count, Problem(position, "entry hash mismatch")
+            envelope = None if redacted else e["event"].get("envelope")
+            if envelope is not None:
+                _verify(envelope, keys)
+        except InterlockError as exc:
+            return count, Problem(position, f"signature: {exc.detail}")
+        except (KeyError, TypeError, AttributeError) as exc:
+            return count, Problem(position, f"malformed entry ({exc})")
+        prev = e["hash"]
+    return count, None
+
+
+# --- chains ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of 4 and helpers from the 9th signature: short chains take every path."""
+    monkeypatch.setattr(chain, "BATCH", 4)
+    monkeypatch.setattr(chain, "PARALLEL_FROM", 8)
+
+
+def event(rng: random.Random, seq: int) -> dict[str, Any]:
+    now = T0 + timedelta(seconds=seq)
+    a, b = rng.sample(PARTIES, 2)
+    roll = rng.random()
+    if roll < 0.45:
+        body = {
+            "to": [b],
+            "priority": "flash",
+            "subject": f"sector {seq}",
+            "body": "transit at FL250 — keep clear",
+            "refs": [],
+            "payload": {"lon": rng.uniform(26, 36), "lat": 34.5, "alt_ft": 25000, "kt": 420.0},
+        }
+        return {
+            "type": "message",
+            "id": f"m-{seq}",
+            "envelope": sign("message", a, body, PRIVATE[a], now),
+        }
+    if roll < 0.65:
+        body = {"message": f"m-{seq - 1}", "status": "acknowledged"}
+        return {
+            "type": "receipt",
+            "id": f"r-{seq}",
+            "envelope": sign("receipt", b, body, PRIVATE[b], now),
+        }
+    if roll < 0.7:
+        return {"type": "notice_version", "id": f"n-{seq}", "redacted": True}
+    return {
+        "type": "conflict",
+        "id": f"c-{seq}",
+        "horizontal_distance_m": rng.uniform(0, 9000),
+        "vertical_gap_ft": 0.0,
+        "worst_point": [rng.uniform(26, 36), 1e-7 * seq],
+        "severity": "major",
+    }
+
+
+def build(n: int, seed: int = 1) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    entries, prev = [], GENESIS
+    for seq in range(1, n + 1):
+        e = make_entry(seq, prev, iso(T0 + timedelta(seconds=seq)), event(rng, seq))
+        entries.append(e)
+        prev = e["hash"]
+    return orjson.loads(orjson.dumps(entries))
+
+
+CHAIN = build(90)
+SIGNED = [i for i, e in enumerate(CHAIN) if "envelope" in e["event"]]
+SYSTEM = [i for i, e in enumerate(CHAIN) if e["event"]["type"] == "conflict"]
+
+
+def rechain(entries: list[dict[str, Any]], start: int) -> None:
+    """Recompute every hash from index `start` on (a forger who controls the server)."""
+    prev = entries[start - 1]["hash"] if start else GENESIS
+    for i in range(start, len(entries)):
+        entries[i] = make_entry(i + 1, prev, entries[i]["received_at"], entries[i]["event"])
+        prev = entries[i]["hash"]
+
+
+def verdicts(entries: list[dict[str, Any]], keys: dict[str, list[str]] = KEYS) -> set[Any]:
+    """Every verifier's verdict on `entries` (one element if they agree)."""
+    return {
+        repr(oracle(copy.deepcopy(entries), keys)),
+        repr(verify_chain(copy.deepcopy(entries), keys)),
+        repr(verify_chain(copy.deepcopy(entries), keys, workers=2)),
+        repr(verify_chain(copy.deepcopy(entries), keys, workers=3)),
+    }
+
+
+def agree(entries: list[dict[str, Any]], keys: dict[str, list[str]] = KEYS) -> tuple[int, Any]:
+    seen = verdicts(entries, keys)
+    assert len(seen) == 1, seen
+    return oracle(copy.deepcopy(entries), keys)
+
+
+# --- tamperings -----------------------------------------------------------------------------
+
+
+def change_body(e: list[dict[str, Any]], i: int) -> None:
+    env = e[i]["event"]["envelope"]
+    key = "subject" if "subject" in env["body"] else "status"
+    env["body"][key] = env["body"][key][:-1] + "X"
+
+
+def change_float(e: list[dict[str, Any]], i: int) -> None:
+    e[i]["event"]["horizontal_distance_m"] += 1e-9
+
+
+def change_signature(e: list[dict[str, Any]], i: int) -> None:
+    sig = e[i]["event"]["envelope"]["signature"]
+    e[i]["event"]["envelope"]["signature"] = sig[:10] + ("A" if sig[10] != "A" else "B") + sig[11:]
+
+
+TAMPERINGS: dict[str, Callable[[list[dict[str, Any]]], Any]] = {
+    "one byte of a signed body": lambda e: change_body(e, SIGNED[30]),
+    "one byte of a system float": lambda e: change_float(e, SYSTEM[10]),
+    "one byte of a signature": lambda e: change_signature(e, SIGNED[25]),
+    "received_at": lambda e: e[40].update(received_at=e[40]["received_at"].replace("Z", "+00:00")),
+    "content hash": lambda e: e[41].update(content_hash="f" * 64),
+    "entry hash": lambda e: e[42].update(hash="0" * 64),
+    "delete one": lambda e: e.pop(50),
+    "delete the first": lambda e: e.pop(0),
+    "delete the last": lambda e: e.pop(),
+    "swap two": lambda e: e.insert(61, e.pop(60)),
+    "move one far": lambda e: e.insert(20, e.pop(70)),
+    "insert a copy": lambda e: e.insert(33, copy.deepcopy(e[32])),
+}
+
+
+@pytest.mark.parametrize("name", TAMPERINGS)
+def test_each_tampering_gets_the_plain_verdict(name: str) -> None:
+    entries = copy.deepcopy(CHAIN)
+    TAMPERINGS[name](entries)
+    count, problem = agree(entries)
+    if name == "delete the last":  # nothing after it to notice: the chain is just shorter
+        assert (count, problem) == (len(entries), None)
+    else:
+        assert problem is not None
+
+
+def test_a_sound_chain_verifies_on_every_path() -> None:
+    assert agree(CHAIN) == (len(CHAIN), None)
+    assert agree(CHAIN[:5]) == (5, None)  # too short for helpers
+    assert agree([]) == (0, None)
+
+
+def test_swapped_signatures_are_caught_at_the_first() -> None:
+    entries = copy.deepcopy(CHAIN)
+    a, b = SIGNED[12], SIGNED[40]
+    ea, eb = entries[a]["event"]["envelope"], entries[b]["event"]["envelope"]
+    ea["signature"], eb["signature"] = eb["signature"], ea["signature"]
+    rechain(entries, 0)  # hashes made to fit: only the signatures can tell
+    count, problem = agree(entries)
+    assert count == a + 1 and problem is not None and "bad signature" in problem.reason
+
+
+def test_a_forged_statement_with_recomputed_hashes_is_caught_by_its_signature() -> None:
+    for i in (SIGNED[0], SIGNED[9], SIGNED[-1]):  # in the first batch held here, sent, last
+        entries = copy.deepcopy(CHAIN)
+        change_body(entries, i)
+        rechain(entries, i)
+        count, problem = agree(entries)
+        assert count == i + 1 and problem is not None and "bad signature" in problem.reason
+
+
+def test_the_earliest_problem_wins_whatever_finishes_first() -> None:
+    # A bad signature far behind a structural break, and the other way round.
+    late_break = copy.deepcopy(CHAIN)
+    change_body(late_break, SIGNED[20])
+    rechain(late_break, SIGNED[20])
+    late_break[SIGNED[20] + 30]["prev_hash"] = "1" * 64
+    assert agree(late_break)[0] == SIGNED[20] + 1
+    early_break = copy.deepcopy(CHAIN)
+    change_body(early_break, SIGNED[40])
+    rechain(early_break, SIGNED[40])
+    early_break[SIGNED[5]]["seq"] = 999
+    assert agree(early_break)[0] == SIGNED[5] + 1
+    # Two bad signatures: the first is named, however the batches fall.
+    two = copy.deepcopy(CHAIN)
+    for i in (SIGNED[33], SIGNED[11]):
+        change_body(two, i)
+    rechain(two, SIGNED[11])
+    assert agree(two)[0] == SIGNED[11] + 1
+
+
+def signed_entry_with(signed_at: str, good_signature: bool) -> list[dict[str, Any]]:
+    """The chain with one statement signed at an unreadable time (rightly or wrongly)."""
+    entries = copy.deepcopy(CHAIN)
+    i = SIGNED[30]
+    env = entries[i]["event"]["envelope"]
+    env["signed_at"] = signed_at
+    if good_signature:
+        key = PRIVATE[env["author"]]
+        signed = rfc8785.dumps({k: env[k] for k in FIELDS})
+        env["signature"] = base64.urlsafe_b64encode(key.sign(signed)).decode()
+    rechain(entries, i)
+    return entries
+
+
+def test_a_bad_signature_is_named_before_a_bad_signed_at() -> None:
+    _, problem = agree(signed_entry_with("yesterday", good_signature=True))
+    assert problem is not None and "signed_at" in problem.reason
+    _, problem = agree(signed_entry_with("yesterday", good_signature=False))
+    assert problem is not None and "bad signature" in problem.reason
+
+
+M, S = SIGNED[20], SYSTEM[3]
+SPOILS: dict[str, tuple[int, Callable[[dict[str, Any]], Any]]] = {
+    "event not an object": (45, lambda e: e.update(event=["not", "an", "object"])),
+    "no received_at": (45, lambda e: e.pop("received_at")),
+    "no nonce": (M, lambda e: e["event"]["envelope"].pop("nonce")),
+    "envelope a string": (M, lambda e: e["event"].update(envelope="a string")),
+    "unknown key id": (M, lambda e: e["event"]["envelope"].update(key_id="0" * 16)),
+    "unknown author": (M, lambda e: e["event"]["envelope"].update(author="nobody")),
+    "signature not ASCII": (M, lambda e: e["event"]["envelope"].update(signature="é!")),
+    "signature too short": (M, lambda e: e["event"]["envelope"].update(signature="AAAA")),
+    "NaN in a body": (M, lambda e: e["event"]["envelope"]["body"].update(x=float("nan"))),
+    "big integer": (M, lambda e: e["event"]["envelope"]["body"].update(big=2**60)),
+    "keys UTF-16 sorts apart": (
+        S,
+        lambda e: e["event"].update(when={"\U0001f600": 1, "\ue000": 2.5}),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", SPOILS)
+def test_malformed_entries_get_the_plain_reason(name: str) -> None:
+    entries = copy.deepcopy(CHAIN)
+    at, spoil = SPOILS[name]
+    spoil(entries[at])
+    # Hashes made to fit where they can be, so that the spoiled part is what shows.
+    with contextlib.suppress(KeyError, TypeError, AttributeError, InvalidInput):
+        rechain(entries, at)
+    count, problem = agree(entries)
+    assert count == at + 1 or problem is None
+
+
+def test_unknown_or_missing_keys() -> None:
+    assert agree(CHAIN, {})[1] is not None
+    others = {p: [public_text(new_private().public_key())] for p in PARTIES}
+    assert agree(CHAIN, others)[1] is not None
+    assert agree(CHAIN, {**KEYS, "red": [*others["red"], *KEYS["red"]]}) == (len(CHAIN), None)
+
+
+def failing_after(entries: list[dict[str, Any]], n: int) -> Iterator[dict[str, Any]]:
+    yield from entries[:n]
+    raise InvalidInput("not a JSON line", field=f"export:{n + 1}")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_read_error_is_raised_only_if_all_before_it_verified(workers: int) -> None:
+    with pytest.raises(InvalidInput):
+        verify_chain(failing_after(CHAIN, 70), KEYS, workers=workers)
+    entries = copy.deepcopy(CHAIN)
+    change_body(entries, SIGNED[25])
+    rechain(entries, SIGNED[25])
+    expected = oracle(failing_after(entries, 70), KEYS)
+    assert verify_chain(failing_after(entries, 70), KEYS, workers=workers) == expected
+
+
+def test_dead_or_missing_helpers_leave_the_work_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    entries = copy.deepcopy(CHAIN)
+    change_body(entries, SIGNED[35])
+    rechain(entries, SIGNED[35])
+    expected = oracle(entries, KEYS)
+    for executable in ("/bin/false", "/nonexistent/python", ""):
+        monkeypatch.setattr(sys, "executable", executable)
+        assert verify_chain(entries, KEYS, workers=3) == expected
+        assert verify_chain(CHAIN, KEYS, workers=3) == (len(CHAIN), None)
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["body", "signature", "float", "delete", "swap", "forge", "link"]),
+            st.integers(0, 10_000),
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_random_tamperings_get_the_plain_verdict(ops: list[tuple[str, int]]) -> None:
+    entries = copy.deepcopy(CHAIN)
+    for op, where in ops:
+        signed = [i for i, e in enumerate(entries) if "envelope" in e["event"]]
+        system = [i for i, e in enumerate(entries) if e["event"]["type"] == "conflict"]
+        i, s, f = where % len(entries), signed[where % len(signed)], system[where % len(system)]
+        if op == "body":
+            change_body(entries, s)
+        elif op == "signature":
+            change_signature(entries, s)
+        elif op == "float":
+            change_float(entries, f)
+        elif op == "delete":
+            entries.pop(i)
+        elif op == "swap" and i + 1 < len(entries):
+            entries[i], entries[i + 1] = entries[i + 1], entries[i]
+        elif op == "forge":
+            change_body(entries, s)
+            rechain(entries, s)
+        elif op == "link":
+            entries[i]["prev_hash"] = entries[i]["hash"]
+    agree(entries)
+
+
+# --- signatures: libsodium's "yes", OpenSSL's "no" ------------------------------------------
+
+
+def openssl(raw: bytes, signature: bytes, message: bytes) -> bool:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        Ed25519PublicKey.from_public_bytes(raw).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def public_text_raw(raw: bytes) -> str:
+    return "ed25519:" + base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def test_signature_verdicts_are_openssls() -> None:
+    key = new_private()
+    raw = public_key(public_text(key.public_key())).raw
+    message = b'{"body":"x"}'
+    good = key.sign(message)
+    identity = bytes([1]) + bytes(31)  # a small-order key: OpenSSL takes a forgery by it
+    cases = [
+        (raw, good, message),
+        (raw, good, message + b" "),
+        (raw, good[:63], message),
+        (raw, good + b"\x00", message),
+        (raw, good[:32] + bytes(32), message),
+        (raw, good[:32] + b"\xff" * 32, message),  # S >= L
+        (raw, bytes(64), message),
+        (identity, identity + bytes(32), b"anything at all"),  # libsodium says no, OpenSSL yes
+    ]
+    for pk, signature, msg in cases:
+        verdict = signature_valid(public_key(public_text_raw(pk)), signature, msg)
+        assert verdict == openssl(pk, signature, msg), (pk, signature, msg)
+    assert signature_valid(public_key(public_text_raw(identity)), identity + bytes(32), b"m")
+
+
+def test_libsodium_is_used_where_the_system_has_it() -> None:
+    if _libsodium() is None:
+        pytest.skip("no libsodium on this machine: OpenSSL checks every signature")
+    check = _libsodium()
+    assert check is not None
+    key = new_private()
+    raw = public_key(public_text(key.public_key())).raw
+    assert check(key.sign(b"m"), b"m", 1, raw) == 0
+    assert check(key.sign(b"m"), b"n", 1, raw) != 0
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+def test_audit_verify_command_names_the_first_bad_entry(tmp_path: Path) -> None:
+    from interlock.cli.main import app
+
+    agreement = tmp_path / "agreement.toml"
+    lines = ['name = "test"']
+    for p, texts in KEYS.items():
+        lines += ["[[parties]]", f'id = "{p}"', f"public_keys = {orjson.dumps(texts).decode()}"]
+    agreement.write_text("\n".join(lines) + "\n")
+    export = tmp_path / "ledger.jsonl"
+    runner = CliRunner()
+    args = ["audit", "verify", "--file", str(export), "--agreement", str(agreement)]
+    export.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in CHAIN))
+    for workers in ("0", "1", "2"):
+        out = runner.invoke(app, [*args, "--workers", workers])
+        assert out.exit_code == 0 and f"OK {len(CHAIN)} entries" in out.output, out.output
+    entries = copy.deepcopy(CHAIN)
+    change_body(entries, SIGNED[40])
+    rechain(entries, SIGNED[40])
+    export.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in entries))
+    for workers in ("0", "1", "2"):
+        out = runner.invoke(app, [*args, "--workers", workers])
+        assert out.exit_code == 1, out.output
+        assert f"at entry {SIGNED[40] + 1}: signature: bad signature" in out.output
