@@ -1,4 +1,4 @@
-"""Shared CLI plumbing: consoles, error exits, the HTTP client."""
+"""Shared CLI plumbing: consoles, error exits, the HTTP clients (plain and signing)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import httpx
 import typer
 from rich.console import Console
 
 from ..errors import InterlockError
+
+if TYPE_CHECKING:
+    from ..client import Client
 
 console = Console()
 err_console = Console(stderr=True)
@@ -51,6 +54,63 @@ def token_option() -> Any:
         "--token",
         help="your party's API token (env INTERLOCK_TOKEN)",
     )
+
+
+def party_option() -> Any:
+    return typer.Option(
+        None,
+        "--party",
+        envvar="INTERLOCK_PARTY",
+        help="your party id (default: your token's party)",
+    )
+
+
+def key_option(what: str = "what you say") -> Any:
+    return typer.Option(
+        None,
+        "--key",
+        envvar="INTERLOCK_KEY",
+        help=f"your party's private key file, to sign {what} (`interlock keys new PARTY`)",
+    )
+
+
+def party_client(
+    url: str, token: str | None, party: str | None, key_file: Path | None, *, need_key: bool
+) -> Client:
+    """The signing client of your party, checked before anything is sent or signed: the
+    key file is read, the token's party is asked of the server and must be `party` (if
+    given), and the key must be one of that party's public keys in the agreement.
+
+    Raise InterlockError or exit with a clear message; nothing has been sent then."""
+    from ..client import Client
+    from ..ledger.keys import key_id, public_text, read_private
+
+    if not token:
+        fail("no token: pass --token or set INTERLOCK_TOKEN")
+    if need_key and key_file is None:
+        fail(
+            "no key to sign with: pass --key FILE or set INTERLOCK_KEY "
+            "(make one with `interlock keys new PARTY`)"
+        )
+    key = read_private(key_file) if key_file is not None else None
+    client = Client(url, token, party or "", key)
+    try:
+        me = client.call("GET", "/me")["id"]
+        if party and party != me:
+            fail(f"--party is {party!r} but the token is {me}'s: use {me}'s token and key")
+        client.party = me
+        if key is not None:
+            parties = {p["id"]: p for p in client.call("GET", "/agreement")["parties"]}
+            public = public_text(key.public_key())
+            if public not in parties[me].get("public_keys", []):
+                fail(
+                    f"{key_file} (key id {key_id(public)}) is not one of {me}'s public keys "
+                    "in the agreement: is it another party's key?"
+                )
+    except BaseException:
+        client.close()
+        raise
+    return client
 
 
 class Api:

@@ -13,6 +13,7 @@ from .. import __version__
 from .audit import audit_app
 from .check import check
 from .common import console, fail, reported_errors
+from .hotline import hotline_app
 from .keys import keys_app
 from .notices import conflicts, notice_app
 
@@ -25,6 +26,7 @@ app = typer.Typer(
 app.add_typer(notice_app, name="notice")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
+app.add_typer(hotline_app, name="hotline")
 app.command("check")(check)
 app.command("conflicts")(conflicts)
 

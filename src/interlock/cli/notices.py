@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -9,7 +11,17 @@ import typer
 from rich.table import Table
 
 from ..service.check import features_of
-from .common import Api, console, read_json_file, reported_errors, token_option, url_option
+from .common import (
+    Api,
+    console,
+    key_option,
+    party_client,
+    party_option,
+    read_json_file,
+    reported_errors,
+    token_option,
+    url_option,
+)
 
 notice_app = typer.Typer(help="File, list and cancel notices on a server.", no_args_is_help=True)
 
@@ -44,20 +56,32 @@ def _conflict_rows(title: str, conflicts: list[dict[str, Any]]) -> Table:
 @notice_app.command("submit")
 def submit(
     file: str = typer.Argument(..., help="GeoJSON Feature or FeatureCollection ('-': stdin)"),
+    key: Path | None = key_option("each notice (an envelope the record proves)"),
+    party: str | None = party_option(),
     url: str = url_option(),
     token: str | None = token_option(),
 ) -> None:
-    """File every notice in FILE; print each one's id, conflicts and violations."""
+    """File every notice in FILE; print each one's id, conflicts and violations.
+
+    With --key, each notice goes as an Ed25519-signed envelope of your party."""
     with reported_errors():
         feats = features_of(read_json_file(file, orjson.loads), file)
-        api = Api(url, token)
+        if key is not None:  # checked (token, party, key) before the first is filed
+            signer = party_client(url, token, party, key, need_key=True)
+            post: Callable[[Any], Any] = signer.submit_notice
+        else:
+            api = Api(url, token)
+
+            def post(feat: Any) -> Any:
+                return api.call(
+                    "POST",
+                    "/notices",
+                    content=orjson.dumps(feat),
+                    headers={"Content-Type": "application/json"},
+                )
+
         for feat in feats:
-            result = api.call(
-                "POST",
-                "/notices",
-                content=orjson.dumps(feat),
-                headers={"Content-Type": "application/json"},
-            )
+            result = post(feat)
             props = result["notice"]["properties"]
             console.print(
                 f"[bold]{props['id']}[/] filed ({props['domain']}, "

@@ -1,0 +1,455 @@
+"""`interlock hotline ...`: send, read, acknowledge and watch hotline messages.
+
+Every message and receipt goes out signed with the party's key (interlock.client), after
+the CLI has checked the key and the token belong to the party, so a refused command has
+sent nothing. `watch` is the duty officer's live view: the push stream, with delivery
+receipts sent as messages arrive and heartbeats kept up in the background.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ..errors import InterlockError
+from ..model.message import SYSTEM, message_view
+from ..model.timeutil import parse_utc
+from .common import (
+    console,
+    fail,
+    key_option,
+    party_client,
+    party_option,
+    read_json_file,
+    reported_errors,
+    token_option,
+    url_option,
+)
+
+hotline_app = typer.Typer(
+    help="Hotline messages between parties: send, inbox, acknowledge, watch.",
+    no_args_is_help=True,
+)
+
+PRIORITY_STYLE = {"flash": "bold red", "urgent": "yellow", "routine": ""}
+REF_KINDS = ("notice", "conflict", "message", "violation")
+
+
+class Priority(StrEnum):
+    routine = "routine"
+    urgent = "urgent"
+    flash = "flash"
+
+
+class Box(StrEnum):
+    inbox = "in"
+    outbox = "out"
+    both = "all"
+
+
+def _json_out(data: Any) -> None:
+    typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+
+
+def _duration(seconds: float) -> str:
+    s = round(abs(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60}m {s % 60:02d}s"
+    return f"{s // 3600}h {s % 3600 // 60:02d}m"
+
+
+def _countdown(deadline: str, now: datetime | None = None) -> str:
+    """'in 4m 12s' before the deadline, 'OVERDUE 1m 03s' after it (rich markup)."""
+    left = (parse_utc(deadline, "deadline") - (now or datetime.now(UTC))).total_seconds()
+    return f"in {_duration(left)}" if left >= 0 else f"[bold red]OVERDUE {_duration(left)}[/]"
+
+
+def _short_time(iso_text: str) -> str:
+    return iso_text[11:19] + "Z" if len(iso_text) >= 19 else iso_text
+
+
+def _refs(values: list[str]) -> list[dict[str, str]]:
+    out = []
+    for text in values:
+        kind, sep, ref_id = text.partition(":")
+        if not sep or kind not in REF_KINDS or not ref_id:
+            fail(f"--ref {text!r}: give KIND:ID, KIND one of {', '.join(REF_KINDS)}")
+        out.append({"kind": kind, "id": ref_id})
+    return out
+
+
+@hotline_app.command("send")
+def send(
+    to: list[str] = typer.Option(..., "--to", help="addressee party id (repeat for several)"),
+    subject: str = typer.Option(..., "--subject", help="one line"),
+    body: str = typer.Option("", "--body", help="the message text"),
+    priority: Priority = typer.Option(
+        Priority.routine, "--priority", help="sets the acknowledgement deadline"
+    ),
+    ref: list[str] = typer.Option(
+        [], "--ref", help="what it is about, KIND:ID (notice:n-..., conflict:3, message:m-...)"
+    ),
+    payload: str | None = typer.Option(
+        None, "--payload", help="a JSON object file ('-': stdin), e.g. {activity: ...}"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="print the message as recorded"),
+    key: Path | None = key_option("the message"),
+    party: str | None = party_option(),
+    url: str = url_option(),
+    token: str | None = token_option(),
+) -> None:
+    """Send a signed message; print its id and acknowledgement deadline."""
+    refs = _refs(ref)
+    extra = read_json_file(payload, orjson.loads) if payload is not None else None
+    if extra is not None and not isinstance(extra, dict):
+        fail(f"{payload}: the payload must be a JSON object")
+    with reported_errors(), party_client(url, token, party, key, need_key=True) as client:
+        sent = client.send(to, subject, body, priority=priority.value, refs=refs, payload=extra)
+    if as_json:
+        _json_out(sent)
+        return
+    style = PRIORITY_STYLE[sent["priority"]] or "bold"
+    console.print(
+        f"[{style}]{sent['id']}[/] {sent['priority']} to {', '.join(sent['to'])}: "
+        f"acknowledge by {sent['deadline']} ({_countdown(sent['deadline'])})",
+        highlight=False,
+    )
+
+
+def _my_state(message: dict[str, Any], me: str) -> str:
+    for r in message["recipients"]:
+        if r["party"] == me:
+            return str(r["state"])
+    return str(message["state"])
+
+
+def _receipts(message: dict[str, Any]) -> str:
+    parts = []
+    for r in message["recipients"]:
+        if r["acknowledged_at"]:
+            parts.append(f"{r['party']} acked {_short_time(r['acknowledged_at'])}")
+        elif r["delivered_at"]:
+            parts.append(f"{r['party']} delivered")
+        else:
+            parts.append(f"{r['party']} -")
+    return ", ".join(parts)
+
+
+@hotline_app.command("inbox")
+def inbox(
+    box: Box = typer.Option(Box.inbox, "--box", help="in, out or all"),
+    pending: bool = typer.Option(False, "--pending", help="only those awaiting acknowledgement"),
+    limit: int = typer.Option(200, "--limit", min=1, max=1000),
+    as_json: bool = typer.Option(False, "--json", help="print the messages as JSON"),
+    url: str = url_option(),
+    token: str | None = token_option(),
+) -> None:
+    """Your messages, newest first: state and time left to acknowledge."""
+    with reported_errors(), party_client(url, token, None, None, need_key=False) as client:
+        found = client.messages(box.value, pending=pending, limit=limit)
+        me = client.party
+    if as_json:
+        _json_out(found)
+        return
+    now = datetime.now(UTC)
+    title = {"in": "inbox", "out": "outbox", "all": "messages"}[box.value]
+    table = Table(title=f"{me}'s {title}: {len(found)} message(s)")
+    for col in ("id", "from", "to", "priority", "subject", "state", "deadline", "receipts"):
+        table.add_column(col)
+    for m in found:
+        state = _my_state(m, me) if box is Box.inbox else m["state"]
+        deadline = _short_time(m["deadline"])
+        if state != "acknowledged":
+            deadline += f" ({_countdown(m['deadline'], now)})"
+        style = PRIORITY_STYLE[m["priority"]]
+        table.add_row(
+            m["id"],
+            m["from"],
+            ", ".join(m["to"]),
+            f"[{style}]{m['priority']}[/]" if style else m["priority"],
+            escape(m["subject"]),
+            "[bold red]overdue[/]" if state == "overdue" else state,
+            deadline,
+            _receipts(m),
+        )
+    console.print(table)
+
+
+@hotline_app.command("ack")
+def ack(
+    message_id: str = typer.Argument(..., help="the message id (m-...)"),
+    reply: str | None = typer.Option(None, "--reply", help="a reply to go with it"),
+    as_json: bool = typer.Option(False, "--json", help="print the message as recorded"),
+    key: Path | None = key_option("the acknowledgement"),
+    party: str | None = party_option(),
+    url: str = url_option(),
+    token: str | None = token_option(),
+) -> None:
+    """Acknowledge a message addressed to you (signed), optionally with a reply."""
+    with reported_errors(), party_client(url, token, party, key, need_key=True) as client:
+        result = client.ack(message_id, reply)
+        me = client.party
+    message = result["message"]
+    if as_json:
+        _json_out(message)
+        return
+    mine = next(r for r in message["recipients"] if r["party"] == me)
+    at = mine["acknowledged_at"]
+    on_time = parse_utc(at, "at") <= parse_utc(message["deadline"], "deadline")
+    verdict = "on time" if on_time else "[bold red]late[/]"
+    console.print(
+        f"[bold]{message['id']}[/] acknowledged by {me} at {at} ({verdict}, deadline "
+        f"{message['deadline']}); message {message['state']}",
+        highlight=False,
+    )
+
+
+@hotline_app.command("heartbeat")
+def heartbeat(url: str = url_option(), token: str | None = token_option()) -> None:
+    """Tell the others your hotline is up (`watch` does this for you)."""
+    with reported_errors(), party_client(url, token, None, None, need_key=False) as client:
+        beat = client.heartbeat()
+    was = f" (was {beat['was']})" if beat["was"] and beat["was"] != "up" else ""
+    console.print(
+        f"{beat['party']}: hotline [green]{beat['state']}[/]{was}; "
+        f"keep a heartbeat every {beat['interval_s']:g} s",
+        highlight=False,
+    )
+
+
+@hotline_app.command("status")
+def status(
+    as_json: bool = typer.Option(False, "--json"),
+    url: str = url_option(),
+    token: str | None = token_option(),
+) -> None:
+    """Every party's hotline: up, down (silent too long) or unknown (never heard)."""
+    with reported_errors(), party_client(url, token, None, None, need_key=False) as client:
+        states = client.status()
+    if as_json:
+        _json_out(states)
+        return
+    table = Table(title="hotline status")
+    for col in ("party", "state", "last heard (UTC)"):
+        table.add_column(col)
+    colour = {"up": "green", "down": "bold red", "unknown": "yellow"}
+    for s in states:
+        table.add_row(
+            s["party"], f"[{colour.get(s['state'], '')}]{s['state']}[/]", s["last_seen"] or "-"
+        )
+    console.print(table)
+
+
+# ---- watch --------------------------------------------------------------------------------
+
+
+def describe(entry: dict[str, Any], me: str) -> str:
+    """One stream entry as a line of rich markup (user text escaped)."""
+    ev = entry["event"]
+    kind = ev.get("type", "?")
+    head = f"[dim]{entry['seq']:>6} {_short_time(entry.get('received_at', ''))}[/]"
+    if ev.get("redacted"):
+        return f"{head} {kind} (not yours to read)"
+    if kind == "message":
+        v = message_view(ev)
+        style = PRIORITY_STYLE[v["priority"]] or "bold"
+        sender = "interlock (system)" if v["from"] == SYSTEM else v["from"]
+        line = (
+            f"{head} [{style}]{v['priority'].upper()}[/] {v['id']} {sender} -> "
+            f"{', '.join(v['to'])}: [bold]{escape(v['subject'])}[/]"
+        )
+        if me in v["to"]:
+            line += f" [dim](ack by {_short_time(v['deadline'])})[/]"
+        if v["body"]:
+            line += "\n" + " " * 16 + escape(v["body"]).replace("\n", "\n" + " " * 16)
+        if v["refs"]:
+            refs = ", ".join(f"{r['kind']}:{r['id']}" for r in v["refs"])
+            line += "\n" + " " * 16 + f"[dim]refers to {escape(refs)}[/]"
+        return line
+    if kind == "receipt":
+        reply = ((ev.get("envelope") or {}).get("body") or {}).get("reply")
+        text = f"{head} {ev['party']} {ev['status']} {ev['message']}"
+        return text + (f": [italic]{escape(reply)}[/]" if reply else "")
+    if kind == "escalation":
+        return (
+            f"{head} [bold red]ESCALATION {ev['count']}: {ev['message']} "
+            f"({ev['priority']} from {ev['from']}) not acknowledged by {ev['party']}, "
+            f"{_duration(ev['overdue_s'])} overdue[/]"
+        )
+    if kind == "channel":
+        if ev["state"] == "down":
+            return f"{head} [bold red]HOTLINE DOWN: {ev['party']} silent since {ev['last_seen']}[/]"
+        return f"{head} [green]hotline up: {ev['party']}[/]"
+    if kind == "conflict":
+        return (
+            f"{head} [yellow]{ev['severity']} conflict #{ev['id']}[/] {ev['a_kind']} "
+            f"{ev['a_id']} / {ev['b_kind']} {ev['b_id']} ({' / '.join(ev['parties'])})"
+        )
+    if kind == "violation":
+        return f"{head} [yellow]violation {ev['kind']}[/] {ev['party']}: {escape(ev['detail'])}"
+    if kind == "notice_version":
+        p = ev["feature"]["properties"]
+        return (
+            f"{head} notice {ev['id']} v{ev['version']} by {ev['party']}: "
+            f"{p.get('start')} – {p.get('end')}"
+        )
+    if kind == "notice_cancelled":
+        return f"{head} notice {ev.get('id', '?')} cancelled by {ev.get('party', '?')}"
+    if kind == "conflicts_closed":
+        return f"{head} conflicts of {ev['notice']} closed: {escape(str(ev['reason']))}"
+    return f"{head} {kind}"
+
+
+class _Watch:
+    """The stream reader and the heartbeat, in daemon threads, reporting to one queue;
+    the main thread prints, so Ctrl-C and --timeout end the command at once."""
+
+    def __init__(self, client: Any, beats: Any, interval_s: float, deliver: bool) -> None:
+        self.client = client
+        self.beats = beats
+        self.interval_s = interval_s
+        self.deliver = deliver
+        self.out: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self.stopped = threading.Event()
+
+    def start(self, heartbeat: bool) -> None:
+        threading.Thread(target=self._read, daemon=True, name="stream").start()
+        if heartbeat:
+            threading.Thread(target=self._beat, daemon=True, name="heartbeat").start()
+
+    def _read(self) -> None:
+        lost = False
+        while not self.stopped.is_set():
+            try:
+                for entry in self.client.events(
+                    auto_deliver=self.deliver, reconnect=False, stop=self.stopped.is_set
+                ):
+                    if lost:
+                        self.out.put(("note", "[green]stream back[/]"))
+                        lost = False
+                    self.out.put(("entry", entry))
+                return
+            except httpx.TransportError as exc:
+                if not lost:
+                    lost_why = escape(str(exc))
+                    self.out.put(("note", f"[yellow]stream lost ({lost_why}); reconnecting[/]"))
+                    lost = True
+                self.stopped.wait(1.0)
+            except Exception as exc:  # a refusal (bad token...) ends the watch
+                self.out.put(("error", exc))
+                return
+
+    def _beat(self) -> None:
+        failing = False
+        while not self.stopped.is_set():
+            try:
+                self.beats.heartbeat()
+                if failing:
+                    self.out.put(("note", "[green]heartbeat sent again[/]"))
+                failing = False
+            except Exception as exc:  # keep trying: a missed beat is what "down" reports
+                if not failing:
+                    self.out.put(("note", f"[yellow]heartbeat failed: {escape(str(exc))}[/]"))
+                failing = True
+            self.stopped.wait(self.interval_s)
+
+
+@hotline_app.command("watch")
+def watch(
+    after: int = typer.Option(0, "--after", min=0, help="start after this ledger seq"),
+    deliver: bool = typer.Option(
+        True, "--deliver/--no-deliver", help="send a signed delivery receipt for each message"
+    ),
+    heartbeat: bool = typer.Option(
+        True, "--heartbeat/--no-heartbeat", help="heartbeat every agreed interval"
+    ),
+    max_events: int | None = typer.Option(
+        None, "--max-events", min=1, help="stop after this many events"
+    ),
+    timeout: float | None = typer.Option(
+        None, "--timeout", min=0.0, help="stop after this many seconds"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="one JSON line per event"),
+    key: Path | None = key_option("delivery receipts"),
+    party: str | None = party_option(),
+    url: str = url_option(),
+    token: str | None = token_option(),
+) -> None:
+    """Live view of everything addressed to you: messages (delivered as they arrive),
+    receipts, escalations (red), conflicts, channel down/up. Ctrl-C to stop."""
+    from ..client import Client
+
+    if deliver and key is None:
+        fail(
+            "watch reports each delivery signed with your key: pass --key FILE (or set "
+            "INTERLOCK_KEY), or --no-deliver"
+        )
+    with reported_errors():
+        client = party_client(url, token, party, key, need_key=deliver)
+        interval_s = float(client.call("GET", "/agreement")["hotline"]["heartbeat_interval_s"])
+    assert token is not None
+    beats = Client(url, token, client.party)
+    w = _Watch(client, beats, interval_s, deliver)
+    if not as_json:
+        console.print(
+            f"watching {client.party}'s hotline at {url} from seq {after}"
+            + (f"; heartbeat every {interval_s:g} s" if heartbeat else "")
+            + ("" if deliver else "; not reporting delivery")
+            + " (Ctrl-C to stop)",
+            highlight=False,
+        )
+    client.last_seq = after
+    w.start(heartbeat)
+    ends = time.monotonic() + timeout if timeout is not None else None
+    count, last = 0, after
+    reason = "stopped"
+    try:
+        while max_events is None or count < max_events:
+            wait = 0.25 if ends is None else min(0.25, ends - time.monotonic())
+            if wait <= 0:
+                reason = f"timed out after {timeout:g} s"
+                break
+            try:
+                what, item = w.out.get(timeout=wait)
+            except queue.Empty:
+                continue
+            if what == "error":
+                w.stopped.set()
+                if not isinstance(item, InterlockError | httpx.HTTPError):
+                    fail(f"the stream failed: {item!r}")
+                with reported_errors():
+                    raise item
+            if what == "note":
+                if not as_json:
+                    console.print(item, highlight=False)
+                continue
+            count += 1
+            last = item["seq"]
+            if as_json:
+                typer.echo(orjson.dumps(item).decode())
+            else:
+                console.print(describe(item, client.party), highlight=False, soft_wrap=True)
+        else:
+            reason = f"{count} event(s)"
+    except KeyboardInterrupt:
+        reason = "interrupted"
+    finally:
+        w.stopped.set()
+    if not as_json:
+        console.print(
+            f"[dim]{reason}; last seq {last} (resume with --after {last})[/]",
+            highlight=False,
+        )
