@@ -121,13 +121,13 @@ def _agreement(text: str, publics: dict[str, str]) -> str:
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     directory = tmp_path_factory.mktemp("hotline")
-    out = run("init", str(directory))
+    out, *made = run_all(
+        [(("init", str(directory)), {})]
+        + [(("keys", "new", p, "--out", str(directory / f"{p}.key")), {}) for p in PARTIES]
+    )
     assert out.returncode == 0, out.stderr
     tokens = dict(TOKEN.findall(out.stdout))
     publics = {}
-    made = run_all(
-        [(("keys", "new", p, "--out", str(directory / f"{p}.key")), {}) for p in PARTIES]
-    )
     for party, out in zip(PARTIES, made, strict=True):
         assert out.returncode == 0, out.stderr
         publics[party] = PUBLIC.search(out.stdout).group(1)  # type: ignore[union-attr]
@@ -215,14 +215,20 @@ def test_watch_receives_delivers_and_heartbeats(deployment: Deployment) -> None:
     assert status["red"] == "up"
 
 
-def test_send_inbox_ack(deployment: Deployment) -> None:
+def test_send_inbox_ack_heartbeat_status(deployment: Deployment) -> None:
     blue, red = deployment.env("blue"), deployment.env("red")
     mid = sent_id(
         run("hotline", "send", "--to", "red", "--subject", "Exercise [Alpha] at 0900Z", env=blue)
     )
-    inbox, table = run_all(
-        [(("hotline", "inbox", "--pending", "--json"), red), (("hotline", "inbox"), red)]
+    inbox, table, beat = run_all(
+        [
+            (("hotline", "inbox", "--pending", "--json"), red),
+            (("hotline", "inbox"), red),
+            (("hotline", "heartbeat"), blue),
+        ]
     )
+    assert beat.returncode == 0, beat.stderr
+    assert "blue: hotline up" in beat.stdout and "every 300 s" in beat.stdout
     assert inbox.returncode == 0, inbox.stderr
     mine = next(m for m in json.loads(inbox.stdout) if m["id"] == mid)
     assert mine["from"] == "blue" and mine["state"] == "pending" and mine["signed"]
@@ -232,25 +238,19 @@ def test_send_inbox_ack(deployment: Deployment) -> None:
     acked = run("hotline", "ack", mid, "--reply", "Understood, clear of Alpha", env=red)
     assert acked.returncode == 0, acked.stderr
     assert f"{mid} acknowledged by red" in acked.stdout and "on time" in acked.stdout
-    pending, outbox, again = run_all(
+    pending, outbox, again, status = run_all(
         [
             (("hotline", "inbox", "--pending", "--json"), red),
             (("hotline", "inbox", "--box", "out"), blue),
             (("hotline", "ack", mid), red),  # once only
+            (("hotline", "status"), red),
         ]
     )
+    assert re.search(r"│ blue\s*│ up\s*│ 20\d\d-", status.stdout), status.stdout
     assert mid not in [m["id"] for m in json.loads(pending.stdout)]
     row = next(line for line in outbox.stdout.splitlines() if mid in line)
     assert "acknowledged" in row and "red acked" in row
     assert again.returncode == 2 and "already" in again.stderr
-
-
-def test_heartbeat_and_status(deployment: Deployment) -> None:
-    beat = run("hotline", "heartbeat", env=deployment.env("blue"))
-    assert beat.returncode == 0, beat.stderr
-    assert "blue: hotline up" in beat.stdout and "every 300 s" in beat.stdout
-    status = run("hotline", "status", "--json", env=deployment.env("red"))
-    assert {s["party"]: s["state"] for s in json.loads(status.stdout)}["blue"] == "up"
 
 
 def test_bad_input_is_refused_clearly_and_stores_nothing(
