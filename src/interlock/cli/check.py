@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import typer
 from rich.table import Table
 
-from ..model.agreement import Rules, load_agreement
-from ..model.conflict import Conflict
-from ..service.check import PLAN_PARTY, check_plan
 from .common import console, read_json_file, reported_errors
+
+if TYPE_CHECKING:  # detection (pyproj, shapely) loads only when `check` runs
+    from ..model.conflict import Conflict
 
 EXIT_CONFLICTS = 1
 
@@ -45,11 +46,14 @@ def check(
     plan: str = typer.Argument(..., help="GeoJSON Feature or FeatureCollection ('-': stdin)"),
     against: str = typer.Option(..., "--against", help="notices to check against (GeoJSON)"),
     agreement: Path | None = typer.Option(None, "--agreement", help="rules (TOML); defaults"),
-    party: str = typer.Option(PLAN_PARTY, "--party", help="the plan's party"),
+    party: str = typer.Option("plan", "--party", help="the plan's party"),
     as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
 ) -> None:
     """Check a plan against notices offline. Exit 0: clear; 1: conflicts; 2: bad input."""
     with reported_errors():
+        from ..model.agreement import Rules, load_agreement
+        from ..service.check import check_plan
+
         rules = load_agreement(agreement).rules if agreement else Rules()
         found = check_plan(
             read_json_file(plan, orjson.loads), read_json_file(against, orjson.loads), rules, party

@@ -10,7 +10,6 @@ import orjson
 import typer
 from rich.table import Table
 
-from ..service.check import features_of
 from .common import (
     Api,
     console,
@@ -65,6 +64,8 @@ def submit(
 
     With --key, each notice goes as an Ed25519-signed envelope of your party."""
     with reported_errors():
+        from ..service.check import features_of  # detection code: load it only here
+
         feats = features_of(read_json_file(file, orjson.loads), file)
         if key is not None:  # checked (token, party, key) before the first is filed
             signer = party_client(url, token, party, key, need_key=True)

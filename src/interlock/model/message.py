@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import InvalidInput, PayloadTooLarge
-from ..geo.shapes import Area
 from ..ledger.canonical import canonical
 from .agreement import PRIORITIES, Agreement
 from .timeutil import parse_utc
@@ -119,6 +118,8 @@ def _refs(value: Any) -> tuple[tuple[str, str], ...]:
 def _activity(value: Any) -> Activity:
     if not isinstance(value, dict):
         raise InvalidInput("must be an object {geometry, start, end}", field="payload.activity")
+    from ..geo.shapes import Area  # here, not at the top: the CLI imports this module
+
     geometry = value.get("geometry")
     Area.from_geojson(geometry, value)  # the same checks as a notice's area
     start = parse_utc(value.get("start"), "payload.activity.start")
