@@ -373,10 +373,41 @@ def test_dead_or_missing_helpers_leave_the_work_here(monkeypatch: pytest.MonkeyP
     change_body(entries, SIGNED[35])
     rechain(entries, SIGNED[35])
     expected = oracle(entries, KEYS)
-    for executable in ("/bin/false", "/nonexistent/python", ""):
+    for executable in ("/bin/false", "/bin/cat", "/nonexistent/python", ""):
         monkeypatch.setattr(sys, "executable", executable)
         assert verify_chain(entries, KEYS, workers=3) == expected
         assert verify_chain(CHAIN, KEYS, workers=3) == (len(CHAIN), None)
+
+
+LIAR = """#!{python}
+import sys
+from interlock.ledger.envelope import GREETING
+sys.stdout.buffer.write(GREETING)
+sys.stdout.buffer.flush()
+while len(head := sys.stdin.buffer.read(4)) == 4:
+    sys.stdin.buffer.read(int.from_bytes(head, "big"))
+    sys.stdout.buffer.write(({first}).to_bytes(8, "big", signed=True))
+    sys.stdout.buffer.write(({bad}).to_bytes(8, "big", signed=True))
+    sys.stdout.buffer.flush()
+"""
+
+
+@pytest.mark.parametrize(
+    ("first", "bad"),
+    [("10**6", "-1"), ("-1", "-1"), ("10**6", "10**6")],
+)
+def test_answers_that_fit_no_batch_are_not_believed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: str, bad: str
+) -> None:
+    liar = tmp_path / "liar"
+    liar.write_text(LIAR.format(python=sys.executable, first=first, bad=bad))
+    liar.chmod(0o755)
+    entries = copy.deepcopy(CHAIN)
+    change_body(entries, SIGNED[35])
+    rechain(entries, SIGNED[35])
+    expected = oracle(entries, KEYS)
+    monkeypatch.setattr(sys, "executable", str(liar))
+    assert verify_chain(entries, KEYS, workers=2) == expected
 
 
 @settings(

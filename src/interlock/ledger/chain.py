@@ -35,7 +35,7 @@ from ..errors import InterlockError
 from ..model.agreement import OPTIONAL_FIELDS
 from ..model.timeutil import parse_utc
 from .canonical import canonical, canonical_ready, digest, render
-from .envelope import Pending, prepare
+from .envelope import GREETING, Pending, prepare
 
 GENESIS = "0" * 64
 # Signatures are checked in batches of this many: enough that shipping one to a worker
@@ -45,6 +45,8 @@ BATCH = 128
 # Below this many signatures in a chain, starting a helper process (~0.1 s of CPU) costs
 # more than it saves.
 PARALLEL_FROM = 8 * BATCH
+# A helper checks a batch in tens of milliseconds; one silent this long is given up on.
+HELPER_TIMEOUT = 60.0
 
 
 def entry_hash(seq: int, prev_hash: str, received_at: str, content_hash: str) -> str:
@@ -230,8 +232,8 @@ def _first_invalid_here(batch: Batch) -> int | None:
 
 def _first_bad(result: Future[int | None], batch: Batch) -> tuple[int, Problem] | None:
     try:
-        bad = result.result()
-    except OSError:  # the helper process died: check its batch here
+        bad = result.result(timeout=HELPER_TIMEOUT)
+    except OSError:  # the helper failed, died or hangs (TimeoutError): check its batch here
         bad = _first_invalid_here(batch)
     if bad is None:
         return None
@@ -280,6 +282,7 @@ class _Checkers:
                         stdin=subprocess.PIPE,
                         stdout=subprocess.PIPE,
                         env=env,
+                        start_new_session=True,  # a Ctrl-C is the caller's to handle
                     )
                 except OSError:
                     break
@@ -307,7 +310,7 @@ class _Helper:
 
     def __init__(self, proc: subprocess.Popen[bytes]) -> None:
         self.proc = proc
-        self.waiting: deque[Future[int | None]] = deque()
+        self.waiting: deque[tuple[list[int], Future[int | None]]] = deque()
         self.outbox: SimpleQueue[bytes | None] = SimpleQueue()
         self.lock = threading.Lock()
         self.ended = False
@@ -328,7 +331,7 @@ class _Helper:
             if self.ended:
                 result.set_exception(BrokenPipeError("the helper process ended"))
                 return result
-            self.waiting.append(result)
+            self.waiting.append(([job[0] for job in jobs], result))
         self.outbox.put(len(frame).to_bytes(4, "big") + frame)
         return result
 
@@ -342,14 +345,22 @@ class _Helper:
                 return
 
     def _collect(self) -> None:
-        assert self.proc.stdout is not None
-        while len(answer := self.proc.stdout.read(8)) == 8:
-            bad = int.from_bytes(answer, "big", signed=True)
-            self.waiting.popleft().set_result(None if bad < 0 else bad)
+        """Match answers to batches; at the first that does not fit (or the end), give up
+        on this helper: whatever it was given is then checked by the caller."""
+        read = self.proc.stdout.read  # type: ignore[union-attr]
+        if read(len(GREETING)) == GREETING:
+            while len(answer := read(16)) == 16 and self.waiting:
+                first = int.from_bytes(answer[:8], "big", signed=True)
+                bad = int.from_bytes(answer[8:], "big", signed=True)
+                positions, result = self.waiting[0]
+                if first != positions[0] or not (bad == -1 or bad in positions):
+                    break
+                self.waiting.popleft()
+                result.set_result(None if bad == -1 else bad)
         with self.lock:
             self.ended = True
             while self.waiting:
-                self.waiting.popleft().set_exception(BrokenPipeError("the helper process ended"))
+                self.waiting.popleft()[1].set_exception(BrokenPipeError("the helper failed"))
 
     def stop(self) -> None:
         """End it now: whatever it still holds is no longer wanted."""

@@ -196,16 +196,30 @@ def first_invalid(jobs: list[tuple[int, bytes, bytes, bytes]]) -> int | None:
     return None
 
 
+# The helper protocol (see chain.verify_chain). The greeting tells a helper that runs this
+# very code from anything else `sys.executable` might start.
+GREETING = b"interlock signature checks 1\n"
+
+
 def serve_checks() -> None:
-    """A signature-checking worker (see chain.verify_chain): reads batches of jobs for
-    `first_invalid` from stdin (4-byte big-endian length, then the list in `marshal`
-    form), answers each on stdout (8-byte signed big-endian: the position, or -1), stops
-    at end of input. A plain pipe protocol, so that the worker imports this module only."""
-    read, write = sys.stdin.buffer.read, sys.stdout.buffer
-    while len(head := read(4)) == 4:
-        bad = first_invalid(marshal.loads(read(int.from_bytes(head, "big"))))
-        write.write((-1 if bad is None else bad).to_bytes(8, "big", signed=True))
-        write.flush()
+    """A signature-checking helper process: greets on stdout, then reads batches of jobs
+    for `first_invalid` from stdin (4-byte big-endian length, the list in `marshal` form)
+    and answers each (8-byte signed big-endian each: the batch's first position, then
+    the first bad one or -1), until its input ends. Plain pipes, so that a helper imports
+    this module only."""
+    read, out = sys.stdin.buffer.read, sys.stdout.buffer
+    out.write(GREETING)
+    out.flush()
+    try:
+        while len(head := read(4)) == 4:
+            jobs = marshal.loads(read(int.from_bytes(head, "big")))
+            bad = first_invalid(jobs)
+            first = jobs[0][0] if jobs else -1
+            out.write(first.to_bytes(8, "big", signed=True))
+            out.write((-1 if bad is None else bad).to_bytes(8, "big", signed=True))
+            out.flush()
+    except BrokenPipeError:  # the caller is gone: nothing to answer
+        pass
 
 
 def finish(pending: Pending, now: datetime | None = None) -> Verified:
