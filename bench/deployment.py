@@ -1,0 +1,266 @@
+"""A real interlock deployment for benchmarks: a directory set up the way `interlock init`
+sets one up, fresh Ed25519 keys listed in its agreement, and `interlock serve` running as
+a child process on loopback with the real clock.
+
+    dep = create_deployment(OUT / "work" / "hotline", ("blue", "red"))
+    with Server(dep.directory) as server:          # python -m interlock.cli serve DIR --port P
+        ... server.url, server.port, server.cpu_seconds() ...
+
+`attach_py_spy(server.pid, FILE, seconds)` samples the running server with py-spy
+(collapsed stacks); `top_frames(FILE)` and `top_self(FILE)` summarise them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from interlock.ledger.keys import new_private, public_text, write_private
+from interlock.service.bootstrap import init_directory
+
+# The agreement the benchmarks and tests run under: the example agreement's rules
+# (`interlock init`), with two parties and their freshly generated public keys.
+AGREEMENT_TEMPLATE = """\
+[agreement]
+name = "Hotline benchmark agreement"
+
+[[parties]]
+id = "blue"
+name = "Blue air force command"
+public_keys = ["{blue}"]
+
+[[parties]]
+id = "red"
+name = "Red airbase"
+public_keys = ["{red}"]
+
+[rules]
+min_lead_time_min = 60
+late_notice = "record"
+time_buffer_min = 15
+require_signatures = true
+
+[rules.separation.air]
+horizontal_nm = 5
+vertical_ft = 1000
+
+[rules.separation.sea]
+horizontal_nm = 2
+vertical_m = 0
+
+[hotline]
+ack_deadline_s = {{ routine = 900, urgent = 120, flash = 30 }}
+escalation_repeat_s = {{ routine = 300, urgent = 60, flash = 15 }}
+heartbeat_interval_s = 10
+heartbeat_missed = 3
+"""
+PARTIES = ("blue", "red")
+
+
+@dataclass
+class Deployment:
+    directory: Path
+    tokens: dict[str, str]  # party -> API token (only its SHA-256 is on disk)
+    keys: dict[str, Ed25519PrivateKey]  # party -> signing key (also in DIR/keys/PARTY.key)
+
+    @property
+    def public_keys(self) -> dict[str, list[str]]:
+        return {p: [public_text(k.public_key())] for p, k in self.keys.items()}
+
+    def key_file(self, party: str) -> Path:
+        return self.directory / "keys" / f"{party}.key"
+
+
+def create_deployment(directory: Path) -> Deployment:
+    """A new deployment directory: agreement.toml listing fresh keys of blue and red, token
+    hashes (`init_directory`, what `interlock init` runs) and the private keys (0600)."""
+    keys = {p: new_private() for p in PARTIES}
+    text = AGREEMENT_TEMPLATE.format(**{p: public_text(k.public_key()) for p, k in keys.items()})
+    _, tokens = init_directory(directory, text)
+    (directory / "keys").mkdir(mode=0o700)
+    dep = Deployment(directory, tokens, keys)
+    for p, k in keys.items():
+        write_private(k, dep.key_file(p))
+    return dep
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def py_spy() -> str | None:
+    here = Path(sys.executable).parent / "py-spy"
+    if here.exists():
+        return str(here)
+    from shutil import which
+
+    return which("py-spy")
+
+
+class Server:
+    """`interlock serve DIR` as a child process (uvicorn, one worker, as shipped)."""
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        port: int | None = None,
+        log: Path | None = None,
+        startup_timeout: float = 30.0,
+    ) -> None:
+        self.directory = directory
+        self.port = port or free_port()
+        self.log = log or directory / "server.log"
+        self.startup_timeout = startup_timeout
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        cmd = [sys.executable, "-m", "interlock.cli", "serve", str(self.directory)]
+        return [*cmd, "--port", str(self.port)]
+
+    def start(self) -> Server:
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}: {self.tail()}")
+            try:
+                if httpx.get(self.url + "/health", timeout=1.0).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        else:
+            self.kill()
+            raise RuntimeError(f"server did not become healthy: {self.tail()}")
+        return self
+
+    def tail(self, chars: int = 3000) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.pid)
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Graceful stop (SIGTERM: uvicorn shuts down)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown at all, as in a crash or a power cut of the process."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def __enter__(self) -> Server:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def attach_py_spy(pid: int, out: Path, seconds: float, rate: int = 100) -> subprocess.Popen[bytes]:
+    """py-spy sampling a running process (without pausing it) for `seconds`; collapsed
+    stacks go to `out` when it ends (wait on the returned process)."""
+    spy = py_spy()
+    if spy is None:
+        raise RuntimeError("py-spy is not installed (pip install py-spy)")
+    cmd = [spy, "record", "--nonblocking", "-r", str(rate), "-d", str(max(1, round(seconds)))]
+    cmd += ["-f", "raw", "-o", str(out), "--pid", str(pid)]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _stacks(raw: Path) -> Iterator[tuple[list[str], int]]:
+    """(frames root first, samples) of py-spy's raw (collapsed) output, each frame as
+    "function (file)" without its line number, so the lines of a function add up."""
+    for line in raw.read_text(errors="replace").splitlines():
+        stack, _, n = line.rpartition(" ")
+        if stack and n.isdigit():
+            yield [_LINE.sub(")", f) for f in stack.split(";")], int(n)
+
+
+_LINE = re.compile(r":\d+\)$")
+
+
+def top_frames(
+    raw: Path, limit: int = 25, only: str = ""
+) -> tuple[int, list[tuple[str, int, int]]]:
+    """(samples, [(function, self samples, inclusive samples)]) by inclusive samples, for
+    the functions whose "function (file)" contains `only`; py-spy samples busy threads
+    only (its default), so these are shares of the time the server was doing something."""
+    own: Counter[str] = Counter()
+    incl: Counter[str] = Counter()
+    total = 0
+    for frames, count in _stacks(raw):
+        total += count
+        own[frames[-1]] += count
+        for f in set(frames):
+            incl[f] += count
+    rows = [(f, own[f], c) for f, c in incl.most_common() if only in f][:limit]
+    return total, rows
+
+
+def top_self(raw: Path, limit: int = 25) -> list[tuple[str, int]]:
+    """Functions by self samples (where the time is spent, not what calls it)."""
+    own: Counter[str] = Counter()
+    for frames, count in _stacks(raw):
+        own[frames[-1]] += count
+    return own.most_common(limit)
+
+
+def shares(raw: Path, probes: dict[str, str]) -> tuple[int, dict[str, int]]:
+    """(samples, {name: samples of stacks holding a frame that contains probes[name]})."""
+    found: Counter[str] = Counter()
+    total = 0
+    for frames, count in _stacks(raw):
+        total += count
+        stack = ";".join(frames)
+        for name, probe in probes.items():
+            if probe in stack:
+                found[name] += count
+    return total, {name: found[name] for name in probes}
