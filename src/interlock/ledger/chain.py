@@ -22,14 +22,14 @@ import marshal
 import os
 import subprocess
 import sys
-import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from queue import SimpleQueue
 from typing import Any
+
+with contextlib.suppress(ImportError):  # POSIX only: a larger pipe for the helpers
+    import fcntl
 
 from ..errors import InterlockError
 from ..model.agreement import OPTIONAL_FIELDS
@@ -45,8 +45,6 @@ BATCH = 128
 # Below this many signatures in a chain, starting a helper process (~0.1 s of CPU) costs
 # more than it saves.
 PARALLEL_FROM = 8 * BATCH
-# A helper checks a batch in tens of milliseconds; one silent this long is given up on.
-HELPER_TIMEOUT = 60.0
 
 
 def entry_hash(seq: int, prev_hash: str, received_at: str, content_hash: str) -> str:
@@ -133,10 +131,12 @@ def verify_chain(
 ) -> tuple[int, Problem | None]:
     """(entries checked, the first problem or None).
 
-    Entries are read and hashed in order, here. With `workers` > 1, once the chain proves
-    long enough to pay for it, `workers - 1` helper processes check signatures (most of
-    the work) beside this one. Either way the answer is the plain in-order loop's: the
-    earliest bad position, and nothing read past it.
+    Entries are read and hashed in order, here. Signatures (most of the work) are checked
+    in batches behind the reading: with `workers` > 1, once the chain proves long enough
+    to pay for it, by `workers - 1` helper processes as well as this one. Reading may so
+    run ahead of a bad signature, but the answer is always the plain in-order loop's: the
+    earliest bad position and its reason (an error raised by `entries` itself propagates
+    only if every entry before it verified).
     """
     it = iter(entries)
     prev, count = GENESIS, 0
@@ -145,7 +145,7 @@ def verify_chain(
     for count, e in enumerate(it, start=1):
         pending, problem = _check(count, prev, e, keys)
         if problem is not None:
-            return _settle([], held) or _at(count, pending, problem)
+            return _settle(None, [], held) or _at(count, pending, problem)
         if pending is not None:
             if workers > 1:
                 held.append((count, pending))
@@ -155,7 +155,7 @@ def verify_chain(
         if len(held) >= PARALLEL_FROM:
             break
     else:
-        return _settle([], held) or (count, None)
+        return _settle(None, [], held) or (count, None)
     with _Checkers(workers - 1) as checkers:
         return _parallel(it, keys, count, prev, held, checkers)
 
@@ -170,7 +170,27 @@ def _at(
 
 
 Batch = list[tuple[int, Pending]]
-Sent = tuple["Future[int | None]", Batch]
+
+
+class _Slot:
+    """A batch of signatures and, once known, the first bad position in it."""
+
+    __slots__ = ("bad", "batch", "known")
+
+    def __init__(self, batch: Batch) -> None:
+        self.batch, self.known, self.bad = batch, False, None
+
+    def settle(self, bad: int | None) -> None:
+        self.known, self.bad = True, bad
+
+    def check_here(self) -> None:
+        if not self.known:
+            self.settle(_first_invalid_here(self.batch))
+
+    def found(self) -> tuple[int, Problem] | None:
+        if self.bad is None:
+            return None
+        return self.bad, _bad(self.bad, dict(self.batch)[self.bad])
 
 
 def _parallel(
@@ -182,17 +202,16 @@ def _parallel(
     checkers: _Checkers,
 ) -> tuple[int, Problem | None]:
     """Go on reading after `position`, checking signatures in batches (`batch`: those
-    not checked yet, in order): sent to a helper process while one keeps up, else checked
-    here, so that this process lends a hand once it is ahead. Results are taken oldest
-    first, so the first bad one found is the earliest."""
-    sent: deque[Sent] = deque()
+    not checked yet, in order): given to a helper process while one keeps up, else
+    checked here, so that this process lends a hand once it is ahead. Results are taken
+    oldest first, so the first bad one found is the earliest."""
+    slots: deque[_Slot] = deque()
 
     def dispatch(batch: Batch) -> None:
-        result = checkers.submit([(at, p.key.raw, p.signature, p.message) for at, p in batch])
-        if result is None:  # every helper has enough to do
-            result = Future()
-            result.set_result(_first_invalid_here(batch))
-        sent.append((result, batch))
+        slot = _Slot(batch)
+        if not checkers.offer(slot):  # every helper has enough to do
+            slot.check_here()
+        slots.append(slot)
 
     for i in range(0, len(batch) - BATCH + 1, BATCH):
         dispatch(batch[i : i + BATCH])
@@ -205,48 +224,47 @@ def _parallel(
         except Exception:
             # Reading the next entry failed: the plain loop gets there (and raises) only if
             # everything before it verified.
-            found = _settle(sent, batch)
+            found = _settle(checkers, slots, batch)
             if found is not None:
                 return found
             raise
         position += 1
         pending, problem = _check(position, prev, e, keys)
         if problem is not None:
-            return _settle(sent, batch) or _at(position, pending, problem)
+            return _settle(checkers, slots, batch) or _at(position, pending, problem)
         if pending is not None:
             batch.append((position, pending))
             if len(batch) >= BATCH:
                 dispatch(batch)
                 batch = []
-                while sent and sent[0][0].done():
-                    found = _first_bad(*sent.popleft())
+                checkers.pump()
+                while slots and slots[0].known:
+                    found = slots.popleft().found()
                     if found is not None:
                         return found
         prev = e["hash"]
-    return _settle(sent, batch) or (position, None)
+    return _settle(checkers, slots, batch) or (position, None)
 
 
 def _first_invalid_here(batch: Batch) -> int | None:
     return next((at for at, p in batch if not p.valid()), None)
 
 
-def _first_bad(result: Future[int | None], batch: Batch) -> tuple[int, Problem] | None:
-    try:
-        bad = result.result(timeout=HELPER_TIMEOUT)
-    except OSError:  # the helper failed, died or hangs (TimeoutError): check its batch here
-        bad = _first_invalid_here(batch)
-    if bad is None:
-        return None
-    return bad, _bad(bad, dict(batch)[bad])
-
-
-def _settle(sent: Iterable[Sent], held: Batch) -> tuple[int, Problem] | None:
-    """The earliest bad signature among the batches sent off, then among those `held`
-    here (which come after them); None if all are valid. The held ones are checked first,
-    while the helpers finish."""
+def _settle(
+    checkers: _Checkers | None, slots: Iterable[_Slot], held: Batch
+) -> tuple[int, Problem] | None:
+    """The earliest bad signature among the batches given out, then among those `held`
+    here (which come after them); None if all are valid. This process checks the held
+    ones, then the given ones no helper has answered, newest first, while the helpers go
+    on from the oldest: the end never waits on a helper that is slow, dead or starting."""
     last = _first_invalid_here(held)
-    for result, batch in sent:
-        found = _first_bad(result, batch)
+    slots = list(slots)
+    for slot in reversed(slots):
+        if checkers is not None:
+            checkers.pump()
+        slot.check_here()
+    for slot in slots:
+        found = slot.found()
         if found is not None:
             return found
     return None if last is None else (last, _bad(last, dict(held)[last]))
@@ -259,14 +277,14 @@ def _bad(position: int, pending: Pending) -> Problem:
 class _Checkers:
     """Helper processes that check batches of signatures (`envelope.serve_checks`).
 
-    Plain subprocesses on pipes, not multiprocessing: a worker imports the envelope module
+    Plain subprocesses on pipes, not multiprocessing: a helper imports the envelope module
     only (~0.1 s, where a multiprocessing "spawn" child re-imports the caller's main
-    module: the whole CLI, ~1 s), and nothing is forked from a threaded process. Each
-    helper answers its batches in order; a thread per helper feeds it and another
-    collects its answers, so that submitting never blocks the reader of the chain.
+    module: the whole CLI, ~1 s), and nothing is forked from a threaded process. The pipes
+    are non-blocking and pumped by the caller between batches (no threads: they would
+    wait on the caller's GIL); a helper answers its batches in order.
     """
 
-    DEPTH = 2  # batches queued per helper before the caller checks the next one itself
+    DEPTH = 6  # batches given to a helper and not answered before the caller checks itself
 
     def __init__(self, n: int) -> None:
         root = str(Path(__file__).resolve().parents[2])  # where `interlock` imports from
@@ -274,102 +292,124 @@ class _Checkers:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
         code = "from interlock.ledger.envelope import serve_checks; serve_checks()"
         self._helpers: list[_Helper] = []
-        if sys.executable:
-            for _ in range(n):
-                try:
-                    proc = subprocess.Popen(
-                        [sys.executable, "-c", code],
-                        stdin=subprocess.PIPE,
-                        stdout=subprocess.PIPE,
-                        env=env,
-                        start_new_session=True,  # a Ctrl-C is the caller's to handle
-                    )
-                except OSError:
-                    break
+        for _ in range(n if sys.executable else 0):
+            try:
+                proc = subprocess.Popen(
+                    [sys.executable, "-c", code],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    env=env,
+                    start_new_session=True,  # a Ctrl-C is the caller's to handle
+                )
+            except OSError:
+                break
+            try:
                 self._helpers.append(_Helper(proc))
+            except OSError:  # no non-blocking pipes here (Windows before 3.12)
+                _Helper.end(proc)
+                break
 
-    def submit(self, jobs: list[tuple[int, bytes, bytes, bytes]]) -> Future[int | None] | None:
-        """The future first bad position of `jobs`, or None if every helper is busy."""
-        if not self._helpers:
-            return None
-        helper = min(self._helpers, key=_Helper.load)
-        if helper.load() >= self.DEPTH:
-            return None
-        return helper.submit(jobs)
+    def offer(self, slot: _Slot) -> bool:
+        """Give `slot` to the least busy helper, unless all have enough to do."""
+        live = [h for h in self._helpers if not h.dead]
+        if not live:
+            return False
+        helper = min(live, key=lambda h: len(h.waiting))
+        if len(helper.waiting) >= self.DEPTH:
+            return False
+        helper.give(slot)
+        return True
+
+    def pump(self) -> None:
+        for helper in self._helpers:
+            helper.pump()
 
     def __enter__(self) -> _Checkers:
         return self
 
     def __exit__(self, *exc: object) -> None:
         for helper in self._helpers:
-            helper.stop()
+            _Helper.end(helper.proc)
 
 
 class _Helper:
-    """One helper process, its queue of unanswered batches, and its two pipe threads."""
+    """One helper process: what is still to be written to it, and the batches it has not
+    answered yet, in order. Whatever it fails to answer is left for the caller."""
 
     def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stdin is not None and proc.stdout is not None
         self.proc = proc
-        self.waiting: deque[tuple[list[int], Future[int | None]]] = deque()
-        self.outbox: SimpleQueue[bytes | None] = SimpleQueue()
-        self.lock = threading.Lock()
-        self.ended = False
-        self.threads = [
-            threading.Thread(target=self._feed, daemon=True),
-            threading.Thread(target=self._collect, daemon=True),
-        ]
-        for thread in self.threads:
-            thread.start()
+        self.wfd, self.rfd = proc.stdin.fileno(), proc.stdout.fileno()
+        os.set_blocking(self.wfd, False)
+        os.set_blocking(self.rfd, False)
+        with contextlib.suppress(OSError, AttributeError, NameError):
+            # Room for every batch it may hold (Linux: 64 KiB by default), so that writing
+            # never waits on it.
+            fcntl.fcntl(self.wfd, fcntl.F_SETPIPE_SZ, 1 << 20)
+        self.outgoing = bytearray()
+        self.incoming = bytearray()
+        self.greeted = False
+        self.dead = False
+        self.waiting: deque[_Slot] = deque()
 
-    def load(self) -> int:
-        return len(self.waiting)
+    def give(self, slot: _Slot) -> None:
+        frame = marshal.dumps([(at, p.key.raw, p.signature, p.message) for at, p in slot.batch])
+        self.outgoing += len(frame).to_bytes(4, "big") + frame
+        self.waiting.append(slot)
+        self.pump()
 
-    def submit(self, jobs: list[tuple[int, bytes, bytes, bytes]]) -> Future[int | None]:
-        result: Future[int | None] = Future()
-        frame = marshal.dumps(jobs)
-        with self.lock:
-            if self.ended:
-                result.set_exception(BrokenPipeError("the helper process ended"))
-                return result
-            self.waiting.append(([job[0] for job in jobs], result))
-        self.outbox.put(len(frame).to_bytes(4, "big") + frame)
-        return result
-
-    def _feed(self) -> None:
-        assert self.proc.stdin is not None
-        while (frame := self.outbox.get()) is not None:
+    def pump(self) -> None:
+        """Write what the pipe takes, read what has come, settle the answered batches."""
+        if self.dead:
+            return
+        try:
+            if self.outgoing:
+                del self.outgoing[: os.write(self.wfd, self.outgoing)]
+        except BlockingIOError:
+            pass
+        except OSError:
+            return self._fail()
+        while True:
             try:
-                self.proc.stdin.write(frame)
-                self.proc.stdin.flush()
-            except OSError:  # it died: _collect sees the end and fails what waits
-                return
+                data = os.read(self.rfd, 1 << 16)
+            except BlockingIOError:
+                break
+            except OSError:
+                return self._fail()
+            if not data:
+                return self._fail()
+            self.incoming += data
+        if not self.greeted:
+            if len(self.incoming) < len(GREETING):
+                return None
+            if self.incoming[: len(GREETING)] != GREETING:
+                return self._fail()
+            del self.incoming[: len(GREETING)]
+            self.greeted = True
+        while len(self.incoming) >= 16:
+            first = int.from_bytes(self.incoming[:8], "big", signed=True)
+            bad = int.from_bytes(self.incoming[8:16], "big", signed=True)
+            del self.incoming[:16]
+            positions = [at for at, _ in self.waiting[0].batch] if self.waiting else []
+            if not positions or first != positions[0] or not (bad == -1 or bad in positions):
+                return self._fail()  # an answer that fits no batch: believe none
+            slot = self.waiting.popleft()
+            if not slot.known:
+                slot.settle(None if bad == -1 else bad)
+        return None
 
-    def _collect(self) -> None:
-        """Match answers to batches; at the first that does not fit (or the end), give up
-        on this helper: whatever it was given is then checked by the caller."""
-        read = self.proc.stdout.read  # type: ignore[union-attr]
-        if read(len(GREETING)) == GREETING:
-            while len(answer := read(16)) == 16 and self.waiting:
-                first = int.from_bytes(answer[:8], "big", signed=True)
-                bad = int.from_bytes(answer[8:], "big", signed=True)
-                positions, result = self.waiting[0]
-                if first != positions[0] or not (bad == -1 or bad in positions):
-                    break
-                self.waiting.popleft()
-                result.set_result(None if bad == -1 else bad)
-        with self.lock:
-            self.ended = True
-            while self.waiting:
-                self.waiting.popleft()[1].set_exception(BrokenPipeError("the helper failed"))
+    def _fail(self) -> None:
+        self.dead = True
+        for slot in self.waiting:  # the caller checks them itself (see _settle)
+            slot.check_here()
+        self.waiting.clear()
 
-    def stop(self) -> None:
-        """End it now: whatever it still holds is no longer wanted."""
-        self.outbox.put(None)
-        self.proc.kill()
-        self.proc.wait()
-        for thread in self.threads:
-            thread.join(timeout=5)
-        for pipe in (self.proc.stdin, self.proc.stdout):
+    @staticmethod
+    def end(proc: subprocess.Popen[bytes]) -> None:
+        """Stop it now: whatever it still holds is no longer wanted."""
+        proc.kill()
+        proc.wait()
+        for pipe in (proc.stdin, proc.stdout):
             if pipe is not None:
                 with contextlib.suppress(OSError):
                     pipe.close()
