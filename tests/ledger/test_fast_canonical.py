@@ -72,6 +72,8 @@ json_values = st.recursive(
 @example([2**53 - 1, -(2**53 - 1)])
 @example([2**53])
 @example({"a": 1e-7, "b": 5e-324, "c": 1e21, "d": 1e20})
+@example([9007199254740991.0, 9007199254740992.0, -9007199254740991.0, -9007199254740992.0])
+@example([4503599627370495.5, 1e15, 123.0, -0.0, 0.0, 1e22, 2.0**70, -(2.0**60)])
 def test_equals_rfc8785_for_any_json_value(value: Any) -> None:
     assert ours(value) == reference(value)
     if isinstance(ours(value), bytes):

@@ -9,9 +9,12 @@ alone would cap ``interlock audit verify`` far below its target. So the bytes ar
 orjson, which already agrees with RFC 8785 byte for byte on everything but two points:
 
 - numbers: orjson writes floats its own way (``1.0``, ``1e+16``, ``-0.0``), so each float is
-  first replaced by an ``orjson.Fragment`` of its ECMAScript form (exact: the shortest
-  round-trip digits from ``repr``, laid out as ECMA-262 Number::toString says); integers
-  are limited to +-(2**53 - 1) by ``OPT_STRICT_INTEGER`` exactly as ``rfc8785`` limits them;
+  first replaced by its ECMAScript form (exact: the shortest round-trip digits from
+  ``repr``, laid out as ECMA-262 Number::toString says) as an ``orjson.Fragment``, or as
+  the int it equals when integral below 2**53; integers are limited to +-(2**53 - 1) by
+  ``OPT_STRICT_INTEGER`` exactly as ``rfc8785`` limits them. orjson's own float digits
+  are not relied on (they are the same shortest digits in every test, but nothing
+  guarantees it);
 - key order: orjson sorts by code point, RFC 8785 by UTF-16 code unit. The two differ only
   when one key holds a character in U+E000..U+FFFF where another holds one above U+FFFF,
   so output with no UTF-8 lead byte 0xEE..0xF4 is safe.
@@ -36,6 +39,7 @@ from ..errors import InvalidInput
 _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
 _PLAIN = frozenset({str, int, bool, type(None)})  # what orjson writes exactly as JCS does
 _NESTED = frozenset({dict, list, tuple})
+_SAFE = float(2**53)
 # A UTF-8 lead byte of U+E000 and above: only then may code-point and UTF-16 key orders differ.
 _WIDE = re.compile(rb"[\xee-\xf4]")
 
@@ -74,6 +78,15 @@ def number(value: float) -> bytes:
     return (sign + out).encode()
 
 
+def _float(value: float) -> Any:
+    """What orjson writes as the ECMAScript form of `value`: an integral value below 2**53
+    as the int it equals (the shortest digits of such a double are all of its digits: no
+    other integer lies within half a unit of it), anything else as a fragment."""
+    if value.is_integer() and -_SAFE < value < _SAFE:
+        return int(value)
+    return orjson.Fragment(number(value))
+
+
 def _ready(value: Any) -> Any:
     """`value` (a dict, list or tuple) with every float as a JCS fragment, sharing every
     part that holds none. Raises _Slow on any type orjson would not write exactly as
@@ -85,7 +98,7 @@ def _ready(value: Any) -> Any:
             if t in _PLAIN:
                 continue
             if t is float:
-                w = orjson.Fragment(number(v))
+                w = _float(v)
             elif t in _NESTED:
                 w = _ready(v)
                 if w is v:
@@ -101,7 +114,7 @@ def _ready(value: Any) -> Any:
         if t in _PLAIN:
             continue
         if t is float:
-            w = orjson.Fragment(number(v))
+            w = _float(v)
         elif t in _NESTED:
             w = _ready(v)
             if w is v:
@@ -122,7 +135,7 @@ def prepare(obj: Any) -> Any:
     if t in _NESTED:
         return _ready(obj)
     if t is float:
-        return orjson.Fragment(number(obj))
+        return _float(obj)
     if t in _PLAIN:
         return obj
     raise _Slow

@@ -42,9 +42,10 @@ GENESIS = "0" * 64
 # process costs little next to checking it (75-160 us a signature), few enough that the
 # last ones do not keep the others waiting long.
 BATCH = 128
-# Below this many signatures in a chain, starting a helper process (~0.1 s of CPU) costs
-# more than it saves.
-PARALLEL_FROM = 8 * BATCH
+# Helpers are started once a chain has this many signatures: a tiny one never starts any,
+# a long one starts them early enough that their start-up (~0.1 s, on another core) is
+# mostly over when the chain needs them.
+PARALLEL_FROM = BATCH
 
 
 def entry_hash(seq: int, prev_hash: str, received_at: str, content_hash: str) -> str:
