@@ -5,9 +5,10 @@ An envelope carries what was said (``body``), what kind of statement it is (``ki
 author's clock says it was signed (``signed_at``), a random ``nonce`` against replays, and
 an Ed25519 ``signature`` over the RFC 8785 form of all the other fields.
 
-Verification is split in two so that a ledger audit can check signatures on both cores:
-`prepare` does every check but the Ed25519 equation (cheap, needs the GIL), `Pending.valid`
-does the equation (expensive, releases the GIL). `verify` is the two in a row.
+Verification is split so that a ledger audit can check the signatures elsewhere: `prepare`
+makes every check but the Ed25519 equation (cheap) and `Pending.valid` the equation (most
+of the cost, also run by helper processes through `serve_checks`); `finish` checks the
+time. `verify` is the three in a row.
 """
 
 from __future__ import annotations
@@ -110,10 +111,10 @@ def _libsodium() -> Callable[[bytes, bytes, int, bytes], int] | None:
     """libsodium's Ed25519 check, if the system has the library (Debian: libsodium23).
 
     It checks a signature in ~75 us where OpenSSL (through cryptography) takes ~160 us on
-    this project's machines, and like it releases the GIL. Only its "valid" is trusted on
-    its own: libsodium refuses everything OpenSSL refuses (the same cofactorless equation,
-    S < L, R compared as bytes) and more besides (small-order and non-canonical keys and
-    R), so a "no" is re-asked of OpenSSL and the verdicts stay exactly OpenSSL's.
+    this project's machines. Only its "valid" is taken on its own: libsodium refuses
+    everything OpenSSL refuses (the same cofactorless equation over the same hash, S < L,
+    R compared as bytes) and more besides (small-order R and keys, non-canonical keys), so
+    a "no" is asked again of OpenSSL and the verdicts stay exactly OpenSSL's.
     """
     name = ctypes.util.find_library("sodium")
     if name is None:
