@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import typer
@@ -14,9 +14,13 @@ from rich.progress import Progress
 from ..errors import InvalidInput
 from ..ledger.chain import default_workers, verify_chain
 from ..model.agreement import load_agreement
-from ..service.bootstrap import AGREEMENT_FILE, DB_FILE
-from ..store import SqliteStore, open_store
 from .common import console, fail, reported_errors
+
+if TYPE_CHECKING:
+    from ..store import SqliteStore
+
+# The store and the service (SQLAlchemy, numpy, shapely: ~0.6 s) are imported where a
+# deployment directory is opened, so that `audit verify --file` starts in ~0.4 s, not ~1 s.
 
 audit_app = typer.Typer(help="Verify and export the tamper-evident record.", no_args_is_help=True)
 EXIT_TAMPERED = 1
@@ -38,6 +42,9 @@ def _read_export(path: Path) -> Iterator[dict[str, Any]]:
 @contextmanager
 def _deployment_store(directory: Path) -> Iterator[SqliteStore]:
     """The store of an existing deployment (never creates an empty one by mistake)."""
+    from ..service.bootstrap import DB_FILE
+    from ..store import open_store
+
     path = directory / DB_FILE
     if not path.is_file():
         raise InvalidInput(
@@ -72,7 +79,10 @@ def verify(
     # Signatures are most of the work: long ledgers have them checked on every core.
     processes = workers or default_workers()
     with reported_errors():
-        agreement = agreement or (directory / AGREEMENT_FILE if directory else None)
+        if agreement is None and directory is not None:
+            from ..service.bootstrap import AGREEMENT_FILE
+
+            agreement = directory / AGREEMENT_FILE
         keys = _keys(agreement) if agreement else {}
         if file is not None:
             entries: Iterator[dict[str, Any]] = _read_export(file)
@@ -123,6 +133,7 @@ def timeline_cmd(
     from rich.markup import escape
     from rich.table import Table
 
+    from ..service.bootstrap import AGREEMENT_FILE
     from ..service.timeline import message_summary, timeline
 
     with reported_errors():
