@@ -14,9 +14,10 @@ class, same detail) so callers handle them like the core's.
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,10 @@ _BY_STATUS: dict[int, type[InterlockError]] = {
     413: PayloadTooLarge,
     422: InvalidInput,
 }
+
+
+RECEIPT_THREADS = 4
+log = logging.getLogger("interlock.client")
 
 
 class ServerError(InterlockError):
@@ -108,13 +113,23 @@ class Client:
             base_url=url, timeout=timeout, headers={"Authorization": f"Bearer {token}"}
         )
         self.last_seq = 0  # the last stream event seen: where a reconnect resumes
+        # Delivery receipts go out from a few background threads, so reading the stream
+        # never waits for a round trip and the server commits the receipts in batches.
+        self._receipts: ThreadPoolExecutor | None = None
 
     @classmethod
     def from_key_file(cls, url: str, token: str, party: str, key_file: Path | str) -> Client:
         return cls(url, token, party, read_private(Path(key_file)))
 
     def close(self) -> None:
+        self.flush_receipts()
         self.http.close()
+
+    def flush_receipts(self) -> None:
+        """Wait until every delivery receipt the stream queued has been answered."""
+        if self._receipts is not None:
+            self._receipts.shutdown(wait=True)
+            self._receipts = None
 
     def __enter__(self) -> Client:
         return self
@@ -206,8 +221,8 @@ class Client:
     ) -> Iterator[dict[str, Any]]:
         """Ledger entries addressed to this party, forever, resuming after each drop.
 
-        A message to this party is acknowledged as delivered (signed receipt) before it is
-        yielded; `stop()` is checked between events (and keep-alives)."""
+        A message to this party is reported delivered (a signed receipt, sent in the
+        background as it is yielded); `stop()` is checked between events (and keep-alives)."""
         if after is not None:
             self.last_seq = after
         while not stop():
@@ -253,5 +268,14 @@ class Client:
             return
         to = event.get("to") or (event.get("envelope") or {}).get("body", {}).get("to", [])
         if self.party in to:
-            with contextlib.suppress(StateConflict):  # delivered before a reconnect
-                self.deliver(event["id"])
+            if self._receipts is None:
+                self._receipts = ThreadPoolExecutor(RECEIPT_THREADS, "interlock-receipts")
+            self._receipts.submit(self._deliver_quietly, event["id"])
+
+    def _deliver_quietly(self, message_id: str) -> None:
+        try:
+            self.deliver(message_id)
+        except StateConflict:
+            pass  # delivered before a reconnect: already on record
+        except (InterlockError, httpx.HTTPError):  # the sender sees it stays undelivered
+            log.warning("delivery receipt for %s failed", message_id, exc_info=True)

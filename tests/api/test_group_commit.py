@@ -12,6 +12,7 @@ from tests.conftest import LiveServer, circle
 
 from interlock.api.writer import GroupCommitter
 from interlock.errors import InvalidInput, NotFound
+from interlock.service.batch import Batcher
 from interlock.service.notices import NoticeService, WriteOp
 
 
@@ -36,20 +37,30 @@ def test_run_batch_isolates_failures_and_later_ops_see_earlier_ones(
 
 def test_queued_writes_share_one_commit(service: NoticeService) -> None:
     async def scenario() -> tuple[list[object], GroupCommitter]:
-        committer = GroupCommitter(service)
+        committer = GroupCommitter(Batcher(service.store, {WriteOp: service}))
         committer.start()
         ops = [
             WriteOp("submit", "blue" if i % 2 else "red", feature=circle(30.0 + i * 0.01, 40))
             for i in range(10)
         ]
         ops.append(WriteOp("cancel", "blue", "n-missing"))
-        # All are queued before the worker first runs: they form one batch.
-        results = await asyncio.gather(*(committer.run(op) for op in ops), return_exceptions=True)
+        # Hold the store's writer: the first batch waits in it while the rest queue up.
+        writer_lock = service.store._write_lock
+        writer_lock.acquire()
+        tasks = [asyncio.gather(committer.run(op), return_exceptions=True) for op in ops]
+        gathered = asyncio.gather(*tasks)
+        assert committer._queue is not None
+        while committer.batches != 1 or committer._queue.qsize() != 11 - committer.largest_batch:
+            await asyncio.sleep(0.005)
+        first = committer.largest_batch
+        writer_lock.release()
+        results = [r[0] for r in await gathered]
         await committer.stop()
+        assert committer.largest_batch == max(first, 11 - first)
         return results, committer
 
     results, committer = asyncio.run(scenario())
-    assert committer.batches == 1 and committer.largest_batch == 11
+    assert committer.batches == 2  # those that queued meanwhile shared one commit
     assert isinstance(results[-1], NotFound)
     assert service.store.count_notices() == 10
     # 5 x 5 cross-party pairs, all within 5 NM of each other, found within the one batch.
@@ -103,13 +114,14 @@ def test_concurrent_http_writers_lose_nothing(
 def test_a_crash_in_a_batch_fails_every_waiter(
     service: NoticeService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(ops: object) -> list[object]:
+    def broken(ops: object, prepared: object) -> list[object]:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(service, "run_batch", broken)
+    batcher = Batcher(service.store, {WriteOp: service})
+    monkeypatch.setattr(batcher, "apply_prepared", broken)
 
     async def scenario() -> list[object]:
-        committer = GroupCommitter(service)
+        committer = GroupCommitter(batcher)
         committer.start()
         results = await asyncio.gather(
             *(committer.run(WriteOp("cancel", "blue", "n-x")) for _ in range(3)),

@@ -20,14 +20,18 @@ from ..errors import InterlockError
 
 MAX_BATCH = 64
 
-Pending = tuple[Any, "asyncio.Future[Any]"]
+Pending = tuple[Any, Any, "asyncio.Future[Any]"]  # op, its prepared form, its waiter
 
 
 class BatchRunner(Protocol):
-    def run_batch(self, ops: Sequence[Any]) -> list[Any]: ...
+    def prepare(self, op: Any) -> Any: ...
+    def apply_prepared(self, ops: Sequence[Any], prepared: Sequence[Any]) -> list[Any]: ...
 
 
 class GroupCommitter:
+    """Store-free checks (parsing, signatures) run in each request's own worker thread,
+    in parallel; only the store work is queued for the single writer."""
+
     def __init__(self, service: BatchRunner, max_batch: int = MAX_BATCH) -> None:
         self.service = service
         self.max_batch = max_batch
@@ -51,9 +55,12 @@ class GroupCommitter:
         """Queue one write; return its result once its batch is committed."""
         if self._queue is None or self._task is None or self._task.done():
             self.start()
+        prepared = await run_in_threadpool(self.service.prepare, op)
+        if isinstance(prepared, InterlockError):
+            raise prepared  # refused before it reached the writer: nothing to undo
         assert self._queue is not None
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((op, future))
+        self._queue.put_nowait((op, prepared, future))
         return await future
 
     async def _work(self) -> None:
@@ -66,13 +73,15 @@ class GroupCommitter:
             self.batches += 1
             self.largest_batch = max(self.largest_batch, len(batch))
             try:
-                results = await run_in_threadpool(self.service.run_batch, [op for op, _ in batch])
+                results = await run_in_threadpool(
+                    self.service.apply_prepared, [b[0] for b in batch], [b[1] for b in batch]
+                )
             except Exception as exc:  # the whole batch failed: tell every waiter
-                for _, future in batch:
+                for _, _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
                 continue
-            for (_, future), result in zip(batch, results, strict=True):
+            for (_, _, future), result in zip(batch, results, strict=True):
                 if future.done():
                     continue
                 if isinstance(result, InterlockError):

@@ -27,16 +27,21 @@ class Batcher:
         self.store = store
         self.handlers = dict(handlers)
 
+    def prepare(self, op: Any) -> Any:
+        """The op's store-free checks: its prepared form, or the InterlockError refusing it.
+        Safe to call from many threads at once (the API does, before queueing)."""
+        try:
+            return self.handlers[type(op)].prepare(op)
+        except InterlockError as exc:
+            return exc
+
     def run_batch(self, ops: Sequence[Any]) -> list[Any]:
-        """Apply writes in order; later ops see earlier ones, as if they came one by one.
-        Any exception other than an InterlockError aborts the whole batch."""
-        handlers = [self.handlers[type(op)] for op in ops]
-        prepared: list[Any] = []
-        for h, op in zip(handlers, ops, strict=True):
-            try:
-                prepared.append(h.prepare(op))
-            except InterlockError as exc:
-                prepared.append(exc)
+        """Prepare and apply writes in order; later ops see earlier ones, as if they came
+        one by one. Any exception other than an InterlockError aborts the whole batch."""
+        return self.apply_prepared(ops, [self.prepare(op) for op in ops])
+
+    def apply_prepared(self, ops: Sequence[Any], prepared: Sequence[Any]) -> list[Any]:
+        """Apply already prepared ops in one transaction, each in its own savepoint."""
         results: list[Any] = list(prepared)
         todo = [i for i, p in enumerate(prepared) if not isinstance(p, InterlockError)]
         if not todo:
@@ -45,7 +50,7 @@ class Batcher:
             for i in todo:
                 try:
                     with tx.savepoint():
-                        results[i] = handlers[i].apply(tx, ops[i], prepared[i])
+                        results[i] = self.handlers[type(ops[i])].apply(tx, ops[i], prepared[i])
                 except InterlockError as exc:
                     results[i] = exc
         return results

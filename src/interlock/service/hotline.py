@@ -62,7 +62,8 @@ def _store_message(
     priority: str,
     event: dict[str, Any],
 ) -> dict[str, Any]:
-    """Record a message (party's or system's) and open its acknowledgement deadline."""
+    """Record a message (party's or system's) and open its acknowledgement deadline;
+    the message as the store now holds it."""
     to = list(to)
     deadline = now + agreement.hotline.ack_deadline[priority]
     audience = sorted({*to} | ({sender} if sender != SYSTEM else set()))
@@ -74,19 +75,18 @@ def _store_message(
         "audience": audience,
     }
     entry = record(tx, "message", message_id, now, event, audience)
-    tx.insert_message(
-        {
-            "id": message_id,
-            "sender": sender,
-            "priority": priority,
-            "sent_at": to_ts(now),
-            "deadline_at": to_ts(deadline),
-            "ledger_seq": entry["seq"],
-            "event": entry["event"],
-        },
-        to,
-    )
-    return entry
+    message = {
+        "id": message_id,
+        "sender": sender,
+        "priority": priority,
+        "sent_at": to_ts(now),
+        "deadline_at": to_ts(deadline),
+        "ledger_seq": entry["seq"],
+        "event": entry["event"],
+    }
+    tx.insert_message(message, to)
+    empty = {"delivered_at": None, "acked_at": None, "reply": None, "escalations": 0}
+    return message | {"recipients": [{"party": p, **empty} for p in sorted(to)]}
 
 
 def post_system_message(
@@ -173,11 +173,9 @@ class HotlineService:
                 raise NotFound(f"no {kind} {ref_id!r} to refer to")
         message_id = new_message_id()
         event = {"to": list(draft.to), "priority": draft.priority, "envelope": envelope}
-        _store_message(
+        message = _store_message(
             tx, self.agreement, now, message_id, draft.sender, draft.to, draft.priority, event
         )
-        message = tx.get_message(message_id)
-        assert message is not None
         return self._view(message)
 
     def _receipt_in(
@@ -213,9 +211,12 @@ class HotlineService:
             "envelope": envelope,
         }
         entry = record(tx, "receipt", receipt.message_id, now, body, body["audience"])
-        updated = tx.get_message(receipt.message_id)
-        assert updated is not None
-        return {"seq": entry["seq"], "message": self._view(updated)}
+        for r in message["recipients"]:  # as the store now holds it (no second read)
+            if r["party"] == party:
+                r["delivered_at"] = r["delivered_at"] or at
+                if receipt.status == "acknowledged":
+                    r.update(acked_at=at, reply=receipt.reply)
+        return {"seq": entry["seq"], "message": self._view(message)}
 
     # ---- escalation and channel health (run by the server's ticker) --------------------
     def tick(self) -> dict[str, int]:

@@ -24,7 +24,7 @@ from ..errors import StateConflict
 from ..ledger.chain import GENESIS, make_entry
 from . import schema as s
 from .base import Box, IndexEntry, NoticeRow
-from .sqlite_hotline import HotlineReads, HotlineWrites
+from .sqlite_hotline import INSERT_INBOX_SQL, HotlineReads, HotlineWrites
 
 T0 = 1_577_836_800.0  # 2020-01-01T00:00:00Z: origin of the index's time axis (minutes)
 FAR_PAST, FAR_FUTURE = -1.0e7, 1.0e8  # minutes: standing assets
@@ -211,15 +211,18 @@ class SqliteWriteTx(HotlineWrites):
         """A nested step: on error only its own writes are undone (group commit)."""
         self._savepoints += 1
         name = f"sp{self._savepoints}"
-        self.conn.exec_driver_sql(f"SAVEPOINT {name}")
+        cur = _dbapi_cursor(self.conn)
+        cur.execute(f"SAVEPOINT {name}")
         try:
             yield
         except BaseException:
             self._ledger_head = None  # entries of the undone step are gone: re-read the head
-            self.conn.exec_driver_sql(f"ROLLBACK TO {name}")
-            self.conn.exec_driver_sql(f"RELEASE {name}")
+            cur.execute(f"ROLLBACK TO {name}")
+            cur.execute(f"RELEASE {name}")
+            cur.close()
             raise
-        self.conn.exec_driver_sql(f"RELEASE {name}")
+        cur.execute(f"RELEASE {name}")
+        cur.close()
 
     def insert_notice(self, notice_id: str, party: str, domain: str, created_at: float) -> None:
         cur = _dbapi_cursor(self.conn)
@@ -322,12 +325,15 @@ class SqliteWriteTx(HotlineWrites):
 
     def claim_nonce(self, nonce: str, party: str, at: float) -> None:
         """Record a signed envelope's nonce; StateConflict if it was seen before (a replay)."""
+        cur = _dbapi_cursor(self.conn)
         try:
-            self.conn.exec_driver_sql(
+            cur.execute(
                 "INSERT INTO nonces (nonce, party, seen_at) VALUES (?, ?, ?)", (nonce, party, at)
             )
         except (sqlite3.IntegrityError, IntegrityError):
             raise StateConflict(f"replayed envelope (nonce {nonce} already used)") from None
+        finally:
+            cur.close()
 
     def append_ledger(
         self,
@@ -339,12 +345,13 @@ class SqliteWriteTx(HotlineWrites):
     ) -> dict[str, Any]:
         """Chain one event onto the ledger, inside this (serialised) transaction, and
         address it to the `audience` parties' push streams."""
+        cur = _dbapi_cursor(self.conn)
         if self._ledger_head is None:
-            row = self.conn.exec_driver_sql(_LEDGER_HEAD_SQL).first()
+            row = cur.execute(_LEDGER_HEAD_SQL).fetchone()
             self._ledger_head = (row[0], row[1]) if row else (0, GENESIS)
         seq, prev = self._ledger_head
         entry = make_entry(seq + 1, prev, received_at, event)
-        self.conn.exec_driver_sql(
+        cur.execute(
             _INSERT_LEDGER_SQL,
             (
                 entry["seq"],
@@ -357,8 +364,9 @@ class SqliteWriteTx(HotlineWrites):
                 orjson.dumps(event).decode(),
             ),
         )
+        cur.executemany(INSERT_INBOX_SQL, [(p, entry["seq"]) for p in sorted(set(audience))])
+        cur.close()
         self._ledger_head = (entry["seq"], entry["hash"])
-        self.add_to_inbox(entry["seq"], audience)
         return entry
 
     def retire_asset(self, asset_id: str, at: float) -> None:

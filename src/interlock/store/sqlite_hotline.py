@@ -30,7 +30,7 @@ _RECIPIENTS_SQL = (
     "SELECT party, delivered_at, acked_at, reply, escalations FROM message_recipients "
     "WHERE message_id = ? ORDER BY party"
 )
-_INSERT_INBOX_SQL = "INSERT INTO inbox (party, seq) VALUES (?, ?)"
+INSERT_INBOX_SQL = "INSERT INTO inbox (party, seq) VALUES (?, ?)"
 _INBOX_SQL = (
     "SELECT l.seq, l.prev_hash, l.received_at, l.content_hash, l.hash, l.event "
     "FROM inbox i JOIN ledger l ON l.seq = i.seq WHERE i.party = ? AND i.seq > ? "
@@ -73,11 +73,6 @@ class HotlineWrites:
     """Hotline writes inside the store's serialised write transaction."""
 
     conn: Connection
-
-    def add_to_inbox(self, seq: int, audience: Iterable[str]) -> None:
-        cur = _cursor(self.conn)
-        cur.executemany(_INSERT_INBOX_SQL, [(p, seq) for p in sorted(set(audience))])
-        cur.close()
 
     def insert_message(
         self,
