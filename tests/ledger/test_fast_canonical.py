@@ -131,16 +131,18 @@ def test_rfc8785_appendix_b_numbers(bits: str, text: str) -> None:
 
 def test_numbers_over_every_binary_exponent() -> None:
     rnd = random.Random(8785)
+    values = []
     for exponent in range(-1074, 1024):
-        for _ in range(20):
-            value = math.ldexp(1 + rnd.random(), exponent)
-            if math.isfinite(value):
-                for v in (value, -value):
-                    assert number(v) == rfc8785.dumps(v), v
-    for _ in range(100_000):  # uniform over bit patterns: subnormals and all
-        value = struct.unpack("<d", rnd.getrandbits(64).to_bytes(8, "little"))[0]
+        for _ in range(10):
+            values.append(math.ldexp(1 + rnd.random(), exponent))
+        values.append(float(rnd.getrandbits(max(1, min(exponent, 1023)))))  # integral
+    for _ in range(50_000):  # uniform over bit patterns: subnormals and all
+        values.append(struct.unpack("<d", rnd.getrandbits(64).to_bytes(8, "little"))[0])
+    for value in values:
         if math.isfinite(value):
-            assert number(value) == rfc8785.dumps(value), value
+            for v in (value, -value):
+                assert number(v) == rfc8785.dumps(v), v
+                assert canonical(v) == rfc8785.dumps(v), v  # the int and fragment paths too
 
 
 class Colour(enum.Enum):

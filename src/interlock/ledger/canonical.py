@@ -84,7 +84,10 @@ def _float(value: float) -> Any:
     other integer lies within half a unit of it), anything else as a fragment."""
     if value.is_integer() and -_SAFE < value < _SAFE:
         return int(value)
-    return orjson.Fragment(number(value))
+    text = repr(value)
+    if "e" in text or "n" in text or text.endswith(".0"):  # exponent, inf/nan, integral
+        return orjson.Fragment(number(value))
+    return orjson.Fragment(text.encode())  # positional and fractional: what `number` gives
 
 
 def _ready(value: Any) -> Any:
