@@ -294,19 +294,22 @@ def agreement_text(keys: dict[str, list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def export_file(entries: list[dict[str, Any]], keys: dict[str, list[str]]) -> list[str]:
-    """`audit verify` arguments for an export of `entries` (JSON Lines) and an agreement."""
+def export_file(
+    entries: list[dict[str, Any]], keys: dict[str, list[str]]
+) -> tuple[list[str], Path]:
+    """`audit verify` arguments for an export of `entries` (JSON Lines) and an agreement,
+    and what to delete afterwards."""
     OUT.mkdir(parents=True, exist_ok=True)
     export = OUT / f"audit-verify-n{len(entries)}.jsonl"
     export.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in entries))
-    agreement = OUT / "audit-verify-agreement.toml"
+    agreement = OUT / f"audit-verify-n{len(entries)}.toml"
     agreement.write_text(agreement_text(keys))
-    return ["--file", str(export), "--agreement", str(agreement)]
+    return ["--file", str(export), "--agreement", str(agreement)], export
 
 
-def deployment(entries: list[dict[str, Any]], keys: dict[str, list[str]]) -> list[str]:
+def deployment(entries: list[dict[str, Any]], keys: dict[str, list[str]]) -> tuple[list[str], Path]:
     """`audit verify` arguments for a deployment directory whose store holds `entries`,
-    written through the store's own ledger API, 2,000 a transaction."""
+    written through the store's own ledger API, 2,000 a transaction (and the directory)."""
     from interlock.service.bootstrap import DB_FILE, init_directory
     from interlock.store import open_store
 
@@ -323,7 +326,7 @@ def deployment(entries: list[dict[str, Any]], keys: dict[str, list[str]]) -> lis
                     tx.append_ledger(event["type"], event.get("id"), event, e["received_at"])
     finally:
         store.close()
-    return [str(directory)]
+    return [str(directory)], directory
 
 
 def cli_seconds(args: list[str], n: int) -> float:
@@ -343,17 +346,28 @@ def cli_seconds(args: list[str], n: int) -> float:
 
 
 def cli_rates(
-    make: Callable[[list[dict[str, Any]], dict[str, list[str]]], list[str]],
+    make: Callable[[list[dict[str, Any]], dict[str, list[str]]], tuple[list[str], Path]],
     entries: list[dict[str, Any]],
     keys: dict[str, list[str]],
     repeat: int,
 ) -> tuple[str, str]:
     """(end-to-end, net of start-up) entries/s of the CLI; the start-up is measured on a
     one-entry ledger of the same kind and taken off."""
-    one = make(entries[:1], keys)
-    start = min(cli_seconds(one, 1) for _ in range(min(repeat, 2)))
-    full = make(entries, keys)
-    total = min(cli_seconds(full, len(entries)) for _ in range(repeat))
+    made = []
+    try:
+        one, made_one = make(entries[:1], keys)
+        made.append(made_one)
+        start = min(cli_seconds(one, 1) for _ in range(min(repeat, 2)))
+        full, made_full = make(entries, keys)
+        made.append(made_full)
+        total = min(cli_seconds(full, len(entries)) for _ in range(repeat))
+    finally:
+        for path in made:
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+                path.with_suffix(".toml").unlink(missing_ok=True)
     n = len(entries)
     return f"{n / total:,.0f}", f"{n / max(total - start, 1e-9):,.0f}"
 
