@@ -1,0 +1,71 @@
+"""The server's fields around a signed statement must say what the author signed."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from tests.conftest import PARTY_KEYS, Clock, circle, make_agreement
+
+from interlock.ledger.envelope import sign
+from interlock.ledger.statements import statement_problem
+from interlock.service.hotline import HotlineService
+from interlock.service.notices import NoticeService
+from interlock.store import SqliteStore
+
+
+@pytest.fixture
+def events(store: SqliteStore, clock: Clock) -> dict[str, dict[str, Any]]:
+    agreement = make_agreement()
+    notices = NoticeService(store, agreement, clock)
+    hotline = HotlineService(store, agreement, clock)
+    notices.submit("blue", sign("notice", "blue", circle(35.8, 35.5), PARTY_KEYS["blue"], clock()))
+    body = {"to": ["red", "green"], "priority": "flash", "subject": "s"}
+    sent = hotline.send("blue", sign("message", "blue", body, PARTY_KEYS["blue"], clock()))
+    receipt = {"message": sent["id"], "status": "acknowledged", "reply": "ok"}
+    hotline.receipt("red", sent["id"], sign("receipt", "red", receipt, PARTY_KEYS["red"], clock()))
+    notices.submit("red", circle(35.8, 35.5))  # a conflict: a system message
+    found: dict[str, dict[str, Any]] = {}
+    for e in store.ledger_entries():
+        ev = e["event"]
+        key = "system" if ev.get("from") == "interlock" else ev["type"]
+        found.setdefault(key, ev)
+    return found
+
+
+def test_recorded_statements_agree_with_their_signatures(events: dict[str, Any]) -> None:
+    assert {"notice_version", "message", "receipt", "system", "conflict"} <= set(events)
+    assert all(statement_problem(ev) is None for ev in events.values())
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "value", "reason"),
+    [
+        ("notice_version", "party", "red", "filer"),
+        ("message", "from", "red", "sender"),
+        ("message", "to", ["green"], "addressees"),
+        ("message", "priority", "routine", "priority"),
+        ("receipt", "party", "green", "party"),
+        ("receipt", "message", "m-0000000000000000", "message or status"),
+        ("receipt", "status", "delivered", "message or status"),
+    ],
+)
+def test_a_relabelled_statement_is_named(
+    events: dict[str, Any], kind: str, field: str, value: Any, reason: str
+) -> None:
+    ev = copy.deepcopy(events[kind])
+    ev[field] = value
+    problem = statement_problem(ev)
+    assert problem is not None and reason in problem
+
+
+def test_unsigned_party_traffic_and_swapped_kinds_are_named(events: dict[str, Any]) -> None:
+    for kind in ("message", "receipt"):
+        ev = copy.deepcopy(events[kind])
+        del ev["envelope"]
+        assert "without its signed envelope" in str(statement_problem(ev))
+    ev = copy.deepcopy(events["receipt"])
+    ev["envelope"] = events["message"]["envelope"]
+    assert "carries a message envelope" in str(statement_problem(ev))
+    assert statement_problem(events["system"]) is None  # the system signs nothing
