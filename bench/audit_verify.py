@@ -52,7 +52,6 @@ from rich.table import Table
 from interlock.errors import InterlockError, Unauthorized
 from interlock.ledger.chain import GENESIS, Problem, default_workers, make_entry, verify_chain
 from interlock.ledger.envelope import (
-    _libsodium,
     check_shape,
     public_key,
     sign,
@@ -129,7 +128,14 @@ def _message(
     }
     messages.append((mid, author, to))
     env = sign("message", author, body, private[author], now)
-    return {"type": "message", "id": mid, "to": [to], "priority": body["priority"], "envelope": env}
+    return {
+        "type": "message",
+        "id": mid,
+        "from": author,
+        "to": [to],
+        "priority": body["priority"],
+        "envelope": env,
+    }
 
 
 def _receipt(
@@ -141,9 +147,16 @@ def _receipt(
 ) -> dict[str, Any]:
     mid, _author, to = rng.choice(messages[-50:])
     status = rng.choice(["delivered", "acknowledged"])
-    body = {"message": mid, "status": status, "at": iso(now)}
+    body = {"message": mid, "status": status}
     env = sign("receipt", to, body, private[to], now)
-    return {"type": "receipt", "id": f"r-{seq:07d}", "message": mid, "envelope": env}
+    return {
+        "type": "receipt",
+        "id": f"r-{seq:07d}",
+        "message": mid,
+        "party": to,
+        "status": status,
+        "envelope": env,
+    }
 
 
 def _system(
@@ -462,7 +475,7 @@ def main() -> int:
             *cli,
         )
     console.print(table)
-    sodium = "libsodium" if _libsodium() is not None else "OpenSSL only (no libsodium)"
+    sodium = "libsodium (PyNaCl), OpenSSL re-checking any refusal"
     console.print(
         f"{cores} cores; signatures by {sodium}: {speed_before:,.0f} / "
         f"{verifies_per_second():,.0f} checks/s on one core before / after; target "

@@ -137,9 +137,16 @@ def build_chain(
     private, _ = keys
     entries, prev = [], GENESIS
     for i in range(1, n + 1):
-        party = "blue" if i % 2 else "red"
+        party, other = ("blue", "red") if i % 2 else ("red", "blue")
+        body = {"to": [other], "priority": "routine", "subject": f"message {i}"}
         event = (
-            {"type": "message", "envelope": sign("message", party, {"i": i}, private[party], NOW)}
+            {
+                "type": "message",
+                "from": party,
+                "to": [other],
+                "priority": "routine",
+                "envelope": sign("message", party, body, private[party], NOW),
+            }
             if i != 3
             else {"type": "conflict", "system": {"id": 7}}
         )

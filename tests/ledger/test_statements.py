@@ -69,3 +69,26 @@ def test_unsigned_party_traffic_and_swapped_kinds_are_named(events: dict[str, An
     ev["envelope"] = events["message"]["envelope"]
     assert "carries a message envelope" in str(statement_problem(ev))
     assert statement_problem(events["system"]) is None  # the system signs nothing
+
+
+def test_the_audit_names_a_relabelled_receipt(store: SqliteStore, clock: Clock) -> None:
+    from tests.conftest import PUBLIC_KEYS
+
+    from interlock.ledger.chain import make_entry, verify_chain
+
+    agreement = make_agreement()
+    hotline = HotlineService(store, agreement, clock)
+    body = {"to": ["red"], "priority": "urgent", "subject": "s"}
+    first = hotline.send("blue", sign("message", "blue", body, PARTY_KEYS["blue"], clock()))
+    second = hotline.send("blue", sign("message", "blue", body, PARTY_KEYS["blue"], clock()))
+    ack = {"message": first["id"], "status": "acknowledged"}
+    hotline.receipt("red", first["id"], sign("receipt", "red", ack, PARTY_KEYS["red"], clock()))
+    entries = list(store.ledger_entries())
+    assert verify_chain(entries, PUBLIC_KEYS) == (3, None)
+    # A server rewriting the chain from there on to show red acknowledging the second
+    # message: every hash recomputed, the signature intact, the lie still named.
+    forged = entries[:2]
+    event = {**entries[2]["event"], "message": second["id"]}
+    forged.append(make_entry(3, entries[1]["hash"], entries[2]["received_at"], event))
+    _, problem = verify_chain(forged, PUBLIC_KEYS)
+    assert problem is not None and problem.seq == 3 and "statement" in problem.reason

@@ -36,6 +36,7 @@ from ..model.agreement import OPTIONAL_FIELDS
 from ..model.timeutil import parse_utc
 from .canonical import canonical, canonical_ready, digest, render
 from .envelope import GREETING, Pending, prepare
+from .statements import statement_problem
 
 GENESIS = "0" * 64
 # Signatures are checked in batches of this many: enough that shipping one to a worker
@@ -110,6 +111,9 @@ def _check(
             # The event's canonical walk already holds the envelope's: reuse it.
             pending = prepare(envelope, keys, ready["envelope"] if type(ready) is dict else None)
             parse_utc(envelope["signed_at"], "signed_at")  # what envelope.finish checks
+        reason = None if redacted else statement_problem(event)
+        if reason is not None:  # the server's fields must say what the author signed
+            return pending, Problem(position, f"statement: {reason}")
     except InterlockError as exc:
         return pending, Problem(position, f"signature: {exc.detail}")
     except (KeyError, TypeError, AttributeError) as exc:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from nacl.bindings import crypto_core_ed25519_is_valid_point
 
 from ..errors import InvalidInput
 
@@ -38,9 +39,16 @@ def parse_public(text: str) -> Ed25519PublicKey:
         raise InvalidInput(f"a public key is '{PREFIX}<base64url>'", field="public_key")
     try:
         raw = _unb64(text.removeprefix(PREFIX))
-        return Ed25519PublicKey.from_public_bytes(raw)
+        key = Ed25519PublicKey.from_public_bytes(raw)
     except ValueError as exc:
         raise InvalidInput(f"not an Ed25519 public key ({exc})", field="public_key") from None
+    # A small-order (or non-canonical) key "verifies" forged signatures under OpenSSL's
+    # cofactorless check: the identity point accepts any signature R = identity, S = 0.
+    if not crypto_core_ed25519_is_valid_point(raw):
+        raise InvalidInput(
+            "not a usable Ed25519 public key (small order or not canonical)", field="public_key"
+        )
+    return key
 
 
 def key_id(public: str) -> str:
