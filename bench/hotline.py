@@ -669,8 +669,8 @@ def _target(r: RunResult) -> str:
 def delivery_table(results: list[ModeResult], title: str, health_p50_ms: float) -> Table:
     t = Table(title=title, title_justify="left", caption_justify="left")
     t.caption = (
-        "receipts: auto = the stock client (posts a signed 'delivered' receipt per message "
-        "before yielding it: a second durable write per message), off = stream only. "
+        "receipts: auto = the stock client (posts a signed 'delivered' receipt per message, "
+        "from background threads: a second durable write per message), off = stream only. "
         "delivery = arrival on red's stream - start of blue's send (signing included); "
         "send RTT = POST /messages until its 201; lag = how late sends started against the "
         "schedule (client saturation); drain = how long after the last answer the last "
