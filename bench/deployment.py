@@ -28,45 +28,15 @@ from types import TracebackType
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from interlock.ledger.keys import new_private, public_text, write_private
-from interlock.service.bootstrap import init_directory
+from interlock.ledger.keys import public_text, read_private
+from interlock.model.agreement import EXAMPLE_AGREEMENT
+from interlock.service.bootstrap import init_with_keys
 
-# The agreement the benchmarks and tests run under: the example agreement's rules
-# (`interlock init`), with two parties and their freshly generated public keys.
-AGREEMENT_TEMPLATE = """\
-[agreement]
-name = "Hotline benchmark agreement"
-
-[[parties]]
-id = "blue"
-name = "Blue air force command"
-public_keys = ["{blue}"]
-
-[[parties]]
-id = "red"
-name = "Red airbase"
-public_keys = ["{red}"]
-
-[rules]
-min_lead_time_min = 60
-late_notice = "record"
-time_buffer_min = 15
-require_signatures = true
-
-[rules.separation.air]
-horizontal_nm = 5
-vertical_ft = 1000
-
-[rules.separation.sea]
-horizontal_nm = 2
-vertical_m = 0
-
-[hotline]
-ack_deadline_s = {{ routine = 900, urgent = 120, flash = 30 }}
-escalation_repeat_s = {{ routine = 300, urgent = 60, flash = 15 }}
-heartbeat_interval_s = 10
-heartbeat_missed = 3
-"""
+# The agreement the benchmarks and tests run under: `interlock init`'s example (parties
+# blue and red, its rules and hotline clauses), with signatures required.
+AGREEMENT_TEXT = EXAMPLE_AGREEMENT.replace(
+    "require_signatures = false", "require_signatures = true"
+)
 PARTIES = ("blue", "red")
 
 
@@ -85,16 +55,10 @@ class Deployment:
 
 
 def create_deployment(directory: Path) -> Deployment:
-    """A new deployment directory: agreement.toml listing fresh keys of blue and red, token
-    hashes (`init_directory`, what `interlock init` runs) and the private keys (0600)."""
-    keys = {p: new_private() for p in PARTIES}
-    text = AGREEMENT_TEMPLATE.format(**{p: public_text(k.public_key()) for p, k in keys.items()})
-    _, tokens = init_directory(directory, text)
-    (directory / "keys").mkdir(mode=0o700)
-    dep = Deployment(directory, tokens, keys)
-    for p, k in keys.items():
-        write_private(k, dep.key_file(p))
-    return dep
+    """A new deployment directory made as `interlock demo` makes one (`init_with_keys`):
+    agreement.toml listing fresh keys of blue and red, token hashes, the private keys."""
+    _, tokens, files = init_with_keys(directory, AGREEMENT_TEXT)
+    return Deployment(directory, tokens, {p: read_private(f) for p, f in files.items()})
 
 
 def free_port() -> int:

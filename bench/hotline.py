@@ -72,6 +72,7 @@ from deployment import (
     top_frames,
     top_self,
 )
+from httpload import Conn, post_head
 from interlock.client import Client
 from interlock.ledger.chain import verify_chain
 from interlock.ledger.keys import read_private
@@ -217,39 +218,6 @@ class Reader:
 
 
 # ---- blue: the open-loop sender ---------------------------------------------------------
-class _Conn:
-    """One keep-alive HTTP/1.1 connection: enough client for JSON requests, and cheap."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
-
-    @classmethod
-    async def open(cls, port: int) -> _Conn:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        return cls(reader, writer)
-
-    async def request(self, head: bytes, body: bytes) -> tuple[int, bytes]:
-        self.writer.write(head + body)
-        raw = await self.reader.readuntil(b"\r\n\r\n")
-        lines = raw.split(b"\r\n")
-        status = int(lines[0].split(b" ", 2)[1])
-        length = 0
-        for line in lines[1:]:
-            if line[:15].lower() == b"content-length:":
-                length = int(line[15:])
-        return status, await self.reader.readexactly(length)
-
-    def close(self) -> None:
-        self.writer.close()
-
-
-def _post_head(port: int, path: str, token: str, length: int) -> bytes:
-    return (
-        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
-    ).encode()
-
-
 @dataclass
 class Sent:
     due_ns: int  # its slot in the schedule
@@ -265,10 +233,10 @@ def _content(label: str) -> dict[str, Any]:
 
 
 async def _send_one(
-    conn: _Conn, port: int, token: str, blue: Client, label: str, start: int
+    conn: Conn, port: int, token: str, blue: Client, label: str, start: int
 ) -> Sent:
     body = orjson.dumps(blue.sign("message", _content(label)))
-    status, payload = await conn.request(_post_head(port, "/messages", token, len(body)), body)
+    status, payload = await conn.request(post_head(port, "/messages", token, len(body)), body)
     end = now_ns()
     mid = orjson.loads(payload).get("id") if status == 201 else None
     return Sent(start, start, end, status, mid)
@@ -288,8 +256,8 @@ async def send_schedule(
     """`count` sends at `rate`/s on a fixed schedule over a pool of keep-alive connections
     (`connections` opened beforehand, more whenever every one is busy, up to
     MAX_CONNECTIONS)."""
-    pool: asyncio.Queue[_Conn] = asyncio.Queue()
-    conns = [await _Conn.open(port) for _ in range(connections)]
+    pool: asyncio.Queue[Conn] = asyncio.Queue()
+    conns = [await Conn.open(port) for _ in range(connections)]
     for c in conns:
         pool.put_nowait(c)
     out: list[Sent | None] = [None] * count
@@ -301,7 +269,7 @@ async def send_schedule(
         # Open loop: a send never waits for a connection; a new one opens when all are busy.
         start = now_ns()
         if pool.empty() and len(conns) < MAX_CONNECTIONS:
-            conn = await _Conn.open(port)
+            conn = await Conn.open(port)
             conns.append(conn)
         else:
             conn = await pool.get()  # at the cap, the send starts late: see the lag column
@@ -341,7 +309,7 @@ async def send_schedule(
 
 async def health_rtts(port: int, count: int) -> list[float]:
     """Closed-loop GET /health round trips (ms) on one keep-alive connection."""
-    conn = await _Conn.open(port)
+    conn = await Conn.open(port)
     head = f"GET /health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
     out = []
     for _ in range(count):

@@ -37,7 +37,6 @@ import pstats
 import random
 import resource
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -63,6 +62,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from deployment import cpu_seconds, free_port
+from httpload import Conn, post_head
 from interlock.detect.strategic import Volume, check_pair
 from interlock.geo.shapes import Area
 from interlock.model.agreement import Agreement, agreement_from_dict
@@ -493,57 +494,13 @@ def run_scan(
 
 
 # ---- HTTP --------------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-class _Conn:
-    """One keep-alive HTTP/1.1 connection: enough client for JSON POSTs, and cheap."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
-
-    @classmethod
-    async def open(cls, port: int) -> _Conn:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        return cls(reader, writer)
-
-    async def request(self, head: bytes, body: bytes) -> tuple[int, bytes]:
-        self.writer.write(head + body)
-        raw = await self.reader.readuntil(b"\r\n\r\n")
-        lines = raw.split(b"\r\n")
-        status = int(lines[0].split(b" ", 2)[1])
-        length = 0
-        for line in lines[1:]:
-            if line[:15].lower() == b"content-length:":
-                length = int(line[15:])
-        return status, await self.reader.readexactly(length)
-
-    def close(self) -> None:
-        self.writer.close()
-
-
-def _post(path: str, port: int, token: str, body: bytes) -> bytes:
-    return (
-        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-    ).encode()
-
-
 async def _wait_health(port: int, proc: subprocess.Popen[bytes], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode}")
         try:
-            conn = await _Conn.open(port)
+            conn = await Conn.open(port)
         except OSError:
             await asyncio.sleep(0.1)
             continue
@@ -588,13 +545,13 @@ async def _drive(
     expect: int,
 ) -> _Driven:
     """Send every request over `concurrency` keep-alive connections, as fast as answered."""
-    conns = [await _Conn.open(port) for _ in range(concurrency)]
+    conns = [await Conn.open(port) for _ in range(concurrency)]
     out = _Driven(0.0, [], 0, 0)
     it = iter(requests)
     with _progress() as progress:
         task = progress.add_task(label, total=len(requests))
 
-        async def worker(conn: _Conn) -> None:
+        async def worker(conn: Conn) -> None:
             for head, body in it:
                 t0 = time.perf_counter()
                 status, payload = await conn.request(head, body)
@@ -630,7 +587,7 @@ def run_http(
     shutil.rmtree(workdir, ignore_errors=True)
     _, tokens = init_directory(workdir, AGREEMENT_TOML)
     working_copy(pristine, workdir / DB_FILE)
-    port = _free_port()
+    port = free_port()
     cmd = [
         sys.executable,
         "-c",
@@ -646,7 +603,7 @@ def run_http(
     reqs = []
     for party, feature in notices:
         body = orjson.dumps(feature)
-        reqs.append((_post("/notices", port, tokens[party], body), body))
+        reqs.append((post_head(port, "/notices", tokens[party], len(body)), body))
     probes = max(500, count // 2)
     try:
         asyncio.run(_wait_health(port, proc, 60.0))
@@ -657,13 +614,13 @@ def run_http(
         me = asyncio.run(
             _drive(port, [_get("/me", port, tokens["blue"])] * probes, concurrency, "GET /me", 200)
         )
-        cpu0 = _cpu_seconds(proc.pid)
+        cpu0 = cpu_seconds(proc.pid)
         ru0 = resource.getrusage(resource.RUSAGE_SELF)
         run = asyncio.run(
             _drive(port, reqs[warmup:], concurrency, f"HTTP submits at {size:,}", 201)
         )
         ru1 = resource.getrusage(resource.RUSAGE_SELF)
-        server_cpu = (_cpu_seconds(proc.pid) - cpu0) / run.seconds
+        server_cpu = (cpu_seconds(proc.pid) - cpu0) / run.seconds
     finally:
         proc.terminate()
         try:
