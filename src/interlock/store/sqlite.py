@@ -24,7 +24,7 @@ from ..errors import StateConflict
 from ..ledger.chain import GENESIS, make_entry
 from . import schema as s
 from .base import Box, IndexEntry, NoticeRow
-from .sqlite_hotline import INSERT_INBOX_SQL, HotlineReads, HotlineWrites
+from .sqlite_hotline import INSERT_INBOX_SQL, HotlineReads, HotlineWrites, ledger_entry
 
 T0 = 1_577_836_800.0  # 2020-01-01T00:00:00Z: origin of the index's time axis (minutes)
 FAR_PAST, FAR_FUTURE = -1.0e7, 1.0e8  # minutes: standing assets
@@ -626,14 +626,7 @@ class SqliteStore(HotlineReads):
         params = (from_seq, limit) if limit is not None else (from_seq,)
         with self._read() as conn:
             for r in conn.exec_driver_sql(sql, params):
-                yield {
-                    "seq": r[0],
-                    "prev_hash": r[1],
-                    "received_at": r[2],
-                    "content_hash": r[3],
-                    "hash": r[4],
-                    "event": orjson.loads(r[5]),
-                }
+                yield ledger_entry(r)
 
     def close(self) -> None:
         if self._checkpointer is not None:

@@ -45,6 +45,18 @@ _REF_SQL = {
 }
 
 
+def ledger_entry(r: Any) -> dict[str, Any]:
+    """A ledger row (seq, prev_hash, received_at, content_hash, hash, event) as an entry."""
+    return {
+        "seq": r[0],
+        "prev_hash": r[1],
+        "received_at": r[2],
+        "content_hash": r[3],
+        "hash": r[4],
+        "event": orjson.loads(r[5]),
+    }
+
+
 def _cursor(conn: Connection) -> Any:
     return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
@@ -188,17 +200,7 @@ class HotlineReads:
             cur = _cursor(conn)
             rows = cur.execute(_INBOX_SQL, (party, after_seq, limit)).fetchall()
             cur.close()
-        return [
-            {
-                "seq": r[0],
-                "prev_hash": r[1],
-                "received_at": r[2],
-                "content_hash": r[3],
-                "hash": r[4],
-                "event": orjson.loads(r[5]),
-            }
-            for r in rows
-        ]
+        return [ledger_entry(r) for r in rows]
 
     def get_message(self, message_id: str) -> dict[str, Any] | None:
         with self._read() as conn:
