@@ -216,3 +216,11 @@ def test_a_message_older_than_the_skew_window_is_refused(
     clock.advance(minutes=6)
     with pytest.raises(InterlockError, match="outside"):
         hotline.send("blue", env)
+
+
+def test_no_party_may_pose_as_the_system() -> None:
+    from interlock.model.agreement import agreement_from_dict
+
+    with pytest.raises(InvalidInput, match="reserved") as err:
+        agreement_from_dict({"parties": [{"id": "interlock"}, {"id": "red"}]})
+    assert err.value.field == "parties[0].id"

@@ -22,6 +22,7 @@ DOMAINS = ("air", "sea", "emission")
 VOLUME_DOMAINS = ("air", "sea")
 PARTY_ID = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 OPTIONAL_FIELDS = ("purpose", "callsign", "remarks", "unit")
+RESERVED_ID = "interlock"  # the author of system messages: no party may take it
 PRIORITIES = ("routine", "urgent", "flash")  # hotline message priorities, lowest first
 MAX_NUMBER = 1e9  # above any sane rule value; keeps timedelta (max ~1.4e12 min) from overflowing
 
@@ -275,6 +276,11 @@ def agreement_from_dict(data: dict[str, Any]) -> Agreement:
         if not isinstance(pid, str) or not PARTY_ID.match(pid):
             raise InvalidInput(
                 "party id must be lower-case letters, digits, '-' or '_' (max 32)",
+                field=f"parties[{i}].id",
+            )
+        if pid == RESERVED_ID:
+            raise InvalidInput(
+                f"{RESERVED_ID!r} is reserved: system messages are sent under it",
                 field=f"parties[{i}].id",
             )
         keys = p.get("public_keys", [])

@@ -14,10 +14,10 @@ from typing import Any
 
 from ..errors import InvalidInput, PayloadTooLarge
 from ..ledger.canonical import canonical
-from .agreement import PRIORITIES, Agreement
+from .agreement import PRIORITIES, RESERVED_ID, Agreement
 from .timeutil import parse_utc
 
-SYSTEM = "interlock"  # the author of system messages (never a party id: ids are checked)
+SYSTEM = RESERVED_ID  # the author of system messages (the agreement refuses it as a party id)
 REF_KINDS = ("notice", "conflict", "message", "violation")
 RECEIPT_STATUSES = ("delivered", "acknowledged")
 MAX_SUBJECT = 200
