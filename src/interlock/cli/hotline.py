@@ -23,7 +23,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import InterlockError
-from ..model.message import SYSTEM, message_view
+from ..model.message import REF_KINDS, SYSTEM, message_view
 from ..model.timeutil import parse_utc
 from .common import (
     console,
@@ -43,7 +43,6 @@ hotline_app = typer.Typer(
 )
 
 PRIORITY_STYLE = {"flash": "bold red", "urgent": "yellow", "routine": ""}
-REF_KINDS = ("notice", "conflict", "message", "violation")
 
 
 class Priority(StrEnum):
