@@ -1,0 +1,1 @@
+"""Feeds: real formats in (AIS, ADS-B SBS, raw Mode S, JSON) -> TrackReport / Skip."""
