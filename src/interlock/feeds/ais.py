@@ -1,0 +1,233 @@
+"""AIS NMEA 0183 (!AIVDM/!AIVDO) lines -> TrackReports and Skips, with pyais.
+
+Pure: it only iterates the lines it is given. Every line gives zero or more outputs and never
+raises: a bad line is a Skip with a stable reason and its line number, so a feed is counted,
+never crashed, and never makes a phantom track. Duplicates (same MMSI, time and position)
+are passed on: the picture keeps one state per track and can drop them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pyais.exceptions import MissingPayloadException, UnknownMessageException
+from pyais.messages import AISSentence
+
+from interlock.model.track import Skip, TrackReport, implausible
+
+Output = TrackReport | Skip
+Clock = datetime | Callable[[], datetime]
+
+POSITION_TYPES = frozenset({1, 2, 3, 18, 19, 27})
+STATIC_TYPES = frozenset({5, 24})
+# Fewest payload bits that hold every field we read (ITU-R M.1371-5 Annex 8, message tables;
+# offsets as in gpsd's AIVDM/AIVDO protocol decoding): a shorter payload is "truncated",
+# since pyais would read the missing bits as zeros.
+MIN_BITS = {1: 128, 2: 128, 3: 128, 18: 124, 19: 124, 27: 94, 5: 232}
+MIN_BITS_24 = {0: 160, 1: 132}  # part A: name ends at bit 160; part B: callsign at 132
+# "Not available" codes (ITU-R M.1371-5 Annex 8, msgs 1-3/18/19: lon 181, lat 91 degrees,
+# SOG 1023 = 102.3 kn, COG 3600 = 360.0 degrees; msg 27: SOG 63 kn, COG 511 degrees).
+LON_NA, LAT_NA = 181.0, 91.0
+SOG_NA, COG_NA = 102.3, 360.0
+SOG_NA_27, COG_NA_27 = 63.0, 511.0
+HEX = frozenset("0123456789abcdefABCDEF")
+MS_THRESHOLD = 100_000_000_000  # a tag block c: above this is milliseconds (1e11 s ≈ AD 5138)
+
+
+def nmea_checksum(body: str) -> int:
+    """XOR of the characters between the start delimiter and '*' (NMEA 0183)."""
+    c = 0
+    for ch in body:
+        c ^= ord(ch)
+    return c
+
+
+def _checked(text: str) -> str | None:
+    """The body before '*' if the two hex digits after it match its checksum, else None."""
+    body, star, chk = text.rpartition("*")
+    if not star or len(chk) != 2 or not all(c in HEX for c in chk):
+        raise ValueError("no checksum")
+    return body if int(chk, 16) == nmea_checksum(body) else None
+
+
+@dataclass
+class _Pending:
+    """Fragments of one multi-sentence message waiting for the rest."""
+
+    first_line: int
+    count: int
+    parts: list[AISSentence] = field(default_factory=list)
+    time: datetime | None = None
+
+
+class AisDecoder:
+    """Stateful AIS decoder for a stream: holds fragments of multi-sentence messages.
+
+    Fragments are keyed by (fragment count, sequential message id, channel) and must arrive
+    in order; a group not completed within `max_gap_lines` lines, or pushed out when more
+    than `max_pending` groups wait, is skipped as "orphan_fragment" (bounded memory).
+    """
+
+    def __init__(
+        self, received_at: Clock, *, max_pending: int = 64, max_gap_lines: int = 200
+    ) -> None:
+        if isinstance(received_at, datetime) and received_at.tzinfo is None:
+            raise ValueError("received_at must be timezone-aware")
+        self._received_at = received_at
+        self._max_pending = max_pending
+        self._max_gap = max_gap_lines
+        self._pending: dict[tuple[int, int | None, str], _Pending] = {}
+        self.line_no = 0
+
+    def feed(self, line: str) -> list[Output]:
+        """Decode one line (1-based numbering across calls); blank and '#' lines are ignored."""
+        self.line_no += 1
+        out: list[Output] = []
+        self._expire(out)
+        text = line.strip()
+        if not text or text.startswith("#"):
+            return out
+        try:
+            self._line(text, out)
+        except Exception as e:  # never raise on input: any surprise is a malformed line
+            out.append(Skip("malformed", f"line {self.line_no}", f"{type(e).__name__}: {e}"))
+        return out
+
+    def flush(self) -> list[Output]:
+        """Skip every incomplete group (end of input)."""
+        out: list[Output] = []
+        for key in list(self._pending):
+            self._orphan(key, out)
+        return out
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        r = self._received_at
+        return r if isinstance(r, datetime) else r()
+
+    def _line(self, text: str, out: list[Output]) -> None:
+        where = f"line {self.line_no}"
+        time: datetime | None = None
+        if text.startswith("\\"):  # NMEA 4.0 tag block: \c:1503079517,s:src*hh\!AIVDM,...
+            tag, sep, text = text[1:].partition("\\")
+            if not sep:
+                out.append(Skip("malformed", where, "unterminated tag block"))
+                return
+            body = _checked(tag)
+            if body is None:
+                out.append(Skip("bad_checksum", where, "tag block"))
+                return
+            for item in body.split(","):
+                if item.startswith("c:"):
+                    t = int(item[2:])
+                    time = datetime.fromtimestamp(t / 1000 if t > MS_THRESHOLD else t, tz=UTC)
+        if not text.startswith(("!", "$")):
+            out.append(Skip("malformed", where, "no sentence start"))
+            return
+        if _checked(text[1:]) is None:
+            out.append(Skip("bad_checksum", where))
+            return
+        if text[3:6].upper() not in ("VDM", "VDO"):
+            out.append(Skip("not_ais", where, text[:6]))
+            return
+        s = AISSentence(text.encode("ascii"))
+        if s.frag_cnt == 1:
+            self._decode(s, time, where, out)
+            return
+        key = (s.frag_cnt, s.seq_id, s.channel)
+        p = self._pending.get(key)
+        if s.frag_num == 1:
+            if p is not None:  # a new message began before the last one ended
+                self._orphan(key, out)
+            if len(self._pending) >= self._max_pending:
+                self._orphan(next(iter(self._pending)), out)
+            self._pending[key] = _Pending(self.line_no, s.frag_cnt, [s], time)
+            return
+        if p is None or len(p.parts) + 1 != s.frag_num:
+            out.append(Skip("orphan_fragment", where, f"fragment {s.frag_num}/{s.frag_cnt}"))
+            if p is not None:
+                self._orphan(key, out)
+            return
+        p.parts.append(s)
+        if p.time is None:
+            p.time = time
+        if len(p.parts) == p.count:
+            del self._pending[key]
+            whole = AISSentence.assemble_from_iterable(p.parts)
+            self._decode(whole, p.time, f"lines {p.first_line}-{self.line_no}", out)
+
+    def _expire(self, out: list[Output]) -> None:
+        # Groups are kept in arrival order, so the oldest is first.
+        while self._pending:
+            key, p = next(iter(self._pending.items()))
+            if self.line_no - p.first_line <= self._max_gap:
+                return
+            self._orphan(key, out)
+
+    def _orphan(self, key: tuple[int, int | None, str], out: list[Output]) -> None:
+        p = self._pending.pop(key)
+        out.append(
+            Skip("orphan_fragment", f"line {p.first_line}", f"{len(p.parts)}/{p.count} fragments")
+        )
+
+    def _decode(self, s: AISSentence, time: datetime | None, where: str, out: list[Output]) -> None:
+        try:
+            msg = s.decode()
+        except MissingPayloadException:
+            out.append(Skip("empty_payload", where))
+            return
+        except UnknownMessageException:
+            out.append(Skip("unsupported_type", where, f"type {s.ais_id}"))
+            return
+        kind = msg.msg_type
+        if kind not in POSITION_TYPES and kind not in STATIC_TYPES:
+            out.append(Skip("unsupported_type", where, f"type {kind}"))
+            return
+        need = MIN_BITS_24.get(msg.partno, 999) if kind == 24 else MIN_BITS[kind]
+        if len(s.bv) < need:
+            out.append(Skip("truncated", where, f"type {kind}: {len(s.bv)} < {need} bits"))
+            return
+        if not msg.mmsi:
+            out.append(Skip("no_mmsi", where))
+            return
+        common = {
+            "source": "ais",
+            "track_id": f"mmsi:{msg.mmsi}",
+            "domain": "sea",
+            "time": time or self._now(),
+        }
+        if kind in STATIC_TYPES:
+            if kind == 5:
+                name = msg.shipname or msg.callsign
+            else:
+                name = msg.shipname if msg.partno == 0 else msg.callsign
+            if not name:
+                out.append(Skip("no_name", where, f"type {kind}"))
+                return
+            report = TrackReport(**common, name=name)
+        else:
+            lon, lat, sog, cog = msg.lon, msg.lat, msg.speed, msg.course
+            sog_na, cog_na = (SOG_NA_27, COG_NA_27) if kind == 27 else (SOG_NA, COG_NA)
+            if lon == LON_NA or lat == LAT_NA:
+                out.append(Skip("no_position", where, f"type {kind}"))
+                return
+            report = TrackReport(
+                **common,
+                lon=float(lon),
+                lat=float(lat),
+                speed_kt=None if sog == sog_na else float(sog),
+                course_deg=None if cog == cog_na else float(cog),
+            )
+        why = implausible(report)
+        out.append(Skip(why, where, f"type {kind}") if why else report)
+
+
+def parse_ais(lines: Iterable[str], received_at: Clock) -> Iterator[Output]:
+    """Decode AIS lines; `received_at` is the time of reports whose line has no tag block c:."""
+    decoder = AisDecoder(received_at)
+    for line in lines:
+        yield from decoder.feed(line)
+    yield from decoder.flush()
