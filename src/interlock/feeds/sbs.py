@@ -30,7 +30,7 @@ MSG_TYPES = range(1, 9)
 _HEX = frozenset("0123456789abcdef")
 # Callsign (aircraft identification): up to 8 characters, A-Z, 0-9 and space
 # (ICAO Annex 10 Vol IV 3.1.2.9, the 6-bit character set of DO-260B 2.2.3.2.5).
-_CALLSIGN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_CALLSIGN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ")
 
 
 class _Bad(Exception):
