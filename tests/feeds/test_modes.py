@@ -207,3 +207,13 @@ def test_random_valid_crc_squitters_never_raise(df: str, body: str, dt: int) -> 
     for frame, t in ((with_crc(df + body), T0), (EVEN, T0), (with_crc(df + body[::-1]), T0)):
         for r in dec.feed(frame, t + timedelta(seconds=dt)):
             assert isinstance(r, Skip) or implausible(r) is None
+
+
+def test_a_fix_faster_than_any_aircraft_is_refused_and_state_reset() -> None:
+    dec = ModeSDecoder()
+    dec.feed(EVEN, T0)
+    dec.feed(ODD, T0 + timedelta(seconds=2.57))
+    far = with_crc(EVEN[:14] + "f" + EVEN[15:22])  # CPR latitude moved by ~0.7 deg
+    assert [s.reason for s in dec.feed(far, T0 + timedelta(seconds=3))] == ["position_jump"]
+    (after,) = dec.feed(EVEN, T0 + timedelta(seconds=3.5))  # needs a new pair now
+    assert isinstance(after, TrackReport) and not after.has_position and after.alt_ft == 700

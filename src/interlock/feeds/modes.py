@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import pyModeS
@@ -27,7 +27,7 @@ from pyModeS.position import (
     surface_position_with_ref,
 )
 
-from interlock.model.track import Skip, TrackReport, implausible
+from interlock.model.track import MAX_SPEED_KT, Skip, TrackReport, implausible
 
 SOURCE = "modes"
 _HEX = frozenset("0123456789abcdefABCDEF")
@@ -39,6 +39,9 @@ SURFACE_PAIR_MAX_S = 25.0
 # 45 NM surface (DO-260B A.1.7.5-6). A reference at most this old is well inside that even
 # at 1,000 kn (33 NM); after a longer gap we wait for a fresh global pair.
 REF_MAX_AGE_S = 120.0
+# A local fix farther from the last one than 1,000 kn (model.track's limit) allows, plus
+# this slack for CPR resolution and timestamp jitter, is refused and the state reset.
+JUMP_SLACK_NM = 1.0
 # Callsign characters (ICAO Annex 10 Vol IV 3.1.2.9: A-Z, 0-9, space).
 _CALLSIGN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ")
 
@@ -47,11 +50,10 @@ _CALLSIGN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ")
 class _Cpr:
     """One aircraft's CPR state: last even and odd frames, and its last position."""
 
-    even: tuple[int, int, float] | None = None  # (lat_cpr, lon_cpr, t)
-    odd: tuple[int, int, float] | None = None
-    ref: tuple[float, float, float] | None = None  # (lat, lon, t)
-    surface_even: tuple[int, int, float] | None = None
-    surface_odd: tuple[int, int, float] | None = None
+    # last [even, odd] CPR frames, each (lat_cpr, lon_cpr, t)
+    airborne: list[tuple[int, int, float] | None] = field(default_factory=lambda: [None, None])
+    surface: list[tuple[int, int, float] | None] = field(default_factory=lambda: [None, None])
+    ref: tuple[float, float, float] | None = None  # last position (lat, lon, t)
 
 
 class ModeSDecoder:
@@ -110,22 +112,22 @@ class ModeSDecoder:
                 return Skip("bad_callsign", where, name[:20])
             return TrackReport(**base, name=name)
         if tc is not None and 5 <= tc <= 8:
-            pos = self._surface(icao, d, t)
+            pos = self._position(icao, d, t, surface=True)
             speed, track = d.get("groundspeed"), d.get("track")
-            if pos is None and speed is None:
-                return Skip("awaiting_cpr_pair", where, "surface")
-            lat, lon = pos if pos is not None else (None, None)
+            if isinstance(pos, str) and (speed is None or pos == "position_jump"):
+                return _skip(pos, where)
+            lat, lon = pos if not isinstance(pos, str) else (None, None)
             if track is not None and d.get("track_status") == 0:
                 track = None  # ground track status bit: track not valid
             return TrackReport(**base, lat=lat, lon=lon, speed_kt=speed, course_deg=track)
         if tc is not None and (9 <= tc <= 18 or 20 <= tc <= 22):
-            pos = self._airborne(icao, d, t)
+            pos = self._position(icao, d, t, surface=False)
             # TC 20-22 carry GNSS height above the ellipsoid, not pressure altitude:
             # separation minima are in pressure altitude, so we report none.
             alt = d.get("altitude") if tc <= 18 else None
-            if pos is None and alt is None:
-                return Skip("awaiting_cpr_pair", where, "airborne")
-            lat, lon = pos if pos is not None else (None, None)
+            if isinstance(pos, str) and (alt is None or pos == "position_jump"):
+                return _skip(pos, where)
+            lat, lon = pos if not isinstance(pos, str) else (None, None)
             return TrackReport(**base, lat=lat, lon=lon, alt_ft=alt)
         if tc == 19:
             speed, track = _ground_velocity(msg)
@@ -135,48 +137,52 @@ class ModeSDecoder:
             return TrackReport(**base, speed_kt=speed, course_deg=track, vertical_rate_fpm=vr)
         return Skip("unsupported_tc", where, f"TC{tc}")
 
-    def _airborne(self, icao: str, d: dict, t: float) -> tuple[float, float] | None:
-        """Local decode against a fresh last position, else a global even/odd pair."""
+    def _position(self, icao: str, d: dict, t: float, surface: bool) -> tuple[float, float] | str:
+        """Local decode against the aircraft's fresh last position, else a global pair
+        (airborne: even/odd alone; surface: even/odd near the receiver). A reason if none."""
         s = self._cpr.setdefault(icao, _Cpr())
         fmt, lat_cpr, lon_cpr = d["cpr_format"], d["cpr_lat"], d["cpr_lon"]
-        if fmt:
-            s.odd = (lat_cpr, lon_cpr, t)
-        else:
-            s.even = (lat_cpr, lon_cpr, t)
+        kind = "surface" if surface else "airborne"
+        frames = s.surface if surface else s.airborne
+        frames[fmt] = (lat_cpr, lon_cpr, t)
+        e, o = frames
+        pos: tuple[float, float] | None
         if s.ref is not None and abs(t - s.ref[2]) <= REF_MAX_AGE_S:
-            pos = airborne_position_with_ref(fmt, lat_cpr, lon_cpr, s.ref[0], s.ref[1])
-        elif s.even and s.odd and abs(s.even[2] - s.odd[2]) <= AIR_PAIR_MAX_S:
-            e, o = s.even, s.odd
+            local = surface_position_with_ref if surface else airborne_position_with_ref
+            pos = local(fmt, lat_cpr, lon_cpr, s.ref[0], s.ref[1])
+            if _nm(pos, s.ref) > MAX_SPEED_KT["air"] * abs(t - s.ref[2]) / 3600 + JUMP_SLACK_NM:
+                # faster than any aircraft: a bad frame or a bad reference; start again
+                self._cpr[icao] = _Cpr()
+                return "position_jump"
+        elif e and o and not surface and abs(e[2] - o[2]) <= AIR_PAIR_MAX_S:
             pos = airborne_position_pair(e[0], e[1], o[0], o[1], even_is_newer=not fmt)
-        else:
-            return None
-        if pos is not None:
-            pos = (pos[0], _wrap_lon(pos[1]))
-            s.ref = (pos[0], pos[1], t)
-        return pos
-
-    def _surface(self, icao: str, d: dict, t: float) -> tuple[float, float] | None:
-        """Local decode against the aircraft's last position, else a pair near the receiver."""
-        s = self._cpr.setdefault(icao, _Cpr())
-        fmt, lat_cpr, lon_cpr = d["cpr_format"], d["cpr_lat"], d["cpr_lon"]
-        if fmt:
-            s.surface_odd = (lat_cpr, lon_cpr, t)
-        else:
-            s.surface_even = (lat_cpr, lon_cpr, t)
-        e, o = s.surface_even, s.surface_odd
-        if s.ref is not None and abs(t - s.ref[2]) <= REF_MAX_AGE_S:
-            pos = surface_position_with_ref(fmt, lat_cpr, lon_cpr, s.ref[0], s.ref[1])
-        elif self.receiver and e and o and abs(e[2] - o[2]) <= SURFACE_PAIR_MAX_S:
+        elif e and o and surface and self.receiver and abs(e[2] - o[2]) <= SURFACE_PAIR_MAX_S:
             lat_ref, lon_ref = self.receiver
             pos = surface_position_pair(
                 e[0], e[1], o[0], o[1], lat_ref=lat_ref, lon_ref=lon_ref, even_is_newer=not fmt
             )
         else:
-            return None
-        if pos is not None:
-            pos = (pos[0], _wrap_lon(pos[1]))
-            s.ref = (pos[0], pos[1], t)
+            return f"awaiting_cpr_pair:{kind}"
+        if pos is None:
+            return f"cpr_zone_change:{kind}"  # the pair straddles a latitude zone boundary
+        pos = (pos[0], _wrap_lon(pos[1]))
+        s.ref = (pos[0], pos[1], t)
         return pos
+
+
+def _nm(a: tuple[float, float], b: tuple[float, float, float]) -> float:
+    """Great-circle distance in NM (haversine, mean Earth radius 3,440.065 NM)."""
+    p1, p2 = math.radians(a[0]), math.radians(b[0])
+    h = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(b[1] - a[1]) / 2) ** 2
+    )
+    return 2 * 3440.065 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _skip(why: str, where: str) -> Skip:
+    reason, _, detail = why.partition(":")
+    return Skip(reason, where, detail)
 
 
 def _wrap_lon(lon: float) -> float:
