@@ -7,8 +7,10 @@ files are classified with a small 6-bit decoder written here.
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
 from datetime import UTC, datetime
+from functools import reduce
 from pathlib import Path
 
 import pytest
@@ -459,14 +461,39 @@ def test_every_real_position_matches_hand_decoding() -> None:
 
 @needs_data
 def test_other_sample_files() -> None:
-    # sample.ais: 6 plain sentences, a multi-sentence type 5 with tag blocks (lines 13-14,
-    # c:1428621738), two tag-blocked sentences whose tag checksum is the invalid "*A",
-    # a garbage line, a fragment count of 0, a Gatehouse $PGHP line and two more sentences.
-    out = list(parse_ais(read("sample.ais"), T0))
+    # sample.ais: lines 2-7, 20 and 22 are plain sentences; 13-14 a type 5 in two fragments
+    # with tag blocks (c:1428621738 on the first); 10 is garbage; 12, 15 and 16 have a tag
+    # block checksum of one digit ("*A": malformed); 17's tag block and 21 ($PGHP) have a
+    # checksum that does not match (checked here with a plain XOR).
+    lines = read("sample.ais")
+
+    def xor(text: str) -> int:
+        return reduce(operator.xor, text.encode(), 0)
+
+    assert xor("s:blah,c:1747818025") != 0x5A
+    assert xor(lines[20][1:].split("*")[0]) != int(lines[20].split("*")[1], 16)
+    out = list(parse_ais(lines, T0))
     check_all(out)
     named = [r for r in reports(out) if r.name]
     assert len(named) == 1 and named[0].time == datetime.fromtimestamp(1428621738, tz=UTC)
-    got = {"reports": len(reports(out)), **reasons(out)}
+    assert [(s.reason, s.where) for s in out if isinstance(s, Skip)] == [
+        ("malformed", "line 10"),
+        ("malformed", "line 12"),
+        ("malformed", "line 15"),
+        ("malformed", "line 16"),
+        ("bad_checksum", "line 17"),
+        ("bad_checksum", "line 21"),
+    ]
+    assert len(reports(out)) == 9
+    # mixed.txt: sample.ais plus five other NMEA sentences ($GPGGA, $GPRTE, $GPR00, $IIMWV,
+    # a valid $PGHP) and a last AIVDM line whose checksum does not match.
+    last = read("mixed.txt")[34]
+    assert xor(last[1:].split("*")[0]) != int(last.split("*")[1], 16)
+    out = list(parse_ais(read("mixed.txt"), T0))
+    check_all(out)
+    assert (len(reports(out)), reasons(out)) == (
+        10, {"not_ais": 5, "malformed": 5, "bad_checksum": 1})  # fmt: skip
+    assert out[-1] == Skip("bad_checksum", "line 35")
+    # messages.ais: six good sentences among comments and blank lines.
     msgs = list(parse_ais(read("messages.ais"), T0))
-    assert (got, len(reports(msgs)), reasons(msgs)) == (
-        {"reports": 9, "malformed": 4, "bad_checksum": 2}, 6, {})  # fmt: skip
+    assert (len(reports(msgs)), reasons(msgs)) == (6, {})
