@@ -352,6 +352,17 @@ def test_mutated_sentences_never_raise(muts: list[tuple[str, int, str, str]]) ->
     check_all(list(parse_ais(lines, T0)))
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.text(max_size=80)), max_size=12))
+def test_garbage_between_good_lines_costs_no_good_report(mix: list[tuple[bool, str]]) -> None:
+    # Garbage never swallows a good sentence, and each line gives at most one output.
+    lines = [GOOD if good else junk for good, junk in mix]
+    out = list(parse_ais(lines, T0))
+    check_all(out)
+    assert len(reports(out)) == sum(good for good, _ in mix)
+    assert len(out) <= len(lines)
+
+
 # -- real captures (pyais's test files, MIT) ----------------------------------------------
 
 

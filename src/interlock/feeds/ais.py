@@ -58,7 +58,7 @@ def nmea_checksum(body: str) -> int:
 def _checked(text: str) -> str | None:
     """The body before '*' if the two hex digits after it match its checksum, else None."""
     body, star, chk = text.rpartition("*")
-    if not star or len(chk) != 2 or not all(c in HEX for c in chk):
+    if not star or len(chk) != 2 or chk[0] not in HEX or chk[1] not in HEX:
         raise ValueError("no checksum")
     return body if int(chk, 16) == nmea_checksum(body) else None
 
@@ -87,6 +87,7 @@ class AisDecoder:
         if isinstance(received_at, datetime) and received_at.tzinfo is None:
             raise ValueError("received_at must be timezone-aware")
         self._received_at = received_at
+        self._fixed = received_at if isinstance(received_at, datetime) else None
         self._max_pending = max_pending
         self._max_gap = max_gap_lines
         self._pending: dict[tuple[int, int | None, str], _Pending] = {}
@@ -116,8 +117,9 @@ class AisDecoder:
     # -- internals --------------------------------------------------------------------------
 
     def _now(self) -> datetime:
-        r = self._received_at
-        return r if isinstance(r, datetime) else r()
+        if self._fixed is not None:
+            return self._fixed
+        return self._received_at()  # type: ignore[operator]
 
     def _line(self, text: str, out: list[Output]) -> None:
         where = f"line {self.line_no}"
@@ -141,7 +143,8 @@ class AisDecoder:
         if _checked(text[1:]) is None:
             out.append(Skip("bad_checksum", where))
             return
-        if text[3:6].upper() not in ("VDM", "VDO"):
+        kind = text[3:6]
+        if kind != "VDM" and kind != "VDO" and kind.upper() not in ("VDM", "VDO"):
             out.append(Skip("not_ais", where, text[:6]))
             return
         s = AISSentence(text.encode("ascii"))
@@ -225,10 +228,10 @@ class AisDecoder:
                 ident,
                 "sea",
                 at,
-                lon=float(lon),
-                lat=float(lat),
-                speed_kt=None if sog == sog_na else float(sog),
-                course_deg=None if cog == cog_na else float(cog),
+                lon=lon,
+                lat=lat,
+                speed_kt=None if sog == sog_na else sog,
+                course_deg=None if cog == cog_na else cog,
                 # 19 carries the name too (bits 143-262)
                 name=(msg.shipname or None) if kind == 19 and len(s.bv) >= 263 else None,
             )
