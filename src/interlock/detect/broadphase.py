@@ -1,0 +1,124 @@
+"""Broad phase of tactical detection: a uniform grid over swept boxes.
+
+Each track's straight path over the lookahead [0, T] lies in an axis-aligned box of the scan
+frame; grown by H/2 on each side horizontally and V/2 vertically (plus 1 m against
+round-off), two boxes overlap whenever the tracks come within H horizontally and V
+vertically at any one time (per axis |dx| <= |d| < H). So the pairs whose boxes overlap are
+a superset of the conflict pairs, and the narrow phase on them finds exactly the pairs the
+all-pairs check finds (same pair order i < j, same arithmetic).
+
+Every box is entered into each grid cell it covers (x, y and, for aircraft, altitude). Pairs
+are formed inside each cell, kept if the boxes overlap, and reported once: only in the cell
+that holds the minimum corner of the two boxes' intersection (the "reference point" rule,
+which needs no de-duplication pass). All numpy: sort the (cell, track) entries by cell,
+then expand each cell's members into its pairs with ``np.repeat``. Cost grows with the
+number of entries (N times the cells per box) plus the pairs sharing a cell, about N k for k
+neighbours at the density of the picture, not N^2.
+
+Cell sizes: horizontally the median swept-box width (at least H): most boxes then cover
+1-4 cells; vertically 2 V, so a level aircraft covers one or two altitude cells. Unknown
+altitudes span the whole altitude range.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .tactical import Kinematics, Minima
+
+MARGIN_M = 1.0
+
+
+def swept_boxes(
+    k: Kinematics, idx: np.ndarray, m: Minima
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Boxes (x0, x1, y0, y1, z0, z1) of tracks ``idx``, grown by half the minima."""
+    t = m.lookahead_s
+    x, y, vx, vy = k.x[idx], k.y[idx], k.vx[idx], k.vy[idx]
+    hx = 0.5 * m.horizontal_m + MARGIN_M
+    xe, ye = x + vx * t, y + vy * t
+    x0, x1 = np.minimum(x, xe) - hx, np.maximum(x, xe) + hx
+    y0, y1 = np.minimum(y, ye) - hx, np.maximum(y, ye) + hx
+    if math.isfinite(m.vertical_m):
+        z, vz = k.z[idx], k.vz[idx]
+        hz = 0.5 * m.vertical_m + MARGIN_M
+        ze = z + vz * t
+        z0, z1 = np.minimum(z, ze) - hz, np.maximum(z, ze) + hz
+        known = np.isfinite(z0)
+        if known.any():
+            lo, hi = z0[known].min(), z1[known].max()
+        else:
+            lo, hi = 0.0, 0.0
+        z0 = np.where(known, z0, lo)
+        z1 = np.where(known, z1, hi)
+    else:
+        z0 = z1 = np.zeros(idx.size)
+    return x0, x1, y0, y1, z0, z1
+
+
+def _expand_pairs(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All positions (a, b), a < b, inside each run [start, end) of a sorted array."""
+    sizes = ends - starts
+    runs = sizes > 1
+    starts, sizes = starts[runs], sizes[runs]
+    pos = np.repeat(starts, sizes) + (
+        np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    )
+    run_end = np.repeat(starts + sizes, sizes)
+    counts = run_end - pos - 1
+    a = np.repeat(pos, counts)
+    first = np.cumsum(counts) - counts
+    b = np.arange(a.size) - np.repeat(first, counts) + a + 1
+    return a, b
+
+
+def candidate_pairs(
+    k: Kinematics, idx: np.ndarray, m: Minima, cell_m: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i, j), i < j, of tracks ``idx`` whose swept boxes overlap, each once."""
+    x0, x1, y0, y1, z0, z1 = swept_boxes(k, idx, m)
+    if cell_m is None:
+        cell_m = max(float(np.median(np.maximum(x1 - x0, y1 - y0))), m.horizontal_m)
+    cz = 2.0 * m.vertical_m if math.isfinite(m.vertical_m) else 1.0
+    ox, oy, oz = x0.min(), y0.min(), z0.min()
+    ix0 = ((x0 - ox) // cell_m).astype(np.int64)
+    ix1 = ((x1 - ox) // cell_m).astype(np.int64)
+    iy0 = ((y0 - oy) // cell_m).astype(np.int64)
+    iy1 = ((y1 - oy) // cell_m).astype(np.int64)
+    iz0 = ((z0 - oz) // cz).astype(np.int64)
+    iz1 = ((z1 - oz) // cz).astype(np.int64)
+    nx, ny, nz = ix1 - ix0 + 1, iy1 - iy0 + 1, iz1 - iz0 + 1
+    ky, kz = int(iy1.max()) + 1, int(iz1.max()) + 1
+    # One entry per (track, covered cell).
+    per = nx * ny * nz
+    tr = np.repeat(np.arange(idx.size), per)
+    local = np.arange(tr.size) - np.repeat(np.cumsum(per) - per, per)
+    nxr, nyr = nx[tr], ny[tr]
+    cx = ix0[tr] + local % nxr
+    cy = iy0[tr] + (local // nxr) % nyr
+    czz = iz0[tr] + local // (nxr * nyr)
+    key = (cx * ky + cy) * kz + czz
+    order = np.argsort(key, kind="stable")
+    key, tr, cx, cy, czz = key[order], tr[order], cx[order], cy[order], czz[order]
+    bounds = np.flatnonzero(np.diff(key)) + 1
+    starts = np.concatenate(([0], bounds))
+    ends = np.concatenate((bounds, [key.size]))
+    a, b = _expand_pairs(starts, ends)
+    p, q = tr[a], tr[b]
+    # Boxes overlap, and this cell holds the minimum corner of their intersection.
+    mx, my, mz = np.maximum(x0[p], x0[q]), np.maximum(y0[p], y0[q]), np.maximum(z0[p], z0[q])
+    keep = (
+        (mx <= np.minimum(x1[p], x1[q]))
+        & (my <= np.minimum(y1[p], y1[q]))
+        & (mz <= np.minimum(z1[p], z1[q]))
+        & (((mx - ox) // cell_m).astype(np.int64) == cx[a])
+        & (((my - oy) // cell_m).astype(np.int64) == cy[a])
+        & (((mz - oz) // cz).astype(np.int64) == czz[a])
+    )
+    p, q = p[keep], q[keep]
+    i, j = idx[np.minimum(p, q)], idx[np.maximum(p, q)]
+    return i, j
