@@ -33,13 +33,13 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..geo.frame import geodesic_distance_m
 from ..geo.units import KT_IN_MPS
-from .timeutil import iso, to_ts
+from .timeutil import iso
 from .track import MAX_SPEED_KT, Skip, TrackReport, implausible
 
 Box = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
@@ -56,11 +56,9 @@ RECENT = 8  # last reports kept per track to recognise duplicates
 # Jump slack: GPS/ADS-B position noise (NACp 8 is < 93 m) and whole-second timestamps.
 NOISE_M = 100.0
 TIME_SLACK_S = 1.0
-FIELDS = ("alt_ft", "speed_kt", "course_deg", "vertical_rate_fpm", "name")
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(NamedTuple):
     """One past position of a track (history, for replay)."""
 
     time: datetime
@@ -71,8 +69,7 @@ class Fix:
     course_deg: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class Update:
+class Update(NamedTuple):
     """What a report did: "new" (first position: the track is now listed), "moved" (a new
     position), "updated" (other fields only), "pending" (identity not positioned yet)."""
 
@@ -114,7 +111,7 @@ class TrackArrays:
 
     Unknown values are NaN (alt_ft for ships, a missing or old vertical rate)."""
 
-    track_id: np.ndarray  # str
+    track_id: np.ndarray  # object (str): cheaper to build than a fixed-width str array
     owner: np.ndarray  # object: party or None
     lon: np.ndarray
     lat: np.ndarray
@@ -130,20 +127,41 @@ class TrackArrays:
 
 @dataclass(slots=True)
 class _Track:
-    """Mutable merge state of one identity (positioned or not)."""
+    """Mutable merge state of one identity (positioned or not); each field with its time."""
 
     track_id: str
     domain: str
     source: str
+    history: deque[Fix]
     owner: str | None = None
     lon: float | None = None
     lat: float | None = None
-    values: dict[str, Any] = field(default_factory=dict)
-    times: dict[str, datetime] = field(default_factory=dict)
+    position_time: datetime | None = None
+    position_ts: float = math.nan  # the same, epoch seconds (for the numpy export)
+    alt_ft: float | None = None
+    alt_time: datetime | None = None
+    speed_kt: float | None = None
+    speed_time: datetime | None = None
+    course_deg: float | None = None
+    course_time: datetime | None = None
+    vertical_rate_fpm: float | None = None
+    vertical_rate_time: datetime | None = None
+    name: str | None = None
+    name_time: datetime | None = None
     last_time: datetime | None = None  # newest report merged, any kind (for expire)
-    history: deque[Fix] = field(default_factory=deque)
     recent: deque[TrackReport] = field(default_factory=lambda: deque(maxlen=RECENT))
     rejected: TrackReport | None = None  # the last position refused as a jump
+
+    def times(self) -> dict[str, datetime]:
+        pairs = [
+            ("position", self.position_time),
+            ("alt_ft", self.alt_time),
+            ("speed_kt", self.speed_time),
+            ("course_deg", self.course_time),
+            ("vertical_rate_fpm", self.vertical_rate_time),
+            ("name", self.name_time),
+        ]
+        return {k: v for k, v in pairs if v is not None}
 
 
 def in_box(lon: float, lat: float, bbox: Box) -> bool:
@@ -156,12 +174,13 @@ def in_box(lon: float, lat: float, bbox: Box) -> bool:
     return lon >= min_lon or lon <= max_lon
 
 
-def _reachable(a: TrackReport | Fix, b: TrackReport, domain: str) -> bool:
-    """Whether b's position can follow a's at the domain's top speed (geodesic, + slack)."""
-    assert a.lon is not None and a.lat is not None and b.lon is not None and b.lat is not None
-    dt = abs((b.time - a.time).total_seconds())
+def _reachable(lon: float, lat: float, at: datetime, b: TrackReport, domain: str) -> bool:
+    """Whether b's position can follow (lon, lat) at time `at` at the domain's top speed
+    (geodesic on WGS84, plus slack for noise and whole-second timestamps)."""
+    assert b.lon is not None and b.lat is not None
+    dt = abs((b.time - at).total_seconds())
     limit = MAX_SPEED_KT[domain] * KT_IN_MPS * (dt + TIME_SLACK_S) + NOISE_M
-    return geodesic_distance_m(a.lon, a.lat, b.lon, b.lat) <= limit
+    return geodesic_distance_m(lon, lat, b.lon, b.lat) <= limit
 
 
 class Picture:
@@ -190,98 +209,83 @@ class Picture:
         if why:
             return Skip(why, r.track_id)
         t = self._tracks.get(r.track_id)
+        positioned = r.lon is not None
         if t is None:
-            t = _Track(r.track_id, r.domain, r.source)
-            t.history = deque(maxlen=self.history_len)
-            self._tracks[r.track_id] = t  # only kept once the report is merged below
-            created = True
+            t = _Track(r.track_id, r.domain, r.source, deque(maxlen=self.history_len))
+            self._tracks[r.track_id] = t
         else:
-            created = False
             if r.domain != t.domain:
                 return Skip("domain_mismatch", r.track_id, f"track is {t.domain}")
             if r in t.recent:
                 return Skip("duplicate", r.track_id)
-            if self._out_of_order(t, r):
+            if _out_of_order(t, r):
                 return Skip("out_of_order", r.track_id)
-            if r.has_position and t.lon is not None and not self._accept_position(t, r):
+            if positioned and t.lon is not None and not _accept_position(t, r):
                 return Skip("impossible_jump", r.track_id)
-        first_fix = r.has_position and t.lon is None
+        first_fix = positioned and t.lon is None
         self._merge(t, r)
-        if created and not r.has_position:
-            return Update(r.track_id, "pending")
         if first_fix:
             return Update(r.track_id, "new")
-        if r.has_position:
+        if positioned:
             return Update(r.track_id, "moved")
         return Update(r.track_id, "updated" if t.lon is not None else "pending")
 
-    def _out_of_order(self, t: _Track, r: TrackReport) -> bool:
-        pos_time = t.times.get("position")
-        if pos_time is not None and r.time < pos_time:
-            return True
-        for name in FIELDS:
-            if getattr(r, name) is not None and name in t.times and r.time < t.times[name]:
-                return True
-        return False
-
-    def _accept_position(self, t: _Track, r: TrackReport) -> bool:
-        """The jump check against the last fix; two agreeing refusals in a row re-anchor."""
-        assert t.lon is not None and t.lat is not None
-        anchor = Fix(t.times["position"], t.lon, t.lat, None, None, None)
-        if _reachable(anchor, r, t.domain):
-            t.rejected = None
-            return True
-        prev, t.rejected = t.rejected, r
-        t.recent.append(r)  # a repeat of this refused report is then a "duplicate"
-        if prev is not None and prev.time < r.time and _reachable(prev, r, t.domain):
-            t.rejected = None
-            t.history.clear()  # the old fixes led to a bad anchor: not worth replaying
-            return True
-        return False
-
     def _merge(self, t: _Track, r: TrackReport) -> None:
-        if r.has_position:
-            t.lon, t.lat = r.lon, r.lat
-            t.times["position"] = r.time
-            t.source = r.source
-        for name in FIELDS:
-            value = getattr(r, name)
-            if value is not None:
-                t.values[name] = value
-                t.times[name] = r.time
+        at = r.time
+        if r.lon is not None:
+            t.lon, t.lat, t.position_time, t.source = r.lon, r.lat, at, r.source
+            t.position_ts = at.timestamp()
+        if r.alt_ft is not None:
+            t.alt_ft, t.alt_time = r.alt_ft, at
+        if r.speed_kt is not None:
+            t.speed_kt, t.speed_time = r.speed_kt, at
+        if r.course_deg is not None:
+            t.course_deg, t.course_time = r.course_deg, at
+        if r.vertical_rate_fpm is not None:
+            t.vertical_rate_fpm, t.vertical_rate_time = r.vertical_rate_fpm, at
+        if r.name is not None:
+            t.name, t.name_time = r.name, at
         if r.owner is not None:
             t.owner = r.owner
-        if t.last_time is None or r.time > t.last_time:
-            t.last_time = r.time
+        if t.last_time is None or at > t.last_time:
+            t.last_time = at
         t.recent.append(r)
-        if r.has_position and self.history_len > 0:
-            v = t.values
-            assert r.lon is not None and r.lat is not None
-            t.history.append(
-                Fix(r.time, r.lon, r.lat, v.get("alt_ft"), v.get("speed_kt"), v.get("course_deg"))
-            )
+        if r.lon is not None and r.lat is not None and self.history_len > 0:
+            t.history.append(Fix(at, r.lon, r.lat, t.alt_ft, t.speed_kt, t.course_deg))
 
     # --- reading -----------------------------------------------------------------------
 
+    def _listed(self, now: datetime, bbox: Box | None, include_stale: bool) -> list[_Track]:
+        """Positioned tracks by id, in the box, fresh unless include_stale."""
+        cutoff = {d: now - a for d, a in self.stale_after.items()}
+        out = []
+        for tid in sorted(self._tracks):
+            t = self._tracks[tid]
+            if t.lon is None or t.lat is None or t.position_time is None:
+                continue
+            if bbox is not None and not in_box(t.lon, t.lat, bbox):
+                continue
+            if include_stale or t.position_time >= cutoff[t.domain]:
+                out.append(t)
+        return out
+
     def _state(self, t: _Track, now: datetime) -> TrackState:
-        assert t.lon is not None and t.lat is not None
-        at = t.times["position"]
-        v = t.values
+        assert t.lon is not None and t.lat is not None and t.position_time is not None
         return TrackState(
             track_id=t.track_id,
             domain=t.domain,
             source=t.source,
             owner=t.owner,
-            time=at,
+            time=t.position_time,
             lon=t.lon,
             lat=t.lat,
-            alt_ft=v.get("alt_ft"),
-            speed_kt=v.get("speed_kt"),
-            course_deg=v.get("course_deg"),
-            vertical_rate_fpm=v.get("vertical_rate_fpm"),
-            name=v.get("name"),
-            stale=now - at > self.stale_after[t.domain],
-            times=dict(t.times),
+            alt_ft=t.alt_ft,
+            speed_kt=t.speed_kt,
+            course_deg=t.course_deg,
+            vertical_rate_fpm=t.vertical_rate_fpm,
+            name=t.name,
+            stale=now - t.position_time > self.stale_after[t.domain],
+            times=t.times(),
         )
 
     def get(self, track_id: str, now: datetime | None = None) -> TrackState | None:
@@ -289,25 +293,15 @@ class Picture:
 
         Without `now`, staleness is judged at the track's own position time (never stale)."""
         t = self._tracks.get(track_id)
-        if t is None or t.lon is None:
+        if t is None or t.position_time is None:
             return None
-        return self._state(t, now or t.times["position"])
+        return self._state(t, now or t.position_time)
 
     def tracks(
         self, now: datetime, bbox: Box | None = None, include_stale: bool = False
     ) -> list[TrackState]:
         """Positioned tracks, by track id; bbox may cross the antimeridian."""
-        out = []
-        for tid in sorted(self._tracks):
-            t = self._tracks[tid]
-            if t.lon is None or t.lat is None:
-                continue
-            if bbox is not None and not in_box(t.lon, t.lat, bbox):
-                continue
-            s = self._state(t, now)
-            if include_stale or not s.stale:
-                out.append(s)
-        return out
+        return [self._state(t, now) for t in self._listed(now, bbox, include_stale)]
 
     def history(self, track_id: str) -> list[Fix]:
         """Past positions of a track, oldest first (at most `history` of them)."""
@@ -316,11 +310,8 @@ class Picture:
 
     def expire(self, now: datetime, drop_after: timedelta) -> list[str]:
         """Forget identities with no report for drop_after (memory bound); their ids."""
-        gone = [
-            tid
-            for tid, t in self._tracks.items()
-            if t.last_time is not None and now - t.last_time > drop_after
-        ]
+        cutoff = now - drop_after
+        gone = [tid for tid, t in self._tracks.items() if t.last_time and t.last_time < cutoff]
         for tid in gone:
             del self._tracks[tid]
         return sorted(gone)
@@ -329,58 +320,113 @@ class Picture:
         self, now: datetime, bbox: Box | None = None, include_stale: bool = True
     ) -> dict[str, Any]:
         """A GeoJSON FeatureCollection of Points, stale tracks flagged (a map greys them)."""
+        cutoff = {d: now - a for d, a in self.stale_after.items()}
         features = []
-        for s in self.tracks(now, bbox, include_stale):
+        for t in self._listed(now, bbox, include_stale):
+            assert t.position_time is not None
             features.append(
                 {
                     "type": "Feature",
-                    "id": s.track_id,
-                    "geometry": {"type": "Point", "coordinates": [s.lon, s.lat]},
+                    "id": t.track_id,
+                    "geometry": {"type": "Point", "coordinates": [t.lon, t.lat]},
                     "properties": {
-                        "track_id": s.track_id,
-                        "domain": s.domain,
-                        "name": s.name,
-                        "owner": s.owner,
-                        "source": s.source,
-                        "alt_ft": s.alt_ft,
-                        "speed_kt": s.speed_kt,
-                        "course_deg": s.course_deg,
-                        "vertical_rate_fpm": s.vertical_rate_fpm,
-                        "stale": s.stale,
-                        "time": iso(s.time),
+                        "track_id": t.track_id,
+                        "domain": t.domain,
+                        "name": t.name,
+                        "owner": t.owner,
+                        "source": t.source,
+                        "alt_ft": t.alt_ft,
+                        "speed_kt": t.speed_kt,
+                        "course_deg": t.course_deg,
+                        "vertical_rate_fpm": t.vertical_rate_fpm,
+                        "stale": t.position_time < cutoff[t.domain],
+                        "time": iso(t.position_time),
                     },
                 }
             )
         return {"type": "FeatureCollection", "features": features}
 
     def arrays(self, now: datetime, domain: str) -> TrackArrays:
-        """Fresh tracks of one domain with position and a usable velocity, as columns."""
-        max_age = self.velocity_max_age[domain].total_seconds()
-        rows: list[TrackState] = []
-        for s in self.tracks(now):
-            if s.domain != domain or s.speed_kt is None or s.course_deg is None:
+        """Fresh tracks of one domain with position and a usable velocity, as columns
+        (in first-seen order, not sorted: this runs every detection cycle).
+
+        A velocity (or vertical rate) more than `velocity_max_age` older than its position
+        is left out (NaN for the vertical rate): extrapolating it would mislead."""
+        max_age = self.velocity_max_age[domain]
+        fresh_from = now - self.stale_after[domain]
+        air = domain == "air"
+        ids: list[str] = []
+        owners: list[str | None] = []
+        num: list[list[float]] = [[] for _ in range(7)]
+        lon, lat, alt, speed, course, vrate, ts = num
+        for t in self._tracks.values():
+            at = t.position_time
+            if t.domain != domain or at is None or at < fresh_from:
                 continue
-            age = s.velocity_age_s
-            if age is None or age > max_age:
+            st, ct = t.speed_time, t.course_time
+            oldest = at - max_age
+            if st is None or ct is None or st < oldest or ct < oldest:
                 continue
-            rows.append(s)
-
-        def col(values: list[float | None]) -> np.ndarray:
-            return np.array([math.nan if x is None else x for x in values], dtype=float)
-
-        def vrate(s: TrackState) -> float | None:
-            at = s.times.get("vertical_rate_fpm")
-            fresh = at is not None and (s.time - at).total_seconds() <= max_age
-            return s.vertical_rate_fpm if fresh else None
-
-        return TrackArrays(
-            track_id=np.array([s.track_id for s in rows], dtype=str),
-            owner=np.array([s.owner for s in rows], dtype=object),
-            lon=col([s.lon for s in rows]),
-            lat=col([s.lat for s in rows]),
-            alt_ft=col([s.alt_ft if domain == "air" else None for s in rows]),
-            speed_kt=col([s.speed_kt for s in rows]),
-            course_deg=col([s.course_deg for s in rows]),
-            vertical_rate_fpm=col([vrate(s) for s in rows]),
-            time=col([to_ts(s.time) for s in rows]),
+            vt = t.vertical_rate_time
+            ids.append(t.track_id)
+            owners.append(t.owner)
+            lon.append(t.lon)  # type: ignore[arg-type]
+            lat.append(t.lat)  # type: ignore[arg-type]
+            alt.append(t.alt_ft if air and t.alt_ft is not None else math.nan)
+            speed.append(t.speed_kt)  # type: ignore[arg-type]
+            course.append(t.course_deg)  # type: ignore[arg-type]
+            fresh_vr = vt is not None and vt >= oldest and t.vertical_rate_fpm is not None
+            vrate.append(t.vertical_rate_fpm if fresh_vr else math.nan)  # type: ignore[arg-type]
+            ts.append(t.position_ts)
+        lon_a, lat_a, alt_a, speed_a, course_a, vrate_a, ts_a = (
+            np.array(c, dtype=float) for c in num
         )
+        return TrackArrays(
+            track_id=np.array(ids, dtype=object),
+            owner=np.array(owners, dtype=object),
+            lon=lon_a,
+            lat=lat_a,
+            alt_ft=alt_a,
+            speed_kt=speed_a,
+            course_deg=course_a,
+            vertical_rate_fpm=vrate_a,
+            time=ts_a,
+        )
+
+
+def _out_of_order(t: _Track, r: TrackReport) -> bool:
+    """Older than the last position, or than the last report of a field it carries."""
+    at = r.time
+    return (
+        (t.position_time is not None and at < t.position_time)
+        or (r.alt_ft is not None and t.alt_time is not None and at < t.alt_time)
+        or (r.speed_kt is not None and t.speed_time is not None and at < t.speed_time)
+        or (r.course_deg is not None and t.course_time is not None and at < t.course_time)
+        or (
+            r.vertical_rate_fpm is not None
+            and t.vertical_rate_time is not None
+            and at < t.vertical_rate_time
+        )
+        or (r.name is not None and t.name_time is not None and at < t.name_time)
+    )
+
+
+def _accept_position(t: _Track, r: TrackReport) -> bool:
+    """The jump check against the last fix; two agreeing refusals in a row re-anchor."""
+    assert t.lon is not None and t.lat is not None and t.position_time is not None
+    if _reachable(t.lon, t.lat, t.position_time, r, t.domain):
+        t.rejected = None
+        return True
+    prev, t.rejected = t.rejected, r
+    t.recent.append(r)  # a repeat of this refused report is then a "duplicate"
+    if (
+        prev is not None
+        and prev.lon is not None
+        and prev.lat is not None
+        and prev.time < r.time
+        and _reachable(prev.lon, prev.lat, prev.time, r, t.domain)
+    ):
+        t.rejected = None
+        t.history.clear()  # the old fixes led to a bad anchor: not worth replaying
+        return True
+    return False
