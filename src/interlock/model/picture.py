@@ -98,7 +98,8 @@ class TrackState:
 
     @property
     def velocity_age_s(self) -> float | None:
-        """How much older the velocity (speed and course) is than the position."""
+        """How much older the velocity (speed and course) is than the position; negative
+        when a velocity-only report (SBS MSG 4, Mode S TC 19) came after the position."""
         ts = [self.times.get("speed_kt"), self.times.get("course_deg")]
         if ts[0] is None or ts[1] is None:
             return None
