@@ -82,43 +82,64 @@ def candidate_pairs(
     """Pairs (i, j), i < j, of tracks ``idx`` whose swept boxes overlap, each once."""
     x0, x1, y0, y1, z0, z1 = swept_boxes(k, idx, m)
     if cell_m is None:
-        cell_m = max(float(np.median(np.maximum(x1 - x0, y1 - y0))), m.horizontal_m)
+        # Twice the median box width: fastest on the benchmark's pictures (1x-4x tried).
+        cell_m = max(2.0 * float(np.median(np.maximum(x1 - x0, y1 - y0))), m.horizontal_m)
     cz = 2.0 * m.vertical_m if math.isfinite(m.vertical_m) else 1.0
-    ox, oy, oz = x0.min(), y0.min(), z0.min()
-    ix0 = ((x0 - ox) // cell_m).astype(np.int64)
-    ix1 = ((x1 - ox) // cell_m).astype(np.int64)
-    iy0 = ((y0 - oy) // cell_m).astype(np.int64)
-    iy1 = ((y1 - oy) // cell_m).astype(np.int64)
-    iz0 = ((z0 - oz) // cz).astype(np.int64)
-    iz1 = ((z1 - oz) // cz).astype(np.int64)
+    # Cell indices by one monotone formula (floor((v - origin) / cell)), so the cell of a
+    # box's minimum corner is also the cell of any pair's reference point taken from it.
+    ix0, ix1 = _cells(x0, x1, cell_m)
+    iy0, iy1 = _cells(y0, y1, cell_m)
+    iz0, iz1 = _cells(z0, z1, cz)
     nx, ny, nz = ix1 - ix0 + 1, iy1 - iy0 + 1, iz1 - iz0 + 1
     ky, kz = int(iy1.max()) + 1, int(iz1.max()) + 1
     # One entry per (track, covered cell).
     per = nx * ny * nz
-    tr = np.repeat(np.arange(idx.size), per)
-    local = np.arange(tr.size) - np.repeat(np.cumsum(per) - per, per)
-    nxr, nyr = nx[tr], ny[tr]
-    cx = ix0[tr] + local % nxr
-    cy = iy0[tr] + (local // nxr) % nyr
-    czz = iz0[tr] + local // (nxr * nyr)
+    single = bool((per == 1).all())
+    if single:
+        tr = np.arange(idx.size)
+        cx, cy, czz = ix0, iy0, iz0
+    else:
+        tr = np.repeat(np.arange(idx.size), per)
+        local = np.arange(tr.size) - np.repeat(np.cumsum(per) - per, per)
+        nxr, nyr = nx[tr], ny[tr]
+        cx = ix0[tr] + local % nxr
+        rest = local // nxr
+        cy = iy0[tr] + rest % nyr
+        czz = iz0[tr] + rest // nyr
     key = (cx * ky + cy) * kz + czz
-    order = np.argsort(key, kind="stable")
-    key, tr, cx, cy, czz = key[order], tr[order], cx[order], cy[order], czz[order]
-    bounds = np.flatnonzero(np.diff(key)) + 1
+    order = np.argsort(key)
+    key, tr = key[order], tr[order]
+    bounds = np.flatnonzero(key[1:] != key[:-1]) + 1
     starts = np.concatenate(([0], bounds))
     ends = np.concatenate((bounds, [key.size]))
     a, b = _expand_pairs(starts, ends)
     p, q = tr[a], tr[b]
-    # Boxes overlap, and this cell holds the minimum corner of their intersection.
-    mx, my, mz = np.maximum(x0[p], x0[q]), np.maximum(y0[p], y0[q]), np.maximum(z0[p], z0[q])
-    keep = (
-        (mx <= np.minimum(x1[p], x1[q]))
-        & (my <= np.minimum(y1[p], y1[q]))
-        & (mz <= np.minimum(z1[p], z1[q]))
-        & (((mx - ox) // cell_m).astype(np.int64) == cx[a])
-        & (((my - oy) // cell_m).astype(np.int64) == cy[a])
-        & (((mz - oz) // cz).astype(np.int64) == czz[a])
+    # Boxes overlap ...
+    keep = (np.maximum(x0[p], x0[q]) <= np.minimum(x1[p], x1[q])) & (
+        np.maximum(y0[p], y0[q]) <= np.minimum(y1[p], y1[q])
     )
-    p, q = p[keep], q[keep]
+    if nz.max() > 1 or kz > 1:
+        keep &= np.maximum(z0[p], z0[q]) <= np.minimum(z1[p], z1[q])
+    a, p, q = a[keep], p[keep], q[keep]
+    # ... and this cell holds the minimum corner of their intersection (its cell per axis
+    # is the larger of the two boxes' minimum cells: the formula is monotone).
+    if not single:
+        ca = order[a]
+        keep = (
+            (np.maximum(ix0[p], ix0[q]) == cx[ca])
+            & (np.maximum(iy0[p], iy0[q]) == cy[ca])
+            & (np.maximum(iz0[p], iz0[q]) == czz[ca])
+        )
+        p, q = p[keep], q[keep]
     i, j = idx[np.minimum(p, q)], idx[np.maximum(p, q)]
     return i, j
+
+
+def _cells(v0: np.ndarray, v1: np.ndarray, size: float) -> tuple[np.ndarray, np.ndarray]:
+    """Cell indices of the ends of intervals [v0, v1] on a grid of ``size`` from min(v0)."""
+    o = v0.min()
+    inv = 1.0 / size
+    return (
+        np.floor((v0 - o) * inv).astype(np.int64),
+        np.floor((v1 - o) * inv).astype(np.int64),
+    )

@@ -172,21 +172,20 @@ def project(states: TrackStates, t0: float, frame: LocalFrame | None = None) -> 
     lon, lat = states.lon, states.lat
     x, y = to_scan(frame, lon, lat)
     # The frame's Jacobian at each track: images of small steps east and north of 1e-5
-    # deg (~1 m; central differences, error O(step^2)), over their length on the ellipsoid
-    # (north: M dphi; east: N cos(phi) dlambda).
+    # deg (~1 m; forward differences, relative error ~1e-7), over their length on the
+    # ellipsoid (north: M dphi; east: N cos(phi) dlambda).
     d = 1e-5
     coslat = np.maximum(np.cos(np.radians(lat)), 1e-9)
     s2 = np.sin(np.radians(lat)) ** 2
     w = 1.0 - _E2 * s2
     m_rad, n_rad = _A * (1.0 - _E2) / w**1.5, _A / np.sqrt(w)
-    xn1, yn1 = to_scan(frame, lon, lat + d)
-    xn0, yn0 = to_scan(frame, lon, lat - d)
-    xe1, ye1 = to_scan(frame, lon + d / coslat, lat)
-    xe0, ye0 = to_scan(frame, lon - d / coslat, lat)
-    step_n = 2 * math.radians(d) * m_rad
-    step_e = 2 * math.radians(d) * n_rad
-    jn_x, jn_y = (xn1 - xn0) / step_n, (yn1 - yn0) / step_n
-    je_x, je_y = (xe1 - xe0) / step_e, (ye1 - ye0) / step_e
+    dn = np.where(lat > 89.0, -d, d)  # step south at the north pole
+    xn, yn = to_scan(frame, lon, lat + dn)
+    xe, ye = to_scan(frame, lon + d / coslat, lat)
+    step_n = np.radians(dn) * m_rad
+    step_e = math.radians(d) * n_rad
+    jn_x, jn_y = (xn - x) / step_n, (yn - y) / step_n
+    je_x, je_y = (xe - x) / step_e, (ye - y) / step_e
     v = states.speed_kt * KT_IN_MPS
     crs = np.radians(states.course_deg)
     ve, vn = v * np.sin(crs), v * np.cos(crs)
