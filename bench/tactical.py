@@ -205,6 +205,7 @@ def main() -> int:
         "conflicts",
         "project ms",
         "grid ms",
+        "scan ms",
         "baseline ms",
         "speed-up",
         "identical",
