@@ -16,17 +16,17 @@ Pure core (numpy, shapely; no I/O). The steps of one scan:
 
 Frame error. One frame per scan keeps the broad phase and the narrow phase in the same
 coordinates (so the grid finds exactly the brute-force pairs) and costs one projection per
-scan. The frame is exact in distance along lines through its centre; across them its scale
-is c / sin c (c = distance from the centre / earth radius), about 1 + c^2 / 6, and its
-sphere has the Gaussian radius of the centre's latitude while the ellipsoid's changes by
-about 0.016 % per degree of latitude at 35 deg. A pair 100 km from the centre: <= 0.01 %
-of its separation (1 m at 5 NM); 300 km: <= 0.08 % (7 m at 5 NM, 3 m at 2 NM); 1,000 km
-(the far corner of an eastern-Mediterranean scan centred on Cyprus): <= 0.5 % (46 m at
-5 NM). Over a 300 s / 30 min lookahead the tracks move <= 80 km / 60 km, so curvature of
-the straight path in the frame against a rhumb line or geodesic adds metres, not more
-(the tests measure all of it against dense geodesic sampling with ``pyproj.Geod``). Scans
-wider than about 1,000 km should be split into regional frames (overlapping by the largest
-swept box) before the minima are tight to the metre; that is a later step.
+scan. ``LocalFrame`` is spherical; the scan frame rescales its x and y so that it is true to
+the ellipsoid at its centre (``scan_frame``). Away from the centre the azimuthal scale
+grows as c / sin c ~ 1 + c^2 / 6 (c = distance from the centre / earth radius) and the
+ellipsoid's radii drift by ~0.011 % per degree of latitude. Measured against
+``Geod.inv`` for 5 NM pairs in every orientation (lat 35 and 70): 100 km from the centre
+<= 0.016 % (1.4 m), 300 km <= 0.054 % (5 m), 1,000 km <= 0.46 % (43 m; the far corner
+of an eastern-Mediterranean scan). Over a 300 s / 30 min lookahead the tracks move <= 80 km
+/ 60 km, and a straight line in the frame departs from the geodesic by metres over that;
+the tests measure all of it against dense geodesic sampling. Scans wider than a few hundred
+km that need the minima to the metre should be split into regional frames (overlapping by
+the largest swept box): a later step.
 
 Rules (the issue's defaults; they become agreement configuration later):
 - air: a conflict when, at some time in [0, lookahead], the horizontal distance is below
