@@ -12,6 +12,7 @@ the tolerance is 0.5 % of the distance or 50 m.
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
@@ -38,6 +39,7 @@ from interlock.detect.tactical import (
 )
 from interlock.geo.frame import LocalFrame
 from interlock.geo.units import KT_IN_MPS, M_PER_FT, M_PER_NM
+from interlock.model.track import TrackReport
 
 GEOD = Geod(ellps="WGS84")
 FPM = M_PER_FT / 60.0
@@ -242,6 +244,25 @@ def test_states_are_carried_to_the_scan_time() -> None:
     k1 = project(states(a, t=100.0), 160.0, frame=k0.frame)
     assert k1.x[0] - k0.x[0] == pytest.approx(360 * KT_IN_MPS * 60, rel=1e-3)
     assert k1.z[0] - k0.z[0] == pytest.approx(600 * M_PER_FT, abs=1e-6)
+
+
+def test_states_from_reports() -> None:
+    t = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    reports = [
+        TrackReport("ais", "mmsi:1", "sea", t, lon=33.0, lat=34.0, speed_kt=12.0, course_deg=45.0),
+        TrackReport(
+            "json", "blue:r1", "air", t, 33.1, 34.1, 20000.0, 300.0, 90.0, -500.0, owner="blue"
+        ),
+        TrackReport("modes", "icao:abc", "air", t),  # no position: left out
+        TrackReport("sbs", "icao:def", "air", t, lon=33.2, lat=34.2),  # no velocity: still
+    ]
+    s = TrackStates.from_reports(reports)
+    assert list(s.ids) == ["mmsi:1", "blue:r1", "icao:def"]
+    assert s.owners == ("blue",) and list(s.owner) == [-1, 0, -1]
+    assert list(s.domain) == [SEA, AIR, AIR]
+    assert math.isnan(s.alt_ft[0]) and s.alt_ft[1] == 20000.0
+    assert list(s.speed_kt) == [12.0, 300.0, 0.0] and s.vrate_fpm[1] == -500.0
+    assert s.time[0] == t.timestamp()
 
 
 # --- Random encounters against geodesic truth -----------------------------------------

@@ -55,6 +55,7 @@ from shapely.geometry import LineString, Point, Polygon
 from ..geo.frame import LocalFrame, centre_of
 from ..geo.units import KT_IN_MPS, M_PER_FT, M_PER_NM
 from ..model.track import TrackReport
+from .broadphase import candidate_pairs
 
 AIR, SEA = 0, 1
 DOMAIN_CODE = {"air": AIR, "sea": SEA}
@@ -338,8 +339,6 @@ def scan(
     cell_m: dict[int, float] | None = None,
 ) -> Encounters:
     """Every conflict pair of a scan through the grid broad phase (``broadphase``)."""
-    from .broadphase import candidate_pairs
-
     parts = []
     for dom, m in _domain_minima(air, sea).items():
         idx = np.flatnonzero(k.domain == dom)
