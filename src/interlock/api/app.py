@@ -22,12 +22,14 @@ from ..service.batch import Batcher
 from ..service.hotline import HotlineOp, HotlineService
 from ..service.notices import NoticeService, WriteOp
 from ..service.record import visible
+from ..service.tracks import TrackService
 from . import schemas
 from .errors import install_error_handlers
 from .hotline_routes import hotline_router
 from .limits import BodyLimit
 from .responses import JSONBytes
 from .stream import KEEPALIVE_S, Broadcaster
+from .track_routes import track_router
 from .writer import GroupCommitter
 
 MAX_BODY_BYTES = 1_000_000
@@ -85,6 +87,7 @@ async def _ticker(hotline: HotlineService, every_s: float) -> None:
 def create_app(
     service: NoticeService,
     hotline: HotlineService | None = None,
+    tracks: TrackService | None = None,
     *,
     max_body_bytes: int = MAX_BODY_BYTES,
     tick_s: float = TICK_S,
@@ -92,6 +95,7 @@ def create_app(
 ) -> FastAPI:
     """The API over one service. Blocking store calls run in the thread pool."""
     hotline = hotline or HotlineService(service.store, service.agreement, service.clock)
+    tracks = tracks or TrackService(service.agreement, service.clock)
     committer = GroupCommitter(Batcher(service.store, {WriteOp: service, HotlineOp: hotline}))
     broadcaster = Broadcaster()
 
@@ -121,6 +125,7 @@ def create_app(
     )
     app.state.service = service
     app.state.hotline = hotline
+    app.state.tracks = tracks
     app.state.committer = committer
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
@@ -299,4 +304,5 @@ def create_app(
             hotline, Depends(current_party), _json_body, committer.run, broadcaster, keepalive_s
         )
     )
+    app.include_router(track_router(tracks, Depends(current_party), _json_body, _parse_bbox))
     return app

@@ -152,6 +152,28 @@ class MessageOut(BaseModel):
     signed: bool
 
 
+class OwnForceProperties(BaseModel):
+    time: str = Field(description="ISO 8601 with a UTC offset")
+    domain: Literal["air", "sea"]
+    alt_ft: float | None = None
+    speed_kt: float | None = None
+    course_deg: float | None = None
+    vertical_rate_fpm: float | None = None
+    name: str | None = None
+
+
+class OwnForceFeature(BaseModel):
+    type: Literal["Feature"]
+    id: str = Field(description="your unit's id; the track is PARTY:ID")
+    geometry: Geometry
+    properties: OwnForceProperties
+
+
+class OwnForcesIn(BaseModel):
+    type: Literal["FeatureCollection"]
+    features: list[OwnForceFeature]
+
+
 class ErrorOut(BaseModel):
     error: str = Field(examples=["invalid_input"])
     detail: str = Field(examples=["properties.end: end must be after start"])

@@ -1,0 +1,75 @@
+"""HTTP routes of the live picture: feed batches in, tracks out (GeoJSON)."""
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from ..errors import InvalidInput
+from ..service.tracks import FEEDS, TrackService
+from . import schemas
+from .responses import JSONBytes
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": schemas.ErrorOut} for code in (401, 403, 404, 409, 413, 422)
+}
+TEXT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/plain": {
+                "schema": {"type": "string"},
+                "example": "!AIVDM,1,1,,A,15NG6V0P01G?cFhE`R2IU?wn28R>,0*05",
+            }
+        },
+    }
+}
+
+
+def track_router(
+    tracks: TrackService,
+    party_dep: Any,
+    body_of: Callable[[Request], Awaitable[Any]],
+    parse_bbox: Callable[[str | None], tuple[float, float, float, float] | None],
+) -> APIRouter:
+    router = APIRouter(tags=["tracks"], responses=ERRORS)
+    Party = Annotated[str, party_dep]
+
+    @router.post("/feeds/{feed}", openapi_extra=TEXT_BODY)
+    async def ingest_feed(feed: str, request: Request, party: Party) -> JSONBytes:
+        """A batch of one feed's lines from your receiver: `ais` (NMEA 0183 AIVDM/AIVDO,
+        tag blocks allowed), `sbs` (BaseStation port 30003 CSV), `modes` ("TIME HEX" per
+        line, TIME ISO 8601 or epoch seconds). Bad lines are counted by reason, never
+        fatal; the answer says what the batch produced."""
+        if feed not in FEEDS:
+            raise InvalidInput(f"must be one of {', '.join(FEEDS)}", field="feed")
+        raw = await request.body()
+        try:
+            text = raw.decode("ascii")
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")  # receivers' junk bytes become skipped lines
+        result = await run_in_threadpool(tracks.ingest_lines, party, feed, text.splitlines())
+        return JSONBytes(result)
+
+    @router.post("/tracks", openapi_extra=schemas.body_schema(schemas.OwnForcesIn))
+    async def post_own_forces(request: Request, party: Party) -> JSONBytes:
+        """Your own forces' states as GeoJSON Points (track id = your party : feature id)."""
+        body = await body_of(request)
+        return JSONBytes(await run_in_threadpool(tracks.ingest_own_forces, party, body))
+
+    @router.get("/tracks")
+    def get_tracks(
+        party: Party,
+        bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat")] = None,
+        include_stale: bool = True,
+    ) -> Any:
+        """The live picture as GeoJSON: latest state of every track (stale ones flagged)."""
+        return tracks.geojson(parse_bbox(bbox), include_stale)
+
+    @router.get("/tracks/stats")
+    def feed_stats(party: Party) -> Any:
+        """Reports accepted and lines skipped (by reason) per feed since the server started."""
+        return tracks.feed_stats()
+
+    return router
