@@ -1,0 +1,467 @@
+"""Tactical alerts: the lifecycle of what tactical detection finds, scan after scan.
+
+Pure and in memory: no I/O and no clock; `AlertBook.update` takes `now` and the current
+scan's detections. Tactical detection (`detect.tactical`) is stateless: every scan finds
+its conflicts afresh. The book turns that stream of scans into alerts that a party can
+follow and a push stream can carry without noise:
+
+- **raised**: a key not followed yet (a pair of tracks predicted to lose separation, or a
+  track predicted to enter another party's active notice) gets a new alert, version 1.
+- **updated**: the same key again with *materially* changed numbers (severity changed,
+  time to CPA / entry moved by more than ``tcpa_delta_s``, CPA distance by more than
+  ``cpa_delta_m``, vertical separation by more than ``dz_delta_ft``), compared with the
+  numbers of the alert's last event, so slow drift still reports once it adds up and an
+  identical scan reports nothing (de-duplication).
+- **cleared** with hysteresis: a key absent from ``clear_after`` consecutive scans *and*
+  for at least ``clear_after_s`` seconds since it was last detected (set either to 0 to
+  use the other alone), so a detection that flickers (one scan missed) neither clears nor
+  raises again. A track reported stale or expired (``gone_tracks``) or a notice ended or
+  cancelled (``gone_notices``) clears its alerts at once. A cleared key that comes back
+  is a new alert with a new id.
+
+Every event bumps the alert's ``version`` (1 on raise), so a consumer can drop what it
+has already seen; an alert snapshot (`Alert`) is immutable and belongs to one version.
+
+Parties affected: the owners of the tracks that have owners (own forces), and for an
+entry also the party whose notice it is. A conflict between two observed tracks (no
+owner) affects no party in particular: ``parties`` is empty, ``active()`` still lists it,
+``active(party)`` does not; whether to show it to everyone is the service's decision.
+
+Severity (`SeverityPolicy`, defaults below): "critical" when the predicted minimum is
+under ``fraction`` of the agreed minimum (horizontal, and for air vertical too when both
+altitudes are known) or when time to CPA / entry is under ``urgent_s`` of the domain
+(air 60 s, sea 5 min); else "warning".
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InvalidInput
+from ..geo.units import M_PER_FT
+from .timeutil import iso
+
+if TYPE_CHECKING:  # the adapter reads tactical's result types; no import at run time
+    from ..detect.tactical import DeclaredVolume, Encounters, Kinematics, Minima, TrackStates
+
+KINDS = ("cpa", "entry")
+STATES = ("raised", "cleared")
+EVENTS = ("raised", "updated", "cleared")
+SEVERITIES = ("warning", "critical")
+
+Key = tuple[str, str, str]  # ("cpa", id_a, id_b) with id_a < id_b | ("entry", track, notice)
+
+
+@dataclass(frozen=True, slots=True)
+class SeverityPolicy:
+    """When an alert is "critical" rather than "warning".
+
+    ``fraction``: the predicted minimum is under this share of the agreed minimum (0.5:
+    half the separation is gone, as a "severe" loss of separation in ICAO Doc 9859 style
+    safety-occurrence grading). ``urgent_s``: time to CPA / entry under which there is no
+    time left to coordinate on the hotline (air: 60 s, about the time TCAS gives as a
+    traffic advisory before a resolution advisory; sea: 5 min, within which COLREG rule 17
+    has the stand-on vessel act on its own). Both are the issue's defaults; they become
+    agreement configuration later.
+    """
+
+    fraction: float = 0.5
+    urgent_s: tuple[tuple[str, float], ...] = (("air", 60.0), ("sea", 300.0))
+
+    def urgent(self, domain: str) -> float:
+        return dict(self.urgent_s).get(domain, 0.0)
+
+    def of(self, d: Detection) -> str:
+        t = d.entry_s if d.kind == "entry" else d.tcpa_s
+        if t is not None and t < self.urgent(d.domain):
+            return "critical"
+        if d.kind != "cpa" or d.cpa_m is None or d.h_min_m is None:
+            return "warning"
+        close_h = d.cpa_m < self.fraction * d.h_min_m
+        close_v = (
+            d.dz_cpa_ft is None or d.v_min_ft is None or d.dz_cpa_ft < self.fraction * d.v_min_ft
+        )
+        return "critical" if close_h and close_v else "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One conflict of the current scan, as the alert book takes it (units in the names).
+
+    Times are seconds after the scan time (the ``now`` given to ``AlertBook.update``).
+    ``h_min_m`` / ``v_min_ft``: the minima the detection applied (for severity).
+    """
+
+    kind: str  # "cpa" | "entry"
+    track_ids: tuple[str, ...]  # cpa: the two tracks; entry: the one track
+    domain: str  # "air" | "sea"
+    owners: tuple[str | None, ...] = ()  # per track: its owner party, None if observed
+    notice_id: str | None = None  # entry: the notice
+    notice_party: str | None = None  # entry: the party whose notice it is
+    tcpa_s: float | None = None  # cpa: time to closest approach
+    cpa_m: float | None = None  # cpa: horizontal distance then
+    dz_cpa_ft: float | None = None  # cpa: vertical distance then (None: sea / unknown)
+    los_s: float | None = None  # cpa: time the loss of separation starts
+    entry_s: float | None = None  # entry: time to entry (0: inside now)
+    lon: float | None = None  # the place: midpoint at CPA, or the point of entry
+    lat: float | None = None
+    h_min_m: float | None = None
+    v_min_ft: float | None = None
+
+    @property
+    def key(self) -> Key:
+        if self.kind == "cpa":
+            a, b = sorted(self.track_ids)
+            return ("cpa", a, b)
+        if self.kind == "entry":
+            return ("entry", self.track_ids[0], self.notice_id or "")
+        raise InvalidInput(f"unknown alert kind {self.kind!r}", field="kind")
+
+    @property
+    def parties(self) -> tuple[str, ...]:
+        ps = {o for o in self.owners if o is not None}
+        if self.kind == "entry" and self.notice_party is not None:
+            ps.add(self.notice_party)
+        return tuple(sorted(ps))
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One alert at one version (immutable: a new snapshot per event)."""
+
+    id: str
+    key: Key
+    detection: Detection  # the numbers of this version
+    parties: tuple[str, ...]
+    severity: str
+    state: str  # "raised" | "cleared"
+    raised_at: datetime
+    updated_at: datetime  # time of this version's event
+    version: int = 1
+    cleared_at: datetime | None = None
+    cleared_reason: str | None = None  # "absent" | "track_gone" | "notice_gone"
+
+    @property
+    def kind(self) -> str:
+        return self.key[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.detection
+        at = self.updated_at
+
+        def later(s: float | None) -> str | None:
+            return None if s is None else iso(at + timedelta(seconds=s))
+
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "key": list(self.key[1:]),
+            "state": self.state,
+            "severity": self.severity,
+            "version": self.version,
+            "parties": list(self.parties),
+            "domain": d.domain,
+            "track_ids": list(d.track_ids),
+            "notice_id": d.notice_id,
+            "raised_at": iso(self.raised_at),
+            "updated_at": iso(self.updated_at),
+            "cleared_at": None if self.cleared_at is None else iso(self.cleared_at),
+            "cleared_reason": self.cleared_reason,
+            "tcpa_s": d.tcpa_s,
+            "cpa_at": later(d.tcpa_s),
+            "cpa_distance_m": d.cpa_m,
+            "vertical_separation_ft": d.dz_cpa_ft,
+            "los_at": later(d.los_s),
+            "entry_s": d.entry_s,
+            "entry_at": later(d.entry_s),
+            "lon": d.lon,
+            "lat": d.lat,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AlertEvent:
+    """What one scan did to one alert: "raised", "updated" or "cleared"."""
+
+    kind: str
+    alert: Alert
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"event": self.kind, "alert": self.alert.to_dict()}
+
+
+@dataclass(slots=True)
+class _Followed:
+    alert: Alert
+    last_seen: datetime
+    misses: int = 0
+
+
+@dataclass
+class AlertBook:
+    """Alerts of one picture, updated once per tactical scan.
+
+    Thresholds (defaults): an update needs the time to CPA / entry to move by more than
+    15 s (as a predicted instant *and* as time to go, see ``_moved``), CPA distance by more
+    than 185 m (0.1 NM, the display resolution of chart plotters), vertical separation by
+    more than 200 ft; clearing needs 2 scans and 10 s of absence. ``keep_cleared``: how
+    many cleared alerts ``get`` still finds (bounded memory).
+    """
+
+    severity: SeverityPolicy = field(default_factory=SeverityPolicy)
+    tcpa_delta_s: float = 15.0
+    cpa_delta_m: float = 185.2
+    dz_delta_ft: float = 200.0
+    clear_after: int = 2
+    clear_after_s: float = 10.0
+    keep_cleared: int = 10_000
+    id_prefix: str = "A"
+    _by_key: dict[Key, _Followed] = field(default_factory=dict, repr=False)
+    _by_id: dict[str, Key] = field(default_factory=dict, repr=False)
+    _cleared: OrderedDict[str, Alert] = field(default_factory=OrderedDict, repr=False)
+    _next: int = field(default=1, repr=False)
+    _last_now: datetime | None = field(default=None, repr=False)
+
+    # ---- the scan --------------------------------------------------------------------
+    def update(
+        self,
+        now: datetime,
+        detections: Iterable[Detection],
+        gone_tracks: Iterable[str] = (),
+        gone_notices: Iterable[str] = (),
+    ) -> list[AlertEvent]:
+        """Apply one scan; the events it causes (raised, updated, cleared), in key order."""
+        if now.tzinfo is None:
+            raise InvalidInput("naive time: give a UTC offset", field="now")
+        if self._last_now is not None and now < self._last_now:
+            raise InvalidInput("scans must not go back in time", field="now")
+        self._last_now = now
+        gone_t, gone_n = set(gone_tracks), set(gone_notices)
+
+        current: dict[Key, Detection] = {}
+        for d in detections:
+            if gone_t.intersection(d.track_ids) or (d.notice_id in gone_n):
+                continue
+            k = d.key
+            prev = current.get(k)
+            if prev is None or self._rank(d) < self._rank(prev):
+                current[k] = d  # a key twice in one scan: keep the worse prediction
+
+        events: list[AlertEvent] = []
+        for k in sorted(set(current) | set(self._by_key)):
+            f = self._by_key.get(k)
+            d = current.get(k)
+            if f is None:
+                assert d is not None
+                events.append(self._raise(k, d, now))
+            elif d is not None:
+                f.last_seen, f.misses = now, 0
+                ev = self._maybe_update(f, d, now)
+                if ev is not None:
+                    events.append(ev)
+            else:
+                f.misses += 1
+                a = f.alert
+                if k[0] == "cpa":
+                    reason = "track_gone" if gone_t.intersection(k[1:]) else None
+                else:
+                    reason = (
+                        "track_gone"
+                        if k[1] in gone_t
+                        else "notice_gone"
+                        if k[2] in gone_n
+                        else None
+                    )
+                if reason is None and self._absent_long_enough(f, now):
+                    reason = "absent"
+                if reason is not None:
+                    events.append(self._clear(a, now, reason))
+        return events
+
+    def _rank(self, d: Detection) -> tuple[int, float]:
+        t = d.entry_s if d.kind == "entry" else d.tcpa_s
+        return (-SEVERITIES.index(self.severity.of(d)), math.inf if t is None else t)
+
+    def _absent_long_enough(self, f: _Followed, now: datetime) -> bool:
+        return (
+            f.misses >= self.clear_after
+            and (now - f.last_seen).total_seconds() >= self.clear_after_s
+        )
+
+    def _raise(self, k: Key, d: Detection, now: datetime) -> AlertEvent:
+        aid = f"{self.id_prefix}{self._next}"
+        self._next += 1
+        a = Alert(
+            id=aid,
+            key=k,
+            detection=d,
+            parties=d.parties,
+            severity=self.severity.of(d),
+            state="raised",
+            raised_at=now,
+            updated_at=now,
+        )
+        self._by_key[k] = _Followed(a, now)
+        self._by_id[aid] = k
+        return AlertEvent("raised", a)
+
+    def _maybe_update(self, f: _Followed, d: Detection, now: datetime) -> AlertEvent | None:
+        a = f.alert
+        sev = self.severity.of(d)
+        if sev == a.severity and not self._moved(a, d, now):
+            return None
+        a = replace(
+            a,
+            detection=d,
+            parties=tuple(sorted(set(a.parties) | set(d.parties))),
+            severity=sev,
+            updated_at=now,
+            version=a.version + 1,
+        )
+        f.alert = a
+        return AlertEvent("updated", a)
+
+    def _moved(self, a: Alert, d: Detection, now: datetime) -> bool:
+        old = a.detection
+        shift = (now - a.updated_at).total_seconds()  # since the numbers of ``old``
+
+        def differs(x: float | None, y: float | None, delta: float) -> bool:
+            if x is None or y is None:
+                return (x is None) != (y is None)
+            return abs(y - x) > delta
+
+        def time_differs(x: float | None, y: float | None) -> bool:
+            # Material only if both the predicted instant (x vs y + shift) and the time to
+            # go (x vs y) moved: a steady encounter keeps the instant while the time to go
+            # runs down, and a TCPA clamped at 0 or at the lookahead keeps the time to go
+            # while the instant moves with the clock. Neither is news.
+            if x is None or y is None:
+                return (x is None) != (y is None)
+            return min(abs(y + shift - x), abs(y - x)) > self.tcpa_delta_s
+
+        return (
+            time_differs(old.tcpa_s, d.tcpa_s)
+            or time_differs(old.entry_s, d.entry_s)
+            or differs(old.cpa_m, d.cpa_m, self.cpa_delta_m)
+            or differs(old.dz_cpa_ft, d.dz_cpa_ft, self.dz_delta_ft)
+        )
+
+    def _clear(self, a: Alert, now: datetime, reason: str) -> AlertEvent:
+        c = replace(
+            a,
+            state="cleared",
+            updated_at=now,
+            cleared_at=now,
+            cleared_reason=reason,
+            version=a.version + 1,
+        )
+        del self._by_key[a.key]
+        del self._by_id[a.id]
+        self._cleared[a.id] = c
+        while len(self._cleared) > self.keep_cleared:
+            self._cleared.popitem(last=False)
+        return AlertEvent("cleared", c)
+
+    # ---- reading ---------------------------------------------------------------------
+    def active(self, party: str | None = None) -> list[Alert]:
+        """Raised alerts (all, or those affecting ``party``), most severe first."""
+        out = [f.alert for f in self._by_key.values() if party is None or party in f.alert.parties]
+        return sorted(out, key=lambda a: (-SEVERITIES.index(a.severity), a.raised_at, a.id))
+
+    def get(self, alert_id: str) -> Alert | None:
+        """An active alert, or a recently cleared one (``keep_cleared``); None if unknown."""
+        k = self._by_id.get(alert_id)
+        if k is not None:
+            return self._by_key[k].alert
+        return self._cleared.get(alert_id)
+
+    def to_dict(self, party: str | None = None) -> dict[str, Any]:
+        """The active alerts for the API (``GET /alerts``)."""
+        return {"alerts": [a.to_dict() for a in self.active(party)]}
+
+
+# ---- adapter from a tactical scan ----------------------------------------------------
+
+
+def detections_from_scan(
+    states: TrackStates,
+    k: Kinematics,
+    encounters: Encounters,
+    entry_hits: Sequence[tuple[int, int, float]] = (),
+    volumes: Sequence[DeclaredVolume] = (),
+    air: Minima | None = None,
+    sea: Minima | None = None,
+) -> list[Detection]:
+    """`Detection`s from one tactical scan: ``scan(k)`` pairs and ``entries(...)`` hits.
+
+    The scan time is ``k.t0``; pass the same time as ``now`` to `AlertBook.update`. A
+    volume's ``ref`` is its notice id. The place of a CPA is the midpoint of the two
+    tracks at TCPA; of an entry, the track's position at the entry time.
+    """
+    from ..detect.tactical import AIR, AIR_MINIMA, SEA_MINIMA, scan_frame
+
+    air = air or AIR_MINIMA
+    sea = sea or SEA_MINIMA
+    sx, sy = scan_frame(k.frame)
+
+    def place(x: float, y: float) -> tuple[float, float]:
+        lon, lat = k.frame.inverse(x / sx, y / sy)
+        return float(lon), float(lat)
+
+    def owner(t: int) -> str | None:
+        c = int(states.owner[t])
+        return None if c < 0 else states.owners[c]
+
+    def fin(v: float) -> float | None:
+        return float(v) if math.isfinite(v) else None
+
+    out: list[Detection] = []
+    for n in range(len(encounters)):
+        i, j = int(encounters.i[n]), int(encounters.j[n])
+        t = float(encounters.tcpa_s[n])
+        is_air = int(k.domain[i]) == AIR
+        m = air if is_air else sea
+        lon, lat = place(
+            (k.x[i] + k.x[j] + (k.vx[i] + k.vx[j]) * t) / 2,
+            (k.y[i] + k.y[j] + (k.vy[i] + k.vy[j]) * t) / 2,
+        )
+        dz = fin(float(encounters.dz_cpa_m[n]))
+        out.append(
+            Detection(
+                kind="cpa",
+                track_ids=(str(states.ids[i]), str(states.ids[j])),
+                domain="air" if is_air else "sea",
+                owners=(owner(i), owner(j)),
+                tcpa_s=t,
+                cpa_m=float(encounters.dcpa_m[n]),
+                dz_cpa_ft=None if dz is None else dz / M_PER_FT,
+                los_s=float(encounters.t_in_s[n]),
+                lon=lon,
+                lat=lat,
+                h_min_m=m.horizontal_m,
+                v_min_ft=fin(m.vertical_m / M_PER_FT),
+            )
+        )
+    for t_idx, v_idx, e in entry_hits:
+        vol = volumes[v_idx]
+        is_air = int(k.domain[t_idx]) == AIR
+        lon, lat = place(k.x[t_idx] + k.vx[t_idx] * e, k.y[t_idx] + k.vy[t_idx] * e)
+        out.append(
+            Detection(
+                kind="entry",
+                track_ids=(str(states.ids[t_idx]),),
+                domain="air" if is_air else "sea",
+                owners=(owner(t_idx),),
+                notice_id=vol.ref,
+                notice_party=vol.party,
+                entry_s=float(e),
+                lon=lon,
+                lat=lat,
+            )
+        )
+    return out
