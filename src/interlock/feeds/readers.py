@@ -1,0 +1,511 @@
+"""The I/O shell around the pure feed parsers: sources of lines, parser choice, batching, replay.
+
+Readers only move text: `open_source` yields lines (no newline) from a file, stdin, a .gz
+file or a TCP feed (`tcp://HOST:PORT`, as AIS receivers and dump1090's port 30003 serve
+them); `reports_from` hands them to the parser of their format; parsing stays in
+`feeds.ais`, `feeds.sbs` and `feeds.modes`. `batched` groups reports for posting, bounded in
+size and in time, and `replay` paces recorded reports by their own timestamps.
+
+Bytes are decoded as latin-1, which never fails: a stray non-ASCII byte reaches the parser
+as an odd character and becomes a Skip there (bad checksum, not hex, ...), never a crash.
+
+A TCP line cut by a dropped connection is discarded, not passed on (counted in
+`TcpLines.partial_dropped`): a prefix of an SBS line can still hold 22 fields with the last
+number cut short, so parsing it could make a wrong report rather than a Skip.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import queue
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, TypeVar
+from urllib.parse import urlsplit
+
+from interlock.errors import InvalidInput
+from interlock.feeds.ais import Clock, parse_ais
+from interlock.feeds.modes import ModeSDecoder
+from interlock.feeds.sbs import parse_sbs
+from interlock.model.track import Skip, TrackReport
+
+T = TypeVar("T")
+Stop = Callable[[], bool] | threading.Event | None
+
+KINDS = ("ais", "sbs", "modes")
+GZIP_MAGIC = b"\x1f\x8b"
+# A line longer than this is not a feed line (NMEA sentences are at most 82 characters,
+# SBS lines ~150, tag blocks add < 100): the excess is discarded up to the next newline,
+# so a peer that never sends one cannot grow the buffer without bound.
+MAX_LINE_BYTES = 64 * 1024
+POLL_S = 0.25  # how often a blocked read or a backoff wait looks at the stop signal
+
+
+class SourceUnavailable(InvalidInput):
+    """A feed source that cannot be opened or read: missing file, refused or lost TCP feed."""
+
+    code = "source_unavailable"
+
+
+def _stopper(stop: Stop) -> Callable[[], bool]:
+    if stop is None:
+        return lambda: False
+    if isinstance(stop, threading.Event):
+        return stop.is_set
+    return stop
+
+
+def _wait(seconds: float, stopped: Callable[[], bool], stop: Stop) -> bool:
+    """Sleep up to `seconds`, waking early when stopped; True if stopped."""
+    if isinstance(stop, threading.Event):
+        return stop.wait(seconds)
+    end = time.monotonic() + seconds
+    while not stopped():
+        left = end - time.monotonic()
+        if left <= 0:
+            return False
+        time.sleep(min(left, POLL_S))
+    return True
+
+
+# -- sources ----------------------------------------------------------------------------------
+
+
+def open_source(
+    spec: str,
+    *,
+    stop: Stop = None,
+    retries: int = 5,
+    backoff_s: float = 0.5,
+    max_backoff_s: float = 30.0,
+    connect_timeout_s: float = 5.0,
+    idle_timeout_s: float | None = None,
+) -> Iterator[str]:
+    """Lines from `spec`: a file path ('-' is stdin; gzip files are read transparently) or
+    `tcp://HOST:PORT`. Opening happens now, so a missing file or a refused connection raises
+    `SourceUnavailable` (an `InvalidInput` naming the spec) here, not at the first line.
+
+    TCP only: after a drop the reader reconnects, waiting `backoff_s`, doubling up to
+    `max_backoff_s`, at most `retries` failed attempts in a row (then `SourceUnavailable`);
+    a connection silent for `idle_timeout_s` (None: wait forever) counts as dropped. `stop`
+    (a callable or threading.Event) ends iteration cleanly within ~POLL_S.
+    """
+    if not isinstance(spec, str) or not spec:
+        raise InvalidInput("empty source", field="source")
+    if spec.startswith("tcp://"):
+        host, port = _tcp_address(spec)
+        return TcpLines(
+            host,
+            port,
+            spec=spec,
+            stop=stop,
+            retries=retries,
+            backoff_s=backoff_s,
+            max_backoff_s=max_backoff_s,
+            connect_timeout_s=connect_timeout_s,
+            idle_timeout_s=idle_timeout_s,
+        )
+    if "://" in spec:
+        raise InvalidInput(f"unsupported source {spec!r}: a file path, '-' or tcp://HOST:PORT")
+    if spec == "-":
+        return _lines(sys.stdin.buffer, _stopper(stop), close=False)
+    path = Path(spec)
+    try:
+        f: IO[bytes] = path.open("rb")
+        if f.read(2) == GZIP_MAGIC:
+            f.close()
+            f = gzip.open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115 (closed by _lines)
+        else:
+            f.seek(0)
+    except OSError as e:
+        raise SourceUnavailable(f"cannot open {spec!r}: {e.strerror or e}") from e
+    return _lines(f, _stopper(stop), close=True)
+
+
+def _lines(f: IO[bytes], stopped: Callable[[], bool], *, close: bool) -> Iterator[str]:
+    try:
+        for raw in f:
+            if stopped():
+                return
+            yield raw.decode("latin-1").rstrip("\r\n")
+    except (OSError, EOFError) as e:  # a truncated .gz, a read error mid-file
+        raise SourceUnavailable(f"reading failed: {e}") from e
+    finally:
+        if close:
+            f.close()
+
+
+def _tcp_address(spec: str) -> tuple[str, int]:
+    try:
+        u = urlsplit(spec)
+        host, port = u.hostname, u.port
+    except ValueError as e:
+        raise InvalidInput(f"bad TCP source {spec!r}: {e}", field="source") from e
+    if not host or port is None or port == 0 or u.path not in ("", "/") or u.query:
+        raise InvalidInput(f"bad TCP source {spec!r}: expected tcp://HOST:PORT", field="source")
+    return host, port
+
+
+class TcpLines:
+    """Newline-terminated lines from a TCP feed, reconnecting on drops (see `open_source`).
+
+    Lines split across recv() calls are joined; a partial line at a drop is discarded and
+    counted in `partial_dropped`; `reconnects` counts successful reconnections.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        spec: str | None = None,
+        stop: Stop = None,
+        retries: int = 5,
+        backoff_s: float = 0.5,
+        max_backoff_s: float = 30.0,
+        connect_timeout_s: float = 5.0,
+        idle_timeout_s: float | None = None,
+        recv_bytes: int = 65536,
+    ) -> None:
+        self.host, self.port = host, port
+        self.spec = spec or f"tcp://{host}:{port}"
+        self._stop = stop
+        self._stopped = _stopper(stop)
+        self.retries, self.backoff_s, self.max_backoff_s = retries, backoff_s, max_backoff_s
+        self.connect_timeout_s, self.idle_timeout_s = connect_timeout_s, idle_timeout_s
+        self.recv_bytes = recv_bytes
+        self.reconnects = 0
+        self.partial_dropped = 0
+        self.oversize_dropped = 0
+        self._sock: socket.socket | None = self._connect()  # first connect: fail fast
+        self._gen = self._run()
+
+    def __iter__(self) -> TcpLines:
+        return self
+
+    def __next__(self) -> str:
+        return next(self._gen)
+
+    def close(self) -> None:
+        self._gen.close()
+        self._drop()
+
+    def _connect(self) -> socket.socket:
+        try:
+            s = socket.create_connection((self.host, self.port), timeout=self.connect_timeout_s)
+        except OSError as e:
+            why = e.strerror or type(e).__name__
+            raise SourceUnavailable(f"cannot connect to {self.spec}: {why}") from e
+        s.settimeout(POLL_S)
+        return s
+
+    def _drop(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.close()
+            finally:
+                self._sock = None
+
+    def _reconnect(self) -> bool:
+        """Connect again with backoff; False if stopped. Raises after `retries` failures."""
+        delay, last = self.backoff_s, ""
+        for _ in range(self.retries):
+            if _wait(delay, self._stopped, self._stop):
+                return False
+            try:
+                self._sock = self._connect()
+            except SourceUnavailable as e:
+                last = e.detail
+                delay = min(delay * 2, self.max_backoff_s)
+                continue
+            self.reconnects += 1
+            return True
+        raise SourceUnavailable(
+            f"lost {self.spec}; {self.retries} reconnect attempts failed ({last or 'no retries'})"
+        )
+
+    def _run(self) -> Iterator[str]:
+        buf = bytearray()
+        skipping = False  # inside an oversize line: discard up to the next newline
+        idle = 0.0
+        try:
+            while not self._stopped():
+                if self._sock is None and not self._reconnect():
+                    return
+                assert self._sock is not None
+                try:
+                    data = self._sock.recv(self.recv_bytes)
+                except TimeoutError:
+                    idle += POLL_S
+                    if self.idle_timeout_s is None or idle < self.idle_timeout_s:
+                        continue
+                    data = b""  # silent too long: treat as a drop
+                except OSError:
+                    data = b""  # reset by peer etc.
+                idle = 0.0
+                if not data:
+                    if buf or skipping:
+                        self.partial_dropped += 1
+                    buf.clear()
+                    skipping = False
+                    self._drop()
+                    continue
+                buf += data
+                start = 0
+                while (nl := buf.find(b"\n", start)) >= 0:
+                    if skipping:
+                        skipping = False
+                    else:
+                        yield buf[start:nl].decode("latin-1").rstrip("\r")
+                    start = nl + 1
+                del buf[:start]
+                if len(buf) > MAX_LINE_BYTES:
+                    if not skipping:
+                        self.oversize_dropped += 1
+                    buf.clear()
+                    skipping = True
+        finally:
+            self._drop()
+
+
+# -- parsing ----------------------------------------------------------------------------------
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def reports_from(
+    kind: str,
+    lines: Iterable[str],
+    received_at: Clock = _utc_now,
+    *,
+    receiver: tuple[float, float] | str | None = None,
+) -> Iterator[TrackReport | Skip]:
+    """Reports and Skips from `lines` of one format: "ais" (NMEA, tag block c: times, else
+    `received_at`), "sbs" (BaseStation port 30003; its own times) or "modes".
+
+    "modes" lines are "<time> <hex>" (time as epoch seconds or ISO-8601 with a zone),
+    "<hex>" or the AVR form "*8D...;" (both timed by `received_at`), or JSON objects with
+    "timestamp" (epoch s) and "frame"/"rawmsg"/"raw" hex. `receiver` ((lat, lon) or an
+    airport code) places surface positions (see `ModeSDecoder`).
+    """
+    if kind == "ais":
+        return parse_ais(lines, received_at)
+    if kind == "sbs":
+        return parse_sbs(lines)
+    if kind == "modes":
+        return _modes(lines, received_at, receiver)
+    raise InvalidInput(f"unknown feed kind {kind!r}: one of {', '.join(KINDS)}", field="kind")
+
+
+def _modes(
+    lines: Iterable[str], received_at: Clock, receiver: tuple[float, float] | str | None
+) -> Iterator[TrackReport | Skip]:
+    decoder = ModeSDecoder(receiver)
+    now = (lambda: received_at) if isinstance(received_at, datetime) else received_at
+    for n, line in enumerate(lines, start=1):
+        where = f"line {n}"
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        timed = _modes_line(text, now)
+        if isinstance(timed, str):
+            yield Skip(timed, where, text[:40])
+            continue
+        yield from decoder.feed(timed[1], timed[0], where)
+
+
+def _modes_line(text: str, now: Callable[[], datetime]) -> tuple[datetime, str] | str:
+    """(time, hex) of one Mode S line, or a Skip reason."""
+    if text.startswith("{"):
+        try:
+            d = json.loads(text)
+            frame = d.get("frame") or d.get("rawmsg") or d.get("raw")
+            ts = d.get("timestamp")
+        except (ValueError, AttributeError):
+            return "bad_json"
+        if not isinstance(frame, str):
+            return "no_frame"
+        t = _time(ts) if ts is not None else now()
+        return (t, frame) if t is not None else "bad_time"
+    parts = text.split()
+    if len(parts) == 1:
+        return now(), parts[0]
+    if len(parts) == 2:
+        t = _time(parts[0])
+        return (t, parts[1]) if t is not None else "bad_time"
+    return "bad_format"
+
+
+def _time(value: Any) -> datetime | None:
+    """Epoch seconds (number or text) or ISO-8601 text -> datetime (naive stays naive: the
+    decoder skips it as "naive_time" rather than guess a zone)."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        pass
+    else:
+        if not math.isfinite(x):
+            return None
+        try:
+            return datetime.fromtimestamp(x, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+# -- batching and pacing ----------------------------------------------------------------------
+
+_END = object()
+
+
+def batched(
+    items: Iterable[T],
+    size: int,
+    max_wait_s: float,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    background: bool = True,
+) -> Iterator[list[T]]:
+    """Lists of at most `size` items, each flushed no later than `max_wait_s` after its
+    first item arrived; the last partial list at the end; never an empty list.
+
+    background=True reads `items` in a daemon thread, so a list is flushed on time even
+    while the source is blocked (a quiet live feed). background=False reads in the caller's
+    thread and checks the time only as items arrive (deterministic with a fake `clock`).
+    Exceptions from `items` are re-raised in the caller.
+    """
+    if size < 1:
+        raise ValueError("size must be >= 1")
+    if not max_wait_s > 0:
+        raise ValueError("max_wait_s must be > 0")
+    if background:
+        return _batched_thread(items, size, max_wait_s, clock)
+    return _batched_pull(items, size, max_wait_s, clock)
+
+
+def _batched_pull(
+    items: Iterable[T], size: int, max_wait_s: float, clock: Callable[[], float]
+) -> Iterator[list[T]]:
+    batch: list[T] = []
+    first = 0.0
+    for item in items:
+        if not batch:
+            first = clock()
+        batch.append(item)
+        if len(batch) >= size or clock() - first >= max_wait_s:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _batched_thread(
+    items: Iterable[T], size: int, max_wait_s: float, clock: Callable[[], float]
+) -> Iterator[list[T]]:
+    q: queue.Queue[Any] = queue.Queue(maxsize=4 * size)
+    done = threading.Event()
+
+    def pump() -> None:
+        try:
+            for item in items:
+                while not done.is_set():
+                    try:
+                        q.put(item, timeout=POLL_S)
+                        break
+                    except queue.Full:
+                        continue
+                if done.is_set():
+                    return
+            end: Any = _END
+        except BaseException as e:  # handed to the consumer
+            end = e
+        while not done.is_set():
+            try:
+                q.put(end, timeout=POLL_S)
+                return
+            except queue.Full:
+                continue
+
+    threading.Thread(target=pump, name="interlock-batched", daemon=True).start()
+    batch: list[T] = []
+    first = 0.0
+    try:
+        while True:
+            if batch:
+                left = first + max_wait_s - clock()
+                if left <= 0:
+                    yield batch
+                    batch = []
+                    continue
+                try:
+                    item = q.get(timeout=left)
+                except queue.Empty:
+                    continue  # the deadline check above flushes
+            else:
+                item = q.get()
+            if item is _END:
+                break
+            if isinstance(item, BaseException):
+                if batch:
+                    yield batch
+                raise item
+            if not batch:
+                first = clock()
+            batch.append(item)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+    finally:
+        done.set()
+
+
+def replay(
+    reports: Iterable[T],
+    speed: float,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    *,
+    max_sleep_s: float | None = None,
+) -> Iterator[T]:
+    """Yield `reports` paced by their own `.time`: a report t seconds after the first comes
+    t / speed seconds after it (speed 10: ten times real time; math.inf: no waiting).
+
+    Pacing is against the first report's wall time (no drift from the time spent between
+    yields). A report older than one already yielded (out of order) is yielded at once: no
+    negative sleep, and the schedule is not pulled back. Items without a `time` (Skips) are
+    yielded at once. `max_sleep_s` caps one wait (a gap in a recording) and shifts the
+    schedule by what was cut.
+    """
+    if not (isinstance(speed, int | float) and speed > 0) or math.isnan(speed):
+        raise InvalidInput(f"replay speed must be > 0, got {speed!r}", field="speed")
+    t0: datetime | None = None
+    w0 = 0.0
+    for r in reports:
+        t = getattr(r, "time", None)
+        if isinstance(t, datetime) and math.isfinite(speed):
+            if t0 is None:
+                t0, w0 = t, clock()
+            else:
+                delay = w0 + (t - t0).total_seconds() / speed - clock()
+                if max_sleep_s is not None and delay > max_sleep_s:
+                    w0 -= delay - max_sleep_s
+                    delay = max_sleep_s
+                if delay > 0:
+                    sleep(delay)
+        yield r
