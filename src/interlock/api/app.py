@@ -74,14 +74,16 @@ async def _json_body(request: Request) -> Any:
         raise InvalidInput(f"malformed JSON: {exc}", field="body") from None
 
 
-async def _ticker(hotline: HotlineService, every_s: float) -> None:
-    """Escalate overdue messages and report silent parties, for as long as the app runs."""
+async def _ticker(hotline: HotlineService, tracks: TrackService, every_s: float) -> None:
+    """Escalate overdue messages, report silent parties and scan the live picture for
+    tactical conflicts, for as long as the app runs."""
     while True:
         await asyncio.sleep(every_s)
-        try:
-            await run_in_threadpool(hotline.tick)
-        except Exception:  # a failed tick must not stop the next one; it is retried
-            log.exception("hotline tick failed")
+        for job in (hotline.tick, tracks.scan):
+            try:
+                await run_in_threadpool(job)
+            except Exception:  # a failed tick must not stop the next one; it is retried
+                log.exception("periodic job %s failed", job.__qualname__)
 
 
 def create_app(
@@ -95,7 +97,7 @@ def create_app(
 ) -> FastAPI:
     """The API over one service. Blocking store calls run in the thread pool."""
     hotline = hotline or HotlineService(service.store, service.agreement, service.clock)
-    tracks = tracks or TrackService(service.agreement, service.clock)
+    tracks = tracks or TrackService(service.agreement, service.clock, service.store)
     committer = GroupCommitter(Batcher(service.store, {WriteOp: service, HotlineOp: hotline}))
     broadcaster = Broadcaster()
 
@@ -104,7 +106,7 @@ def create_app(
         broadcaster.attach(asyncio.get_running_loop())
         service.store.on_commit.append(broadcaster.wake_threadsafe)
         committer.start()
-        ticker = asyncio.create_task(_ticker(hotline, tick_s))
+        ticker = asyncio.create_task(_ticker(hotline, tracks, tick_s))
         yield
         ticker.cancel()
         with contextlib.suppress(asyncio.CancelledError):

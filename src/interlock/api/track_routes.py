@@ -72,4 +72,11 @@ def track_router(
         """Reports accepted and lines skipped (by reason) per feed since the server started."""
         return tracks.feed_stats()
 
+    @router.get("/alerts")
+    def get_alerts(party: Party, all_parties: bool = False) -> Any:
+        """Active tactical alerts concerning your party (predicted losses of separation,
+        predicted entries into declared notices); `all_parties` lists every active one,
+        including those between observed tracks only."""
+        return tracks.alert_list(party, include_all=all_parties)
+
     return router

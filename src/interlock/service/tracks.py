@@ -14,29 +14,44 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
+import shapely.affinity
+
+from ..detect import tactical
 from ..errors import InvalidInput
 from ..feeds.ais import AisDecoder
 from ..feeds.geojson import parse_own_forces
 from ..feeds.modes import ModeSDecoder
 from ..feeds.sbs import parse_sbs
+from ..geo.shapes import Area
 from ..model.agreement import Agreement
+from ..model.alerts import AlertBook, AlertEvent, detections_from_scan
 from ..model.picture import Picture, Update
-from ..model.timeutil import from_ts, iso, parse_utc
+from ..model.timeutil import from_ts, iso, parse_utc, to_ts
 from ..model.track import FeedStats, Skip, TrackReport
+from ..store.base import Store
 from .clock import Clock, utc_now
+from .hotline import post_system_message
+from .record import record
 
 FEEDS = ("ais", "sbs", "modes")
 MAX_LINES = 100_000  # per request: a receiver posts batches, not archives
 DROP_AFTER = timedelta(hours=1)  # forget a track silent this long (memory bound)
+MAX_VOLUMES = 10_000  # active notices considered per scan
+ALERT_PRIORITY = {"critical": "flash", "warning": "urgent"}
 
 
 class TrackService:
     """One picture shared by every party; each party's feeds decoded on their own."""
 
-    def __init__(self, agreement: Agreement, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, agreement: Agreement, clock: Clock = utc_now, store: Store | None = None
+    ) -> None:
         self.agreement = agreement
         self.clock = clock
+        self.store = store  # for active notices and the record of alerts (None: neither)
         self.picture = Picture()
+        self.alerts = AlertBook()
         self.stats: dict[str, FeedStats] = {}
         self._decoders: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()  # the picture and decoders are not thread-safe
@@ -103,6 +118,84 @@ class TrackService:
         self.picture.expire(self.clock(), DROP_AFTER)
         return {"reports": batch.reports, "updates": updates, "skipped": batch.skipped}
 
+    # ---- tactical detection ---------------------------------------------------------------
+    def scan(self) -> list[AlertEvent]:
+        """One tactical scan of the picture: pairs closing below the minima within the
+        lookahead, tracks heading into another party's active notice; the alert events it
+        causes are recorded, pushed to the parties concerned, and raised ones sent to
+        them as system messages to acknowledge."""
+        now = self.clock()
+        with self._lock:
+            states = _states(self.picture, now)
+            if len(states) == 0 and not self.alerts.active():
+                return []
+            k = tactical.project(states, to_ts(now))
+            found = tactical.scan(k)
+            found = _drop_same_owner(found, states)
+            volumes = self._volumes(k, now)
+            hits = tactical.entries(states, k, volumes)
+            detections = detections_from_scan(states, k, found, hits, volumes)
+            events = self.alerts.update(now, detections)
+        self._record(events, now)
+        return events
+
+    def _volumes(self, k: tactical.Kinematics, now: datetime) -> list[tactical.DeclaredVolume]:
+        """Active air and sea notices in the scan's frame (their band and window)."""
+        if self.store is None:
+            return []
+        ts = to_ts(now)
+        rows = self.store.list_notices(start_ts=ts, end_ts=ts + 1800.0, limit=MAX_VOLUMES)
+        sx, sy = tactical.scan_frame(k.frame)
+        out = []
+        for row in rows:
+            p = row.feature["properties"]
+            if row.cancelled_at is not None or row.domain not in ("air", "sea"):
+                continue
+            shape = Area.from_stored(row.feature["geometry"], p).shape_in(k.frame)
+            polygon = shapely.affinity.scale(shape, sx, sy, origin=(0.0, 0.0))
+            out.append(
+                tactical.DeclaredVolume(
+                    party=row.party,
+                    polygon=polygon,
+                    lower_m=p["lower_m"],
+                    upper_m=p["upper_m"],
+                    start=to_ts(parse_utc(p["start"], "start")),
+                    end=to_ts(parse_utc(p["end"], "end")),
+                    ref=row.id,
+                )
+            )
+        return out
+
+    def _record(self, events: list[AlertEvent], now: datetime) -> None:
+        """Chain each event concerning a party, addressed to it; a raised alert also goes
+        out as a system message. Alerts between observed tracks only are listed, not sent."""
+        concerned = [e for e in events if e.alert.parties]
+        if self.store is None or not concerned:
+            return
+        with self.store.write() as tx:
+            for e in concerned:
+                a = e.alert
+                body = {"event": e.kind, **a.to_dict()}
+                record(tx, "alert", a.id, now, body, a.parties)
+                if e.kind == "raised":
+                    post_system_message(
+                        tx,
+                        self.agreement,
+                        now,
+                        to=a.parties,
+                        priority=ALERT_PRIORITY.get(a.severity, "urgent"),
+                        subject=f"{a.severity} {a.kind} alert {a.id}: "
+                        + " / ".join(a.detection.track_ids)
+                        + (f" into {a.detection.notice_id}" if a.detection.notice_id else ""),
+                        text=_alert_text(body),
+                        refs=[("notice", a.detection.notice_id)] if a.detection.notice_id else [],
+                    )
+
+    def alert_list(self, party: str, include_all: bool = False) -> dict[str, Any]:
+        """Active alerts concerning `party` (or every active alert)."""
+        with self._lock:
+            return self.alerts.to_dict(None if include_all else party)
+
     # ---- reads --------------------------------------------------------------------------
     def geojson(
         self, bbox: tuple[float, float, float, float] | None = None, include_stale: bool = True
@@ -131,3 +224,52 @@ def _frame_time(text: str) -> datetime:
     if not 0 < seconds < 1e10:
         raise InvalidInput("epoch seconds out of range", field="time")
     return from_ts(seconds)
+
+
+def _states(picture: Picture, now: datetime) -> tactical.TrackStates:
+    """The picture's fresh tracks with velocity, both domains, as tactical's arrays."""
+    cols = [picture.arrays(now, d) for d in ("air", "sea")]
+    owner_list = np.concatenate([c.owner for c in cols]) if cols else np.empty(0, object)
+    owners = tuple(sorted({o for o in owner_list.tolist() if o is not None}))
+    code = {o: n for n, o in enumerate(owners)}
+    return tactical.TrackStates(
+        ids=np.concatenate([c.track_id for c in cols]),
+        lon=np.concatenate([c.lon for c in cols]),
+        lat=np.concatenate([c.lat for c in cols]),
+        alt_ft=np.concatenate([c.alt_ft for c in cols]),
+        speed_kt=np.concatenate([c.speed_kt for c in cols]),
+        course_deg=np.concatenate([c.course_deg for c in cols]),
+        vrate_fpm=np.nan_to_num(np.concatenate([c.vertical_rate_fpm for c in cols])),
+        time=np.concatenate([c.time for c in cols]),
+        domain=np.concatenate(
+            [
+                np.full(len(c), tactical.DOMAIN_CODE[d], np.int8)
+                for c, d in zip(cols, ("air", "sea"), strict=True)
+            ]
+        ),
+        owner=np.array([-1 if o is None else code[o] for o in owner_list.tolist()], np.int32),
+        owners=owners,
+    )
+
+
+def _drop_same_owner(
+    found: tactical.Encounters, states: tactical.TrackStates
+) -> tactical.Encounters:
+    """A party deconflicts its own forces: pairs of two tracks of one owner are not ours."""
+    oi, oj = states.owner[found.i], states.owner[found.j]
+    keep = ~((oi == oj) & (oi >= 0))
+    return tactical.Encounters(*(getattr(found, f)[keep] for f in tactical.Encounters._fields()))
+
+
+def _alert_text(a: dict[str, Any]) -> str:
+    if a["kind"] == "entry":
+        return (
+            f"track {a['track_ids'][0]} predicted to enter notice {a['notice_id']} at "
+            f"{a['entry_at']}, near {a['lat']:.4f}, {a['lon']:.4f}"
+        )
+    dz = a["vertical_separation_ft"]
+    return (
+        f"closest approach {a['cpa_distance_m']:,.0f} m at {a['cpa_at']}"
+        + (f", {dz:,.0f} ft apart vertically" if dz is not None else "")
+        + f", near {a['lat']:.4f}, {a['lon']:.4f}"
+    )
