@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -302,6 +303,10 @@ def test_random_scans_keep_the_book_consistent(
     cleared: set[str] = set()
     for dt, dets, gone in scans:
         now += timedelta(seconds=dt)
+        # de-duplication: the same scan again at once raises and updates nothing
+        again = copy.deepcopy(book)
+        again.update(now, dets, gone_tracks=gone)
+        assert not [e for e in again.update(now, dets, gone_tracks=gone) if e.kind != "cleared"]
         events = book.update(now, dets, gone_tracks=gone)
         for e in events:
             a = e.alert

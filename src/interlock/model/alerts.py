@@ -62,12 +62,11 @@ class SeverityPolicy:
     """When an alert is "critical" rather than "warning".
 
     ``fraction``: the predicted minimum is under this share of the agreed minimum (0.5:
-    half the separation is gone, as a "severe" loss of separation in ICAO Doc 9859 style
-    safety-occurrence grading). ``urgent_s``: time to CPA / entry under which there is no
-    time left to coordinate on the hotline (air: 60 s, about the time TCAS gives as a
-    traffic advisory before a resolution advisory; sea: 5 min, within which COLREG rule 17
-    has the stand-on vessel act on its own). Both are the issue's defaults; they become
-    agreement configuration later.
+    half the separation gone; the brief's default, in the spirit of grading a loss of
+    separation by the share of the minimum kept, as EUROCONTROL's Risk Analysis Tool
+    does). ``urgent_s``: time to CPA / entry under which there is too little time left
+    to coordinate over the hotline (air 60 s, sea 5 min: the brief's defaults, not from a
+    standard). Both become agreement configuration later.
     """
 
     fraction: float = 0.5
@@ -206,11 +205,14 @@ class _Followed:
 class AlertBook:
     """Alerts of one picture, updated once per tactical scan.
 
-    Thresholds (defaults): an update needs the time to CPA / entry to move by more than
-    15 s (as a predicted instant *and* as time to go, see ``_moved``), CPA distance by more
-    than 185 m (0.1 NM, the display resolution of chart plotters), vertical separation by
-    more than 200 ft; clearing needs 2 scans and 10 s of absence. ``keep_cleared``: how
-    many cleared alerts ``get`` still finds (bounded memory).
+    Thresholds (chosen defaults, not from a standard; tune them against recorded scans):
+    an update needs the time to CPA / entry to move by more than 15 s (as a predicted
+    instant *and* as time to go, see ``_moved``), the CPA distance by more than 0.1 NM
+    (185 m), or the vertical separation at CPA by more than 200 ft; clearing needs 2 scans
+    *and* 10 s of absence (set either to 0 to use the other alone). ``keep_cleared``: how
+    many cleared alerts ``get`` still finds (bounded memory). ``id_prefix``: alert ids are
+    ``{id_prefix}{n}``, n counting up per book; a service that restarts gives a fresh
+    prefix (e.g. its start time) so ids never repeat.
     """
 
     severity: SeverityPolicy = field(default_factory=SeverityPolicy)
