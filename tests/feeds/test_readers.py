@@ -12,10 +12,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from interlock.errors import InvalidInput
 from interlock.feeds.ais import nmea_checksum
 from interlock.feeds.readers import (
+    LineBuffer,
     SourceUnavailable,
     TcpLines,
     batched,
@@ -392,3 +395,54 @@ def test_replay_rejects_bad_speed_and_inf_means_no_wait() -> None:
     calls: list[float] = []
     assert len(list(replay([rep(0), rep(100)], float("inf"), sleep=calls.append))) == 2
     assert calls == []
+
+
+# -- line joining (pure) ----------------------------------------------------------------------
+
+line_text = st.text(
+    alphabet=st.characters(min_codepoint=0, max_codepoint=255, blacklist_characters="\r\n"),
+    max_size=40,
+)
+
+
+@given(
+    lines=st.lists(line_text, max_size=20),
+    cuts=st.lists(st.integers(min_value=0, max_value=2000), max_size=30),
+    crlf=st.booleans(),
+    tail=line_text,
+)
+def test_line_buffer_any_chunking_gives_the_same_lines(
+    lines: list[str], cuts: list[int], crlf: bool, tail: str
+) -> None:
+    end = "\r\n" if crlf else "\n"
+    data = "".join(x + end for x in lines).encode("latin-1") + tail.encode("latin-1")
+    buf = LineBuffer()
+    got: list[str] = []
+    prev = 0
+    for c in sorted({min(c, len(data)) for c in cuts} | {len(data)}):
+        got += buf.feed(data[prev:c])
+        prev = c
+    assert got == lines
+    assert buf.reset() == bool(tail)  # the unterminated tail is held, then dropped
+    assert buf.feed(b"next\n") == ["next"]
+
+
+def test_line_buffer_bounds_an_endless_line() -> None:
+    buf = LineBuffer(max_bytes=10)
+    assert buf.feed(b"ok\n" + b"y" * 25) == ["ok"]
+    assert buf.feed(b"y" * 25) == []
+    assert buf.feed(b"yy\nfine\n") == ["fine"]
+    assert buf.oversize == 1
+
+
+def test_tcp_idle_timeout_counts_as_a_drop() -> None:
+    feed = Feed([[AIS[0].encode() + b"\n" + AIS[1].encode()[:9]]])
+    feed.hold.set()  # connection stays open, silent
+    src = open_source(feed.spec, retries=0, idle_timeout_s=0.3)
+    assert next(src) == AIS[0]
+    t = time.monotonic()
+    with pytest.raises(SourceUnavailable, match="0 reconnect attempts"):
+        next(src)
+    assert 0.2 < time.monotonic() - t < 2
+    assert src.stats == {"reconnects": 0, "partial_dropped": 1, "oversize_dropped": 0}
+    feed.release.set()

@@ -183,7 +183,7 @@ class TcpLines:
         self.recv_bytes = recv_bytes
         self.reconnects = 0
         self.partial_dropped = 0
-        self.oversize_dropped = 0
+        self._lines = LineBuffer()
         self._sock: socket.socket | None = self._connect()  # first connect: fail fast
         self._gen = self._run()
 
@@ -232,8 +232,7 @@ class TcpLines:
         )
 
     def _run(self) -> Iterator[str]:
-        buf = bytearray()
-        skipping = False  # inside an oversize line: discard up to the next newline
+        buf = self._lines
         idle = 0.0
         try:
             while not self._stopped():
@@ -251,28 +250,65 @@ class TcpLines:
                     data = b""  # reset by peer etc.
                 idle = 0.0
                 if not data:
-                    if buf or skipping:
+                    if buf.reset():
                         self.partial_dropped += 1
-                    buf.clear()
-                    skipping = False
                     self._drop()
                     continue
-                buf += data
-                start = 0
-                while (nl := buf.find(b"\n", start)) >= 0:
-                    if skipping:
-                        skipping = False
-                    else:
-                        yield buf[start:nl].decode("latin-1").rstrip("\r")
-                    start = nl + 1
-                del buf[:start]
-                if len(buf) > MAX_LINE_BYTES:
-                    if not skipping:
-                        self.oversize_dropped += 1
-                    buf.clear()
-                    skipping = True
+                yield from buf.feed(data)
         finally:
             self._drop()
+
+    @property
+    def oversize_dropped(self) -> int:
+        return self._lines.oversize
+
+    @property
+    def stats(self) -> dict[str, int]:
+        return {
+            "reconnects": self.reconnects,
+            "partial_dropped": self.partial_dropped,
+            "oversize_dropped": self.oversize_dropped,
+        }
+
+
+class LineBuffer:
+    """Bytes in arbitrary chunks -> complete lines (latin-1, without "\n" or "\r\n").
+
+    Pure: no I/O. A line longer than `max_bytes` is discarded up to its newline and counted
+    in `oversize`, so a peer that never sends a newline cannot grow memory without bound.
+    """
+
+    def __init__(self, max_bytes: int = MAX_LINE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self.oversize = 0
+        self._buf = bytearray()
+        self._skipping = False  # inside an oversize line: discard up to the next newline
+
+    def feed(self, data: bytes) -> list[str]:
+        buf = self._buf
+        buf += data
+        out: list[str] = []
+        start = 0
+        while (nl := buf.find(b"\n", start)) >= 0:
+            if self._skipping:
+                self._skipping = False
+            else:
+                out.append(buf[start:nl].decode("latin-1").rstrip("\r"))
+            start = nl + 1
+        del buf[:start]
+        if len(buf) > self.max_bytes:
+            if not self._skipping:
+                self.oversize += 1
+            buf.clear()
+            self._skipping = True
+        return out
+
+    def reset(self) -> bool:
+        """Forget any incomplete line (the connection dropped); True if there was one."""
+        partial = bool(self._buf) or self._skipping
+        self._buf.clear()
+        self._skipping = False
+        return partial
 
 
 # -- parsing ----------------------------------------------------------------------------------
