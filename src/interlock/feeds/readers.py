@@ -115,7 +115,7 @@ def open_source(
     if "://" in spec:
         raise InvalidInput(f"unsupported source {spec!r}: a file path, '-' or tcp://HOST:PORT")
     if spec == "-":
-        return _lines(sys.stdin.buffer, _stopper(stop), close=False)
+        return _lines(sys.stdin.buffer, spec, _stopper(stop), close=False)
     path = Path(spec)
     try:
         f: IO[bytes] = path.open("rb")
@@ -126,17 +126,17 @@ def open_source(
             f.seek(0)
     except OSError as e:
         raise SourceUnavailable(f"cannot open {spec!r}: {e.strerror or e}") from e
-    return _lines(f, _stopper(stop), close=True)
+    return _lines(f, spec, _stopper(stop), close=True)
 
 
-def _lines(f: IO[bytes], stopped: Callable[[], bool], *, close: bool) -> Iterator[str]:
+def _lines(f: IO[bytes], spec: str, stopped: Callable[[], bool], *, close: bool) -> Iterator[str]:
     try:
         for raw in f:
             if stopped():
                 return
             yield raw.decode("latin-1").rstrip("\r\n")
     except (OSError, EOFError) as e:  # a truncated .gz, a read error mid-file
-        raise SourceUnavailable(f"reading failed: {e}") from e
+        raise SourceUnavailable(f"reading {spec!r} failed: {e}") from e
     finally:
         if close:
             f.close()
