@@ -16,6 +16,7 @@ from .common import console, fail, reported_errors
 from .hotline import hotline_app
 from .keys import keys_app
 from .notices import conflicts, notice_app
+from .tracks import tracks_app
 
 app = typer.Typer(
     name="interlock",
@@ -26,6 +27,7 @@ app = typer.Typer(
 app.add_typer(notice_app, name="notice")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
+app.add_typer(tracks_app, name="tracks")
 app.add_typer(hotline_app, name="hotline")
 app.command("check")(check)
 app.command("conflicts")(conflicts)
