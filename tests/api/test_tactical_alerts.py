@@ -91,3 +91,18 @@ def test_a_track_heading_into_another_partys_notice_raises_an_entry_alert(
     assert 30 < entry["entry_s"] < 120
     entries = [a for a in red.get("/alerts").json()["alerts"] if a["kind"] == "entry"]
     assert [a["track_ids"] for a in entries] == [["green:g1"]]
+
+
+def test_an_alert_clears_at_once_when_a_track_goes_stale(
+    live_server: LiveServer, client_for: Client
+) -> None:
+    now = live_server.clock.now
+    blue = client_for("blue")
+    post_units(blue, unit("s1", 35.0, 35.0, now, "sea", speed_kt=15, course_deg=90))
+    post_units(client_for("red"), unit("s2", 35.2, 35.0, now, "sea", speed_kt=15, course_deg=270))
+    (alert,) = wait_alerts(blue, lambda a: len(a) == 1)
+    assert alert["domain"] == "sea" and alert["kind"] == "cpa"
+    live_server.clock.advance(minutes=11)  # sea tracks are stale after 10 min of silence
+    wait_alerts(blue, lambda a: a == [])
+    cleared = [e["event"] for e in blue.get("/ledger").json() if e["event"]["type"] == "alert"][-1]
+    assert cleared["event"] == "cleared" and cleared["cleared_reason"] == "track_gone"

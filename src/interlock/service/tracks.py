@@ -52,6 +52,7 @@ class TrackService:
         self.store = store  # for active notices and the record of alerts (None: neither)
         self.picture = Picture()
         self.alerts = AlertBook()
+        self._scanned: set[str] = set()  # track ids of the last scan
         self.stats: dict[str, FeedStats] = {}
         self._decoders: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()  # the picture and decoders are not thread-safe
@@ -135,7 +136,10 @@ class TrackService:
             volumes = self._volumes(k, now)
             hits = tactical.entries(states, k, volumes)
             detections = detections_from_scan(states, k, found, hits, volumes)
-            events = self.alerts.update(now, detections)
+            ids = set(states.ids.tolist())
+            gone = self._scanned - ids  # stale or expired since: their alerts clear now
+            self._scanned = ids
+            events = self.alerts.update(now, detections, gone_tracks=gone)
         self._record(events, now)
         return events
 
