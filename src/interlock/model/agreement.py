@@ -116,6 +116,25 @@ class HotlineRules:
 
 
 @dataclass(frozen=True, slots=True)
+class TacticalMinima:
+    """Live-track separation of one domain: a predicted closer approach within the
+    lookahead is an alert. Air 5 NM / 1000 ft / 300 s (ICAO Doc 4444 radar minima, a
+    short-term conflict alert horizon); sea CPA 2 NM / TCPA 30 min, horizontal only
+    (common chart-plotter CPA alarm settings)."""
+
+    horizontal_m: float
+    vertical_m: float  # math.inf: horizontal only
+    lookahead_s: float
+
+
+def _tactical_defaults() -> dict[str, TacticalMinima]:
+    return {
+        "air": TacticalMinima(5 * M_PER_NM, 1000 * M_PER_FT, 300.0),
+        "sea": TacticalMinima(2 * M_PER_NM, math.inf, 1800.0),
+    }
+
+
+@dataclass(frozen=True, slots=True)
 class Agreement:
     name: str
     parties: tuple[Party, ...]
@@ -123,6 +142,7 @@ class Agreement:
     # Optional notice fields other parties may see; the 4D volume is always shared.
     others_see: tuple[str, ...] = ("callsign",)
     hotline: HotlineRules = field(default_factory=HotlineRules)
+    tactical: dict[str, TacticalMinima] = field(default_factory=_tactical_defaults)
 
     def party(self, party_id: str) -> Party:
         for p in self.parties:
@@ -166,6 +186,14 @@ class Agreement:
                 "heartbeat_interval_s": self.hotline.heartbeat_interval.total_seconds(),
                 "heartbeat_missed": self.hotline.heartbeat_missed,
                 "system_priority": dict(self.hotline.system_priority),
+            },
+            "tactical": {
+                d: {
+                    "horizontal_m": m.horizontal_m,
+                    "vertical_m": m.vertical_m if math.isfinite(m.vertical_m) else None,
+                    "lookahead_s": m.lookahead_s,
+                }
+                for d, m in self.tactical.items()
             },
         }
 
@@ -264,6 +292,24 @@ def _hotline(data: dict[str, Any], party_ids: set[str]) -> HotlineRules:
     )
 
 
+def _tactical(data: dict[str, Any]) -> dict[str, TacticalMinima]:
+    out = _tactical_defaults()
+    for domain, table in _table(data, "tactical", "tactical").items():
+        where = f"tactical.{domain}"
+        if domain not in VOLUME_DOMAINS or not isinstance(table, dict):
+            raise InvalidInput(f"unknown domain {domain!r}", field="tactical")
+        d = out[domain]
+        h = d.horizontal_m
+        if "horizontal_nm" in table:
+            h = _number(table, "horizontal_nm", 0, where, 1e-3) * M_PER_NM
+        v = d.vertical_m
+        if "vertical_ft" in table:
+            v = _number(table, "vertical_ft", 0, where, 1e-3) * M_PER_FT
+        look = _number(table, "lookahead_s", d.lookahead_s, where, 1.0)
+        out[domain] = TacticalMinima(h, v, look)
+    return out
+
+
 def agreement_from_dict(data: dict[str, Any]) -> Agreement:
     """Validate a parsed agreement document."""
     meta = _table(data, "agreement", "agreement")
@@ -325,6 +371,7 @@ def agreement_from_dict(data: dict[str, Any]) -> Agreement:
         rules,
         tuple(others_see),
         _hotline(data, {p.id for p in parties}),
+        _tactical(data),
     )
 
 
@@ -406,4 +453,15 @@ critical = "flash"
 major = "urgent"
 minor = "routine"
 late_notice = "urgent"
+
+# Live tracks: an alert when two tracks are predicted to come closer than these minima
+# within the lookahead (air: horizontal AND vertical; sea: horizontal only).
+[tactical.air]
+horizontal_nm = 5
+vertical_ft = 1000
+lookahead_s = 300
+
+[tactical.sea]
+horizontal_nm = 2
+lookahead_s = 1800
 """

@@ -53,6 +53,11 @@ class TrackService:
         self.picture = Picture()
         self.alerts = AlertBook()
         self._scanned: set[str] = set()  # track ids of the last scan
+        t = agreement.tactical  # the agreement's [tactical] minima, as detection takes them
+        self._minima = tuple(
+            tactical.Minima(t[d].horizontal_m, t[d].vertical_m, t[d].lookahead_s)
+            for d in ("air", "sea")
+        )
         self.stats: dict[str, FeedStats] = {}
         self._decoders: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()  # the picture and decoders are not thread-safe
@@ -130,12 +135,12 @@ class TrackService:
             states = _states(self.picture, now)
             if len(states) == 0 and not self.alerts.active():
                 return []
+            air, sea = self._minima
             k = tactical.project(states, to_ts(now))
-            found = tactical.scan(k)
-            found = _drop_same_owner(found, states)
+            found = _drop_same_owner(tactical.scan(k, air, sea), states)
             volumes = self._volumes(k, now)
-            hits = tactical.entries(states, k, volumes)
-            detections = detections_from_scan(states, k, found, hits, volumes)
+            hits = tactical.entries(states, k, volumes, air, sea)
+            detections = detections_from_scan(states, k, found, hits, volumes, air, sea)
             ids = set(states.ids.tolist())
             gone = self._scanned - ids  # stale or expired since: their alerts clear now
             self._scanned = ids
@@ -148,7 +153,8 @@ class TrackService:
         if self.store is None:
             return []
         ts = to_ts(now)
-        rows = self.store.list_notices(start_ts=ts, end_ts=ts + 1800.0, limit=MAX_VOLUMES)
+        horizon = max(m.lookahead_s for m in self._minima)
+        rows = self.store.list_notices(start_ts=ts, end_ts=ts + horizon, limit=MAX_VOLUMES)
         sx, sy = tactical.scan_frame(k.frame)
         out = []
         for row in rows:
