@@ -87,3 +87,30 @@ def test_bruteforce_rows_subsample_is_the_rows_part_of_the_whole() -> None:
     rows = np.arange(0, 1200, 7)
     part = scan_bruteforce(k, rows=rows, chunk_pairs=5_000)
     assert part.pairs() == {(i, j) for i, j in whole.pairs() if i in set(rows.tolist())}
+
+
+def test_ties_in_x_and_identical_tracks_agree() -> None:
+    """Boxes with equal x0 (same positions, ships at anchor, a column of aircraft)."""
+    s = random_states(5, 600, 0.3, 34.0)
+    lon = s.lon.copy()
+    lon[::3] = 30.1  # a third share one longitude
+    speed = s.speed_kt.copy()
+    speed[::2] = 0.0  # half stationary
+    s2 = TrackStates(
+        ids=s.ids,
+        lon=lon,
+        lat=np.round(s.lat, 2),  # many identical positions
+        alt_ft=np.round(s.alt_ft, -3),
+        speed_kt=speed,
+        course_deg=np.round(s.course_deg, -1) % 360,
+        vrate_fpm=s.vrate_fpm,
+        time=np.zeros(600),
+        domain=s.domain,
+        owner=s.owner,
+        owners=s.owners,
+    )
+    k = project(s2, 0.0)
+    b = scan_bruteforce(k)
+    assert len(b) > 50
+    assert_same(scan(k), b)
+    assert_same(scan(k, cell_m={AIR: 1_000.0, SEA: 1_000.0}), b)
