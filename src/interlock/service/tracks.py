@@ -37,6 +37,7 @@ from .record import record
 FEEDS = ("ais", "sbs", "modes")
 MAX_LINES = 100_000  # per request: a receiver posts batches, not archives
 DROP_AFTER = timedelta(hours=1)  # forget a track silent this long (memory bound)
+EXPIRE_EVERY = timedelta(seconds=30)  # how often to look for such tracks (a full pass)
 MAX_VOLUMES = 10_000  # active notices considered per scan
 ALERT_PRIORITY = {"critical": "flash", "warning": "urgent"}
 
@@ -53,6 +54,7 @@ class TrackService:
         self.picture = Picture()
         self.alerts = AlertBook()
         self._scanned: set[str] = set()  # track ids of the last scan
+        self._expired_at: datetime | None = None
         t = agreement.tactical  # the agreement's [tactical] minima, as detection takes them
         self._minima = tuple(
             tactical.Minima(t[d].horizontal_m, t[d].vertical_m, t[d].lookahead_s)
@@ -121,7 +123,10 @@ class TrackService:
         stats.reports += batch.reports
         for reason, n in batch.skipped.items():
             stats.skipped[reason] = stats.skipped.get(reason, 0) + n
-        self.picture.expire(self.clock(), DROP_AFTER)
+        now = self.clock()
+        if self._expired_at is None or now - self._expired_at >= EXPIRE_EVERY:
+            self.picture.expire(now, DROP_AFTER)
+            self._expired_at = now
         return {"reports": batch.reports, "updates": updates, "skipped": batch.skipped}
 
     # ---- tactical detection ---------------------------------------------------------------
