@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.bench.conftest import run_quick
 
 
 @pytest.mark.slow
 def test_quick_ingest_benchmark_runs_and_prints_its_table() -> None:
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "ingest.py"), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
-    )
-    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    out = run_quick("ingest.py")
     assert "Ingest, one core" in out.stdout
     assert "SBS (synthetic)" in out.stdout  # synthetic: always there
     # AIS needs ../shared, Mode S the traffic wheel: each is either measured or skipped

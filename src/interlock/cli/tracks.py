@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -42,7 +42,16 @@ def _post(api: Api, feed: str, lines: list[str]) -> dict[str, int]:
     return {"reports": int(result["reports"]), "skipped": sum(result["skipped"].values())}
 
 
-def _report(totals: dict[str, int], lines: int) -> None:
+def _send_all(api: Api, feed: str, groups: Iterable[list[str]]) -> None:
+    """Post each group of lines; print the totals (also after Ctrl-C)."""
+    totals, lines = {"reports": 0, "skipped": 0}, 0
+    try:
+        for group in groups:
+            got = _post(api, feed, group)
+            lines += len(group)
+            totals = {k: totals[k] + got[k] for k in totals}
+    except KeyboardInterrupt:
+        pass
     console.print(
         f"{lines:,} lines sent: {totals['reports']:,} reports, {totals['skipped']:,} skipped"
     )
@@ -61,16 +70,8 @@ def ingest(
     from ..feeds.readers import batched, open_source
 
     api = Api(url, token)
-    totals, count = {"reports": 0, "skipped": 0}, 0
     with reported_errors():
-        try:
-            for batch in batched(open_source(source), BATCH_LINES, BATCH_WAIT_S):
-                got = _post(api, feed.value, batch)
-                count += len(batch)
-                totals = {k: totals[k] + got[k] for k in totals}
-        except KeyboardInterrupt:
-            pass
-    _report(totals, count)
+        _send_all(api, feed.value, batched(open_source(source), BATCH_LINES, BATCH_WAIT_S))
 
 
 def line_time(feed: str, line: str) -> float | None:
@@ -137,14 +138,5 @@ def replay_cmd(
     from ..feeds.readers import open_source
 
     api = Api(url, token)
-    totals, count = {"reports": 0, "skipped": 0}, 0
     with reported_errors():
-        lines = list(open_source(file))
-        try:
-            for group in paced(feed.value, lines, speed):
-                got = _post(api, feed.value, group)
-                count += len(group)
-                totals = {k: totals[k] + got[k] for k in totals}
-        except KeyboardInterrupt:
-            pass
-    _report(totals, count)
+        _send_all(api, feed.value, paced(feed.value, list(open_source(file)), speed))
