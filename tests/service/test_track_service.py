@@ -62,3 +62,29 @@ def test_bad_tactical_clauses_are_refused() -> None:
     with pytest.raises(InvalidInput):
         agreement_from_dict({"parties": [{"id": "a"}, {"id": "b"}], "tactical": {"space": {}}})
     assert make_agreement().to_dict()["tactical"]["sea"]["vertical_m"] is None
+
+
+def test_mode_s_lines_other_than_extended_squitter_are_skipped_as_the_decoder_would(
+    clock: Clock,
+) -> None:
+    from interlock.feeds.modes import ModeSDecoder
+
+    service = TrackService(make_agreement(), clock)
+    frames = [
+        "20001838CA3804",  # DF4 surveillance altitude reply (56 bits)
+        "5D4CA2D4B45B6F",  # DF11 all-call reply
+        "A0001838CA380031440000F24177",  # DF20 (112 bits)
+        "20001838CA38",  # DF4 but cut short: the decoder names it
+        "8D40621D58C382D690C8AC2863A7",  # DF17: decoded
+    ]
+    lines = [f"1796112000 {f}" for f in frames]
+    got = service.ingest_lines("blue", "modes", lines)
+    decoder = ModeSDecoder()
+    expected: dict[str, int] = {}
+    for n, f in enumerate(frames, start=1):
+        for out in decoder.feed(f, clock.now, f"line {n}"):
+            reason = getattr(out, "reason", None)
+            if reason:
+                expected[reason] = expected.get(reason, 0) + 1
+    assert got["skipped"] == expected
+    assert got["skipped"]["unsupported_df"] == 3

@@ -102,12 +102,16 @@ class TrackService:
             if len(parts) != 2:
                 yield Skip("malformed", f"line {n}", "expected 'TIME HEX'")
                 continue
+            frame = parts[1].strip("*;")
+            if _other_downlink(frame):  # most of a receiver's frames: skip before the time
+                yield Skip("unsupported_df", f"line {n}")
+                continue
             try:
                 at = _frame_time(parts[0])
             except InvalidInput as exc:
                 yield Skip("bad_time", f"line {n}", exc.detail)
                 continue
-            yield from decoder.feed(parts[1].strip("*;"), at, f"line {n}")
+            yield from decoder.feed(frame, at, f"line {n}")
 
     def _apply(self, feed: str, outputs: Iterator[TrackReport | Skip]) -> dict[str, Any]:
         stats = self.stats.setdefault(feed, FeedStats())
@@ -228,6 +232,17 @@ class TrackService:
                     for k, s in self.stats.items()
                 },
             }
+
+
+_HEX = frozenset("0123456789ABCDEFabcdef")
+
+
+def _other_downlink(frame: str) -> bool:
+    """A well-formed frame whose first 5 bits say it is not an extended squitter (DF17/18):
+    most of what a receiver hears. Anything else goes to the decoder, which names it."""
+    if len(frame) not in (14, 28) or not _HEX.issuperset(frame):
+        return False
+    return (int(frame[:2], 16) >> 3) not in (17, 18)
 
 
 def _frame_time(text: str) -> datetime:
