@@ -76,21 +76,21 @@ def ingest(
 
 def line_time(feed: str, line: str) -> float | None:
     """The epoch time a line carries, if any (for pacing a replay)."""
+    from ..feeds.ais import MS_THRESHOLD
+    from ..feeds.readers import frame_time
+
     try:
         if feed == "sbs":
             f = line.split(",")
             stamp = datetime.strptime(f"{f[6]} {f[7]}", "%Y/%m/%d %H:%M:%S.%f")
             return stamp.replace(tzinfo=UTC).timestamp()
         if feed == "modes":
-            first = line.split()[0]
-            try:
-                return float(first)
-            except ValueError:
-                return datetime.fromisoformat(first.replace("Z", "+00:00")).timestamp()
+            at = frame_time(line.split()[0])
+            return None if at is None or at.tzinfo is None else at.timestamp()
         found = _TAG_TIME.search(line)
         if found:
             value = int(found.group(1))
-            return value / 1000 if value > 1e11 else float(value)
+            return value / 1000 if value > MS_THRESHOLD else float(value)
     except (IndexError, ValueError):
         return None
     return None

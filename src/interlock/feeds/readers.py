@@ -370,18 +370,18 @@ def _modes_line(text: str, now: Callable[[], datetime]) -> tuple[datetime, str] 
             return "bad_json"
         if not isinstance(frame, str):
             return "no_frame"
-        t = _time(ts) if ts is not None else now()
+        t = frame_time(ts) if ts is not None else now()
         return (t, frame) if t is not None else "bad_time"
     parts = text.split()
     if len(parts) == 1:
         return now(), parts[0]
     if len(parts) == 2:
-        t = _time(parts[0])
+        t = frame_time(parts[0])
         return (t, parts[1]) if t is not None else "bad_time"
     return "bad_format"
 
 
-def _time(value: Any) -> datetime | None:
+def frame_time(value: Any) -> datetime | None:
     """Epoch seconds (number or text) or ISO-8601 text -> datetime (naive stays naive: the
     decoder skips it as "naive_time" rather than guess a zone)."""
     try:

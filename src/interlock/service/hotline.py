@@ -230,8 +230,9 @@ class HotlineService:
         with self.store.write() as tx:
             escalations = self._escalate_in(tx, now)
             down = 0
-            for party in self._silent(tx.channel_states(), ts):
-                seen, _ = tx.channel_states()[party]
+            states = tx.channel_states()
+            for party in self._silent(states, ts):
+                seen, _ = states[party]
                 tx.put_channel(party, seen, "down")
                 self._channel_event(tx, party, "down", seen, now)
                 down += 1

@@ -22,12 +22,13 @@ from ..errors import InvalidInput
 from ..feeds.ais import AisDecoder
 from ..feeds.geojson import parse_own_forces
 from ..feeds.modes import ModeSDecoder
+from ..feeds.readers import frame_time
 from ..feeds.sbs import parse_sbs
 from ..geo.shapes import Area
 from ..model.agreement import Agreement
 from ..model.alerts import AlertBook, AlertEvent, detections_from_scan
 from ..model.picture import Picture, Update
-from ..model.timeutil import from_ts, iso, parse_utc, to_ts
+from ..model.timeutil import iso, parse_utc, to_ts
 from ..model.track import FeedStats, Skip, TrackReport
 from ..store.base import Store
 from .clock import Clock, utc_now
@@ -106,10 +107,9 @@ class TrackService:
             if _other_downlink(frame):  # most of a receiver's frames: skip before the time
                 yield Skip("unsupported_df", f"line {n}")
                 continue
-            try:
-                at = _frame_time(parts[0])
-            except InvalidInput as exc:
-                yield Skip("bad_time", f"line {n}", exc.detail)
+            at = frame_time(parts[0])
+            if at is None:
+                yield Skip("bad_time", f"line {n}", parts[0][:40])
                 continue
             yield from decoder.feed(frame, at, f"line {n}")
 
@@ -243,17 +243,6 @@ def _other_downlink(frame: str) -> bool:
     if len(frame) not in (14, 28) or not _HEX.issuperset(frame):
         return False
     return (int(frame[:2], 16) >> 3) not in (17, 18)
-
-
-def _frame_time(text: str) -> datetime:
-    """A Mode S line's time: ISO 8601 with offset, or epoch seconds."""
-    try:
-        seconds = float(text)
-    except ValueError:
-        return parse_utc(text, "time")
-    if not 0 < seconds < 1e10:
-        raise InvalidInput("epoch seconds out of range", field="time")
-    return from_ts(seconds)
 
 
 def _states(picture: Picture, now: datetime) -> tactical.TrackStates:

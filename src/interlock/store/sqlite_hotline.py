@@ -61,6 +61,14 @@ def _cursor(conn: Connection) -> Any:
     return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
 
+def _channel_states(conn: Connection) -> dict[str, tuple[float, str]]:
+    """Each party's last heartbeat and the hotline state the others were told."""
+    cur = _cursor(conn)
+    rows = cur.execute("SELECT party, last_seen, state FROM channel").fetchall()
+    cur.close()
+    return {p: (seen, state) for p, seen, state in rows}
+
+
 def _message(cur: Any, message_id: str) -> dict[str, Any] | None:
     r = cur.execute(_MESSAGE_SQL, (message_id,)).fetchone()
     if r is None:
@@ -173,10 +181,7 @@ class HotlineWrites:
         cur.close()
 
     def channel_states(self) -> dict[str, tuple[float, str]]:
-        cur = _cursor(self.conn)
-        rows = cur.execute("SELECT party, last_seen, state FROM channel").fetchall()
-        cur.close()
-        return {p: (seen, state) for p, seen, state in rows}
+        return _channel_states(self.conn)
 
     def put_channel(self, party: str, last_seen: float, state: str) -> None:
         cur = _cursor(self.conn)
@@ -242,10 +247,7 @@ class HotlineReads:
 
     def channel_states(self) -> dict[str, tuple[float, str]]:
         with self._read() as conn:
-            cur = _cursor(conn)
-            rows = cur.execute("SELECT party, last_seen, state FROM channel").fetchall()
-            cur.close()
-        return {p: (seen, state) for p, seen, state in rows}
+            return _channel_states(conn)
 
     def next_escalation_at(self) -> float | None:
         """When the earliest pending escalation falls due (None: nothing pending)."""
