@@ -88,3 +88,18 @@ def test_mode_s_lines_other_than_extended_squitter_are_skipped_as_the_decoder_wo
                 expected[reason] = expected.get(reason, 0) + 1
     assert got["skipped"] == expected
     assert got["skipped"]["unsupported_df"] == 3
+
+
+def test_alert_ids_do_not_repeat_after_a_restart(clock: Clock) -> None:
+    """The ledger records alerts by id: a restarted service must not reuse the ids it gave."""
+    ids = []
+    for _ in range(2):  # the same encounter seen by a service, then by its restart
+        service = TrackService(make_agreement(), clock)
+        own = pair(clock.now, 0.033)
+        service.ingest_own_forces("blue", {**own, "features": own["features"][:1]})
+        service.ingest_own_forces("red", {**own, "features": own["features"][1:]})
+        service.scan()
+        ids += [a["id"] for a in service.alert_list("blue")["alerts"]]
+        clock.advance(seconds=0.001)
+    assert len(ids) == 2 and ids[0] != ids[1]
+    assert all(i.startswith("A") and i.endswith("-1") for i in ids)

@@ -53,7 +53,7 @@ class TrackService:
         self.clock = clock
         self.store = store  # for active notices and the record of alerts (None: neither)
         self.picture = Picture()
-        self.alerts = AlertBook()
+        self.alerts = AlertBook(id_prefix=alert_id_prefix(clock()))
         self._scanned: set[str] = set()  # track ids of the last scan
         self._expired_at: datetime | None = None
         t = agreement.tactical  # the agreement's [tactical] minima, as detection takes them
@@ -232,6 +232,16 @@ class TrackService:
                     for k, s in self.stats.items()
                 },
             }
+
+
+def alert_id_prefix(started: datetime) -> str:
+    """Alert ids are `A{start}-{n}`: the service's start time in base-36 milliseconds keeps ids
+    unique across restarts (the ledger records alerts by id), and short enough to read out."""
+    n, digits = int(started.timestamp() * 1000), ""
+    while n:
+        n, r = divmod(n, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[r] + digits
+    return f"A{digits or '0'}-"
 
 
 _HEX = frozenset("0123456789ABCDEFabcdef")
