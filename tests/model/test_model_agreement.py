@@ -296,3 +296,32 @@ def test_agreement_type_is_frozen() -> None:
     assert isinstance(a, Agreement)
     with pytest.raises(AttributeError):
         a.name = "other"  # type: ignore[misc]
+
+
+def test_spectrum_clauses_are_configuration() -> None:
+    text = EXAMPLE_AGREEMENT.replace("criterion_db = -6 ", "criterion_db = -8 ").replace(
+        'propagation = "smooth_earth"', 'propagation = "free_space"'
+    )
+    s = agreement_from_dict(tomllib.loads(text)).spectrum
+    assert (s.criterion_db, s.propagation, s.safety_of_life_criterion_db) == (-8, "free_space", -10)
+
+
+@pytest.mark.parametrize(
+    ("clause", "field"),
+    [
+        ({"criterion_db": "low"}, "spectrum.criterion_db"),
+        ({"criterion_db": float("nan")}, "spectrum.criterion_db"),
+        ({"criterion_db": 50}, "spectrum.criterion_db"),
+        ({"propagation": "okumura"}, "spectrum.propagation"),
+        ({"k_factor": 0}, "spectrum.k_factor"),
+        ({"clutter_db": -3}, "spectrum.clutter_db"),
+        ({"top_contributors": 0}, "spectrum.top_contributors"),
+        ({"top_contributors": 2.5}, "spectrum.top_contributors"),
+        ({"criterion": -6}, "spectrum"),
+    ],
+)
+def test_bad_spectrum_clauses(clause: dict[str, Any], field: str) -> None:
+    raw = {"parties": [{"id": "a"}, {"id": "b"}], "spectrum": clause}
+    with pytest.raises(InvalidInput) as err:
+        agreement_from_dict(raw)
+    assert err.value.field == field

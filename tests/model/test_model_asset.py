@@ -89,3 +89,56 @@ def test_conflict_to_dict_writes_times_in_utc_and_parties_sorted() -> None:
     assert d["a"] == {"kind": "notice", "id": "n2", "version": 3}
     assert d["b"]["version"] == 1
     assert c.parties == ("blue", "red")
+
+
+RADAR_RX: dict[str, Any] = {
+    "freq_mhz": 2800.0,
+    "bandwidth_mhz": 1.0,
+    "antenna_height_m": 30.0,
+    "gain_dbi": 33.0,
+    "azimuth_deg": 20.0,
+    "beamwidth_deg": 1.5,
+    "noise_figure_db": 3.0,
+    "safety_of_life": True,
+}
+
+
+def test_an_asset_with_a_receiver_is_a_protected_receiver() -> None:
+    from interlock.model.spectrum_rules import SpectrumRules
+
+    draft = parse_asset(asset(receiver=RADAR_RX))
+    rx = draft.receiver
+    assert rx is not None and rx.noise_floor_dbm is None and rx.azimuth_deg == 20.0
+    assert rx.criterion(SpectrumRules()) == -10.0  # safety of life: the agreement's -10 dB
+    assert (
+        parse_asset(asset(receiver={**RADAR_RX, "criterion_db": -8})).receiver.criterion(
+            SpectrumRules()
+        )
+        == -8
+    )
+    again = parse_asset(draft.to_feature())
+    assert again.receiver == rx
+    assert parse_asset(asset()).receiver is None
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"freq_mhz": 0}, "properties.receiver.freq_mhz"),
+        ({"freq_mhz": 400_000}, "properties.receiver.freq_mhz"),
+        ({"bandwidth_mhz": 0}, "properties.receiver.bandwidth_mhz"),
+        ({"bandwidth_mhz": -2}, "properties.receiver.bandwidth_mhz"),
+        ({"gain_dbi": float("nan")}, "properties.receiver.gain_dbi"),
+        ({"noise_figure_db": None}, "properties.receiver"),  # no noise at all
+        ({"noise_floor_dbm": -110}, "properties.receiver"),  # both
+        ({"safety_of_life": None}, "properties.receiver.criterion_db"),  # no criterion
+        ({"safety_of_life": "yes"}, "properties.receiver.safety_of_life"),
+        ({"beamwidth_deg": None}, "properties.receiver.beamwidth_deg"),
+        ({"colour": "red"}, "properties.receiver"),
+    ],
+)
+def test_bad_receivers_are_refused(change: dict[str, Any], field: str) -> None:
+    rx = {k: v for k, v in {**RADAR_RX, **change}.items() if v is not None}  # None: left out
+    with pytest.raises(InvalidInput) as err:
+        parse_asset(asset(receiver=rx))
+    assert err.value.field == field

@@ -287,6 +287,17 @@ def test_nan_from_json_in_properties_is_refused(make_notice: NoticeFactory) -> N
         ({"bandwidth_mhz": 0}, "properties.bandwidth_mhz"),
         ({"eirp_dbm": 500}, "properties.eirp_dbm"),
         ({"antenna_height_m": "high"}, "properties.antenna_height_m"),
+        # the bounds: 3 kHz - 300 GHz, bandwidth > 0, EIRP <= 120 dBm, no NaN
+        ({"centre_freq_mhz": 0.002}, "properties.centre_freq_mhz"),
+        ({"centre_freq_mhz": 300_001}, "properties.centre_freq_mhz"),
+        ({"bandwidth_mhz": -1}, "properties.bandwidth_mhz"),
+        ({"bandwidth_mhz": 6000}, "properties.bandwidth_mhz"),  # band below 0 Hz
+        ({"eirp_dbm": 120.5}, "properties.eirp_dbm"),
+        ({"eirp_dbm": float("nan")}, "properties.eirp_dbm"),
+        ({"antenna_height_m": -5}, "properties.antenna_height_m"),
+        ({"azimuth_deg": 90}, "properties.beamwidth_deg"),
+        ({"azimuth_deg": 90, "beamwidth_deg": 0}, "properties.beamwidth_deg"),
+        ({"azimuth_deg": -1, "beamwidth_deg": 3}, "properties.azimuth_deg"),
     ],
 )
 def test_bad_emission_values(make_notice: NoticeFactory, props: dict[str, Any], field: str) -> None:
@@ -412,3 +423,14 @@ def test_vertical_gap() -> None:
     assert VerticalBand(0.0, 300.0).gap_m(VerticalBand(300.0, 900.0)) == 0.0
     nested = VerticalBand(0.0, 900.0).gap_m(VerticalBand(100.0, 200.0))
     assert nested < 0 and nested == VerticalBand(100.0, 200.0).gap_m(VerticalBand(0.0, 900.0))
+
+
+def test_a_directional_emission_round_trips(make_notice: NoticeFactory) -> None:
+    draft = parse_notice(make_notice("emission", azimuth_deg=360, beamwidth_deg=2.5))
+    assert draft.emission is not None
+    assert (draft.emission.azimuth_deg, draft.emission.beamwidth_deg) == (0.0, 2.5)
+    again = parse_notice(draft.to_feature())
+    assert again.emission == draft.emission
+    omni = parse_notice(make_notice("emission"))
+    assert omni.emission is not None and omni.emission.azimuth_deg is None
+    assert "azimuth_deg" not in omni.to_feature()["properties"]

@@ -31,10 +31,12 @@ class NoticeProperties(BaseModel):
     fl_upper: float | None = Field(None, description="air: upper flight level")
     depth_min_m: float | None = Field(None, description="sea: shallowest depth, m (0 = surface)")
     depth_max_m: float | None = Field(None, description="sea: deepest depth, m")
-    centre_freq_mhz: float | None = None
-    bandwidth_mhz: float | None = None
-    eirp_dbm: float | None = None
-    antenna_height_m: float | None = None
+    centre_freq_mhz: float | None = Field(None, description="emission: 0.003 - 300,000 MHz")
+    bandwidth_mhz: float | None = Field(None, description="emission: > 0 MHz")
+    eirp_dbm: float | None = Field(None, description="emission: main-beam EIRP, <= 120 dBm")
+    antenna_height_m: float | None = Field(None, description="emission: above ground, m")
+    azimuth_deg: float | None = Field(None, description="emission: beam bearing; omit: omni")
+    beamwidth_deg: float | None = Field(None, description="emission: half-power beamwidth")
     purpose: str | None = None
     callsign: str | None = None
     remarks: str | None = None
@@ -49,6 +51,21 @@ class NoticeFeature(BaseModel):
     properties: NoticeProperties
 
 
+class ReceiverProperties(BaseModel):
+    """A protected receiver at the asset's centre (see model/receiver.py)."""
+
+    freq_mhz: float
+    bandwidth_mhz: float
+    antenna_height_m: float
+    gain_dbi: float
+    azimuth_deg: float | None = Field(None, description="omit for omnidirectional")
+    beamwidth_deg: float | None = None
+    noise_figure_db: float | None = Field(None, description="or noise_floor_dbm")
+    noise_floor_dbm: float | None = None
+    criterion_db: float | None = Field(None, description="I/N; or give safety_of_life")
+    safety_of_life: bool | None = Field(None, description="take the agreement's criterion")
+
+
 class AssetProperties(BaseModel):
     kind: Literal["base", "zone", "radar"]
     name: str
@@ -58,6 +75,7 @@ class AssetProperties(BaseModel):
     alt_upper_ft: float | None = None
     start: str | None = Field(None, description="omit for a standing asset")
     end: str | None = None
+    receiver: ReceiverProperties | None = Field(None, description="makes it a protected receiver")
 
 
 class AssetFeature(BaseModel):

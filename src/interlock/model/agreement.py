@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import InvalidInput
 from ..geo.units import M_PER_FT, M_PER_NM
 from ..ledger.keys import parse_public
+from .spectrum_rules import SpectrumRules, spectrum_rules
 
 DOMAINS = ("air", "sea", "emission")
 VOLUME_DOMAINS = ("air", "sea")
@@ -143,6 +144,7 @@ class Agreement:
     others_see: tuple[str, ...] = ("callsign",)
     hotline: HotlineRules = field(default_factory=HotlineRules)
     tactical: dict[str, TacticalMinima] = field(default_factory=_tactical_defaults)
+    spectrum: SpectrumRules = field(default_factory=SpectrumRules)
 
     def party(self, party_id: str) -> Party:
         for p in self.parties:
@@ -195,6 +197,7 @@ class Agreement:
                 }
                 for d, m in self.tactical.items()
             },
+            "spectrum": self.spectrum.to_dict(),
         }
 
 
@@ -372,6 +375,7 @@ def agreement_from_dict(data: dict[str, Any]) -> Agreement:
         tuple(others_see),
         _hotline(data, {p.id for p in parties}),
         _tactical(data),
+        spectrum_rules(data),
     )
 
 
@@ -464,4 +468,15 @@ lookahead_s = 300
 [tactical.sea]
 horizontal_nm = 2
 lookahead_s = 1800
+
+# The electromagnetic arena: an emission harms a protected receiver when the aggregate
+# interference of every emission active at the same time exceeds the receiver's I/N
+# criterion (its own `criterion_db`, else one of these).
+[spectrum]
+criterion_db = -6                  # ITU-R M.1461: I/N = -6 dB
+safety_of_life_criterion_db = -10  # ITU-R M.1849: I/N = -10 dB for safety-of-life services
+propagation = "smooth_earth"       # P.525 free space + P.526 diffraction; or "free_space"
+k_factor = 1.3333333333333333  # effective Earth radius factor (4/3, ITU-R P.453)
+clutter_db = 0                     # extra agreed loss at the ends (ITU-R P.2108), dB
+top_contributors = 5               # emissions named in each interference conflict
 """

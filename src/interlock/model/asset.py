@@ -9,6 +9,7 @@ from typing import Any
 from ..errors import InvalidInput
 from ..geo.shapes import Area
 from .notice import VerticalBand, _air_band, parse_feature_frame
+from .receiver import Receiver, parse_receiver
 from .timeutil import iso, parse_utc
 
 ASSET_KINDS = ("base", "zone", "radar")
@@ -24,6 +25,7 @@ class AssetDraft:
     band_input: dict[str, float]
     start: datetime | None  # None: standing, always in force
     end: datetime | None
+    receiver: Receiver | None = None  # a protected receiver at the area's centre
 
     def to_feature(self) -> dict[str, Any]:
         props: dict[str, Any] = {
@@ -36,6 +38,8 @@ class AssetDraft:
             "start": iso(self.start) if self.start else None,
             "end": iso(self.end) if self.end else None,
         }
+        if self.receiver is not None:
+            props["receiver"] = self.receiver.to_dict()
         return {"type": "Feature", "geometry": self.area.to_geojson_geometry(), "properties": props}
 
 
@@ -58,4 +62,5 @@ def parse_asset(obj: Any) -> AssetDraft:
     end = parse_utc(props["end"], "properties.end") if props.get("end") else None
     if start and end and end <= start:
         raise InvalidInput("end must be after start", field="properties.end")
-    return AssetDraft(kind, name.strip(), area, band, band_input, start, end)
+    receiver = parse_receiver(props["receiver"]) if "receiver" in props else None
+    return AssetDraft(kind, name.strip(), area, band, band_input, start, end, receiver)

@@ -44,12 +44,22 @@ class VerticalBand:
         return max(other.lower_m - self.upper_m, self.lower_m - other.upper_m)
 
 
+# Radio limits (ITU Radio Regulations Art. 2: radio waves are 3 kHz - 3000 GHz, allocated
+# up to 275 GHz; the issue's bound is 300 GHz). EIRP above 120 dBm (1 GW) is beyond any
+# transmitter: the most powerful radars reach ~100-110 dBm.
+MIN_FREQ_MHZ, MAX_FREQ_MHZ = 0.003, 300_000.0
+MIN_EIRP_DBM, MAX_EIRP_DBM = -100.0, 120.0
+MAX_ANTENNA_M = 50_000.0  # a balloon or high-altitude aircraft; propagation needs >= 0
+
+
 @dataclass(frozen=True, slots=True)
 class Emission:
     centre_freq_mhz: float
     bandwidth_mhz: float
-    eirp_dbm: float
-    antenna_height_m: float
+    eirp_dbm: float  # in the main beam (or every direction when omnidirectional)
+    antenna_height_m: float  # above the ground (mean sea level at sea)
+    azimuth_deg: float | None = None  # main-beam bearing, true; None: omnidirectional
+    beamwidth_deg: float | None = None  # half-power beamwidth, with azimuth
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,8 @@ class NoticeDraft:
                 eirp_dbm=e.eirp_dbm,
                 antenna_height_m=e.antenna_height_m,
             )
+            if e.azimuth_deg is not None:
+                props.update(azimuth_deg=e.azimuth_deg, beamwidth_deg=e.beamwidth_deg)
         props.update(dict(self.details))
         return props
 
@@ -180,13 +192,37 @@ def parse_notice(obj: Any) -> NoticeDraft:
         band, band_input = _sea_band(props)
     else:
         band, band_input = None, {}
-        emission = Emission(
-            centre_freq_mhz=_num(props, "centre_freq_mhz", 0.001, 1e6),
-            bandwidth_mhz=_num(props, "bandwidth_mhz", 1e-6, 1e5),
-            eirp_dbm=_num(props, "eirp_dbm", -200, 200),
-            antenna_height_m=_num(props, "antenna_height_m", -MAX_DEPTH_M, 100_000),
-        )
+        emission = parse_emission(props)
     return NoticeDraft(domain, area, band, band_input, start, end, emission, _details(props))
+
+
+def parse_pointing(props: dict[str, Any], where: str) -> tuple[float | None, float | None]:
+    """Optional azimuth + beamwidth (both or neither): a directional antenna."""
+    if props.get("azimuth_deg") is None and props.get("beamwidth_deg") is None:
+        return None, None
+    azimuth = number(props, "azimuth_deg", 0.0, 360.0, where=where)
+    beamwidth = number(props, "beamwidth_deg", 0.1, 360.0, where=where)
+    return azimuth % 360.0, beamwidth
+
+
+def parse_emission(props: dict[str, Any]) -> Emission:
+    """An emission's radio fields within physical sense (a clear error names the field)."""
+    freq = _num(props, "centre_freq_mhz", MIN_FREQ_MHZ, MAX_FREQ_MHZ)
+    bandwidth = number(props, "bandwidth_mhz", positive=True)
+    if freq - bandwidth / 2 <= 0 or freq + bandwidth / 2 > MAX_FREQ_MHZ:
+        raise InvalidInput(
+            f"the band must lie within 0 - {MAX_FREQ_MHZ:g} MHz around the centre",
+            field="properties.bandwidth_mhz",
+        )
+    azimuth, beamwidth = parse_pointing(props, "properties")
+    return Emission(
+        centre_freq_mhz=freq,
+        bandwidth_mhz=bandwidth,
+        eirp_dbm=_num(props, "eirp_dbm", MIN_EIRP_DBM, MAX_EIRP_DBM),
+        antenna_height_m=_num(props, "antenna_height_m", 0.0, MAX_ANTENNA_M),
+        azimuth_deg=azimuth,
+        beamwidth_deg=beamwidth,
+    )
 
 
 def check_limits(draft: NoticeDraft, rules: Rules) -> None:
