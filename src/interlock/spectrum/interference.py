@@ -322,6 +322,7 @@ class Result:
     timelines: dict[str, Timeline]
     pairs_coupled: int = 0  # emitter-receiver pairs with spectral coupling
     pairs_evaluated: int = 0  # of those, pairs whose full level was computed
+    pairs_significant: int = 0  # of those, pairs above the negligible level
 
 
 # ---------------------------------------------------------------- building blocks (vectorised)
