@@ -19,6 +19,7 @@ from pyais.exceptions import (
 )
 from pyais.messages import AISSentence
 
+from interlock.feeds.ais_fast import position_fields
 from interlock.model.track import Skip, TrackReport, implausible
 
 Output = TrackReport | Skip
@@ -37,6 +38,10 @@ LON_NA, LAT_NA = 181.0, 91.0
 SOG_NA, COG_NA = 102.3, 360.0
 SOG_NA_27, COG_NA_27 = 63.0, 511.0
 HEX = frozenset("0123456789abcdefABCDEF")
+# Two hex digits -> value, for the common "*hh" ending (one dict look-up, no int()).
+_HEX2 = {a + b: int(a + b, 16) for a in HEX for b in HEX}
+FILLS = frozenset("012345")  # fill-bit counts pyais accepts (one digit)
+MAX_PAYLOAD = 200  # pyais's MAX_PAYLOAD_LEN: a longer payload is malformed there
 MS_THRESHOLD = 100_000_000_000  # a tag block c: above this is milliseconds (1e11 s ≈ AD 5138)
 
 
@@ -48,6 +53,17 @@ def nmea_checksum(body: str) -> int:
     """
     data = body.encode()
     x, n = int.from_bytes(data, "big"), len(data)
+    if n <= 128:  # every NMEA sentence (82 chars) and most tag blocks
+        # XOR-ing in the value shifted by 64, 32, ..., 1 bytes leaves the XOR of every
+        # byte in the lowest one (bytes beyond the data are zero).
+        x ^= x >> 512
+        x ^= x >> 256
+        x ^= x >> 128
+        x ^= x >> 64
+        x ^= x >> 32
+        x ^= x >> 16
+        x ^= x >> 8
+        return x & 0xFF
     while n > 1:
         h = (n + 1) // 2
         x = (x >> (8 * h)) ^ (x & ((1 << (8 * h)) - 1))
@@ -57,6 +73,11 @@ def nmea_checksum(body: str) -> int:
 
 def _checked(text: str) -> str | None:
     """The body before '*' if the two hex digits after it match its checksum, else None."""
+    if text[-3:-2] == "*":  # the common case: "*hh" ends the text
+        value = _HEX2.get(text[-2:])
+        if value is not None:
+            body = text[:-3]
+            return body if value == nmea_checksum(body) else None
     body, star, chk = text.rpartition("*")
     if not star or len(chk) != 2 or chk[0] not in HEX or chk[1] not in HEX:
         raise ValueError("no checksum")
@@ -147,6 +168,11 @@ class AisDecoder:
         if kind != "VDM" and kind != "VDO" and kind.upper() not in ("VDM", "VDO"):
             out.append(Skip("not_ais", where, text[:6]))
             return
+        f = text.split(",")
+        if (  # pyais refuses non-ASCII sentences: those take its path
+            len(f) == 7 and f[1] == "1" and f[2] == "1" and text.isascii()
+        ) and self._fast(f, time, where, out):
+            return
         s = AISSentence(text.encode("ascii"))
         if s.frag_cnt == 1:
             self._decode(s, time, where, out)
@@ -204,11 +230,11 @@ class AisDecoder:
         if len(s.bv) < need:
             out.append(Skip("truncated", where, f"type {kind}: {len(s.bv)} < {need} bits"))
             return
-        if not msg.mmsi:
-            out.append(Skip("no_mmsi", where))
-            return
-        ident, at = f"mmsi:{msg.mmsi}", time or self._now()
         if kind in STATIC_TYPES:
+            if not msg.mmsi:
+                out.append(Skip("no_mmsi", where))
+                return
+            at = time or self._now()  # the clock is read here on both paths, as before
             if kind == 5:
                 name = msg.shipname or msg.callsign
             else:
@@ -216,25 +242,71 @@ class AisDecoder:
             if not name:
                 out.append(Skip("no_name", where, f"type {kind}"))
                 return
-            report = TrackReport("ais", ident, "sea", at, name=name)
-        else:
-            lon, lat, sog, cog = msg.lon, msg.lat, msg.speed, msg.course
-            sog_na, cog_na = (SOG_NA_27, COG_NA_27) if kind == 27 else (SOG_NA, COG_NA)
-            if lon == LON_NA or lat == LAT_NA:
-                out.append(Skip("no_position", where, f"type {kind}"))
-                return
-            report = TrackReport(
-                "ais",
-                ident,
-                "sea",
-                at,
-                lon=lon,
-                lat=lat,
-                speed_kt=None if sog == sog_na else sog,
-                course_deg=None if cog == cog_na else cog,
-                # 19 carries the name too (bits 143-262)
-                name=(msg.shipname or None) if kind == 19 and len(s.bv) >= 263 else None,
-            )
+            report = TrackReport("ais", f"mmsi:{msg.mmsi}", "sea", at, name=name)
+            why = implausible(report)
+            out.append(Skip(why, where, f"type {kind}") if why else report)
+            return
+        # 19 carries the name too (bits 143-262)
+        name19 = (msg.shipname or None) if kind == 19 and len(s.bv) >= 263 else None
+        self._position(
+            kind, msg.mmsi, msg.lon, msg.lat, msg.speed, msg.course, name19, time, where, out
+        )
+
+    def _fast(self, f: list[str], time: datetime | None, where: str, out: list[Output]) -> bool:
+        """Decode a one-sentence position report without pyais, if `position_fields` is
+        sure of it; False leaves the line to pyais. `f`: the sentence split at commas,
+        7 fields, fragment 1 of 1 (so pyais would not refuse it for its layout)."""
+        payload, tail, seq = f[5], f[6], f[3]
+        if (
+            not payload
+            or len(payload) > MAX_PAYLOAD
+            or len(tail) != 4  # "F*hh": one fill-bit digit (the checksum is already checked)
+            or tail[0] not in FILLS
+            or (seq and not (seq.isdigit() and len(seq) < 10))  # pyais int()s it
+        ):
+            return False
+        got = position_fields(payload, ord(tail[0]) - 48)
+        if got is None:
+            return False
+        self._position(*got, time, where, out)
+        return True
+
+    def _position(
+        self,
+        kind: int,
+        mmsi: int,
+        lon: float,
+        lat: float,
+        sog: float,
+        cog: float,
+        name: str | None,
+        time: datetime | None,
+        where: str,
+        out: list[Output],
+    ) -> None:
+        """A position report (types 1-3, 18, 19, 27) from its decoded fields, or its Skip:
+        the same for the fast path and pyais's."""
+        if not mmsi:
+            out.append(Skip("no_mmsi", where))
+            return
+        at = time or self._now()  # read before the position check, as it always was
+        if lon == LON_NA or lat == LAT_NA:
+            out.append(Skip("no_position", where, f"type {kind}"))
+            return
+        sog_na, cog_na = (SOG_NA_27, COG_NA_27) if kind == 27 else (SOG_NA, COG_NA)
+        report = TrackReport(
+            "ais",
+            f"mmsi:{mmsi}",
+            "sea",
+            at,
+            lon,
+            lat,
+            None,
+            None if sog == sog_na else sog,
+            None if cog == cog_na else cog,
+            None,
+            name,
+        )
         why = implausible(report)
         out.append(Skip(why, where, f"type {kind}") if why else report)
 

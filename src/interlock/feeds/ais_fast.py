@@ -1,0 +1,104 @@
+"""Fast path for the common AIS line: one single-sentence position report.
+
+Most of a receiver's lines are single-sentence position reports (types 1-3, 18, 19, 27).
+Building pyais's sentence and message objects for them costs about half the decoder's time;
+here the payload becomes one Python int (armour -> base64 alphabet, then `a2b_base64` in C)
+and the few fields the picture needs are cut out with shifts and masks.
+
+`position_fields` answers only when it is sure to read what pyais would: anything else
+(other types, payloads shorter than a type's fields, more than one sentence) returns None
+and the caller takes the pyais path, so skips and their reasons stay pyais's. The armour
+table and the scaling follow pyais 3.3 exactly (`pyais.bit_vector`, `to_lat_lon`), which
+`tests/feeds/test_ais_fast.py` checks sentence by sentence against pyais itself.
+"""
+
+from __future__ import annotations
+
+from binascii import a2b_base64
+
+# 6-bit armour value of each byte as pyais reads it: '0'-'W' -> 0-39, '`'-'w' -> 40-63
+# (NMEA 0183 / ITU-R M.1371-5 Annex 8 table 47); bytes outside 48-119 read as 0, and
+# 'X'-'_' (not armour) read as pyais's formula gives, so garbage decodes as it does there.
+_ARMOUR = [(c - 56 if c - 48 > 40 else c - 48) if 48 <= c <= 119 else 0 for c in range(256)]
+_B64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+TO_B64 = bytes(_B64[v] for v in _ARMOUR)  # armour byte -> the base64 char of its value
+_PAD = (b"", b"AAA", b"AA", b"A")  # to whole 4-char base64 groups ('A' = 6 zero bits)
+# Message type from the first payload character (its 6 bits are the type).
+TYPE_OF = {chr(c): _ARMOUR[c] for c in range(128)}
+# Fewest bits holding every field read here (the decoder's MIN_BITS for these types);
+# shorter payloads go to pyais, which reports them as truncated.
+FAST_MIN_BITS = {1: 128, 2: 128, 3: 128, 18: 124, 19: 124, 27: 94}
+NAME_END_19 = 263  # type 19 name: bits 143-262
+# AIS 6-bit text (ITU-R M.1371-5 table 47): 0-31 -> '@'-'_', 32-63 -> ' '-'?'
+_TEXT = tuple(chr(v + 64) if v < 32 else chr(v) for v in range(64))
+
+Fields = tuple[int, int, float, float, float, float, "str | None"]
+
+
+def payload_int(payload: bytes, fill: int) -> int:
+    """The payload's bits as one int (first bit highest), less `fill` trailing bits."""
+    rem = len(payload) & 3
+    if rem:
+        v = int.from_bytes(a2b_base64(payload.translate(TO_B64) + _PAD[rem]), "big")
+        v >>= 6 * (4 - rem)
+    else:
+        v = int.from_bytes(a2b_base64(payload.translate(TO_B64)), "big")
+    return v >> fill
+
+
+def position_fields(payload: str, fill: int) -> Fields | None:
+    """(type, mmsi, lon, lat, sog, cog, type-19 name) of a position report payload, scaled
+    as pyais scales them; None when the fast path is not sure (the caller asks pyais).
+
+    `payload` must be ASCII and non-empty, `fill` 0-5 (the caller checks)."""
+    kind = TYPE_OF[payload[0]]
+    need = FAST_MIN_BITS.get(kind)
+    n = len(payload) * 6 - fill
+    if need is None or n < need:
+        return None
+    v = payload_int(payload.encode(), fill)
+    # Field (start, width) is (v >> (n - start - width)) & mask. All: mmsi bits 8-37.
+    mmsi = (v >> (n - 38)) & 0x3FFFFFFF
+    if kind == 27:
+        # ITU-R M.1371-5 table 84 (msg 27): lon 44-61 and lat 62-78 in 1/10 min,
+        # signed; SOG 79-84 kn; COG 85-93 degrees.
+        lon_i = (v >> (n - 62)) & 0x3FFFF
+        lat_i = (v >> (n - 79)) & 0x1FFFF
+        lon_i -= (lon_i & 0x20000) << 1
+        lat_i -= (lat_i & 0x10000) << 1
+        # pyais to_lat_lon_600: round(i / 600, 6) as integer arithmetic
+        lon = ((10000 * lon_i + 3) // 6) / 1e6
+        lat = ((10000 * lat_i + 3) // 6) / 1e6
+        return (
+            kind,
+            mmsi,
+            lon,
+            lat,
+            float((v >> (n - 85)) & 0x3F),
+            float((v >> (n - 94)) & 0x1FF),
+            None,
+        )
+    # Types 1-3 (table 45): SOG 50-59, lon 61-88, lat 89-115, COG 116-127. Types 18/19
+    # (tables 89/90): the same fields 4 bits earlier (SOG 46-55, lon 57-84, lat 85-111,
+    # COG 112-123). Lon/lat in 1/10,000 min, signed; SOG and COG in tenths.
+    base = 0 if kind < 4 else 4
+    sog_i = (v >> (n - 60 + base)) & 0x3FF
+    lon_i = (v >> (n - 89 + base)) & 0xFFFFFFF
+    lat_i = (v >> (n - 116 + base)) & 0x7FFFFFF
+    cog_i = (v >> (n - 128 + base)) & 0xFFF
+    lon_i -= (lon_i & 0x8000000) << 1
+    lat_i -= (lat_i & 0x4000000) << 1
+    name = None
+    if kind == 19 and n >= NAME_END_19:
+        chars = [_TEXT[(v >> (n - s - 6)) & 63] for s in range(143, 263, 6)]
+        name = "".join(chars).rstrip("@").strip() or None
+    # pyais to_lat_lon: round(i / 600000, 6) as integer arithmetic; to_speed/to_10th: / 10
+    return (
+        kind,
+        mmsi,
+        ((10 * lon_i + 3) // 6) / 1e6,
+        ((10 * lat_i + 3) // 6) / 1e6,
+        sog_i / 10.0,
+        cog_i / 10.0,
+        name,
+    )
