@@ -532,7 +532,11 @@ def detect(
             timelines,
         )
     return Result(
-        conflicts=conflicts, timelines=timelines, pairs_coupled=n_coupled, pairs_evaluated=n_eval
+        conflicts=conflicts,
+        timelines=timelines,
+        pairs_coupled=n_coupled,
+        pairs_evaluated=n_eval,
+        pairs_significant=len(ri),
     )
 
 
