@@ -30,8 +30,9 @@ from interlock.spectrum.interference import (
     great_circle,
     negligible_dbm,
     noise_dbm,
+    spectral_pairs,
 )
-from interlock.spectrum.propagation import fspl_db
+from interlock.spectrum.propagation import PropagationConfig, fspl_db
 
 
 def rx(**kw: object) -> ProtectedReceiver:
@@ -206,11 +207,11 @@ def test_beyond_the_horizon_a_strong_emitter_is_not_over_counted() -> None:
 # ------------------------------------------------------------------ vectorised == reference
 
 
-def _check(seed: int, n_em: int, n_rx: int, far: int = 0) -> None:
+def _check(seed: int, n_em: int, n_rx: int, far: int = 0, cfg: DetectConfig | None = None) -> None:
     rng = random.Random(seed)
     ems, rxs = scenarios.emissions(rng, n_em, far), scenarios.receivers(rng, n_rx)
-    fast = detect_items(ems, rxs, scenarios.T0, scenarios.T1)
-    ref = reference.detect_reference(ems, rxs, scenarios.T0, scenarios.T1)
+    fast = detect_items(ems, rxs, scenarios.T0, scenarios.T1, cfg)
+    ref = reference.detect_reference(ems, rxs, scenarios.T0, scenarios.T1, cfg)
     assert reference.compare(fast, ref) == []
     for c in fast.conflicts:  # aggregate >= its largest contributor; shares sum to 1
         assert c.i_dbm >= c.contributors[0].i_dbm - 1e-9
@@ -225,6 +226,37 @@ def _check(seed: int, n_em: int, n_rx: int, far: int = 0) -> None:
 @given(seed=st.integers(0, 2**32 - 1))
 def test_vectorised_equals_the_reference_loop(seed: int) -> None:
     _check(seed, n_em=60, n_rx=6)
+
+
+@pytest.mark.parametrize(
+    "prop",
+    [
+        PropagationConfig(clutter="p2108", clutter_percent=20.0),
+        PropagationConfig(clutter=12.0, k_factor=1.0),
+        PropagationConfig(diffraction=False),
+    ],
+)
+def test_vectorised_equals_the_reference_loop_with_other_models(prop: PropagationConfig) -> None:
+    for seed in range(3):
+        _check(seed, n_em=50, n_rx=5, cfg=DetectConfig(propagation=prop, front_to_back_db=25.0))
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_spectral_pairs_are_every_coupled_pair(seed: int) -> None:
+    rng = random.Random(seed)
+    e = Emitters.from_items(scenarios.emissions(rng, 40))
+    r = Receivers.from_items(scenarios.receivers(rng, 5))
+    ri, ei = spectral_pairs(e, r)
+    got = set(zip(ri.tolist(), ei.tolist(), strict=True))
+    want = {
+        (j, i)
+        for j in range(len(r))
+        for i in range(len(e))
+        if math.isfinite(reference.fdr(e.freq_mhz[i], e.bw_mhz[i], r.freq_mhz[j], r.bw_mhz[j]))
+    }
+    assert want <= got
+    assert bool(np.all(np.diff(ri) >= 0))
 
 
 def test_vectorised_equals_the_reference_loop_with_many_culled_pairs() -> None:

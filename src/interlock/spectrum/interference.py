@@ -2,7 +2,8 @@
 
 Per emitter-receiver pair (dBm): I = EIRP - L - D_tx + G_rx - D_rx - FDR, with L the basic
 transmission loss (``propagation``), D the antenna discriminations (``antenna``) and FDR the
-frequency-dependent rejection (below). Per receiver the contributions of all emissions active
+frequency-dependent rejection (below); L is taken at the emission's centre frequency
+(agreement clause). Per receiver the contributions of all emissions active
 at the same time are summed in linear power, per time slice; slice boundaries are the start
 and end times of the (non-negligible) contributing emissions, so the result is exact, not
 sampled. A conflict is a slice whose I/N exceeds the receiver's criterion.
