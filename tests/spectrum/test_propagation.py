@@ -243,7 +243,7 @@ def test_loss_never_below_free_space_and_matches_the_scalar_reference(
     cfg = PropagationConfig(clutter=clutter, clutter_percent=10.0)
     got = float(path_loss_db(d, h1, h2, f, cfg))
     assert got >= float(fspl_db(d, f)) - 1e-9
-    assert got == pytest.approx(reference.path_loss(d, h1, h2, f, cfg), abs=1e-9)
+    assert got == pytest.approx(reference.path_loss(d, h1, h2, f, cfg), abs=1e-7)
 
 
 def test_vectorised_broadcasts() -> None:
