@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from interlock.detect.broadphase import candidate_pairs
+from interlock.detect.broadphase import approach_mask, candidate_pairs
 from interlock.detect.tactical import (
     AIR,
     AIR_MINIMA,
@@ -15,6 +15,7 @@ from interlock.detect.tactical import (
     Encounters,
     Kinematics,
     TrackStates,
+    cpa,
     project,
     scan,
     scan_bruteforce,
@@ -114,3 +115,54 @@ def test_ties_in_x_and_identical_tracks_agree() -> None:
     assert len(b) > 50
     assert_same(scan(k), b)
     assert_same(scan(k, cell_m={AIR: 1_000.0, SEA: 1_000.0}), b)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(2, 300),
+    span=st.sampled_from([0.2, 1.0]),
+    cell=st.sampled_from([None, 2_000.0, 50_000.0]),
+)
+def test_approach_filter_keeps_every_conflict_and_only_box_pairs(
+    seed: int, n: int, span: float, cell: float | None
+) -> None:
+    """The closest-approach filter only narrows the box pairs, never below the conflicts."""
+    k = project(random_states(seed, n, span, 34.0), 0.0)
+    conflicts = scan_bruteforce(k).pairs()
+    for dom, m in ((AIR, AIR_MINIMA), (SEA, SEA_MINIMA)):
+        idx = np.flatnonzero(k.domain == dom)
+        near = set(zip(*(a.tolist() for a in candidate_pairs(k, idx, m, cell)), strict=True))
+        boxes = candidate_pairs(k, idx, m, cell, approach=False)
+        assert near <= set(zip(*(a.tolist() for a in boxes), strict=True))
+        assert {(i, j) for i, j in conflicts if k.domain[i] == dom} <= near
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    d=st.floats(0.0, 3.0),
+    bearing=st.floats(0.0, 360.0),
+    speed=st.sampled_from([0.0, 1e-9, 1e-3, 1.0, 100.0, 300.0]),
+    heading=st.floats(0.0, 360.0),
+    t_frac=st.floats(-0.5, 1.5),
+    sea=st.booleans(),
+)
+def test_approach_mask_keeps_what_the_narrow_prefilter_keeps(
+    d: float, bearing: float, speed: float, heading: float, t_frac: float, sea: bool
+) -> None:
+    """Pairs placed so their closest approach is near H (either side), at any TCPA."""
+    m = SEA_MINIMA if sea else AIR_MINIMA
+    h = m.horizontal_m
+    rad, hd = np.radians(bearing), np.radians(heading)
+    vx, vy = speed * np.sin(hd), speed * np.cos(hd)
+    # closest point at distance d * H, reached t_frac * T from now
+    t = t_frac * m.lookahead_s
+    cx, cy = d * h * np.cos(rad), d * h * np.sin(rad)
+    x = np.array([1.0e5, 1.0e5 + cx - vx * t])
+    y = np.array([-2.0e5, -2.0e5 + cy - vy * t])
+    kvx, kvy = np.array([0.0, vx]), np.array([0.0, vy])
+    p, q = np.array([0, 1]), np.array([1, 0])
+    kept = approach_mask((x, y, kvx, kvy), p, q, m)
+    _, dcpa = cpa(x[1] - x[:1], y[1] - y[:1], kvx[1] - kvx[:1], kvy[1] - kvy[:1], m.lookahead_s)
+    if dcpa[0] * dcpa[0] < h * h * (1.0 + 1e-9) + 1.0:
+        assert kept.all()
