@@ -1,4 +1,4 @@
-"""Antenna discrimination: ITU-R M.2101 §5 Table 4 pattern -min(12 (phi/phi3)^2, A_m)."""
+"""Antenna discrimination: ITU-R M.2101 §5 element pattern -min(12 (phi/phi3)^2, A_m)."""
 
 from __future__ import annotations
 

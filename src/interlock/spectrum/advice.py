@@ -4,9 +4,9 @@
   receiver's threshold, the others unchanged (interference is linear in EIRP).
 - ``frequency_offsets``: the nearest centre-frequency shift of one emitter, up and down, that
   clears, with its path loss and FDR recomputed at each trial frequency.
-- ``move_list``: the fewest emitters to reschedule or reduce, the WInnForum way (SAS DPA move
-  list, WINNF-TS-0112 R2-SGN-24 / WINNF-SSC-0008: sort by interference, keep the largest
-  quiet prefix, move the rest).
+- ``move_list``: the fewest emitters to reschedule or reduce, the WInnForum way (the SAS DPA
+  move list of WINNF-TS-0112 and the WInnForum SAS reference models: sort by interference,
+  keep the largest quiet prefix, move the rest).
 
 Levels in dBm, offsets in MHz. Aggregates are the conflict's contributors summed in linear
 power (the detector's non-negligible set: within 1e-8 of the threshold of the uncut sum).

@@ -1,7 +1,7 @@
 """Horizontal antenna patterns: how much less than its peak an antenna radiates (or
 receives) off its boresight.
 
-Why this pattern: ITU-R M.2101 §5 Table 4 (single element) and ITU-R F.1336-style parabolic
+Why this pattern: ITU-R M.2101 §5 (antenna element pattern) and ITU-R F.1336-style parabolic
 main lobes, -min(12 (phi / phi_3dB)^2, A_m), are the usual sharing-study pattern when only
 the azimuth and the 3 dB beamwidth are known; A_m (front-to-back ratio) is 30 dB there.
 No elevation pattern is applied (no discrimination in elevation: the conservative side for
@@ -18,8 +18,8 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-FRONT_TO_BACK_DB = 30.0  # ITU-R M.2101 §5 Table 4: A_m = 30 dB
-MAIN_LOBE_COEFF = 12.0  # ITU-R M.2101 §5 Table 4 / F.1336: 12 (phi / phi_3dB)^2
+FRONT_TO_BACK_DB = 30.0  # ITU-R M.2101 §5: A_m = 30 dB
+MAIN_LOBE_COEFF = 12.0  # ITU-R M.2101 §5 / F.1336: 12 (phi / phi_3dB)^2
 
 
 def off_axis_deg(bearing_deg: ArrayLike, azimuth_deg: ArrayLike) -> NDArray[np.float64]:

@@ -35,14 +35,15 @@ from interlock.spectrum.propagation import PropagationConfig, fspl_db, path_loss
 Floats = NDArray[np.float64]
 Ints = NDArray[np.intp]
 
-KT0_DBM_HZ = -174.0  # thermal noise density k T0, T0 = 290 K (ITU-R P.372 §2; ITU-R SM.337)
-CRITERION_DB = -6.0  # I/N protection criterion for radiodetermination (ITU-R M.1461 §3, M.1464)
+KT0_DBM_HZ = -174.0  # thermal noise density k T0, T0 = 290 K (ITU-R P.372; ITU-R SM.337)
+CRITERION_DB = -6.0  # I/N protection criterion for radiodetermination (ITU-R M.1461, M.1464)
 SAFETY_CRITERION_DB = -10.0  # safety-of-life services (RR No. 4.10; ITU-R M.1849): agreement clause
-# Emission mask for FDR (ITU-R SM.337 §2 concept): flat across the necessary bandwidth BN, then
-# the generic out-of-band limit 40 log10(F/50 + 1) dBsd, F = offset from the band edge in % of
-# BN (ITU-R SM.1541 Annex 1), out to the out-of-band / spurious boundary at 250 % of BN from the
-# centre (ITU-R SM.1539, RR Appendix 3). Spurious emissions beyond it are each party's SM.329
-# duty and are not counted (agreement clause): there the FDR is its floor, +inf (no coupling).
+# Emission mask for FDR (ITU-R SM.337 §2 concept): flat across the necessary bandwidth BN,
+# then the generic out-of-band limit 40 log10(F/50 + 1) dBsd, F = offset from the band edge
+# in % of BN (ITU-R SM.1541 generic limit), out to the out-of-band / spurious boundary at
+# 250 % of BN from the centre (RR Appendix 3; ITU-R SM.329, SM.1539). Spurious emissions
+# beyond it are each party's SM.329 duty and are not counted (agreement clause): there the
+# FDR is its floor, +inf (no coupling).
 OOB_REACH_BN = 2.5  # half-width of the out-of-band domain, in necessary bandwidths (SM.1539)
 FDR_FLOOR_DB = math.inf  # FDR when the receiver band lies beyond the out-of-band domain
 CULL_MARGIN_DB = 80.0  # negligible = N + criterion - 10 log10(n) - this: dropped sum <= 1e-8 thr
