@@ -62,7 +62,9 @@ class Emission:
     Positions in degrees (WGS 84), heights above ground in m, frequency and bandwidth (the
     necessary bandwidth) in MHz, EIRP (peak, main beam) in dBm, azimuth (boresight, clockwise
     from true north) and 3 dB beamwidth in degrees (None: omnidirectional or scanning),
-    window [start_s, end_s) in epoch seconds.
+    window [start_s, end_s) in epoch seconds. `reach_m`: the transmitter may be anywhere
+    within this distance of the point (a notice that declares an area, not a site), so every
+    distance is taken from the nearest such place: the worst case for the receiver.
     """
 
     id: str
@@ -76,6 +78,7 @@ class Emission:
     end_s: float
     azimuth_deg: float | None = None
     beamwidth_deg: float | None = None
+    reach_m: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +142,7 @@ class Emitters:
     beamwidth_deg: Floats
     start_s: Floats
     end_s: Floats
+    reach_m: Floats
 
     @classmethod
     def from_items(cls, items: Iterable[Emission]) -> Emitters:
@@ -174,6 +178,7 @@ class Emitters:
             end_s=float(self.end_s[i]),
             azimuth_deg=None if math.isnan(az) else az,
             beamwidth_deg=None if math.isnan(bw) else bw,
+            reach_m=float(self.reach_m[i]),
         )
 
     def take(self, idx: ArrayLike) -> Emitters:
@@ -196,6 +201,7 @@ _EMITTER_COLUMNS = (
     "beamwidth_deg",
     "start_s",
     "end_s",
+    "reach_m",
 )
 _RECEIVER_COLUMNS = (
     "lon",
@@ -393,6 +399,7 @@ def pair_levels_dbm(
     dist, az_er, az_re = great_circle(
         emitters.lon[e], emitters.lat[e], receivers.lon[r], receivers.lat[r]
     )
+    dist = np.maximum(dist - emitters.reach_m[e], 0.0)
     return _levels(emitters, receivers, e, r, fdr, dist, az_er, az_re, config), fdr
 
 
@@ -501,6 +508,7 @@ def detect(
     dist, az_er, az_re = great_circle(
         emitters.lon[ei], emitters.lat[ei], receivers.lon[ri], receivers.lat[ri]
     )
+    dist = np.maximum(dist - emitters.reach_m[ei], 0.0)  # an area: its nearest place
     # Free-space upper bound (loss >= FSPL, discriminations >= 0): drop what cannot matter.
     bound = (
         emitters.eirp_dbm[ei] - fspl_db(dist, emitters.freq_mhz[ei]) + receivers.gain_dbi[ri] - fdr

@@ -169,6 +169,7 @@ def pair_level_dbm(em: Emission, rx: ProtectedReceiver, cfg: DetectConfig) -> tu
     if math.isinf(rej):
         return -math.inf, rej
     d, az_er, az_re = great_circle(em.lon, em.lat, rx.lon, rx.lat)
+    d = max(d - em.reach_m, 0.0)
     loss = path_loss(d, em.height_m, rx.height_m, em.freq_mhz, cfg.propagation)
     d_tx = discrimination_db_scalar(
         az_er, _opt(em.azimuth_deg), _opt(em.beamwidth_deg), cfg.front_to_back_db

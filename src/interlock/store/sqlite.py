@@ -25,6 +25,7 @@ from ..ledger.chain import GENESIS, make_entry
 from . import schema as s
 from .base import Box, IndexEntry, NoticeRow
 from .sqlite_hotline import INSERT_INBOX_SQL, HotlineReads, HotlineWrites, ledger_entry
+from .sqlite_spectrum import SpectrumReads, SpectrumWrites
 
 T0 = 1_577_836_800.0  # 2020-01-01T00:00:00Z: origin of the index's time axis (minutes)
 FAR_PAST, FAR_FUTURE = -1.0e7, 1.0e8  # minutes: standing assets
@@ -198,7 +199,7 @@ def _dbapi_cursor(conn: Connection) -> Any:
     return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
 
-class SqliteWriteTx(HotlineWrites):
+class SqliteWriteTx(HotlineWrites, SpectrumWrites):
     """Write operations inside one BEGIN IMMEDIATE transaction."""
 
     def __init__(self, conn: Connection) -> None:
@@ -429,7 +430,7 @@ class Checkpointer:
         self._thread.join(timeout=5)
 
 
-class SqliteStore(HotlineReads):
+class SqliteStore(HotlineReads, SpectrumReads):
     """The embedded store: one file, WAL; safe to share across threads of one process."""
 
     def __init__(self, url: str) -> None:

@@ -1,0 +1,73 @@
+"""SQLite side of the electromagnetic arena: the emissions and receivers an assessment reads.
+
+Mixed into the write transaction (the check of a new emission notice runs inside the
+transaction that stores it) and into the store (`GET /spectrum/conflicts`). Plain SQL, one
+query each: an assessment reads every emission of its window at once.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection
+
+from .base import NoticeRow
+
+_EMISSIONS_SQL = (
+    "SELECT n.id, n.party, n.domain, v.version, v.filed_at, n.created_at, n.cancelled_at, "
+    "v.feature FROM notices n "
+    "JOIN notice_versions v ON v.notice_id = n.id AND v.version = n.current_version "
+    "WHERE n.domain = 'emission' AND n.cancelled_at IS NULL "
+    "AND n.end_ts > ? AND n.start_ts < ? ORDER BY n.seq"
+)
+# Assets are few (standing things): the receiver test is done on the parsed feature.
+_ASSETS_SQL = "SELECT id, party, kind, feature FROM assets WHERE retired_at IS NULL ORDER BY seq"
+
+
+def _emissions(conn: Connection, start_ts: float, end_ts: float) -> list[NoticeRow]:
+    cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    rows = cur.execute(_EMISSIONS_SQL, (start_ts, end_ts)).fetchall()
+    cur.close()
+    return [NoticeRow(*r[:7], feature=orjson.loads(r[7])) for r in rows]
+
+
+def _receivers(conn: Connection) -> list[dict[str, Any]]:
+    cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    rows = cur.execute(_ASSETS_SQL).fetchall()
+    cur.close()
+    out = []
+    for r in rows:
+        feature = orjson.loads(r[3])
+        if "receiver" in feature["properties"]:
+            out.append({"id": r[0], "party": r[1], "kind": r[2], "feature": feature})
+    return out
+
+
+class SpectrumWrites:
+    """Spectrum reads inside the write transaction (they see its own uncommitted rows)."""
+
+    conn: Connection
+
+    def emissions_between(self, start_ts: float, end_ts: float) -> list[NoticeRow]:
+        """Current versions of uncancelled emission notices whose window meets (start, end)."""
+        return _emissions(self.conn, start_ts, end_ts)
+
+    def receivers(self) -> list[dict[str, Any]]:
+        """Unretired assets that carry a protected receiver."""
+        return _receivers(self.conn)
+
+
+class SpectrumReads:
+    """The same reads outside a write, on a pooled read connection."""
+
+    def _read(self) -> AbstractContextManager[Connection]: ...  # provided by the store
+
+    def emissions_between(self, start_ts: float, end_ts: float) -> list[NoticeRow]:
+        with self._read() as conn:
+            return _emissions(conn, start_ts, end_ts)
+
+    def receivers(self) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            return _receivers(conn)
