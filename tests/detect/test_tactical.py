@@ -36,6 +36,7 @@ from interlock.detect.tactical import (
     project,
     scan,
     scan_bruteforce,
+    to_scan,
 )
 from interlock.geo.frame import LocalFrame
 from interlock.geo.units import KT_IN_MPS, M_PER_FT, M_PER_NM
@@ -348,6 +349,51 @@ def test_frame_error_300_km_from_the_centre_is_small() -> None:
     tt, dt, _, _ = truth(a, b, Minima(5 * M_PER_NM, 1000 * M_PER_FT, 600.0))
     assert float(d[0]) == pytest.approx(dt, rel=1e-3, abs=10.0)
     assert float(t[0]) == pytest.approx(tt, abs=1.0)
+
+
+@pytest.mark.parametrize("lat0", [-60.0, 0.0, 35.0, 70.0, 89.5])
+def test_velocity_jacobian_matches_central_differences(lat0: float) -> None:
+    """The analytic Jacobian of ``project`` against central differences of ``to_scan``,
+    across a 10 x 10 deg scan, at the frame centre itself and next to the pole."""
+    frame = LocalFrame(20.0, lat0)
+    rng = np.random.default_rng(int(lat0) + 100)
+    lon = np.concatenate([[20.0, 20.0 + 1e-6], 20.0 + rng.uniform(-5, 5, 300)])
+    lat = np.clip(np.concatenate([[lat0, lat0], lat0 + rng.uniform(-5, 5, 300)]), -89.9, 89.9)
+    n = lon.size
+    s = TrackStates(
+        ids=np.array([f"t{i}" for i in range(n)], dtype=object),
+        lon=lon,
+        lat=lat,
+        alt_ft=np.full(n, 30000.0),
+        speed_kt=np.full(n, 400.0),
+        course_deg=rng.uniform(0, 360, n),
+        vrate_fpm=np.zeros(n),
+        time=np.zeros(n),
+        domain=np.full(n, AIR, dtype=np.int8),
+        owner=np.full(n, -1, dtype=np.int32),
+    )
+    k = project(s, 0.0, frame=frame)
+    x, y = to_scan(frame, lon, lat)
+    assert np.array_equal(k.x, x) and np.array_equal(k.y, y)  # same frame as declared volumes
+    # 1 m (the time step) of ground track along the course, by central differences
+    h = 1e-5  # deg
+    phi = np.radians(lat)
+    w = 1.0 - 6.69437999014e-3 * np.sin(phi) ** 2
+    m_rad = 6378137.0 * (1.0 - 6.69437999014e-3) / w**1.5
+    n_rad = 6378137.0 / np.sqrt(w)
+    xn1, yn1 = to_scan(frame, lon, lat + h)
+    xn0, yn0 = to_scan(frame, lon, lat - h)
+    dlon = h / np.cos(phi)
+    xe1, ye1 = to_scan(frame, lon + dlon, lat)
+    xe0, ye0 = to_scan(frame, lon - dlon, lat)
+    step = 2.0 * np.radians(h)
+    v = 400.0 * KT_IN_MPS
+    crs = np.radians(s.course_deg)
+    ve, vn = v * np.sin(crs) / (n_rad * step), v * np.cos(crs) / (m_rad * step)
+    vx = (xe1 - xe0) * ve + (xn1 - xn0) * vn
+    vy = (ye1 - ye0) * ve + (yn1 - yn0) * vn
+    np.testing.assert_allclose(k.vx, vx, rtol=0, atol=1e-6 * v)
+    np.testing.assert_allclose(k.vy, vy, rtol=0, atol=1e-6 * v)
 
 
 # --- Predicted entry into a declared volume -------------------------------------------

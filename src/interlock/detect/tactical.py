@@ -6,10 +6,10 @@ Pure core (numpy, shapely; no I/O). The steps of one scan:
 2. ``project``: one local metric frame for the whole scan (an azimuthal equidistant frame,
    ``geo.frame.LocalFrame``, centred on the tracks' mean position), every track carried to
    a common time with constant ground velocity (and constant vertical rate for aircraft).
-   Velocities are mapped into the frame with the projection's own Jacobian (finite
-   differences of ``forward``), so a course keeps its meaning far from the frame centre and
-   near the poles (meridians converge in the frame).
-3. A broad phase (``broadphase.candidate_pairs``: a uniform grid over swept boxes) and the
+   Velocities are mapped into the frame with the projection's own Jacobian (analytic, from
+   the projection's sines and cosines), so a course keeps its meaning far from the frame
+   centre and near the poles (meridians converge in the frame).
+3. A broad phase (``broadphase.candidate_pairs``: a sweep over swept boxes in strips) and the
    narrow phase here (``narrow``): closest approach and the loss-of-separation test.
    ``scan_bruteforce`` checks every pair (O(N^2), chunked numpy) and is the test oracle
    and the benchmark's reference: ``scan`` finds exactly its conflict pairs.
@@ -166,27 +166,69 @@ def to_scan(
     return x * sx, y * sy
 
 
+def _forward_with_jacobian(
+    frame: LocalFrame, lon: np.ndarray, lat: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Scan-frame x, y of lon/lat and the images of one ground metre east and north.
+
+    x, y: ``LocalFrame.forward``'s operations in its order (the same bits as ``to_scan``),
+    so tracks and declared volumes share the frame. The Jacobian is analytic, from the same
+    sines and cosines: one projection's trigonometry instead of three (the finite
+    differences it replaces cost ~2 ms at 10 k tracks and were good to ~1e-7 only).
+    With A = cos(phi) sin(lam), B = cos0 sin(phi) - sin0 cos(phi) cos(lam), C = cos(c),
+    S = hypot(A, B) = sin(c), g = c / S: (x, y) = R g (A, B), so per unit angle d,
+    d(x, y) = R (g' c_d (A, B) + g (A_d, B_d)), c_d = C S_d - S C_d, S_d = (A A_d + B B_d) / S
+    and g' = (S - c C) / S^2 (series near the centre, where it cancels). East is taken per
+    radian of ground arc (cos(phi) d lam, no division at the poles), north per d phi; over
+    the ellipsoid's radii N and M that is per metre.
+    """
+    sx, sy = scan_frame(frame)
+    phi0 = math.radians(frame.lat0)
+    sin0, cos0 = math.sin(phi0), math.cos(phi0)
+    lam = np.radians(np.asarray(lon, dtype=float) - frame.lon0)
+    phi = np.radians(np.asarray(lat, dtype=float))
+    sphi, cphi = np.sin(phi), np.cos(phi)
+    slam, clam = np.sin(lam), np.cos(lam)
+    a = cphi * slam
+    b = cos0 * sphi - sin0 * cphi * clam
+    sin_c = np.hypot(a, b)
+    cos_c = sin0 * sphi + cos0 * cphi * clam
+    c = np.arctan2(sin_c, cos_c)
+    safe_s = np.maximum(sin_c, 1e-300)
+    k = frame.radius_m * c / safe_s
+    x, y = k * a, k * b
+    # g'(c): exact form where it does not cancel, its series (c/3 + 7c^3/90) near the centre
+    # g = c / S and g'(c) = (S - c C) / S^2: their series (1 + c^2/6, c/3 + 7c^3/90) near the
+    # centre, where the forms cancel (and k above is 0 at the centre itself)
+    near = sin_c < 1e-3
+    far_s = np.maximum(sin_c, 1e-3)
+    c2 = c * c
+    g = np.where(near, 1.0 + c2 * (1.0 / 6.0), c / far_s)
+    dg = np.where(near, c * (1.0 / 3.0 + c2 * (7.0 / 90.0)), (sin_c - c * cos_c) / (far_s * far_s))
+    # derivatives of A, B, C per radian east (cos(phi) d lam) and north (d phi)
+    a_e, b_e, c_e = clam, sin0 * slam, -cos0 * slam
+    a_n = -sphi * slam
+    b_n = cos0 * cphi + sin0 * sphi * clam
+    c_n = sin0 * cphi - cos0 * sphi * clam
+    inv_s = 1.0 / safe_s
+    s2 = sphi * sphi
+    w = 1.0 - _E2 * s2
+    m_rad, n_rad = _A * (1.0 - _E2) / (w * np.sqrt(w)), _A / np.sqrt(w)
+    out = []
+    for ad, bd, cd, radius in ((a_e, b_e, c_e, n_rad), (a_n, b_n, c_n, m_rad)):
+        s_d = (a * ad + b * bd) * inv_s
+        gd = dg * (cos_c * s_d - sin_c * cd)
+        scale = frame.radius_m / radius
+        out += [(gd * a + g * ad) * (sx * scale), (gd * b + g * bd) * (sy * scale)]
+    je_x, je_y, jn_x, jn_y = out
+    return x * sx, y * sy, je_x, je_y, jn_x, jn_y
+
+
 def project(states: TrackStates, t0: float, frame: LocalFrame | None = None) -> Kinematics:
     """All tracks in one frame (default: centred on their mean position) at time ``t0``."""
     if frame is None:
         frame = LocalFrame(*centre_of(states.lon, states.lat)) if len(states) else LocalFrame(0, 0)
-    lon, lat = states.lon, states.lat
-    x, y = to_scan(frame, lon, lat)
-    # The frame's Jacobian at each track: images of small steps east and north of 1e-5
-    # deg (~1 m; forward differences, relative error ~1e-7), over their length on the
-    # ellipsoid (north: M dphi; east: N cos(phi) dlambda).
-    d = 1e-5
-    coslat = np.maximum(np.cos(np.radians(lat)), 1e-9)
-    s2 = np.sin(np.radians(lat)) ** 2
-    w = 1.0 - _E2 * s2
-    m_rad, n_rad = _A * (1.0 - _E2) / w**1.5, _A / np.sqrt(w)
-    dn = np.where(lat > 89.0, -d, d)  # step south at the north pole
-    xn, yn = to_scan(frame, lon, lat + dn)
-    xe, ye = to_scan(frame, lon + d / coslat, lat)
-    step_n = np.radians(dn) * m_rad
-    step_e = math.radians(d) * n_rad
-    jn_x, jn_y = (xn - x) / step_n, (yn - y) / step_n
-    je_x, je_y = (xe - x) / step_e, (ye - y) / step_e
+    x, y, je_x, je_y, jn_x, jn_y = _forward_with_jacobian(frame, states.lon, states.lat)
     v = states.speed_kt * KT_IN_MPS
     crs = np.radians(states.course_deg)
     ve, vn = v * np.sin(crs), v * np.cos(crs)
