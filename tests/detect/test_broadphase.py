@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -166,3 +167,12 @@ def test_approach_mask_keeps_what_the_narrow_prefilter_keeps(
     _, dcpa = cpa(x[1] - x[:1], y[1] - y[:1], kvx[1] - kvx[:1], kvy[1] - kvy[:1], m.lookahead_s)
     if dcpa[0] * dcpa[0] < h * h * (1.0 + 1e-9) + 1.0:
         assert kept.all()
+
+
+def test_non_finite_positions_are_refused() -> None:
+    k = project(random_states(1, 50, 0.5, 34.0), 0.0)
+    x = k.x.copy()
+    x[3] = np.nan
+    bad = Kinematics(k.frame, k.t0, x, k.y, k.z, k.vx, k.vy, k.vz, k.domain, k.owner)
+    with pytest.raises(ValueError, match="finite"):
+        candidate_pairs(bad, np.arange(50), AIR_MINIMA)

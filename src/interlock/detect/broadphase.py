@@ -102,7 +102,9 @@ def candidate_pairs(
     band_m = BAND * m.vertical_m if vertical else 1.0
     ox = float(x0.min())
     width = float(x1.max()) - ox + 1.0
-    while True:
+    if not width + float(y1.max() - y0.min()) < 2.0**40:  # also catches NaN
+        raise ValueError("track positions and velocities must be finite (and within 1e12 m)")
+    while True:  # ends: at one strip and one band the product is below 2^50
         iy0, iy1 = _cells(y0, y1, cell_m)
         iz0, iz1 = _cells(z0, z1, band_m)
         kz = int(iz1.max()) + 1
