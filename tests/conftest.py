@@ -93,6 +93,56 @@ def circle(
     }
 
 
+def emission(
+    lon: float,
+    lat: float,
+    *,
+    freq_mhz: float = 2800.0,
+    eirp_dbm: float = 60.0,
+    start: datetime | None = None,
+    hours: float = 2.0,
+    **props: Any,
+) -> dict[str, Any]:
+    """An emission notice Feature: a 1 MHz S-band emitter at a site, 2 h from T0 + 2 h."""
+    start = start or T0 + timedelta(hours=2)
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {
+            "domain": "emission",
+            "centre_freq_mhz": freq_mhz,
+            "bandwidth_mhz": 1.0,
+            "eirp_dbm": eirp_dbm,
+            "antenna_height_m": 20.0,
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=hours)).isoformat(),
+            **props,
+        },
+    }
+
+
+def radar(lon: float, lat: float, *, freq_mhz: float = 2800.0, **receiver: Any) -> dict[str, Any]:
+    """A radar asset with a protected S-band receiver (safety of life: -10 dB I/N)."""
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {
+            "kind": "radar",
+            "name": "border radar",
+            "radius_m": 1000,
+            "receiver": {
+                "freq_mhz": freq_mhz,
+                "bandwidth_mhz": 2.0,
+                "antenna_height_m": 30.0,
+                "gain_dbi": 30.0,
+                "noise_figure_db": 3.0,
+                "safety_of_life": True,
+                **receiver,
+            },
+        },
+    }
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()

@@ -50,6 +50,11 @@ class VerticalBand:
 MIN_FREQ_MHZ, MAX_FREQ_MHZ = 0.003, 300_000.0
 MIN_EIRP_DBM, MAX_EIRP_DBM = -100.0, 120.0
 MAX_ANTENNA_M = 50_000.0  # a balloon or high-altitude aircraft; propagation needs >= 0
+SITE_RADIUS_M = 1.0  # an emission at a Point without radius_m: a site, a 1 m circle
+
+
+def _is_point(geometry: Any) -> bool:
+    return isinstance(geometry, dict) and geometry.get("type") == "Point"
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +185,8 @@ def parse_notice(obj: Any) -> NoticeDraft:
     domain = props.get("domain")
     if domain not in DOMAINS:
         raise InvalidInput(f"must be one of {', '.join(DOMAINS)}", field="properties.domain")
+    if domain == "emission" and _is_point(geometry) and props.get("radius_m") is None:
+        props = {**props, "radius_m": SITE_RADIUS_M}  # a transmitter at a known site
     area = Area.from_geojson(geometry, props)
     start = parse_utc(props.get("start"), "properties.start")
     end = parse_utc(props.get("end"), "properties.end")

@@ -38,6 +38,7 @@ from .batch import Batcher
 from .clock import Clock, utc_now
 from .hotline import post_system_message
 from .record import record
+from .spectrum import SpectrumService
 
 __all__ = ["Clock", "NoticeService", "SubmitResult", "WriteOp", "utc_now"]
 
@@ -100,6 +101,7 @@ class NoticeService:
         self.agreement = agreement
         self.clock = clock
         self._volumes: OrderedDict[tuple[str, int], Volume] = OrderedDict()
+        self.spectrum = SpectrumService(store, agreement, clock)
 
     # ---- views -----------------------------------------------------------------------
     def status(self, row: NoticeRow) -> str:
@@ -230,6 +232,8 @@ class NoticeService:
                 self._record(tx, "conflict", str(found["id"]), now, found, found["parties"])
                 self._announce_conflict(tx, found, now)
                 result.conflicts.append(found)
+        else:  # an emission: the electromagnetic arena judges it against the receivers
+            result.conflicts += self.spectrum.check_emission(tx, row, now)
         return result
 
     def _record(
@@ -503,7 +507,8 @@ class NoticeService:
         with self.store.write() as tx:
             tx.insert_asset(record, entry)
             self._record(tx, "asset", record["id"], now, record)
-        return self._asset_view(record | {"retired_at": None})
+            found = self.spectrum.check_receiver(tx, record, now) if draft.receiver else []
+        return self._asset_view(record | {"retired_at": None}) | {"conflicts": found}
 
     @staticmethod
     def _asset_view(a: dict[str, Any]) -> dict[str, Any]:

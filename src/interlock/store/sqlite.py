@@ -22,6 +22,7 @@ from sqlalchemy.pool import StaticPool
 
 from ..errors import StateConflict
 from ..ledger.chain import GENESIS, make_entry
+from ..model.timeutil import parse_utc, to_ts
 from . import schema as s
 from .base import Box, IndexEntry, NoticeRow
 from .sqlite_hotline import INSERT_INBOX_SQL, HotlineReads, HotlineWrites, ledger_entry
@@ -236,7 +237,12 @@ class SqliteWriteTx(HotlineWrites, SpectrumWrites):
             _INSERT_VERSION_SQL,
             (row.id, row.version, row.filed_at, orjson.dumps(row.feature).decode()),
         )
-        start, end = (entry.start_ts, entry.end_ts) if entry else (0.0, 0.0)
+        if entry is not None:
+            start, end = entry.start_ts, entry.end_ts
+        else:  # an emission: no volume to index, but its window is still queried
+            props = row.feature["properties"]
+            start = to_ts(parse_utc(props["start"], "start"))
+            end = to_ts(parse_utc(props["end"], "end"))
         seqs = cur.execute(_SET_CURRENT_SQL, (row.version, start, end, row.id)).fetchall()
         if len(seqs) != 1:
             raise NoResultFound(f"{len(seqs)} notices with id {row.id!r}")
