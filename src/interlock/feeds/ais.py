@@ -168,11 +168,23 @@ class AisDecoder:
         if kind != "VDM" and kind != "VDO" and kind.upper() not in ("VDM", "VDO"):
             out.append(Skip("not_ais", where, text[:6]))
             return
+        # The fast path: a one-sentence message in 7 fields that pyais would take as it is
+        # (ASCII, fill bits one digit 0-5, a numeric or empty sequence id, a payload of at
+        # most 200 chars), and a position report `position_fields` is sure of.
         f = text.split(",")
-        if (  # pyais refuses non-ASCII sentences: those take its path
-            len(f) == 7 and f[1] == "1" and f[2] == "1" and text.isascii()
-        ) and self._fast(f, time, where, out):
-            return
+        if len(f) == 7 and f[1] == "1" and f[2] == "1" and text.isascii():
+            payload, tail, seq = f[5], f[6], f[3]
+            if (
+                payload
+                and len(payload) <= MAX_PAYLOAD
+                and len(tail) == 4  # "F*hh" (the checksum is already checked)
+                and tail[0] in FILLS
+                and (not seq or (seq.isdigit() and len(seq) < 10))  # pyais int()s it
+            ):
+                got = position_fields(payload, ord(tail[0]) - 48)
+                if got is not None:
+                    self._position(*got, time, where, out)
+                    return
         s = AISSentence(text.encode("ascii"))
         if s.frag_cnt == 1:
             self._decode(s, time, where, out)
@@ -251,25 +263,6 @@ class AisDecoder:
         self._position(
             kind, msg.mmsi, msg.lon, msg.lat, msg.speed, msg.course, name19, time, where, out
         )
-
-    def _fast(self, f: list[str], time: datetime | None, where: str, out: list[Output]) -> bool:
-        """Decode a one-sentence position report without pyais, if `position_fields` is
-        sure of it; False leaves the line to pyais. `f`: the sentence split at commas,
-        7 fields, fragment 1 of 1 (so pyais would not refuse it for its layout)."""
-        payload, tail, seq = f[5], f[6], f[3]
-        if (
-            not payload
-            or len(payload) > MAX_PAYLOAD
-            or len(tail) != 4  # "F*hh": one fill-bit digit (the checksum is already checked)
-            or tail[0] not in FILLS
-            or (seq and not (seq.isdigit() and len(seq) < 10))  # pyais int()s it
-        ):
-            return False
-        got = position_fields(payload, ord(tail[0]) - 48)
-        if got is None:
-            return False
-        self._position(*got, time, where, out)
-        return True
 
     def _position(
         self,

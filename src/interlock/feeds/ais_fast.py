@@ -35,17 +35,6 @@ _TEXT = tuple(chr(v + 64) if v < 32 else chr(v) for v in range(64))
 Fields = tuple[int, int, float, float, float, float, "str | None"]
 
 
-def payload_int(payload: bytes, fill: int) -> int:
-    """The payload's bits as one int (first bit highest), less `fill` trailing bits."""
-    rem = len(payload) & 3
-    if rem:
-        v = int.from_bytes(a2b_base64(payload.translate(TO_B64) + _PAD[rem]), "big")
-        v >>= 6 * (4 - rem)
-    else:
-        v = int.from_bytes(a2b_base64(payload.translate(TO_B64)), "big")
-    return v >> fill
-
-
 def position_fields(payload: str, fill: int) -> Fields | None:
     """(type, mmsi, lon, lat, sog, cog, type-19 name) of a position report payload, scaled
     as pyais scales them; None when the fast path is not sure (the caller asks pyais).
@@ -56,7 +45,14 @@ def position_fields(payload: str, fill: int) -> Fields | None:
     n = len(payload) * 6 - fill
     if need is None or n < need:
         return None
-    v = payload_int(payload.encode(), fill)
+    # The payload as one int, first bit highest, less the fill bits.
+    data = payload.encode()
+    rem = len(data) & 3
+    if rem:
+        v = int.from_bytes(a2b_base64(data.translate(TO_B64) + _PAD[rem]), "big")
+        v >>= 6 * (4 - rem) + fill
+    else:
+        v = int.from_bytes(a2b_base64(data.translate(TO_B64)), "big") >> fill
     # Field (start, width) is (v >> (n - start - width)) & mask. All: mmsi bits 8-37.
     mmsi = (v >> (n - 38)) & 0x3FFFFFFF
     if kind == 27:
