@@ -39,6 +39,7 @@ import numpy as np
 
 from ..geo.frame import geodesic_distance_m
 from ..geo.units import KT_IN_MPS
+from . import track as _track
 from .timeutil import iso
 from .track import MAX_SPEED_KT, Skip, TrackReport, implausible
 
@@ -58,6 +59,17 @@ RECENT = 4  # last reports kept per track to recognise duplicates (repeats arriv
 # Jump slack: GPS/ADS-B position noise (NACp 8 is < 93 m) and whole-second timestamps.
 NOISE_M = 100.0
 TIME_SLACK_S = 1.0
+# Bounds of the WGS84 geodesic against the central angle on the unit sphere (same
+# geodetic lat/lon): a path's length on the ellipsoid is between the least radius of
+# curvature (meridional, at the equator: a(1-e^2)) and the greatest (at the poles: a^2/b)
+# times its length on the unit sphere, so the geodesic is too. Rounded outwards.
+M_EQUATOR_M = 6_335_439.0
+N_POLE_M = 6_399_594.0
+# A bound that leaves a verdict this close to the limit (relative, plus metres for the
+# rounding of the haversine) asks pyproj instead.
+BOUND_REL, BOUND_ABS_M = 1e-6, 1.0
+
+Key = tuple[Any, ...]  # what makes two reports of one track equal (see `apply`)
 
 
 class Fix(NamedTuple):
@@ -135,7 +147,7 @@ class _Track:
     track_id: str
     domain: str
     source: str
-    history: deque[Fix]
+    history: deque[tuple[Any, ...]]  # Fix fields as plain tuples (cheaper to build)
     owner: str | None = None
     lon: float | None = None
     lat: float | None = None
@@ -152,7 +164,8 @@ class _Track:
     name: str | None = None
     name_time: datetime | None = None
     last_time: datetime | None = None  # newest report merged, any kind (for expire)
-    recent: deque[TrackReport] = field(default_factory=lambda: deque(maxlen=RECENT))
+    # keys (see `Picture.apply`) of the last reports merged or refused as jumps, to spot repeats
+    recent: deque[Key] = field(default_factory=lambda: deque(maxlen=RECENT))
     rejected: TrackReport | None = None  # the last position refused as a jump
 
     def times(self) -> dict[str, datetime]:
@@ -179,10 +192,32 @@ def in_box(lon: float, lat: float, bbox: Box) -> bool:
 
 def _reachable(lon: float, lat: float, at: datetime, b: TrackReport, domain: str) -> bool:
     """Whether b's position can follow (lon, lat) at time `at` at the domain's top speed
-    (geodesic on WGS84, plus slack for noise and whole-second timestamps)."""
+    (geodesic on WGS84, plus slack for noise and whole-second timestamps).
+
+    The geodesic is bounded from the haversine angle first (`M_EQUATOR_M`, `N_POLE_M`);
+    only when the limit falls between the bounds is it computed (pyproj), so the verdict
+    is the exact one at a fraction of the cost."""
     assert b.lon is not None and b.lat is not None
     dt = abs((b.time - at).total_seconds())
     limit = MAX_SPEED_KT[domain] * KT_IN_MPS * (dt + TIME_SLACK_S) + NOISE_M
+    # Cheapest first: the angle is at most the path along the parallel of `lat`, then the
+    # meridian (|dlon| cos lat + |dlat|), which settles nearly every plausible move.
+    dlon = abs(b.lon - lon)
+    if dlon > 180.0:
+        dlon = 360.0 - dlon
+    path = math.radians(dlon * math.cos(math.radians(lat)) + abs(b.lat - lat))
+    if N_POLE_M * path * (1 + BOUND_REL) + BOUND_ABS_M <= limit:
+        return True
+    phi1, phi2 = math.radians(lat), math.radians(b.lat)
+    h = (
+        math.sin((phi2 - phi1) / 2) ** 2
+        + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(b.lon - lon) / 2) ** 2
+    )
+    angle = 2 * math.asin(math.sqrt(min(1.0, h)))
+    if N_POLE_M * angle * (1 + BOUND_REL) + BOUND_ABS_M <= limit:
+        return True
+    if M_EQUATOR_M * angle * (1 - BOUND_REL) - BOUND_ABS_M > limit:
+        return False
     return geodesic_distance_m(lon, lat, b.lon, b.lat) <= limit
 
 
@@ -207,33 +242,52 @@ class Picture:
     # --- merging -----------------------------------------------------------------------
 
     def apply(self, r: TrackReport) -> Update | Skip:
-        """Merge one report into its identity's track, or say why it was refused."""
-        why = implausible(r)
-        if why:
-            return Skip(why, r.track_id)
+        """Merge one report into its identity's track, or say why it was refused.
+
+        A report the feed's decoder has just found plausible (`checked`) is not tested
+        again; any other is."""
+        if r is not _track._passed:  # i.e. not checked(r), without the call
+            why = implausible(r)
+            if why:
+                return Skip(why, r.track_id)
         t = self._tracks.get(r.track_id)
         positioned = r.lon is not None
+        # What makes two reports of one track equal: TrackReport.__eq__ less track_id and
+        # domain, which the track fixes; time first, as it differs soonest. A tuple compares
+        # in C, where the dataclass __eq__ builds two tuples in Python for each of `recent`.
+        key = (
+            r.time,
+            r.lon,
+            r.lat,
+            r.alt_ft,
+            r.speed_kt,
+            r.course_deg,
+            r.vertical_rate_fpm,
+            r.name,
+            r.owner,
+            r.source,
+        )
         if t is None:
             t = _Track(r.track_id, r.domain, r.source, deque(maxlen=self.history_len))
             self._tracks[r.track_id] = t
         else:
             if r.domain != t.domain:
                 return Skip("domain_mismatch", r.track_id, f"track is {t.domain}")
-            if r in t.recent:
+            if key in t.recent:
                 return Skip("duplicate", r.track_id)
             if _out_of_order(t, r):
                 return Skip("out_of_order", r.track_id)
-            if positioned and t.lon is not None and not _accept_position(t, r):
+            if positioned and t.lon is not None and not _accept_position(t, r, key):
                 return Skip("impossible_jump", r.track_id)
         first_fix = positioned and t.lon is None
-        self._merge(t, r)
+        self._merge(t, r, key)
         if first_fix:
             return Update(r.track_id, "new")
         if positioned:
             return Update(r.track_id, "moved")
         return Update(r.track_id, "updated" if t.lon is not None else "pending")
 
-    def _merge(self, t: _Track, r: TrackReport) -> None:
+    def _merge(self, t: _Track, r: TrackReport, key: Key) -> None:
         at = r.time
         if r.lon is not None:
             t.lon, t.lat, t.position_time, t.source = r.lon, r.lat, at, r.source
@@ -252,9 +306,9 @@ class Picture:
             t.owner = r.owner
         if t.last_time is None or at > t.last_time:
             t.last_time = at
-        t.recent.append(r)
+        t.recent.append(key)
         if r.lon is not None and r.lat is not None and self.history_len > 0:
-            t.history.append(Fix(at, r.lon, r.lat, t.alt_ft, t.speed_kt, t.course_deg))
+            t.history.append((at, r.lon, r.lat, t.alt_ft, t.speed_kt, t.course_deg))
 
     # --- reading -----------------------------------------------------------------------
 
@@ -309,7 +363,9 @@ class Picture:
     def history(self, track_id: str) -> list[Fix]:
         """Past positions of a track, oldest first (at most `history` of them)."""
         t = self._tracks.get(track_id)
-        return list(t.history) if t is not None and t.lon is not None else []
+        if t is None or t.lon is None:
+            return []
+        return [Fix._make(f) for f in t.history]
 
     def expire(self, now: datetime, drop_after: timedelta) -> list[str]:
         """Forget identities with no report for drop_after (memory bound); their ids."""
@@ -414,14 +470,14 @@ def _out_of_order(t: _Track, r: TrackReport) -> bool:
     )
 
 
-def _accept_position(t: _Track, r: TrackReport) -> bool:
+def _accept_position(t: _Track, r: TrackReport, key: Key) -> bool:
     """The jump check against the last fix; two agreeing refusals in a row re-anchor."""
     assert t.lon is not None and t.lat is not None and t.position_time is not None
     if _reachable(t.lon, t.lat, t.position_time, r, t.domain):
         t.rejected = None
         return True
     prev, t.rejected = t.rejected, r
-    t.recent.append(r)  # a repeat of this refused report is then a "duplicate"
+    t.recent.append(key)  # a repeat of this refused report is then a "duplicate"
     if (
         prev is not None
         and prev.lon is not None
