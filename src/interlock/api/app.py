@@ -28,6 +28,7 @@ from .errors import install_error_handlers
 from .hotline_routes import hotline_router
 from .limits import BodyLimit
 from .responses import JSONBytes
+from .spectrum_routes import spectrum_router
 from .stream import KEEPALIVE_S, Broadcaster
 from .track_routes import track_router
 from .writer import GroupCommitter
@@ -307,4 +308,5 @@ def create_app(
         )
     )
     app.include_router(track_router(tracks, Depends(current_party), _json_body, _parse_bbox))
+    app.include_router(spectrum_router(service.spectrum, Depends(current_party)))
     return app

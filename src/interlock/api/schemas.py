@@ -85,7 +85,11 @@ class AssetFeature(BaseModel):
 
 
 class ConflictOut(BaseModel):
+    """A recorded conflict: strategic (two volumes: the distance fields) or, with kind
+    "interference", an emission notice (b) at a protected receiver asset (a)."""
+
     id: int
+    kind: Literal["interference"] | None = None
     a_kind: str
     a_id: str
     a_version: int
@@ -96,15 +100,70 @@ class ConflictOut(BaseModel):
     b_party: str
     parties: list[str]
     severity: Literal["minor", "major", "critical"]
-    window_start: str
-    window_end: str
-    time_gap_s: float
-    horizontal_distance_m: float
-    horizontal_minimum_m: float
-    vertical_gap_m: float
-    vertical_minimum_m: float
-    worst_lon: float
-    worst_lat: float
+    window_start: str | None = None
+    window_end: str | None = None
+    time_gap_s: float | None = None
+    horizontal_distance_m: float | None = None
+    horizontal_minimum_m: float | None = None
+    vertical_gap_m: float | None = None
+    vertical_minimum_m: float | None = None
+    worst_lon: float | None = None
+    worst_lat: float | None = None
+    start: str | None = Field(None, description="interference: first slice over the criterion")
+    end: str | None = None
+    i_n_db: float | None = None
+    criterion_db: float | None = None
+
+
+class Contributor(BaseModel):
+    notice: str
+    party: str
+    i_dbm: float | None
+    share: float
+
+
+class FrequencyShift(BaseModel):
+    up: float | None = Field(description="MHz; None: no shift up clears")
+    down: float | None
+    nearest: float | None
+
+
+class Advice(BaseModel):
+    notice: str
+    party: str
+    eirp_dbm: float
+    max_eirp_dbm: float | None = Field(description="None: the others alone exceed the criterion")
+    reduce_by_db: float | None
+    frequency_shift_mhz: FrequencyShift | None
+
+
+class SpectrumConflict(BaseModel):
+    """Consecutive slices of one receiver over its criterion, at their worst."""
+
+    kind: Literal["interference"]
+    receiver: str
+    receiver_party: str
+    receiver_name: str | None
+    start: str
+    end: str
+    worst_at: str
+    i_dbm: float | None
+    n_dbm: float | None
+    i_n_db: float | None
+    criterion_db: float
+    excess_db: float | None
+    severity: Literal["minor", "major", "critical"]
+    contributors: list[Contributor]
+    move_list: list[str] = Field(description="emissions to reschedule or reduce, largest first")
+    decisive: list[str] = Field(description="emissions whose removal alone clears a slice")
+    advice: list[Advice]
+    parties: list[str]
+
+
+class SpectrumConflictsOut(BaseModel):
+    start: str
+    end: str
+    conflicts: list[SpectrumConflict]
 
 
 class ViolationOut(BaseModel):
