@@ -399,3 +399,48 @@ class SpectrumService:
             ),
             refs=[("conflict", str(c["id"])), ("notice", c["b_id"])],
         )
+
+
+def offline_check(
+    doc: Any, rules: SpectrumRules, start: str | None = None, end: str | None = None
+) -> tuple[Assessment, datetime, datetime]:
+    """Judge a FeatureCollection of emission notices and receiver assets with no server
+    (`interlock spectrum check`). Each feature names its `party` (default "others" for
+    emissions, "own" for receivers) and may give an `id`. The window defaults to the
+    emissions' span. Bad features raise InvalidInput naming `features[i]`."""
+    from ..model.asset import parse_asset
+    from ..model.notice import parse_notice
+    from .check import features_of
+
+    rows: list[NoticeRow] = []
+    assets: list[dict[str, Any]] = []
+    for i, feat in enumerate(features_of(doc, "file")):
+        props = feat.get("properties") if isinstance(feat, dict) else None
+        where = f"features[{i}]"
+        try:
+            if isinstance(props, dict) and "receiver" in props:
+                asset = parse_asset(feat)
+                party = str(props.get("party") or "own")
+                aid = str(props.get("id") or asset.name)
+                assets.append({"id": aid, "party": party, "feature": asset.to_feature()})
+                continue
+            draft = parse_notice(feat)
+        except InvalidInput as exc:
+            raise InvalidInput(exc.detail, field=where) from None
+        if draft.emission is None:
+            raise InvalidInput("neither an emission notice nor a receiver", field=where)
+        nid = str(props.get("id") or props.get("callsign") or where)  # type: ignore[union-attr]
+        party = str(props.get("party") or "others")  # type: ignore[union-attr]
+        rows.append(NoticeRow(nid, party, "emission", 1, 0.0, 0.0, None, draft.to_feature()))
+    if len({a["id"] for a in assets}) != len(assets):
+        raise InvalidInput("receiver ids (or names) must be unique", field="file")
+    if len({r.id for r in rows}) != len(rows):
+        raise InvalidInput("emission ids (or callsigns) must be unique", field="file")
+    spans = [emission_of(r) for r in rows]
+    now = from_ts(min((e.start_s for e in spans), default=0.0))
+    t0, t1 = window(start, end, now)
+    if not start and not end and spans:
+        t1 = max(t0 + timedelta(seconds=1), from_ts(max(e.end_s for e in spans)))
+        if t1 - t0 > MAX_WINDOW:
+            raise InvalidInput(f"the emissions span more than {MAX_WINDOW.days} days", field="end")
+    return assess(rows, assets, to_ts(t0), to_ts(t1), rules), t0, t1
