@@ -44,6 +44,8 @@ EXPECTED = {
     ("minor", "AOR 1", "ROTOR 4"),
     ("minor", "MCM 3", "ROTOR 4"),
     ("critical", "SSK 2", "SSK 9"),
+    # the electromagnetic arena: in-band at the radar's receiver, even off the main beam
+    ("critical", "asset:radar", "WX 1"),
 }
 
 
@@ -111,7 +113,7 @@ def test_report_counts(loaded: tuple[NoticeService, ScenarioReport]) -> None:
     assert report.assets == 3 == len(service.list_assets()["features"])
     assert report.conflicts == len(service.store.list_conflicts()) == len(EXPECTED)
     assert report.violations == 1
-    assert str(report) == "31 notices, 3 assets, 15 conflicts, 1 violations"
+    assert str(report) == "32 notices, 3 assets, 16 conflicts, 1 violations"
 
 
 def test_expected_conflicts(loaded: tuple[NoticeService, ScenarioReport]) -> None:
@@ -320,3 +322,16 @@ def test_missing_scenario(tmp_path: Path) -> None:
 def test_naive_now_is_refused() -> None:
     with pytest.raises(InvalidInput, match="timezone"):
         load_scenario(DEFAULT_SCENARIO, _service(), NOW.replace(tzinfo=None))
+
+
+def test_the_interference_conflict_names_the_emission_and_its_advice(
+    loaded: tuple[NoticeService, ScenarioReport],
+) -> None:
+    service, _ = loaded
+    wx = _notices(service)["WX 1"]
+    [c] = [x for x in service.store.list_conflicts() if x.get("kind") == "interference"]
+    assert c["b_id"] == wx["id"] and c["criterion_db"] == -10.0
+    assert c["move_list"] == [wx["id"]]  # the base's own calibration emission does not count
+    assert [x["notice"] for x in c["contributors"]] == [wx["id"]]
+    [advice] = c["advice"]
+    assert advice["max_eirp_dbm"] < 70.0 and advice["frequency_shift_mhz"]["nearest"] is not None
