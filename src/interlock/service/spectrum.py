@@ -57,7 +57,7 @@ DEFAULT_WINDOW = timedelta(hours=24)
 MAX_WINDOW = timedelta(days=31)
 FAR_FUTURE_TS = 32503680000.0  # AD 3000: "from now on" for a new receiver
 CRITICAL_EXCESS_DB, MAJOR_EXCESS_DB = 10.0, 3.0
-FREQUENCY_STEPS = 500  # per direction; a clearing gap narrower than reach/500 may be missed
+FREQUENCY_STEPS = 1000  # per direction: a clearing gap narrower than reach/1000 is missed
 
 
 class SpectrumReader(Protocol):
