@@ -161,7 +161,13 @@ class AisDecoder:
         if not text.startswith(("!", "$")):
             out.append(Skip("malformed", where, "no sentence start"))
             return
-        if _checked(text[1:]) is None:
+        # _checked(text[1:]) with its common case inline: "*hh" ends the sentence
+        value = _HEX2.get(text[-2:]) if text[-3:-2] == "*" else None
+        if value is not None:
+            good = value == nmea_checksum(text[1:-3])
+        else:
+            good = _checked(text[1:]) is not None
+        if not good:
             out.append(Skip("bad_checksum", where))
             return
         kind = text[3:6]

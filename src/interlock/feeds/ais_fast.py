@@ -53,35 +53,39 @@ def position_fields(payload: str, fill: int) -> Fields | None:
         v >>= 6 * (4 - rem) + fill
     else:
         v = int.from_bytes(a2b_base64(data.translate(TO_B64)), "big") >> fill
-    # Field (start, width) is (v >> (n - start - width)) & mask. All: mmsi bits 8-37.
-    mmsi = (v >> (n - 38)) & 0x3FFFFFFF
     if kind == 27:
-        # ITU-R M.1371-5 table 84 (msg 27): lon 44-61 and lat 62-78 in 1/10 min,
-        # signed; SOG 79-84 kn; COG 85-93 degrees.
-        lon_i = (v >> (n - 62)) & 0x3FFFF
-        lat_i = (v >> (n - 79)) & 0x1FFFF
+        # ITU-R M.1371-5 table 84 (msg 27), bits 0-93 with bit 93 lowest: mmsi 8-37;
+        # lon 44-61 and lat 62-78 in 1/10 min, signed; SOG 79-84 kn; COG 85-93 degrees.
+        w = v >> (n - 94)
+        lon_i = (w >> 32) & 0x3FFFF
+        lat_i = (w >> 15) & 0x1FFFF
         lon_i -= (lon_i & 0x20000) << 1
         lat_i -= (lat_i & 0x10000) << 1
         # pyais to_lat_lon_600: round(i / 600, 6) as integer arithmetic
-        lon = ((10000 * lon_i + 3) // 6) / 1e6
-        lat = ((10000 * lat_i + 3) // 6) / 1e6
         return (
             kind,
-            mmsi,
-            lon,
-            lat,
-            float((v >> (n - 85)) & 0x3F),
-            float((v >> (n - 94)) & 0x1FF),
+            (w >> 56) & 0x3FFFFFFF,
+            ((10000 * lon_i + 3) // 6) / 1e6,
+            ((10000 * lat_i + 3) // 6) / 1e6,
+            float((w >> 9) & 0x3F),
+            float(w & 0x1FF),
             None,
         )
-    # Types 1-3 (table 45): SOG 50-59, lon 61-88, lat 89-115, COG 116-127. Types 18/19
-    # (tables 89/90): the same fields 4 bits earlier (SOG 46-55, lon 57-84, lat 85-111,
-    # COG 112-123). Lon/lat in 1/10,000 min, signed; SOG and COG in tenths.
-    base = 0 if kind < 4 else 4
-    sog_i = (v >> (n - 60 + base)) & 0x3FF
-    lon_i = (v >> (n - 89 + base)) & 0xFFFFFFF
-    lat_i = (v >> (n - 116 + base)) & 0x7FFFFFF
-    cog_i = (v >> (n - 128 + base)) & 0xFFF
+    # Bits 0-127 with bit 127 lowest (18/19 may stop at 124: zeros below, never read).
+    w = v >> (n - 128) if n >= 128 else v << (128 - n)
+    if kind < 4:
+        # Types 1-3 (table 45): SOG 50-59, lon 61-88, lat 89-115, COG 116-127.
+        sog_i = (w >> 68) & 0x3FF
+        lon_i = (w >> 39) & 0xFFFFFFF
+        lat_i = (w >> 12) & 0x7FFFFFF
+        cog_i = w & 0xFFF
+    else:
+        # Types 18/19 (tables 89/90): SOG 46-55, lon 57-84, lat 85-111, COG 112-123.
+        sog_i = (w >> 72) & 0x3FF
+        lon_i = (w >> 43) & 0xFFFFFFF
+        lat_i = (w >> 16) & 0x7FFFFFF
+        cog_i = (w >> 4) & 0xFFF
+    # lon/lat in 1/10,000 min, signed; SOG and COG in tenths; mmsi bits 8-37.
     lon_i -= (lon_i & 0x8000000) << 1
     lat_i -= (lat_i & 0x4000000) << 1
     name = None
@@ -91,7 +95,7 @@ def position_fields(payload: str, fill: int) -> Fields | None:
     # pyais to_lat_lon: round(i / 600000, 6) as integer arithmetic; to_speed/to_10th: / 10
     return (
         kind,
-        mmsi,
+        (w >> 90) & 0x3FFFFFFF,
         ((10 * lon_i + 3) // 6) / 1e6,
         ((10 * lat_i + 3) // 6) / 1e6,
         sog_i / 10.0,
