@@ -80,7 +80,9 @@ def surface_admittance_k(
     freq_mhz: ArrayLike, ae_m: ArrayLike, epsilon: float, sigma_s_m: float
 ) -> Floats:
     """Normalised surface admittance K for horizontal polarisation, P.526 §3.1.1.1:
-    K_H = 0.36 (ae f)^(-1/3) ((eps - 1)^2 + (18000 sigma / f)^2)^(-1/4), ae in km, f in MHz."""
+    K_H = 0.36 (ae f)^(-1/3) ((eps - 1)^2 + (18000 sigma / f)^2)^(-1/4), ae in km, f in MHz.
+    (Cross-check of the constant: ITU-R P.528's smooth-earth step writes the same factor as
+    0.01778 f^(-1/3), which is 0.36 ae^(-1/3) for ae = 8,300 km, a 4/3 earth.)"""
     f = np.asarray(freq_mhz, dtype=float)
     ae_km = np.asarray(ae_m, dtype=float) / 1e3
     return (
