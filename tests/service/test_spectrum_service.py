@@ -128,3 +128,25 @@ def test_emissions_in_the_past_are_not_judged(service: NoticeService, clock: Clo
     clock.advance(hours=10)
     late = emission(*NEAR, start=clock.now - timedelta(hours=3))
     assert interference(service.submit("blue", late).to_dict()) == []
+
+
+def test_the_conflict_reaches_both_parties_streams_and_no_other(
+    service: NoticeService, store: SqliteStore
+) -> None:
+    """The push stream is the ledger addressed per party: the conflict and its system
+    message are in the receiver owner's and the emitter's inboxes, not a third party's."""
+    service.create_asset("red", radar(*RADAR))
+    [c] = interference(service.submit("blue", emission(*NEAR)).to_dict())
+
+    def seen(party: str) -> list[tuple[str, Any]]:
+        return [
+            (e["event"]["type"], e["event"].get("subject") or e["event"].get("id"))
+            for e in store.inbox_entries(party, 0, 1000)
+            if e["event"]["type"] in ("conflict", "message")
+        ]
+
+    for party in ("red", "blue"):
+        kinds = seen(party)
+        assert ("conflict", c["id"]) in kinds
+        assert any(t == "message" and "interference conflict" in str(s) for t, s in kinds)
+    assert seen("green") == []
