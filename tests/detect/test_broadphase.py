@@ -15,6 +15,7 @@ from interlock.detect.tactical import (
     SEA_MINIMA,
     Encounters,
     Kinematics,
+    Minima,
     TrackStates,
     cpa,
     project,
@@ -176,3 +177,11 @@ def test_non_finite_positions_are_refused() -> None:
     bad = Kinematics(k.frame, k.t0, x, k.y, k.z, k.vx, k.vy, k.vz, k.domain, k.owner)
     with pytest.raises(ValueError, match="finite"):
         candidate_pairs(bad, np.arange(50), AIR_MINIMA)
+
+
+def test_zero_minima_and_zero_cells_still_agree() -> None:
+    k = project(random_states(9, 300, 0.2, 34.0), 0.0)
+    zero = Minima(0.0, 0.0, 300.0)
+    for cells in (None, {AIR: 0.0, SEA: 0.0}):
+        assert_same(scan(k, zero, zero, cells), scan_bruteforce(k, zero, zero))
+    assert_same(scan(k, cell_m={AIR: 0.0, SEA: 0.0}), scan_bruteforce(k))

@@ -99,17 +99,21 @@ def candidate_pairs(
     if cell_m is None:
         cell_m = max(STRIP * float(np.median(np.maximum(x1 - x0, y1 - y0))), m.horizontal_m)
     vertical = math.isfinite(m.vertical_m)
-    band_m = BAND * m.vertical_m if vertical else 1.0
+    # At least 1 m, so that zero minima or a zero cell_m still make cells that can grow.
+    cell_m = max(cell_m, 1.0)
+    band_m = max(BAND * m.vertical_m, 1.0) if vertical else 1.0
     ox = float(x0.min())
     width = float(x1.max()) - ox + 1.0
     if not width + float(y1.max() - y0.min()) < 2.0**40:  # also catches NaN
         raise ValueError("track positions and velocities must be finite (and within 1e12 m)")
-    while True:  # ends: at one strip and one band the product is below 2^50
+    while True:  # ends: one strip and one band pass both tests
         iy0, iy1 = _cells(y0, y1, cell_m)
         iz0, iz1 = _cells(z0, z1, band_m)
         kz = int(iz1.max()) + 1
-        # key * width + (x - ox) must keep the cells' ranges apart: ulp(2^50) = 1/4 m.
-        if (int(iy1.max()) + 1) * kz * width < 2.0**50:
+        # key * width + (x - ox) must keep the cells' ranges apart (ulp(2^50) = 1/4 m), and
+        # the entries stay bounded (tiny minima or cells, unknown altitudes in thin bands).
+        entries = int(((iy1 - iy0 + 1) * (iz1 - iz0 + 1)).sum())
+        if (int(iy1.max()) + 1) * kz * width < 2.0**50 and entries <= 32 * idx.size + 1024:
             break
         cell_m, band_m = 2.0 * cell_m, 2.0 * band_m
     tr, key, cls = _entries(iy0, iy1, iz0, iz1, kz)
