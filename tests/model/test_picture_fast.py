@@ -160,6 +160,8 @@ def test_jump_check_bounds_give_the_geodesic_verdict(
     assert b.lon is not None and b.lat is not None
     exact = geodesic_distance_m(lon, lat, b.lon, b.lat) <= limit
     assert _reachable(lon, lat, T0, b, domain) == exact
+    # with the time between as apply passes it (epoch seconds), as exact
+    assert _reachable(lon, lat, T0, b, domain, b.time.timestamp() - T0.timestamp()) == exact
 
 
 @pytest.mark.parametrize(
@@ -174,6 +176,7 @@ def test_jump_check_across_the_antimeridian_and_poles(
         limit = MAX_SPEED_KT["sea"] * KT_IN_MPS * (dt + TIME_SLACK_S) + NOISE_M
         exact = geodesic_distance_m(lon, lat, lon2, lat2) <= limit
         assert _reachable(lon, lat, T0, b, "sea") == exact
+        assert _reachable(lon, lat, T0, b, "sea", dt) == exact
 
 
 small = st.sampled_from([None, 1.0, 2.0])

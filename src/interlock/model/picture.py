@@ -91,6 +91,9 @@ class Update(NamedTuple):
     kind: str
 
 
+_new_update = tuple.__new__  # Update's own __new__ is a Python function (see apply)
+
+
 @dataclass(frozen=True, slots=True)
 class TrackState:
     """A positioned track's latest state; `times` holds each field's own report time."""
@@ -190,23 +193,36 @@ def in_box(lon: float, lat: float, bbox: Box) -> bool:
     return lon >= min_lon or lon <= max_lon
 
 
-def _reachable(lon: float, lat: float, at: datetime, b: TrackReport, domain: str) -> bool:
+def _reachable(
+    lon: float,
+    lat: float,
+    at: datetime,
+    b: TrackReport,
+    domain: str,
+    dt_s: float | None = None,
+) -> bool:
     """Whether b's position can follow (lon, lat) at time `at` at the domain's top speed
     (geodesic on WGS84, plus slack for noise and whole-second timestamps).
 
     The geodesic is bounded from the haversine angle first (`M_EQUATOR_M`, `N_POLE_M`);
     only when the limit falls between the bounds is it computed (pyproj), so the verdict
-    is the exact one at a fraction of the cost."""
+    is the exact one at a fraction of the cost. `dt_s`, the time between as a difference
+    of epoch seconds (off by microseconds at most), lets the common case skip the
+    datetime arithmetic: it only ever accepts with a metre to spare."""
     assert b.lon is not None and b.lat is not None
-    dt = abs((b.time - at).total_seconds())
-    limit = MAX_SPEED_KT[domain] * KT_IN_MPS * (dt + TIME_SLACK_S) + NOISE_M
+    speed = MAX_SPEED_KT[domain] * KT_IN_MPS
     # Cheapest first: the angle is at most the path along the parallel of `lat`, then the
     # meridian (|dlon| cos lat + |dlat|), which settles nearly every plausible move.
     dlon = abs(b.lon - lon)
     if dlon > 180.0:
         dlon = 360.0 - dlon
     path = math.radians(dlon * math.cos(math.radians(lat)) + abs(b.lat - lat))
-    if N_POLE_M * path * (1 + BOUND_REL) + BOUND_ABS_M <= limit:
+    bound = N_POLE_M * path * (1 + BOUND_REL) + BOUND_ABS_M
+    if dt_s is not None and bound <= speed * (abs(dt_s) + TIME_SLACK_S) + NOISE_M - 1.0:
+        return True
+    dt = abs((b.time - at).total_seconds())
+    limit = speed * (dt + TIME_SLACK_S) + NOISE_M
+    if bound <= limit:
         return True
     phi1, phi2 = math.radians(lat), math.radians(b.lat)
     h = (
@@ -252,6 +268,7 @@ class Picture:
                 return Skip(why, r.track_id)
         t = self._tracks.get(r.track_id)
         positioned = r.lon is not None
+        ts = r.time.timestamp() if positioned else math.nan
         # What makes two reports of one track equal: TrackReport.__eq__ less track_id and
         # domain, which the track fixes; time first, as it differs soonest. A tuple compares
         # in C, where the dataclass __eq__ builds two tuples in Python for each of `recent`.
@@ -277,21 +294,24 @@ class Picture:
                 return Skip("duplicate", r.track_id)
             if _out_of_order(t, r):
                 return Skip("out_of_order", r.track_id)
-            if positioned and t.lon is not None and not _accept_position(t, r, key):
+            if positioned and t.lon is not None and not _accept_position(t, r, key, ts):
                 return Skip("impossible_jump", r.track_id)
         first_fix = positioned and t.lon is None
-        self._merge(t, r, key)
+        self._merge(t, r, key, ts)
+        # tuple.__new__ directly: Update(...) adds a Python-level __new__ per report
         if first_fix:
-            return Update(r.track_id, "new")
+            return _new_update(Update, (r.track_id, "new"))
         if positioned:
-            return Update(r.track_id, "moved")
-        return Update(r.track_id, "updated" if t.lon is not None else "pending")
+            return _new_update(Update, (r.track_id, "moved"))
+        kind = "updated" if t.lon is not None else "pending"
+        return _new_update(Update, (r.track_id, kind))
 
-    def _merge(self, t: _Track, r: TrackReport, key: Key) -> None:
+    def _merge(self, t: _Track, r: TrackReport, key: Key, ts: float) -> None:
+        """Merge r; `ts`: its time in epoch seconds (when it has a position)."""
         at = r.time
         if r.lon is not None:
             t.lon, t.lat, t.position_time, t.source = r.lon, r.lat, at, r.source
-            t.position_ts = at.timestamp()
+            t.position_ts = ts
         if r.alt_ft is not None:
             t.alt_ft, t.alt_time = r.alt_ft, at
         if r.speed_kt is not None:
@@ -470,10 +490,11 @@ def _out_of_order(t: _Track, r: TrackReport) -> bool:
     )
 
 
-def _accept_position(t: _Track, r: TrackReport, key: Key) -> bool:
-    """The jump check against the last fix; two agreeing refusals in a row re-anchor."""
+def _accept_position(t: _Track, r: TrackReport, key: Key, ts: float) -> bool:
+    """The jump check against the last fix; two agreeing refusals in a row re-anchor.
+    `ts`: r's time in epoch seconds."""
     assert t.lon is not None and t.lat is not None and t.position_time is not None
-    if _reachable(t.lon, t.lat, t.position_time, r, t.domain):
+    if _reachable(t.lon, t.lat, t.position_time, r, t.domain, ts - t.position_ts):
         t.rejected = None
         return True
     prev, t.rejected = t.rejected, r
