@@ -150,3 +150,15 @@ def test_the_conflict_reaches_both_parties_streams_and_no_other(
         assert ("conflict", c["id"]) in kinds
         assert any(t == "message" and "interference conflict" in str(s) for t, s in kinds)
     assert seen("green") == []
+
+
+def test_the_emission_notices_timeline_tells_of_its_interference_conflict(
+    service: NoticeService, store: SqliteStore
+) -> None:
+    from interlock.service.timeline import timeline
+
+    service.create_asset("red", radar(*RADAR))
+    [c] = interference(service.submit("blue", emission(*NEAR)).to_dict())
+    rows = timeline(store.ledger_entries(), c["b_id"], service.agreement.rules)
+    [told] = [r for r in rows if r["type"] == "conflict"]
+    assert f"#{c['id']}" in told["what"] and f"I/N {c['i_n_db']:.1f} dB" in told["what"]

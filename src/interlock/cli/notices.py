@@ -34,20 +34,28 @@ def _conflict_rows(title: str, conflicts: list[dict[str, Any]]) -> Table:
         "parties",
         "severity",
         "window (UTC)",
-        "horiz. m / min",
+        "horiz. m / min (or I/N)",
         "vert. m / min",
     ):
         table.add_column(col)
     for c in conflicts:
+        if c.get("kind") == "interference":  # an emission notice at a protected receiver
+            window = f"{c['start'][:16]} – {c['end'][11:16]}"
+            horizontal = f"I/N {c['i_n_db']:.1f} dB / {c['criterion_db']:g}"
+            vertical = "interference"
+        else:
+            window = f"{c['window_start'][:16]} – {c['window_end'][11:16]}"
+            horizontal = f"{c['horizontal_distance_m']:,.0f} / {c['horizontal_minimum_m']:,.0f}"
+            vertical = f"{c['vertical_gap_m']:,.0f} / {c['vertical_minimum_m']:,.0f}"
         table.add_row(
             str(c["id"]),
             c["a_id"],
             f"{c['b_kind']} {c['b_id']}",
             " / ".join(c["parties"]),
             c["severity"],
-            f"{c['window_start'][:16]} – {c['window_end'][11:16]}",
-            f"{c['horizontal_distance_m']:,.0f} / {c['horizontal_minimum_m']:,.0f}",
-            f"{c['vertical_gap_m']:,.0f} / {c['vertical_minimum_m']:,.0f}",
+            window,
+            horizontal,
+            vertical,
         )
     return table
 

@@ -261,6 +261,12 @@ def notice_timeline(
                 f"version {ev['version']} filed by {ev['party']}: {props['start']} – "
                 f"{props['end']}; {lead}"
             )
+        elif kind == "conflict" and ev.get("kind") == "interference":
+            what = (
+                f"{ev['severity']} interference conflict #{ev['id']} at receiver {ev['a_id']} "
+                f"({' / '.join(ev['parties'])}): I/N {ev['i_n_db']:.1f} dB against "
+                f"{ev['criterion_db']:g} dB, {ev['start']} – {ev['end']}"
+            )
         elif kind == "conflict":
             other = ev["b_id"] if ev["a_id"] == notice_id else ev["a_id"]
             what = (
