@@ -31,6 +31,7 @@ from .responses import JSONBytes
 from .spectrum_routes import spectrum_router
 from .stream import KEEPALIVE_S, Broadcaster
 from .track_routes import track_router
+from .web import mount_web
 from .writer import GroupCommitter
 
 MAX_BODY_BYTES = 1_000_000
@@ -309,4 +310,5 @@ def create_app(
     )
     app.include_router(track_router(tracks, Depends(current_party), _json_body, _parse_bbox))
     app.include_router(spectrum_router(service.spectrum, Depends(current_party)))
+    mount_web(app)
     return app
