@@ -1,0 +1,1 @@
+"""The browser page served at `/`: static files only (HTML, CSS, ES modules)."""
