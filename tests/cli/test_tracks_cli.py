@@ -9,7 +9,7 @@ import httpx
 from tests.cli.test_cli import run
 from tests.conftest import LiveServer
 
-from interlock.cli.tracks import line_time, paced
+from interlock.feeds.readers import line_time, paced
 
 
 def sbs(hexid: str, second: int, lon: float) -> str:

@@ -44,14 +44,14 @@ def _tokens_table(tokens: dict[str, str]) -> Table:
     return table
 
 
-def _run_server(service: object, host: str, port: int) -> None:
+def _run_server(service: object, host: str, port: int, tracks: object = None) -> None:
     import uvicorn
 
     from ..api import create_app
 
     # Open push streams never end by themselves: give them 3 s to close on shutdown.
     uvicorn.run(
-        create_app(service),  # type: ignore[arg-type]
+        create_app(service, tracks=tracks),  # type: ignore[arg-type]
         host=host,
         port=port,
         log_level="warning",
@@ -150,5 +150,12 @@ def demo(
         highlight=False,
         soft_wrap=True,
     )
+    console.print(f"map page: [bold]{url}/[/] (sign in with a token above)")
     if not load_only:
-        _run_server(service, host, port)
+        from ..service.demo_feed import start_demo_feed
+        from ..service.tracks import TrackService
+
+        tracks = TrackService(service.agreement, service.clock, service.store)
+        if start_demo_feed(tracks, scenario, service.agreement.party_ids[0]) is not None:
+            console.print("live picture: replaying the scenario's recorded ADS-B feed, looped")
+        _run_server(service, host, port, tracks)

@@ -8,14 +8,12 @@ own. Replay paces a recording by the times in its lines (SBS date/time fields, M
 
 from __future__ import annotations
 
-import re
-import time
-from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterable
 from enum import StrEnum
 
 import typer
 
+from ..feeds.readers import paced
 from .common import Api, console, reported_errors, token_option, url_option
 
 tracks_app = typer.Typer(
@@ -23,7 +21,6 @@ tracks_app = typer.Typer(
 )
 BATCH_LINES = 2_000
 BATCH_WAIT_S = 1.0
-_TAG_TIME = re.compile(r"(?:^\\|,)c:(\d+)")
 
 
 class Feed(StrEnum):
@@ -72,58 +69,6 @@ def ingest(
     api = Api(url, token)
     with reported_errors():
         _send_all(api, feed.value, batched(open_source(source), BATCH_LINES, BATCH_WAIT_S))
-
-
-def line_time(feed: str, line: str) -> float | None:
-    """The epoch time a line carries, if any (for pacing a replay)."""
-    from ..feeds.ais import MS_THRESHOLD
-    from ..feeds.readers import frame_time
-
-    try:
-        if feed == "sbs":
-            f = line.split(",")
-            stamp = datetime.strptime(f"{f[6]} {f[7]}", "%Y/%m/%d %H:%M:%S.%f")
-            return stamp.replace(tzinfo=UTC).timestamp()
-        if feed == "modes":
-            at = frame_time(line.split()[0])
-            return None if at is None or at.tzinfo is None else at.timestamp()
-        found = _TAG_TIME.search(line)
-        if found:
-            value = int(found.group(1))
-            return value / 1000 if value > MS_THRESHOLD else float(value)
-    except (IndexError, ValueError):
-        return None
-    return None
-
-
-def paced(
-    feed: str,
-    lines: list[str],
-    speed: float,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
-) -> Iterator[list[str]]:
-    """Lines grouped by when they are due: a line's time over `speed` after the first
-    line's; lines without a time go with the line before them."""
-    start_wall, start_t = clock(), None
-    group: list[str] = []
-    for line in lines:
-        t = line_time(feed, line)
-        if t is not None:
-            start_t = t if start_t is None else start_t
-            due = start_wall + max(0.0, t - start_t) / speed
-            if group and due - clock() > 0.05:
-                yield group
-                group = []
-            wait = due - clock()
-            if wait > 0:
-                sleep(wait)
-        group.append(line)
-        if len(group) >= BATCH_LINES:
-            yield group
-            group = []
-    if group:
-        yield group
 
 
 @tracks_app.command("replay")

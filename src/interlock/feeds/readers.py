@@ -20,6 +20,7 @@ import gzip
 import json
 import math
 import queue
+import re
 import socket
 import sys
 import threading
@@ -31,7 +32,7 @@ from typing import IO, Any, TypeVar
 from urllib.parse import urlsplit
 
 from interlock.errors import InvalidInput
-from interlock.feeds.ais import Clock, parse_ais
+from interlock.feeds.ais import MS_THRESHOLD, Clock, parse_ais
 from interlock.feeds.modes import ModeSDecoder
 from interlock.feeds.sbs import parse_sbs
 from interlock.model.track import Skip, TrackReport
@@ -545,3 +546,56 @@ def replay(
                 if delay > 0:
                     sleep(delay)
         yield r
+
+
+_TAG_TIME = re.compile(r"(?:^\\|,)c:(\d+)")  # an NMEA 4.0 tag block's unix time
+
+
+def line_time(feed: str, line: str) -> float | None:
+    """The epoch time a line carries, if any (for pacing a replay)."""
+    try:
+        if feed == "sbs":
+            f = line.split(",")
+            stamp = datetime.strptime(f"{f[6]} {f[7]}", "%Y/%m/%d %H:%M:%S.%f")
+            return stamp.replace(tzinfo=UTC).timestamp()
+        if feed == "modes":
+            at = frame_time(line.split()[0])
+            return None if at is None or at.tzinfo is None else at.timestamp()
+        found = _TAG_TIME.search(line)
+        if found:
+            value = int(found.group(1))
+            return value / 1000 if value > MS_THRESHOLD else float(value)
+    except (IndexError, ValueError):
+        return None
+    return None
+
+
+def paced(
+    feed: str,
+    lines: list[str],
+    speed: float,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    batch_lines: int = 2_000,
+) -> Iterator[list[str]]:
+    """Lines grouped by when they are due: a line's time over `speed` after the first
+    line's; lines without a time go with the line before them."""
+    start_wall, start_t = clock(), None
+    group: list[str] = []
+    for line in lines:
+        t = line_time(feed, line)
+        if t is not None:
+            start_t = t if start_t is None else start_t
+            due = start_wall + max(0.0, t - start_t) / speed
+            if group and due - clock() > 0.05:
+                yield group
+                group = []
+            wait = due - clock()
+            if wait > 0:
+                sleep(wait)
+        group.append(line)
+        if len(group) >= batch_lines:
+            yield group
+            group = []
+    if group:
+        yield group
