@@ -19,6 +19,17 @@ from typing import Any
 
 import pytest
 
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ais"
+needs_data = pytest.mark.skipif(
+    not DATA.is_dir(), reason=f"real AIS captures not present at {DATA} (../shared/data/ais)"
+)
+
+
+def u(value: int, width: int) -> str:
+    """`value` as `width` bits, two's complement for negatives."""
+    return format(value & ((1 << width) - 1), f"0{width}b")
+
+
 TRAFFIC = "traffic==2.13"
 WHEEL = "traffic-2.13-py3-none-any.whl"
 SAMPLE = "traffic/data/samples/rs1090/full_flight_short.jsonl"

@@ -11,27 +11,18 @@ import operator
 from collections import Counter
 from datetime import UTC, datetime
 from functools import reduce
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.feeds.conftest import DATA, needs_data, u
 
 from interlock.feeds.ais import AisDecoder, nmea_checksum, parse_ais
 from interlock.model.track import Skip, TrackReport, implausible
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ais"
-needs_data = pytest.mark.skipif(
-    not DATA.is_dir(), reason=f"real AIS captures not present at {DATA} (../shared/data/ais)"
-)
 
 # -- an independent AIS encoder/decoder (ITU-R M.1371-5 Annex 8; NMEA 0183 armouring) --------
-
-
-def u(value: int, width: int) -> str:
-    """`value` as `width` bits, two's complement for negatives."""
-    return format(value & ((1 << width) - 1), f"0{width}b")
 
 
 def text6(s: str, width: int) -> str:

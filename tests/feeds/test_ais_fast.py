@@ -10,27 +10,17 @@ values, and characters outside the armour alphabet.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from unittest import mock
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.feeds.conftest import DATA, needs_data, u
 
 from interlock.feeds import ais
 from interlock.feeds.ais import MIN_BITS, AisDecoder, Output, nmea_checksum
 from interlock.feeds.ais_fast import FAST_MIN_BITS, Fields, position_fields
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ais"
-needs_data = pytest.mark.skipif(
-    not DATA.is_dir(), reason=f"real AIS captures not present at {DATA} (../shared/data/ais)"
-)
-
-
-def u(value: int, width: int) -> str:
-    """`value` as `width` bits, two's complement for negatives."""
-    return format(value & ((1 << width) - 1), f"0{width}b")
 
 
 def armour(bits: str) -> tuple[str, int]:
