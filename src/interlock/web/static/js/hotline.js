@@ -1,0 +1,214 @@
+// The hotline panel: inbox and outbox, compose, acknowledge with a countdown to each
+// deadline, escalations in red. Messages and receipts are signed in the page (sign.js);
+// without a private key the panel is read-only.
+import { ApiError } from "./api.js";
+import { signEnvelope } from "./sign.js";
+import { esc, fmtDuration, fmtTime, html } from "./util.js";
+
+const MAX_ESCALATIONS_SHOWN = 20;
+
+export class Hotline {
+  /** `root` is the panel element (see index.html for its parts). */
+  constructor({ root, api, me, agreement, key, onError }) {
+    Object.assign(this, { root, api, me, agreement, key, onError });
+    this.inbox = [];
+    this.outbox = [];
+    this.replies = new Map(); // message id -> reply being typed (kept across redraws)
+    this.delivering = new Set(); // message ids whose delivered receipt is on its way
+    this.$ = (sel) => root.querySelector(sel);
+    this.setupCompose();
+    this.$("#readonly-note").hidden = Boolean(key);
+    root.addEventListener("click", (e) => this.onClick(e));
+    root.addEventListener("input", (e) => {
+      if (e.target.matches(".reply")) this.replies.set(e.target.dataset.id, e.target.value);
+    });
+    this.ticker = setInterval(() => this.tick(), 1000);
+  }
+
+  stop() {
+    clearInterval(this.ticker);
+  }
+
+  // ---- reading ---------------------------------------------------------------------------
+  async refresh() {
+    const [inbox, outbox] = await Promise.all([
+      this.api.get("/messages", { box: "in", limit: 200 }),
+      this.api.get("/messages", { box: "out", limit: 200 }),
+    ]);
+    this.inbox = inbox;
+    this.outbox = outbox;
+    this.render();
+    this.deliverReceipts();
+  }
+
+  /** My recipient row of a message (null in the outbox). */
+  mine(m) {
+    return m.recipients.find((r) => r.party === this.me.id) ?? null;
+  }
+
+  render() {
+    const pending = this.inbox.filter((m) => this.mine(m)?.state !== "acknowledged").length;
+    this.$("#inbox-count").textContent = pending ? `${pending} to acknowledge` : "";
+    this.$("#inbox").replaceChildren(...this.inbox.map((m) => this.card(m, true)));
+    this.$("#outbox").replaceChildren(...this.outbox.map((m) => this.card(m, false)));
+    if (!this.inbox.length) this.$("#inbox").append(html('<li class="empty">No messages.</li>'));
+    if (!this.outbox.length) this.$("#outbox").append(html('<li class="empty">Nothing sent.</li>'));
+    this.tick();
+  }
+
+  card(m, incoming) {
+    const row = incoming ? this.mine(m) : null;
+    const state = incoming ? (row?.state ?? m.state) : m.state;
+    const escalations = m.recipients.reduce((n, r) => n + r.escalations, 0);
+    const done = state === "acknowledged";
+    const recipients = m.recipients
+      .map((r) => {
+        const when = r.acknowledged_at
+          ? `acknowledged ${fmtTime(r.acknowledged_at)}`
+          : r.delivered_at
+            ? `delivered ${fmtTime(r.delivered_at)}`
+            : "not delivered";
+        const reply = r.reply ? ` — “${esc(r.reply)}”` : "";
+        const esc_ = r.escalations ? ` <b class="danger">escalated ×${r.escalations}</b>` : "";
+        return `<li class="state-${esc(r.state)}">${esc(r.party)}: ${when}${reply}${esc_}</li>`;
+      })
+      .join("");
+    const ack =
+      incoming && row && !done
+        ? this.key
+          ? `<div class="ack-row"><input class="reply" data-id="${esc(m.id)}" maxlength="2000"
+               placeholder="reply (optional)" value="${esc(this.replies.get(m.id) ?? "")}">
+             <button class="ack" data-id="${esc(m.id)}">Acknowledge</button></div>`
+          : `<p class="muted">Load your private key to acknowledge.</p>`
+        : "";
+    const refs = (m.refs ?? [])
+      .map((r) =>
+        r.kind === "notice"
+          ? `<a href="#" class="ref" data-notice="${esc(r.id)}">${esc(r.id)}</a>`
+          : `${esc(r.kind)} ${esc(r.id)}`,
+      )
+      .join(", ");
+    const from = m.from === "interlock" ? "interlock (system)" : m.from;
+    return html(`<li class="msg prio-${esc(m.priority)} state-${esc(state)}${escalations ? " escalated" : ""}"
+        data-id="${esc(m.id)}">
+      <div class="msg-head"><span class="prio">${esc(m.priority)}</span>
+        <span>${esc(from)} → ${esc(m.to.join(", "))}</span>
+        <span class="state">${esc(state)}</span></div>
+      <div class="subject">${esc(m.subject)}</div>
+      ${m.body ? `<div class="text">${esc(m.body)}</div>` : ""}
+      <div class="meta">sent ${fmtTime(m.sent_at)} · ${m.signed ? "signed" : "system"}
+        ${done ? "" : `· <span class="countdown" data-deadline="${esc(m.deadline)}"></span>`}
+        ${escalations ? `· <b class="danger">escalated ×${escalations}</b>` : ""}
+        ${refs ? `<br>refs: ${refs}` : ""}</div>
+      <ul class="recipients">${recipients}</ul>
+      ${ack}
+    </li>`);
+  }
+
+  /** Countdowns to each open deadline, once a second; overdue ones turn red. */
+  tick() {
+    const now = Date.now();
+    for (const el of this.root.querySelectorAll("[data-deadline]")) {
+      const left = Date.parse(el.dataset.deadline) - now;
+      el.textContent = left >= 0 ? `deadline in ${fmtDuration(left)}` : `overdue by ${fmtDuration(left)}`;
+      el.classList.toggle("danger", left < 0);
+    }
+  }
+
+  /** An escalation event from the push stream: listed in red until the page reloads. */
+  noteEscalation(event) {
+    const e = event.event ?? {};
+    if (e.redacted) return;
+    const item = html(`<li class="danger">${fmtTime(event.received_at)} — message
+      <a href="#" data-message="${esc(e.message)}">${esc(e.message)}</a> (${esc(e.priority)}) from
+      ${esc(e.from)} not acknowledged by <b>${esc(e.party)}</b>, ${Math.round(e.overdue_s ?? 0)} s
+      overdue (escalation ${esc(e.count)})</li>`);
+    const list = this.$("#escalations");
+    list.prepend(item);
+    while (list.children.length > MAX_ESCALATIONS_SHOWN) list.lastElementChild.remove();
+    this.$("#escalations-box").hidden = false;
+  }
+
+  // ---- writing ---------------------------------------------------------------------------
+  /** Report every newly received message delivered (as the Python client does). */
+  async deliverReceipts() {
+    if (!this.key) return;
+    for (const m of this.inbox) {
+      const row = this.mine(m);
+      if (!row || row.delivered_at || this.delivering.has(m.id)) continue;
+      this.delivering.add(m.id);
+      try {
+        await this.receipt(m.id, "delivered");
+      } catch (error) {
+        // 409: already on record (another tab, a reconnect); anything else: the sender
+        // keeps seeing it undelivered, which is the truth.
+        if (!(error instanceof ApiError && error.status === 409)) this.onError(error);
+      }
+    }
+  }
+
+  async receipt(messageId, status, reply) {
+    const body = { message: messageId, status };
+    if (reply) body.reply = reply;
+    const env = await signEnvelope(this.key, "receipt", this.me.id, body);
+    return this.api.post(`/messages/${encodeURIComponent(messageId)}/receipts`, env);
+  }
+
+  async onClick(e) {
+    const button = e.target.closest("button.ack");
+    if (!button) return;
+    const id = button.dataset.id;
+    button.disabled = true;
+    button.textContent = "Acknowledging…";
+    try {
+      const result = await this.receipt(id, "acknowledged", this.replies.get(id)?.trim());
+      this.replies.delete(id);
+      // Show the server's answer at once; the stream's receipt event refreshes the rest.
+      this.inbox = this.inbox.map((m) => (m.id === id ? result.message : m));
+      this.render();
+    } catch (error) {
+      button.disabled = false;
+      button.textContent = "Acknowledge";
+      this.onError(error);
+    }
+  }
+
+  setupCompose() {
+    const form = this.$("#compose");
+    const others = this.agreement.parties.filter((p) => p.id !== this.me.id);
+    form.querySelector(".to").innerHTML = others
+      .map((p) => `<label><input type="checkbox" name="to" value="${esc(p.id)}"> ${esc(p.id)}</label>`)
+      .join(" ");
+    const deadlines = this.agreement.hotline?.ack_deadline_s ?? {};
+    for (const option of form.querySelectorAll("select[name=priority] option")) {
+      const s = deadlines[option.value];
+      if (s !== undefined) option.textContent = `${option.value} (ack within ${fmtDuration(s * 1000)})`;
+    }
+    form.querySelector("fieldset").disabled = !this.key;
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const data = new FormData(form);
+      const body = {
+        to: data.getAll("to"),
+        priority: data.get("priority"),
+        subject: data.get("subject").trim(),
+        body: data.get("body"),
+        refs: [],
+      };
+      const status = form.querySelector(".status");
+      if (!body.to.length) {
+        status.textContent = "Choose at least one addressee.";
+        return;
+      }
+      try {
+        const env = await signEnvelope(this.key, "message", this.me.id, body);
+        const sent = await this.api.post("/messages", env);
+        status.textContent = `Sent ${sent.id}; deadline ${fmtTime(sent.deadline)}.`;
+        form.reset();
+        await this.refresh();
+      } catch (error) {
+        status.textContent = `Not sent: ${error.detail || error.message}`;
+      }
+    });
+  }
+}

@@ -1,0 +1,265 @@
+// What goes on the map: notices, protected assets, conflicts, tracks and alerts, each in
+// its own layer group, redrawn from the API's GeoJSON. Click anything for its details.
+import { L, destination, metresPerPixel } from "./map.js";
+import { detailsTable, esc, fmtTime } from "./util.js";
+
+const PALETTE = ["#1f6fd1", "#e07b00", "#2a9d4b", "#8e44ad", "#c2185b", "#00838f"];
+const OBSERVED = "#6b6b6b"; // tracks nobody owns (from receivers)
+export const CONFLICT = "#d40000";
+// How a domain reads on the map without colour: air solid, sea dashed, emission dotted.
+const DASH = { air: null, sea: "9 6", emission: "2 5" };
+const VECTOR_S = 180; // a track's heading vector shows where it will be in 3 minutes
+
+export function partyColours(parties) {
+  return Object.fromEntries(parties.map((p, i) => [p.id, PALETTE[i % PALETTE.length]]));
+}
+
+export class Layers {
+  constructor(map, colours) {
+    this.map = map;
+    this.colours = colours;
+    this.groups = {};
+    for (const name of ["assets", "notices", "conflicts", "alerts", "tracks"]) {
+      this.groups[name] = L.layerGroup().addTo(map);
+    }
+    this.wide = []; // corridors and orbits: [polyline, half width m], re-weighted on zoom
+    this.tracks = new Map(); // track id -> {marker, vector, label}
+    this.noticeLayers = new Map(); // notice id -> layer (to open from lists)
+    map.on("zoomend", () => this.reweigh());
+    L.control.layers(null, {
+      "Protected assets": this.groups.assets,
+      Notices: this.groups.notices,
+      Conflicts: this.groups.conflicts,
+      "Tactical alerts": this.groups.alerts,
+      Tracks: this.groups.tracks,
+    }).addTo(map);
+  }
+
+  colour(party) {
+    return this.colours[party] ?? OBSERVED;
+  }
+
+  // ---- notices and assets -----------------------------------------------------------
+  /** Draw `features` (already filtered); `conflicted` holds ids to highlight. */
+  setNotices(features, conflicted) {
+    this.groups.notices.clearLayers();
+    this.noticeLayers.clear();
+    this.wide = this.wide.filter(([line]) => !line.notice);
+    for (const f of features) {
+      const p = f.properties;
+      const hot = conflicted.has(p.id);
+      const style = {
+        color: hot ? CONFLICT : this.colour(p.party),
+        weight: hot ? 3 : 2,
+        dashArray: DASH[p.domain],
+        fillOpacity: p.status === "active" ? 0.25 : 0.12,
+        className: `notice notice-${p.domain}${hot ? " in-conflict" : ""}`,
+      };
+      const layer = this.area(f, style);
+      layer.bindPopup(() => noticePopup(f, hot));
+      layer.bindTooltip(esc(p.callsign ?? p.id), { sticky: true });
+      this.noticeLayers.set(p.id, layer);
+      this.groups.notices.addLayer(layer);
+    }
+    this.reweigh();
+  }
+
+  setAssets(features) {
+    this.groups.assets.clearLayers();
+    this.wide = this.wide.filter(([line]) => line.notice);
+    for (const f of features) {
+      const p = f.properties;
+      const layer = this.area(f, {
+        color: this.colour(p.party),
+        weight: 1.5,
+        fillOpacity: 0.06,
+        dashArray: "1 4",
+        className: `asset asset-${p.kind}`,
+      });
+      layer.bindPopup(() => `<h3>${esc(p.name ?? p.id)}</h3>` + detailsTable(p, ["name"]));
+      this.groups.assets.addLayer(layer);
+    }
+  }
+
+  /** A notice's or asset's area: polygon, circle, corridor or orbit (racetrack). */
+  area(f, style) {
+    const g = f.geometry;
+    const p = f.properties;
+    const latlng = ([lon, lat]) => [lat, lon];
+    if (g.type === "Polygon") return L.polygon(g.coordinates.map((r) => r.map(latlng)), style);
+    if (g.type === "Point") {
+      const at = latlng(g.coordinates);
+      if (p.radius_m) return L.circle(at, { ...style, radius: p.radius_m });
+      return L.circleMarker(at, { ...style, radius: 7 }); // an emitter's site
+    }
+    if (g.type === "LineString") {
+      // A corridor (half_width_m) or an orbit (racetrack, radius_m) is its centre line
+      // buffered by that distance: drawn as a line that wide with round ends, which is
+      // exactly that shape; its pixel width follows the zoom (see reweigh).
+      const half = p.half_width_m ?? p.radius_m ?? 0;
+      const line = L.polyline(g.coordinates.map(latlng), {
+        ...style,
+        lineCap: "round",
+        lineJoin: "round",
+        opacity: 0.35,
+      });
+      line.notice = style.className.startsWith("notice");
+      if (half > 0) this.wide.push([line, half]);
+      return line;
+    }
+    return L.geoJSON(f, { style }); // anything else: Leaflet's own reading of it
+  }
+
+  reweigh() {
+    for (const [line, half] of this.wide) {
+      const lat = line.getBounds().getCenter().lat;
+      line.setStyle({ weight: Math.max(2, (2 * half) / metresPerPixel(this.map, lat)) });
+    }
+  }
+
+  openNotice(id) {
+    const layer = this.noticeLayers.get(id);
+    if (!layer) return false;
+    this.map.fitBounds(layer.getBounds?.() ?? L.latLngBounds([layer.getLatLng()]), {
+      maxZoom: 10,
+      padding: [40, 40],
+    });
+    layer.openPopup();
+    return true;
+  }
+
+  // ---- conflicts ----------------------------------------------------------------------
+  /** Mark each open conflict where it is worst (strategic) or from emitter to receiver
+   * (interference). `places` maps notice and asset ids to a [lat, lon]. */
+  setConflicts(conflicts, places) {
+    this.groups.conflicts.clearLayers();
+    this.conflictMarkers = new Map();
+    for (const c of conflicts) {
+      let at = null;
+      if (c.kind === "interference") {
+        const rx = places.get(c.a_id);
+        const tx = places.get(c.b_id);
+        if (rx && tx) {
+          L.polyline([tx, rx], { color: CONFLICT, weight: 2, dashArray: "6 4", interactive: false })
+            .addTo(this.groups.conflicts);
+        }
+        at = rx ?? tx;
+      } else if (c.worst_lat !== undefined && c.worst_lat !== null) {
+        at = [c.worst_lat, c.worst_lon];
+      }
+      if (!at) continue;
+      const marker = L.marker(at, {
+        icon: L.divIcon({
+          className: `conflict-marker severity-${esc(c.severity)}`,
+          html: "!",
+          iconSize: [22, 22],
+        }),
+        title: `conflict #${c.id}`,
+      }).bindPopup(() => conflictPopup(c));
+      marker.addTo(this.groups.conflicts);
+      this.conflictMarkers.set(String(c.id), marker);
+    }
+  }
+
+  openConflict(id) {
+    const marker = this.conflictMarkers?.get(String(id));
+    if (!marker) return;
+    this.map.setView(marker.getLatLng(), Math.max(this.map.getZoom(), 9));
+    marker.openPopup();
+  }
+
+  // ---- tracks and alerts ------------------------------------------------------------------
+  /** Update tracks in place (markers move rather than blink), drop vanished ones. */
+  setTracks(features, alerted) {
+    const seen = new Set();
+    for (const f of features) {
+      const p = f.properties;
+      const id = p.track_id ?? f.id;
+      seen.add(id);
+      const at = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+      const colour = alerted.has(id) ? CONFLICT : this.colour(p.owner);
+      const ahead =
+        p.course_deg != null && p.speed_kt
+          ? destination(at, p.course_deg, (p.speed_kt * 1852 * VECTOR_S) / 3600)
+          : at;
+      let t = this.tracks.get(id);
+      if (!t) {
+        t = {
+          marker: L.circleMarker(at, { radius: 5, weight: 2, className: "track" }),
+          vector: L.polyline([at, ahead], { weight: 2, interactive: false }),
+        };
+        t.marker.bindTooltip("", {
+          permanent: true,
+          direction: "right",
+          offset: [8, 0],
+          className: "track-label",
+        });
+        t.marker.addTo(this.groups.tracks);
+        t.vector.addTo(this.groups.tracks);
+        t.marker.getTooltip().getElement()?.setAttribute("data-track", id);
+        this.tracks.set(id, t);
+      }
+      t.feature = f;
+      t.marker.setLatLng(at);
+      t.vector.setLatLngs([at, ahead]);
+      const style = { color: colour, fillColor: colour, fillOpacity: p.stale ? 0 : 0.8 };
+      t.marker.setStyle({ ...style, dashArray: p.stale ? "2 3" : null });
+      t.vector.setStyle({ color: colour });
+      t.marker.setTooltipContent(trackLabel(p));
+      t.marker.getTooltip().getElement()?.setAttribute("data-track", id);
+      t.marker.bindPopup(() => trackPopup(t.feature));
+    }
+    for (const [id, t] of this.tracks) {
+      if (seen.has(id)) continue;
+      this.groups.tracks.removeLayer(t.marker);
+      this.groups.tracks.removeLayer(t.vector);
+      this.tracks.delete(id);
+    }
+  }
+
+  setAlerts(alerts) {
+    this.groups.alerts.clearLayers();
+    for (const a of alerts) {
+      if (a.lat == null || a.lon == null) continue;
+      L.circleMarker([a.lat, a.lon], {
+        radius: 14,
+        color: CONFLICT,
+        weight: 3,
+        fillOpacity: 0.15,
+        className: `alert-marker severity-${a.severity}`,
+      })
+        .bindPopup(() => `<h3>${esc(a.severity)} ${esc(a.kind)} alert ${esc(a.id)}</h3>` + detailsTable(a, ["key"]))
+        .addTo(this.groups.alerts);
+    }
+  }
+}
+
+function trackLabel(p) {
+  const name = p.name ?? p.track_id;
+  const level = p.alt_ft != null ? ` FL${String(Math.round(p.alt_ft / 100)).padStart(3, "0")}` : "";
+  const speed = p.speed_kt != null ? ` ${Math.round(p.speed_kt)} kt` : "";
+  return `${esc(name)}<span class="sub">${level}${speed}${p.stale ? " stale" : ""}</span>`;
+}
+
+function noticePopup(f, hot) {
+  const p = f.properties;
+  const head = `<h3>${esc(p.callsign ?? p.id)} <small>${esc(p.party)} · ${esc(p.domain)}</small></h3>`;
+  const when = `<p>${fmtTime(p.start)} → ${fmtTime(p.end)} · ${esc(p.status)}</p>`;
+  const warn = hot ? `<p class="danger">In conflict: see the conflicts list.</p>` : "";
+  return head + when + warn + detailsTable(p, ["callsign", "party", "domain", "start", "end", "status"]);
+}
+
+function conflictPopup(c) {
+  const title =
+    c.kind === "interference"
+      ? `Interference at ${esc(c.receiver_name ?? c.a_id)}`
+      : `${esc(c.a_kind)} ${esc(c.a_id)} × ${esc(c.b_kind)} ${esc(c.b_id)}`;
+  return `<h3 class="danger">${esc(c.severity)} conflict #${esc(c.id)}</h3><p>${title}</p>` +
+    detailsTable(c, ["contributors", "advice", "move_list", "decisive", "parties"]);
+}
+
+function trackPopup(f) {
+  const p = f.properties;
+  return `<h3>${esc(p.name ?? p.track_id)}</h3>` + detailsTable(p, ["name"]) +
+    `<p>${f.geometry.coordinates[1].toFixed(4)}, ${f.geometry.coordinates[0].toFixed(4)}</p>`;
+}

@@ -1,0 +1,320 @@
+// The page: sign in, then draw the picture and keep it current.
+//
+// Everything comes from the API as this party sees it. Collections are refetched when the
+// push stream says they changed (debounced: one event burst, one request), and tracks by
+// polling, as they change every second and have no stream events.
+import { Api } from "./api.js";
+import { Hotline } from "./hotline.js";
+import { Layers, partyColours } from "./layers.js";
+import { createMap } from "./map.js";
+import { loadKey } from "./sign.js";
+import { Timeline } from "./timeline.js";
+import { debounce, esc, fmtTime } from "./util.js";
+
+const TRACK_POLL_MS = 1500;
+const TOKEN_KEY = "interlock.token"; // sessionStorage: this tab only
+const OBSERVED = "observed"; // the party filter's entry for tracks nobody owns
+
+// Which collections each push-stream event type changes.
+const REFRESH_ON = {
+  notice_version: ["notices", "conflicts", "violations"],
+  notice_cancelled: ["notices", "conflicts"],
+  conflict: ["conflicts"],
+  conflicts_closed: ["conflicts"],
+  violation: ["violations"],
+  message: ["messages"],
+  receipt: ["messages"],
+  escalation: ["messages"],
+  channel: ["channels"],
+  alert: ["alerts"],
+  asset: ["assets", "conflicts"],
+  asset_retired: ["assets", "conflicts"],
+};
+
+const $ = (sel) => document.querySelector(sel);
+
+function toast(message, kind = "error") {
+  const el = document.createElement("div");
+  el.className = `toast ${kind}`;
+  el.textContent = message;
+  $("#toasts").append(el);
+  setTimeout(() => el.remove(), 8000);
+}
+
+function reportError(error) {
+  console.warn(error); // shown to the user; not a page fault
+  toast(error.detail || error.message);
+}
+
+// ---- sign-in --------------------------------------------------------------------------
+async function readKeyText(form) {
+  const file = form.keyfile.files[0];
+  if (file) return file.text();
+  return form.key.value.trim();
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const form = event.target;
+  const error = $("#signin-error");
+  error.textContent = "";
+  try {
+    const api = new Api(form.token.value.trim());
+    const me = await api.get("/me");
+    const agreement = await api.get("/agreement");
+    const pem = await readKeyText(form);
+    let key = null;
+    if (pem) {
+      key = await loadKey(pem);
+      const listed = agreement.parties.find((p) => p.id === me.id)?.public_keys ?? [];
+      if (!listed.includes(key.publicText)) {
+        throw new Error(`this key (${key.keyId}) is not one the agreement lists for ${me.id}`);
+      }
+    }
+    sessionStorage.setItem(TOKEN_KEY, api.token);
+    form.key.value = "";
+    form.keyfile.value = "";
+    await start(api, me, agreement, key);
+  } catch (e) {
+    error.textContent = e.status === 401 ? "The token was refused." : e.detail || e.message;
+  }
+}
+
+// ---- the running page -----------------------------------------------------------------
+async function start(api, me, agreement, key) {
+  $("#signin").hidden = true;
+  $("#app").hidden = false;
+  $("#signout").hidden = false;
+  $("#who").innerHTML = `${esc(me.name)} <code>${esc(me.id)}</code>${key ? ` · key ${esc(key.keyId)}` : " · read-only"}`;
+
+  const colours = partyColours(agreement.parties);
+  const map = createMap($("#map"));
+  const layers = new Layers(map, colours);
+  const data = { notices: [], assets: [], conflicts: [], violations: [], tracks: [], alerts: [] };
+  const filters = setupFilters(agreement, colours, () => redraw());
+  const timeline = new Timeline({
+    root: $("#timeline"),
+    slider: $("#slider"),
+    label: $("#slider-label"),
+    atTime: $("#at-time"),
+    onChange: () => redraw(),
+    onSelect: (id) => layers.openNotice(id) || toast(`notice ${id} is hidden by the filters`, "info"),
+  });
+  const hotline = new Hotline({ root: $("#hotline"), api, me, agreement, key, onError: reportError });
+
+  const conflictedNotices = () => {
+    const ids = new Set();
+    for (const c of data.conflicts) {
+      if (c.a_kind === "notice") ids.add(c.a_id);
+      if (c.b_kind === "notice") ids.add(c.b_id);
+    }
+    return ids;
+  };
+  const alertedTracks = () => new Set(data.alerts.flatMap((a) => a.track_ids ?? []));
+
+  function redraw() {
+    const conflicted = conflictedNotices();
+    const matching = data.notices.filter(
+      (f) => filters.parties.has(f.properties.party) && filters.domains.has(f.properties.domain),
+    );
+    timeline.setNotices(matching, colours, conflicted);
+    layers.setNotices(matching.filter((f) => timeline.shows(f.properties)), conflicted);
+    layers.setConflicts(data.conflicts, places(data));
+    drawTracks();
+  }
+
+  function drawTracks() {
+    const shown = data.tracks.filter(
+      (f) =>
+        filters.parties.has(f.properties.owner ?? OBSERVED) && filters.domains.has(f.properties.domain),
+    );
+    layers.setTracks(shown, alertedTracks());
+  }
+
+  const noticeName = (id) =>
+    data.notices.find((f) => f.properties.id === id)?.properties.callsign ?? id;
+
+  const loaders = {
+    notices: async () => {
+      data.notices = (await api.get("/notices", { limit: 10000 })).features;
+      redraw();
+    },
+    assets: async () => {
+      data.assets = (await api.get("/assets")).features;
+      layers.setAssets(data.assets);
+      redraw();
+    },
+    conflicts: async () => {
+      data.conflicts = await api.get("/conflicts");
+      redraw();
+      renderConflicts(data.conflicts, noticeName, (id) => layers.openConflict(id));
+    },
+    violations: async () => {
+      data.violations = await api.get("/violations");
+      renderViolations(data.violations, noticeName);
+    },
+    alerts: async () => {
+      data.alerts = (await api.get("/alerts")).alerts;
+      layers.setAlerts(data.alerts);
+      renderAlerts(data.alerts);
+    },
+    tracks: async () => {
+      data.tracks = (await api.get("/tracks")).features;
+      drawTracks();
+    },
+    messages: () => hotline.refresh(),
+    channels: async () => renderChannels(await api.get("/hotline/status")),
+  };
+  const pending = new Set();
+  const flush = debounce(async () => {
+    const names = [...pending];
+    pending.clear();
+    await Promise.all(names.map((n) => loaders[n]().catch(reportError)));
+  }, 250);
+  const refresh = (names) => {
+    names.forEach((n) => pending.add(n));
+    flush();
+  };
+
+  // Assets first: conflicts with a receiver are drawn at the asset.
+  await loaders.assets().catch(reportError);
+  await Promise.all(
+    Object.entries(loaders)
+      .filter(([n]) => n !== "assets")
+      .map(([, load]) => load().catch(reportError)),
+  );
+
+  // Live: the push stream, tracks by polling, heartbeats, the clock.
+  const stop = new AbortController();
+  api.stream({
+    signal: stop.signal,
+    onEvent: (event) => {
+      if (event.type === "escalation") hotline.noteEscalation(event.data);
+      refresh(REFRESH_ON[event.type] ?? Object.keys(loaders));
+    },
+    onState: (state, detail) => {
+      const pill = $("#stream-state");
+      pill.hidden = false;
+      pill.textContent = state === "open" ? "live" : state;
+      pill.className = `pill ${state}`;
+      pill.title = detail ?? "";
+      if (state === "open") refresh(["notices", "conflicts", "messages", "alerts"]); // caught up
+    },
+  });
+  const poll = setInterval(() => {
+    loaders.tracks().catch(reportError);
+    loaders.alerts().catch(() => {});
+  }, TRACK_POLL_MS);
+  const beatEvery = (agreement.hotline?.heartbeat_interval_s ?? 10) * 1000;
+  const beat = () => api.post("/hotline/heartbeat").catch(reportError);
+  beat();
+  const beats = setInterval(beat, beatEvery);
+  const clock = setInterval(() => {
+    $("#clock").textContent = new Date().toISOString().slice(11, 19) + "Z";
+    timeline.update();
+  }, 1000);
+
+  $("#signout").onclick = () => {
+    stop.abort();
+    [poll, beats, clock].forEach(clearInterval);
+    hotline.stop();
+    sessionStorage.removeItem(TOKEN_KEY);
+    location.reload();
+  };
+  // Refs to notices in messages and lists open the notice on the map.
+  document.body.addEventListener("click", (e) => {
+    const ref = e.target.closest("a[data-notice]");
+    if (!ref) return;
+    e.preventDefault();
+    if (!layers.openNotice(ref.dataset.notice)) toast(`notice ${ref.dataset.notice} is not shown`, "info");
+  });
+}
+
+/** Where each notice and asset is (roughly its middle), for conflict markers. */
+function places(data) {
+  const out = new Map();
+  for (const f of [...data.notices, ...data.assets]) {
+    const g = f.geometry;
+    const pts = g.type === "Point" ? [g.coordinates] : g.type === "LineString" ? g.coordinates : g.coordinates[0];
+    const lon = pts.reduce((s, p) => s + p[0], 0) / pts.length;
+    const lat = pts.reduce((s, p) => s + p[1], 0) / pts.length;
+    out.set(f.properties.id ?? f.id, [lat, lon]);
+  }
+  return out;
+}
+
+function setupFilters(agreement, colours, onChange) {
+  const parties = new Set([...agreement.parties.map((p) => p.id), OBSERVED]);
+  const domains = new Set(["air", "sea", "emission"]);
+  $("#filter-parties").innerHTML = [...parties]
+    .map(
+      (id) =>
+        `<label><input type="checkbox" value="${esc(id)}" checked> ${esc(id)}
+         <span class="swatch" style="background:${colours[id] ?? "#6b6b6b"}"></span></label>`,
+    )
+    .join("");
+  const bind = (root, set) =>
+    root.addEventListener("change", (e) => {
+      if (e.target.checked) set.add(e.target.value);
+      else set.delete(e.target.value);
+      onChange();
+    });
+  bind($("#filter-parties"), parties);
+  bind($("#filter-domains"), domains);
+  return { parties, domains };
+}
+
+function renderConflicts(conflicts, noticeName, open) {
+  $("#conflict-count").textContent = conflicts.length || "";
+  const name = (kind, id) => (kind === "notice" ? noticeName(id) : `${kind} ${id}`);
+  $("#conflicts").innerHTML =
+    conflicts
+      .map((c) => {
+        const what =
+          c.kind === "interference"
+            ? `interference: ${esc(noticeName(c.b_id))} at ${esc(c.receiver_name ?? c.a_id)}, I/N ${c.i_n_db} dB (criterion ${c.criterion_db} dB)`
+            : `${esc(name(c.a_kind, c.a_id))} × ${esc(name(c.b_kind, c.b_id))}`;
+        const from = c.window_start ?? c.start;
+        const to = c.window_end ?? c.end;
+        return `<li class="conflict severity-${esc(c.severity)}" data-conflict="${esc(c.id)}">
+          <b>${esc(c.severity)}</b> #${esc(c.id)} ${what}<br><small>${fmtTime(from)} → ${fmtTime(to)}</small></li>`;
+      })
+      .join("") || '<li class="empty">No open conflicts.</li>';
+  $("#conflicts").onclick = (e) => {
+    const li = e.target.closest("[data-conflict]");
+    if (li) open(li.dataset.conflict);
+  };
+}
+
+function renderViolations(violations, noticeName) {
+  $("#violation-count").textContent = violations.length || "";
+  $("#violations").innerHTML =
+    violations
+      .map(
+        (v) => `<li><b>${esc(v.kind)}</b> ${esc(v.party)}:
+          <a href="#" data-notice="${esc(v.notice?.id)}">${esc(noticeName(v.notice?.id))}</a> — ${esc(v.detail)}</li>`,
+      )
+      .join("") || '<li class="empty">None.</li>';
+}
+
+function renderAlerts(alerts) {
+  $("#alert-count").textContent = alerts.length || "";
+  $("#alerts").innerHTML =
+    alerts
+      .map(
+        (a) => `<li class="danger"><b>${esc(a.severity)} ${esc(a.kind)}</b> ${esc(a.track_ids.join(" / "))}
+          ${a.notice_id ? `into <a href="#" data-notice="${esc(a.notice_id)}">${esc(a.notice_id)}</a>` : ""}
+          ${a.cpa_at ? `<br><small>CPA ${Math.round(a.cpa_distance_m)} m at ${fmtTime(a.cpa_at)}</small>` : ""}</li>`,
+      )
+      .join("") || '<li class="empty">None.</li>';
+}
+
+function renderChannels(status) {
+  $("#channels").innerHTML = status
+    .map((s) => `<span class="pill ${esc(s.state)}" title="last seen ${esc(s.last_seen ?? "never")}">${esc(s.party)} ${esc(s.state)}</span>`)
+    .join(" ");
+}
+
+// Prefill the token kept for this tab; the key is never kept, so it is asked again.
+$("#signin-form").addEventListener("submit", signIn);
+$("#signin-form").token.value = sessionStorage.getItem(TOKEN_KEY) ?? "";

@@ -1,0 +1,51 @@
+// Small helpers shared by the page's modules.
+
+const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+/** Text made safe to put inside HTML: everything shown comes from other parties. */
+export function esc(value) {
+  return String(value ?? "").replace(/[&<>"']/g, (c) => ESCAPES[c]);
+}
+
+/** "2026-11-25 19:21Z": times are UTC everywhere in interlock. */
+export function fmtTime(iso) {
+  if (!iso) return "—";
+  const d = typeof iso === "number" ? new Date(iso * 1000) : new Date(iso);
+  return d.toISOString().slice(0, 16).replace("T", " ") + "Z";
+}
+
+/** "1 h 05 min", "42 s": a duration for countdowns. */
+export function fmtDuration(ms) {
+  const s = Math.round(Math.abs(ms) / 1000);
+  if (s < 120) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 120) return `${m} min ${String(s % 60).padStart(2, "0")} s`;
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} min`;
+}
+
+/** Call `fn` once, `ms` after the last of a burst of calls. */
+export function debounce(fn, ms) {
+  let timer = null;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+/** An HTML table of an object's simple fields (for details popups). */
+export function detailsTable(obj, skip = []) {
+  const rows = Object.entries(obj)
+    .filter(([k, v]) => !skip.includes(k) && v !== null && v !== undefined && v !== "")
+    .map(([k, v]) => {
+      const text = typeof v === "object" ? JSON.stringify(v) : v;
+      return `<tr><th>${esc(k)}</th><td>${esc(text)}</td></tr>`;
+    });
+  return `<table class="details">${rows.join("")}</table>`;
+}
+
+/** Create an element from an HTML string (one root). */
+export function html(text) {
+  const t = document.createElement("template");
+  t.innerHTML = text.trim();
+  return t.content.firstElementChild;
+}

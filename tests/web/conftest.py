@@ -1,0 +1,279 @@
+"""The map page's fixtures: the demo scenario on a real server, and headless Chromium.
+
+The server runs the eastern-Mediterranean scenario (its agreement, keys, assets, notices
+and hotline messages, as `interlock demo` loads them) on the real clock, since the page
+signs with the browser's clock and the server accepts +-5 minutes. A TrackService holds
+a few aircraft near 35E 34.5N, reported once a second as they fly.
+
+The browser is Debian's Chromium driven by Playwright, with a fresh profile and the
+switches that keep it from calling Google; every request it makes is recorded, and any
+that would leave 127.0.0.1 is refused (and then fails the test).
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import uvicorn
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from interlock.api import create_app
+from interlock.api.web import STATIC
+from interlock.ledger.envelope import sign
+from interlock.ledger.keys import read_private
+from interlock.service.bootstrap import init_with_keys, open_service
+from interlock.service.hotline import HotlineService
+from interlock.service.notices import NoticeService
+from interlock.service.scenario import (
+    DEFAULT_SCENARIO,
+    load_scenario,
+    scenario_agreement_path,
+    send_scenario_messages,
+)
+from interlock.service.tracks import TrackService
+from tests.conftest import free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-features=Translate,OptimizationHints,MediaRouter",
+]
+LOCAL_HOSTS = {"127.0.0.1"}
+
+
+def _skip_reason() -> str | None:
+    if not (STATIC / "vendor" / "leaflet").is_dir():
+        return "map page not built: npm --prefix web ci && npm --prefix web run build"
+    if not CHROMIUM.exists():
+        return "no /usr/bin/chromium (scripts/browser installs it)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -e '.[test]')"
+    return None
+
+
+@dataclass
+class DemoServer:
+    url: str
+    tokens: dict[str, str]
+    key_files: dict[str, Path]
+    keys: dict[str, Ed25519PrivateKey]
+    service: NoticeService
+    hotline: HotlineService
+    tracks: TrackService
+
+    def client(self, party: str) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.url,
+            headers={"Authorization": f"Bearer {self.tokens[party]}"},
+            timeout=10.0,
+        )
+
+    def key_pem(self, party: str) -> str:
+        return self.key_files[party].read_text(encoding="ascii")
+
+    def send(self, sender: str, to: list[str], subject: str, priority: str = "flash") -> str:
+        """A signed message from `sender`, as its own client would send it; its id."""
+        body = {"to": to, "priority": priority, "subject": subject, "body": "", "refs": []}
+        env = sign("message", sender, body, self.keys[sender], datetime.now(UTC))
+        return str(self.hotline.send(sender, env)["id"])
+
+
+# The test aircraft: (track, feed, start lon, start lat, course deg, speed kt, alt ft, name).
+AIRCRAFT = [
+    ("eagle1", "own", 34.9, 34.45, 80.0, 480.0, 21000, "EAGLE 1"),
+    ("eagle2", "own", 35.1, 34.3, 0.0, 300.0, 15000, "EAGLE 2"),
+    ("4CA123", "sbs", 35.3, 34.7, 270.0, 460.0, 36000, "RYR42K"),
+]
+M_PER_DEG = 111_320.0
+
+
+class Feed:
+    """Reports the test aircraft once a second, each flying straight at its speed (the
+    picture refuses jumps faster than an aircraft flies, so they really fly)."""
+
+    def __init__(self, tracks: TrackService) -> None:
+        self.tracks = tracks
+        self.t0 = time.monotonic()
+        self.stop = threading.Event()
+        self.report()
+        self.thread = threading.Thread(target=self.run, daemon=True, name="test feed")
+        self.thread.start()
+
+    def run(self) -> None:
+        while not self.stop.wait(1.0):
+            self.report()
+
+    def report(self) -> None:
+        now = datetime.now(UTC)
+        elapsed = time.monotonic() - self.t0
+        own: list[dict[str, Any]] = []
+        sbs: list[str] = []
+        stamp = now.strftime("%Y/%m/%d,%H:%M:%S.%f")[:-3]
+        for track, feed, lon0, lat0, course, speed, alt, name in AIRCRAFT:
+            run_m = speed * 1852 / 3600 * elapsed
+            rad = math.radians(course)
+            lat = lat0 + run_m * math.cos(rad) / M_PER_DEG
+            lon = lon0 + run_m * math.sin(rad) / (M_PER_DEG * math.cos(math.radians(lat0)))
+            if feed == "own":
+                own.append(
+                    {
+                        "type": "Feature",
+                        "id": track,
+                        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                        "properties": {
+                            "time": now.isoformat(),
+                            "domain": "air",
+                            "alt_ft": alt,
+                            "speed_kt": speed,
+                            "course_deg": course,
+                            "name": name,
+                        },
+                    }
+                )
+            else:
+                sbs += [
+                    f"MSG,1,1,1,{track},1,{stamp},{stamp},{name},,,,,,,,,,,,,0",
+                    f"MSG,3,1,1,{track},1,{stamp},{stamp},,{alt},,,{lat:.5f},{lon:.5f},,,0,0,0,0",
+                    f"MSG,4,1,1,{track},1,{stamp},{stamp},,,{speed},{course},,,0,,,,,0",
+                ]
+        self.tracks.ingest_own_forces("base", {"type": "FeatureCollection", "features": own})
+        self.tracks.ingest_lines("command", "sbs", sbs)
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    directory = tmp_path_factory.mktemp("demo")
+    text = scenario_agreement_path(DEFAULT_SCENARIO).read_text(encoding="utf-8")
+    _, tokens, key_files = init_with_keys(directory, text)
+    service = open_service(directory)
+    now = datetime.now(UTC)
+    report = load_scenario(DEFAULT_SCENARIO, service, now)
+    hotline = HotlineService(service.store, service.agreement, service.clock)
+    keys = {p: read_private(path) for p, path in key_files.items()}
+    send_scenario_messages(DEFAULT_SCENARIO, hotline, service, keys, report.notice_ids, now)
+    tracks = TrackService(service.agreement, service.clock, service.store)
+    feed = Feed(tracks)
+
+    port = free_port()
+    app = create_app(service, hotline, tracks, tick_s=0.5, keepalive_s=1.0)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="error", timeout_graceful_shutdown=2
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    yield DemoServer(f"http://127.0.0.1:{port}", tokens, key_files, keys, service, hotline, tracks)
+    feed.stop.set()
+    server.should_exit = True
+    thread.join(timeout=10)
+    feed.thread.join(timeout=5)
+    service.store.close()
+
+
+@dataclass
+class Browser:
+    """A page in a fresh Chromium profile, with what it logged and requested."""
+
+    page: Any
+    console_errors: list[str]
+    requests: list[str]
+    refused: list[str]
+
+    def foreign_requests(self) -> list[str]:
+        return [u for u in self.requests if not _local(u)] + self.refused
+
+
+def _local(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about"):
+        return True  # never leave the browser
+    return parts.hostname in LOCAL_HOSTS
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Any]:
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture
+def browser(playwright_instance: Any, tmp_path: Path) -> Iterator[Browser]:
+    profile = tmp_path / "chromium-profile"
+    context = playwright_instance.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport={"width": 1500, "height": 950},
+        service_workers="block",
+    )
+    console_errors: list[str] = []
+    requests: list[str] = []
+    refused: list[str] = []
+
+    def route(r: Any) -> None:
+        url = r.request.url
+        if _local(url):
+            r.continue_()
+        else:  # refused here so it never leaves; the test then fails on it
+            refused.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    context.on("request", lambda req: requests.append(req.url))
+    page = context.pages[0] if context.pages else context.new_page()
+    page.on(
+        "console",
+        lambda msg: (
+            console_errors.append(f"{msg.text} ({msg.location})") if msg.type == "error" else None
+        ),
+    )
+    page.on("pageerror", lambda exc: console_errors.append(f"page error: {exc}"))
+    yield Browser(page, console_errors, requests, refused)
+    context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save a screenshot as a test artifact (tests/web/artifacts/) and say where."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    print(f"screenshot: {path}")
+    return path

@@ -1,0 +1,159 @@
+"""The map page end to end in headless Chromium: it loads with no console error, shows
+the demo's notices, conflicts and moving tracks, acknowledges a hotline message through
+the API, and never makes a request beyond 127.0.0.1."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import Browser, DemoServer, screenshot
+
+pytestmark = [pytest.mark.server, pytest.mark.slow]
+TIMEOUT_MS = 15_000
+
+
+def sign_in(page: Any, server: DemoServer, party: str, *, with_key: bool = True) -> None:
+    page.goto(server.url + "/")
+    page.fill("#signin-form [name=token]", server.tokens[party])
+    if with_key:
+        page.fill("#signin-form [name=key]", server.key_pem(party))
+    page.click("#signin-form button[type=submit]")
+    page.wait_for_selector("#app:not([hidden])", timeout=TIMEOUT_MS)
+    page.wait_for_selector("#stream-state.open", timeout=TIMEOUT_MS)
+
+
+def label_position(page: Any, track_id: str) -> str:
+    """Where a track's label is drawn (Leaflet positions it with a CSS transform)."""
+    return str(
+        page.eval_on_selector(f'.track-label[data-track="{track_id}"]', "e => e.style.transform")
+    )
+
+
+def wait_until(check: Any, timeout_s: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"not true within {timeout_s} s: {check}")
+
+
+def test_page_shows_notices_conflicts_and_moving_tracks(
+    demo_server: DemoServer, browser: Browser
+) -> None:
+    page = browser.page
+    with demo_server.client("base") as api:
+        notices = api.get("/notices").json()["features"]
+        conflicts = api.get("/conflicts").json()
+    assert notices and conflicts  # the scenario has both
+
+    sign_in(page, demo_server, "base")
+
+    # Every notice is drawn (one SVG path each) and has a bar on the timeline.
+    page.wait_for_function(
+        f"document.querySelectorAll('path.notice').length >= {len(notices)}", timeout=TIMEOUT_MS
+    )
+    assert page.locator("#timeline .bar").count() == len(notices)
+    # Conflicts: listed, marked on the map, and their notices highlighted.
+    page.wait_for_function(
+        f"document.querySelectorAll('#conflicts li.conflict').length === {len(conflicts)}",
+        timeout=TIMEOUT_MS,
+    )
+    assert page.locator(".conflict-marker").count() >= 1
+    assert page.locator("path.notice.in-conflict").count() >= 1
+    # Details on click: a conflict from the list opens its popup.
+    page.click("#conflicts li.conflict >> nth=0")
+    page.wait_for_selector(".leaflet-popup-content h3", timeout=TIMEOUT_MS)
+    assert "conflict" in page.inner_text(".leaflet-popup-content h3")
+    # The basemap (Natural Earth land) is drawn.
+    page.wait_for_function(
+        "document.querySelectorAll('.leaflet-basemap-pane path').length > 0", timeout=TIMEOUT_MS
+    )
+
+    # Tracks: labelled, and a move on the server moves the label on the page.
+    page.wait_for_selector('.track-label[data-track="base:eagle1"]', timeout=TIMEOUT_MS)
+    assert "EAGLE 1" in page.inner_text('.track-label[data-track="base:eagle1"]')
+    page.wait_for_selector('.track-label[data-track="icao:4ca123"]', timeout=TIMEOUT_MS)
+    before = label_position(page, "base:eagle1")
+    wait_until(lambda: label_position(page, "base:eagle1") != before, timeout_s=20)
+
+    # The timeline's slider filters the map to what is active at the chosen time.
+    page.fill("#slider", "1000")
+    page.dispatch_event("#slider", "input")
+    assert page.is_checked("#at-time")
+    assert page.locator("path.notice").count() < len(notices)
+    page.uncheck("#at-time")
+    page.wait_for_function(
+        f"document.querySelectorAll('path.notice').length >= {len(notices)}", timeout=TIMEOUT_MS
+    )
+    page.keyboard.press("Escape")
+    screenshot(page, "page-base")
+
+    assert browser.console_errors == []
+    assert browser.foreign_requests() == []
+    assert all(re.match(r"http://127\.0\.0\.1:\d+/", u) for u in browser.requests)
+
+
+def test_acknowledge_in_the_page_reaches_the_api(demo_server: DemoServer, browser: Browser) -> None:
+    page = browser.page
+    message_id = demo_server.send("command", ["base"], "Web test: acknowledge me", "flash")
+    sign_in(page, demo_server, "base")
+
+    card = page.locator(f'.msg[data-id="{message_id}"]').first
+    card.wait_for(timeout=TIMEOUT_MS)
+    assert "pending" in card.locator(".state").inner_text() or "overdue" in card.inner_text()
+    # The page reports the message delivered by itself (a signed receipt).
+    with demo_server.client("base") as api:
+
+        def mine() -> dict[str, Any]:
+            view = api.get(f"/messages/{message_id}").json()
+            return next(r for r in view["recipients"] if r["party"] == "base")
+
+        wait_until(lambda: mine()["delivered_at"] is not None)
+        assert card.locator(".countdown").count() == 1
+
+        card.locator(".reply").fill("Copied, web test")
+        card.locator("button.ack").click()
+        row = wait_until(lambda: (r := mine())["acknowledged_at"] is not None and r)
+        assert row["state"] == "acknowledged"
+        assert row["reply"] == "Copied, web test"
+
+    page.wait_for_selector(f'.msg[data-id="{message_id}"].state-acknowledged', timeout=TIMEOUT_MS)
+    assert page.locator(f'.msg[data-id="{message_id}"] button.ack').count() == 0
+    page.locator(f'.msg[data-id="{message_id}"]').first.scroll_into_view_if_needed()
+    screenshot(page, "page-acknowledged")
+
+    assert browser.console_errors == []
+    assert browser.foreign_requests() == []
+
+
+def test_without_a_key_the_hotline_is_read_only(demo_server: DemoServer, browser: Browser) -> None:
+    page = browser.page
+    message_id = demo_server.send("command", ["base"], "Web test: read-only view", "routine")
+    sign_in(page, demo_server, "base", with_key=False)
+    card = page.locator(f'.msg[data-id="{message_id}"]').first
+    card.wait_for(timeout=TIMEOUT_MS)
+    assert page.is_visible("#readonly-note")
+    assert card.locator("button.ack").count() == 0
+    assert page.is_disabled("#compose button[type=submit]")
+    assert browser.console_errors == []
+    assert browser.foreign_requests() == []
+
+
+def test_a_refused_token_is_said_so(demo_server: DemoServer, browser: Browser) -> None:
+    page = browser.page
+    page.goto(demo_server.url + "/")
+    page.fill("#signin-form [name=token]", "not-a-token")
+    page.click("#signin-form button[type=submit]")
+    page.wait_for_function(
+        "document.querySelector('#signin-error').textContent.length > 0", timeout=TIMEOUT_MS
+    )
+    assert "refused" in page.inner_text("#signin-error")
+    assert page.is_hidden("#app")
+    # The refused request is the page's 401, logged by Chromium as a failed resource.
+    assert all("401" in e for e in browser.console_errors)
