@@ -27,6 +27,7 @@ import httpx
 import pytest
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from tests.conftest import free_port
 
 from interlock.api import create_app
 from interlock.api.web import STATIC
@@ -42,7 +43,6 @@ from interlock.service.scenario import (
     send_scenario_messages,
 )
 from interlock.service.tracks import TrackService
-from tests.conftest import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"

@@ -9,7 +9,6 @@ import time
 from typing import Any
 
 import pytest
-
 from tests.web.conftest import Browser, DemoServer, screenshot
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]

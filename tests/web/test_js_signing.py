@@ -1,0 +1,146 @@
+"""The page's canonical.js and sign.js against the server's own code, in Node: the same
+RFC 8785 bytes as `interlock.ledger.canonical` for any JSON value, and envelopes that
+`interlock.ledger.envelope.verify` accepts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from interlock.api.web import STATIC
+from interlock.errors import InterlockError
+from interlock.ledger.canonical import canonical
+from interlock.ledger.envelope import verify
+from interlock.ledger.keys import key_id, public_text
+
+HARNESS = __file__.replace("test_js_signing.py", "harness.mjs")
+SAFE_INT = 2**53 - 1  # JavaScript numbers are doubles; the server refuses larger ints too
+
+
+class Node:
+    """One Node process running harness.mjs, asked one line at a time."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            ["node", HARNESS, str(STATIC / "js")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+
+    def ask(self, **request: Any) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(request, ensure_ascii=True) + "\n")
+        self.proc.stdin.flush()
+        answer: dict[str, Any] = json.loads(self.proc.stdout.readline())
+        return answer
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def node() -> Iterator[Node]:
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    if not (STATIC / "vendor" / "noble-ed25519").is_dir():
+        pytest.skip("map page not built: npm --prefix web ci && npm --prefix web run build")
+    n = Node()
+    yield n
+    n.close()
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-SAFE_INT, SAFE_INT)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=8), children, max_size=5)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(json_values)
+def test_canonical_js_matches_the_server(node: Node, value: Any) -> None:
+    assert node.ask(op="canon", value=value) == {"ok": canonical(value).decode("utf-8")}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=3), st.integers(0, 9), max_size=8))
+def test_keys_sort_by_utf16_code_units(node: Node, value: dict[str, int]) -> None:
+    # Keys mixing U+E000..U+FFFF with characters above U+FFFF sort differently by code
+    # point and by UTF-16 code unit: RFC 8785 (and the server) take the code units.
+    value = {**value, "\ue000": 1, "\U0001f600": 2, "\uffff": 3}
+    assert node.ask(op="canon", value=value) == {"ok": canonical(value).decode("utf-8")}
+
+
+@pytest.mark.parametrize(
+    "number",
+    [0.0, -0.0, 1.0, 0.1, 1e21, 1e-7, 123456789012345680000.0, 5e-324, 1.7976931348623157e308],
+)
+def test_numbers_take_their_ecmascript_form(node: Node, number: float) -> None:
+    assert node.ask(op="canon", value=[number]) == {"ok": canonical([number]).decode()}
+
+
+def test_a_lone_surrogate_is_refused(node: Node) -> None:
+    # Sent escaped: JSON.parse makes the lone surrogate in Node's string.
+    assert "error" in node.ask(op="canon", value="\ud800")
+
+
+def _pem(key: Ed25519PrivateKey) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+def test_a_js_signed_envelope_verifies_on_the_server(node: Node) -> None:
+    key = Ed25519PrivateKey.generate()
+    public = public_text(key.public_key())
+    body = {
+        "to": ["command"],
+        "priority": "flash",
+        "subject": "Ünïcode ✈ and 😀",
+        "body": "line\nbreak",
+        "refs": [{"kind": "notice", "id": "n-1"}],
+        "payload": {"n": 1.5, "big": 1e21, "neg": -0.0},
+    }
+    answer = node.ask(op="sign", pem=_pem(key), kind="message", author="base", body=body)
+    assert answer["key"] == {"publicText": public, "keyId": key_id(public)}
+    env = answer["ok"]
+    verified = verify(env, {"base": [public]}, datetime.now(UTC))
+    assert (verified.kind, verified.author, verified.body) == ("message", "base", body)
+    assert len(env["nonce"]) == 32 and env["signed_at"].endswith("Z")
+
+    tampered = {**env, "body": {**body, "subject": "changed"}}
+    with pytest.raises(InterlockError):
+        verify(tampered, {"base": [public]})
+
+
+def test_a_key_that_is_not_ed25519_pkcs8_is_refused(node: Node) -> None:
+    answer = node.ask(
+        op="sign",
+        pem="-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----",
+        kind="message",
+        author="base",
+        body={},
+    )
+    assert "Ed25519" in answer["error"]
