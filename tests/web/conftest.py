@@ -105,6 +105,10 @@ AIRCRAFT = [
     ("eagle1", "own", 34.9, 34.45, 80.0, 480.0, 21000, "EAGLE 1"),
     ("eagle2", "own", 35.1, 34.3, 0.0, 300.0, 15000, "EAGLE 2"),
     ("4CA123", "sbs", 35.3, 34.7, 270.0, 460.0, 36000, "RYR42K"),
+    # Head on at one level, 0.9 degrees apart: a loss of separation predicted within the
+    # 5-minute lookahead from the first scan (closest approach after about 200 s).
+    ("eagle3", "own", 35.8, 34.15, 270.0, 400.0, 20000, "EAGLE 3"),
+    ("4CA124", "sbs", 34.9, 34.15, 90.0, 400.0, 20000, "THY7TZ"),
 ]
 M_PER_DEG = 111_320.0
 

@@ -65,7 +65,13 @@ def test_page_shows_notices_conflicts_and_moving_tracks(
     )
     assert page.locator(".conflict-marker").count() >= 1
     assert page.locator("path.notice.in-conflict").count() >= 1
+    # A tactical alert (two aircraft head on) is marked, listed, its tracks in red.
+    page.wait_for_selector("path.alert-marker", timeout=TIMEOUT_MS)
+    page.wait_for_selector('.track-label[data-track="base:eagle3"]', timeout=TIMEOUT_MS)
+    screenshot(page, "page-base")
     # Details on click: a conflict from the list opens its popup.
+    page.click("#side [data-tab=picture]")
+    assert page.locator("#alerts li.danger").count() >= 1
     page.click("#conflicts li.conflict >> nth=0")
     page.wait_for_selector(".leaflet-popup-content h3", timeout=TIMEOUT_MS)
     assert "conflict" in page.inner_text(".leaflet-popup-content h3")
@@ -90,8 +96,6 @@ def test_page_shows_notices_conflicts_and_moving_tracks(
     page.wait_for_function(
         f"document.querySelectorAll('path.notice').length >= {len(notices)}", timeout=TIMEOUT_MS
     )
-    page.keyboard.press("Escape")
-    screenshot(page, "page-base")
 
     assert browser.console_errors == []
     assert browser.foreign_requests() == []
@@ -124,7 +128,8 @@ def test_acknowledge_in_the_page_reaches_the_api(demo_server: DemoServer, browse
 
     page.wait_for_selector(f'.msg[data-id="{message_id}"].state-acknowledged', timeout=TIMEOUT_MS)
     assert page.locator(f'.msg[data-id="{message_id}"] button.ack').count() == 0
-    page.locator(f'.msg[data-id="{message_id}"]').first.scroll_into_view_if_needed()
+    # (the list is redrawn as receipts arrive: find the card afresh rather than hold it)
+    page.evaluate(f"document.querySelector('.msg[data-id=\"{message_id}\"]').scrollIntoView()")
     screenshot(page, "page-acknowledged")
 
     assert browser.console_errors == []
@@ -156,3 +161,25 @@ def test_a_refused_token_is_said_so(demo_server: DemoServer, browser: Browser) -
     assert page.is_hidden("#app")
     # The refused request is the page's 401, logged by Chromium as a failed resource.
     assert all("401" in e for e in browser.console_errors)
+
+
+def test_escalations_show_in_red(demo_server: DemoServer, browser: Browser) -> None:
+    # The scenario's flash system messages (deadline 30 s) go unacknowledged by `command`
+    # (no page signs in as it), so the server escalates them 30 s after loading.
+    with demo_server.client("command") as api:
+        wait_until(
+            lambda: any(
+                r["escalations"] for m in api.get("/messages").json() for r in m["recipients"]
+            ),
+            timeout_s=60,
+        )
+    page = browser.page
+    sign_in(page, demo_server, "command")
+    page.wait_for_selector("#escalations li.danger", timeout=TIMEOUT_MS)
+    page.wait_for_selector(".msg.escalated .danger", timeout=TIMEOUT_MS)
+    colour = page.eval_on_selector(".msg.escalated", "e => getComputedStyle(e).borderTopColor")
+    assert colour == "rgb(212, 0, 0)"
+    assert "overdue" in page.inner_text(".msg.escalated .countdown")
+    screenshot(page, "page-escalations")
+    assert browser.console_errors == []
+    assert browser.foreign_requests() == []

@@ -35,7 +35,12 @@ export class Hotline {
       this.api.get("/messages", { box: "in", limit: 200 }),
       this.api.get("/messages", { box: "out", limit: 200 }),
     ]);
-    this.inbox = inbox;
+    // What still needs a person first (soonest deadline on top), then the rest, newest first.
+    const open = (m) => this.mine(m)?.state !== "acknowledged";
+    this.inbox = [
+      ...inbox.filter(open).sort((a, b) => Date.parse(a.deadline) - Date.parse(b.deadline)),
+      ...inbox.filter((m) => !open(m)),
+    ];
     this.outbox = outbox;
     this.render();
     this.deliverReceipts();
@@ -47,12 +52,21 @@ export class Hotline {
   }
 
   render() {
+    // A redraw must not take the reply box from under someone typing in it.
+    const typing = document.activeElement?.matches?.(".reply") ? document.activeElement : null;
+    const caret = typing ? [typing.dataset.id, typing.selectionStart] : null;
     const pending = this.inbox.filter((m) => this.mine(m)?.state !== "acknowledged").length;
     this.$("#inbox-count").textContent = pending ? `${pending} to acknowledge` : "";
+    document.getElementById("tab-hotline").textContent = pending ? String(pending) : "";
     this.$("#inbox").replaceChildren(...this.inbox.map((m) => this.card(m, true)));
     this.$("#outbox").replaceChildren(...this.outbox.map((m) => this.card(m, false)));
     if (!this.inbox.length) this.$("#inbox").append(html('<li class="empty">No messages.</li>'));
     if (!this.outbox.length) this.$("#outbox").append(html('<li class="empty">Nothing sent.</li>'));
+    if (caret) {
+      const box = this.root.querySelector(`.reply[data-id="${CSS.escape(caret[0])}"]`);
+      box?.focus();
+      box?.setSelectionRange(caret[1], caret[1]);
+    }
     this.tick();
   }
 
@@ -119,10 +133,10 @@ export class Hotline {
   noteEscalation(event) {
     const e = event.event ?? {};
     if (e.redacted) return;
-    const item = html(`<li class="danger">${fmtTime(event.received_at)} — message
-      <a href="#" data-message="${esc(e.message)}">${esc(e.message)}</a> (${esc(e.priority)}) from
-      ${esc(e.from)} not acknowledged by <b>${esc(e.party)}</b>, ${Math.round(e.overdue_s ?? 0)} s
-      overdue (escalation ${esc(e.count)})</li>`);
+    const item = html(`<li class="danger" title="${esc(e.message)}: ${esc(e.subject ?? "")}">
+      ${fmtTime(event.received_at).slice(11)} <a href="#" data-message="${esc(e.message)}">${esc(e.priority)}
+      from ${esc(e.from)}</a> not acknowledged by <b>${esc(e.party)}</b>
+      (${Math.round(e.overdue_s ?? 0)} s overdue, ×${esc(e.count)})</li>`);
     const list = this.$("#escalations");
     list.prepend(item);
     while (list.children.length > MAX_ESCALATIONS_SHOWN) list.lastElementChild.remove();
@@ -155,6 +169,15 @@ export class Hotline {
   }
 
   async onClick(e) {
+    const link = e.target.closest("a[data-message]");
+    if (link) {
+      e.preventDefault();
+      const card = this.root.querySelector(`.msg[data-id="${CSS.escape(link.dataset.message)}"]`);
+      card?.scrollIntoView({ behavior: "smooth", block: "center" });
+      card?.classList.add("flash");
+      setTimeout(() => card?.classList.remove("flash"), 1500);
+      return;
+    }
     const button = e.target.closest("button.ack");
     if (!button) return;
     const id = button.dataset.id;

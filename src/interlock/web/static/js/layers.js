@@ -255,7 +255,20 @@ function conflictPopup(c) {
       ? `Interference at ${esc(c.receiver_name ?? c.a_id)}`
       : `${esc(c.a_kind)} ${esc(c.a_id)} × ${esc(c.b_kind)} ${esc(c.b_id)}`;
   return `<h3 class="danger">${esc(c.severity)} conflict #${esc(c.id)}</h3><p>${title}</p>` +
+    adviceList(c.advice) +
     detailsTable(c, ["contributors", "advice", "move_list", "decisive", "parties"]);
+}
+
+/** An interference conflict's advice: what each emitter would have to change. */
+function adviceList(advice) {
+  if (!advice?.length) return "";
+  const items = advice.map((a) => {
+    const shift = a.frequency_shift_mhz?.nearest;
+    const move = shift != null ? ` or move ${shift > 0 ? "+" : ""}${shift.toFixed(3)} MHz` : "";
+    return `<li>${esc(a.party)} ${esc(a.notice)}: reduce EIRP by ${a.reduce_by_db.toFixed(1)} dB
+      (to ${a.max_eirp_dbm.toFixed(1)} dBm)${move}</li>`;
+  });
+  return `<p>Advice:</p><ul class="advice">${items.join("")}</ul>`;
 }
 
 function trackPopup(f) {

@@ -85,6 +85,7 @@ async function start(api, me, agreement, key) {
   $("#signin").hidden = true;
   $("#app").hidden = false;
   $("#signout").hidden = false;
+  setupTabs();
   $("#who").innerHTML = `${esc(me.name)} <code>${esc(me.id)}</code>${key ? ` · key ${esc(key.keyId)}` : " · read-only"}`;
 
   const colours = partyColours(agreement.parties);
@@ -148,6 +149,7 @@ async function start(api, me, agreement, key) {
       data.conflicts = await api.get("/conflicts");
       redraw();
       renderConflicts(data.conflicts, noticeName, (id) => layers.openConflict(id));
+      countPicture(data);
     },
     violations: async () => {
       data.violations = await api.get("/violations");
@@ -157,6 +159,7 @@ async function start(api, me, agreement, key) {
       data.alerts = (await api.get("/alerts")).alerts;
       layers.setAlerts(data.alerts);
       renderAlerts(data.alerts);
+      countPicture(data);
     },
     tracks: async () => {
       data.tracks = (await api.get("/tracks")).features;
@@ -199,6 +202,7 @@ async function start(api, me, agreement, key) {
       pill.className = `pill ${state}`;
       pill.title = detail ?? "";
       if (state === "open") refresh(["notices", "conflicts", "messages", "alerts"]); // caught up
+      if (state === "closed" && !stop.signal.aborted) toast(`Live updates stopped: ${detail}`);
     },
   });
   const poll = setInterval(() => {
@@ -207,7 +211,7 @@ async function start(api, me, agreement, key) {
   }, TRACK_POLL_MS);
   const beatEvery = (agreement.hotline?.heartbeat_interval_s ?? 10) * 1000;
   const beat = () => api.post("/hotline/heartbeat").catch(reportError);
-  beat();
+  beat().then(() => refresh(["channels"])); // our own state: up from now on
   const beats = setInterval(beat, beatEvery);
   const clock = setInterval(() => {
     $("#clock").textContent = new Date().toISOString().slice(11, 19) + "Z";
@@ -228,6 +232,26 @@ async function start(api, me, agreement, key) {
     e.preventDefault();
     if (!layers.openNotice(ref.dataset.notice)) toast(`notice ${ref.dataset.notice} is not shown`, "info");
   });
+}
+
+/** The side panel's two tabs: the hotline, and the conflicts, violations and alerts. */
+function setupTabs() {
+  const tabs = [...document.querySelectorAll("#side [role=tab]")];
+  for (const tab of tabs) {
+    tab.addEventListener("click", () => {
+      for (const t of tabs) {
+        const on = t === tab;
+        t.setAttribute("aria-selected", String(on));
+        document.getElementById(t.dataset.tab).hidden = !on;
+      }
+    });
+  }
+}
+
+/** The count on the conflicts tab: open conflicts and active alerts concerning us. */
+function countPicture(data) {
+  const n = data.conflicts.length + data.alerts.length;
+  $("#tab-picture").textContent = n ? String(n) : "";
 }
 
 /** Where each notice and asset is (roughly its middle), for conflict markers. */
