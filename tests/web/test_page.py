@@ -11,8 +11,12 @@ from typing import Any
 import pytest
 from tests.web.conftest import Browser, DemoServer, screenshot
 
+expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 TIMEOUT_MS = 15_000
+# No page.wait_for_function: Playwright evaluates its string with eval, which the page's
+# Content-Security-Policy forbids (and reports as a console error); poll locators instead.
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 def sign_in(page: Any, server: DemoServer, party: str, *, with_key: bool = True) -> None:
@@ -54,15 +58,10 @@ def test_page_shows_notices_conflicts_and_moving_tracks(
     sign_in(page, demo_server, "base")
 
     # Every notice is drawn (one SVG path each) and has a bar on the timeline.
-    page.wait_for_function(
-        f"document.querySelectorAll('path.notice').length >= {len(notices)}", timeout=TIMEOUT_MS
-    )
+    wait_until(lambda: page.locator("path.notice").count() >= len(notices))
     assert page.locator("#timeline .bar").count() == len(notices)
     # Conflicts: listed, marked on the map, and their notices highlighted.
-    page.wait_for_function(
-        f"document.querySelectorAll('#conflicts li.conflict').length === {len(conflicts)}",
-        timeout=TIMEOUT_MS,
-    )
+    expect(page.locator("#conflicts li.conflict")).to_have_count(len(conflicts))
     assert page.locator(".conflict-marker").count() >= 1
     assert page.locator("path.notice.in-conflict").count() >= 1
     # A tactical alert (two aircraft head on) is marked, listed, its tracks in red.
@@ -76,9 +75,7 @@ def test_page_shows_notices_conflicts_and_moving_tracks(
     page.wait_for_selector(".leaflet-popup-content h3", timeout=TIMEOUT_MS)
     assert "conflict" in page.inner_text(".leaflet-popup-content h3")
     # The basemap (Natural Earth land) is drawn.
-    page.wait_for_function(
-        "document.querySelectorAll('.leaflet-basemap-pane path').length > 0", timeout=TIMEOUT_MS
-    )
+    wait_until(lambda: page.locator(".leaflet-basemap-pane path").count() > 0)
 
     # Tracks: labelled, and a move on the server moves the label on the page.
     page.wait_for_selector('.track-label[data-track="base:eagle1"]', timeout=TIMEOUT_MS)
@@ -93,9 +90,7 @@ def test_page_shows_notices_conflicts_and_moving_tracks(
     assert page.is_checked("#at-time")
     assert page.locator("path.notice").count() < len(notices)
     page.uncheck("#at-time")
-    page.wait_for_function(
-        f"document.querySelectorAll('path.notice').length >= {len(notices)}", timeout=TIMEOUT_MS
-    )
+    wait_until(lambda: page.locator("path.notice").count() >= len(notices))
 
     assert browser.console_errors == []
     assert browser.foreign_requests() == []
@@ -154,10 +149,7 @@ def test_a_refused_token_is_said_so(demo_server: DemoServer, browser: Browser) -
     page.goto(demo_server.url + "/")
     page.fill("#signin-form [name=token]", "not-a-token")
     page.click("#signin-form button[type=submit]")
-    page.wait_for_function(
-        "document.querySelector('#signin-error').textContent.length > 0", timeout=TIMEOUT_MS
-    )
-    assert "refused" in page.inner_text("#signin-error")
+    expect(page.locator("#signin-error")).to_contain_text("refused")
     assert page.is_hidden("#app")
     # The refused request is the page's 401, logged by Chromium as a failed resource.
     assert all("401" in e for e in browser.console_errors)
@@ -181,5 +173,35 @@ def test_escalations_show_in_red(demo_server: DemoServer, browser: Browser) -> N
     assert colour == "rgb(212, 0, 0)"
     assert "overdue" in page.inner_text(".msg.escalated .countdown")
     screenshot(page, "page-escalations")
+    assert browser.console_errors == []
+    assert browser.foreign_requests() == []
+
+
+def test_compose_signs_and_sends_from_a_key_file(demo_server: DemoServer, browser: Browser) -> None:
+    page = browser.page
+    page.goto(demo_server.url + "/")
+    page.fill("#signin-form [name=token]", demo_server.tokens["base"])
+    page.set_input_files("#signin-form [name=keyfile]", str(demo_server.key_files["base"]))
+    page.click("#signin-form button[type=submit]")
+    page.wait_for_selector("#app:not([hidden])", timeout=TIMEOUT_MS)
+    assert "key " in page.inner_text("#who")
+
+    # A timeline bar opens its notice on the map.
+    page.click("#timeline .bar >> nth=0")
+    page.wait_for_selector(".leaflet-popup-content h3", timeout=TIMEOUT_MS)
+
+    page.click("details:has(#compose) > summary")
+    page.check("#compose input[name=to][value=command]")
+    page.select_option("#compose select[name=priority]", "urgent")
+    page.fill("#compose input[name=subject]", "Web test: composed in the page")
+    page.fill("#compose textarea[name=body]", "Signed in the browser ✈")
+    page.click("#compose button[type=submit]")
+    expect(page.locator("#compose .status")).to_have_text(re.compile("^Sent "))
+    with demo_server.client("command") as api:
+        inbox = api.get("/messages", params={"box": "in"}).json()
+    sent = next(m for m in inbox if m["subject"] == "Web test: composed in the page")
+    assert (sent["from"], sent["priority"], sent["signed"]) == ("base", "urgent", True)
+    assert sent["body"] == "Signed in the browser ✈"
+    page.wait_for_selector(f'#outbox .msg[data-id="{sent["id"]}"]', timeout=TIMEOUT_MS)
     assert browser.console_errors == []
     assert browser.foreign_requests() == []

@@ -9,6 +9,7 @@ export const CONFLICT = "#d40000";
 // How a domain reads on the map without colour: air solid, sea dashed, emission dotted.
 const DASH = { air: null, sea: "9 6", emission: "2 5" };
 const VECTOR_S = 180; // a track's heading vector shows where it will be in 3 minutes
+const POPUP = { maxHeight: 320, maxWidth: 400 }; // long details scroll inside the popup
 
 export function partyColours(parties) {
   return Object.fromEntries(parties.map((p, i) => [p.id, PALETTE[i % PALETTE.length]]));
@@ -56,7 +57,7 @@ export class Layers {
         className: `notice notice-${p.domain}${hot ? " in-conflict" : ""}`,
       };
       const layer = this.area(f, style);
-      layer.bindPopup(() => noticePopup(f, hot));
+      layer.bindPopup(() => noticePopup(f, hot), POPUP);
       layer.bindTooltip(esc(p.callsign ?? p.id), { sticky: true });
       this.noticeLayers.set(p.id, layer);
       this.groups.notices.addLayer(layer);
@@ -76,7 +77,7 @@ export class Layers {
         dashArray: "1 4",
         className: `asset asset-${p.kind}`,
       });
-      layer.bindPopup(() => `<h3>${esc(p.name ?? p.id)}</h3>` + detailsTable(p, ["name"]));
+      layer.bindPopup(() => `<h3>${esc(p.name ?? p.id)}</h3>` + detailsTable(p, ["name"]), POPUP);
       this.groups.assets.addLayer(layer);
     }
   }
@@ -155,7 +156,7 @@ export class Layers {
           iconSize: [22, 22],
         }),
         title: `conflict #${c.id}`,
-      }).bindPopup(() => conflictPopup(c));
+      }).bindPopup(() => conflictPopup(c), POPUP);
       marker.addTo(this.groups.conflicts);
       this.conflictMarkers.set(String(c.id), marker);
     }
@@ -164,7 +165,7 @@ export class Layers {
   openConflict(id) {
     const marker = this.conflictMarkers?.get(String(id));
     if (!marker) return;
-    this.map.setView(marker.getLatLng(), Math.max(this.map.getZoom(), 9));
+    this.map.setView(marker.getLatLng(), Math.max(this.map.getZoom(), 9), { animate: false });
     marker.openPopup();
   }
 
@@ -207,7 +208,7 @@ export class Layers {
       t.vector.setStyle({ color: colour });
       t.marker.setTooltipContent(trackLabel(p));
       t.marker.getTooltip().getElement()?.setAttribute("data-track", id);
-      t.marker.bindPopup(() => trackPopup(t.feature));
+      t.marker.bindPopup(() => trackPopup(t.feature), POPUP);
     }
     for (const [id, t] of this.tracks) {
       if (seen.has(id)) continue;
@@ -228,7 +229,10 @@ export class Layers {
         fillOpacity: 0.15,
         className: `alert-marker severity-${a.severity}`,
       })
-        .bindPopup(() => `<h3>${esc(a.severity)} ${esc(a.kind)} alert ${esc(a.id)}</h3>` + detailsTable(a, ["key"]))
+        .bindPopup(
+          () => `<h3>${esc(a.severity)} ${esc(a.kind)} alert ${esc(a.id)}</h3>` + detailsTable(a, ["key"]),
+          POPUP,
+        )
         .addTo(this.groups.alerts);
     }
   }

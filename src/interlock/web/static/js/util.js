@@ -37,7 +37,9 @@ export function detailsTable(obj, skip = []) {
   const rows = Object.entries(obj)
     .filter(([k, v]) => !skip.includes(k) && v !== null && v !== undefined && v !== "")
     .map(([k, v]) => {
-      const text = typeof v === "object" ? JSON.stringify(v) : v;
+      let text = typeof v === "object" ? JSON.stringify(v) : v;
+      if (typeof v === "number" && k.endsWith("_at")) text = fmtTime(v); // epoch seconds
+      else if (typeof v === "number" && !Number.isInteger(v)) text = String(+v.toFixed(3));
       return `<tr><th>${esc(k)}</th><td>${esc(text)}</td></tr>`;
     });
   return `<table class="details">${rows.join("")}</table>`;
