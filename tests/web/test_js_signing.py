@@ -144,3 +144,38 @@ def test_a_key_that_is_not_ed25519_pkcs8_is_refused(node: Node) -> None:
         body={},
     )
     assert "Ed25519" in answer["error"]
+
+
+def _sse_text(entries: list[dict[str, Any]]) -> str:
+    """What the server's stream writes (api/stream.py), with a keepalive between."""
+    from interlock.api.stream import sse
+
+    out = "retry: 1000\n\n"
+    for e in entries:
+        out += sse(e).decode("utf-8") + ": keepalive\n\n"
+    return out
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(1, 200), max_size=12), st.booleans())
+def test_the_stream_parser_reads_the_server_s_events_in_any_chunks(
+    node: Node, cuts: list[int], crlf: bool
+) -> None:
+    entries = [
+        {"seq": 7, "event": {"type": "message", "subject": "é ✈ 😀", "text": "a\nb"}},
+        {"seq": 8, "event": {"type": "receipt", "message": "m-1"}},
+        {"seq": 12, "event": {"type": "escalation", "count": 2}},
+    ]
+    text = _sse_text(entries)
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    chunks, at = [], 0
+    for cut in cuts:  # split anywhere, even inside a multi-byte character's string
+        chunks.append(text[at : at + cut])
+        at += cut
+    chunks.append(text[at:])
+    events = node.ask(op="sse", chunks=chunks)["ok"]
+    assert events[0] == {"type": "message", "retry": 1000}
+    assert [(e["id"], e["type"], e["data"]) for e in events[1:]] == [
+        (str(e["seq"]), e["event"]["type"], e) for e in entries
+    ]

@@ -60,6 +60,7 @@ export class Api {
     let lastId = after;
     let retryMs = 1000;
     while (!signal.aborted) {
+      let why = "connection closed";
       try {
         const headers = this.headers({ Accept: "text/event-stream" });
         if (lastId !== null) headers["Last-Event-ID"] = String(lastId);
@@ -76,13 +77,11 @@ export class Api {
           if (event.data !== undefined) onEvent(event);
         }
       } catch (error) {
-        if (signal.aborted) break;
-        onState("retrying", error.message);
+        why = error.message;
       }
-      if (!signal.aborted) {
-        onState("retrying", "connection lost");
-        await sleep(retryMs, signal);
-      }
+      if (signal.aborted) break;
+      onState("retrying", why); // the server went away or restarted: resume where we were
+      await sleep(retryMs, signal);
     }
     onState("closed", "signed out");
   }
@@ -102,12 +101,15 @@ function sleep(ms, signal) {
 export async function* sseEvents(body, signal) {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   signal?.addEventListener("abort", () => reader.cancel().catch(() => {}), { once: true });
-  let buffer = "";
+  let buffer = ""; // text with line ends made "\n", not yet parsed
+  let cr = ""; // a chunk's final "\r", whose "\n" may start the next chunk
   try {
     while (true) {
       const { value, done } = await reader.read();
       if (done) return;
-      buffer += value.replace(/\r\n?/g, "\n");
+      const text = cr + value;
+      cr = text.endsWith("\r") ? "\r" : "";
+      buffer += text.slice(0, text.length - cr.length).replace(/\r\n?/g, "\n");
       let end;
       while ((end = buffer.indexOf("\n\n")) >= 0) {
         const event = parseBlock(buffer.slice(0, end));
