@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -203,5 +204,37 @@ def test_compose_signs_and_sends_from_a_key_file(demo_server: DemoServer, browse
     assert (sent["from"], sent["priority"], sent["signed"]) == ("base", "urgent", True)
     assert sent["body"] == "Signed in the browser ✈"
     page.wait_for_selector(f'#outbox .msg[data-id="{sent["id"]}"]', timeout=TIMEOUT_MS)
+    assert browser.console_errors == []
+    assert browser.foreign_requests() == []
+
+
+def test_live_updates_from_the_push_stream(demo_server: DemoServer, browser: Browser) -> None:
+    page = browser.page
+    sign_in(page, demo_server, "base")
+    start = datetime.now(UTC) + timedelta(hours=2)
+    notice = {
+        "type": "Feature",
+        # South of Cyprus, clear of the scenario's activity: no conflict to disturb others.
+        "geometry": {"type": "Point", "coordinates": [33.0, 33.6]},
+        "properties": {
+            "domain": "air",
+            "radius_m": 5000,
+            "alt_lower_ft": 0,
+            "alt_upper_ft": 5000,
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=1)).isoformat(),
+            "callsign": "WEB LIVE",
+        },
+    }
+    bar = page.locator("#timeline .bar[title^='WEB LIVE']")
+    expect(bar).to_have_count(0)
+    with demo_server.client("command") as api:
+        created = api.post("/notices", json=notice)
+        assert created.status_code == 201, created.text
+        notice_id = created.json()["notice"]["id"]
+        expect(bar).to_have_count(1)  # filed by the other party, pushed to us
+        assert bar.get_attribute("data-notice") == notice_id
+        assert api.post(f"/notices/{notice_id}/cancel").status_code == 200
+    expect(bar).to_have_count(0)
     assert browser.console_errors == []
     assert browser.foreign_requests() == []

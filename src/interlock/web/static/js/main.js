@@ -115,8 +115,12 @@ async function start(api, me, agreement, key) {
 
   function redraw() {
     const conflicted = conflictedNotices();
+    // A cancelled notice declares nothing any more: off the map and the timeline.
     const matching = data.notices.filter(
-      (f) => filters.parties.has(f.properties.party) && filters.domains.has(f.properties.domain),
+      (f) =>
+        f.properties.status !== "cancelled" &&
+        filters.parties.has(f.properties.party) &&
+        filters.domains.has(f.properties.domain),
     );
     timeline.setNotices(matching, colours, conflicted);
     layers.setNotices(matching.filter((f) => timeline.shows(f.properties)), conflicted);
