@@ -124,7 +124,11 @@ async function start(api, me, agreement, key) {
     );
     timeline.setNotices(matching, colours, conflicted);
     layers.setNotices(matching.filter((f) => timeline.shows(f.properties)), conflicted);
-    layers.setConflicts(data.conflicts, places(data));
+    // Under the time filter, only conflicts whose window holds the chosen moment.
+    const conflicts = data.conflicts.filter((c) =>
+      timeline.shows({ start: c.window_start ?? c.start, end: c.window_end ?? c.end }),
+    );
+    layers.setConflicts(conflicts, places(data));
     drawTracks();
   }
 

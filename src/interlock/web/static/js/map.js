@@ -17,6 +17,10 @@ export function createMap(element) {
   // The basemap sits in its own pane below every overlay and never takes clicks.
   map.createPane("basemap").style.zIndex = 200;
   map.getPane("basemap").style.pointerEvents = "none";
+  // Zoomed out, dozens of track labels would hide the picture: markers and vectors only.
+  const labels = () => element.classList.toggle("no-labels", map.getZoom() < 8);
+  map.on("zoomend", labels);
+  labels();
   loadBasemap(map).catch((error) => console.warn("basemap not loaded:", error.message));
   return map;
 }
