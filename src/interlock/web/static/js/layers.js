@@ -195,6 +195,7 @@ export class Layers {
           offset: [8, 0],
           className: "track-label",
         });
+        t.marker.bindPopup(() => trackPopup(t.feature), POPUP); // its latest state when opened
         t.marker.addTo(this.groups.tracks);
         t.vector.addTo(this.groups.tracks);
         t.marker.getTooltip().getElement()?.setAttribute("data-track", id);
@@ -208,7 +209,6 @@ export class Layers {
       t.vector.setStyle({ color: colour });
       t.marker.setTooltipContent(trackLabel(p));
       t.marker.getTooltip().getElement()?.setAttribute("data-track", id);
-      t.marker.bindPopup(() => trackPopup(t.feature), POPUP);
     }
     for (const [id, t] of this.tracks) {
       if (seen.has(id)) continue;

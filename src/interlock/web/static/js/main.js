@@ -140,6 +140,8 @@ async function start(api, me, agreement, key) {
     layers.setTracks(shown, alertedTracks());
   }
 
+  let alertsText = null; // the last alert list drawn, as JSON
+
   const noticeName = (id) =>
     data.notices.find((f) => f.properties.id === id)?.properties.callsign ?? id;
 
@@ -164,7 +166,12 @@ async function start(api, me, agreement, key) {
       renderViolations(data.violations, noticeName);
     },
     alerts: async () => {
-      data.alerts = (await api.get("/alerts")).alerts;
+      const alerts = (await api.get("/alerts")).alerts;
+      // Polled with the tracks: redraw only on a change, so an open popup stays open.
+      const text = JSON.stringify(alerts);
+      if (text === alertsText) return;
+      alertsText = text;
+      data.alerts = alerts;
       layers.setAlerts(data.alerts);
       renderAlerts(data.alerts);
       countPicture(data);
