@@ -228,10 +228,12 @@ async function start(api, me, agreement, key) {
   const beat = () => api.post("/hotline/heartbeat").catch(reportError);
   beat().then(() => refresh(["channels"])); // our own state: up from now on
   const beats = setInterval(beat, beatEvery);
-  const clock = setInterval(() => {
+  const tick = () => {
     $("#clock").textContent = new Date().toISOString().slice(11, 19) + "Z";
     timeline.update();
-  }, 1000);
+  };
+  tick();
+  const clock = setInterval(tick, 1000);
 
   $("#signout").onclick = () => {
     stop.abort();
