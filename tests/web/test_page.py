@@ -238,3 +238,29 @@ def test_live_updates_from_the_push_stream(demo_server: DemoServer, browser: Bro
     expect(bar).to_have_count(0)
     assert browser.console_errors == []
     assert browser.foreign_requests() == []
+
+
+def test_a_receivers_popup_shows_its_interference_plot(
+    demo_server: DemoServer, browser: Browser
+) -> None:
+    """The demo's coastal radar is a protected receiver: its popup carries the server's I/N
+    plot (fetched with the token, shown from a blob: URL the page's CSP allows)."""
+    page = browser.page
+    sign_in(page, demo_server, "base")
+    radar = page.locator("path.asset-radar").first
+    radar.wait_for(state="attached", timeout=TIMEOUT_MS)
+
+    def plot_shown() -> Any:
+        # the asset layer is redrawn when the stream brings news, closing its popup: reopen
+        if page.locator("img.in-plot").count() == 0:
+            radar.dispatch_event("click")
+            return None
+        return page.eval_on_selector(
+            "img.in-plot", "i => i.complete && i.naturalWidth > 0 && [i.src, i.naturalWidth]"
+        )
+
+    src, width = wait_until(plot_shown, timeout_s=15.0)
+    assert src.startswith("blob:") and width >= 600
+    screenshot(page, "page-receiver-plot")
+    assert browser.console_errors == []
+    assert browser.foreign_requests() == []

@@ -39,6 +39,13 @@ export class Api {
     return response.json();
   }
 
+  /** A binary resource (an image) as an object URL the page may show. */
+  async blobUrl(path) {
+    const response = await fetch(path, { headers: this.headers() });
+    if (!response.ok) throw await errorOf(response);
+    return URL.createObjectURL(await response.blob());
+  }
+
   async post(path, body) {
     const init = { method: "POST", headers: this.headers() };
     if (body !== undefined) {

@@ -77,9 +77,30 @@ export class Layers {
         dashArray: "1 4",
         className: `asset asset-${p.kind}`,
       });
-      layer.bindPopup(() => `<h3>${esc(p.name ?? p.id)}</h3>` + detailsTable(p, ["name"]), POPUP);
+      layer.bindPopup(() => this.assetPopup(f), POPUP);
       this.groups.assets.addLayer(layer);
     }
+  }
+
+  /** An asset's details; a protected receiver's also show its aggregate I/N over the next
+   * 24 h (the server's PNG, fetched with the token, since an <img> cannot send one). */
+  assetPopup(f) {
+    const p = f.properties;
+    const box = document.createElement("div");
+    box.innerHTML = `<h3>${esc(p.name ?? p.id)}</h3>` + detailsTable(p, ["name"]);
+    if (p.receiver && this.receiverPlot) {
+      const img = document.createElement("img");
+      img.className = "in-plot";
+      img.alt = "aggregate I/N over the next 24 h, criterion dashed";
+      img.width = 360;
+      box.append(img);
+      this.receiverPlot(p.id)
+        .then((url) => {
+          img.src = url;
+        })
+        .catch(() => img.replaceWith("I/N plot unavailable"));
+    }
+    return box;
   }
 
   /** A notice's or asset's area: polygon, circle, corridor or orbit (racetrack). */

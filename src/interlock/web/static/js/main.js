@@ -91,6 +91,7 @@ async function start(api, me, agreement, key) {
   const colours = partyColours(agreement.parties);
   const map = createMap($("#map"));
   const layers = new Layers(map, colours);
+  layers.receiverPlot = (id) => api.blobUrl(`/spectrum/receivers/${encodeURIComponent(id)}/plot.png`);
   const data = { notices: [], assets: [], conflicts: [], violations: [], tracks: [], alerts: [] };
   const filters = setupFilters(agreement, colours, () => redraw());
   const timeline = new Timeline({
