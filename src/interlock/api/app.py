@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
@@ -26,7 +26,7 @@ from ..service.tracks import TrackService
 from . import schemas
 from .errors import install_error_handlers
 from .hotline_routes import hotline_router
-from .limits import BodyLimit
+from .limits import MAX_INT, BodyLimit
 from .responses import JSONBytes
 from .spectrum_routes import spectrum_router
 from .stream import KEEPALIVE_S, Broadcaster
@@ -192,7 +192,7 @@ def create_app(
         domain: Annotated[str | None, Query()] = None,
         status: Annotated[str | None, Query()] = None,
         limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
     ) -> Any:
         if owner is not None:
             service.agreement.party(owner)
@@ -225,7 +225,9 @@ def create_app(
         return service.versions(party, notice_id)
 
     @app.get("/notices/{notice_id}/versions/{version}", tags=["notices"], responses=_ERRORS)
-    def notice_version(notice_id: str, version: int, party: Party) -> Any:
+    def notice_version(
+        notice_id: str, version: Annotated[int, Path(ge=1, le=MAX_INT)], party: Party
+    ) -> Any:
         return service.get(party, notice_id, version)
 
     @app.put(
@@ -268,7 +270,7 @@ def create_app(
     @app.get("/ledger", tags=["record"], responses=_ERRORS)
     def ledger(
         party: Party,
-        from_seq: Annotated[int, Query(ge=1)] = 1,
+        from_seq: Annotated[int, Query(ge=1, le=MAX_INT)] = 1,
         limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     ) -> Any:
         """The hash-chained record of every event, for any party to verify independently."""

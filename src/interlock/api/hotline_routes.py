@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from ..errors import InvalidInput
 from ..service.hotline import HotlineOp, HotlineService
 from . import schemas
+from .limits import MAX_INT
 from .responses import JSONBytes
 from .stream import Broadcaster, party_stream
 
@@ -87,7 +88,9 @@ def hotline_router(
     )
     async def stream(
         party: Party,
-        after: Annotated[int | None, Query(ge=0, description="last sequence seen")] = None,
+        after: Annotated[
+            int | None, Query(ge=0, le=MAX_INT, description="last sequence seen")
+        ] = None,
         last_event_id: Annotated[str | None, Header()] = None,
     ) -> StreamingResponse:
         """Server-Sent Events: every ledger entry addressed to you (messages, receipts,
@@ -98,7 +101,9 @@ def hotline_router(
             try:
                 start = int(last_event_id)
             except ValueError:
-                raise InvalidInput("must be a sequence number", field="Last-Event-ID") from None
+                start = -1
+            if not 0 <= start <= MAX_INT:
+                raise InvalidInput("must be a sequence number", field="Last-Event-ID")
         await run_in_threadpool(hotline.agreement.party, party)
 
         def read(after_seq: int, limit: int) -> list[dict[str, Any]]:

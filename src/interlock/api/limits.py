@@ -7,6 +7,9 @@ from typing import Any
 import orjson
 
 Scope = dict[str, Any]
+# The largest integer a query may carry: SQLite's INTEGER (and PostgreSQL's BIGINT) cannot
+# bind a larger one, which would be a 500 instead of a 422.
+MAX_INT = 2**63 - 1
 
 
 class BodyLimit:
