@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -195,9 +196,15 @@ def live_server(service: NoticeService, clock: Clock) -> Iterator[LiveServer]:
     """A real uvicorn server on loopback, in a thread, over the test's service."""
     tokens, hashes = issue_tokens(service.agreement.party_ids)
     service.store.set_token_hashes(hashes)
-    port = free_port()
     hotline = HotlineService(service.store, service.agreement, clock)
-    app = create_app(service, hotline, tick_s=0.05, keepalive_s=0.5)
+    with serve_in_thread(create_app(service, hotline, tick_s=0.05, keepalive_s=0.5)) as url:
+        yield LiveServer(url, tokens, service, clock, hotline)
+
+
+@contextmanager
+def serve_in_thread(app: Any) -> Iterator[str]:
+    """A real uvicorn server for `app` on a free loopback port, in a thread; its URL."""
+    port = free_port()
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="error", timeout_graceful_shutdown=2
     )
@@ -209,9 +216,22 @@ def live_server(service: NoticeService, clock: Clock) -> Iterator[LiveServer]:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
-    yield LiveServer(f"http://127.0.0.1:{port}", tokens, service, clock, hotline)
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def wait_until(check: Callable[[], Any], timeout_s: float = 10.0, every_s: float = 0.05) -> Any:
+    """Poll `check` until it returns something true (returned), or fail after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(every_s)
+    raise AssertionError(f"not true within {timeout_s} s: {check}")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from tests.conftest import PARTY_KEYS, PUBLIC_KEYS, LiveServer, circle
+from tests.conftest import PARTY_KEYS, PUBLIC_KEYS, LiveServer, circle, wait_until
 
 from interlock.client import Client
 from interlock.errors import Forbidden, InvalidInput, NotFound, StateConflict, Unauthorized
@@ -20,13 +20,7 @@ from interlock.ledger.keys import new_private
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
+    return wait_until(predicate, timeout, every_s=0.02)
 
 
 class Collector:

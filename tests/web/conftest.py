@@ -25,9 +25,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import uvicorn
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from tests.conftest import free_port
+from tests.conftest import serve_in_thread
 
 from interlock.api import create_app
 from interlock.api.web import STATIC
@@ -183,24 +182,10 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
     tracks = TrackService(service.agreement, service.clock, service.store)
     feed = Feed(tracks)
 
-    port = free_port()
     app = create_app(service, hotline, tracks, tick_s=0.5, keepalive_s=1.0)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="error", timeout_graceful_shutdown=2
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    yield DemoServer(f"http://127.0.0.1:{port}", tokens, key_files, keys, service, hotline, tracks)
-    feed.stop.set()
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(app) as url:
+        yield DemoServer(url, tokens, key_files, keys, service, hotline, tracks)
+        feed.stop.set()
     feed.thread.join(timeout=5)
     service.store.close()
 

@@ -5,11 +5,11 @@ the API, and never makes a request beyond 127.0.0.1."""
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from tests.conftest import wait_until
 from tests.web.conftest import Browser, DemoServer, screenshot
 
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -35,16 +35,6 @@ def label_position(page: Any, track_id: str) -> str:
     return str(
         page.eval_on_selector(f'.track-label[data-track="{track_id}"]', "e => e.style.transform")
     )
-
-
-def wait_until(check: Any, timeout_s: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"not true within {timeout_s} s: {check}")
 
 
 def test_page_shows_notices_conflicts_and_moving_tracks(
@@ -259,7 +249,7 @@ def test_a_receivers_popup_shows_its_interference_plot(
             "img.in-plot", "i => i.complete && i.naturalWidth > 0 && [i.src, i.naturalWidth]"
         )
 
-    src, width = wait_until(plot_shown, timeout_s=15.0)
+    src, width = wait_until(plot_shown, timeout_s=15.0, every_s=0.5)  # time to open
     assert src.startswith("blob:") and width >= 600
     screenshot(page, "page-receiver-plot")
     assert browser.console_errors == []
