@@ -55,3 +55,34 @@ def receivers(rng: random.Random, n: int) -> list[ProtectedReceiver]:
         )
         for j in range(n)
     ]
+
+
+def rx(**kw: object) -> ProtectedReceiver:
+    base = dict(
+        id="r",
+        lon=33.0,
+        lat=34.0,
+        height_m=20.0,
+        gain_dbi=30.0,
+        freq_mhz=2900.0,
+        bw_mhz=1.0,
+        noise_figure_db=3.0,
+    )
+    base.update(kw)
+    return ProtectedReceiver(**base)  # type: ignore[arg-type]
+
+
+def em(**kw: object) -> Emission:
+    base = dict(
+        id="e",
+        lon=33.01,
+        lat=34.0,
+        height_m=20.0,
+        freq_mhz=2900.0,
+        bw_mhz=1.0,
+        eirp_dbm=30.0,
+        start_s=0.0,
+        end_s=3600.0,
+    )
+    base.update(kw)
+    return Emission(**base)  # type: ignore[arg-type]

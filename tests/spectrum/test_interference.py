@@ -19,9 +19,7 @@ from interlock.spectrum.interference import (
     FDR_FLOOR_DB,
     SAFETY_CRITERION_DB,
     DetectConfig,
-    Emission,
     Emitters,
-    ProtectedReceiver,
     Receivers,
     coupled_fraction,
     detect,
@@ -34,36 +32,7 @@ from interlock.spectrum.interference import (
 )
 from interlock.spectrum.propagation import PropagationConfig, fspl_db
 
-
-def rx(**kw: object) -> ProtectedReceiver:
-    base = dict(
-        id="r",
-        lon=33.0,
-        lat=34.0,
-        height_m=20.0,
-        gain_dbi=30.0,
-        freq_mhz=2900.0,
-        bw_mhz=1.0,
-        noise_figure_db=3.0,
-    )
-    base.update(kw)
-    return ProtectedReceiver(**base)  # type: ignore[arg-type]
-
-
-def em(**kw: object) -> Emission:
-    base = dict(
-        id="e",
-        lon=33.01,
-        lat=34.0,
-        height_m=20.0,
-        freq_mhz=2900.0,
-        bw_mhz=1.0,
-        eirp_dbm=30.0,
-        start_s=0.0,
-        end_s=3600.0,
-    )
-    base.update(kw)
-    return Emission(**base)  # type: ignore[arg-type]
+rx, em = scenarios.rx, scenarios.em  # one receiver and one emission, fields as given
 
 
 # ------------------------------------------------------------------ noise and criteria

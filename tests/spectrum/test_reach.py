@@ -13,34 +13,14 @@ from interlock.spectrum.interference import (
     DetectConfig,
     Emission,
     Emitters,
-    ProtectedReceiver,
     Receivers,
     detect_items,
     great_circle,
     pair_levels_dbm,
 )
 
-RX = ProtectedReceiver(
-    id="r",
-    lon=35.0,
-    lat=34.0,
-    height_m=20.0,
-    gain_dbi=30.0,
-    freq_mhz=2900.0,
-    bw_mhz=1.0,
-    noise_figure_db=3.0,
-)
-EM = Emission(
-    id="e",
-    lon=35.0,
-    lat=33.5,
-    height_m=20.0,
-    freq_mhz=2900.0,
-    bw_mhz=1.0,
-    eirp_dbm=60.0,
-    start_s=0.0,
-    end_s=3600.0,
-)
+RX = scenarios.rx(lon=35.0)
+EM = scenarios.em(lon=35.0, lat=33.5, eirp_dbm=60.0)
 
 
 def level(e: Emission) -> float:
