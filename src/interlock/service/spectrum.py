@@ -165,13 +165,13 @@ def assess(
     cfg = detect_config(rules)
     out = Assessment(receivers={a["id"]: a for a in assets})
     owner = {r.id: r.party for r in rows}
+    by_id = {r.id: emission_of(r) for r in rows}  # once: an area's reach costs a geodesic pass
     for party in sorted({a["party"] for a in assets}):
-        ems = [emission_of(r) for r in rows if r.party != party]
+        ems = [by_id[r.id] for r in rows if r.party != party]
         rxs = [receiver_of(a, rules) for a in assets if a["party"] == party]
         emitters, receivers = Emitters.from_items(ems), Receivers.from_items(rxs)
         result = detect(emitters, receivers, t0, t1, cfg)
         out.timelines.update(result.timelines)
-        by_id = {e.id: e for e in ems}
         rx_by_id = {r.id: r for r in rxs}
         for run in _runs(result.conflicts):
             out.episodes.append(
