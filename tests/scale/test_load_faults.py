@@ -1,0 +1,484 @@
+"""Load and faults: several API processes on one PostgreSQL database lose nothing.
+
+Three `interlock serve DIR --db URL` processes share a fresh database. Client threads of
+three parties send signed notices and signed hotline messages round-robin across the
+processes for DURATION_S. A third of the way in, one process is killed with SIGKILL and a
+replacement starts on the same port; two thirds of the way in, the whole database cluster
+is restarted (every connection is cut).
+
+A client that gets no answer (transport error) or a 5xx sends THE SAME signed envelope
+(same nonce) to the next process, so a write is committed at most once whatever happens:
+if an earlier attempt did commit, the retry is refused as a replay (409), and the write is
+then looked up in the ledger by its nonce.
+
+Afterwards: every write answered 2xx (or refused as a replay of a committed attempt) is
+there exactly once, over the API and in the ledger, with the envelope that was sent; no
+envelope is in the ledger twice; the ledger is one gap-free chain that `verify_chain`
+accepts; every process still running answers; and the only answers other than 2xx were
+transport errors and 503s inside a fault window (and the replay refusals above).
+Throughput and latency per phase are printed and written to tests/scale/artifacts/.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from tests.conftest import free_port
+
+from interlock.client import parse_sse
+from interlock.ledger.chain import verify_chain
+from interlock.ledger.envelope import sign
+from interlock.ledger.keys import new_private, public_text
+from interlock.service.bootstrap import init_directory
+from interlock.store import open_store
+
+pytestmark = [pytest.mark.slow, pytest.mark.server, pytest.mark.scale]
+
+DURATION_S = 60.0  # the whole load run
+KILL_AT_S = 20.0  # one process is killed with SIGKILL (and replaced) here
+DB_RESTART_AT_S = 40.0  # the database cluster is restarted here
+PROCESSES = 3
+PARTIES = ("blue", "red", "green")
+THREADS = 8  # sender threads, parties taken in turn
+NOTICE_EVERY = 5  # every 5th write of a thread is a signed notice, the rest messages
+CLIENT_TIMEOUT_S = 10.0  # one attempt's limit
+GIVE_UP_S = 30.0  # a write still unanswered after this long is left "unanswered"
+GRACE_S = 10.0  # errors are expected from a fault until this long after it is over
+SAMPLE_EVERY = 20  # besides the writes near a fault, 1 in 20 is read back by a GET
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def agreement_text(public: dict[str, str]) -> str:
+    parties = "".join(
+        f'[[parties]]\nid = "{p}"\nname = "{p.title()} command"\npublic_keys = ["{k}"]\n\n'
+        for p, k in public.items()
+    )
+    return (
+        '[agreement]\nname = "load and fault test agreement"\n\n'
+        + parties
+        + "[rules]\nmin_lead_time_min = 60\ntime_buffer_min = 15\nrequire_signatures = true\n"
+    )
+
+
+class ServerProcess:
+    """`interlock serve DIR --db URL` as a child process on a given loopback port."""
+
+    def __init__(self, directory: Path, db: str, port: int) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = directory / f"server-{port}-{time.monotonic_ns()}.log"
+        cmd = [sys.executable, "-m", "interlock.cli", "serve", str(directory), "--db", db]
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen(
+                [*cmd, "--port", str(port)], stdout=log, stderr=subprocess.STDOUT
+            )
+
+    def wait_healthy(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            assert self.proc.poll() is None, f"server exited: {self.tail()}"
+            try:
+                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, f"server not healthy in {timeout} s"
+            time.sleep(0.05)
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:]
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@dataclass
+class Write:
+    """One logical write (one signed envelope), however many attempts it took."""
+
+    kind: str  # "notice" or "message"
+    party: str
+    nonce: str
+    started: float  # seconds since the run began
+    ended: float = 0.0
+    attempts: int = 0
+    outcome: str = "unanswered"  # "ok" (2xx), "replayed" (409 on a retry), "refused"
+    id: str | None = None  # from the 2xx answer, or found in the ledger by nonce
+
+
+@dataclass
+class Failure:
+    """An attempt not answered 2xx."""
+
+    at: float  # seconds since the run began
+    write: Write
+    process: int
+    what: str  # "transport: ...", or "HTTP 503: ...", ...
+
+
+@dataclass
+class Run:
+    """What the senders did and were told, shared by their threads."""
+
+    t0: float
+    processes: list[str]  # base URLs, by index (a replacement keeps its slot)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    writes: list[Write] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+    def now(self) -> float:
+        return time.monotonic() - self.t0
+
+
+def notice_feature(party: str, k: int, i: int) -> dict[str, Any]:
+    """A circle 3 h ahead in the party's own sea area: parties do not conflict with each
+    other (conflicts add system messages, fine but not what is measured here)."""
+    start = datetime.now(UTC) + timedelta(hours=3)
+    lon = 10.0 + 10.0 * PARTIES.index(party) + 0.01 * (i % 50)
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [lon, 35.0 + 0.1 * k]},
+        "properties": {
+            "domain": "air",
+            "radius_m": 2000,
+            "alt_lower_ft": 0,
+            "alt_upper_ft": 5000,
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=1)).isoformat(),
+        },
+    }
+
+
+def sender(
+    run: Run, k: int, party: str, token: str, key: Ed25519PrivateKey, stop: threading.Event
+) -> None:
+    """Writes until `stop`, each to the next process; a failed attempt is sent again,
+    byte for byte, to the process after."""
+    other = PARTIES[(PARTIES.index(party) + 1) % len(PARTIES)]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    clients = [
+        httpx.Client(base_url=u, headers=headers, timeout=CLIENT_TIMEOUT_S) for u in run.processes
+    ]
+    try:
+        i = 0
+        while not stop.is_set():
+            if i % NOTICE_EVERY == NOTICE_EVERY - 1:
+                kind, path = "notice", "/notices"
+                env = sign("notice", party, notice_feature(party, k, i), key, datetime.now(UTC))
+            else:
+                kind, path = "message", "/messages"
+                content = {
+                    "to": [other],
+                    "priority": "routine",
+                    "subject": f"{party} thread {k} message {i}",
+                    "body": "load test",
+                    "refs": [],
+                }
+                env = sign("message", party, content, key, datetime.now(UTC))
+            body = orjson.dumps(env)
+            write = Write(kind, party, env["nonce"], run.now())
+            with run.lock:
+                run.writes.append(write)
+            target = (k + i) % len(clients)
+            i += 1
+            while True:
+                write.attempts += 1
+                what = _attempt(clients[target], path, body, write)
+                if what is None:
+                    break
+                with run.lock:
+                    run.failures.append(Failure(run.now(), write, target, what))
+                if write.outcome == "refused" or run.now() - write.started > GIVE_UP_S:
+                    break
+                target = (target + 1) % len(clients)
+                time.sleep(0.05 * min(write.attempts, 10))
+            write.ended = run.now()
+    finally:
+        for c in clients:
+            c.close()
+
+
+def _attempt(http: httpx.Client, path: str, body: bytes, write: Write) -> str | None:
+    """One attempt; None when the write is settled (2xx, or a replay of a committed
+    attempt), else what went wrong (and outcome "refused" when retrying cannot help)."""
+    try:
+        response = http.post(path, content=body)
+    except httpx.TransportError as exc:
+        return f"transport: {type(exc).__name__}"
+    if response.is_success:
+        answer = response.json()
+        write.id = answer["notice"]["id"] if write.kind == "notice" else answer["id"]
+        write.outcome = "ok"
+        return None
+    text = response.text[:300]
+    if response.status_code == 409 and "replayed envelope" in text and write.attempts > 1:
+        write.outcome = "replayed"  # an earlier attempt was committed: found by nonce later
+        return None
+    if response.status_code < 500:
+        write.outcome = "refused"
+    return f"HTTP {response.status_code}: {text}"
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def phase_table(run: Run, phases: list[tuple[str, float, float]]) -> str:
+    """Throughput and latency of the writes begun in each phase, as a text table. A
+    write's latency runs from its first attempt to its settling answer (retries in)."""
+    head = (
+        f"{'phase':<16} {'s':>5} {'writes':>7} {'ok/s':>7} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'max ms':>8} {'retried':>8} {'transport':>10} {'5xx':>5} {'replayed':>9}"
+    )
+    lines = [head, "-" * len(head)]
+    for name, a, b in phases:
+        ws = [w for w in run.writes if a <= w.started < b]
+        settled = [w for w in ws if w.outcome in ("ok", "replayed")]
+        lat = [1000 * (w.ended - w.started) for w in settled]
+        fs = [f for f in run.failures if a <= f.write.started < b]
+        lines.append(
+            f"{name:<16} {b - a:>5.1f} {len(ws):>7} {len(settled) / (b - a):>7.1f} "
+            f"{percentile(lat, 0.5):>8.1f} {percentile(lat, 0.99):>8.1f} "
+            f"{max(lat, default=float('nan')):>8.1f} "
+            f"{sum(1 for w in ws if w.attempts > 1):>8} "
+            f"{sum(1 for f in fs if f.what.startswith('transport')):>10} "
+            f"{sum(1 for f in fs if f.what.startswith('HTTP 5')):>5} "
+            f"{sum(1 for w in ws if w.outcome == 'replayed'):>9}"
+        )
+    return "\n".join(lines)
+
+
+def check_streams(run: Run, tokens: dict[str, str], entries: list[dict[str, Any]]) -> None:
+    """Each party's push stream, replayed from the start off one of the processes, carries
+    every write of that party exactly once (messages it sent, notices it filed): the bulk
+    read-back over the API (one request a party, where a GET each would take minutes)."""
+    last = {p: 0 for p in PARTIES}  # the last ledger seq each party's stream must reach
+    for e in entries:
+        ev = e["event"]
+        if ev["type"] in ("message", "notice_version") and "envelope" in ev:
+            party = ev["envelope"]["author"]
+            last[party] = max(last[party], e["seq"])
+
+    def read(n: int) -> tuple[str, Counter[str]]:
+        party = PARTIES[n]
+        seen: Counter[str] = Counter()
+        headers = {"Authorization": f"Bearer {tokens[party]}"}
+        url = run.processes[n % len(run.processes)]
+        timeout = httpx.Timeout(10.0, read=30.0)
+        with (
+            httpx.Client(base_url=url, headers=headers, timeout=timeout) as http,
+            http.stream("GET", "/stream", params={"after": 0}) as response,
+        ):
+            assert response.status_code == 200
+            for seq, _, data in parse_sse(response.iter_lines()):
+                ev = orjson.loads(data)["event"]
+                env = ev.get("envelope") if ev["type"] in ("message", "notice_version") else None
+                if env is not None and env["author"] == party:
+                    seen[env["nonce"]] += 1
+                if seq is not None and int(seq) >= last[party]:
+                    break
+        return party, seen
+
+    with ThreadPoolExecutor(len(PARTIES)) as pool:
+        streams = dict(pool.map(read, range(len(PARTIES))))
+    for party, seen in streams.items():
+        mine = {w.nonce for w in run.writes if w.party == party}
+        assert set(seen) == mine, (party, len(seen), len(mine))
+        assert all(n == 1 for n in seen.values()), seen.most_common(3)
+
+
+def check_gets(run: Run, tokens: dict[str, str], writes: list[Write]) -> None:
+    """`writes` read back one by one (GET /notices/{id}, GET /messages/{id}) from every
+    process in turn, as their authors see them."""
+
+    def check(job: tuple[int, list[Write]]) -> None:
+        n, chunk = job
+        clients = {
+            p: httpx.Client(
+                base_url=run.processes[n % len(run.processes)],
+                headers={"Authorization": f"Bearer {t}"},
+                timeout=30,
+            )
+            for p, t in tokens.items()
+        }
+        try:
+            for w in chunk:
+                path = f"/notices/{w.id}" if w.kind == "notice" else f"/messages/{w.id}"
+                got = clients[w.party].get(path)
+                assert got.status_code == 200, (w, got.status_code, got.text[:300])
+                body = got.json()
+                assert body["id"] == w.id
+                if w.kind == "message":
+                    assert body["from"] == w.party
+                else:
+                    assert body["properties"]["party"] == w.party, body["properties"]
+        finally:
+            for c in clients.values():
+                c.close()
+
+    chunks = [writes[i :: 2 * PROCESSES] for i in range(2 * PROCESSES)]
+    with ThreadPoolExecutor(len(chunks)) as pool:
+        list(pool.map(check, enumerate(chunks)))
+
+
+def near_faults(
+    writes: list[Write], windows: list[tuple[str, float, float]], every: int
+) -> list[Write]:
+    """The writes worth reading back one by one: those retried or settled by a replay,
+    those begun within a second of a fault, and every `every`-th of the rest."""
+    return [
+        w
+        for i, w in enumerate(writes)
+        if w.attempts > 1
+        or any(a - 1 <= w.started <= a + 1 for _, a, _ in windows)
+        or i % every == 0
+    ]
+
+
+def exercise(tmp_path: Path, db: str, restart_db: Callable[[], None]) -> str:
+    """The whole scenario on store `db` (`restart_db` cuts its connections); asserts
+    everything the module docstring promises and returns the report table."""
+    directory = tmp_path / "theatre"
+    keys = {p: new_private() for p in PARTIES}
+    public = {p: public_text(k.public_key()) for p, k in keys.items()}
+    _, tokens = init_directory(directory, agreement_text(public))
+
+    servers = [ServerProcess(directory, db, free_port()) for _ in range(PROCESSES)]
+    try:
+        for s in servers:
+            s.wait_healthy()
+        run = Run(time.monotonic(), [s.url for s in servers])
+        stop = threading.Event()
+        threads = [
+            threading.Thread(
+                target=sender,
+                args=(run, k, p, tokens[p], keys[p], stop),
+                daemon=True,
+            )
+            for k, p in ((k, PARTIES[k % len(PARTIES)]) for k in range(THREADS))
+        ]
+        for t in threads:
+            t.start()
+        windows: list[tuple[str, float, float]] = []
+
+        # Fault 1: SIGKILL one process mid-run; a replacement takes its port.
+        time.sleep(max(0.0, KILL_AT_S - run.now()))
+        victim = 1
+        kill_at = run.now()
+        servers[victim].kill()
+        servers[victim] = ServerProcess(directory, db, servers[victim].port)
+        servers[victim].wait_healthy()
+        windows.append(("kill -9", kill_at, run.now()))
+
+        # Fault 2: restart the database cluster: every connection of every process is cut.
+        time.sleep(max(0.0, DB_RESTART_AT_S - run.now()))
+        restart_at = run.now()
+        restart_db()
+        windows.append(("database restart", restart_at, run.now()))
+
+        time.sleep(max(0.0, DURATION_S - run.now()))
+        stop.set()
+        for t in threads:
+            t.join(timeout=GIVE_UP_S + CLIENT_TIMEOUT_S + 5)
+        assert not any(t.is_alive() for t in threads), "a sender did not finish"
+        end = run.now()
+
+        phases = [
+            ("steady", 0.0, windows[0][1]),
+            ("after kill -9", windows[0][1], windows[1][1]),
+            ("after DB restart", windows[1][1], end),
+        ]
+        faults = "\n".join(f"{n}: at {a:.1f} s, over at {b:.1f} s" for n, a, b in windows)
+        report = (
+            f"{phase_table(run, phases)}\n\n{faults}\n"
+            f"{PROCESSES} processes, {THREADS} sender threads, store {db.split(':')[0]}\n"
+        )
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "load_faults.txt").write_text(report)
+        print("\n" + report)
+
+        # Only the expected non-2xx answers, and only while a fault was on.
+        unexpected = [
+            f
+            for f in run.failures
+            if not (f.what.startswith("transport") or f.what.startswith("HTTP 503"))
+            or not any(a <= f.at <= b + GRACE_S for _, a, b in windows)
+        ]
+        assert not unexpected, [(round(f.at, 2), f.process, f.what) for f in unexpected[:10]]
+        unsettled = [w for w in run.writes if w.outcome not in ("ok", "replayed")]
+        assert not unsettled, unsettled[:5]
+        assert len(run.writes) >= 20 * DURATION_S, f"only {len(run.writes)} writes"
+        assert any(w.kind == "notice" for w in run.writes)
+
+        # The ledger: one gap-free chain that verifies; each write in it once.
+        store = open_store(db)
+        try:
+            entries = list(store.ledger_entries())
+        finally:
+            store.close()
+        assert [e["seq"] for e in entries] == list(range(1, len(entries) + 1))
+        count, problem = verify_chain(entries, {p: [k] for p, k in public.items()})
+        assert problem is None and count == len(entries), problem
+        by_nonce: dict[str, list[dict[str, Any]]] = {}
+        for e in entries:
+            env = e["event"].get("envelope")
+            if e["event"]["type"] in ("message", "notice_version") and env is not None:
+                by_nonce.setdefault(env["nonce"], []).append(e["event"])
+        twice = [n for n, evs in by_nonce.items() if len(evs) > 1]
+        assert not twice, twice[:5]  # no envelope committed twice
+        assert set(by_nonce) <= {w.nonce for w in run.writes}  # nothing nobody sent
+        for w in run.writes:
+            events = by_nonce.get(w.nonce, [])
+            assert len(events) == 1, (w, len(events))
+            assert events[0]["type"] == ("message" if w.kind == "message" else "notice_version")
+            if w.outcome == "replayed":
+                w.id = events[0]["id"]  # the committed attempt's, found by its nonce
+            assert events[0]["id"] == w.id, (w, events[0]["id"])
+        ids = Counter(e["event"]["id"] for e in entries if e["event"]["type"] == "message")
+        assert all(ids[w.id] == 1 for w in run.writes if w.kind == "message")
+
+        # Every process still runs, and the writes read back over the API: all of them
+        # from the push streams, those near a fault (and a sample) one by one.
+        for s in servers:
+            assert s.proc.poll() is None, f"a server died: {s.tail()}"
+        check_streams(run, tokens, entries)
+        check_gets(run, tokens, near_faults(run.writes, windows, SAMPLE_EVERY))
+        return report
+    finally:
+        for s in servers:
+            s.stop()
+
+
+def test_several_processes_lose_nothing_under_load_and_faults(tmp_path: Path, pg_url: str) -> None:
+    from tests import pg
+
+    started = time.monotonic()
+    exercise(tmp_path, pg_url, pg.restart_cluster)
+    assert time.monotonic() - started < DURATION_S + 60
