@@ -55,6 +55,7 @@ DB_RESTART_AT_S = 40.0  # the database cluster is restarted here
 PROCESSES = 3
 PARTIES = ("blue", "red", "green")
 THREADS = 8  # sender threads, parties taken in turn
+TWIN_EVERY = 10  # every 10th write of a thread is first sent to two processes at once
 NOTICE_EVERY = 5  # every 5th write of a thread is a signed notice, the rest messages
 CLIENT_TIMEOUT_S = 10.0  # one attempt's limit
 GIVE_UP_S = 30.0  # a write still unanswered after this long is left "unanswered"
@@ -126,8 +127,12 @@ class Write:
     started: float  # seconds since the run began
     ended: float = 0.0
     attempts: int = 0
-    outcome: str = "unanswered"  # "ok" (2xx), "replayed" (409 on a retry), "refused"
+    # "ok" (one 2xx), "replayed" (a 409 replay and no 2xx: an attempt that got no answer
+    # was committed), "refused" (another 4xx), "committed twice" (two 2xx: a twin's both)
+    outcome: str = "unanswered"
     id: str | None = None  # from the 2xx answer, or found in the ledger by nonce
+    twin: bool = False  # first sent to two processes at once
+    twin_refused: bool = False  # ... and one of them refused it as a replay
 
 
 @dataclass
@@ -177,12 +182,16 @@ def sender(
     run: Run, k: int, party: str, token: str, key: Ed25519PrivateKey, stop: threading.Event
 ) -> None:
     """Writes until `stop`, each to the next process; a failed attempt is sent again,
-    byte for byte, to the process after."""
+    byte for byte, to the process after. Every TWIN_EVERY-th write goes to two processes
+    at once: exactly one may commit it, the other must refuse it as a replay."""
     other = PARTIES[(PARTIES.index(party) + 1) % len(PARTIES)]
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    clients = [
-        httpx.Client(base_url=u, headers=headers, timeout=CLIENT_TIMEOUT_S) for u in run.processes
-    ]
+    clients, twins = (
+        [httpx.Client(base_url=u, headers=headers, timeout=CLIENT_TIMEOUT_S) for u in run.processes]
+        for _ in range(2)
+    )
+    pool = ThreadPoolExecutor(1)
+    n = len(clients)
     try:
         i = 0
         while not stop.is_set():
@@ -200,47 +209,70 @@ def sender(
                 }
                 env = sign("message", party, content, key, datetime.now(UTC))
             body = orjson.dumps(env)
-            write = Write(kind, party, env["nonce"], run.now())
+            write = Write(
+                kind, party, env["nonce"], run.now(), twin=i % TWIN_EVERY == k % TWIN_EVERY
+            )
             with run.lock:
                 run.writes.append(write)
-            target = (k + i) % len(clients)
+            target = (k + i) % n
             i += 1
             while True:
-                write.attempts += 1
-                what = _attempt(clients[target], path, body, write)
-                if what is None:
+                if write.twin and write.attempts == 0:
+                    twin = pool.submit(_attempt, twins[(target + 1) % n], path, body, kind)
+                    answers = [(target, _attempt(clients[target], path, body, kind))]
+                    answers.append(((target + 1) % n, twin.result()))
+                else:
+                    answers = [(target, _attempt(clients[target], path, body, kind))]
+                write.attempts += len(answers)
+                if _settle(run, write, answers) or run.now() - write.started > GIVE_UP_S:
                     break
-                with run.lock:
-                    run.failures.append(Failure(run.now(), write, target, what))
-                if write.outcome == "refused" or run.now() - write.started > GIVE_UP_S:
-                    break
-                target = (target + 1) % len(clients)
+                target = (target + len(answers)) % n
                 time.sleep(0.05 * min(write.attempts, 10))
             write.ended = run.now()
     finally:
-        for c in clients:
+        pool.shutdown()
+        for c in [*clients, *twins]:
             c.close()
 
 
-def _attempt(http: httpx.Client, path: str, body: bytes, write: Write) -> str | None:
-    """One attempt; None when the write is settled (2xx, or a replay of a committed
-    attempt), else what went wrong (and outcome "refused" when retrying cannot help)."""
+def _attempt(http: httpx.Client, path: str, body: bytes, kind: str) -> tuple[str, str]:
+    """One attempt: ("ok", id), ("replay", text) for a 409 replayed envelope, ("retry",
+    what) for a transport error or a 5xx, ("refused", what) for any other answer."""
     try:
         response = http.post(path, content=body)
     except httpx.TransportError as exc:
-        return f"transport: {type(exc).__name__}"
+        return "retry", f"transport: {type(exc).__name__}"
     if response.is_success:
         answer = response.json()
-        write.id = answer["notice"]["id"] if write.kind == "notice" else answer["id"]
-        write.outcome = "ok"
-        return None
-    text = response.text[:300]
-    if response.status_code == 409 and "replayed envelope" in text and write.attempts > 1:
-        write.outcome = "replayed"  # an earlier attempt was committed: found by nonce later
-        return None
-    if response.status_code < 500:
+        return "ok", answer["notice"]["id"] if kind == "notice" else answer["id"]
+    what = f"HTTP {response.status_code}: {response.text[:300]}"
+    if response.status_code == 409 and "replayed envelope" in what:
+        return "replay", what
+    return ("retry" if response.status_code >= 500 else "refused"), what
+
+
+def _settle(run: Run, write: Write, answers: list[tuple[int, tuple[str, str]]]) -> bool:
+    """Record one round of attempts (one, or two for a twin's first); whether the write
+    is settled. A replay refusal settles it when another attempt may have committed it
+    (a retry, or the twin): the ledger must then hold it (looked up by nonce)."""
+    oks = [detail for _, (verdict, detail) in answers if verdict == "ok"]
+    replays = [n for n, (verdict, _) in answers if verdict == "replay"]
+    with run.lock:
+        for n, (verdict, detail) in answers:
+            if verdict in ("retry", "refused") or (verdict == "replay" and write.attempts == 1):
+                run.failures.append(Failure(run.now(), write, n, detail))
+    if len(oks) > 1:
+        write.outcome, write.id = "committed twice", oks[0]
+    elif oks:
+        write.outcome, write.id = "ok", oks[0]
+        write.twin_refused = bool(replays)
+    elif replays and write.attempts > 1:
+        write.outcome = "replayed"
+    elif replays or any(verdict == "refused" for _, (verdict, _) in answers):
         write.outcome = "refused"
-    return f"HTTP {response.status_code}: {text}"
+    else:
+        return False
+    return True
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -252,10 +284,12 @@ def percentile(values: list[float], q: float) -> float:
 
 def phase_table(run: Run, phases: list[tuple[str, float, float]]) -> str:
     """Throughput and latency of the writes begun in each phase, as a text table. A
-    write's latency runs from its first attempt to its settling answer (retries in)."""
+    write's latency runs from its first attempt to its settling answer (retries in).
+    "twins 409": twin writes one of whose two first attempts was refused as a replay."""
     head = (
         f"{'phase':<16} {'s':>5} {'writes':>7} {'ok/s':>7} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'max ms':>8} {'retried':>8} {'transport':>10} {'5xx':>5} {'replayed':>9}"
+        f"{'max ms':>8} {'retried':>8} {'transport':>10} {'5xx':>5} {'replayed':>9} "
+        f"{'twins':>6} {'twins 409':>10}"
     )
     lines = [head, "-" * len(head)]
     for name, a, b in phases:
@@ -267,10 +301,11 @@ def phase_table(run: Run, phases: list[tuple[str, float, float]]) -> str:
             f"{name:<16} {b - a:>5.1f} {len(ws):>7} {len(settled) / (b - a):>7.1f} "
             f"{percentile(lat, 0.5):>8.1f} {percentile(lat, 0.99):>8.1f} "
             f"{max(lat, default=float('nan')):>8.1f} "
-            f"{sum(1 for w in ws if w.attempts > 1):>8} "
+            f"{sum(1 for w in ws if w.attempts > (2 if w.twin else 1)):>8} "
             f"{sum(1 for f in fs if f.what.startswith('transport')):>10} "
             f"{sum(1 for f in fs if f.what.startswith('HTTP 5')):>5} "
-            f"{sum(1 for w in ws if w.outcome == 'replayed'):>9}"
+            f"{sum(1 for w in ws if w.outcome == 'replayed'):>9} "
+            f"{sum(1 for w in ws if w.twin):>6} {sum(1 for w in ws if w.twin_refused):>10}"
         )
     return "\n".join(lines)
 
@@ -416,9 +451,12 @@ def exercise(tmp_path: Path, db: str, restart_db: Callable[[], None]) -> str:
             ("after DB restart", windows[1][1], end),
         ]
         faults = "\n".join(f"{n}: at {a:.1f} s, over at {b:.1f} s" for n, a, b in windows)
+        kinds = Counter(f.what[:100] for f in run.failures)
+        answers = "".join(f"  {n:>5} x {what}\n" for what, n in kinds.most_common()) or "  none\n"
         report = (
             f"{phase_table(run, phases)}\n\n{faults}\n"
             f"{PROCESSES} processes, {THREADS} sender threads, store {db.split(':')[0]}\n"
+            f"non-2xx answers:\n{answers}"
         )
         ARTIFACTS.mkdir(exist_ok=True)
         (ARTIFACTS / "load_faults.txt").write_text(report)
@@ -432,6 +470,10 @@ def exercise(tmp_path: Path, db: str, restart_db: Callable[[], None]) -> str:
             or not any(a <= f.at <= b + GRACE_S for _, a, b in windows)
         ]
         assert not unexpected, [(round(f.at, 2), f.process, f.what) for f in unexpected[:10]]
+        both = [w for w in run.writes if w.outcome == "committed twice"]
+        assert not both, both[:5]  # a twin answered 2xx by both processes
+        twins = [w for w in run.writes if w.twin]
+        assert sum(w.twin_refused for w in twins) > len(twins) // 2  # replays do get refused
         unsettled = [w for w in run.writes if w.outcome not in ("ok", "replayed")]
         assert not unsettled, unsettled[:5]
         assert len(run.writes) >= 20 * DURATION_S, f"only {len(run.writes)} writes"
