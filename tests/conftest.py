@@ -246,3 +246,73 @@ def client_for(live_server: LiveServer) -> Iterator[Callable[[str | None], httpx
     yield make
     for c in clients:
         c.close()
+
+
+@pytest.fixture(scope="session")
+def _pg_template() -> None:
+    from tests import pg
+
+    if pg.ENGINE == "postgresql":
+        if not pg.ADMIN_URL:
+            raise RuntimeError(pg.NO_PG)
+        pg.ensure_template()
+
+
+@pytest.fixture(autouse=True)
+def _engine_under_test(
+    _pg_template: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[None]:
+    """With INTERLOCK_TEST_ENGINE=postgresql the whole suite runs on PostgreSQL: every store
+    a test opens by file path (or :memory:) is a database of its own on the test cluster,
+    the same one each time the test opens the same path."""
+    from tests import pg
+
+    if pg.ENGINE != "postgresql":
+        yield
+        return
+    import itertools
+
+    import interlock.store
+
+    sqlite_target = interlock.store.store_url
+    made: list[str] = []
+    fresh = itertools.count()
+
+    def redirected(target: str | Path) -> str:
+        url = sqlite_target(target)
+        if not url.startswith("sqlite"):
+            return url
+        key = f"{tmp_path}:{url}" if url != "sqlite://" else f"{tmp_path}:memory:{next(fresh)}"
+        db, new = pg.database_for(key)
+        if new:
+            made.append(db)
+        return db
+
+    monkeypatch.setattr(interlock.store, "store_url", redirected)
+    yield
+    for db in made:
+        pg.drop_database(db)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database on the test cluster (its URL), dropped afterwards."""
+    from tests import pg
+
+    if not pg.ADMIN_URL:
+        pytest.skip(pg.NO_PG)
+    url = pg.create_database()
+    yield url
+    pg.drop_database(url)
+
+
+def deployment_env(directory: Path) -> dict[str, str]:
+    """Environment for a child `interlock` process on `directory`'s store: when the suite
+    runs on PostgreSQL, INTERLOCK_DB names the database that stands for its file."""
+    from tests import pg
+
+    if pg.ENGINE != "postgresql":
+        return {}
+    import interlock.store
+
+    return {"INTERLOCK_DB": interlock.store.store_url(directory / "interlock.db")}

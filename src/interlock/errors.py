@@ -58,3 +58,12 @@ class StateConflict(InterlockError):
 class PayloadTooLarge(InterlockError):
     code = "payload_too_large"
     http_status = 413
+
+
+class StoreUnavailable(InterlockError):
+    """The database could not be reached or lost the connection mid-request (a restart, a
+    failover): nothing was committed unless the answer was lost, so retry the same request
+    (a signed envelope's nonce makes the retry safe)."""
+
+    code = "store_unavailable"
+    http_status = 503

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -12,12 +13,15 @@ from pathlib import Path
 
 import httpx
 import orjson
-from tests.conftest import T0, LiveServer, circle
+import pytest
+from sqlalchemy import create_engine, text
+from tests.conftest import T0, LiveServer, circle, deployment_env
 
 from interlock.ledger.chain import verify_chain
 from interlock.service.notices import NoticeService, WriteOp
 from interlock.store import SqliteStore, open_store
 from interlock.store import schema as s
+from interlock.store.postgres import engine_url
 
 
 def activity(service: NoticeService) -> None:
@@ -70,24 +74,29 @@ def test_tampering_in_the_database_is_found(
     service: NoticeService, store: SqliteStore, tmp_path: Path
 ) -> None:
     activity(service)
-    path = store.url.removeprefix("sqlite:///")
+    url = store.url
     store.close()
-    with sqlite3.connect(path) as db:
-        event = json.loads(db.execute("SELECT event FROM ledger WHERE seq = 3").fetchone()[0])
+    engine = create_engine(engine_url(url) if url.startswith("postgres") else url)
+    with engine.begin() as db:  # behind the store's back, on whichever engine it is
+        row = db.execute(text("SELECT event FROM ledger WHERE seq = 3")).scalar_one()
+        event = json.loads(row)
         event["horizontal_distance_m"] = 99_999.0
-        db.execute("UPDATE ledger SET event = ? WHERE seq = 3", (json.dumps(event),))
-    reopened = open_store(path)
+        db.execute(text("UPDATE ledger SET event = :e WHERE seq = 3"), {"e": json.dumps(event)})
+    engine.dispose()
+    reopened = open_store(url)
     _, problem = verify_chain(reopened.ledger_entries(), {})
     reopened.close()
     assert problem is not None and problem.seq == 3 and "content" in problem.reason
 
 
+@pytest.mark.sqlite_only  # PostgreSQL stores were born under alembic
 def test_a_version_1_store_migrates(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     store = open_store(path)
     store.close()
     with sqlite3.connect(path) as db:
-        db.execute("DROP TABLE ledger")
+        db.execute("DROP TABLE ledger")  # as a store of schema 1, made before alembic
+        db.execute("DROP TABLE alembic_version")
         db.execute("UPDATE schema_meta SET value = '1' WHERE key = 'schema_version'")
     migrated = open_store(path)
     assert migrated.schema_version() == s.SCHEMA_VERSION == 3
@@ -122,12 +131,13 @@ def test_audit_cli_verifies_exports_and_names_the_first_bad_entry(tmp_path: Path
     for i, feat in enumerate(activity_blue_red):
         service.submit("blue" if i % 2 else "red", feat)
     service.store.close()
+    env = {**os.environ, **deployment_env(directory)}
     cli = [sys.executable, "-m", "interlock.cli", "audit"]
-    ok = subprocess.run([*cli, "verify", str(directory)], capture_output=True, text=True)
+    ok = subprocess.run([*cli, "verify", str(directory)], capture_output=True, text=True, env=env)
     assert ok.returncode == 0 and "OK" in ok.stdout
     export = tmp_path / "ledger.jsonl"
     out = subprocess.run(
-        [*cli, "export", str(directory), str(export)], capture_output=True, text=True
+        [*cli, "export", str(directory), str(export)], capture_output=True, text=True, env=env
     )
     assert out.returncode == 0
     lines = export.read_bytes().splitlines()
@@ -135,12 +145,15 @@ def test_audit_cli_verifies_exports_and_names_the_first_bad_entry(tmp_path: Path
         [*cli, "verify", "--file", str(export), "--agreement", str(directory / "agreement.toml")],
         capture_output=True,
         text=True,
+        env=env,
     )
     assert ok.returncode == 0 and f"{len(lines)} entries" in ok.stdout
     # Reorder two entries of the export: the first moved one is named.
     lines[4], lines[5] = lines[5], lines[4]
     export.write_bytes(b"\n".join(lines) + b"\n")
-    bad = subprocess.run([*cli, "verify", "--file", str(export)], capture_output=True, text=True)
+    bad = subprocess.run(
+        [*cli, "verify", "--file", str(export)], capture_output=True, text=True, env=env
+    )
     assert bad.returncode == 1 and "entry 5" in bad.stdout
     # Change one byte.
     lines[4], lines[5] = lines[5], lines[4]
@@ -148,7 +161,9 @@ def test_audit_cli_verifies_exports_and_names_the_first_bad_entry(tmp_path: Path
     entry["received_at"] = entry["received_at"].replace("Z", "+00:00")
     lines[2] = orjson.dumps(entry)
     export.write_bytes(b"\n".join(lines) + b"\n")
-    bad = subprocess.run([*cli, "verify", "--file", str(export)], capture_output=True, text=True)
+    bad = subprocess.run(
+        [*cli, "verify", "--file", str(export)], capture_output=True, text=True, env=env
+    )
     assert bad.returncode == 1 and "entry 3" in bad.stdout
     garbage = subprocess.run(
         [*cli, "verify", "--file", str(tmp_path / "none.jsonl")], capture_output=True, text=True
@@ -173,19 +188,22 @@ def test_timeline_tells_the_warning_given(tmp_path: Path) -> None:
     clock.advance(seconds=20)
     service.cancel("red", rid)
     service.store.close()
+    env = {**os.environ, **deployment_env(directory)}
     cli = [sys.executable, "-m", "interlock.cli", "audit", "timeline"]
     out = subprocess.run(
         [*cli, rid, str(directory)],
         capture_output=True,
         text=True,
-        env={"COLUMNS": "250", "PATH": "/usr/bin:/bin"},
+        env={**env, "COLUMNS": "250"},
     )
     assert out.returncode == 0, out.stderr
     text = out.stdout
     assert "lead time 1.0 min" in text and "BREAKS the 60 min rule" in text
     assert "late_notice" in text and "conflict #1" in text and "cancelled by red" in text
     assert text.index("notice_version") < text.index("violation") < text.index("cancelled")
-    missing = subprocess.run([*cli, "n-none", str(directory)], capture_output=True, text=True)
+    missing = subprocess.run(
+        [*cli, "n-none", str(directory)], capture_output=True, text=True, env=env
+    )
     assert missing.returncode == 2 and "nothing about" in missing.stderr
 
 

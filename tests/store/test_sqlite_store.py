@@ -1,4 +1,5 @@
-"""The SQLite engine: schema versioning, durability on reopen, index look-ups."""
+"""The store on either engine (schema versioning, durability on reopen), and the SQLite
+engine's own settings (WAL, the R*Tree look-up, background checkpoints)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ def test_everything_survives_a_reopen(tmp_path: Path) -> None:
     reopened.close()
 
 
+@pytest.mark.sqlite_only
 def test_wal_journal_and_durable_commits(tmp_path: Path) -> None:
     store = open_store(tmp_path / "x.db")
     with store.write() as tx:
@@ -49,6 +51,7 @@ def test_wal_journal_and_durable_commits(tmp_path: Path) -> None:
     store.close()
 
 
+@pytest.mark.sqlite_only
 def test_candidates_come_from_the_index_not_a_scan(tmp_path: Path) -> None:
     store = open_store(tmp_path / "x.db")
     with store.write() as tx:
@@ -62,6 +65,7 @@ def test_candidates_come_from_the_index_not_a_scan(tmp_path: Path) -> None:
     store.close()
 
 
+@pytest.mark.sqlite_only
 def test_the_wal_is_checkpointed_in_the_background_not_in_commits(tmp_path: Path) -> None:
     import time
 

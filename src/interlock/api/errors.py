@@ -38,6 +38,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InterlockError)
     async def _interlock(_: Request, exc: InterlockError) -> JSONBytes:
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+        if exc.http_status == 503:
+            headers = {"Retry-After": "1"}
         return error_response(exc.http_status, exc.code, exc.detail, headers)
 
     @app.exception_handler(RequestValidationError)

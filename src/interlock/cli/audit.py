@@ -17,7 +17,7 @@ from ..model.agreement import load_agreement
 from .common import console, fail, reported_errors
 
 if TYPE_CHECKING:
-    from ..store import SqliteStore
+    from ..store import SqlStore
 
 # The store and the service (SQLAlchemy, numpy, shapely: ~0.6 s) are imported where a
 # deployment directory is opened, so that `audit verify --file` starts in ~0.4 s, not ~1 s.
@@ -40,17 +40,18 @@ def _read_export(path: Path) -> Iterator[dict[str, Any]]:
 
 
 @contextmanager
-def _deployment_store(directory: Path) -> Iterator[SqliteStore]:
+def _deployment_store(directory: Path) -> Iterator[SqlStore]:
     """The store of an existing deployment (never creates an empty one by mistake)."""
-    from ..service.bootstrap import DB_FILE
-    from ..store import open_store
+    from ..service.bootstrap import deployment_db
+    from ..store import open_store, store_url
 
-    path = directory / DB_FILE
-    if not path.is_file():
+    target = deployment_db(directory)
+    url = store_url(target)
+    if url.startswith("sqlite") and not Path(url.removeprefix("sqlite:///")).is_file():
         raise InvalidInput(
-            "no store here: give a directory made by `interlock init`", field=str(path)
+            "no store here: give a directory made by `interlock init`", field=target
         )
-    store = open_store(path)
+    store = open_store(target)
     try:
         yield store
     finally:

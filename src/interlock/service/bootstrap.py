@@ -16,7 +16,7 @@ from pathlib import Path
 from ..errors import InvalidInput
 from ..ledger.keys import new_private, public_text, write_private
 from ..model.agreement import EXAMPLE_AGREEMENT, Agreement, agreement_from_dict, load_agreement
-from ..store import SqliteStore, open_store
+from ..store import SqlStore, open_store
 from .auth import issue_tokens
 from .notices import Clock, NoticeService, utc_now
 
@@ -112,6 +112,12 @@ def init_with_keys(
     return agreement, tokens, files
 
 
+def deployment_db(directory: Path, db: str | None = None) -> str:
+    """The store of a deployment: `db` if given, else $INTERLOCK_DB (a PostgreSQL URL that
+    several processes share), else the SQLite file in the directory."""
+    return db or os.environ.get("INTERLOCK_DB") or str(directory / DB_FILE)
+
+
 def open_service(directory: Path, db: str | None = None, clock: Clock = utc_now) -> NoticeService:
     """The service of a deployment directory (agreement, token hashes, store)."""
     agreement = load_agreement(directory / AGREEMENT_FILE)
@@ -121,6 +127,6 @@ def open_service(directory: Path, db: str | None = None, clock: Clock = utc_now)
         raise InvalidInput(
             f"tokens for unknown parties: {', '.join(sorted(unknown))}", field=HASHES_FILE
         )
-    store: SqliteStore = open_store(db or directory / DB_FILE)
+    store: SqlStore = open_store(deployment_db(directory, db))
     store.set_token_hashes(hashes)
     return NoticeService(store, agreement, clock)

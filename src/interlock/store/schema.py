@@ -180,13 +180,5 @@ channel = Table(  # each party's client heartbeat and the hotline state the othe
     Column("state", String, nullable=False),  # "up" | "down"
 )
 
-# R*Tree indexes over (lon, lat, height, time) boxes; SQLite rounds bounds outwards, so a
-# look-up can return extra candidates but never miss one. Time is in minutes since 2020 to
-# keep float32 precision; `seq` links to notices.seq / assets.seq. Entry id = seq*2 + k
-# (k: 0, or 1 for the second half of a box split at the antimeridian).
-RTREE_DDL = [
-    "CREATE VIRTUAL TABLE IF NOT EXISTS notice_index USING rtree("
-    "id, min_lon, max_lon, min_lat, max_lat, min_h, max_h, min_t, max_t, +seq INTEGER)",
-    "CREATE VIRTUAL TABLE IF NOT EXISTS asset_index USING rtree("
-    "id, min_lon, max_lon, min_lat, max_lat, min_h, max_h, min_t, max_t, +seq INTEGER)",
-]
+# The 4D candidate indexes (notice_index, asset_index) are engine-specific: see
+# migrations/versions/0001_notices.py and the engines' SpatialIndex.

@@ -1,6 +1,6 @@
-"""SQLite side of the hotline: messages, their recipients' receipts, the inbox, the channel.
+"""The hotline's tables: messages, their recipients' receipts, the inbox, the channel.
 
-Mixed into the write transaction and the store of ``sqlite.py``; plain SQL through the
+Mixed into the write transaction and the store of ``sql.py`` (both engines); plain SQL through the
 DB-API cursor, as on the notice hot path, because a hotline send must stay far below the
 20 ms delivery budget.
 """
@@ -13,6 +13,8 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection
+
+from .cursor import cursor
 
 _INSERT_MESSAGE_SQL = (
     "INSERT INTO messages (id, sender, priority, sent_at, deadline_at, ledger_seq, event) "
@@ -57,13 +59,9 @@ def ledger_entry(r: Any) -> dict[str, Any]:
     }
 
 
-def _cursor(conn: Connection) -> Any:
-    return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-
-
 def _channel_states(conn: Connection) -> dict[str, tuple[float, str]]:
     """Each party's last heartbeat and the hotline state the others were told."""
-    cur = _cursor(conn)
+    cur = cursor(conn)
     rows = cur.execute("SELECT party, last_seen, state FROM channel").fetchall()
     cur.close()
     return {p: (seen, state) for p, seen, state in rows}
@@ -100,7 +98,7 @@ class HotlineWrites:
         recipients: Iterable[str],
     ) -> None:
         """A message row and one pending row per addressee (escalation due at the deadline)."""
-        cur = _cursor(self.conn)
+        cur = cursor(self.conn)
         cur.execute(
             _INSERT_MESSAGE_SQL,
             (
@@ -120,7 +118,7 @@ class HotlineWrites:
         cur.close()
 
     def get_message(self, message_id: str) -> dict[str, Any] | None:
-        cur = _cursor(self.conn)
+        cur = cursor(self.conn)
         try:
             return _message(cur, message_id)
         finally:
@@ -128,14 +126,14 @@ class HotlineWrites:
 
     def ref_exists(self, kind: str, ref_id: str) -> bool:
         """Whether a message's reference (notice, conflict, violation, message) exists."""
-        cur = _cursor(self.conn)
+        cur = cursor(self.conn)
         found = cur.execute(_REF_SQL[kind], (ref_id,)).fetchone() is not None
         cur.close()
         return found
 
     def mark_delivered(self, message_id: str, party: str, at: float) -> bool:
         """False if this addressee's client had already reported delivery."""
-        cur = _cursor(self.conn)
+        cur = cursor(self.conn)
         cur.execute(
             "UPDATE message_recipients SET delivered_at = ? "
             "WHERE message_id = ? AND party = ? AND delivered_at IS NULL",
@@ -147,7 +145,7 @@ class HotlineWrites:
 
     def mark_acked(self, message_id: str, party: str, at: float, reply: str | None) -> bool:
         """False if already acknowledged. Acknowledging implies delivery; stops escalation."""
-        cur = _cursor(self.conn)
+        cur = cursor(self.conn)
         cur.execute(
             "UPDATE message_recipients SET acked_at = ?, reply = ?, next_escalation_at = NULL, "
             "delivered_at = COALESCE(delivered_at, ?) "
@@ -160,7 +158,7 @@ class HotlineWrites:
 
     def due_escalations(self, now: float, limit: int = 1000) -> list[tuple[str, str, int]]:
         """(message id, addressee, escalations so far) whose escalation is due."""
-        cur = _cursor(self.conn)
+        cur = cursor(self.conn)
         rows = cur.execute(
             "SELECT message_id, party, escalations FROM message_recipients "
             "WHERE next_escalation_at <= ? ORDER BY next_escalation_at LIMIT ?",
@@ -172,7 +170,7 @@ class HotlineWrites:
     def reschedule_escalation(
         self, message_id: str, party: str, escalations: int, next_at: float
     ) -> None:
-        cur = _cursor(self.conn)
+        cur = cursor(self.conn)
         cur.execute(
             "UPDATE message_recipients SET escalations = ?, next_escalation_at = ? "
             "WHERE message_id = ? AND party = ?",
@@ -184,7 +182,7 @@ class HotlineWrites:
         return _channel_states(self.conn)
 
     def put_channel(self, party: str, last_seen: float, state: str) -> None:
-        cur = _cursor(self.conn)
+        cur = cursor(self.conn)
         cur.execute(
             "INSERT INTO channel (party, last_seen, state) VALUES (?, ?, ?) "
             "ON CONFLICT (party) DO UPDATE SET last_seen = excluded.last_seen, "
@@ -202,14 +200,14 @@ class HotlineReads:
     def inbox_entries(self, party: str, after_seq: int, limit: int) -> list[dict[str, Any]]:
         """Ledger entries addressed to `party` after `after_seq`: the push stream's source."""
         with self._read() as conn:
-            cur = _cursor(conn)
+            cur = cursor(conn)
             rows = cur.execute(_INBOX_SQL, (party, after_seq, limit)).fetchall()
             cur.close()
         return [ledger_entry(r) for r in rows]
 
     def get_message(self, message_id: str) -> dict[str, Any] | None:
         with self._read() as conn:
-            cur = _cursor(conn)
+            cur = cursor(conn)
             try:
                 return _message(cur, message_id)
             finally:
@@ -238,7 +236,7 @@ class HotlineReads:
             params.append(party)
         sql = f"SELECT id FROM messages WHERE {' OR '.join(clauses)} ORDER BY seq DESC LIMIT ?"
         with self._read() as conn:
-            cur = _cursor(conn)
+            cur = cursor(conn)
             try:
                 ids = [r[0] for r in cur.execute(sql, (*params, limit)).fetchall()]
                 return [m for m in (_message(cur, i) for i in ids) if m is not None]
@@ -252,14 +250,14 @@ class HotlineReads:
     def next_escalation_at(self) -> float | None:
         """When the earliest pending escalation falls due (None: nothing pending)."""
         with self._read() as conn:
-            cur = _cursor(conn)
+            cur = cursor(conn)
             row = cur.execute("SELECT MIN(next_escalation_at) FROM message_recipients").fetchone()
             cur.close()
         return row[0] if row else None
 
     def last_seq(self) -> int:
         with self._read() as conn:
-            cur = _cursor(conn)
+            cur = cursor(conn)
             row = cur.execute("SELECT MAX(seq) FROM ledger").fetchone()
             cur.close()
         return int(row[0] or 0)

@@ -1,4 +1,4 @@
-"""SQLite side of the electromagnetic arena: the emissions and receivers an assessment reads.
+"""The electromagnetic arena's reads: the emissions and receivers an assessment reads.
 
 Mixed into the write transaction (the check of a new emission notice runs inside the
 transaction that stores it) and into the store (`GET /spectrum/conflicts`). Plain SQL, one
@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import Connection
 
 from .base import NoticeRow
+from .cursor import cursor
 
 _EMISSIONS_SQL = (
     "SELECT n.id, n.party, n.domain, v.version, v.filed_at, n.created_at, n.cancelled_at, "
@@ -27,14 +28,14 @@ _ASSETS_SQL = "SELECT id, party, kind, feature FROM assets WHERE retired_at IS N
 
 
 def _emissions(conn: Connection, start_ts: float, end_ts: float) -> list[NoticeRow]:
-    cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cur = cursor(conn)
     rows = cur.execute(_EMISSIONS_SQL, (start_ts, end_ts)).fetchall()
     cur.close()
     return [NoticeRow(*r[:7], feature=orjson.loads(r[7])) for r in rows]
 
 
 def _receivers(conn: Connection) -> list[dict[str, Any]]:
-    cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cur = cursor(conn)
     rows = cur.execute(_ASSETS_SQL).fetchall()
     cur.close()
     out = []

@@ -1,0 +1,182 @@
+"""PostgreSQL engine of the store: several API processes (on several hosts) over one
+database.
+
+- Writers are serialised by a transaction-scoped advisory lock taken first in every write
+  transaction: detection sees every notice committed before it, and the ledger (one hash
+  chain, each entry naming its predecessor) is appended by one writer at a time. Every
+  write appends to the ledger, so a finer lock would buy nothing; the group commit still
+  puts many requests of a process behind one lock and one commit.
+- The candidate index is GiST over 4D `cube` boxes (lon, lat, height, time): PostgreSQL's
+  contrib extension, the same boxes as SQLite's R*Tree, held in float8.
+- A commit NOTIFYs the channel; every process LISTENs and wakes its push streams, so an
+  event reaches each subscriber whichever process accepted it.
+- A lost connection (a restart, a failover) becomes StoreUnavailable (HTTP 503): nothing
+  was committed unless the answer was lost, and a signed envelope's retry is refused as a
+  replay if it was, so nothing is stored twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import ClassVar
+
+import psycopg
+from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy import exc as sa_exc
+
+from ..errors import StoreUnavailable
+from . import migrations
+from .base import Box
+from .cursor import cursor
+from .sql import SpatialIndex, SqlStore, SqlWriteTx
+
+log = logging.getLogger(__name__)
+
+WRITE_LOCK = 0x494E544C  # "INTL": the advisory lock every writer holds to commit
+CHANNEL = "interlock_commit"
+_LOST = (
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+)
+
+_CUBE = (
+    "cube(ARRAY[{0}min_lon, {0}min_lat, {0}min_h, {0}min_t]::float8[], "
+    "ARRAY[{0}max_lon, {0}max_lat, {0}max_h, {0}max_t]::float8[])"
+)
+
+
+class CubeIndex(SpatialIndex):
+    """GiST over `cube` boxes; `&&` counts touching boxes as overlapping, as R*Tree does."""
+
+    box_where = "i.box && " + _CUBE.format(":")
+    insert_sql: ClassVar[dict[str, str]] = {
+        table: f"INSERT INTO {table} (id, seq, box) VALUES (:id, :seq, {_CUBE.format(':')})"
+        for table in ("notice_index", "asset_index")
+    }
+
+    def bbox_seqs_sql(self, boxes: list[Box]) -> str:
+        big = 1e12
+        cond = " OR ".join(
+            f"box && cube(ARRAY[{b[0]!r}, {b[1]!r}, {-big!r}, {-big!r}]::float8[], "
+            f"ARRAY[{b[2]!r}, {b[3]!r}, {big!r}, {big!r}]::float8[])"
+            for b in boxes
+        )
+        return f"SELECT seq FROM notice_index WHERE {cond}"
+
+
+def engine_url(url: str) -> str:
+    """`postgresql://...` (what people write) as SQLAlchemy's psycopg 3 URL."""
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    raise ValueError(f"not a PostgreSQL URL: {url}")
+
+
+def libpq_url(url: str) -> str:
+    return "postgresql://" + engine_url(url)[len("postgresql+psycopg://") :]
+
+
+class CommitListener:
+    """LISTENs for other processes' commits on its own connection and wakes the streams.
+
+    Reconnects when the database goes away; after every (re)connect it wakes them once, for
+    any commit it may have missed while it was not listening."""
+
+    def __init__(self, url: str, wake: Callable[[], None]) -> None:
+        self._url = libpq_url(url)
+        self._wake = wake
+        self._stop = threading.Event()
+        self.connected = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="pg-listen", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._url, autocommit=True, connect_timeout=5) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self.connected.set()
+                    self._wake()
+                    while not self._stop.is_set():
+                        woke = False
+                        for _ in conn.notifies(timeout=0.5, stop_after=1000):
+                            woke = True
+                        if woke:
+                            self._wake()
+            except psycopg.Error as exc:
+                self.connected.clear()
+                if exc.sqlstate == "3D000":  # the database was dropped: nothing to wait for
+                    return
+                log.warning("commit listener lost the database (%s); reconnecting", exc)
+                self._stop.wait(0.5)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+class PostgresStore(SqlStore):
+    """The store on a PostgreSQL database, shared by any number of processes."""
+
+    def __init__(self, url: str, *, pool_size: int = 8) -> None:
+        self.url = url
+        self.index = CubeIndex()
+        self._engine: Engine = create_engine(
+            engine_url(url),
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,  # a connection that died with a restart is replaced
+            connect_args={"connect_timeout": 5},
+        )
+        self._reader = self._engine
+        self._write_lock = threading.Lock()  # one writer per process queues here, not in PG
+        self.on_commit: list[Callable[[], None]] = []
+        with self._locked() as conn:
+            migrations.upgrade(conn)
+        self._listener = CommitListener(url, self._fire_on_commit)
+
+    @contextmanager
+    def _locked(self) -> Iterator[Connection]:
+        """A transaction holding the write lock: serialised with every writer anywhere."""
+        with self._engine.begin() as conn:
+            cur = cursor(conn)
+            cur.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+            cur.close()
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[SqlWriteTx]:
+        with self._write_lock:
+            try:
+                with self._locked() as conn:
+                    yield SqlWriteTx(conn, self.index)
+                    cur = cursor(conn)
+                    cur.execute("SELECT pg_notify(?, '')", (CHANNEL,))  # sent at commit
+                    cur.close()
+            except _LOST as exc:
+                raise StoreUnavailable(f"database unavailable: {_first_line(exc)}") from exc
+        self._fire_on_commit()
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with self._engine.connect() as conn:
+                yield conn
+        except _LOST as exc:
+            raise StoreUnavailable(f"database unavailable: {_first_line(exc)}") from exc
+
+    def close(self) -> None:
+        self._listener.stop()
+        with contextlib.suppress(Exception):
+            self._engine.dispose()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
