@@ -35,6 +35,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -140,6 +141,45 @@ def postgres_cpu() -> dict[int, float]:
         except (OSError, ValueError, IndexError):
             continue  # gone meanwhile
     return out
+
+
+class WaitSampler:
+    """Samples what the row's database backends are doing (pg_stat_activity) every 50 ms
+    in a thread: "Client:ClientRead" is a backend waiting for its API process, "Lock:..."
+    one waiting for another transaction (the ledger's head, a row), "IO:WALSync" fsync."""
+
+    def __init__(self, admin: str, db: str) -> None:
+        self.admin, self.name = admin, db.rpartition("/")[2]
+        self.counts: Counter[str] = Counter()
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> WaitSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        import psycopg
+
+        query = (
+            "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()"
+        )
+        with psycopg.connect(self.admin, autocommit=True) as conn:
+            while not self._stop.wait(0.05):
+                self.samples += 1
+                for state, kind, event in conn.execute(query, (self.name,)):
+                    what = f"{kind}:{event}" if kind else "running"
+                    self.counts[f"{state} {what}"] += 1
+
+    def summary(self, top: int = 6) -> str:
+        n = max(1, self.samples)
+        return ", ".join(f"{what} {c / n:.1f}" for what, c in self.counts.most_common(top))
 
 
 def cpu_since(before: dict[int, float], after: dict[int, float]) -> float:
@@ -273,16 +313,18 @@ def run_row(store: str, processes: int, args: argparse.Namespace) -> Row:
         cpu0 = [s.cpu_seconds() for s in servers]
         db0 = postgres_cpu() if db else {}
         client0 = resource.getrusage(resource.RUSAGE_SELF)
-        latencies, errors, seconds, exhausted, answered = asyncio.run(
-            drive(
-                [s.port for s in servers],
-                dep.tokens,
-                envelopes,
-                args.connections,
-                WARMUP_S,
-                args.seconds,
+        waits = WaitSampler(admin_url(), db) if db and args.waits else None
+        with waits or ExitStack():
+            latencies, errors, seconds, exhausted, answered = asyncio.run(
+                drive(
+                    [s.port for s in servers],
+                    dep.tokens,
+                    envelopes,
+                    args.connections,
+                    WARMUP_S,
+                    args.seconds,
+                )
             )
-        )
         client1 = resource.getrusage(resource.RUSAGE_SELF)
         row.server_cpu_s = sum(s.cpu_seconds() - c for s, c in zip(servers, cpu0, strict=True))
         row.db_cpu_s = cpu_since(db0, postgres_cpu()) if db else 0.0
@@ -295,10 +337,12 @@ def run_row(store: str, processes: int, args: argparse.Namespace) -> Row:
         for s in servers:
             s.stop()
         row.ledger_ok = ledger_holds(db or str(work / "interlock.db"), envelopes, answered)
-    console.print(
-        f"  {row.rate:,.0f} submits/s, p50 {row.p50_ms:.1f} ms, p99 {row.p99_ms:.1f} ms",
-        highlight=False,
-    )
+        console.print(
+            f"  {row.rate:,.0f} submits/s, p50 {row.p50_ms:.1f} ms, p99 {row.p99_ms:.1f} ms",
+            highlight=False,
+        )
+        if waits is not None:
+            console.print(f"  database backends (mean count): {waits.summary()}", highlight=False)
     return row
 
 
@@ -367,6 +411,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     ap.add_argument("--notices-only", action="store_true", help="signed notices, no messages")
     ap.add_argument("--no-sqlite", action="store_true", help="skip the SQLite row")
+    ap.add_argument(
+        "--waits", action="store_true", help="sample what the database backends wait on"
+    )
     ap.add_argument("--quick", action="store_true", help="3 s rows of 1 and 2 processes")
     args = ap.parse_args(argv)
     if args.quick:
