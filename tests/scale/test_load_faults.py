@@ -133,6 +133,7 @@ class Write:
     id: str | None = None  # from the 2xx answer, or found in the ledger by nonce
     twin: bool = False  # first sent to two processes at once
     twin_refused: bool = False  # ... and one of them refused it as a replay
+    to: str | None = None  # a message's addressee
 
 
 @dataclass
@@ -210,7 +211,12 @@ def sender(
                 env = sign("message", party, content, key, datetime.now(UTC))
             body = orjson.dumps(env)
             write = Write(
-                kind, party, env["nonce"], run.now(), twin=i % TWIN_EVERY == k % TWIN_EVERY
+                kind,
+                party,
+                env["nonce"],
+                run.now(),
+                twin=i % TWIN_EVERY == k % TWIN_EVERY,
+                to=other if kind == "message" else None,
             )
             with run.lock:
                 run.writes.append(write)
@@ -310,6 +316,79 @@ def phase_table(run: Run, phases: list[tuple[str, float, float]]) -> str:
     return "\n".join(lines)
 
 
+class Subscriber:
+    """A party's live push stream on one process, read in a thread for the whole run and
+    resumed after every drop from the last event seen (Last-Event-ID), as the stock
+    client does; which process accepted a write must not matter to whether (and how
+    often) it arrives. A read idle for READ_IDLE_S reconnects too, so `close` is prompt."""
+
+    READ_IDLE_S = 2.0
+
+    def __init__(self, url: str, token: str, party: str) -> None:
+        self.party = party
+        self.http = httpx.Client(
+            base_url=url,
+            headers={"Authorization": f"Bearer {token}", "Accept": "text/event-stream"},
+            timeout=httpx.Timeout(CLIENT_TIMEOUT_S, read=self.READ_IDLE_S),
+        )
+        self.seen: Counter[str] = Counter()  # nonces of the signed writes that arrived
+        self.seqs: list[int] = []
+        self.drops: Counter[str] = Counter()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            last = str(self.seqs[-1] if self.seqs else 0)
+            try:
+                with self.http.stream("GET", "/stream", headers={"Last-Event-ID": last}) as r:
+                    if r.status_code != 200:  # 503 while the database is down
+                        self.drops[f"HTTP {r.status_code}"] += 1
+                        time.sleep(0.2)
+                        continue
+                    self._read(r)
+            except httpx.TransportError as exc:
+                self.drops[type(exc).__name__] += 1
+                time.sleep(0.05)
+
+    def _read(self, response: httpx.Response) -> None:
+        for _, _, data in parse_sse(response.iter_lines()):
+            entry = orjson.loads(data)
+            self.seqs.append(entry["seq"])
+            ev = entry["event"]
+            env = ev.get("envelope")
+            if ev["type"] in ("message", "notice_version") and env is not None:
+                self.seen[env["nonce"]] += 1
+            if self.stop.is_set():
+                return
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=self.READ_IDLE_S + CLIENT_TIMEOUT_S)
+        self.http.close()
+
+
+def check_subscribers(subscribers: list[Subscriber], run: Run, timeout_s: float = 20.0) -> None:
+    """Each live stream got every write its party may see (its own, messages to it, every
+    notice) exactly once and in ledger order, across the kill and the database restart."""
+    for sub in subscribers:
+        mine = {
+            w.nonce
+            for w in run.writes
+            if w.party == sub.party or w.kind == "notice" or w.to == sub.party
+        }
+        deadline = time.monotonic() + timeout_s
+        while not mine <= set(sub.seen) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        sub.close()
+        missing = mine - set(sub.seen)
+        assert not missing, (sub.party, len(missing), len(mine), sub.drops)
+        assert set(sub.seen) == mine, (sub.party, len(set(sub.seen) - mine))
+        assert all(n == 1 for n in sub.seen.values()), sub.seen.most_common(3)
+        assert sub.seqs == sorted(set(sub.seqs)), sub.party  # in order, none twice
+
+
 def check_streams(run: Run, tokens: dict[str, str], entries: list[dict[str, Any]]) -> None:
     """Each party's push stream, replayed from the start off one of the processes, carries
     every write of that party exactly once (messages it sent, notices it filed): the bulk
@@ -406,10 +485,15 @@ def exercise(tmp_path: Path, db: str, restart_db: Callable[[], None]) -> str:
     _, tokens = init_directory(directory, agreement_text(public))
 
     servers = [ServerProcess(directory, db, free_port()) for _ in range(PROCESSES)]
+    subscribers: list[Subscriber] = []
     try:
         for s in servers:
             s.wait_healthy()
         run = Run(time.monotonic(), [s.url for s in servers])
+        # One live stream a party, each on its own process (red's is on the one killed).
+        subscribers += [
+            Subscriber(servers[n % len(servers)].url, tokens[p], p) for n, p in enumerate(PARTIES)
+        ]
         stop = threading.Event()
         threads = [
             threading.Thread(
@@ -457,6 +541,11 @@ def exercise(tmp_path: Path, db: str, restart_db: Callable[[], None]) -> str:
             f"{phase_table(run, phases)}\n\n{faults}\n"
             f"{PROCESSES} processes, {THREADS} sender threads, store {db.split(':')[0]}\n"
             f"non-2xx answers:\n{answers}"
+            + "".join(
+                f"live stream of {sub.party} on process {n}: {len(sub.seqs)} events, "
+                f"reconnects {dict(sub.drops) or 0}\n"
+                for n, sub in enumerate(subscribers)
+            )
         )
         ARTIFACTS.mkdir(exist_ok=True)
         (ARTIFACTS / "load_faults.txt").write_text(report)
@@ -510,10 +599,13 @@ def exercise(tmp_path: Path, db: str, restart_db: Callable[[], None]) -> str:
         # from the push streams, those near a fault (and a sample) one by one.
         for s in servers:
             assert s.proc.poll() is None, f"a server died: {s.tail()}"
+        check_subscribers(subscribers, run)
         check_streams(run, tokens, entries)
         check_gets(run, tokens, near_faults(run.writes, windows, SAMPLE_EVERY))
         return report
     finally:
+        for sub in subscribers:
+            sub.close()
         for s in servers:
             s.stop()
 
