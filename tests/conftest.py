@@ -249,13 +249,17 @@ def client_for(live_server: LiveServer) -> Iterator[Callable[[str | None], httpx
 
 
 @pytest.fixture(scope="session")
-def _pg_template() -> None:
+def _pg_template() -> Iterator[None]:
     from tests import pg
 
-    if pg.ENGINE == "postgresql":
-        if not pg.ADMIN_URL:
-            raise RuntimeError(pg.NO_PG)
-        pg.ensure_template()
+    if pg.ENGINE != "postgresql":
+        yield
+        return
+    if not pg.ADMIN_URL:
+        raise RuntimeError(pg.NO_PG)
+    pg.ensure_template()
+    yield
+    pg.drop_test_databases()
 
 
 @pytest.fixture(autouse=True)

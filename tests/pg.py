@@ -11,7 +11,9 @@ import subprocess
 import uuid
 from pathlib import Path
 
-ADMIN_URL = os.environ.get("INTERLOCK_TEST_PG", "")  # e.g. postgresql://postgres@127.0.0.1:54329/postgres
+ADMIN_URL = os.environ.get(
+    "INTERLOCK_TEST_PG", ""
+)  # e.g. postgresql://postgres@127.0.0.1:54329/postgres
 ENGINE = os.environ.get("INTERLOCK_TEST_ENGINE", "sqlite")  # the engine the whole suite runs on
 NO_PG = "no PostgreSQL cluster: INTERLOCK_TEST_PG is unset (scripts/test starts one)"
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "postgres"
@@ -75,3 +77,29 @@ def database_for(key: str) -> tuple[str, bool]:
         if found is None:
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
     return database_url(name), found is None
+
+
+def db_for(directory: Path) -> str | None:
+    """On the PostgreSQL pass, the database standing for a deployment directory's store,
+    for fixtures wider than one test and for child processes; None on SQLite."""
+    if ENGINE != "postgresql":
+        return None
+    return database_for(f"{directory}:deployment")[0]
+
+
+def child_env(directory: Path) -> dict[str, str]:
+    """Environment that puts a child `interlock` process on `db_for(directory)`."""
+    db = db_for(directory)
+    return {"INTERLOCK_DB": db} if db else {}
+
+
+def drop_test_databases() -> None:
+    """Every database a test run made (those of wider fixtures outlive their tests)."""
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        names = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'interlock_t_%%'"
+        ).fetchall()
+        for (name,) in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -14,6 +14,7 @@ the fsync reaches the disk (a power cut would test that; `synchronous=FULL` cove
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -27,7 +28,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.conftest import free_port
+from tests.conftest import deployment_env, free_port
 
 from interlock.client import Client
 from interlock.ledger.chain import verify_chain
@@ -68,6 +69,7 @@ class ServerProcess:
                 [*cmd, "--port", str(self.port)],
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                env={**os.environ, **deployment_env(directory)},
             )
         deadline = time.monotonic() + 15
         while True:
@@ -242,6 +244,7 @@ def test_every_acknowledged_write_survives_kill_9(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=60,
+        env={**os.environ, **deployment_env(directory)},
     )
     assert audit.returncode == 0, audit.stdout + audit.stderr
     assert f"OK {count} entries" in audit.stdout

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tests import pg
 from tests.conftest import circle, free_port
 
 INTERLOCK = [sys.executable, "-m", "interlock.cli"]
@@ -48,9 +49,13 @@ def wait_up(url: str, proc: subprocess.Popen[str]) -> None:
     raise RuntimeError("server did not come up")
 
 
-def start(args: list[str]) -> subprocess.Popen[str]:
+def start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [*INTERLOCK, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV
+        [*INTERLOCK, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**ENV, **(env or {})},
     )
 
 
@@ -76,7 +81,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     assert set(tokens) == {"blue", "red"}
     assert "il_" not in (directory / "token-hashes.toml").read_text()  # only hashes are kept
     port = free_port()
-    proc = start(["serve", str(directory), "--port", str(port)])
+    proc = start(["serve", str(directory), "--port", str(port)], env=pg.child_env(directory))
     url = f"http://127.0.0.1:{port}"
     try:
         wait_up(url, proc)
@@ -201,7 +206,8 @@ def test_offline_check_reads_stdin(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_demo_serves_the_scenario_and_its_conflicts_show(tmp_path: Path) -> None:
     port = free_port()
-    proc = start(["demo", "--port", str(port), "--data", str(tmp_path / "demo")])
+    data = tmp_path / "demo"
+    proc = start(["demo", "--port", str(port), "--data", str(data)], env=pg.child_env(data))
     url = f"http://127.0.0.1:{port}"
     try:
         wait_up(url, proc)

@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tests import pg
 from tests.conftest import circle, free_port
 
 from interlock.client import Client
@@ -139,7 +140,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=ENV,
+        env={**ENV, **pg.child_env(directory)},
     )
     url = f"http://127.0.0.1:{port}"
     try:

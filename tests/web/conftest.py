@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from tests import pg
 from tests.conftest import serve_in_thread
 
 from interlock.api import create_app
@@ -173,7 +174,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
     directory = tmp_path_factory.mktemp("demo")
     text = scenario_agreement_path(DEFAULT_SCENARIO).read_text(encoding="utf-8")
     _, tokens, key_files = init_with_keys(directory, text)
-    service = open_service(directory)
+    service = open_service(directory, pg.db_for(directory))
     now = datetime.now(UTC)
     report = load_scenario(DEFAULT_SCENARIO, service, now)
     hotline = HotlineService(service.store, service.agreement, service.clock)

@@ -84,15 +84,52 @@ def serve(
     directory: Path = typer.Argument(..., help="a directory made by `interlock init`"),
     host: str = typer.Option("127.0.0.1", help="address to listen on"),
     port: int = typer.Option(8000, help="port to listen on"),
-    db: str | None = typer.Option(None, help="store file or URL (default DIR/interlock.db)"),
+    db: str | None = typer.Option(
+        None, help="store file or URL (default $INTERLOCK_DB, else DIR/interlock.db)"
+    ),
+    workers: int = typer.Option(
+        1, min=1, max=64, help="API processes on this port (more than 1 needs PostgreSQL)"
+    ),
 ) -> None:
     """Run the HTTP API over a deployment directory."""
-    from ..service.bootstrap import open_service
+    from ..service.bootstrap import deployment_db, open_service
+    from ..store import store_url
 
     with reported_errors():
-        service = open_service(directory, db)
+        target = deployment_db(directory, db)
+        if workers > 1 and not store_url(target).startswith("postgres"):
+            fail(
+                "--workers above 1 needs a PostgreSQL store (--db postgresql://... or "
+                "INTERLOCK_DB): SQLite has no way to wake the other processes' push streams"
+            )
+        service = open_service(directory, target)  # checks the deployment; migrates once
     console.print(f"interlock {__version__}: [bold]http://{host}:{port}[/] (API docs at /docs)")
-    _run_server(service, host, port)
+    if workers == 1:
+        _run_server(service, host, port)
+        return
+    service.store.close()
+    _run_workers(directory, target, host, port, workers)
+
+
+def _run_workers(directory: Path, db: str, host: str, port: int, workers: int) -> None:
+    """uvicorn's process manager: each worker builds the app from the environment."""
+    import os
+
+    import uvicorn
+
+    from ..api.deployment import DIR_VAR
+
+    os.environ[DIR_VAR] = str(directory.resolve())
+    os.environ["INTERLOCK_DB"] = db
+    uvicorn.run(
+        "interlock.api.deployment:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        timeout_graceful_shutdown=3,
+    )
 
 
 @app.command()
