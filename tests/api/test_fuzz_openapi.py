@@ -28,7 +28,7 @@ def test_no_generated_request_gets_a_server_error(live_server: LiveServer, tmp_p
             "-H",
             f"Authorization: Bearer {live_server.tokens['blue']}",
             "--checks",
-            "not_a_server_error",
+            "not_a_server_error,response_schema_conformance",
             "--max-examples",
             "10",
             "--seed",
