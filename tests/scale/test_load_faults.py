@@ -324,8 +324,8 @@ class Subscriber:
 
     READ_IDLE_S = 2.0
 
-    def __init__(self, url: str, token: str, party: str) -> None:
-        self.party = party
+    def __init__(self, url: str, token: str, party: str, t0: float) -> None:
+        self.party, self.t0 = party, t0
         self.http = httpx.Client(
             base_url=url,
             headers={"Authorization": f"Bearer {token}", "Accept": "text/event-stream"},
@@ -333,7 +333,7 @@ class Subscriber:
         )
         self.seen: Counter[str] = Counter()  # nonces of the signed writes that arrived
         self.seqs: list[int] = []
-        self.drops: Counter[str] = Counter()
+        self.drops: list[tuple[float, str]] = []  # (seconds into the run, why)
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -344,13 +344,26 @@ class Subscriber:
             try:
                 with self.http.stream("GET", "/stream", headers={"Last-Event-ID": last}) as r:
                     if r.status_code != 200:  # 503 while the database is down
-                        self.drops[f"HTTP {r.status_code}"] += 1
+                        self.dropped(f"HTTP {r.status_code}")
                         time.sleep(0.2)
                         continue
                     self._read(r)
             except httpx.TransportError as exc:
-                self.drops[type(exc).__name__] += 1
+                self.dropped(type(exc).__name__)
                 time.sleep(0.05)
+
+    def dropped(self, why: str) -> None:
+        self.drops.append((time.monotonic() - self.t0, why))
+
+    def summary(self) -> str:
+        """The reconnects, runs of the same reason in a row as one "why xN @ first s"."""
+        runs: list[tuple[str, int, float]] = []
+        for at, why in self.drops:
+            if runs and runs[-1][0] == why:
+                runs[-1] = (why, runs[-1][1] + 1, runs[-1][2])
+            else:
+                runs.append((why, 1, at))
+        return ", ".join(f"{why} x{n} @ {at:.1f} s" for why, n, at in runs) or "none"
 
     def _read(self, response: httpx.Response) -> None:
         for _, _, data in parse_sse(response.iter_lines()):
@@ -383,7 +396,7 @@ def check_subscribers(subscribers: list[Subscriber], run: Run, timeout_s: float 
             time.sleep(0.1)
         sub.close()
         missing = mine - set(sub.seen)
-        assert not missing, (sub.party, len(missing), len(mine), sub.drops)
+        assert not missing, (sub.party, len(missing), len(mine), sub.summary())
         assert set(sub.seen) == mine, (sub.party, len(set(sub.seen) - mine))
         assert all(n == 1 for n in sub.seen.values()), sub.seen.most_common(3)
         assert sub.seqs == sorted(set(sub.seqs)), sub.party  # in order, none twice
@@ -492,7 +505,8 @@ def exercise(tmp_path: Path, db: str, restart_db: Callable[[], None]) -> str:
         run = Run(time.monotonic(), [s.url for s in servers])
         # One live stream a party, each on its own process (red's is on the one killed).
         subscribers += [
-            Subscriber(servers[n % len(servers)].url, tokens[p], p) for n, p in enumerate(PARTIES)
+            Subscriber(servers[n % len(servers)].url, tokens[p], p, run.t0)
+            for n, p in enumerate(PARTIES)
         ]
         stop = threading.Event()
         threads = [
@@ -543,7 +557,7 @@ def exercise(tmp_path: Path, db: str, restart_db: Callable[[], None]) -> str:
             f"non-2xx answers:\n{answers}"
             + "".join(
                 f"live stream of {sub.party} on process {n}: {len(sub.seqs)} events, "
-                f"reconnects {dict(sub.drops) or 0}\n"
+                f"reconnects: {sub.summary()}\n"
                 for n, sub in enumerate(subscribers)
             )
         )
