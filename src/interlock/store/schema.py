@@ -7,6 +7,7 @@ conflicts are closed, not removed.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Float,
     ForeignKey,
@@ -19,9 +20,14 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # 2: the ledger (hash chain); it starts empty on a migrated store.
 # 3: the hotline (messages, recipients, inbox, channel); earlier entries have no inbox rows.
+# 4: 64-bit integers on PostgreSQL (SQLite's INTEGER always was): sequence numbers and
+#    versions take any value the API admits (up to 2**63 - 1).
+
+# SQLite keeps INTEGER (an INTEGER PRIMARY KEY is the rowid: 64-bit, autoincrementing).
+Int64 = BigInteger().with_variant(Integer(), "sqlite")
 
 metadata = MetaData()
 
@@ -42,11 +48,11 @@ party_tokens = Table(
 notices = Table(
     "notices",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("seq", Int64, primary_key=True, autoincrement=True),
     Column("id", String, nullable=False, unique=True),
     Column("party", String, nullable=False),
     Column("domain", String, nullable=False),
-    Column("current_version", Integer, nullable=False, default=0),
+    Column("current_version", Int64, nullable=False, default=0),
     Column("created_at", Float, nullable=False),
     Column("cancelled_at", Float),
     Column("start_ts", Float, nullable=False, default=0.0),
@@ -59,7 +65,7 @@ notice_versions = Table(
     "notice_versions",
     metadata,
     Column("notice_id", String, ForeignKey("notices.id"), nullable=False),
-    Column("version", Integer, nullable=False),
+    Column("version", Int64, nullable=False),
     Column("filed_at", Float, nullable=False),
     Column("feature", Text, nullable=False),
     PrimaryKeyConstraint("notice_id", "version"),
@@ -68,7 +74,7 @@ notice_versions = Table(
 assets = Table(
     "assets",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("seq", Int64, primary_key=True, autoincrement=True),
     Column("id", String, nullable=False, unique=True),
     Column("party", String, nullable=False),
     Column("kind", String, nullable=False),
@@ -80,13 +86,13 @@ assets = Table(
 conflicts = Table(
     "conflicts",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", Int64, primary_key=True, autoincrement=True),
     Column("a_kind", String, nullable=False),
     Column("a_id", String, nullable=False),
-    Column("a_version", Integer, nullable=False),
+    Column("a_version", Int64, nullable=False),
     Column("b_kind", String, nullable=False),
     Column("b_id", String, nullable=False),
-    Column("b_version", Integer, nullable=False),
+    Column("b_version", Int64, nullable=False),
     Column("a_party", String, nullable=False),
     Column("b_party", String, nullable=False),
     Column("severity", String, nullable=False),
@@ -101,10 +107,10 @@ conflicts = Table(
 violations = Table(
     "violations",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", Int64, primary_key=True, autoincrement=True),
     Column("kind", String, nullable=False),
     Column("notice_id", String, nullable=False),
-    Column("version", Integer, nullable=False),
+    Column("version", Int64, nullable=False),
     Column("party", String, nullable=False),
     Column("detected_at", Float, nullable=False),
     Column("body", Text, nullable=False),
@@ -114,7 +120,7 @@ violations = Table(
 ledger = Table(
     "ledger",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Int64, primary_key=True, autoincrement=False),
     Column("prev_hash", String(64), nullable=False),
     Column("received_at", String, nullable=False),
     Column("content_hash", String(64), nullable=False),
@@ -138,7 +144,7 @@ inbox = Table(  # who each ledger entry is addressed to: the push stream reads t
     "inbox",
     metadata,
     Column("party", String, nullable=False),
-    Column("seq", Integer, nullable=False),
+    Column("seq", Int64, nullable=False),
     PrimaryKeyConstraint("party", "seq"),
     sqlite_with_rowid=False,
 )
@@ -146,13 +152,13 @@ inbox = Table(  # who each ledger entry is addressed to: the push stream reads t
 messages = Table(
     "messages",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("seq", Int64, primary_key=True, autoincrement=True),
     Column("id", String, nullable=False, unique=True),
     Column("sender", String, nullable=False),
     Column("priority", String, nullable=False),
     Column("sent_at", Float, nullable=False),
     Column("deadline_at", Float, nullable=False),
-    Column("ledger_seq", Integer, nullable=False),
+    Column("ledger_seq", Int64, nullable=False),
     Column("event", Text, nullable=False),  # the recorded event (envelope included)
     Index("ix_messages_sender", "sender"),
 )
@@ -165,7 +171,7 @@ message_recipients = Table(
     Column("delivered_at", Float),
     Column("acked_at", Float),
     Column("reply", Text),
-    Column("escalations", Integer, nullable=False, default=0),
+    Column("escalations", Int64, nullable=False, default=0),
     Column("next_escalation_at", Float),  # NULL once acknowledged
     PrimaryKeyConstraint("message_id", "party"),
     Index("ix_recipients_party", "party", "message_id"),
