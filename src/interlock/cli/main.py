@@ -111,6 +111,15 @@ def serve(
     _run_workers(directory, target, host, port, workers)
 
 
+def _shown(target: str) -> str:
+    """A store target fit to print: a URL's password is hidden."""
+    if "://" not in target:
+        return target
+    from sqlalchemy.engine import make_url
+
+    return make_url(target).render_as_string(hide_password=True)
+
+
 def _run_workers(directory: Path, db: str, host: str, port: int, workers: int) -> None:
     """uvicorn's process manager: each worker builds the app from the environment."""
     import os
@@ -142,7 +151,7 @@ def demo(
 ) -> None:
     """Start the server with the demo scenario on the embedded store."""
     from ..ledger.keys import read_private
-    from ..service.bootstrap import init_with_keys, open_service
+    from ..service.bootstrap import deployment_db, init_with_keys, open_service
     from ..service.hotline import HotlineService
     from ..service.scenario import (
         DEFAULT_SCENARIO,
@@ -159,6 +168,8 @@ def demo(
         text = scenario_agreement_path(scenario).read_text(encoding="utf-8")
         _, tokens, key_files = init_with_keys(directory, text)
         service = open_service(directory)
+        if service.store.count_notices():  # $INTERLOCK_DB named a database in use
+            fail(f"{_shown(deployment_db(directory))} already holds notices: give an empty one")
         with console.status("loading the demo scenario"):
             now = datetime.now(UTC)
             report = load_scenario(scenario, service, now)
@@ -166,7 +177,7 @@ def demo(
             keys = {p: read_private(path) for p, path in key_files.items()}
             sent = send_scenario_messages(scenario, hotline, service, keys, report.notice_ids, now)
     console.print(f"demo scenario [bold]{scenario.name}[/]: {report}, {sent} hotline messages")
-    console.print(f"store: {directory / 'interlock.db'}")
+    console.print(f"store: {_shown(deployment_db(directory))}")
     console.print(_tokens_table(tokens))
     console.print(
         "signing keys (hotline, signed notices): "
