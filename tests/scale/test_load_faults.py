@@ -21,6 +21,7 @@ Throughput and latency per phase are printed and written to tests/scale/artifact
 
 from __future__ import annotations
 
+import math
 import signal
 import subprocess
 import sys
@@ -59,6 +60,9 @@ TWIN_EVERY = 10  # every 10th write of a thread is first sent to two processes a
 NOTICE_EVERY = 5  # every 5th write of a thread is a signed notice, the rest messages
 CLIENT_TIMEOUT_S = 10.0  # one attempt's limit
 GIVE_UP_S = 30.0  # a write still unanswered after this long is left "unanswered"
+# An idle stream gets a write committed on any process within this of its POST (posting
+# and committing included; a stream on the same process gets it in ~60 ms here).
+WAKE_S = 0.25
 GRACE_S = 10.0  # errors are expected from a fault until this long after it is over
 SAMPLE_EVERY = 20  # besides the writes near a fault, 1 in 20 is read back by a GET
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -320,9 +324,10 @@ class Subscriber:
     """A party's live push stream on one process, read in a thread for the whole run and
     resumed after every drop from the last event seen (Last-Event-ID), as the stock
     client does; which process accepted a write must not matter to whether (and how
-    often) it arrives. A read idle for READ_IDLE_S reconnects too, so `close` is prompt."""
+    often) it arrives. A read silent for READ_IDLE_S (past the server's 15 s keep-alive)
+    counts as a drop too."""
 
-    READ_IDLE_S = 2.0
+    READ_IDLE_S = 20.0
 
     def __init__(self, url: str, token: str, party: str, t0: float) -> None:
         self.party, self.t0 = party, t0
@@ -332,7 +337,9 @@ class Subscriber:
             timeout=httpx.Timeout(CLIENT_TIMEOUT_S, read=self.READ_IDLE_S),
         )
         self.seen: Counter[str] = Counter()  # nonces of the signed writes that arrived
+        self.arrived: dict[str, tuple[float, int]] = {}  # nonce -> (when, on connection #)
         self.seqs: list[int] = []
+        self.connections = 0  # streams opened so far
         self.drops: list[tuple[float, str]] = []  # (seconds into the run, why)
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -347,10 +354,23 @@ class Subscriber:
                         self.dropped(f"HTTP {r.status_code}")
                         time.sleep(0.2)
                         continue
+                    self.connections += 1
                     self._read(r)
             except httpx.TransportError as exc:
                 self.dropped(type(exc).__name__)
                 time.sleep(0.05)
+
+    def _read(self, response: httpx.Response) -> None:
+        for _, _, data in parse_sse(response.iter_lines()):
+            entry = orjson.loads(data)
+            self.seqs.append(entry["seq"])
+            ev = entry["event"]
+            env = ev.get("envelope")
+            if ev["type"] in ("message", "notice_version") and env is not None:
+                self.seen[env["nonce"]] += 1
+                self.arrived.setdefault(env["nonce"], (time.monotonic(), self.connections))
+            if self.stop.is_set():
+                return
 
     def dropped(self, why: str) -> None:
         self.drops.append((time.monotonic() - self.t0, why))
@@ -365,36 +385,73 @@ class Subscriber:
                 runs.append((why, 1, at))
         return ", ".join(f"{why} x{n} @ {at:.1f} s" for why, n, at in runs) or "none"
 
-    def _read(self, response: httpx.Response) -> None:
-        for _, _, data in parse_sse(response.iter_lines()):
-            entry = orjson.loads(data)
-            self.seqs.append(entry["seq"])
-            ev = entry["event"]
-            env = ev.get("envelope")
-            if ev["type"] in ("message", "notice_version") and env is not None:
-                self.seen[env["nonce"]] += 1
-            if self.stop.is_set():
-                return
-
-    def close(self) -> None:
+    def close(self, wait_s: float = 0.0) -> None:
+        """Stop after the next event (the caller makes one), waiting up to `wait_s`."""
         self.stop.set()
-        self.thread.join(timeout=self.READ_IDLE_S + CLIENT_TIMEOUT_S)
+        self.thread.join(timeout=wait_s)
         self.http.close()
 
 
-def check_subscribers(subscribers: list[Subscriber], run: Run, timeout_s: float = 20.0) -> None:
+def file_notice(run: Run, n: int, token: str, key: Ed25519PrivateKey, tag: int) -> Write:
+    """One signed notice of blue's through process `n`, after the load (a probe); it joins
+    the run's writes, so every later check covers it too."""
+    env = sign("notice", "blue", notice_feature("blue", THREADS, tag), key, datetime.now(UTC))
+    write = Write("notice", "blue", env["nonce"], run.now(), attempts=1)
+    answer = httpx.post(
+        run.processes[n] + "/notices",
+        content=orjson.dumps(env),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        timeout=CLIENT_TIMEOUT_S,
+    )
+    assert answer.status_code == 201, answer.text
+    write.id, write.outcome, write.ended = answer.json()["notice"]["id"], "ok", run.now()
+    with run.lock:
+        run.writes.append(write)
+    return write
+
+
+def probe_wakeups(
+    run: Run, subscribers: list[Subscriber], token: str, key: Ed25519PrivateKey
+) -> list[tuple[int, int, float | None]]:
+    """With no other traffic, after the kill and the database restart: a notice filed
+    through each process in turn; (process filed through, subscriber's process, seconds
+    until it arrived on that subscriber's open stream, None if not within 2 s or
+    only after a reconnect). Only a cross-process wake-up (LISTEN/NOTIFY) brings it to a
+    stream on another process at once: without one it waits for the 15 s keep-alive."""
+    caught_up = time.monotonic() + 20.0  # first, each stream has the load's backlog
+    while time.monotonic() < caught_up and not all(
+        visible_to(run, sub.party) <= set(sub.seen) for sub in subscribers
+    ):
+        time.sleep(0.05)
+    out: list[tuple[int, int, float | None]] = []
+    for n in range(len(run.processes)):
+        connections = [sub.connections for sub in subscribers]
+        t = time.monotonic()
+        nonce = file_notice(run, n, token, key, 1000 + n).nonce
+        while time.monotonic() < t + 2.0 and not all(nonce in sub.arrived for sub in subscribers):
+            time.sleep(0.005)
+        for m, sub in enumerate(subscribers):
+            at, conn = sub.arrived.get(nonce, (math.nan, -1))
+            out.append((n, m, at - t if conn == connections[m] else None))
+    return out
+
+
+def visible_to(run: Run, party: str) -> set[str]:
+    """Nonces of the writes `party`'s stream carries: its own, messages to it, notices."""
+    return {w.nonce for w in run.writes if party in (w.party, w.to) or w.kind == "notice"}
+
+
+def check_subscribers(
+    subscribers: list[Subscriber], run: Run, token: str, key: Ed25519PrivateKey
+) -> None:
     """Each live stream got every write its party may see (its own, messages to it, every
     notice) exactly once and in ledger order, across the kill and the database restart."""
     for sub in subscribers:
-        mine = {
-            w.nonce
-            for w in run.writes
-            if w.party == sub.party or w.kind == "notice" or w.to == sub.party
-        }
-        deadline = time.monotonic() + timeout_s
-        while not mine <= set(sub.seen) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        sub.close()
+        sub.stop.set()
+    file_notice(run, 0, token, key, 2000)  # every stream's last event: they all end on it
+    for sub in subscribers:
+        mine = visible_to(run, sub.party)
+        sub.close(wait_s=20.0)
         missing = mine - set(sub.seen)
         assert not missing, (sub.party, len(missing), len(mine), sub.summary())
         assert set(sub.seen) == mine, (sub.party, len(set(sub.seen) - mine))
@@ -542,6 +599,7 @@ def exercise(tmp_path: Path, db: str, restart_db: Callable[[], None]) -> str:
             t.join(timeout=GIVE_UP_S + CLIENT_TIMEOUT_S + 5)
         assert not any(t.is_alive() for t in threads), "a sender did not finish"
         end = run.now()
+        wakeups = probe_wakeups(run, subscribers, tokens["blue"], keys["blue"])
 
         phases = [
             ("steady", 0.0, windows[0][1]),
@@ -560,6 +618,12 @@ def exercise(tmp_path: Path, db: str, restart_db: Callable[[], None]) -> str:
                 f"reconnects: {sub.summary()}\n"
                 for n, sub in enumerate(subscribers)
             )
+            + "idle wake-ups, filed through process -> stream on process: "
+            + ", ".join(
+                f"{n}->{m} " + ("none" if lat is None else f"{1000 * lat:.0f} ms")
+                for n, m, lat in wakeups
+            )
+            + "\n"
         )
         ARTIFACTS.mkdir(exist_ok=True)
         (ARTIFACTS / "load_faults.txt").write_text(report)
@@ -581,6 +645,11 @@ def exercise(tmp_path: Path, db: str, restart_db: Callable[[], None]) -> str:
         assert not unsettled, unsettled[:5]
         assert len(run.writes) >= 20 * DURATION_S, f"only {len(run.writes)} writes"
         assert any(w.kind == "notice" for w in run.writes)
+
+        # Every process still runs; every live stream got all its party may see, once.
+        for s in servers:
+            assert s.proc.poll() is None, f"a server died: {s.tail()}"
+        check_subscribers(subscribers, run, tokens["blue"], keys["blue"])
 
         # The ledger: one gap-free chain that verifies; each write in it once.
         store = open_store(db)
@@ -609,13 +678,15 @@ def exercise(tmp_path: Path, db: str, restart_db: Callable[[], None]) -> str:
         ids = Counter(e["event"]["id"] for e in entries if e["event"]["type"] == "message")
         assert all(ids[w.id] == 1 for w in run.writes if w.kind == "message")
 
-        # Every process still runs, and the writes read back over the API: all of them
-        # from the push streams, those near a fault (and a sample) one by one.
-        for s in servers:
-            assert s.proc.poll() is None, f"a server died: {s.tail()}"
-        check_subscribers(subscribers, run)
+        # The writes read back over the API: all of them from the push streams (replayed
+        # from the start), those near a fault (and a sample) one by one.
         check_streams(run, tokens, entries)
         check_gets(run, tokens, near_faults(run.writes, windows, SAMPLE_EVERY))
+
+        # Streams on every process are woken by a commit on any other at once, after both
+        # faults (last: the rest is checked even when only this fails).
+        late = [(n, m, lat) for n, m, lat in wakeups if lat is None or lat > WAKE_S]
+        assert not late, f"cross-process wake-ups slower than {WAKE_S} s: {late}"
         return report
     finally:
         for sub in subscribers:
