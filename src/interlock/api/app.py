@@ -44,6 +44,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _ok(model: Any, status: int = 200) -> dict[int | str, dict[str, Any]]:
+    """The success schema (documentation only: handlers return plain dicts that orjson
+    renders, not re-validated by FastAPI) and the error schemas of a route."""
+    return {status: {"model": model}, **_ERRORS}
+
+
 def _parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
     if text is None:
         return None
@@ -148,18 +154,18 @@ def create_app(
 
     Party = Annotated[str, Depends(current_party)]
 
-    @app.get("/health", tags=["meta"])
-    def health() -> dict[str, Any]:
+    @app.get("/health", tags=["meta"], responses={200: {"model": schemas.HealthOut}})
+    def health() -> Any:
         """Liveness: no token needed."""
         return {"status": "ok", "version": __version__, "agreement": service.agreement.name}
 
-    @app.get("/agreement", tags=["meta"], responses=_ERRORS)
-    def agreement(party: Party) -> dict[str, Any]:
+    @app.get("/agreement", tags=["meta"], responses=_ok(schemas.AgreementOut))
+    def agreement(party: Party) -> Any:
         """The parties and rules every detection follows."""
         return service.agreement.to_dict()
 
-    @app.get("/me", tags=["meta"], responses=_ERRORS)
-    def me(party: Party) -> dict[str, Any]:
+    @app.get("/me", tags=["meta"], responses=_ok(schemas.PartyOut))
+    def me(party: Party) -> Any:
         p = service.agreement.party(party)
         return {"id": p.id, "name": p.name}
 
@@ -169,7 +175,7 @@ def create_app(
         status_code=201,
         tags=["notices"],
         response_model=None,
-        responses={201: {"model": schemas.SubmitOut}, **_ERRORS},
+        responses=_ok(schemas.SubmitOut, 201),
         openapi_extra=schemas.body_schema(schemas.NoticeFeature),
     )
     async def submit_notice(request: Request, party: Party) -> JSONBytes:
@@ -181,7 +187,7 @@ def create_app(
     @app.get(
         "/notices",
         tags=["notices"],
-        responses={200: {"model": schemas.FeatureCollectionOut}, **_ERRORS},
+        responses=_ok(schemas.NoticeCollectionOut),
     )
     def list_notices(
         party: Party,
@@ -215,16 +221,24 @@ def create_app(
             offset=offset,
         )
 
-    @app.get("/notices/{notice_id}", tags=["notices"], responses=_ERRORS)
+    @app.get("/notices/{notice_id}", tags=["notices"], responses=_ok(schemas.NoticeOut))
     def get_notice(notice_id: str, party: Party) -> Any:
         return service.get(party, notice_id)
 
-    @app.get("/notices/{notice_id}/versions", tags=["notices"], responses=_ERRORS)
+    @app.get(
+        "/notices/{notice_id}/versions",
+        tags=["notices"],
+        responses=_ok(schemas.NoticeCollectionOut),
+    )
     def notice_versions(notice_id: str, party: Party) -> Any:
         """Every version of a notice: nothing is ever deleted."""
         return service.versions(party, notice_id)
 
-    @app.get("/notices/{notice_id}/versions/{version}", tags=["notices"], responses=_ERRORS)
+    @app.get(
+        "/notices/{notice_id}/versions/{version}",
+        tags=["notices"],
+        responses=_ok(schemas.NoticeOut),
+    )
     def notice_version(
         notice_id: str, version: Annotated[int, Path(ge=1, le=MAX_INT)], party: Party
     ) -> Any:
@@ -234,7 +248,7 @@ def create_app(
         "/notices/{notice_id}",
         tags=["notices"],
         response_model=None,
-        responses={200: {"model": schemas.SubmitOut}, **_ERRORS},
+        responses=_ok(schemas.SubmitOut),
         openapi_extra=schemas.body_schema(schemas.NoticeFeature),
     )
     async def amend_notice(notice_id: str, request: Request, party: Party) -> JSONBytes:
@@ -243,7 +257,7 @@ def create_app(
         result = await committer.run(WriteOp("amend", party, notice_id, body))
         return JSONBytes(result.to_dict())
 
-    @app.post("/notices/{notice_id}/cancel", tags=["notices"], responses=_ERRORS)
+    @app.post("/notices/{notice_id}/cancel", tags=["notices"], responses=_ok(schemas.NoticeOut))
     async def cancel_notice(notice_id: str, party: Party) -> Any:
         """Cancel your own notice; its open conflicts close."""
         return await committer.run(WriteOp("cancel", party, notice_id))
@@ -252,7 +266,7 @@ def create_app(
     @app.get(
         "/conflicts",
         tags=["conflicts"],
-        responses={200: {"model": list[schemas.ConflictOut]}, **_ERRORS},
+        responses=_ok(list[schemas.ListedConflictOut]),
     )
     def conflicts(party: Party, notice: str | None = None, include_closed: bool = False) -> Any:
         """Conflicts involving your party (open ones unless include_closed)."""
@@ -261,13 +275,13 @@ def create_app(
     @app.get(
         "/violations",
         tags=["conflicts"],
-        responses={200: {"model": list[schemas.ViolationOut]}, **_ERRORS},
+        responses=_ok(list[schemas.ListedViolationOut]),
     )
     def violations(party: Party, notice: str | None = None) -> Any:
         """Rule violations (late notices); every party sees them all."""
         return service.violations(notice_id=notice)
 
-    @app.get("/ledger", tags=["record"], responses=_ERRORS)
+    @app.get("/ledger", tags=["record"], responses=_ok(list[schemas.LedgerEntryOut]))
     def ledger(
         party: Party,
         from_seq: Annotated[int, Query(ge=1, le=MAX_INT)] = 1,
@@ -284,7 +298,7 @@ def create_app(
         "/assets",
         status_code=201,
         tags=["assets"],
-        responses=_ERRORS,
+        responses=_ok(schemas.AssetCreatedOut, 201),
         openapi_extra=schemas.body_schema(schemas.AssetFeature),
     )
     async def create_asset(request: Request, party: Party) -> JSONBytes:
@@ -293,15 +307,15 @@ def create_app(
             await run_in_threadpool(service.create_asset, party, body), status_code=201
         )
 
-    @app.get("/assets", tags=["assets"], responses=_ERRORS)
+    @app.get("/assets", tags=["assets"], responses=_ok(schemas.AssetCollectionOut))
     def list_assets(party: Party, include_retired: bool = False) -> Any:
         return service.list_assets(include_retired)
 
-    @app.get("/assets/{asset_id}", tags=["assets"], responses=_ERRORS)
+    @app.get("/assets/{asset_id}", tags=["assets"], responses=_ok(schemas.AssetOut))
     def get_asset(asset_id: str, party: Party) -> Any:
         return service.get_asset(asset_id)
 
-    @app.post("/assets/{asset_id}/retire", tags=["assets"], responses=_ERRORS)
+    @app.post("/assets/{asset_id}/retire", tags=["assets"], responses=_ok(schemas.AssetOut))
     def retire_asset(asset_id: str, party: Party) -> Any:
         return service.retire_asset(party, asset_id)
 

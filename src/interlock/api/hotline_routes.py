@@ -61,6 +61,7 @@ def hotline_router(
         "/messages/{message_id}/receipts",
         status_code=201,
         response_model=None,
+        responses={201: {"model": schemas.ReceiptOut}},
         openapi_extra=schemas.body_schema(schemas.SignedEnvelope),
     )
     async def post_receipt(message_id: str, request: Request, party: Party) -> JSONBytes:
@@ -71,12 +72,12 @@ def hotline_router(
         result = await write(HotlineOp("receipt", party, body, message_id))
         return JSONBytes(result, status_code=201)
 
-    @router.post("/hotline/heartbeat")
+    @router.post("/hotline/heartbeat", responses={200: {"model": schemas.HeartbeatOut}})
     def heartbeat(party: Party) -> Any:
         """Your client is alive. Silent past the agreed interval, the others are told."""
         return hotline.heartbeat(party)
 
-    @router.get("/hotline/status")
+    @router.get("/hotline/status", responses={200: {"model": list[schemas.ChannelOut]}})
     def status(party: Party) -> Any:
         """Every party's hotline state: up, down, or unknown (never heard)."""
         return hotline.status()

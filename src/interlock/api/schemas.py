@@ -1,14 +1,41 @@
 """Pydantic models that document the API in OpenAPI.
 
 Requests are validated by the core parsers (which name the bad field); these models only
-describe the shapes for /docs and generated clients.
+describe the shapes for /docs, generated clients and the schemathesis run. Responses are
+built by the services as plain dicts and mostly rendered by orjson without a pydantic
+pass, so the response models are `Closed` (additionalProperties: false): a field a service
+adds or drops without the model following shows up as a schema violation in the tests,
+not as a silent gap in the documentation.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Closed(BaseModel):
+    """A response object with exactly the fields listed (additionalProperties: false)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def omitted(description: str | None = None) -> Any:
+    """A field the service leaves out when it does not apply (never sends null): optional
+    in the schema, with no "default": null that would suggest otherwise."""
+    return Field(None, description=description, json_schema_extra=_no_default)
+
+
+ISO = "ISO 8601 UTC, 'Z' suffix"
+EPOCH_S = "seconds since 1970-01-01 UTC"
+Severity = Literal["minor", "major", "critical"]
+Priority = Literal["routine", "urgent", "flash"]
+Sha256 = Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
 
 
 class Geometry(BaseModel):
@@ -84,51 +111,121 @@ class AssetFeature(BaseModel):
     properties: AssetProperties
 
 
-class ConflictOut(BaseModel):
-    """A recorded conflict: strategic (two volumes: the distance fields) or, with kind
-    "interference", an emission notice (b) at a protected receiver asset (a)."""
+# ---- responses: geometry ---------------------------------------------------------------
+Position = Annotated[list[float], Field(min_length=2, max_length=3, description="[lon, lat]")]
+
+
+class PointOut(Closed):
+    type: Literal["Point"]
+    coordinates: Position
+
+
+class LineStringOut(Closed):
+    type: Literal["LineString"]
+    coordinates: list[Position] = Field(min_length=2)
+
+
+class PolygonOut(Closed):
+    type: Literal["Polygon"]
+    coordinates: list[list[Position]] = Field(description="exterior ring, then holes")
+
+
+GeometryOut = Annotated[PointOut | LineStringOut | PolygonOut, Field(discriminator="type")]
+
+
+# ---- responses: notices -----------------------------------------------------------------
+class NoticePropertiesOut(Closed):
+    """A stored notice's properties: as filed (normalised), plus the server's fields. The
+    optional free fields appear only where the agreement lets the viewer see them."""
+
+    domain: Literal["air", "sea", "emission"]
+    shape: Literal["polygon", "circle", "corridor", "orbit"]
+    radius_m: float = omitted("circle and orbit")
+    half_width_m: float = omitted("corridor")
+    alt_lower_ft: float = omitted("air, as given in feet")
+    alt_upper_ft: float = omitted()
+    fl_lower: float = omitted("air, as given in flight levels")
+    fl_upper: float = omitted()
+    depth_min_m: float = omitted("sea")
+    depth_max_m: float = omitted()
+    lower_m: float = omitted("air and sea: the band in metres AMSL, as detection uses it")
+    upper_m: float = omitted()
+    start: str = Field(description=ISO)
+    end: str = Field(description=ISO)
+    centre_freq_mhz: float = omitted("emission")
+    bandwidth_mhz: float = omitted("emission")
+    eirp_dbm: float = omitted("emission")
+    antenna_height_m: float = omitted("emission")
+    azimuth_deg: float = omitted("emission: a directional beam")
+    beamwidth_deg: float = omitted("emission: with azimuth_deg")
+    purpose: str = omitted()
+    callsign: str = omitted()
+    remarks: str = omitted()
+    unit: str = omitted()
+    id: str
+    party: str
+    version: int = Field(ge=1)
+    status: Literal["submitted", "active", "ended", "cancelled"]
+    filed_at: str = Field(description=f"this version; {ISO}")
+    created_at: str = Field(description=f"version 1; {ISO}")
+    cancelled_at: str | None
+
+
+class NoticeOut(Closed):
+    """A notice (one version) as a GeoJSON Feature."""
+
+    type: Literal["Feature"]
+    id: str
+    geometry: GeometryOut
+    properties: NoticePropertiesOut
+
+
+class NoticeCollectionOut(Closed):
+    type: Literal["FeatureCollection"]
+    features: list[NoticeOut]
+
+
+# ---- responses: conflicts and violations ------------------------------------------------
+class StrategicConflictOut(Closed):
+    """Two declared volumes closer than the agreed minima (window overlap or within the
+    time buffer)."""
 
     id: int
-    kind: Literal["interference"] | None = None
-    a_kind: str
+    a_kind: Literal["notice", "asset"]
     a_id: str
     a_version: int
-    b_kind: str
+    b_kind: Literal["notice", "asset"]
     b_id: str
     b_version: int
     a_party: str
     b_party: str
+    severity: Severity
     parties: list[str]
-    severity: Literal["minor", "major", "critical"]
-    window_start: str | None = None
-    window_end: str | None = None
-    time_gap_s: float | None = None
-    horizontal_distance_m: float | None = None
-    horizontal_minimum_m: float | None = None
-    vertical_gap_m: float | None = None
-    vertical_minimum_m: float | None = None
-    worst_lon: float | None = None
-    worst_lat: float | None = None
-    start: str | None = Field(None, description="interference: first slice over the criterion")
-    end: str | None = None
-    i_n_db: float | None = None
-    criterion_db: float | None = None
+    window_start: str = Field(description=ISO)
+    window_end: str = Field(description=ISO)
+    time_gap_s: float
+    horizontal_distance_m: float
+    horizontal_minimum_m: float
+    vertical_gap_m: float
+    vertical_minimum_m: float
+    worst_lon: float
+    worst_lat: float
 
 
-class Contributor(BaseModel):
+class Contributor(Closed):
     notice: str
     party: str
     i_dbm: float | None
     share: float
 
 
-class FrequencyShift(BaseModel):
+class FrequencyShift(Closed):
     up: float | None = Field(description="MHz; None: no shift up clears")
     down: float | None
     nearest: float | None
 
 
-class Advice(BaseModel):
+class Advice(Closed):
     notice: str
     party: str
     eirp_dbm: float
@@ -137,7 +234,7 @@ class Advice(BaseModel):
     frequency_shift_mhz: FrequencyShift | None
 
 
-class SpectrumConflict(BaseModel):
+class SpectrumConflict(Closed):
     """Consecutive slices of one receiver over its criterion, at their worst."""
 
     kind: Literal["interference"]
@@ -152,7 +249,7 @@ class SpectrumConflict(BaseModel):
     i_n_db: float | None
     criterion_db: float
     excess_db: float | None
-    severity: Literal["minor", "major", "critical"]
+    severity: Severity
     contributors: list[Contributor]
     move_list: list[str] = Field(description="emissions to reschedule or reduce, largest first")
     decisive: list[str] = Field(description="emissions whose removal alone clears a slice")
@@ -160,31 +257,74 @@ class SpectrumConflict(BaseModel):
     parties: list[str]
 
 
-class SpectrumConflictsOut(BaseModel):
+class SpectrumConflictsOut(Closed):
     start: str
     end: str
     conflicts: list[SpectrumConflict]
 
 
-class ViolationOut(BaseModel):
+class InterferenceConflictOut(SpectrumConflict):
+    """An emission notice (b) at a protected receiver asset (a), recorded as a conflict:
+    the episode as assessed when it was found, with the pair it concerns."""
+
     id: int
-    kind: str
-    notice: dict[str, Any]
+    a_kind: Literal["asset"]
+    a_id: str
+    a_version: int
+    b_kind: Literal["notice"]
+    b_id: str
+    b_version: int
+    a_party: str
+    b_party: str
+    parties: list[str] = Field(description="the receiver's party and the emission's")
+
+
+ConflictOut = StrategicConflictOut | InterferenceConflictOut
+
+
+class _Listed(Closed):
+    detected_at: float = Field(description=EPOCH_S)
+    closed_at: float | None = Field(description=f"{EPOCH_S}; None: open")
+    closed_reason: str | None
+
+
+class ListedStrategicConflictOut(StrategicConflictOut, _Listed):
+    """A strategic conflict as stored: with when it was found and whether it is closed."""
+
+
+class ListedInterferenceConflictOut(InterferenceConflictOut, _Listed):
+    """An interference conflict as stored: with when it was found and whether it is closed."""
+
+
+ListedConflictOut = ListedStrategicConflictOut | ListedInterferenceConflictOut
+
+
+class RefOut(Closed):
+    kind: Literal["notice", "asset"]
+    id: str
+    version: int
+
+
+class ViolationOut(Closed):
+    """A breach of an agreement rule found when a notice was filed."""
+
+    id: int
+    kind: Literal["late_notice"]
+    notice: RefOut
     party: str
     detail: str
     lead_time_s: float
     required_s: float
 
 
-class SubmitOut(BaseModel):
-    notice: dict[str, Any] = Field(description="the stored notice (GeoJSON Feature)")
-    conflicts: list[ConflictOut]
+class ListedViolationOut(ViolationOut):
+    detected_at: float = Field(description=EPOCH_S)
+
+
+class SubmitOut(Closed):
+    notice: NoticeOut = Field(description="the stored version")
+    conflicts: list[ConflictOut] = Field(description="found by this version (all recorded)")
     violations: list[ViolationOut]
-
-
-class FeatureCollectionOut(BaseModel):
-    type: Literal["FeatureCollection"]
-    features: list[dict[str, Any]]
 
 
 class SignedEnvelope(BaseModel):
@@ -203,7 +343,7 @@ class SignedEnvelope(BaseModel):
     signature: str = Field(description="base64url Ed25519 signature")
 
 
-class RecipientOut(BaseModel):
+class RecipientOut(Closed):
     party: str
     state: Literal["pending", "overdue", "acknowledged"]
     delivered_at: str | None
@@ -212,7 +352,12 @@ class RecipientOut(BaseModel):
     escalations: int
 
 
-class MessageOut(BaseModel):
+class MessageRefOut(Closed):
+    kind: Literal["notice", "conflict", "message", "violation"]
+    id: str
+
+
+class MessageOut(Closed):
     id: str
     sent_at: str
     seq: int = Field(description="its ledger entry")
@@ -220,13 +365,31 @@ class MessageOut(BaseModel):
     recipients: list[RecipientOut]
     from_: str = Field(alias="from", description="a party id, or 'interlock' (system)")
     to: list[str]
-    priority: Literal["routine", "urgent", "flash"]
+    priority: Priority
     subject: str
     body: str
-    refs: list[dict[str, str]]
-    payload: dict[str, Any] | None
+    refs: list[MessageRefOut]
+    payload: dict[str, Any] | None = Field(description="the sender's structured data, as sent")
     deadline: str = Field(description="acknowledgement deadline (agreement, by priority)")
     signed: bool
+
+
+class ReceiptOut(Closed):
+    seq: int = Field(description="the receipt's ledger entry")
+    message: MessageOut = Field(description="the message with the receipt applied")
+
+
+class HeartbeatOut(Closed):
+    party: str
+    state: Literal["up"]
+    was: Literal["up", "down"] | None = Field(description="None: never heard before")
+    interval_s: float = Field(description="send the next one within this")
+
+
+class ChannelOut(Closed):
+    party: str
+    state: Literal["up", "down", "unknown"]
+    last_seen: str | None = Field(description=f"last heartbeat; {ISO}")
 
 
 class OwnForceProperties(BaseModel):
@@ -251,7 +414,273 @@ class OwnForcesIn(BaseModel):
     features: list[OwnForceFeature]
 
 
-class ErrorOut(BaseModel):
+# ---- responses: meta ----------------------------------------------------------------------
+class HealthOut(Closed):
+    status: Literal["ok"]
+    version: str = Field(description="the server's interlock version")
+    agreement: str = Field(description="the agreement's name")
+
+
+class PartyOut(Closed):
+    id: str
+    name: str
+
+
+class AgreementPartyOut(PartyOut):
+    public_keys: list[str] = Field(description="Ed25519 public keys that sign its statements")
+
+
+class SeparationOut(Closed):
+    horizontal_m: float
+    vertical_m: float
+
+
+class BySeparationDomain(Closed):
+    air: SeparationOut
+    sea: SeparationOut
+
+
+class RulesOut(Closed):
+    min_lead_time_min: float
+    late_notice: Literal["record", "refuse"]
+    time_buffer_min: float
+    max_area_km2: float
+    max_duration_h: float
+    require_signatures: bool
+    separation: BySeparationDomain
+
+
+class VisibilityOut(Closed):
+    others_see: list[Literal["purpose", "callsign", "remarks", "unit"]]
+
+
+class ByPriority(Closed):
+    routine: float
+    urgent: float
+    flash: float
+
+
+class SystemPriorityOut(Closed):
+    critical: Priority
+    major: Priority
+    minor: Priority
+    late_notice: Priority
+
+
+class HotlineRulesOut(Closed):
+    ack_deadline_s: ByPriority
+    escalation_repeat_s: ByPriority
+    escalation_contacts: list[str]
+    heartbeat_interval_s: float
+    heartbeat_missed: int
+    system_priority: SystemPriorityOut
+
+
+class TacticalMinimaOut(Closed):
+    horizontal_m: float
+    vertical_m: float | None = Field(description="None: horizontal only")
+    lookahead_s: float
+
+
+class TacticalOut(Closed):
+    air: TacticalMinimaOut
+    sea: TacticalMinimaOut
+
+
+class SpectrumRulesOut(Closed):
+    criterion_db: float
+    safety_of_life_criterion_db: float
+    propagation: Literal["smooth_earth", "free_space"]
+    k_factor: float
+    clutter_db: float
+    top_contributors: int
+
+
+class AgreementOut(Closed):
+    name: str
+    parties: list[AgreementPartyOut]
+    rules: RulesOut
+    visibility: VisibilityOut
+    hotline: HotlineRulesOut
+    tactical: TacticalOut
+    spectrum: SpectrumRulesOut
+
+
+# ---- responses: the ledger ----------------------------------------------------------------
+class LedgerEvent(BaseModel):
+    """What happened. Its fields depend on its type (the event as recorded and hashed);
+    hotline traffic between other parties, and other parties' notices holding fields the
+    agreement hides from the reader, come as {type, redacted: true} (plus id for a notice)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal[
+        "notice_version",
+        "notice_cancelled",
+        "conflicts_closed",
+        "conflict",
+        "violation",
+        "asset",
+        "asset_retired",
+        "message",
+        "receipt",
+        "escalation",
+        "channel",
+        "alert",
+    ]
+    redacted: Literal[True] = omitted("present only on a redacted event")
+
+
+class LedgerEntryOut(Closed):
+    """One link of the hash chain; see interlock.ledger.chain for how to verify it."""
+
+    seq: int = Field(ge=1)
+    prev_hash: Sha256
+    received_at: str = Field(description=ISO)
+    content_hash: Sha256
+    hash: Sha256
+    event: LedgerEvent
+
+
+# ---- responses: protected assets ------------------------------------------------------------
+class ReceiverOut(Closed):
+    freq_mhz: float
+    bandwidth_mhz: float
+    antenna_height_m: float
+    gain_dbi: float
+    noise_figure_db: float = omitted("or noise_floor_dbm")
+    noise_floor_dbm: float = omitted()
+    criterion_db: float = omitted("I/N; absent: by safety_of_life")
+    safety_of_life: bool
+    azimuth_deg: float = omitted("absent: omnidirectional")
+    beamwidth_deg: float = omitted()
+
+
+class AssetPropertiesOut(Closed):
+    kind: Literal["base", "zone", "radar"]
+    name: str
+    shape: Literal["polygon", "circle", "corridor", "orbit"]
+    radius_m: float = omitted("circle and orbit")
+    half_width_m: float = omitted("corridor")
+    alt_lower_ft: float = omitted("as given in feet")
+    alt_upper_ft: float = omitted()
+    fl_lower: float = omitted("as given in flight levels")
+    fl_upper: float = omitted()
+    lower_m: float = Field(description="metres AMSL (no band given: from the sea floor up)")
+    upper_m: float
+    start: str | None = Field(description="None: a standing asset")
+    end: str | None
+    receiver: ReceiverOut = omitted("a protected receiver")
+    id: str
+    party: str
+    created_at: str = Field(description=ISO)
+    retired_at: str | None
+
+
+class AssetOut(Closed):
+    type: Literal["Feature"]
+    id: str
+    geometry: GeometryOut
+    properties: AssetPropertiesOut
+
+
+class AssetCreatedOut(AssetOut):
+    conflicts: list[InterferenceConflictOut] = Field(
+        description="a receiver: the emissions to come that interfere with it (recorded)"
+    )
+
+
+class AssetCollectionOut(Closed):
+    type: Literal["FeatureCollection"]
+    features: list[AssetOut]
+
+
+# ---- responses: the live picture ---------------------------------------------------------------
+class TrackPropertiesOut(Closed):
+    track_id: str
+    domain: Literal["air", "sea"]
+    name: str | None
+    owner: str | None = Field(description="the party of an own force; None: observed")
+    source: Literal["ais", "sbs", "modes", "json"] = Field(description="feed of the position")
+    alt_ft: float | None
+    speed_kt: float | None
+    course_deg: float | None
+    vertical_rate_fpm: float | None
+    stale: bool
+    time: str = Field(description=f"of the position; {ISO}")
+
+
+class TrackOut(Closed):
+    type: Literal["Feature"]
+    id: str
+    geometry: PointOut
+    properties: TrackPropertiesOut
+
+
+class TrackCollectionOut(Closed):
+    type: Literal["FeatureCollection"]
+    features: list[TrackOut]
+
+
+class UpdatesOut(Closed):
+    """Reports by what they did to the picture (a kind that did not occur is absent)."""
+
+    new: int = omitted("first position: the track is now listed")
+    moved: int = omitted("a new position")
+    updated: int = omitted("other fields only")
+    pending: int = omitted("identity not positioned yet")
+
+
+class IngestOut(Closed):
+    reports: int = Field(description="reports the picture took")
+    updates: UpdatesOut
+    skipped: dict[str, int] = Field(description="lines or frames skipped, by reason")
+
+
+class FeedCountOut(Closed):
+    reports: int
+    skipped: dict[str, int]
+
+
+class FeedStatsOut(Closed):
+    at: str = Field(description=ISO)
+    tracks: int = Field(description="tracks in the picture")
+    feeds: dict[str, FeedCountOut] = Field(description="by feed: ais, sbs, modes, json")
+
+
+class AlertOut(Closed):
+    """A tactical alert at its latest version (see interlock.model.alerts)."""
+
+    id: str
+    kind: Literal["cpa", "entry"]
+    key: list[str] = Field(description="cpa: the two track ids; entry: track and notice")
+    state: Literal["raised", "cleared"]
+    severity: Literal["warning", "critical"]
+    version: int
+    parties: list[str]
+    domain: Literal["air", "sea"]
+    track_ids: list[str]
+    notice_id: str | None
+    raised_at: str
+    updated_at: str
+    cleared_at: str | None
+    cleared_reason: Literal["absent", "track_gone", "notice_gone"] | None
+    tcpa_s: float | None
+    cpa_at: str | None
+    cpa_distance_m: float | None
+    vertical_separation_ft: float | None
+    los_at: str | None
+    entry_s: float | None
+    entry_at: str | None
+    lon: float | None
+    lat: float | None
+
+
+class AlertsOut(Closed):
+    alerts: list[AlertOut]
+
+
+class ErrorOut(Closed):
     error: str = Field(examples=["invalid_input"])
     detail: str = Field(examples=["properties.end: end must be after start"])
 

@@ -36,7 +36,9 @@ def track_router(
     router = APIRouter(tags=["tracks"], responses=ERRORS)
     Party = Annotated[str, party_dep]
 
-    @router.post("/feeds/{feed}", openapi_extra=TEXT_BODY)
+    @router.post(
+        "/feeds/{feed}", openapi_extra=TEXT_BODY, responses={200: {"model": schemas.IngestOut}}
+    )
     async def ingest_feed(feed: str, request: Request, party: Party) -> JSONBytes:
         """A batch of one feed's lines from your receiver: `ais` (NMEA 0183 AIVDM/AIVDO,
         tag blocks allowed), `sbs` (BaseStation port 30003 CSV), `modes` ("TIME HEX" per
@@ -52,13 +54,17 @@ def track_router(
         result = await run_in_threadpool(tracks.ingest_lines, party, feed, text.splitlines())
         return JSONBytes(result)
 
-    @router.post("/tracks", openapi_extra=schemas.body_schema(schemas.OwnForcesIn))
+    @router.post(
+        "/tracks",
+        openapi_extra=schemas.body_schema(schemas.OwnForcesIn),
+        responses={200: {"model": schemas.IngestOut}},
+    )
     async def post_own_forces(request: Request, party: Party) -> JSONBytes:
         """Your own forces' states as GeoJSON Points (track id = your party : feature id)."""
         body = await body_of(request)
         return JSONBytes(await run_in_threadpool(tracks.ingest_own_forces, party, body))
 
-    @router.get("/tracks")
+    @router.get("/tracks", responses={200: {"model": schemas.TrackCollectionOut}})
     def get_tracks(
         party: Party,
         bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat")] = None,
@@ -67,12 +73,12 @@ def track_router(
         """The live picture as GeoJSON: latest state of every track (stale ones flagged)."""
         return tracks.geojson(parse_bbox(bbox), include_stale)
 
-    @router.get("/tracks/stats")
+    @router.get("/tracks/stats", responses={200: {"model": schemas.FeedStatsOut}})
     def feed_stats(party: Party) -> Any:
         """Reports accepted and lines skipped (by reason) per feed since the server started."""
         return tracks.feed_stats()
 
-    @router.get("/alerts")
+    @router.get("/alerts", responses={200: {"model": schemas.AlertsOut}})
     def get_alerts(party: Party, all_parties: bool = False) -> Any:
         """Active tactical alerts concerning your party (predicted losses of separation,
         predicted entries into declared notices); `all_parties` lists every active one,
