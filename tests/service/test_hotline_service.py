@@ -224,3 +224,20 @@ def test_no_party_may_pose_as_the_system() -> None:
     with pytest.raises(InvalidInput, match="reserved") as err:
         agreement_from_dict({"parties": [{"id": "interlock"}, {"id": "red"}]})
     assert err.value.field == "parties[0].id"
+
+
+def test_a_lone_refused_write_leaves_nothing_behind(
+    hotline: HotlineService, store: SqliteStore, clock: Clock
+) -> None:
+    """A lone op runs without a savepoint: its refusal must roll back what it wrote before
+    refusing (here the envelope's nonce), or the same envelope would later be a 'replay'."""
+    env = message("blue", clock, refs=[{"kind": "notice", "id": "n-missing"}])
+    before = store.last_seq()
+    for _ in range(2):  # the same envelope twice: refused for its ref both times
+        with pytest.raises(InterlockError, match="no notice"):
+            hotline.send("blue", env)
+    assert store.last_seq() == before
+    fine = message("blue", clock)
+    hotline.send("blue", fine)
+    with pytest.raises(InterlockError, match="replayed"):
+        hotline.send("blue", fine)
