@@ -103,12 +103,9 @@ class CommitListener:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.connected.set()
                     self._wake()
-                    while not self._stop.is_set():
-                        woke = False
-                        for _ in conn.notifies(timeout=0.5, stop_after=1000):
-                            woke = True
-                        if woke:
-                            self._wake()
+                    while not self._stop.is_set():  # the timeout: to check _stop
+                        for _ in conn.notifies(timeout=0.5):
+                            self._wake()  # at once: streams coalesce wake-ups themselves
             except psycopg.Error as exc:
                 self.connected.clear()
                 if exc.sqlstate == "3D000":  # the database was dropped: nothing to wait for
