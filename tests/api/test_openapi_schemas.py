@@ -11,6 +11,7 @@ response validated against the document.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Iterator
@@ -30,7 +31,9 @@ NOT_JSON = {("get", "/stream"), ("get", "/spectrum/receivers/{asset_id}/plot.png
 MEANINGLESS = {"title", "description"}
 
 
+@functools.cache
 def openapi() -> dict[str, Any]:
+    """The document (the same for any service; built once, read only)."""
     app = create_app(NoticeService(open_store(":memory:"), make_agreement(), Clock()))
     return app.openapi()
 
@@ -261,3 +264,35 @@ def test_every_kind_of_response_matches_the_document(live_server: LiveServer) ->
         (m, p, code) for m, p, code, _ in success_schemas(check.doc) if (m, p) not in NOT_JSON
     }
     assert json_ops - check.seen == set(), "not exercised"
+
+
+# ---- server bugs the schema check found (not fixed here: interlock.model.message) --------
+MESSAGE_VIEW_BUG = (
+    "message_view (interlock.model.message) echoes the signed body as sent, not as "
+    "parsed: a priority left to its default is a KeyError (500), a lone recipient string "
+    "is split into characters, refs: null and extra keys in a ref are echoed"
+)
+
+
+@pytest.mark.server
+@pytest.mark.xfail(strict=True, reason=MESSAGE_VIEW_BUG)
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"to": ["red"], "subject": "priority left to its default"},
+        {"to": "red", "priority": "routine", "subject": "one recipient as a string"},
+        {"to": ["red"], "priority": "routine", "subject": "no refs", "refs": None},
+    ],
+    ids=["default-priority", "recipient-string", "null-refs"],
+)
+def test_a_message_the_server_accepts_is_answered_as_documented(
+    live_server: LiveServer, body: dict[str, Any]
+) -> None:
+    pytest.importorskip("jsonschema_rs")
+    check = Checker(openapi())
+    with live_server.party_client("blue") as blue:
+        r = blue.http.post("/messages", json=blue.sign("message", body))
+    assert r.status_code == 201, r.text
+    check(r)
+    assert not check.problems, check.problems
+    assert r.json()["to"] == ["red"] and r.json()["priority"] == "routine"

@@ -45,8 +45,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def _ok(model: Any, status: int = 200) -> dict[int | str, dict[str, Any]]:
-    """The success schema (documentation only: handlers return plain dicts that orjson
-    renders, not re-validated by FastAPI) and the error schemas of a route."""
+    """A route's success schema and error schemas. Documentation only: the handler's
+    plain dict is not validated against the model (big payloads stay cheap); the tests
+    check real responses against the document instead."""
     return {status: {"model": model}, **_ERRORS}
 
 
