@@ -320,7 +320,13 @@ def test_timeline_of_a_late_acknowledged_flash_message(
     acked = run("hotline", "ack", mid, "--reply", "Holding south", env=deployment.env("red"))
     assert acked.returncode == 0, acked.stderr
     assert "late" in acked.stdout
-    out = run("audit", "timeline", mid, str(deployment.directory), env=WIDE)
+    out = run(
+        "audit",
+        "timeline",
+        mid,
+        str(deployment.directory),
+        env={**WIDE, **pg.child_env(deployment.directory)},
+    )
     assert out.returncode == 0, out.stderr
     text = " ".join(out.stdout.split())  # undo the table's wrapping
     assert "blue -> red: flash 'SAM live fire' (signed by blue)" in text
@@ -358,7 +364,13 @@ def test_signed_notice_and_the_system_message_in_its_timeline(
         m for m in inbox if m["from"] == "interlock" and {"kind": "notice", "id": nid} in m["refs"]
     )
     assert run("hotline", "ack", system["id"], env=deployment.env("blue")).returncode == 0
-    out = run("audit", "timeline", nid, str(deployment.directory), env=WIDE)
+    out = run(
+        "audit",
+        "timeline",
+        nid,
+        str(deployment.directory),
+        env={**WIDE, **pg.child_env(deployment.directory)},
+    )
     assert out.returncode == 0, out.stderr
     text = " ".join(out.stdout.split())
     assert "version 1 filed by blue" in text and "conflict #" in text

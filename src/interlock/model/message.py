@@ -188,14 +188,16 @@ def message_view(event: dict[str, Any]) -> dict[str, Any]:
     """A recorded message event as one flat object, whether a party or the system sent it."""
     env = event.get("envelope")
     content = env["body"] if isinstance(env, dict) else event
+    # `to` and `priority` as checked and recorded (a signed body may give one recipient as
+    # a string, or leave the priority to its default); refs as parsed.
     return {
         "id": event["id"],
         "from": event["from"],
-        "to": list(content["to"]),
-        "priority": content["priority"],
+        "to": list(event["to"]),
+        "priority": event["priority"],
         "subject": content["subject"],
         "body": content.get("body", ""),
-        "refs": content.get("refs", []),
+        "refs": [{"kind": kind, "id": ref_id} for kind, ref_id in _refs(content.get("refs"))],
         "payload": content.get("payload"),
         "deadline": event["deadline"],
         "signed": isinstance(env, dict),
