@@ -132,3 +132,31 @@ def test_a_crash_in_a_batch_fails_every_waiter(
 
     results = asyncio.run(scenario())
     assert all(isinstance(r, RuntimeError) for r in results)
+
+
+def test_one_op_failing_unexpectedly_does_not_take_its_batch_with_it(
+    service: NoticeService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug in one op undoes its batch; the batch is re-run op by op, so the other
+    writers' notices are stored once each and only the faulty op fails."""
+    real_apply = service.apply
+
+    def apply(tx: object, op: WriteOp, prepared: object) -> object:
+        if op.feature and op.feature["properties"].get("purpose") == "trip":
+            raise RuntimeError("a bug in this op")
+        return real_apply(tx, op, prepared)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "apply", apply)
+    batcher = Batcher(service.store, {WriteOp: service})
+    ops = [
+        WriteOp("submit", "blue", feature=circle(20.0, 40.0)),
+        WriteOp("submit", "red", feature=circle(30.0, 40.0, purpose="trip")),
+        WriteOp("submit", "red", feature=circle(20.02, 40.0)),
+    ]
+    results = batcher.run_batch(ops)
+    assert isinstance(results[1], RuntimeError)
+    assert results[0].notice["properties"]["party"] == "blue"
+    assert results[2].conflicts[0]["b_id"] == results[0].notice["id"]  # saw the first
+    assert service.store.count_notices() == 2
+    kinds = [e["event"]["type"] for e in service.store.ledger_entries()]
+    assert kinds.count("notice_version") == 2

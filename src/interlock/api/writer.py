@@ -84,7 +84,7 @@ class GroupCommitter:
             for (_, _, future), result in zip(batch, results, strict=True):
                 if future.done():
                     continue
-                if isinstance(result, InterlockError):
+                if isinstance(result, Exception):  # refused, or this op alone failed
                     future.set_exception(result)
                 else:
                     future.set_result(result)

@@ -8,11 +8,14 @@ own writes and its InterlockError becomes its result.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from ..errors import InterlockError
 from ..store.base import Store, WriteTx
+
+log = logging.getLogger(__name__)
 
 
 class Handler(Protocol):
@@ -41,7 +44,11 @@ class Batcher:
         return self.apply_prepared(ops, [self.prepare(op) for op in ops])
 
     def apply_prepared(self, ops: Sequence[Any], prepared: Sequence[Any]) -> list[Any]:
-        """Apply already prepared ops in one transaction, each in its own savepoint."""
+        """Apply already prepared ops in one transaction, each in its own savepoint.
+
+        An op that fails unexpectedly (a bug, not an InterlockError) undoes the whole batch;
+        the ops are then run again one transaction each, so only that op fails (its
+        exception is its result) and the others' writes are not lost with it."""
         results: list[Any] = list(prepared)
         todo = [i for i, p in enumerate(prepared) if not isinstance(p, InterlockError)]
         if not todo:
@@ -54,11 +61,23 @@ class Batcher:
             except InterlockError as exc:
                 results[i] = exc
             return results
-        with self.store.write() as tx:
+        try:
+            with self.store.write() as tx:
+                for i in todo:
+                    try:
+                        with tx.savepoint():
+                            results[i] = self.handlers[type(ops[i])].apply(
+                                tx, ops[i], prepared[i]
+                            )
+                    except InterlockError as exc:
+                        results[i] = exc
+        except InterlockError:
+            raise  # the store itself failed (StoreUnavailable): every op is told
+        except Exception:
+            log.exception("a write failed unexpectedly; retrying its batch one op at a time")
             for i in todo:
                 try:
-                    with tx.savepoint():
-                        results[i] = self.handlers[type(ops[i])].apply(tx, ops[i], prepared[i])
-                except InterlockError as exc:
+                    (results[i],) = self.apply_prepared([ops[i]], [prepared[i]])
+                except Exception as exc:
                     results[i] = exc
         return results
