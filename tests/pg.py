@@ -103,3 +103,18 @@ def drop_test_databases() -> None:
         ).fetchall()
         for (name,) in names:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def block_connections(url: str, allow: bool) -> None:
+    """Shut a database to new connections and cut its open ones (allow=False), as a
+    restart or failover would; allow=True opens it again."""
+    import psycopg
+
+    name = url.rpartition("/")[2]
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allow).lower()}')
+        if not allow:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (name,),
+            )

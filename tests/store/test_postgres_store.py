@@ -10,7 +10,6 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -94,17 +93,6 @@ def test_a_commit_in_one_process_wakes_the_streams_of_another(pg_url: str) -> No
         second.close()
 
 
-def _block_connections(url: str, allow: bool) -> None:
-    name = url.rpartition("/")[2]
-    with psycopg.connect(pg.ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allow).lower()}')
-        if not allow:
-            conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                (name,),
-            )
-
-
 def test_a_lost_database_is_unavailable_not_an_error_and_recovers(pg_url: str) -> None:
     store = open_store(pg_url)
     assert isinstance(store, PostgresStore)
@@ -112,14 +100,14 @@ def test_a_lost_database_is_unavailable_not_an_error_and_recovers(pg_url: str) -
     try:
         service.submit("blue", circle(20.0, 40.0))
         wait_until(lambda: store._listener.connected.is_set(), 10)
-        _block_connections(pg_url, allow=False)
+        pg.block_connections(pg_url, allow=False)
         with pytest.raises(StoreUnavailable):
             service.submit("red", circle(20.0, 40.0))
         with pytest.raises(StoreUnavailable):
             store.list_notices()
         woken = threading.Event()
         store.on_commit.append(woken.set)
-        _block_connections(pg_url, allow=True)
+        pg.block_connections(pg_url, allow=True)
         # The listener reconnects by itself and wakes the streams (they may have missed
         # commits while it was away); writes succeed again and nothing was half-stored.
         assert woken.wait(10)
@@ -128,7 +116,7 @@ def test_a_lost_database_is_unavailable_not_an_error_and_recovers(pg_url: str) -
         assert store.count_notices() == 2
         assert verify_chain(store.ledger_entries(), {})[1] is None
     finally:
-        _block_connections(pg_url, allow=True)
+        pg.block_connections(pg_url, allow=True)
         store.close()
 
 

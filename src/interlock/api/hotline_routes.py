@@ -110,6 +110,10 @@ def hotline_router(
         def read(after_seq: int, limit: int) -> list[dict[str, Any]]:
             return hotline.stream_entries(party, after_seq, limit)
 
+        # One read before the 200 goes out: a store that is down answers 503 with a reason
+        # (as every other route does), not a stream that breaks off at once.
+        await run_in_threadpool(read, start or 0, 1)
+
         return StreamingResponse(
             party_stream(read, start or 0, broadcaster, keepalive_s),
             media_type="text/event-stream",

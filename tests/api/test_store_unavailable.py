@@ -1,0 +1,49 @@
+"""A lost database answers 503 store_unavailable with Retry-After on every route (the push
+stream included), changes nothing, and the same server recovers by itself."""
+
+from __future__ import annotations
+
+import pytest
+from tests import pg
+from tests.conftest import PARTY_KEYS, Clock, circle, make_agreement, serve_in_thread
+
+from interlock.api import create_app
+from interlock.client import Client
+from interlock.service.auth import issue_tokens
+from interlock.service.notices import NoticeService
+from interlock.store import open_store
+
+pytestmark = [pytest.mark.server]
+
+
+def test_every_route_answers_503_while_the_database_is_away(pg_url: str) -> None:
+    clock = Clock()
+    store = open_store(pg_url)
+    service = NoticeService(store, make_agreement(), clock)
+    tokens, hashes = issue_tokens(service.agreement.party_ids)
+    store.set_token_hashes(hashes)
+    try:
+        with serve_in_thread(create_app(service, tick_s=0.05, keepalive_s=0.5)) as url:
+            blue = Client(url, tokens["blue"], "blue", PARTY_KEYS["blue"], clock=clock)
+            blue.submit_notice(circle(20.0, 40.0))  # the token is now cached
+            pg.block_connections(pg_url, allow=False)
+            try:
+                sent = blue.sign("message", {"to": ["red"], "subject": "while away"})
+                answers = [
+                    blue.http.get("/notices"),
+                    blue.http.post("/notices", json=blue.sign("notice", circle(21.0, 40.0))),
+                    blue.http.post("/messages", json=sent),
+                    blue.http.get("/stream", headers={"Accept": "text/event-stream"}),
+                ]
+                for r in answers:
+                    assert r.status_code == 503, (r.request.url, r.text)
+                    assert r.json()["error"] == "store_unavailable"
+                    assert r.headers["Retry-After"] == "1"
+            finally:
+                pg.block_connections(pg_url, allow=True)
+            assert len(blue.call("GET", "/notices")["features"]) == 1  # nothing half-stored
+            again = blue.http.post("/messages", json=sent)  # the same envelope, retried
+            assert again.status_code == 201, again.text
+            blue.close()
+    finally:
+        store.close()
