@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import orjson
-from tests.conftest import LiveServer, circle
+from tests.conftest import LiveServer, circle, wait_until
 
 from interlock.model.timeutil import iso
 
@@ -29,6 +29,16 @@ def unit(uid: str, lon: float, lat: float, at: Any, domain: str = "air", **props
 def post_units(c: httpx.Client, *units: Any) -> None:
     r = c.post("/tracks", content=orjson.dumps({"type": "FeatureCollection", "features": units}))
     assert r.status_code == 200 and r.json()["reports"] == len(units), r.text
+
+
+def alert_records(c: httpx.Client) -> list[dict[str, Any]]:
+    """The alert events on the record, oldest first (recorded just after the scan that
+    lists them)."""
+    return [e["event"] for e in c.get("/ledger").json() if e["event"]["type"] == "alert"]
+
+
+def alert_events(c: httpx.Client) -> list[str]:
+    return [e["event"] for e in alert_records(c)]
 
 
 def wait_alerts(c: httpx.Client, predicate: Callable[[list[Any]], bool]) -> list[Any]:
@@ -55,9 +65,11 @@ def test_converging_aircraft_raise_then_clear_an_alert(
     assert alert["cpa_distance_m"] < 500
     assert red.get("/alerts").json()["alerts"][0]["id"] == alert["id"]
     assert green.get("/alerts").json()["alerts"] == []  # not concerned
-    # On the record, addressed to both, and a flash system message to acknowledge.
-    ledger = blue.get("/ledger").json()
-    raised = [e for e in ledger if e["event"]["type"] == "alert"]
+    # On the record, addressed to both, and a flash system message to acknowledge. The
+    # alert is listed as soon as the scan finds it; its record commits just after.
+    raised = wait_until(
+        lambda: [e for e in blue.get("/ledger").json() if e["event"]["type"] == "alert"], 5
+    )
     assert raised[0]["event"]["event"] == "raised"
     msgs = [m for m in blue.get("/messages").json() if "alert" in m["subject"]]
     assert msgs and msgs[0]["priority"] == "flash" and msgs[0]["to"] == ["blue", "red"]
@@ -67,9 +79,7 @@ def test_converging_aircraft_raise_then_clear_an_alert(
     post_units(red, unit("r1", 35.38, 35.0, later, alt_ft=30_000, speed_kt=450, course_deg=0))
     live_server.clock.advance(seconds=11)
     wait_alerts(blue, lambda a: a == [])
-    events = [
-        e["event"]["event"] for e in blue.get("/ledger").json() if e["event"]["type"] == "alert"
-    ]
+    events = wait_until(lambda: (kinds := alert_events(blue)) and kinds[-1] == "cleared" and kinds)
     assert events[0] == "raised" and events[-1] == "cleared"
 
 
@@ -104,5 +114,7 @@ def test_an_alert_clears_at_once_when_a_track_goes_stale(
     assert alert["domain"] == "sea" and alert["kind"] == "cpa"
     live_server.clock.advance(minutes=11)  # sea tracks are stale after 10 min of silence
     wait_alerts(blue, lambda a: a == [])
-    cleared = [e["event"] for e in blue.get("/ledger").json() if e["event"]["type"] == "alert"][-1]
-    assert cleared["event"] == "cleared" and cleared["cleared_reason"] == "track_gone"
+    cleared = wait_until(
+        lambda: (recs := alert_records(blue)) and recs[-1]["event"] == "cleared" and recs[-1]
+    )
+    assert cleared["cleared_reason"] == "track_gone"
