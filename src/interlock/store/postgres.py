@@ -97,21 +97,25 @@ class CommitListener:
         self._thread.start()
 
     def _run(self) -> None:
+        pause = 0.2  # between reconnection attempts, doubling to 5 s while it stays away
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self._url, autocommit=True, connect_timeout=5) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.connected.set()
+                    pause = 0.2
                     self._wake()
                     while not self._stop.is_set():  # the timeout: to check _stop
                         for _ in conn.notifies(timeout=0.5):
                             self._wake()  # at once: streams coalesce wake-ups themselves
             except psycopg.Error as exc:
                 self.connected.clear()
-                if exc.sqlstate == "3D000":  # the database was dropped: nothing to wait for
-                    return
+                if exc.sqlstate == "3D000" or "does not exist" in str(exc):
+                    log.warning("commit listener stops: %s", _first_line(exc))
+                    return  # the database was dropped: there is nothing to listen to
                 log.warning("commit listener lost the database (%s); reconnecting", exc)
-                self._stop.wait(0.5)
+                self._stop.wait(pause)
+                pause = min(pause * 2, 5.0)
 
     def stop(self) -> None:
         self._stop.set()
