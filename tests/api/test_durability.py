@@ -15,7 +15,6 @@ the fsync reaches the disk (a power cut would test that; `synchronous=FULL` cove
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -28,7 +27,8 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.conftest import deployment_env, free_port
+from tests.conftest import deployment_env
+from tests.servers import ServerProcess
 
 from interlock.client import Client
 from interlock.ledger.chain import verify_chain
@@ -54,45 +54,6 @@ def agreement_text(public: dict[str, str]) -> str:
         + parties
         + "[rules]\nmin_lead_time_min = 60\ntime_buffer_min = 15\nrequire_signatures = true\n"
     )
-
-
-class ServerProcess:
-    """`interlock serve DIR` as a child process on a fresh loopback port."""
-
-    def __init__(self, directory: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = directory / f"server-{self.port}.log"
-        with self.log.open("wb") as log:
-            cmd = [sys.executable, "-m", "interlock.cli", "serve", str(directory)]
-            self.proc = subprocess.Popen(
-                [*cmd, "--port", str(self.port)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env={**os.environ, **deployment_env(directory)},
-            )
-        deadline = time.monotonic() + 15
-        while True:
-            assert self.proc.poll() is None, f"server exited: {self.log.read_text()[-2000:]}"
-            try:
-                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not start in 15 s"
-            time.sleep(0.05)
-
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 @dataclass
@@ -170,7 +131,7 @@ def test_every_acknowledged_write_survives_kill_9(tmp_path: Path) -> None:
     public = {p: public_text(k.public_key()) for p, k in keys.items()}
     _, tokens = init_directory(directory, agreement_text(public))
 
-    server = ServerProcess(directory)
+    server = ServerProcess(directory, env=deployment_env(directory)).wait_healthy()
     tally, stop = Tally(), threading.Event()
     threads = [
         threading.Thread(
@@ -197,7 +158,7 @@ def test_every_acknowledged_write_survives_kill_9(tmp_path: Path) -> None:
     assert len(tally.messages) >= 20 and tally.notices, "the burst did not get going"
     assert tally.unanswered >= 1, "the kill did not land mid-burst"
 
-    server = ServerProcess(directory)
+    server = ServerProcess(directory, env=deployment_env(directory)).wait_healthy()
     try:
         clients = {p: Client(server.url, tokens[p], p, keys[p]) for p in PARTIES}
         # Over the API: every answered message is there, as it was answered.

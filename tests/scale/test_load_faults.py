@@ -28,9 +28,6 @@ Throughput and latency per phase are printed and written to tests/scale/artifact
 from __future__ import annotations
 
 import math
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -45,7 +42,7 @@ import httpx
 import orjson
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from tests.conftest import free_port
+from tests.servers import ServerProcess
 
 from interlock.client import parse_sse
 from interlock.ledger.chain import verify_chain
@@ -84,47 +81,6 @@ def agreement_text(public: dict[str, str]) -> str:
         + parties
         + "[rules]\nmin_lead_time_min = 60\ntime_buffer_min = 15\nrequire_signatures = true\n"
     )
-
-
-class ServerProcess:
-    """`interlock serve DIR --db URL` as a child process on a given loopback port."""
-
-    def __init__(self, directory: Path, db: str, port: int) -> None:
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.log = directory / f"server-{port}-{time.monotonic_ns()}.log"
-        cmd = [sys.executable, "-m", "interlock.cli", "serve", str(directory), "--db", db]
-        with self.log.open("wb") as log:
-            self.proc = subprocess.Popen(
-                [*cmd, "--port", str(port)], stdout=log, stderr=subprocess.STDOUT
-            )
-
-    def wait_healthy(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            assert self.proc.poll() is None, f"server exited: {self.tail()}"
-            try:
-                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, f"server not healthy in {timeout} s"
-            time.sleep(0.05)
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:]
-
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 @dataclass
@@ -573,7 +529,7 @@ def exercise(tmp_path: Path, db: str, restart_db: Callable[[], None]) -> str:
     public = {p: public_text(k.public_key()) for p, k in keys.items()}
     _, tokens = init_directory(directory, agreement_text(public))
 
-    servers = [ServerProcess(directory, db, free_port()) for _ in range(PROCESSES)]
+    servers = [ServerProcess(directory, db=db) for _ in range(PROCESSES)]
     subscribers: list[Subscriber] = []
     try:
         for s in servers:
@@ -602,7 +558,7 @@ def exercise(tmp_path: Path, db: str, restart_db: Callable[[], None]) -> str:
         victim = 1
         kill_at = run.now()
         servers[victim].kill()
-        servers[victim] = ServerProcess(directory, db, servers[victim].port)
+        servers[victim] = ServerProcess(directory, db=db, port=servers[victim].port)
         servers[victim].wait_healthy()
         windows.append(("kill -9", kill_at, run.now()))
 
