@@ -9,7 +9,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_quick(script: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run_quick(
+    script: str, timeout: float = 300, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """`python bench/SCRIPT --quick` from the repository root; fails the test on a non-zero
     exit, showing the output's tail."""
     out = subprocess.run(
@@ -18,7 +20,7 @@ def run_quick(script: str, timeout: float = 300) -> subprocess.CompletedProcess[
         text=True,
         timeout=timeout,
         cwd=ROOT,
-        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", **(env or {})},
     )
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     return out
