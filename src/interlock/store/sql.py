@@ -327,23 +327,25 @@ class SqlWriteTx(HotlineWrites, SpectrumWrites):
             self._ledger_head = (row[0], row[1]) if row else (0, GENESIS)
         seq, prev = self._ledger_head
         entry = make_entry(seq + 1, prev, received_at, event)
-        cur.execute(
-            _INSERT_LEDGER_SQL,
-            (
-                entry["seq"],
-                prev,
-                received_at,
-                entry["content_hash"],
-                entry["hash"],
-                kind,
-                ref,
-                orjson.dumps(event).decode(),
-            ),
+        row = (
+            entry["seq"],
+            prev,
+            received_at,
+            entry["content_hash"],
+            entry["hash"],
+            kind,
+            ref,
+            orjson.dumps(event).decode(),
         )
-        cur.executemany(INSERT_INBOX_SQL, [(p, entry["seq"]) for p in sorted(set(audience))])
+        self._insert_ledger_row(cur, row, sorted(set(audience)))
         cur.close()
         self._ledger_head = (entry["seq"], entry["hash"])
         return entry
+
+    def _insert_ledger_row(self, cur: Any, row: tuple[Any, ...], audience: list[str]) -> None:
+        """The ledger row and its inbox rows (an engine may do both in one statement)."""
+        cur.execute(_INSERT_LEDGER_SQL, row)
+        cur.executemany(INSERT_INBOX_SQL, [(p, row[0]) for p in audience])
 
     def retire_asset(self, asset_id: str, at: float) -> None:
         self.conn.execute(update(s.assets).where(s.assets.c.id == asset_id).values(retired_at=at))

@@ -98,24 +98,24 @@ class HotlineWrites:
         recipients: Iterable[str],
     ) -> None:
         """A message row and one pending row per addressee (escalation due at the deadline)."""
+        row = (
+            record["id"],
+            record["sender"],
+            record["priority"],
+            record["sent_at"],
+            record["deadline_at"],
+            record["ledger_seq"],
+            orjson.dumps(record["event"]).decode(),
+        )
         cur = cursor(self.conn)
-        cur.execute(
-            _INSERT_MESSAGE_SQL,
-            (
-                record["id"],
-                record["sender"],
-                record["priority"],
-                record["sent_at"],
-                record["deadline_at"],
-                record["ledger_seq"],
-                orjson.dumps(record["event"]).decode(),
-            ),
-        )
-        cur.executemany(
-            _INSERT_RECIPIENT_SQL,
-            [(record["id"], p, record["deadline_at"]) for p in recipients],
-        )
+        self._insert_message_rows(cur, row, list(recipients))
         cur.close()
+
+    def _insert_message_rows(self, cur: Any, row: tuple[Any, ...], recipients: list[str]) -> None:
+        """The message row and one pending row per addressee (an engine may do both in one
+        statement); row = (id, sender, priority, sent_at, deadline_at, ledger_seq, event)."""
+        cur.execute(_INSERT_MESSAGE_SQL, row)
+        cur.executemany(_INSERT_RECIPIENT_SQL, [(row[0], p, row[4]) for p in recipients])
 
     def get_message(self, message_id: str) -> dict[str, Any] | None:
         cur = cursor(self.conn)
