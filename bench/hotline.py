@@ -735,7 +735,7 @@ PROFILE_PARTS = {
     "  of which FastAPI dependency solving": "solve_dependencies",
     "write worker: Batcher.run_batch (one per group commit)": "Batcher.run_batch",
     "  signature check and parsing (HotlineService.prepare)": "HotlineService.prepare",
-    "  SAVEPOINT / RELEASE per op": "SqliteWriteTx.savepoint",
+    "  SAVEPOINT / RELEASE per op": "SqlWriteTx.savepoint",
     "  nonce claim": "claim_nonce",
     "  message, recipients and inbox rows": "HotlineWrites.insert_message",
     "  ledger append (canonical JSON, hashes, INSERT)": "append_ledger",

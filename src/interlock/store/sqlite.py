@@ -105,9 +105,6 @@ class Checkpointer:
         self._thread.join(timeout=5)
 
 
-SqliteWriteTx = SqlWriteTx  # the name earlier code and tests use
-
-
 class SqliteStore(SqlStore):
     """The embedded store: one file, WAL; safe to share across threads of one process."""
 
