@@ -44,19 +44,23 @@ def test_queued_writes_share_one_commit(service: NoticeService) -> None:
             for i in range(10)
         ]
         ops.append(WriteOp("cancel", "blue", "n-missing"))
-        # Hold the store's writer: the first batch waits in it while the rest queue up.
+        # Hold the store's writer: the first op's batch waits in it while the rest queue up
+        # (they are sent only once that batch is taken, so none can join it).
         writer_lock = service.store._write_lock
         writer_lock.acquire()
-        tasks = [asyncio.gather(committer.run(op), return_exceptions=True) for op in ops]
-        gathered = asyncio.gather(*tasks)
-        assert committer._queue is not None
-        while committer.batches != 1 or committer._queue.qsize() != 11 - committer.largest_batch:
+        first = asyncio.gather(committer.run(ops[0]), return_exceptions=True)
+        while committer.batches != 1:
             await asyncio.sleep(0.005)
-        first = committer.largest_batch
+        rest = asyncio.gather(
+            *(asyncio.gather(committer.run(op), return_exceptions=True) for op in ops[1:])
+        )
+        assert committer._queue is not None
+        while committer._queue.qsize() != len(ops) - 1:
+            await asyncio.sleep(0.005)
         writer_lock.release()
-        results = [r[0] for r in await gathered]
+        results = [(await first)[0]] + [r[0] for r in await rest]
         await committer.stop()
-        assert committer.largest_batch == max(first, 11 - first)
+        assert committer.largest_batch == len(ops) - 1
         return results, committer
 
     results, committer = asyncio.run(scenario())
