@@ -22,9 +22,11 @@ from interlock.api import create_app
 from interlock.client import Client
 from interlock.ledger.keys import public_text
 from interlock.model.agreement import Agreement, agreement_from_dict
+from interlock.service.assets import AssetService
 from interlock.service.auth import issue_tokens
 from interlock.service.hotline import HotlineService
 from interlock.service.notices import NoticeService
+from interlock.service.root import Services, build_services
 from interlock.store import SqliteStore, open_store
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -162,8 +164,18 @@ def store(tmp_path: Path) -> Iterator[SqliteStore]:
 
 
 @pytest.fixture
-def service(store: SqliteStore, agreement: Agreement, clock: Clock) -> NoticeService:
-    return NoticeService(store, agreement, clock)
+def services(store: SqliteStore, agreement: Agreement, clock: Clock) -> Services:
+    return build_services(store, agreement, clock)
+
+
+@pytest.fixture
+def service(services: Services) -> NoticeService:
+    return services.notices
+
+
+@pytest.fixture
+def assets(services: Services) -> AssetService:
+    return services.assets
 
 
 def free_port() -> int:
@@ -192,13 +204,12 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(service: NoticeService, clock: Clock) -> Iterator[LiveServer]:
-    """A real uvicorn server on loopback, in a thread, over the test's service."""
-    tokens, hashes = issue_tokens(service.agreement.party_ids)
-    service.store.set_token_hashes(hashes)
-    hotline = HotlineService(service.store, service.agreement, clock)
-    with serve_in_thread(create_app(service, hotline, tick_s=0.05, keepalive_s=0.5)) as url:
-        yield LiveServer(url, tokens, service, clock, hotline)
+def live_server(services: Services, clock: Clock) -> Iterator[LiveServer]:
+    """A real uvicorn server on loopback, in a thread, over the test's services."""
+    tokens, hashes = issue_tokens(services.agreement.party_ids)
+    services.store.set_token_hashes(hashes)
+    with serve_in_thread(create_app(services, tick_s=0.05, keepalive_s=0.5)) as url:
+        yield LiveServer(url, tokens, services.notices, clock, services.hotline)
 
 
 @contextmanager

@@ -24,7 +24,7 @@ from tests.conftest import T0, Clock, LiveServer, circle, emission, make_agreeme
 
 from interlock.api import create_app
 from interlock.model.timeutil import iso
-from interlock.service.notices import NoticeService
+from interlock.service.root import build_services
 from interlock.store import open_store
 
 NOT_JSON = {("get", "/stream"), ("get", "/spectrum/receivers/{asset_id}/plot.png")}
@@ -34,7 +34,7 @@ MEANINGLESS = {"title", "description"}
 @functools.cache
 def openapi() -> dict[str, Any]:
     """The document (the same for any service; built once, read only)."""
-    app = create_app(NoticeService(open_store(":memory:"), make_agreement(), Clock()))
+    app = create_app(build_services(open_store(":memory:"), make_agreement(), Clock()))
     return app.openapi()
 
 

@@ -10,7 +10,7 @@ from tests.conftest import PARTY_KEYS, Clock, circle, make_agreement, serve_in_t
 from interlock.api import create_app
 from interlock.client import Client
 from interlock.service.auth import issue_tokens
-from interlock.service.notices import NoticeService
+from interlock.service.root import build_services
 from interlock.store import open_store
 
 pytestmark = [pytest.mark.server]
@@ -19,11 +19,12 @@ pytestmark = [pytest.mark.server]
 def test_every_route_answers_503_while_the_database_is_away(pg_url: str) -> None:
     clock = Clock()
     store = open_store(pg_url)
-    service = NoticeService(store, make_agreement(), clock)
+    services = build_services(store, make_agreement(), clock)
+    service = services.notices
     tokens, hashes = issue_tokens(service.agreement.party_ids)
     store.set_token_hashes(hashes)
     try:
-        with serve_in_thread(create_app(service, tick_s=0.05, keepalive_s=0.5)) as url:
+        with serve_in_thread(create_app(services, tick_s=0.05, keepalive_s=0.5)) as url:
             blue = Client(url, tokens["blue"], "blue", PARTY_KEYS["blue"], clock=clock)
             blue.submit_notice(circle(20.0, 40.0))  # the token is now cached
             pg.block_connections(pg_url, allow=False)

@@ -122,11 +122,11 @@ def test_parties_read_the_ledger_with_hidden_fields_redacted(
 
 
 def test_audit_cli_verifies_exports_and_names_the_first_bad_entry(tmp_path: Path) -> None:
-    from interlock.service.bootstrap import init_directory, open_service
+    from interlock.service.bootstrap import init_directory, open_services
 
     directory = tmp_path / "deploy"
     init_directory(directory)
-    service = open_service(directory)
+    service = open_services(directory).notices
     activity_blue_red = [circle(20.0 + i * 0.01, 60.0) for i in range(6)]
     for i, feat in enumerate(activity_blue_red):
         service.submit("blue" if i % 2 else "red", feat)
@@ -176,12 +176,12 @@ def test_timeline_tells_the_warning_given(tmp_path: Path) -> None:
 
     from tests.conftest import Clock
 
-    from interlock.service.bootstrap import init_directory, open_service
+    from interlock.service.bootstrap import init_directory, open_services
 
     directory = tmp_path / "deploy"
     init_directory(directory)
     clock = Clock()
-    service = open_service(directory, clock=clock)
+    service = open_services(directory, clock=clock).notices
     service.submit("blue", circle(35.80, 35.5))
     late = service.submit("red", circle(35.85, 35.5, start=T0 + timedelta(minutes=1)))
     rid = late.notice["id"]

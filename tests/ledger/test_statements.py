@@ -11,14 +11,14 @@ from tests.conftest import PARTY_KEYS, Clock, circle, make_agreement
 from interlock.ledger.envelope import sign
 from interlock.ledger.statements import statement_problem
 from interlock.service.hotline import HotlineService
-from interlock.service.notices import NoticeService
+from interlock.service.root import build_services
 from interlock.store import SqliteStore
 
 
 @pytest.fixture
 def events(store: SqliteStore, clock: Clock) -> dict[str, dict[str, Any]]:
     agreement = make_agreement()
-    notices = NoticeService(store, agreement, clock)
+    notices = build_services(store, agreement, clock).notices
     hotline = HotlineService(store, agreement, clock)
     notices.submit("blue", sign("notice", "blue", circle(35.8, 35.5), PARTY_KEYS["blue"], clock()))
     body = {"to": ["red", "green"], "priority": "flash", "subject": "s"}

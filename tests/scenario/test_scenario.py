@@ -16,7 +16,9 @@ from interlock.geo.distance import separation
 from interlock.geo.shapes import Area
 from interlock.model.agreement import load_agreement
 from interlock.model.timeutil import parse_utc
+from interlock.service.assets import asset_view
 from interlock.service.notices import NoticeService
+from interlock.service.root import Services, build_services
 from interlock.service.scenario import (
     DEFAULT_SCENARIO,
     ScenarioReport,
@@ -49,15 +51,15 @@ EXPECTED = {
 }
 
 
-def _service(directory: Path = DEFAULT_SCENARIO) -> NoticeService:
+def _service(directory: Path = DEFAULT_SCENARIO) -> Services:
     agreement = load_agreement(scenario_agreement_path(directory))
-    return NoticeService(open_store(":memory:"), agreement, clock=lambda: NOW)
+    return build_services(open_store(":memory:"), agreement, clock=lambda: NOW)
 
 
 @pytest.fixture(scope="module")
 def loaded() -> tuple[NoticeService, ScenarioReport]:
-    service = _service()
-    return service, load_scenario(DEFAULT_SCENARIO, service, NOW)
+    services = _service()
+    return services.notices, load_scenario(DEFAULT_SCENARIO, services, NOW)
 
 
 def _label(service: NoticeService, kind: str, ref_id: str) -> str:
@@ -110,7 +112,7 @@ def test_report_counts(loaded: tuple[NoticeService, ScenarioReport]) -> None:
     service, report = loaded
     assert 28 <= report.notices <= 34
     assert report.notices == service.store.count_notices() == len(report.notice_ids)
-    assert report.assets == 3 == len(service.list_assets()["features"])
+    assert report.assets == 3 == len(service.store.list_assets())
     assert report.conflicts == len(service.store.list_conflicts()) == len(EXPECTED)
     assert report.violations == 1
     assert str(report) == "32 notices, 3 assets, 16 conflicts, 1 violations"
@@ -169,7 +171,7 @@ def test_shapes_domains_and_bands(loaded: tuple[NoticeService, ScenarioReport]) 
 
 def test_assets(loaded: tuple[NoticeService, ScenarioReport]) -> None:
     service, _ = loaded
-    assets = service.list_assets()["features"]
+    assets = [asset_view(a) for a in service.store.list_assets()]
     kinds = {(a["properties"]["party"], a["properties"]["kind"]) for a in assets}
     assert kinds == {("base", "base"), ("base", "radar"), ("command", "zone")}
     assert all(a["properties"]["start"] is None for a in assets)  # standing

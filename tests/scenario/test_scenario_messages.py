@@ -14,7 +14,7 @@ from interlock.ledger.chain import verify_chain
 from interlock.ledger.keys import new_private, public_text
 from interlock.model.agreement import load_agreement
 from interlock.service.hotline import HotlineService
-from interlock.service.notices import NoticeService
+from interlock.service.root import Services, build_services
 from interlock.service.scenario import (
     DEFAULT_SCENARIO,
     load_scenario,
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.skipif(
 NOW = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 
 
-def _keyed() -> tuple[NoticeService, HotlineService, dict]:
+def _keyed() -> tuple[Services, HotlineService, dict]:
     agreement = load_agreement(scenario_agreement_path(DEFAULT_SCENARIO))
     keys = {p: new_private() for p in agreement.party_ids}
     parties = tuple(
@@ -37,19 +37,19 @@ def _keyed() -> tuple[NoticeService, HotlineService, dict]:
     )
     agreement = replace(agreement, parties=parties)
     store = open_store(":memory:")
-    service = NoticeService(store, agreement, clock=lambda: NOW)
-    return service, HotlineService(store, agreement, clock=lambda: NOW), keys
+    service = build_services(store, agreement, clock=lambda: NOW)
+    return service, service.hotline, keys
 
 
 def test_demo_messages_are_signed_and_refer_to_the_demo_notices() -> None:
     service, hotline, keys = _keyed()
     report = load_scenario(DEFAULT_SCENARIO, service, NOW)
-    sent = send_scenario_messages(DEFAULT_SCENARIO, hotline, service, keys, report.notice_ids, NOW)
+    sent = send_scenario_messages(DEFAULT_SCENARIO, service, keys, report.notice_ids, NOW)
     assert sent == 2
     party_msgs = [m for m in hotline.messages("base") if m["from"] != "interlock"]
     warning = next(m for m in party_msgs if m["priority"] == "flash")
     assert warning["from"] == "command" and warning["signed"]
-    falcon = service.get("base", report.notice_ids[19])
+    falcon = service.notices.get("base", report.notice_ids[19])
     assert {"kind": "notice", "id": falcon["id"]} in warning["refs"]
     activity = warning["payload"]["activity"]
     assert activity["geometry"] == falcon["geometry"]
@@ -64,7 +64,7 @@ def test_demo_messages_are_signed_and_refer_to_the_demo_notices() -> None:
 
 
 def test_a_bad_notice_index_is_refused_naming_it(tmp_path: Path) -> None:
-    service, hotline, keys = _keyed()
+    service, _, keys = _keyed()
     report = load_scenario(DEFAULT_SCENARIO, service, NOW)
     bad = {
         "messages": [
@@ -78,4 +78,4 @@ def test_a_bad_notice_index_is_refused_naming_it(tmp_path: Path) -> None:
     }
     (tmp_path / "messages.json").write_text(json.dumps(bad))
     with pytest.raises(InvalidInput, match="no notice number 99"):
-        send_scenario_messages(tmp_path, hotline, service, keys, report.notice_ids, NOW)
+        send_scenario_messages(tmp_path, service, keys, report.notice_ids, NOW)

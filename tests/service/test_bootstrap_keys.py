@@ -11,7 +11,7 @@ import pytest
 from interlock.errors import InvalidInput
 from interlock.ledger.keys import public_text, read_private
 from interlock.model.agreement import EXAMPLE_AGREEMENT
-from interlock.service.bootstrap import init_with_keys, open_service, with_public_keys
+from interlock.service.bootstrap import init_with_keys, open_services, with_public_keys
 from interlock.service.scenario import DEFAULT_SCENARIO
 
 
@@ -37,7 +37,7 @@ def test_init_with_keys_writes_private_keys_matching_the_agreement(tmp_path: Pat
         key = read_private(files[party.id])
         assert party.public_keys == (public_text(key.public_key()),)
         assert stat.S_IMODE(files[party.id].stat().st_mode) == 0o600
-    service = open_service(tmp_path / "d")
+    service = open_services(tmp_path / "d").notices
     assert service.agreement.party("base").public_keys
     service.store.close()
 

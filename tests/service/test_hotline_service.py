@@ -14,7 +14,7 @@ from interlock.errors import InterlockError, InvalidInput
 from interlock.ledger.envelope import sign
 from interlock.model.message import parse_message, parse_receipt
 from interlock.service.hotline import HotlineService
-from interlock.service.notices import NoticeService
+from interlock.service.root import build_services
 from interlock.store import SqliteStore
 
 
@@ -124,7 +124,7 @@ def test_silence_is_reported_once_and_return_once(
 
 def test_system_message_priority_is_configuration(store: SqliteStore, clock: Clock) -> None:
     agreement = make_agreement(hotline={"system_priority": {"critical": "routine"}})
-    service = NoticeService(store, agreement, clock)
+    service = build_services(store, agreement, clock).notices
     service.submit("blue", circle(35.8, 35.5))
     result = service.submit("red", circle(35.8, 35.5))
     assert result.conflicts[0]["severity"] == "critical"

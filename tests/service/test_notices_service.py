@@ -9,8 +9,9 @@ import pytest
 from tests.conftest import T0, Clock, circle, make_agreement
 
 from interlock.errors import InvalidInput, NotFound, StateConflict
-from interlock.service import notices as notices_module
+from interlock.service import strategic as strategic_module
 from interlock.service.notices import NoticeService
+from interlock.service.root import build_services
 from interlock.store import SqliteStore, open_store
 
 
@@ -22,7 +23,7 @@ def test_a_failure_after_storing_rolls_everything_back(
     def broken(*args: object, **kwargs: object) -> list[object]:
         raise RuntimeError("detector crashed")
 
-    monkeypatch.setattr(notices_module, "detect", broken)
+    monkeypatch.setattr(strategic_module, "check_pair", broken)
     with pytest.raises(RuntimeError):
         service.submit("red", circle(35.85, 35.5))
     assert store.count_notices() == 1
@@ -35,7 +36,10 @@ def test_concurrent_overlapping_submits_never_both_miss_the_conflict(
     """Two services (as two API processes would) on one file, submitting at once."""
     agreement = make_agreement()
     second = open_store(store.url.removeprefix("sqlite:///"))
-    services = [NoticeService(store, agreement, clock), NoticeService(second, agreement, clock)]
+    services = [
+        build_services(store, agreement, clock).notices,
+        build_services(second, agreement, clock).notices,
+    ]
     rounds = 20
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from tests.conftest import T0, Clock, emission, radar
 
+from interlock.service.assets import AssetService
 from interlock.service.notices import NoticeService
 from interlock.store import SqliteStore
 
@@ -25,9 +26,9 @@ def live(service: NoticeService, viewer: str = "red") -> list[dict[str, Any]]:
 
 
 def test_an_emission_in_band_near_a_radar_is_a_recorded_conflict_with_advice(
-    service: NoticeService, store: SqliteStore
+    assets: AssetService, service: NoticeService, store: SqliteStore
 ) -> None:
-    rx = service.create_asset("red", radar(*RADAR))
+    rx = assets.create("red", radar(*RADAR))
     assert rx["conflicts"] == []
     result = service.submit("blue", emission(*NEAR)).to_dict()
     [c] = interference(result)
@@ -46,8 +47,10 @@ def test_an_emission_in_band_near_a_radar_is_a_recorded_conflict_with_advice(
     assert live(service, "green") == []
 
 
-def test_the_advice_clears_and_a_little_more_does_not(service: NoticeService) -> None:
-    service.create_asset("red", radar(*RADAR))
+def test_the_advice_clears_and_a_little_more_does_not(
+    assets: AssetService, service: NoticeService
+) -> None:
+    assets.create("red", radar(*RADAR))
     [c] = interference(service.submit("blue", emission(*NEAR)).to_dict())
     nid = c["b_id"]
     cap = c["advice"][0]["max_eirp_dbm"]
@@ -71,33 +74,41 @@ def test_the_advice_clears_and_a_little_more_does_not(service: NoticeService) ->
     ],
 )
 def test_no_conflict(
-    service: NoticeService, party: str, where: tuple[float, float], freq: float
+    assets: AssetService,
+    service: NoticeService,
+    party: str,
+    where: tuple[float, float],
+    freq: float,
 ) -> None:
-    service.create_asset("red", radar(*RADAR))
+    assets.create("red", radar(*RADAR))
     assert interference(service.submit(party, emission(*where, freq_mhz=freq)).to_dict()) == []
     assert live(service, "blue") == []
 
 
-def test_a_receiver_created_later_records_its_conflicts(service: NoticeService) -> None:
+def test_a_receiver_created_later_records_its_conflicts(
+    assets: AssetService, service: NoticeService
+) -> None:
     nid = service.submit("blue", emission(*NEAR)).notice["id"]
-    rx = service.create_asset("red", radar(*RADAR))
+    rx = assets.create("red", radar(*RADAR))
     [c] = rx["conflicts"]
     assert (c["a_id"], c["b_id"], c["severity"]) == (rx["id"], nid, "critical")
 
 
 def test_cancelling_the_emission_closes_its_conflict(
-    service: NoticeService, store: SqliteStore
+    assets: AssetService, service: NoticeService, store: SqliteStore
 ) -> None:
-    service.create_asset("red", radar(*RADAR))
+    assets.create("red", radar(*RADAR))
     nid = service.submit("blue", emission(*NEAR)).notice["id"]
     service.cancel("blue", nid)
     assert store.list_conflicts() == [] and live(service) == []
 
 
-def test_an_aggregate_of_emissions_each_harmless_alone(service: NoticeService) -> None:
+def test_an_aggregate_of_emissions_each_harmless_alone(
+    assets: AssetService, service: NoticeService
+) -> None:
     """Each emission alone stays under the criterion; together they exceed it, and the one
     that tips the aggregate over is recorded even when it is not the largest."""
-    rx = service.create_asset("red", radar(*RADAR))
+    rx = assets.create("red", radar(*RADAR))
     [alone] = interference(service.submit("blue", emission(*NEAR)).to_dict())
     cap = alone["advice"][0]["max_eirp_dbm"]
     service.cancel("blue", alone["b_id"])
@@ -113,9 +124,10 @@ def test_an_aggregate_of_emissions_each_harmless_alone(service: NoticeService) -
 
 
 def test_an_emission_over_an_area_is_judged_from_its_nearest_place(
+    assets: AssetService,
     service: NoticeService,
 ) -> None:
-    service.create_asset("red", radar(*RADAR))
+    assets.create("red", radar(*RADAR))
     far = (35.9, 34.0)  # ~83 km: beyond the horizon of 20 m and 30 m antennas
     quiet = service.submit("blue", emission(*far, eirp_dbm=20.0)).to_dict()
     assert interference(quiet) == []
@@ -123,19 +135,21 @@ def test_an_emission_over_an_area_is_judged_from_its_nearest_place(
     assert len(interference(wide)) == 1
 
 
-def test_emissions_in_the_past_are_not_judged(service: NoticeService, clock: Clock) -> None:
-    service.create_asset("red", radar(*RADAR))
+def test_emissions_in_the_past_are_not_judged(
+    assets: AssetService, service: NoticeService, clock: Clock
+) -> None:
+    assets.create("red", radar(*RADAR))
     clock.advance(hours=10)
     late = emission(*NEAR, start=clock.now - timedelta(hours=3))
     assert interference(service.submit("blue", late).to_dict()) == []
 
 
 def test_the_conflict_reaches_both_parties_streams_and_no_other(
-    service: NoticeService, store: SqliteStore
+    assets: AssetService, service: NoticeService, store: SqliteStore
 ) -> None:
     """The push stream is the ledger addressed per party: the conflict and its system
     message are in the receiver owner's and the emitter's inboxes, not a third party's."""
-    service.create_asset("red", radar(*RADAR))
+    assets.create("red", radar(*RADAR))
     [c] = interference(service.submit("blue", emission(*NEAR)).to_dict())
 
     def seen(party: str) -> list[tuple[str, Any]]:
@@ -153,11 +167,11 @@ def test_the_conflict_reaches_both_parties_streams_and_no_other(
 
 
 def test_the_emission_notices_timeline_tells_of_its_interference_conflict(
-    service: NoticeService, store: SqliteStore
+    assets: AssetService, service: NoticeService, store: SqliteStore
 ) -> None:
     from interlock.service.timeline import timeline
 
-    service.create_asset("red", radar(*RADAR))
+    assets.create("red", radar(*RADAR))
     [c] = interference(service.submit("blue", emission(*NEAR)).to_dict())
     rows = timeline(store.ledger_entries(), c["b_id"], service.agreement.rules)
     [told] = [r for r in rows if r["type"] == "conflict"]

@@ -21,7 +21,7 @@ from tests.conftest import Clock, circle, make_agreement, wait_until
 
 from interlock.errors import StoreUnavailable
 from interlock.ledger.chain import verify_chain
-from interlock.service.notices import NoticeService
+from interlock.service.root import build_services
 from interlock.store import migrations, open_store
 from interlock.store import schema as s
 from interlock.store.cursor import to_pyformat
@@ -54,7 +54,7 @@ def pg_store(pg_url: str) -> Iterator[PostgresStore]:
 
 
 def test_candidates_come_from_the_gist_index(pg_store: PostgresStore) -> None:
-    service = NoticeService(pg_store, make_agreement(), Clock())
+    service = build_services(pg_store, make_agreement(), Clock()).notices
     for i in range(30):
         service.submit("blue", circle(20.0 + i * 0.5, 40.0))
     with pg_store.write() as tx:
@@ -85,7 +85,7 @@ def test_a_commit_in_one_process_wakes_the_streams_of_another(pg_url: str) -> No
         wait_until(lambda: second._listener.connected.is_set(), 10)
         woken = threading.Event()
         second.on_commit.append(woken.set)
-        NoticeService(first, make_agreement(), Clock()).submit("blue", circle(20.0, 40.0))
+        build_services(first, make_agreement(), Clock()).notices.submit("blue", circle(20.0, 40.0))
         assert woken.wait(5), "the other process was never told of the commit"
         assert second.last_seq() == first.last_seq() > 0
     finally:
@@ -96,7 +96,7 @@ def test_a_commit_in_one_process_wakes_the_streams_of_another(pg_url: str) -> No
 def test_a_lost_database_is_unavailable_not_an_error_and_recovers(pg_url: str) -> None:
     store = open_store(pg_url)
     assert isinstance(store, PostgresStore)
-    service = NoticeService(store, make_agreement(), Clock())
+    service = build_services(store, make_agreement(), Clock()).notices
     try:
         service.submit("blue", circle(20.0, 40.0))
         wait_until(lambda: store._listener.connected.is_set(), 10)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import Clock, circle, make_agreement
 
-from interlock.service.notices import NoticeService
+from interlock.service.root import build_services
 from interlock.store import open_store
 from interlock.store import schema as s
 
@@ -28,13 +28,13 @@ def test_everything_survives_a_reopen(tmp_path: Path) -> None:
     path = tmp_path / "x.db"
     agreement, clock = make_agreement(), Clock()
     store = open_store(path)
-    svc = NoticeService(store, agreement, clock)
+    svc = build_services(store, agreement, clock).notices
     a = svc.submit("blue", circle(35.8, 35.5)).notice["id"]
     b = svc.submit("red", circle(35.85, 35.5)).notice["id"]
     svc.amend("red", b, circle(35.86, 35.5))
     store.close()
     reopened = open_store(path)
-    svc2 = NoticeService(reopened, agreement, clock)
+    svc2 = build_services(reopened, agreement, clock).notices
     assert len(svc2.versions("red", b)["features"]) == 2
     assert {c["a_id"] for c in reopened.list_conflicts(include_closed=True)} == {b}
     # The index is rebuilt from nothing: it is the same file, so a newcomer still conflicts.
@@ -76,7 +76,7 @@ def test_the_wal_is_checkpointed_in_the_background_not_in_commits(tmp_path: Path
     with store.write() as tx:
         assert tx.conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
     before = path.stat().st_size
-    svc = NoticeService(store, make_agreement(), Clock())
+    svc = build_services(store, make_agreement(), Clock()).notices
     for i in range(40):
         svc.submit("blue" if i % 2 else "red", circle(30 + i * 0.5, 40.0))
     deadline = time.monotonic() + 10 * Checkpointer.INTERVAL_S

@@ -33,7 +33,7 @@ from interlock.api import create_app
 from interlock.api.web import STATIC
 from interlock.ledger.envelope import sign
 from interlock.ledger.keys import read_private
-from interlock.service.bootstrap import init_with_keys, open_service
+from interlock.service.bootstrap import init_with_keys, open_services
 from interlock.service.hotline import HotlineService
 from interlock.service.notices import NoticeService
 from interlock.service.scenario import (
@@ -174,16 +174,15 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
     directory = tmp_path_factory.mktemp("demo")
     text = scenario_agreement_path(DEFAULT_SCENARIO).read_text(encoding="utf-8")
     _, tokens, key_files = init_with_keys(directory, text)
-    service = open_service(directory, pg.db_for(directory))
+    services = open_services(directory, pg.db_for(directory))
+    service, hotline, tracks = services.notices, services.hotline, services.tracks
     now = datetime.now(UTC)
-    report = load_scenario(DEFAULT_SCENARIO, service, now)
-    hotline = HotlineService(service.store, service.agreement, service.clock)
+    report = load_scenario(DEFAULT_SCENARIO, services, now)
     keys = {p: read_private(path) for p, path in key_files.items()}
-    send_scenario_messages(DEFAULT_SCENARIO, hotline, service, keys, report.notice_ids, now)
-    tracks = TrackService(service.agreement, service.clock, service.store)
+    send_scenario_messages(DEFAULT_SCENARIO, services, keys, report.notice_ids, now)
     feed = Feed(tracks)
 
-    app = create_app(service, hotline, tracks, tick_s=0.5, keepalive_s=1.0)
+    app = create_app(services, tick_s=0.5, keepalive_s=1.0)
     with serve_in_thread(app) as url:
         yield DemoServer(url, tokens, key_files, keys, service, hotline, tracks)
         feed.stop.set()

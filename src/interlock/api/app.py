@@ -17,11 +17,13 @@ from .. import __version__
 from ..errors import InvalidInput, Unauthorized
 from ..model.agreement import DOMAINS
 from ..model.timeutil import parse_utc
+from ..service.assets import AssetOp
 from ..service.auth import TokenCache
 from ..service.batch import Batcher
 from ..service.hotline import HotlineOp, HotlineService
-from ..service.notices import NoticeService, WriteOp
+from ..service.notices import WriteOp
 from ..service.record import visible
+from ..service.root import Services
 from ..service.tracks import TrackService
 from . import schemas
 from .errors import install_error_handlers
@@ -96,18 +98,22 @@ async def _ticker(hotline: HotlineService, tracks: TrackService, every_s: float)
 
 
 def create_app(
-    service: NoticeService,
-    hotline: HotlineService | None = None,
-    tracks: TrackService | None = None,
+    services: Services,
     *,
     max_body_bytes: int = MAX_BODY_BYTES,
     tick_s: float = TICK_S,
     keepalive_s: float = KEEPALIVE_S,
 ) -> FastAPI:
-    """The API over one service. Blocking store calls run in the thread pool."""
-    hotline = hotline or HotlineService(service.store, service.agreement, service.clock)
-    tracks = tracks or TrackService(service.agreement, service.clock, service.store)
-    committer = GroupCommitter(Batcher(service.store, {WriteOp: service, HotlineOp: hotline}))
+    """The API over one deployment's services. Blocking store calls run in the thread pool."""
+    service, hotline, tracks, assets = (
+        services.notices,
+        services.hotline,
+        services.tracks,
+        services.assets,
+    )
+    committer = GroupCommitter(
+        Batcher(services.store, {WriteOp: service, HotlineOp: hotline, AssetOp: assets})
+    )
     broadcaster = Broadcaster()
 
     @asynccontextmanager
@@ -134,6 +140,7 @@ def create_app(
         ),
         default_response_class=JSONBytes,
     )
+    app.state.services = services
     app.state.service = service
     app.state.hotline = hotline
     app.state.tracks = tracks
@@ -305,20 +312,20 @@ def create_app(
     async def create_asset(request: Request, party: Party) -> JSONBytes:
         body = await _json_body(request)
         return JSONBytes(
-            await run_in_threadpool(service.create_asset, party, body), status_code=201
+            await committer.run(AssetOp("create", party, feature=body)), status_code=201
         )
 
     @app.get("/assets", tags=["assets"], responses=_ok(schemas.AssetCollectionOut))
     def list_assets(party: Party, include_retired: bool = False) -> Any:
-        return service.list_assets(include_retired)
+        return assets.list(include_retired)
 
     @app.get("/assets/{asset_id}", tags=["assets"], responses=_ok(schemas.AssetOut))
     def get_asset(asset_id: str, party: Party) -> Any:
-        return service.get_asset(asset_id)
+        return assets.get(asset_id)
 
     @app.post("/assets/{asset_id}/retire", tags=["assets"], responses=_ok(schemas.AssetOut))
-    def retire_asset(asset_id: str, party: Party) -> Any:
-        return service.retire_asset(party, asset_id)
+    async def retire_asset(asset_id: str, party: Party) -> Any:
+        return await committer.run(AssetOp("retire", party, asset_id))
 
     app.include_router(
         hotline_router(
@@ -326,6 +333,6 @@ def create_app(
         )
     )
     app.include_router(track_router(tracks, Depends(current_party), _json_body, _parse_bbox))
-    app.include_router(spectrum_router(service.spectrum, Depends(current_party)))
+    app.include_router(spectrum_router(services.spectrum, Depends(current_party)))
     mount_web(app)
     return app

@@ -13,10 +13,10 @@ DIR_VAR = "INTERLOCK_DIR"
 
 
 def app_from_env() -> FastAPI:
-    from ..service.bootstrap import open_service
+    from ..service.bootstrap import open_services
     from .app import create_app
 
     directory = os.environ.get(DIR_VAR)
     if not directory:
         raise RuntimeError(f"{DIR_VAR} is not set: start workers with `interlock serve`")
-    return create_app(open_service(Path(directory)))
+    return create_app(open_services(Path(directory)))

@@ -308,7 +308,8 @@ def describe(entry: dict[str, Any], me: str) -> str:
     if kind == "notice_cancelled":
         return f"{head} notice {ev.get('id', '?')} cancelled by {ev.get('party', '?')}"
     if kind == "conflicts_closed":
-        return f"{head} conflicts of {ev['notice']} closed: {escape(str(ev['reason']))}"
+        closed = ev.get("notice") or ev.get("asset")
+        return f"{head} conflicts of {closed} closed: {escape(str(ev['reason']))}"
     return f"{head} {kind}"
 
 

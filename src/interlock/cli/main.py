@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from .. import __version__
+from ..service.root import Services
 from .audit import audit_app
 from .check import check
 from .common import console, fail, reported_errors
@@ -44,14 +45,14 @@ def _tokens_table(tokens: dict[str, str]) -> Table:
     return table
 
 
-def _run_server(service: object, host: str, port: int, tracks: object = None) -> None:
+def _run_server(services: Services, host: str, port: int) -> None:
     import uvicorn
 
     from ..api import create_app
 
     # Open push streams never end by themselves: give them 3 s to close on shutdown.
     uvicorn.run(
-        create_app(service, tracks=tracks),  # type: ignore[arg-type]
+        create_app(services),
         host=host,
         port=port,
         log_level="warning",
@@ -92,7 +93,7 @@ def serve(
     ),
 ) -> None:
     """Run the HTTP API over a deployment directory."""
-    from ..service.bootstrap import deployment_db, open_service
+    from ..service.bootstrap import deployment_db, open_services
     from ..store import store_url
 
     with reported_errors():
@@ -102,12 +103,12 @@ def serve(
                 "--workers above 1 needs a PostgreSQL store (--db postgresql://... or "
                 "INTERLOCK_DB): SQLite has no way to wake the other processes' push streams"
             )
-        service = open_service(directory, target)  # checks the deployment; migrates once
+        services = open_services(directory, target)  # checks the deployment; migrates once
     console.print(f"interlock {__version__}: [bold]http://{host}:{port}[/] (API docs at /docs)")
     if workers == 1:
-        _run_server(service, host, port)
+        _run_server(services, host, port)
         return
-    service.store.close()
+    services.store.close()
     _run_workers(directory, target, host, port, workers)
 
 
@@ -151,8 +152,7 @@ def demo(
 ) -> None:
     """Start the server with the demo scenario on the embedded store."""
     from ..ledger.keys import read_private
-    from ..service.bootstrap import deployment_db, init_with_keys, open_service
-    from ..service.hotline import HotlineService
+    from ..service.bootstrap import deployment_db, init_with_keys, open_services
     from ..service.scenario import (
         DEFAULT_SCENARIO,
         load_scenario,
@@ -167,15 +167,14 @@ def demo(
             fail(f"{directory} already holds a deployment; give an empty --data directory")
         text = scenario_agreement_path(scenario).read_text(encoding="utf-8")
         _, tokens, key_files = init_with_keys(directory, text)
-        service = open_service(directory)
-        if service.store.count_notices():  # $INTERLOCK_DB named a database in use
+        services = open_services(directory)
+        if services.store.count_notices():  # $INTERLOCK_DB named a database in use
             fail(f"{_shown(deployment_db(directory))} already holds notices: give an empty one")
         with console.status("loading the demo scenario"):
             now = datetime.now(UTC)
-            report = load_scenario(scenario, service, now)
-            hotline = HotlineService(service.store, service.agreement, service.clock)
+            report = load_scenario(scenario, services, now)
             keys = {p: read_private(path) for p, path in key_files.items()}
-            sent = send_scenario_messages(scenario, hotline, service, keys, report.notice_ids, now)
+            sent = send_scenario_messages(scenario, services, keys, report.notice_ids, now)
     console.print(f"demo scenario [bold]{scenario.name}[/]: {report}, {sent} hotline messages")
     console.print(f"store: {_shown(deployment_db(directory))}")
     console.print(_tokens_table(tokens))
@@ -201,9 +200,8 @@ def demo(
     console.print(f"map page: [bold]{url}/[/] (sign in with a token above)")
     if not load_only:
         from ..service.demo_feed import start_demo_feed
-        from ..service.tracks import TrackService
 
-        tracks = TrackService(service.agreement, service.clock, service.store)
-        if start_demo_feed(tracks, scenario, service.agreement.party_ids[0]) is not None:
+        first_party = services.agreement.party_ids[0]
+        if start_demo_feed(services.tracks, scenario, first_party) is not None:
             console.print("live picture: replaying the scenario's recorded ADS-B feed, looped")
-        _run_server(service, host, port, tracks)
+        _run_server(services, host, port)

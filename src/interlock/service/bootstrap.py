@@ -18,7 +18,8 @@ from ..ledger.keys import new_private, public_text, write_private
 from ..model.agreement import EXAMPLE_AGREEMENT, Agreement, agreement_from_dict, load_agreement
 from ..store import SqlStore, open_store
 from .auth import issue_tokens
-from .notices import Clock, NoticeService, utc_now
+from .clock import Clock, utc_now
+from .root import Services, build_services
 
 AGREEMENT_FILE = "agreement.toml"
 HASHES_FILE = "token-hashes.toml"
@@ -118,8 +119,8 @@ def deployment_db(directory: Path, db: str | None = None) -> str:
     return db or os.environ.get("INTERLOCK_DB") or str(directory / DB_FILE)
 
 
-def open_service(directory: Path, db: str | None = None, clock: Clock = utc_now) -> NoticeService:
-    """The service of a deployment directory (agreement, token hashes, store)."""
+def open_services(directory: Path, db: str | None = None, clock: Clock = utc_now) -> Services:
+    """The services of a deployment directory (agreement, token hashes, store)."""
     agreement = load_agreement(directory / AGREEMENT_FILE)
     hashes = read_token_hashes(directory)
     unknown = set(hashes) - set(agreement.party_ids)
@@ -129,4 +130,4 @@ def open_service(directory: Path, db: str | None = None, clock: Clock = utc_now)
         )
     store: SqlStore = open_store(deployment_db(directory, db))
     store.set_token_hashes(hashes)
-    return NoticeService(store, agreement, clock)
+    return build_services(store, agreement, clock)

@@ -1,4 +1,4 @@
-"""Notice use cases: submit, amend, cancel, read; protected assets.
+"""Notice use cases: submit, amend, cancel, read.
 
 Each write is one serialised transaction: validate -> store the version -> find
 candidates in the index -> exact detection -> store conflicts and violations -> commit.
@@ -8,14 +8,13 @@ A 2xx therefore means the notice and everything detected about it are on disk to
 from __future__ import annotations
 
 import secrets
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from ..detect.rules import late_notice
-from ..detect.strategic import Volume, detect, notice_volume
+from ..detect.strategic import notice_volume
 from ..errors import (
     Forbidden,
     InterlockError,
@@ -25,25 +24,20 @@ from ..errors import (
     StateConflict,
     Unauthorized,
 )
-from ..geo.boxes import grow_boxes
-from ..geo.shapes import Area
 from ..ledger.envelope import verify as verify_envelope
 from ..model.agreement import Agreement
-from ..model.asset import parse_asset
-from ..model.conflict import Conflict, Ref, Violation
-from ..model.notice import NoticeDraft, VerticalBand, check_limits, parse_notice
+from ..model.conflict import Ref, Violation
+from ..model.notice import NoticeDraft, check_limits, parse_notice
 from ..model.timeutil import from_ts, iso, parse_utc, to_ts
-from ..store.base import Box, IndexEntry, NoticeRow, Store, WriteTx
+from ..store.base import Box, NoticeRow, Store, WriteTx
 from .batch import Batcher
-from .clock import Clock, utc_now
+from .clock import Clock
 from .hotline import post_system_message
 from .record import record
 from .spectrum import SpectrumService
+from .strategic import StrategicRecorder, index_entry
 
-__all__ = ["Clock", "NoticeService", "SubmitResult", "WriteOp", "utc_now"]
-
-FAR_PAST, FAR_FUTURE = datetime(1900, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC)
-CACHE_SIZE = 50_000
+__all__ = ["NoticeService", "SubmitResult", "WriteOp"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,34 +68,22 @@ class SubmitResult:
         return {"notice": self.notice, "conflicts": self.conflicts, "violations": self.violations}
 
 
-def index_entry(
-    draft_area: Area,
-    lower_m: float,
-    upper_m: float,
-    start: datetime,
-    end: datetime,
-    margin_m: float = 0.0,
-    margin_v: float = 0.0,
-    margin_t: float = 0.0,
-) -> IndexEntry:
-    return IndexEntry(
-        boxes=grow_boxes(draft_area.base_boxes, margin_m),
-        lower_m=lower_m - margin_v,
-        upper_m=upper_m + margin_v,
-        start_ts=to_ts(start) - margin_t,
-        end_ts=to_ts(end) + margin_t,
-    )
-
-
 class NoticeService:
     """The notice and asset use cases over one store under one agreement."""
 
-    def __init__(self, store: Store, agreement: Agreement, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        store: Store,
+        agreement: Agreement,
+        clock: Clock,
+        strategic: StrategicRecorder,
+        spectrum: SpectrumService,
+    ) -> None:
         self.store = store
         self.agreement = agreement
         self.clock = clock
-        self._volumes: OrderedDict[tuple[str, int], Volume] = OrderedDict()
-        self.spectrum = SpectrumService(store, agreement, clock)
+        self.strategic = strategic
+        self.spectrum = spectrum
 
     # ---- views -----------------------------------------------------------------------
     def status(self, row: NoticeRow) -> str:
@@ -136,57 +118,6 @@ class NoticeService:
             "properties": props,
         }
 
-    def _volume(self, row: NoticeRow) -> Volume:
-        key = (row.id, row.version)
-        vol = self._volumes.get(key)
-        if vol is None:
-            p = row.feature["properties"]
-            vol = Volume(
-                ref=Ref("notice", row.id, row.version),
-                party=row.party,
-                domain=row.domain,
-                area=Area.from_stored(row.feature["geometry"], p),
-                band=VerticalBand(p["lower_m"], p["upper_m"]),
-                start=parse_utc(p["start"], "start"),
-                end=parse_utc(p["end"], "end"),
-            )
-            self._volumes[key] = vol
-            if len(self._volumes) > CACHE_SIZE:
-                self._volumes.popitem(last=False)
-        return vol
-
-    @staticmethod
-    def _asset_volume(asset: dict[str, Any]) -> Volume:
-        f = asset["feature"]
-        p = f["properties"]
-        return Volume(
-            ref=Ref("asset", asset["id"], 1),
-            party=asset["party"],
-            domain="asset",
-            area=Area.from_stored(f["geometry"], p),
-            band=VerticalBand(p["lower_m"], p["upper_m"]),
-            start=parse_utc(p["start"], "start") if p.get("start") else FAR_PAST,
-            end=parse_utc(p["end"], "end") if p.get("end") else FAR_FUTURE,
-        )
-
-    # ---- detection inside a write transaction -----------------------------------------
-    def _detect(self, tx: WriteTx, vol: Volume) -> list[Conflict]:
-        rules = self.agreement.rules
-        big = rules.largest_minima
-        query = index_entry(
-            vol.area,
-            vol.band.lower_m,
-            vol.band.upper_m,
-            vol.start,
-            vol.end,
-            big.horizontal_m,
-            big.vertical_m,
-            rules.time_buffer.total_seconds(),
-        )
-        others = [self._volume(r) for r in tx.candidates(query, vol.party)]
-        others += [self._asset_volume(a) for a in tx.asset_candidates(query, vol.party)]
-        return detect(vol, others, rules)
-
     def _store_version(
         self,
         tx: WriteTx,
@@ -210,9 +141,7 @@ class NoticeService:
         )
         entry = None
         if draft.band is not None:
-            entry = index_entry(
-                draft.area, draft.band.lower_m, draft.band.upper_m, draft.start, draft.end
-            )
+            entry = index_entry(draft.area, draft.band, draft.start, draft.end)
         tx.insert_version(row, entry)
         self._record(
             tx,
@@ -226,12 +155,8 @@ class NoticeService:
         if draft.band is not None:
             # Not cached: the transaction may still roll back and the key be reused.
             vol = notice_volume(draft, Ref("notice", notice_id, version), party)
-            for conflict in self._detect(tx, vol):
-                found = _conflict_record(conflict)
-                found["id"] = tx.insert_conflict(found, to_ts(now))
-                self._record(tx, "conflict", str(found["id"]), now, found, found["parties"])
-                self._announce_conflict(tx, found, now)
-                result.conflicts.append(found)
+            found = self.strategic.notice_conflicts(tx, vol)
+            result.conflicts += self.strategic.record(tx, found, now)
         else:  # an emission: the electromagnetic arena judges it against the receivers
             result.conflicts += self.spectrum.check_emission(tx, row, now)
         return result
@@ -249,36 +174,8 @@ class NoticeService:
         addressed to `audience` (default: every party)."""
         record(tx, kind, ref, now, body, self.agreement.party_ids if audience is None else audience)
 
-    def _announce_conflict(self, tx: WriteTx, c: dict[str, Any], now: datetime) -> None:
-        """A detected conflict goes to both parties as a system message to acknowledge."""
-        a, b = f"{c['a_kind']} {c['a_id']}", f"{c['b_kind']} {c['b_id']}"
-        post_system_message(
-            tx,
-            self.agreement,
-            now,
-            to=c["parties"],
-            priority=self.agreement.hotline.system_priority[c["severity"]],
-            subject=f"{c['severity']} conflict #{c['id']}: {a} ({c['a_party']}) / "
-            f"{b} ({c['b_party']})",
-            text=(
-                f"{c['horizontal_distance_m']:,.0f} m apart (minimum "
-                f"{c['horizontal_minimum_m']:,.0f} m), vertical gap {c['vertical_gap_m']:,.0f} m "
-                f"(minimum {c['vertical_minimum_m']:,.0f} m), {c['window_start']} - "
-                f"{c['window_end']}, near {c['worst_lat']:.4f}, {c['worst_lon']:.4f}"
-            ),
-            refs=[("conflict", str(c["id"]))]
-            + [
-                (k, i)
-                for k, i in ((c["a_kind"], c["a_id"]), (c["b_kind"], c["b_id"]))
-                if k == "notice"
-            ],
-        )
-
     def _close_conflicts(self, tx: WriteTx, notice_id: str, now: datetime, reason: str) -> None:
-        if tx.close_conflicts(notice_id, to_ts(now), reason):
-            self._record(
-                tx, "conflicts_closed", notice_id, now, {"notice": notice_id, "reason": reason}
-            )
+        self.strategic.close(tx, notice_id, now, reason)
 
     def _late(
         self, ref: Ref, party: str, now: datetime, draft: NoticeDraft, previous: NoticeDraft | None
@@ -484,93 +381,3 @@ class NoticeService:
     def violations(self, notice_id: str | None = None) -> list[dict[str, Any]]:
         """Rule violations: every party sees them all (a late notice concerns everyone)."""
         return self.store.list_violations(notice_id=notice_id)
-
-    # ---- protected assets -------------------------------------------------------------
-    def create_asset(self, party: str, feature: Any) -> dict[str, Any]:
-        self.agreement.party(party)
-        draft = parse_asset(feature)
-        now = self.clock()
-        record = {
-            "id": "a-" + secrets.token_hex(8),
-            "party": party,
-            "kind": draft.kind,
-            "created_at": to_ts(now),
-            "feature": draft.to_feature(),
-        }
-        entry = index_entry(
-            draft.area,
-            draft.band.lower_m,
-            draft.band.upper_m,
-            draft.start or FAR_PAST,
-            draft.end or FAR_FUTURE,
-        )
-        with self.store.write() as tx:
-            tx.insert_asset(record, entry)
-            self._record(tx, "asset", record["id"], now, record)
-            found = self.spectrum.check_receiver(tx, record, now) if draft.receiver else []
-        return self._asset_view(record | {"retired_at": None}) | {"conflicts": found}
-
-    @staticmethod
-    def _asset_view(a: dict[str, Any]) -> dict[str, Any]:
-        f = a["feature"]
-        props = dict(
-            f["properties"],
-            id=a["id"],
-            party=a["party"],
-            created_at=iso(from_ts(a["created_at"])),
-            retired_at=iso(from_ts(a["retired_at"])) if a.get("retired_at") else None,
-        )
-        return {"type": "Feature", "id": a["id"], "geometry": f["geometry"], "properties": props}
-
-    def list_assets(self, include_retired: bool = False) -> dict[str, Any]:
-        return {
-            "type": "FeatureCollection",
-            "features": [
-                self._asset_view(a) for a in self.store.list_assets(include_retired=include_retired)
-            ],
-        }
-
-    def get_asset(self, asset_id: str) -> dict[str, Any]:
-        a = self.store.get_asset(asset_id)
-        if a is None:
-            raise NotFound(f"no asset {asset_id!r}")
-        return self._asset_view(a)
-
-    def retire_asset(self, party: str, asset_id: str) -> dict[str, Any]:
-        a = self.store.get_asset(asset_id)
-        if a is None:
-            raise NotFound(f"no asset {asset_id!r}")
-        if a["party"] != party:
-            raise Forbidden(f"asset {asset_id} belongs to {a['party']}")
-        if a["retired_at"] is not None:
-            raise StateConflict(f"asset {asset_id} is already retired")
-        now = self.clock()
-        with self.store.write() as tx:
-            tx.retire_asset(asset_id, to_ts(now))
-            self._record(tx, "asset_retired", asset_id, now, {"id": asset_id, "party": party})
-        return self.get_asset(asset_id)
-
-
-def _conflict_record(c: Conflict) -> dict[str, Any]:
-    """The stored and returned form (written out: dataclasses.asdict cost 0.2 ms)."""
-    return {
-        "a_kind": c.a.kind,
-        "a_id": c.a.id,
-        "a_version": c.a.version,
-        "b_kind": c.b.kind,
-        "b_id": c.b.id,
-        "b_version": c.b.version,
-        "a_party": c.a_party,
-        "b_party": c.b_party,
-        "severity": c.severity,
-        "parties": list(c.parties),
-        "window_start": iso(c.window_start),
-        "window_end": iso(c.window_end),
-        "time_gap_s": c.time_gap_s,
-        "horizontal_distance_m": c.horizontal_distance_m,
-        "horizontal_minimum_m": c.horizontal_minimum_m,
-        "vertical_gap_m": c.vertical_gap_m,
-        "vertical_minimum_m": c.vertical_minimum_m,
-        "worst_lon": c.worst_lon,
-        "worst_lat": c.worst_lat,
-    }

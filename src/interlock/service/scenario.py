@@ -16,7 +16,7 @@ A scenario is a directory:
   demo always lies in the future. A feature may give absolute ``start``/``end`` instead.
   Assets may carry the same relative fields; without any, an asset is standing.
 
-Loading goes through the ordinary use cases (``NoticeService.create_asset`` then
+Loading goes through the ordinary use cases (``AssetService.create`` then
 ``NoticeService.submit``), assets first and notices in file order, so detection, the
 lead-time rule and the record are exactly what a party filing by hand would get.
 """
@@ -35,8 +35,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from ..errors import InterlockError, InvalidInput, NotFound
 from ..ledger.envelope import sign
 from ..model.timeutil import iso
-from .hotline import HotlineService
 from .notices import NoticeService
+from .root import Services
 
 AGREEMENT_FILE = "agreement.toml"
 ASSETS_FILE = "assets.geojson"
@@ -159,7 +159,7 @@ def _located(exc: InterlockError, path: Path, index: int) -> InterlockError:
     return type(exc)(detail, field=where)
 
 
-def load_scenario(directory: Path, service: NoticeService, now: datetime) -> ScenarioReport:
+def load_scenario(directory: Path, services: Services, now: datetime) -> ScenarioReport:
     """Create the scenario's assets, then submit its notices in file order.
 
     Relative times count from `now` rounded up to the whole second, so every lead time is
@@ -179,7 +179,7 @@ def load_scenario(directory: Path, service: NoticeService, now: datetime) -> Sce
         for i, feature in enumerate(_read_features(path)):
             try:
                 party, absolute = _absolute(feature, base, required=False)
-                asset_ids.append(service.create_asset(party, absolute)["id"])
+                asset_ids.append(services.assets.create(party, absolute)["id"])
             except InterlockError as exc:
                 raise _located(exc, path, i) from exc
 
@@ -189,7 +189,7 @@ def load_scenario(directory: Path, service: NoticeService, now: datetime) -> Sce
     for i, feature in enumerate(_read_features(path)):
         try:
             party, absolute = _absolute(feature, base, required=True)
-            result = service.submit(party, absolute)
+            result = services.notices.submit(party, absolute)
         except InterlockError as exc:
             raise _located(exc, path, i) from exc
         notice_ids.append(result.notice["id"])
@@ -239,8 +239,7 @@ def _scenario_message(
 
 def send_scenario_messages(
     directory: Path,
-    hotline: HotlineService,
-    service: NoticeService,
+    services: Services,
     keys: dict[str, Ed25519PrivateKey],
     notice_ids: tuple[str, ...],
     now: datetime,
@@ -257,9 +256,10 @@ def send_scenario_messages(
     if not isinstance(messages, list):
         raise InvalidInput("a 'messages' array is required", field=str(path))
     for i, raw in enumerate(messages):
-        sender, body, acknowledge = _scenario_message(raw, i, service, notice_ids)
+        sender, body, acknowledge = _scenario_message(raw, i, services.notices, notice_ids)
         if sender not in keys:
             raise InvalidInput(f"no signing key for {sender!r}", field=f"messages[{i}].from")
+        hotline = services.hotline
         sent = hotline.send(sender, sign("message", sender, body, keys[sender], now))
         if isinstance(acknowledge, dict):
             for party in sent["to"]:

@@ -35,6 +35,17 @@ def minutes(ts: float) -> float:
     return (ts - T0) / 60.0
 
 
+def asset_dict(r: Any) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "party": r.party,
+        "kind": r.kind,
+        "created_at": r.created_at,
+        "retired_at": r.retired_at,
+        "feature": orjson.loads(r.feature),
+    }
+
+
 def _row_to_notice(r: Any) -> NoticeRow:
     return NoticeRow(
         id=r.id,
@@ -262,11 +273,11 @@ class SqlWriteTx(HotlineWrites, SpectrumWrites):
         cur.close()
         return int(row[0])
 
-    def close_conflicts(self, notice_id: str, at: float, reason: str) -> int:
+    def close_conflicts(self, ref_id: str, at: float, reason: str) -> int:
         c = s.conflicts.c
         result = self.conn.execute(
             update(s.conflicts)
-            .where(((c.a_id == notice_id) | (c.b_id == notice_id)) & c.closed_at.is_(None))
+            .where(((c.a_id == ref_id) | (c.b_id == ref_id)) & c.closed_at.is_(None))
             .values(closed_at=at, closed_reason=reason)
         )
         return int(result.rowcount)
@@ -349,6 +360,11 @@ class SqlWriteTx(HotlineWrites, SpectrumWrites):
 
     def retire_asset(self, asset_id: str, at: float) -> None:
         self.conn.execute(update(s.assets).where(s.assets.c.id == asset_id).values(retired_at=at))
+
+    def get_asset(self, asset_id: str) -> dict[str, Any] | None:
+        """The asset as this transaction sees it (owner and state checks under the lock)."""
+        r = self.conn.execute(select(s.assets).where(s.assets.c.id == asset_id)).first()
+        return asset_dict(r) if r else None
 
 
 def _get_notice(conn: Connection, notice_id: str, version: int | None) -> NoticeRow | None:
@@ -490,27 +506,17 @@ class SqlStore(HotlineReads, SpectrumReads):
                 out.append(body)
             return out
 
-    def _asset_dict(self, r: Any) -> dict[str, Any]:
-        return {
-            "id": r.id,
-            "party": r.party,
-            "kind": r.kind,
-            "created_at": r.created_at,
-            "retired_at": r.retired_at,
-            "feature": orjson.loads(r.feature),
-        }
-
     def list_assets(self, *, include_retired: bool = False) -> list[dict[str, Any]]:
         q = select(s.assets).order_by(s.assets.c.seq)
         if not include_retired:
             q = q.where(s.assets.c.retired_at.is_(None))
         with self._read() as conn:
-            return [self._asset_dict(r) for r in conn.execute(q)]
+            return [asset_dict(r) for r in conn.execute(q)]
 
     def get_asset(self, asset_id: str) -> dict[str, Any] | None:
         with self._read() as conn:
             r = conn.execute(select(s.assets).where(s.assets.c.id == asset_id)).first()
-            return self._asset_dict(r) if r else None
+            return asset_dict(r) if r else None
 
     def set_token_hashes(self, hashes: dict[str, str]) -> None:
         """Replace the token table: party id -> sha256 hex of its bearer token."""

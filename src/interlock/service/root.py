@@ -1,0 +1,49 @@
+"""The composition root: every service of a deployment, built once over one store.
+
+Services share their collaborators (one strategic recorder, one spectrum service) instead
+of building their own, so a rule or cache has one instance per deployment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model.agreement import Agreement
+from ..store.base import Store
+from .assets import AssetService
+from .clock import Clock, utc_now
+from .hotline import HotlineService
+from .notices import NoticeService
+from .spectrum import SpectrumService
+from .strategic import StrategicRecorder
+from .tracks import TrackService
+
+
+@dataclass(frozen=True)
+class Services:
+    """One deployment's use cases over one store, agreement and clock."""
+
+    store: Store
+    agreement: Agreement
+    clock: Clock
+    notices: NoticeService
+    assets: AssetService
+    hotline: HotlineService
+    spectrum: SpectrumService
+    tracks: TrackService
+
+
+def build_services(store: Store, agreement: Agreement, clock: Clock = utc_now) -> Services:
+    """Wire every service of a deployment."""
+    strategic = StrategicRecorder(agreement)
+    spectrum = SpectrumService(store, agreement, clock)
+    return Services(
+        store=store,
+        agreement=agreement,
+        clock=clock,
+        notices=NoticeService(store, agreement, clock, strategic, spectrum),
+        assets=AssetService(store, agreement, clock, strategic, spectrum),
+        hotline=HotlineService(store, agreement, clock),
+        spectrum=spectrum,
+        tracks=TrackService(agreement, clock, store),
+    )

@@ -1,0 +1,204 @@
+"""Strategic detection inside a write transaction, for notices and assets alike.
+
+Whichever comes second — a notice over an asset's area, or an asset registered under a
+notice — the same pair is checked the same way (``detect.strategic.check_pair`` with the
+notice first) and recorded the same way: a conflict row, a ledger entry to both parties
+and a system message each must acknowledge. The order of events changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import UTC, datetime
+from typing import Any
+
+from ..detect.strategic import Volume, check_pair
+from ..geo.boxes import grow_boxes
+from ..geo.shapes import Area
+from ..model.agreement import Agreement
+from ..model.conflict import Conflict, Ref
+from ..model.message import REF_KINDS
+from ..model.notice import VerticalBand
+from ..model.timeutil import iso, parse_utc, to_ts
+from ..store.base import IndexEntry, NoticeRow, WriteTx
+from .hotline import post_system_message
+from .record import record
+
+# Standing assets (no start or end) are in force from and until these instants.
+FAR_PAST, FAR_FUTURE = datetime(1900, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC)
+CACHE_SIZE = 50_000  # parsed volumes of stored notice versions (immutable once stored)
+
+
+def index_entry(
+    area: Area,
+    band: VerticalBand,
+    start: datetime,
+    end: datetime,
+    margin_m: float = 0.0,
+    margin_v: float = 0.0,
+    margin_t: float = 0.0,
+) -> IndexEntry:
+    """The 4D boxes of a volume, grown by margins for a candidate look-up."""
+    return IndexEntry(
+        boxes=grow_boxes(area.base_boxes, margin_m),
+        lower_m=band.lower_m - margin_v,
+        upper_m=band.upper_m + margin_v,
+        start_ts=to_ts(start) - margin_t,
+        end_ts=to_ts(end) + margin_t,
+    )
+
+
+def asset_volume(asset: dict[str, Any]) -> Volume:
+    """The volume a stored protected asset keeps clear (standing: always in force)."""
+    f = asset["feature"]
+    p = f["properties"]
+    return Volume(
+        ref=Ref("asset", asset["id"], 1),
+        party=asset["party"],
+        domain="asset",
+        area=Area.from_stored(f["geometry"], p),
+        band=VerticalBand(p["lower_m"], p["upper_m"]),
+        start=parse_utc(p["start"], "start") if p.get("start") else FAR_PAST,
+        end=parse_utc(p["end"], "end") if p.get("end") else FAR_FUTURE,
+    )
+
+
+class StrategicRecorder:
+    """Finds and records the strategic conflicts of a new notice version or asset."""
+
+    def __init__(self, agreement: Agreement) -> None:
+        self.agreement = agreement
+        self._volumes: OrderedDict[tuple[str, int], Volume] = OrderedDict()
+
+    def notice_volume(self, row: NoticeRow) -> Volume:
+        """The volume of a stored notice version (cached: versions never change)."""
+        key = (row.id, row.version)
+        vol = self._volumes.get(key)
+        if vol is None:
+            p = row.feature["properties"]
+            vol = Volume(
+                ref=Ref("notice", row.id, row.version),
+                party=row.party,
+                domain=row.domain,
+                area=Area.from_stored(row.feature["geometry"], p),
+                band=VerticalBand(p["lower_m"], p["upper_m"]),
+                start=parse_utc(p["start"], "start"),
+                end=parse_utc(p["end"], "end"),
+            )
+            self._volumes[key] = vol
+            if len(self._volumes) > CACHE_SIZE:
+                self._volumes.popitem(last=False)
+        return vol
+
+    def _query(self, vol: Volume) -> IndexEntry:
+        rules = self.agreement.rules
+        big = rules.largest_minima
+        return index_entry(
+            vol.area,
+            vol.band,
+            vol.start,
+            vol.end,
+            big.horizontal_m,
+            big.vertical_m,
+            rules.time_buffer.total_seconds(),
+        )
+
+    def notice_conflicts(self, tx: WriteTx, vol: Volume) -> list[Conflict]:
+        """A new notice version against the other parties' notices and assets."""
+        rules = self.agreement.rules
+        query = self._query(vol)
+        found = []
+        for row in tx.candidates(query, vol.party):
+            c = check_pair(vol, self.notice_volume(row), rules)
+            if c is not None:
+                found.append(c)
+        for asset in tx.asset_candidates(query, vol.party):
+            c = check_pair(vol, asset_volume(asset), rules)
+            if c is not None:
+                found.append(c)
+        return found
+
+    def asset_conflicts(self, tx: WriteTx, vol: Volume) -> list[Conflict]:
+        """A new asset against the other parties' notices, each checked notice first,
+        exactly as if the notice had been filed after the asset."""
+        rules = self.agreement.rules
+        found = []
+        for row in tx.candidates(self._query(vol), vol.party):
+            c = check_pair(self.notice_volume(row), vol, rules)
+            if c is not None:
+                found.append(c)
+        return found
+
+    def record(self, tx: WriteTx, conflicts: list[Conflict], now: datetime) -> list[dict[str, Any]]:
+        """Store, chain and announce each conflict; their records as returned."""
+        out = []
+        for conflict in conflicts:
+            found = conflict_record(conflict)
+            found["id"] = tx.insert_conflict(found, to_ts(now))
+            record(tx, "conflict", str(found["id"]), now, found, found["parties"])
+            self._announce(tx, found, now)
+            out.append(found)
+        return out
+
+    def close(self, tx: WriteTx, ref_id: str, now: datetime, reason: str) -> None:
+        """Close the open conflicts of a notice or asset (cancelled, superseded, retired)."""
+        if tx.close_conflicts(ref_id, to_ts(now), reason):
+            kind = "asset" if ref_id.startswith("a-") else "notice"
+            record(
+                tx,
+                "conflicts_closed",
+                ref_id,
+                now,
+                {kind: ref_id, "reason": reason},
+                self.agreement.party_ids,
+            )
+
+    def _announce(self, tx: WriteTx, c: dict[str, Any], now: datetime) -> None:
+        """A detected conflict goes to both parties as a system message to acknowledge."""
+        a, b = f"{c['a_kind']} {c['a_id']}", f"{c['b_kind']} {c['b_id']}"
+        post_system_message(
+            tx,
+            self.agreement,
+            now,
+            to=c["parties"],
+            priority=self.agreement.hotline.system_priority[c["severity"]],
+            subject=f"{c['severity']} conflict #{c['id']}: {a} ({c['a_party']}) / "
+            f"{b} ({c['b_party']})",
+            text=(
+                f"{c['horizontal_distance_m']:,.0f} m apart (minimum "
+                f"{c['horizontal_minimum_m']:,.0f} m), vertical gap {c['vertical_gap_m']:,.0f} m "
+                f"(minimum {c['vertical_minimum_m']:,.0f} m), {c['window_start']} - "
+                f"{c['window_end']}, near {c['worst_lat']:.4f}, {c['worst_lon']:.4f}"
+            ),
+            refs=[("conflict", str(c["id"]))]
+            + [
+                (k, i)
+                for k, i in ((c["a_kind"], c["a_id"]), (c["b_kind"], c["b_id"]))
+                if k in REF_KINDS
+            ],
+        )
+
+
+def conflict_record(c: Conflict) -> dict[str, Any]:
+    """The stored and returned form (written out: dataclasses.asdict cost 0.2 ms)."""
+    return {
+        "a_kind": c.a.kind,
+        "a_id": c.a.id,
+        "a_version": c.a.version,
+        "b_kind": c.b.kind,
+        "b_id": c.b.id,
+        "b_version": c.b.version,
+        "a_party": c.a_party,
+        "b_party": c.b_party,
+        "severity": c.severity,
+        "parties": list(c.parties),
+        "window_start": iso(c.window_start),
+        "window_end": iso(c.window_end),
+        "time_gap_s": c.time_gap_s,
+        "horizontal_distance_m": c.horizontal_distance_m,
+        "horizontal_minimum_m": c.horizontal_minimum_m,
+        "vertical_gap_m": c.vertical_gap_m,
+        "vertical_minimum_m": c.vertical_minimum_m,
+        "worst_lon": c.worst_lon,
+        "worst_lat": c.worst_lat,
+    }
