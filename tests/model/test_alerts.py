@@ -235,7 +235,7 @@ def test_adapter_from_a_tactical_scan() -> None:
     from shapely.geometry import box
 
     from interlock.detect import tactical as tc
-    from interlock.model.alerts import detections_from_scan
+    from interlock.detect.detections import detections_from_scan
     from interlock.model.track import TrackReport
 
     # two aircraft head-on 10 NM apart at the same level; an observed ship heading into
@@ -251,7 +251,7 @@ def test_adapter_from_a_tactical_scan() -> None:
     bx, by = tc.to_scan(k, np.array([33.9, 34.1]), np.array([34.02, 34.05]))
     vol = tc.DeclaredVolume("red", box(bx[0], by[0], bx[1], by[1]), ref="N-1")
     hits = tc.entries(states, k, [vol])
-    ds = detections_from_scan(states, k, enc, hits, [vol])
+    ds = detections_from_scan(states, k, enc, tc.AIR_MINIMA, tc.SEA_MINIMA, hits, [vol])
     cpa = next(d for d in ds if d.kind == "cpa")
     assert set(cpa.track_ids) == {"blue:1", "icao:x"} and cpa.parties == ("blue",)
     assert cpa.tcpa_s == pytest.approx(45.6, abs=1.0)  # 10 NM at 800 kt closing

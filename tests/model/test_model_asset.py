@@ -26,7 +26,7 @@ def asset(**props: Any) -> dict[str, Any]:
 def test_standing_asset_covers_sea_floor_to_top_of_airspace() -> None:
     draft = parse_asset(asset())
     assert draft.start is None and draft.end is None
-    assert draft.band == VerticalBand(-11_000.0, 60_000.0)
+    assert draft.band == VerticalBand(-11_000.0, 200_000 * 0.3048)
     assert draft.area.radius_m == 20_000.0
     props = draft.to_feature()["properties"]
     assert props["start"] is None and props["kind"] == "radar"

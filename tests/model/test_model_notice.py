@@ -236,7 +236,7 @@ def test_flight_level_lower_must_be_below_upper(
         ({"alt_lower_ft": True}, "properties.alt_lower_ft"),
         ({"alt_upper_ft": float("inf")}, "properties.alt_upper_ft"),
         ({"alt_upper_ft": float("nan")}, "properties.alt_upper_ft"),
-        ({"alt_lower_ft": -1501}, "properties.alt_lower_ft"),
+        ({"alt_lower_ft": -2001}, "properties.alt_lower_ft"),  # model.limits.MIN_ALT_FT - 1
         ({"alt_upper_ft": 200_001}, "properties.alt_upper_ft"),
         ({"alt_lower_ft": None, "alt_upper_ft": None, "fl_lower": 100}, "properties.fl_upper"),
         ({"alt_lower_ft": None, "alt_upper_ft": None, "fl_upper": 100}, "properties.fl_lower"),

@@ -27,7 +27,7 @@ def test_plausible_reports_pass() -> None:
         (replace(SHIP, lon=None), "half_position"),
         (replace(SHIP, speed_kt=150.0), "impossible_speed"),  # no ship; an aircraft may
         (replace(PLANE, speed_kt=1500.0), "impossible_speed"),
-        (replace(PLANE, alt_ft=90_000.0), "impossible_altitude"),
+        (replace(PLANE, alt_ft=200_001.0), "impossible_altitude"),  # model.limits.MAX_ALT_FT
         (replace(SHIP, course_deg=360.0), "impossible_course"),
         (replace(SHIP, lat=float("nan")), "not_finite"),
         (replace(SHIP, time=T.replace(tzinfo=None)), "naive_time"),

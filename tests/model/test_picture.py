@@ -301,7 +301,7 @@ def reports(draw: st.DrawFn) -> TrackReport:
         time=at(draw(st.integers(0, 600))),
         lon=lon,
         lat=lat,
-        alt_ft=maybe(st.floats(-2000, 60_000), st.sampled_from([math.nan, 70_000.0])),
+        alt_ft=maybe(st.floats(-2000, 60_000), st.sampled_from([math.nan, 250_000.0])),
         speed_kt=maybe(st.floats(0, 100), st.floats(-10, 1200)),
         course_deg=maybe(st.floats(0, 359.9), st.sampled_from([360.0, 400.0, math.nan])),
         vertical_rate_fpm=maybe(st.floats(-6000, 6000), nan),

@@ -19,10 +19,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from interlock.geo.earth import ITU_R_EARTH_RADIUS_M
 from interlock.spectrum import reference
 from interlock.spectrum.propagation import (
     C_M_S,
-    EARTH_RADIUS_M,
     PropagationConfig,
     diffraction_db,
     distance_term_db,
@@ -178,7 +178,7 @@ def test_deep_shadow_loss_is_the_first_residue_from_first_principles(
 ) -> None:
     """Beyond the horizon, -20 log10 |V1| with x, y computed from k = 2 pi / lambda and the
     4/3-earth radius (not from P.526's numeric constants)."""
-    ae = 4 / 3 * EARTH_RADIUS_M
+    ae = 4 / 3 * ITU_R_EARTH_RADIUS_M
     k = 2 * math.pi * f_mhz * 1e6 / C_M_S
     x = d_km * 1e3 * (k / (2 * ae * ae)) ** (1 / 3)
     yf = (2 * k * k / ae) ** (1 / 3)

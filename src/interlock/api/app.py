@@ -17,12 +17,12 @@ from .. import __version__
 from ..errors import InvalidInput, Unauthorized
 from ..model.agreement import DOMAINS
 from ..model.timeutil import parse_utc
+from ..model.visibility import visible_entry
 from ..service.assets import AssetOp
 from ..service.auth import TokenCache
 from ..service.batch import Batcher
 from ..service.hotline import HotlineOp, HotlineService
 from ..service.notices import WriteOp
-from ..service.record import visible
 from ..service.root import Services
 from ..service.tracks import TrackService
 from . import schemas
@@ -297,7 +297,7 @@ def create_app(
     ) -> Any:
         """The hash-chained record of every event, for any party to verify independently."""
         return [
-            visible(e, party, service.agreement)
+            visible_entry(e, party, service.agreement)
             for e in service.store.ledger_entries(from_seq, limit)
         ]
 

@@ -465,6 +465,7 @@ class SystemPriorityOut(Closed):
     major: Priority
     minor: Priority
     late_notice: Priority
+    warning: Priority  # a tactical alert short of critical
 
 
 class HotlineRulesOut(Closed):

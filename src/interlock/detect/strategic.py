@@ -16,13 +16,10 @@ from datetime import datetime
 
 from ..geo.distance import far_apart, separation
 from ..geo.shapes import Area
-from ..model.agreement import Rules
+from ..model.agreement import Rules, infringes
 from ..model.conflict import Conflict, Ref
 from ..model.notice import NoticeDraft, VerticalBand
-
-# A gap within 1 mm of the minimum counts as kept: unit conversions (ft, FL, NM -> m) leave
-# round-off of ~1e-13 m, and "exactly 1000 ft apart" must be separated.
-ROUND_OFF_M = 1e-3
+from ..model.severity import strategic_severity
 
 
 @dataclass(frozen=True)
@@ -44,16 +41,6 @@ def notice_volume(draft: NoticeDraft, ref: Ref, party: str) -> Volume:
     return Volume(ref, party, draft.domain, draft.area, draft.band, draft.start, draft.end)
 
 
-def severity(h_m: float, h_min: float, v_gap: float, v_min: float, overlap_s: float) -> str:
-    """critical: the volumes intersect in 4D; major: within half of both minima, in time;
-    minor: otherwise (inside the minima, or only inside the time buffer)."""
-    if h_m == 0.0 and v_gap <= 0.0 and overlap_s > 0.0:
-        return "critical"
-    if overlap_s > 0.0 and h_m < 0.5 * h_min and v_gap < 0.5 * v_min:
-        return "major"
-    return "minor"
-
-
 def check_pair(a: Volume, b: Volume, rules: Rules) -> Conflict | None:
     """The conflict between two volumes, or None when separation is kept."""
     if a.party == b.party:
@@ -67,12 +54,12 @@ def check_pair(a: Volume, b: Volume, rules: Rules) -> Conflict | None:
     dom_b = a.domain if b.ref.kind == "asset" else b.domain
     minima = rules.minima(dom_a, dom_b)
     v_gap = a.band.gap_m(b.band)
-    if v_gap >= minima.vertical_m - ROUND_OFF_M:
+    if not infringes(v_gap, minima.vertical_m):
         return None
     if far_apart(a.area, b.area, minima.horizontal_m):
         return None
     sep = separation(a.area, b.area)
-    if sep.distance_m > 0.0 and sep.distance_m >= minima.horizontal_m - ROUND_OFF_M:
+    if sep.distance_m > 0.0 and not infringes(sep.distance_m, minima.horizontal_m):
         return None  # kept; areas that touch or overlap (distance 0) always conflict
     window = (overlap_start, overlap_end) if overlap_s >= 0 else (overlap_end, overlap_start)
     return Conflict(
@@ -89,7 +76,9 @@ def check_pair(a: Volume, b: Volume, rules: Rules) -> Conflict | None:
         vertical_minimum_m=minima.vertical_m,
         worst_lon=sep.worst_lon,
         worst_lat=sep.worst_lat,
-        severity=severity(sep.distance_m, minima.horizontal_m, v_gap, minima.vertical_m, overlap_s),
+        severity=strategic_severity(
+            sep.distance_m, minima.horizontal_m, v_gap, minima.vertical_m, overlap_s
+        ),
     )
 
 

@@ -28,7 +28,8 @@ the tests measure all of it against dense geodesic sampling. Scans wider than a 
 km that need the minima to the metre should be split into regional frames (overlapping by
 the largest swept box): a later step.
 
-Rules (the issue's defaults; they become agreement configuration later):
+Rules (the agreement's [tactical] minima; exactly at a minimum is separated, compared
+through the agreement's ``MINIMUM_TOLERANCE_M`` like every other detector):
 - air: a conflict when, at some time in [0, lookahead], the horizontal distance is below
   ``h_min`` AND the vertical distance below ``v_min`` (5 NM / 1000 ft / 300 s). The two
   minima may be infringed at different times: the times where horizontal < H (a quadratic
@@ -52,29 +53,19 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, Point, Polygon
 
+from ..geo.earth import WGS84_A_M, WGS84_E2, radii_of_curvature
 from ..geo.frame import LocalFrame, centre_of
-from ..geo.units import KT_IN_MPS, M_PER_FT, M_PER_NM
+from ..geo.units import KT_IN_MPS, M_PER_FT
+from ..model.agreement import MINIMUM_TOLERANCE_M, TACTICAL_AIR, TACTICAL_SEA, TacticalMinima
 from ..model.track import TrackReport
 from .broadphase import candidate_pairs
 
 AIR, SEA = 0, 1
 DOMAIN_CODE = {"air": AIR, "sea": SEA}
 FPM_IN_MPS = M_PER_FT / 60.0
-_A = 6378137.0  # WGS84 semi-major axis, m
-_E2 = 6.69437999014e-3  # WGS84 first eccentricity squared
-
-
-@dataclass(frozen=True, slots=True)
-class Minima:
-    """Tactical minima of one domain (defaults: the issue's; later from the agreement)."""
-
-    horizontal_m: float
-    vertical_m: float  # math.inf: horizontal only (sea)
-    lookahead_s: float
-
-
-AIR_MINIMA = Minima(5 * M_PER_NM, 1000 * M_PER_FT, 300.0)
-SEA_MINIMA = Minima(2 * M_PER_NM, math.inf, 1800.0)
+# The minima are the agreement's ([tactical]); these defaults are its defaults.
+Minima = TacticalMinima
+AIR_MINIMA, SEA_MINIMA = TACTICAL_AIR, TACTICAL_SEA
 
 
 @dataclass(frozen=True)
@@ -137,13 +128,6 @@ class Kinematics:
     owner: np.ndarray
 
 
-def _radii(lat_deg: float) -> tuple[float, float]:
-    """Meridional (M) and prime-vertical (N) radii of curvature of WGS84 at a latitude."""
-    s2 = math.sin(math.radians(lat_deg)) ** 2
-    w = 1.0 - _E2 * s2
-    return _A * (1.0 - _E2) / w**1.5, _A / math.sqrt(w)
-
-
 def scan_frame(frame: LocalFrame) -> tuple[float, float]:
     """Scales (sx, sy) that make the frame true to the ellipsoid at its centre.
 
@@ -152,7 +136,7 @@ def scan_frame(frame: LocalFrame) -> tuple[float, float]:
     x by N / R and y by M / R makes the scan frame isometric at its centre, so the error
     left is the second-order one given in the module docstring.
     """
-    m0, n0 = _radii(frame.lat0)
+    m0, n0 = radii_of_curvature(frame.lat0)
     return n0 / frame.radius_m, m0 / frame.radius_m
 
 
@@ -212,8 +196,8 @@ def _forward_with_jacobian(
     c_n = sin0 * cphi - cos0 * sphi * clam
     inv_s = 1.0 / safe_s
     s2 = sphi * sphi
-    w = 1.0 - _E2 * s2
-    m_rad, n_rad = _A * (1.0 - _E2) / (w * np.sqrt(w)), _A / np.sqrt(w)
+    w = 1.0 - WGS84_E2 * s2
+    m_rad, n_rad = WGS84_A_M * (1.0 - WGS84_E2) / (w * np.sqrt(w)), WGS84_A_M / np.sqrt(w)
     out = []
     for ad, bd, cd, radius in ((a_e, b_e, c_e, n_rad), (a_n, b_n, c_n, m_rad)):
         s_d = (a * ad + b * bd) * inv_s
@@ -301,9 +285,11 @@ def los_interval(
 
     Relative position d + w t. Horizontal: |d + w t|^2 < H^2, i.e. a t^2 + 2 b t + c < 0
     with a = |w|^2, b = d.w, c = |d|^2 - H^2. Vertical: |dz + dvz t| < V. NaN dz (an
-    altitude unknown) never limits; V = inf (sea) neither.
+    altitude unknown) never limits; V = inf (sea) neither. H and V are the minima less
+    the agreement's tolerance: exactly at a minimum is separated.
     """
-    h2 = m.horizontal_m * m.horizontal_m
+    h = m.horizontal_m - MINIMUM_TOLERANCE_M
+    h2 = h * h
     a = dvx * dvx + dvy * dvy
     b = dx * dvx + dy * dvy
     c = dx * dx + dy * dy - h2
@@ -318,7 +304,7 @@ def los_interval(
         lo = np.maximum(t1, 0.0)
         hi = np.minimum(t2, m.lookahead_s)
         if math.isfinite(m.vertical_m):
-            v = m.vertical_m
+            v = m.vertical_m - MINIMUM_TOLERANCE_M
             climbing = dvz != 0.0
             safe_dvz = np.where(climbing, dvz, 1.0)
             za = (-v - dz) / safe_dvz

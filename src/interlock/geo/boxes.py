@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from .frame import _A, _E2
+from .earth import WGS84_A_M, WGS84_E2
 
 Box = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
 POLE_CAP_DEG = 89.0
@@ -34,12 +34,12 @@ def split_at_antimeridian(lo: float, min_lat: float, hi: float, max_lat: float) 
 
 def grow_range(lo: float, min_lat: float, hi: float, max_lat: float, margin_m: float) -> list[Box]:
     """Boxes holding every point within margin_m of the continuous range lo..hi."""
-    d_lat = math.degrees(margin_m / (_A * (1.0 - _E2))) * _SAFETY
+    d_lat = math.degrees(margin_m / (WGS84_A_M * (1.0 - WGS84_E2))) * _SAFETY
     lo_lat, hi_lat = max(min_lat - d_lat, -90.0), min(max_lat + d_lat, 90.0)
     extreme = max(abs(lo_lat), abs(hi_lat))
     if extreme >= POLE_CAP_DEG:
         return [(-180.0, lo_lat, 180.0, hi_lat)]
-    d_lon = math.degrees(margin_m / (_A * math.cos(math.radians(extreme)))) * _SAFETY
+    d_lon = math.degrees(margin_m / (WGS84_A_M * math.cos(math.radians(extreme)))) * _SAFETY
     return split_at_antimeridian(lo - d_lon, lo_lat, hi + d_lon, hi_lat)
 
 

@@ -18,21 +18,15 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from pyproj import Geod
 
-WGS84 = Geod(ellps="WGS84")
-_A = 6378137.0  # WGS84 semi-major axis, m
-_E2 = 6.69437999014e-3  # WGS84 first eccentricity squared
+from .earth import WGS84, radii_of_curvature
 
 
 def local_radius_m(lat_deg: float) -> float:
     """Gaussian mean radius of curvature sqrt(M N) at a latitude."""
     # Scalar math, not numpy: a frame is built several times per check and numpy's
-    # per-call overhead on 0-d values was most of the cost. Same operations, same results.
-    s2 = math.sin(math.radians(lat_deg)) ** 2
-    w = 1.0 - _E2 * s2
-    m = _A * (1.0 - _E2) / w**1.5
-    n = _A / math.sqrt(w)
+    # per-call overhead on 0-d values was most of the cost.
+    m, n = radii_of_curvature(lat_deg)
     return math.sqrt(m * n)
 
 

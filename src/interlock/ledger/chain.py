@@ -32,7 +32,6 @@ with contextlib.suppress(ImportError):  # POSIX only: a larger pipe for the help
     import fcntl
 
 from ..errors import InterlockError
-from ..model.agreement import OPTIONAL_FIELDS
 from ..model.timeutil import parse_utc
 from .canonical import canonical, canonical_ready, digest, render
 from .envelope import GREETING, Pending, prepare
@@ -418,16 +417,3 @@ class _Helper:
             if pipe is not None:
                 with contextlib.suppress(OSError):
                     pipe.close()
-
-
-def redact(entry: dict[str, Any], viewer: str, shared_fields: Iterable[str]) -> dict[str, Any]:
-    """The entry as `viewer` may see it: another party's notice carrying fields the
-    agreement does not share is reduced to its type (hashes and links stay)."""
-    event = entry["event"]
-    if event.get("type") != "notice_version" or event.get("party") == viewer:
-        return entry
-    props = event.get("feature", {}).get("properties", {})
-    hidden = set(OPTIONAL_FIELDS) - set(shared_fields)
-    if not hidden & set(props):
-        return entry
-    return {**entry, "event": {"type": event["type"], "id": event.get("id"), "redacted": True}}

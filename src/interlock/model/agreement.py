@@ -35,6 +35,20 @@ class Party:
     public_keys: tuple[str, ...] = ()  # Ed25519 keys, filled in by the hotline
 
 
+# "Closer than the minimum" is a loss of separation; exactly at it is separated (ICAO Doc
+# 4444 §5.4.1: separation is "not less than" the minimum). Distances are compared in
+# metres, and the conversions from the units rules are stated in (ft, FL, NM) leave a
+# round-off of ~1e-12 m (36,000 ft - 35,000 ft = 304.7999999999993 m): within this
+# tolerance of a minimum, a distance counts as exactly at it. Every detector (strategic,
+# tactical, horizontal and vertical, air and sea) compares through `infringes`.
+MINIMUM_TOLERANCE_M = 1e-3
+
+
+def infringes(distance_m: float, minimum_m: float) -> bool:
+    """Whether a distance is closer than a minimum (exactly at it is separated)."""
+    return distance_m < minimum_m - MINIMUM_TOLERANCE_M
+
+
 @dataclass(frozen=True, slots=True)
 class Separation:
     """Separation minima of one domain."""
@@ -108,6 +122,7 @@ class HotlineRules:
             "major": "urgent",
             "minor": "routine",
             "late_notice": "urgent",
+            "warning": "urgent",  # a tactical alert that is not critical
         }
     )
 
@@ -128,11 +143,12 @@ class TacticalMinima:
     lookahead_s: float
 
 
+TACTICAL_AIR = TacticalMinima(5 * M_PER_NM, 1000 * M_PER_FT, 300.0)
+TACTICAL_SEA = TacticalMinima(2 * M_PER_NM, math.inf, 1800.0)
+
+
 def _tactical_defaults() -> dict[str, TacticalMinima]:
-    return {
-        "air": TacticalMinima(5 * M_PER_NM, 1000 * M_PER_FT, 300.0),
-        "sea": TacticalMinima(2 * M_PER_NM, math.inf, 1800.0),
-    }
+    return {"air": TACTICAL_AIR, "sea": TACTICAL_SEA}
 
 
 @dataclass(frozen=True, slots=True)
@@ -450,13 +466,14 @@ escalation_contacts = []
 heartbeat_interval_s = 10
 heartbeat_missed = 3
 
-# Priority of the system messages announcing detected conflicts (by severity) and
-# late notices; every party concerned must acknowledge them like any message.
+# Priority of the system messages announcing detected conflicts and tactical alerts (by
+# severity) and late notices; every party concerned must acknowledge them like any message.
 [hotline.system_priority]
 critical = "flash"
 major = "urgent"
 minor = "routine"
 late_notice = "urgent"
+warning = "urgent"   # a tactical alert short of critical
 
 # Live tracks: an alert when two tracks are predicted to come closer than these minima
 # within the lookahead (air: horizontal AND vertical; sea: horizontal only).

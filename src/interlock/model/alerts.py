@@ -37,55 +37,21 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import InvalidInput
-from ..geo.units import M_PER_FT
+from .severity import TACTICAL_SEVERITIES, SeverityPolicy
 from .timeutil import iso
-
-if TYPE_CHECKING:  # the adapter reads tactical's result types; no import at run time
-    from ..detect.tactical import DeclaredVolume, Encounters, Kinematics, Minima, TrackStates
 
 KINDS = ("cpa", "entry")
 STATES = ("raised", "cleared")
 EVENTS = ("raised", "updated", "cleared")
-SEVERITIES = ("warning", "critical")
+SEVERITIES = TACTICAL_SEVERITIES
 
 Key = tuple[str, str, str]  # ("cpa", id_a, id_b) with id_a < id_b | ("entry", track, notice)
-
-
-@dataclass(frozen=True, slots=True)
-class SeverityPolicy:
-    """When an alert is "critical" rather than "warning".
-
-    ``fraction``: the predicted minimum is under this share of the agreed minimum (0.5:
-    half the separation gone; the brief's default, in the spirit of grading a loss of
-    separation by the share of the minimum kept, as EUROCONTROL's Risk Analysis Tool
-    does). ``urgent_s``: time to CPA / entry under which there is too little time left
-    to coordinate over the hotline (air 60 s, sea 5 min: the brief's defaults, not from a
-    standard). Both become agreement configuration later.
-    """
-
-    fraction: float = 0.5
-    urgent_s: tuple[tuple[str, float], ...] = (("air", 60.0), ("sea", 300.0))
-
-    def urgent(self, domain: str) -> float:
-        return dict(self.urgent_s).get(domain, 0.0)
-
-    def of(self, d: Detection) -> str:
-        t = d.entry_s if d.kind == "entry" else d.tcpa_s
-        if t is not None and t < self.urgent(d.domain):
-            return "critical"
-        if d.kind != "cpa" or d.cpa_m is None or d.h_min_m is None:
-            return "warning"
-        close_h = d.cpa_m < self.fraction * d.h_min_m
-        close_v = (
-            d.dz_cpa_ft is None or d.v_min_ft is None or d.dz_cpa_ft < self.fraction * d.v_min_ft
-        )
-        return "critical" if close_h and close_v else "warning"
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,85 +351,3 @@ class AlertBook:
     def to_dict(self, party: str | None = None) -> dict[str, Any]:
         """The active alerts for the API (``GET /alerts``)."""
         return {"alerts": [a.to_dict() for a in self.active(party)]}
-
-
-# ---- adapter from a tactical scan ----------------------------------------------------
-
-
-def detections_from_scan(
-    states: TrackStates,
-    k: Kinematics,
-    encounters: Encounters,
-    entry_hits: Sequence[tuple[int, int, float]] = (),
-    volumes: Sequence[DeclaredVolume] = (),
-    air: Minima | None = None,
-    sea: Minima | None = None,
-) -> list[Detection]:
-    """`Detection`s from one tactical scan: ``scan(k)`` pairs and ``entries(...)`` hits.
-
-    The scan time is ``k.t0``; pass the same time as ``now`` to `AlertBook.update`. A
-    volume's ``ref`` is its notice id. The place of a CPA is the midpoint of the two
-    tracks at TCPA; of an entry, the track's position at the entry time.
-    """
-    from ..detect.tactical import AIR, AIR_MINIMA, SEA_MINIMA, scan_frame
-
-    air = air or AIR_MINIMA
-    sea = sea or SEA_MINIMA
-    sx, sy = scan_frame(k.frame)
-
-    def place(x: float, y: float) -> tuple[float, float]:
-        lon, lat = k.frame.inverse(x / sx, y / sy)
-        return float(lon), float(lat)
-
-    def owner(t: int) -> str | None:
-        c = int(states.owner[t])
-        return None if c < 0 else states.owners[c]
-
-    def fin(v: float) -> float | None:
-        return float(v) if math.isfinite(v) else None
-
-    out: list[Detection] = []
-    for n in range(len(encounters)):
-        i, j = int(encounters.i[n]), int(encounters.j[n])
-        t = float(encounters.tcpa_s[n])
-        is_air = int(k.domain[i]) == AIR
-        m = air if is_air else sea
-        lon, lat = place(
-            (k.x[i] + k.x[j] + (k.vx[i] + k.vx[j]) * t) / 2,
-            (k.y[i] + k.y[j] + (k.vy[i] + k.vy[j]) * t) / 2,
-        )
-        dz = fin(float(encounters.dz_cpa_m[n]))
-        out.append(
-            Detection(
-                kind="cpa",
-                track_ids=(str(states.ids[i]), str(states.ids[j])),
-                domain="air" if is_air else "sea",
-                owners=(owner(i), owner(j)),
-                tcpa_s=t,
-                cpa_m=float(encounters.dcpa_m[n]),
-                dz_cpa_ft=None if dz is None else dz / M_PER_FT,
-                los_s=float(encounters.t_in_s[n]),
-                lon=lon,
-                lat=lat,
-                h_min_m=m.horizontal_m,
-                v_min_ft=fin(m.vertical_m / M_PER_FT),
-            )
-        )
-    for t_idx, v_idx, e in entry_hits:
-        vol = volumes[v_idx]
-        is_air = int(k.domain[t_idx]) == AIR
-        lon, lat = place(k.x[t_idx] + k.vx[t_idx] * e, k.y[t_idx] + k.vy[t_idx] * e)
-        out.append(
-            Detection(
-                kind="entry",
-                track_ids=(str(states.ids[t_idx]),),
-                domain="air" if is_air else "sea",
-                owners=(owner(t_idx),),
-                notice_id=vol.ref,
-                notice_party=vol.party,
-                entry_s=float(e),
-                lon=lon,
-                lat=lat,
-            )
-        )
-    return out

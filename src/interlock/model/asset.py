@@ -8,6 +8,7 @@ from typing import Any
 
 from ..errors import InvalidInput
 from ..geo.shapes import Area
+from .limits import FULL_BAND_M
 from .notice import VerticalBand, _air_band, parse_feature_frame
 from .receiver import Receiver, parse_receiver
 from .timeutil import iso, parse_utc
@@ -57,7 +58,7 @@ def parse_asset(obj: Any) -> AssetDraft:
     if "alt_lower_ft" in props or "alt_upper_ft" in props or "fl_lower" in props:
         band, band_input = _air_band(props)
     else:  # from the sea floor to the top of any airspace
-        band, band_input = VerticalBand(-11_000.0, 60_000.0), {}
+        band, band_input = VerticalBand(*FULL_BAND_M), {}
     start = parse_utc(props["start"], "properties.start") if props.get("start") else None
     end = parse_utc(props["end"], "properties.end") if props.get("end") else None
     if start and end and end <= start:

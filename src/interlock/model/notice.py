@@ -25,11 +25,10 @@ from ..geo.shapes import Area
 from ..geo.units import M_PER_FT, fl_to_m
 from ..validate import number
 from .agreement import DOMAINS, OPTIONAL_FIELDS, Rules
+from .limits import MAX_ALT_FT, MAX_DEPTH_M, MIN_ALT_FT
 from .timeutil import iso, parse_utc
 
 MAX_TEXT = 2000
-MAX_ALT_FT = 200_000.0  # above any airspace use this agreement covers
-MAX_DEPTH_M = 11_000.0  # deepest ocean
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +137,8 @@ def _air_band(props: dict[str, Any]) -> tuple[VerticalBand, dict[str, float]]:
         if lo >= hi:
             raise InvalidInput("fl_lower must be below fl_upper", field="properties.fl_lower")
         return VerticalBand(fl_to_m(lo), fl_to_m(hi)), {"fl_lower": lo, "fl_upper": hi}
-    lo = _num(props, "alt_lower_ft", -1500.0, MAX_ALT_FT)
-    hi = _num(props, "alt_upper_ft", -1500.0, MAX_ALT_FT)
+    lo = _num(props, "alt_lower_ft", MIN_ALT_FT, MAX_ALT_FT)
+    hi = _num(props, "alt_upper_ft", MIN_ALT_FT, MAX_ALT_FT)
     if lo >= hi:
         raise InvalidInput(
             "alt_lower_ft must be below alt_upper_ft", field="properties.alt_lower_ft"

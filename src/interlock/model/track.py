@@ -12,13 +12,14 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .limits import MAX_ALT_FT, MIN_ALT_FT
+
 DOMAINS = ("air", "sea")
 # Plausibility limits (reports beyond them are skipped, not clamped). Sea: the fastest
 # craft AIS reports (102.2 kn is AIS's own "102.2 or more" code, ITU-R M.1371-5 table 45).
-# Air: 1,000 kn ground speed and 60,000 ft cover every ADS-B-equipped aircraft.
+# Air: 1,000 kn ground speed covers every ADS-B-equipped aircraft; altitudes as any
+# band may declare (model.limits).
 MAX_SPEED_KT = {"sea": 102.2, "air": 1000.0}
-MAX_ALT_FT = 60_000.0
-MIN_ALT_FT = -2_000.0  # below sea level airfields and baro error
 
 
 @dataclass(frozen=True, slots=True, init=False)

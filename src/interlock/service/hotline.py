@@ -26,10 +26,11 @@ from ..model.message import (
     parse_receipt,
 )
 from ..model.timeutil import from_ts, iso, to_ts
+from ..model.visibility import visible_entry
 from ..store.base import Store, WriteTx
 from .batch import Batcher
 from .clock import Clock, utc_now
-from .record import record, visible
+from .record import record
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,6 +359,6 @@ class HotlineService:
     def stream_entries(self, viewer: str, after_seq: int, limit: int = 500) -> list[dict[str, Any]]:
         """The next ledger entries addressed to `viewer`, as it may see them."""
         return [
-            visible(e, viewer, self.agreement)
+            visible_entry(e, viewer, self.agreement)
             for e in self.store.inbox_entries(viewer, after_seq, limit)
         ]

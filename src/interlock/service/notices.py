@@ -29,6 +29,7 @@ from ..model.agreement import Agreement
 from ..model.conflict import Ref, Violation
 from ..model.notice import NoticeDraft, check_limits, parse_notice
 from ..model.timeutil import from_ts, iso, parse_utc, to_ts
+from ..model.visibility import visible_properties
 from ..store.base import Box, NoticeRow, Store, WriteTx
 from .batch import Batcher
 from .clock import Clock
@@ -97,11 +98,7 @@ class NoticeService:
 
     def feature(self, row: NoticeRow, viewer: str | None) -> dict[str, Any]:
         """The notice as GeoJSON, with only what the agreement lets `viewer` see."""
-        props = dict(row.feature["properties"])
-        if viewer is not None and viewer != row.party:
-            for key in ("purpose", "callsign", "remarks", "unit"):
-                if key not in self.agreement.others_see:
-                    props.pop(key, None)
+        props = visible_properties(row.feature["properties"], self.agreement, viewer, row.party)
         props.update(
             id=row.id,
             party=row.party,

@@ -11,12 +11,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from ..ledger.chain import redact
-from ..model.agreement import Agreement
 from ..model.timeutil import iso
 from ..store.base import WriteTx
-
-HOTLINE_EVENTS = ("message", "receipt", "escalation")
 
 
 def record(
@@ -29,12 +25,3 @@ def record(
 ) -> dict[str, Any]:
     """Chain `body` as a `kind` event and address it to `audience`; the ledger entry."""
     return tx.append_ledger(kind, ref, {"type": kind, **body}, iso(now), audience)
-
-
-def visible(entry: dict[str, Any], viewer: str, agreement: Agreement) -> dict[str, Any]:
-    """A ledger entry as `viewer` may read it: hotline traffic between other parties and
-    notice fields the agreement hides are reduced to their type (hashes still verify)."""
-    event = entry["event"]
-    if event.get("type") in HOTLINE_EVENTS and viewer not in event.get("audience", ()):
-        return {**entry, "event": {"type": event["type"], "redacted": True}}
-    return redact(entry, viewer, agreement.others_see)

@@ -33,6 +33,7 @@ from typing import Any, Protocol
 from ..errors import InvalidInput, NotFound
 from ..geo.shapes import Area
 from ..model.agreement import Agreement
+from ..model.severity import interference_severity
 from ..model.spectrum_rules import SpectrumRules
 from ..model.timeutil import from_ts, iso, parse_utc, to_ts
 from ..spectrum.advice import frequency_offsets, max_eirp_dbm, move_list, room_mw
@@ -56,7 +57,6 @@ from .record import record
 DEFAULT_WINDOW = timedelta(hours=24)
 MAX_WINDOW = timedelta(days=31)
 FAR_FUTURE_TS = 32503680000.0  # AD 3000: "from now on" for a new receiver
-CRITICAL_EXCESS_DB, MAJOR_EXCESS_DB = 10.0, 3.0
 FREQUENCY_STEPS = 1000  # per direction: a clearing gap narrower than reach/1000 is missed
 
 
@@ -133,12 +133,6 @@ def coupled(em: Emission, receivers: Sequence[ProtectedReceiver]) -> set[str]:
         return set()
     ri, _ = spectral_pairs(Emitters.from_items([em]), Receivers.from_items(receivers))
     return {receivers[i].id for i in ri.tolist()}
-
-
-def severity_of(excess_db: float) -> str:
-    if excess_db >= CRITICAL_EXCESS_DB:
-        return "critical"
-    return "major" if excess_db >= MAJOR_EXCESS_DB else "minor"
 
 
 def _db(x: float) -> float | None:
@@ -259,7 +253,7 @@ def _episode(
         "i_n_db": _db(worst.i_n_db),
         "criterion_db": worst.criterion_db,
         "excess_db": _db(excess),
-        "severity": severity_of(excess),
+        "severity": interference_severity(excess),
         "contributors": contributors,
         "move_list": moves,
         "decisive": sorted(decisive),

@@ -18,6 +18,7 @@ import numpy as np
 import shapely.affinity
 
 from ..detect import tactical
+from ..detect.detections import detections_from_scan
 from ..errors import InvalidInput
 from ..feeds.ais import AisDecoder
 from ..feeds.geojson import parse_own_forces
@@ -26,7 +27,7 @@ from ..feeds.readers import frame_time
 from ..feeds.sbs import parse_sbs
 from ..geo.shapes import Area
 from ..model.agreement import Agreement
-from ..model.alerts import AlertBook, AlertEvent, detections_from_scan
+from ..model.alerts import AlertBook, AlertEvent
 from ..model.picture import Picture, Update
 from ..model.timeutil import iso, parse_utc, to_ts
 from ..model.track import FeedStats, Skip, TrackReport
@@ -40,7 +41,6 @@ MAX_LINES = 100_000  # per request: a receiver posts batches, not archives
 DROP_AFTER = timedelta(hours=1)  # forget a track silent this long (memory bound)
 EXPIRE_EVERY = timedelta(seconds=30)  # how often to look for such tracks (a full pass)
 MAX_VOLUMES = 10_000  # active notices considered per scan
-ALERT_PRIORITY = {"critical": "flash", "warning": "urgent"}
 
 
 class TrackService:
@@ -56,11 +56,7 @@ class TrackService:
         self.alerts = AlertBook(id_prefix=alert_id_prefix(clock()))
         self._scanned: set[str] = set()  # track ids of the last scan
         self._expired_at: datetime | None = None
-        t = agreement.tactical  # the agreement's [tactical] minima, as detection takes them
-        self._minima = tuple(
-            tactical.Minima(t[d].horizontal_m, t[d].vertical_m, t[d].lookahead_s)
-            for d in ("air", "sea")
-        )
+        self._minima = (agreement.tactical["air"], agreement.tactical["sea"])
         self.stats: dict[str, FeedStats] = {}
         self._decoders: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()  # the picture and decoders are not thread-safe
@@ -149,7 +145,7 @@ class TrackService:
             found = _drop_same_owner(tactical.scan(k, air, sea), states)
             volumes = self._volumes(k, now)
             hits = tactical.entries(states, k, volumes, air, sea)
-            detections = detections_from_scan(states, k, found, hits, volumes, air, sea)
+            detections = detections_from_scan(states, k, found, air, sea, hits, volumes)
             ids = set(states.ids.tolist())
             gone = self._scanned - ids  # stale or expired since: their alerts clear now
             self._scanned = ids
@@ -202,7 +198,7 @@ class TrackService:
                         self.agreement,
                         now,
                         to=a.parties,
-                        priority=ALERT_PRIORITY.get(a.severity, "urgent"),
+                        priority=self.agreement.hotline.system_priority[a.severity],
                         subject=f"{a.severity} {a.kind} alert {a.id}: "
                         + " / ".join(a.detection.track_ids)
                         + (f" into {a.detection.notice_id}" if a.detection.notice_id else ""),

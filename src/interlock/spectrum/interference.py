@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from interlock.geo.earth import MEAN_RADIUS_M
 from interlock.spectrum.antenna import FRONT_TO_BACK_DB, discrimination_db
 from interlock.spectrum.propagation import PropagationConfig, fspl_db, path_loss_db
 
@@ -47,7 +48,6 @@ SAFETY_CRITERION_DB = -10.0  # safety-of-life services (RR No. 4.10; ITU-R M.184
 OOB_REACH_BN = 2.5  # half-width of the out-of-band domain, in necessary bandwidths (SM.1539)
 FDR_FLOOR_DB = math.inf  # FDR when the receiver band lies beyond the out-of-band domain
 CULL_MARGIN_DB = 80.0  # negligible = N + criterion - 10 log10(n) - this: dropped sum <= 1e-8 thr
-EARTH_MEAN_RADIUS_M = 6_371_008.8  # IUGG mean radius: great-circle distances and bearings
 AMBIGUOUS_DB = 1e-7  # a slice this close below the criterion is recomputed uncut (> 4.4e-8 dB)
 
 
@@ -382,7 +382,7 @@ def great_circle(
     c1, c2, s1, s2 = np.cos(p1), np.cos(p2), np.sin(p1), np.sin(p2)
     sdl, cdl = np.sin(dl), np.cos(dl)
     h = np.sin((p2 - p1) / 2.0) ** 2 + c1 * c2 * np.sin(dl / 2.0) ** 2
-    dist = 2.0 * EARTH_MEAN_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    dist = 2.0 * MEAN_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
     az12 = np.degrees(np.arctan2(sdl * c2, c1 * s2 - s1 * c2 * cdl)) % 360.0
     az21 = np.degrees(np.arctan2(-sdl * c1, c2 * s1 - s2 * c1 * cdl)) % 360.0
     return dist, az12, az21

@@ -19,8 +19,9 @@ from statistics import NormalDist
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ..geo.earth import ITU_R_EARTH_RADIUS_M
+
 C_M_S = 299_792_458.0  # speed of light (exact, SI)
-EARTH_RADIUS_M = 6_371_000.0  # ITU-R P.526 §3 / P.452: mean earth radius 6,371 km
 K_FACTOR = 4.0 / 3.0  # ITU-R P.526 §3 / P.310: median effective earth-radius factor
 # 20 log10(4 pi / c) with d in m and f in Hz; = 32.45 with d in km and f in MHz (P.525 §2.2)
 _FSPL_CONST_DB = 20.0 * math.log10(4.0 * math.pi / C_M_S)
@@ -70,7 +71,7 @@ def fspl_db(distance_m: ArrayLike, freq_mhz: ArrayLike) -> Floats:
 def horizon_distance_m(h1_m: ArrayLike, h2_m: ArrayLike, k_factor: float = K_FACTOR) -> Floats:
     """Line-of-sight distance over a smooth earth of effective radius k a (P.526 §3.2 step 1):
     d_los = sqrt(2 ae) (sqrt h1 + sqrt h2)."""
-    ae = k_factor * EARTH_RADIUS_M
+    ae = k_factor * ITU_R_EARTH_RADIUS_M
     h1 = np.maximum(np.asarray(h1_m, dtype=float), 0.0)
     h2 = np.maximum(np.asarray(h2_m, dtype=float), 0.0)
     return np.sqrt(2.0 * ae) * (np.sqrt(h1) + np.sqrt(h2))
@@ -143,7 +144,7 @@ def diffraction_db(
         np.maximum(np.asarray(h2_m, dtype=float), 0.0),
         np.asarray(freq_mhz, dtype=float),
     )
-    ae = np.full(d.shape, cfg.k_factor * EARTH_RADIUS_M)
+    ae = np.full(d.shape, cfg.k_factor * ITU_R_EARTH_RADIUS_M)
     sq = np.sqrt(h1) + np.sqrt(h2)
     d_los = np.sqrt(2.0 * ae) * sq  # step 1
     out = np.zeros(d.shape)

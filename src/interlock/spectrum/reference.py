@@ -17,9 +17,9 @@ from statistics import NormalDist
 
 import numpy as np
 
+from interlock.geo.earth import ITU_R_EARTH_RADIUS_M, MEAN_RADIUS_M
 from interlock.spectrum.antenna import discrimination_db_scalar
 from interlock.spectrum.interference import (
-    EARTH_MEAN_RADIUS_M,
     OOB_REACH_BN,
     Conflict,
     Contribution,
@@ -29,7 +29,7 @@ from interlock.spectrum.interference import (
     Result,
     Timeline,
 )
-from interlock.spectrum.propagation import C_M_S, EARTH_RADIUS_M, MIN_DISTANCE_M, PropagationConfig
+from interlock.spectrum.propagation import C_M_S, MIN_DISTANCE_M, PropagationConfig
 
 
 def great_circle(lon1: float, lat1: float, lon2: float, lat2: float) -> tuple[float, float, float]:
@@ -37,7 +37,7 @@ def great_circle(lon1: float, lat1: float, lon2: float, lat2: float) -> tuple[fl
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dl = math.radians(lon2 - lon1)
     h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    d = 2 * EARTH_MEAN_RADIUS_M * math.asin(math.sqrt(min(max(h, 0.0), 1.0)))
+    d = 2 * MEAN_RADIUS_M * math.asin(math.sqrt(min(max(h, 0.0), 1.0)))
     az12 = math.degrees(
         math.atan2(
             math.sin(dl) * math.cos(p2),
@@ -92,7 +92,7 @@ def _ah(d: float, h1: float, h2: float, f: float, ae: float, cfg: PropagationCon
 def diffraction(d: float, h1: float, h2: float, f: float, cfg: PropagationConfig) -> float:
     """P.526 §3.2, steps 1-4, floored at 0."""
     d, h1, h2 = max(d, MIN_DISTANCE_M), max(h1, 0.0), max(h2, 0.0)
-    ae = cfg.k_factor * EARTH_RADIUS_M
+    ae = cfg.k_factor * ITU_R_EARTH_RADIUS_M
     if d >= math.sqrt(2 * ae) * (math.sqrt(h1) + math.sqrt(h2)):
         return max(_ah(d, h1, h2, f, ae, cfg), 0.0)
     c = (h1 - h2) / (h1 + h2)
