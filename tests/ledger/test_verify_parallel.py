@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from interlock.codec.keys import key_id, parse_public, public_text
 from interlock.errors import InterlockError, InvalidInput, Unauthorized
 from interlock.ledger import chain
 from interlock.ledger.chain import GENESIS, Problem, make_entry, verify_chain
@@ -39,7 +40,7 @@ from interlock.ledger.envelope import (
     sign,
     signature_valid,
 )
-from interlock.ledger.keys import key_id, new_private, parse_public, public_text
+from interlock.ledger.keys import new_private
 from interlock.model.timeutil import iso, parse_utc
 
 T0 = datetime(2030, 3, 1, 6, 0, tzinfo=UTC)

@@ -31,10 +31,10 @@ from typing import Any
 with contextlib.suppress(ImportError):  # POSIX only: a larger pipe for the helpers
     import fcntl
 
+from ..codec.canonical import canonical, canonical_ready, digest, render
 from ..errors import InterlockError
 from ..model.agreement import OPTIONAL_FIELDS
 from ..model.timeutil import parse_utc
-from .canonical import canonical, canonical_ready, digest, render
 from .envelope import GREETING, Pending, prepare
 from .statements import statement_problem
 

@@ -29,10 +29,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from nacl.bindings import crypto_sign_open
 from nacl.exceptions import BadSignatureError
 
+from ..codec.canonical import canonical, render
+from ..codec.keys import key_id, parse_public, public_text
 from ..errors import InvalidInput, Unauthorized
 from ..model.timeutil import iso, parse_utc
-from .canonical import canonical, render
-from .keys import key_id, parse_public, public_text
 
 FIELDS = ("kind", "author", "key_id", "signed_at", "nonce", "body")
 MAX_SKEW = timedelta(minutes=5)  # how far signed_at may stray from the server's clock
