@@ -12,8 +12,8 @@ import typer
 from rich.progress import Progress
 
 from ..errors import InvalidInput
-from ..ledger.chain import default_workers, verify_chain
 from ..model.agreement import load_agreement
+from ..service.verify import default_workers, verify_chain
 from .common import console, fail, reported_errors
 
 if TYPE_CHECKING:
