@@ -50,8 +50,8 @@ PRIVATE: dict[str, Ed25519PrivateKey] = {p: new_private() for p in PARTIES}
 KEYS = {p: [public_text(k.public_key())] for p, k in PRIVATE.items()}
 
 
-# --- the oracle: the verifier before the fast one, verbatim but for one change: an unknown
-# key is an `unchecked` problem (no longer a bad signature) -------------------------------
+# --- the oracle: the verifier before the fast one, verbatim but for one change: a party
+# with no key at all is an `unchecked` problem (no longer a bad signature) -----------------
 
 
 def _digest(obj: Any) -> str:
@@ -75,9 +75,11 @@ def _entry_hash(seq: int, prev_hash: str, received_at: str, content_hash: str) -
 def _verify(env: Any, keys: dict[str, list[str]]) -> None:
     check_shape(env)
     author = env["author"]
+    if not keys.get(author):
+        raise UnknownKey(f"no key for party {author!r} (signed with key {env['key_id']})")
     candidates = [k for k in keys.get(author, []) if key_id(k) == env["key_id"]]
     if not candidates:
-        raise UnknownKey(f"no key {env['key_id']} for party {author!r}")
+        raise Unauthorized(f"no key {env['key_id']} among party {author!r}'s keys")
     try:
         signature = base64.urlsafe_b64decode(env["signature"] + "=" * (-len(env["signature"]) % 4))
         message = {k: env[k] for k in FIELDS}

@@ -58,8 +58,9 @@ def sign(
 
 
 class UnknownKey(Unauthorized):
-    """The author's key is not among those given: the signature cannot be checked (a
-    server refuses it; an audit reports it as unchecked, not as tampering)."""
+    """No key at all is given for the author: the signature cannot be checked (a server
+    refuses it; an audit reports it as unchecked, not as tampering). A key id that is
+    none of the author's known keys is a plain `Unauthorized`: a bad signature."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +158,12 @@ def prepare(env: Any, keys: dict[str, list[str]], ready: Any = None) -> Pending:
     """
     check_shape(env)
     author = env["author"]
-    candidates = [k for k in keys.get(author, []) if public_key(k).key_id == env["key_id"]]
-    if not candidates:
-        raise UnknownKey(f"no key {env['key_id']} for party {author!r}")
+    known = keys.get(author, [])
+    if not known:  # nothing to check it against: not a sign of forgery
+        raise UnknownKey(f"no key for party {author!r} (signed with key {env['key_id']})")
+    candidates = [k for k in known if public_key(k).key_id == env["key_id"]]
+    if not candidates:  # the party's keys are known and this is none of them
+        raise Unauthorized(f"no key {env['key_id']} among party {author!r}'s keys")
     text = env["signature"]
     try:
         # base64.urlsafe_b64decode, without its two layers of Python: same bytes, same errors
