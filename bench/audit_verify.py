@@ -49,16 +49,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from rich.console import Console
 from rich.table import Table
 
+from interlock.codec.keys import key_id, parse_public, public_text
 from interlock.errors import InterlockError, Unauthorized
-from interlock.ledger.chain import GENESIS, Problem, default_workers, make_entry, verify_chain
+from interlock.ledger.chain import GENESIS, Problem, make_entry
 from interlock.ledger.envelope import (
     check_shape,
     public_key,
     sign,
     signature_valid,
 )
-from interlock.ledger.keys import key_id, new_private, parse_public, public_text
+from interlock.ledger.keys import new_private
 from interlock.model.timeutil import iso, parse_utc
+from interlock.service.verify import default_workers, verify_chain
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"

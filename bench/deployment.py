@@ -28,7 +28,8 @@ from types import TracebackType
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from interlock.ledger.keys import public_text, read_private
+from interlock.codec.keys import public_text
+from interlock.ledger.keys import read_private
 from interlock.model.agreement import EXAMPLE_AGREEMENT
 from interlock.service.bootstrap import init_with_keys
 

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from interlock.api import create_app
 from interlock.client import Client
-from interlock.ledger.keys import public_text
+from interlock.codec.keys import public_text
 from interlock.model.agreement import Agreement, agreement_from_dict
 from interlock.service.assets import AssetService
 from interlock.service.auth import issue_tokens

@@ -31,8 +31,9 @@ from tests.conftest import deployment_env
 from tests.servers import ServerProcess
 
 from interlock.client import Client
+from interlock.codec.keys import public_text
 from interlock.ledger.chain import verify_chain
-from interlock.ledger.keys import new_private, public_text
+from interlock.ledger.keys import new_private
 from interlock.service.bootstrap import init_directory
 from interlock.store import open_store
 

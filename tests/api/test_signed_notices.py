@@ -13,9 +13,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from tests.conftest import T0, LiveServer, circle
 
+from interlock.codec.keys import public_text
 from interlock.ledger.chain import verify_chain
 from interlock.ledger.envelope import sign
-from interlock.ledger.keys import new_private, public_text
+from interlock.ledger.keys import new_private
 from interlock.model.agreement import Agreement, agreement_from_dict
 
 KEYS: dict[str, Ed25519PrivateKey] = {p: new_private() for p in ("blue", "red", "green")}

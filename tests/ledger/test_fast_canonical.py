@@ -19,8 +19,8 @@ import rfc8785
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from interlock.codec.canonical import canonical, canonical_ready, number, prepare, render
 from interlock.errors import InvalidInput
-from interlock.ledger.canonical import canonical, canonical_ready, number, prepare, render
 
 SAFE = 2**53 - 1  # RFC 8785 / I-JSON: integers beyond are refused
 

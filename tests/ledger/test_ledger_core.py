@@ -13,18 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from interlock.codec.canonical import canonical
+from interlock.codec.keys import key_id, parse_public, public_text
 from interlock.errors import InvalidInput, Unauthorized
-from interlock.ledger.canonical import canonical
 from interlock.ledger.chain import GENESIS, make_entry, verify_chain
 from interlock.ledger.envelope import sign, verify
-from interlock.ledger.keys import (
-    key_id,
-    new_private,
-    parse_public,
-    public_text,
-    read_private,
-    write_private,
-)
+from interlock.ledger.keys import new_private, read_private, write_private
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 

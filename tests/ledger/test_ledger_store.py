@@ -140,7 +140,7 @@ def test_audit_cli_verifies_exports_and_names_the_first_bad_entry(tmp_path: Path
         [*cli, "export", str(directory), str(export)], capture_output=True, text=True, env=env
     )
     assert out.returncode == 0
-    lines = export.read_bytes().splitlines()
+    header, *lines = export.read_bytes().splitlines()  # the header, then the entries
     ok = subprocess.run(
         [*cli, "verify", "--file", str(export), "--agreement", str(directory / "agreement.toml")],
         capture_output=True,
@@ -150,7 +150,7 @@ def test_audit_cli_verifies_exports_and_names_the_first_bad_entry(tmp_path: Path
     assert ok.returncode == 0 and f"{len(lines)} entries" in ok.stdout
     # Reorder two entries of the export: the first moved one is named.
     lines[4], lines[5] = lines[5], lines[4]
-    export.write_bytes(b"\n".join(lines) + b"\n")
+    export.write_bytes(b"\n".join([header, *lines]) + b"\n")
     bad = subprocess.run(
         [*cli, "verify", "--file", str(export)], capture_output=True, text=True, env=env
     )
@@ -160,7 +160,7 @@ def test_audit_cli_verifies_exports_and_names_the_first_bad_entry(tmp_path: Path
     entry = orjson.loads(lines[2])
     entry["received_at"] = entry["received_at"].replace("Z", "+00:00")
     lines[2] = orjson.dumps(entry)
-    export.write_bytes(b"\n".join(lines) + b"\n")
+    export.write_bytes(b"\n".join([header, *lines]) + b"\n")
     bad = subprocess.run(
         [*cli, "verify", "--file", str(export)], capture_output=True, text=True, env=env
     )

@@ -7,8 +7,8 @@ import base64
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from interlock.codec.keys import PREFIX, parse_public
 from interlock.errors import InvalidInput
-from interlock.ledger.keys import PREFIX, parse_public
 from interlock.model.agreement import agreement_from_dict
 
 IDENTITY = b"\x01" + b"\x00" * 31  # the neutral point: order 1

@@ -177,7 +177,8 @@ def test_party_lookup() -> None:
 
 
 def test_party_name_defaults_to_id_and_keys_are_kept() -> None:
-    from interlock.ledger.keys import new_private, public_text
+    from interlock.codec.keys import public_text
+    from interlock.ledger.keys import new_private
 
     k1, k2 = (public_text(new_private().public_key()) for _ in range(2))
     a = agreement_from_dict(doc(parties=[{"id": "a1"}, {"id": "b_2-x", "public_keys": [k1, k2]}]))

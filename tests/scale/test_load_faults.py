@@ -45,9 +45,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from tests.servers import ServerProcess
 
 from interlock.client import parse_sse
+from interlock.codec.keys import public_text
 from interlock.ledger.chain import verify_chain
 from interlock.ledger.envelope import sign
-from interlock.ledger.keys import new_private, public_text
+from interlock.ledger.keys import new_private
 from interlock.service.bootstrap import init_directory
 from interlock.store import open_store
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from interlock.codec.keys import public_text
 from interlock.errors import InvalidInput
 from interlock.ledger.chain import verify_chain
-from interlock.ledger.keys import new_private, public_text
+from interlock.ledger.keys import new_private
 from interlock.model.agreement import load_agreement
 from interlock.service.hotline import HotlineService
 from interlock.service.root import Services, build_services

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from interlock.codec.keys import public_text
 from interlock.errors import InvalidInput
-from interlock.ledger.keys import public_text, read_private
+from interlock.ledger.keys import read_private
 from interlock.model.agreement import EXAMPLE_AGREEMENT
 from interlock.service.bootstrap import init_with_keys, open_services, with_public_keys
 from interlock.service.scenario import DEFAULT_SCENARIO

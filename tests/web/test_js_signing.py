@@ -1,5 +1,5 @@
 """The page's canonical.js and sign.js against the server's own code, in Node: the same
-RFC 8785 bytes as `interlock.ledger.canonical` for any JSON value, and envelopes that
+RFC 8785 bytes as `interlock.codec.canonical` for any JSON value, and envelopes that
 `interlock.ledger.envelope.verify` accepts."""
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from interlock.api.web import STATIC
+from interlock.codec.canonical import canonical
+from interlock.codec.keys import key_id, public_text
 from interlock.errors import InterlockError
-from interlock.ledger.canonical import canonical
 from interlock.ledger.envelope import verify
-from interlock.ledger.keys import key_id, public_text
 
 HARNESS = __file__.replace("test_js_signing.py", "harness.mjs")
 SAFE_INT = 2**53 - 1  # JavaScript numbers are doubles; the server refuses larger ints too

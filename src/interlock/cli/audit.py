@@ -1,19 +1,39 @@
-"""`interlock audit ...`: check and export the record, with or without a server."""
+"""`interlock audit ...`: check and export the record, with or without a server.
+
+`audit verify` exits 0 when everything verifies, 1 when an entry (or an export's header)
+does not (the first bad one is named), 2 on bad input, and 3 when nothing is tampered but
+some signatures cannot be checked because no key is known for their party. The export
+format (a header line, then the entries) is described in `interlock.ledger.export`.
+"""
 
 from __future__ import annotations
 
+import itertools
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import orjson
 import typer
 from rich.progress import Progress
 
 from ..errors import InvalidInput
-from ..ledger.chain import default_workers, verify_chain
+from ..ledger.chain import GENESIS, Problem, Verdict
+from ..ledger.export import (
+    Header,
+    Tail,
+    agreement_hash,
+    header,
+    is_header,
+    length_problem,
+    read_header,
+)
 from ..model.agreement import load_agreement
+from ..service.verify import audit, default_workers
 from .common import console, fail, reported_errors
 
 if TYPE_CHECKING:
@@ -23,7 +43,8 @@ if TYPE_CHECKING:
 # deployment directory is opened, so that `audit verify --file` starts in ~0.4 s, not ~1 s.
 
 audit_app = typer.Typer(help="Verify and export the tamper-evident record.", no_args_is_help=True)
-EXIT_TAMPERED = 1
+EXIT_TAMPERED = 1  # an entry (or the export's header) does not verify: it is named
+EXIT_UNCHECKED = 3  # nothing tampered, but a signer's key is unknown: not checked
 
 
 def _read_export(path: Path) -> Iterator[dict[str, Any]]:
@@ -58,15 +79,32 @@ def _deployment_store(directory: Path) -> Iterator[SqlStore]:
         store.close()
 
 
-def _keys(agreement: Path) -> dict[str, list[str]]:
-    return {p.id: list(p.public_keys) for p in load_agreement(agreement).parties}
+def _agreement(path: Path) -> tuple[dict[str, list[str]], str]:
+    """The public keys an agreement file lists, and its hash (`ledger.export`)."""
+    agreement = load_agreement(path)
+    return {p.id: list(p.public_keys) for p in agreement.parties}, agreement_hash(
+        agreement.to_dict()
+    )
+
+
+def _split_export(path: Path) -> tuple[Header | Problem | None, Iterator[dict[str, Any]]]:
+    """The export's header (None: an export made before headers) and its entries."""
+    lines = _read_export(path)
+    first = next(lines, None)
+    if first is None:
+        return None, iter(())
+    if is_header(first):
+        return read_header(first), lines
+    return None, itertools.chain([first], lines)
 
 
 @audit_app.command("verify")
 def verify(
     directory: Path | None = typer.Argument(None, help="a deployment directory (its store)"),
     file: Path | None = typer.Option(None, "--file", help="an export (JSON Lines) instead"),
-    agreement: Path | None = typer.Option(None, help="the agreement with the public keys"),
+    agreement: Path | None = typer.Option(
+        None, help="the agreement whose public keys to use (an export carries its own)"
+    ),
     workers: int = typer.Option(
         0,
         "--workers",
@@ -74,20 +112,37 @@ def verify(
         help="processes checking signatures (0: one per core; 1: this one only)",
     ),
 ) -> None:
-    """Check every link of the chain and every signature; name the first bad entry."""
+    """Check every link of the chain and every signature; name the first bad entry.
+
+    Exit 0: everything verifies; 1: tampered (the entry is named); 2: bad input;
+    3: nothing tampered, but some signatures cannot be checked (no key for their party).
+    """
     if (directory is None) == (file is None):
         fail("give a deployment DIRECTORY or --file EXPORT (one of them)")
     # Signatures are most of the work: long ledgers have them checked on every core.
     processes = workers or default_workers()
+    promised: Header | None = None
+    given_hash = None
     with reported_errors():
         if agreement is None and directory is not None:
             from ..service.bootstrap import AGREEMENT_FILE
 
             agreement = directory / AGREEMENT_FILE
-        keys = _keys(agreement) if agreement else {}
+        keys: dict[str, list[str]] = {}
+        if agreement is not None:
+            keys, given_hash = _agreement(agreement)
         if file is not None:
-            entries: Iterator[dict[str, Any]] = _read_export(file)
-            count, problem = verify_chain(entries, keys, workers=processes)
+            head, entries = _split_export(file)
+            if isinstance(head, Problem):
+                _tampered(head, 0)
+            promised = head
+            if promised is not None and agreement is None:
+                keys = promised.keys
+            tail = Tail(entries)
+            verdict = audit(tail, keys, workers=processes)
+            if verdict.problem is None and promised is not None:
+                found = length_problem(promised, verdict.count, tail.last)
+                verdict = Verdict(verdict.count, found, verdict.unchecked)
         else:
             assert directory is not None
             with (
@@ -95,14 +150,45 @@ def verify(
                 Progress(transient=True, console=console) as progress,
             ):
                 progress.add_task("verifying the ledger", total=None)
-                count, problem = verify_chain(store.ledger_entries(), keys, workers=processes)
-    if problem is not None:
+                verdict = audit(store.ledger_entries(), keys, workers=processes)
+    if verdict.problem is not None:
+        _tampered(verdict.problem, verdict.problem.seq - 1)
+    count = verdict.count
+    if promised is not None and given_hash is not None and given_hash != promised.agreement_sha256:
         console.print(
-            f"[bold red]TAMPERED[/] at entry {problem.seq}: {problem.reason} "
-            f"({count - 1} entries before it verified)"
+            f"[bold red]AGREEMENT DIFFERS[/]: the export was made under agreement "
+            f"{promised.agreement_sha256}, {agreement} is {given_hash} "
+            f"(its {count} entries verify with the given agreement's keys)",
+            highlight=False,
         )
         raise typer.Exit(EXIT_TAMPERED)
-    console.print(f"[green]OK[/] {count} entries: every link and signature verifies")
+    if verdict.unchecked:
+        first = verdict.unchecked[0]
+        parties = sorted({u.reason.split(" (")[0] for u in verdict.unchecked})
+        console.print(
+            f"[bold yellow]CANNOT CHECK[/] {len(verdict.unchecked)} of the signatures "
+            f"(first at entry {first.seq}) — cannot check: {'; '.join(parties)}. "
+            f"Nothing tampered: every link, hash and other signature of the {count} "
+            "entries verifies",
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_UNCHECKED)
+    sealed = promised.agreement_sha256 if promised is not None else given_hash
+    tail_note = "" if promised is not None or file is None else "; no header: length unchecked"
+    console.print(
+        f"[green]OK[/] {count} entries: every link and signature verifies"
+        + (f" (agreement sha256 {sealed}{tail_note})" if sealed else f"{tail_note}"),
+        highlight=False,
+    )
+
+
+def _tampered(problem: Problem, verified: int) -> NoReturn:
+    where = "in the header" if problem.seq == 0 else f"at entry {problem.seq}"
+    console.print(
+        f"[bold red]TAMPERED[/] {where}: {problem.reason} ({verified} entries before it verified)",
+        highlight=False,
+    )
+    raise typer.Exit(EXIT_TAMPERED)
 
 
 @audit_app.command("export")
@@ -110,14 +196,29 @@ def export(
     directory: Path = typer.Argument(..., help="a deployment directory"),
     file: Path = typer.Argument(..., help="where to write the ledger (JSON Lines)"),
 ) -> None:
-    """Write the whole ledger; with the agreement's public keys it verifies anywhere."""
+    """Write the whole ledger after a header with the agreement, its hash and public keys,
+    the entry count and the head hash: `audit verify --file` checks it with nothing else."""
+    from ..service.bootstrap import AGREEMENT_FILE
+
     with reported_errors():
-        n = 0
-        with _deployment_store(directory) as store, file.open("wb") as f:
+        terms = load_agreement(directory / AGREEMENT_FILE).to_dict()
+        n, head = 0, GENESIS
+        # The count and head are known at the end; the header goes first: the entries wait
+        # in a file beside the export, which replaces FILE only once it is whole.
+        with (
+            _deployment_store(directory) as store,
+            tempfile.TemporaryFile(dir=file.parent) as body,
+        ):
             for entry in store.ledger_entries():
-                f.write(orjson.dumps(entry) + b"\n")
-                n += 1
-    console.print(f"wrote {n} entries to {file}")
+                body.write(orjson.dumps(entry) + b"\n")
+                n, head = n + 1, entry["hash"]
+            body.seek(0)
+            part = file.with_name(file.name + ".part")
+            with part.open("wb") as f:
+                f.write(orjson.dumps(header(terms, n, head)) + b"\n")
+                shutil.copyfileobj(body, f)
+            os.replace(part, file)
+    console.print(f"wrote {n} entries to {file} (agreement sha256 {agreement_hash(terms)})")
 
 
 @audit_app.command("timeline")

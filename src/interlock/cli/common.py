@@ -83,7 +83,8 @@ def party_client(
 
     Raise InterlockError or exit with a clear message; nothing has been sent then."""
     from ..client import Client
-    from ..ledger.keys import key_id, public_text, read_private
+    from ..codec.keys import key_id, public_text
+    from ..ledger.keys import read_private
 
     if not token:
         fail("no token: pass --token or set INTERLOCK_TOKEN")

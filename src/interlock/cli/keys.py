@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from ..ledger.keys import key_id, new_private, public_text, write_private
+from ..codec.keys import key_id, public_text
+from ..ledger.keys import new_private, write_private
 from ..model.agreement import PARTY_ID
 from .common import console, fail
 

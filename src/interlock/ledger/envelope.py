@@ -7,17 +7,15 @@ an Ed25519 ``signature`` over the RFC 8785 form of all the other fields.
 
 Verification is split so that a ledger audit can check the signatures elsewhere: `prepare`
 makes every check but the Ed25519 equation (cheap) and `Pending.valid` the equation (most
-of the cost, also run by helper processes through `serve_checks`); `finish` checks the
-time. `verify` is the three in a row.
+of the cost, also run by the helper processes of `interlock.service.verify` through
+`first_invalid`); `finish` checks the time. `verify` is the three in a row.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import marshal
 import secrets
-import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -29,10 +27,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from nacl.bindings import crypto_sign_open
 from nacl.exceptions import BadSignatureError
 
+from ..codec.canonical import canonical, render
+from ..codec.keys import key_id, parse_public, public_text
 from ..errors import InvalidInput, Unauthorized
 from ..model.timeutil import iso, parse_utc
-from .canonical import canonical, render
-from .keys import key_id, parse_public, public_text
 
 FIELDS = ("kind", "author", "key_id", "signed_at", "nonce", "body")
 MAX_SKEW = timedelta(minutes=5)  # how far signed_at may stray from the server's clock
@@ -57,6 +55,12 @@ def sign(
     }
     env["signature"] = base64.urlsafe_b64encode(key.sign(signing_bytes(env))).decode()
     return env
+
+
+class UnknownKey(Unauthorized):
+    """No key at all is given for the author: the signature cannot be checked (a server
+    refuses it; an audit reports it as unchecked, not as tampering). A key id that is
+    none of the author's known keys is a plain `Unauthorized`: a bad signature."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,9 +158,12 @@ def prepare(env: Any, keys: dict[str, list[str]], ready: Any = None) -> Pending:
     """
     check_shape(env)
     author = env["author"]
-    candidates = [k for k in keys.get(author, []) if public_key(k).key_id == env["key_id"]]
-    if not candidates:
-        raise Unauthorized(f"no key {env['key_id']} for party {author!r}")
+    known = keys.get(author, [])
+    if not known:  # nothing to check it against: not a sign of forgery
+        raise UnknownKey(f"no key for party {author!r} (signed with key {env['key_id']})")
+    candidates = [k for k in known if public_key(k).key_id == env["key_id"]]
+    if not candidates:  # the party's keys are known and this is none of them
+        raise Unauthorized(f"no key {env['key_id']} among party {author!r}'s keys")
     text = env["signature"]
     try:
         # base64.urlsafe_b64decode, without its two layers of Python: same bytes, same errors
@@ -183,32 +190,6 @@ def first_invalid(jobs: list[tuple[int, bytes, bytes, bytes]]) -> int | None:
         if not signature_valid(_from_raw(raw), signature, message):
             return at
     return None
-
-
-# The helper protocol (see chain.verify_chain). The greeting tells a helper that runs this
-# very code from anything else `sys.executable` might start.
-GREETING = b"interlock signature checks 1\n"
-
-
-def serve_checks() -> None:
-    """A signature-checking helper process: greets on stdout, then reads batches of jobs
-    for `first_invalid` from stdin (4-byte big-endian length, the list in `marshal` form)
-    and answers each (8-byte signed big-endian each: the batch's first position, then
-    the first bad one or -1), until its input ends. Plain pipes, so that a helper imports
-    this module only."""
-    read, out = sys.stdin.buffer.read, sys.stdout.buffer
-    out.write(GREETING)
-    out.flush()
-    try:
-        while len(head := read(4)) == 4:
-            jobs = marshal.loads(read(int.from_bytes(head, "big")))
-            bad = first_invalid(jobs)
-            first = jobs[0][0] if jobs else -1
-            out.write(first.to_bytes(8, "big", signed=True))
-            out.write((-1 if bad is None else bad).to_bytes(8, "big", signed=True))
-            out.flush()
-    except BrokenPipeError:  # the caller is gone: nothing to answer
-        pass
 
 
 def finish(pending: Pending, now: datetime | None = None) -> Verified:

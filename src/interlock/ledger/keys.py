@@ -1,62 +1,15 @@
-"""Ed25519 party keys (RFC 8032), as text the agreement and key files can carry.
-
-A public key is written ``ed25519:<base64url of the 32 raw bytes>``; its key id is the
-first 16 hex digits of the SHA-256 of those bytes. Private keys are PKCS#8 PEM files,
-readable by their owner only (mode 0600).
-"""
+"""A party's Ed25519 private key (RFC 8032): made here, kept in a PKCS#8 PEM file readable
+by its owner only (mode 0600). The public key's text form is `interlock.codec.keys`."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from nacl.bindings import crypto_core_ed25519_is_valid_point
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..errors import InvalidInput
-
-PREFIX = "ed25519:"
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def public_text(key: Ed25519PublicKey) -> str:
-    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return PREFIX + _b64(raw)
-
-
-def parse_public(text: str) -> Ed25519PublicKey:
-    if not isinstance(text, str) or not text.startswith(PREFIX):
-        raise InvalidInput(f"a public key is '{PREFIX}<base64url>'", field="public_key")
-    try:
-        raw = _unb64(text.removeprefix(PREFIX))
-        key = Ed25519PublicKey.from_public_bytes(raw)
-    except ValueError as exc:
-        raise InvalidInput(f"not an Ed25519 public key ({exc})", field="public_key") from None
-    # A small-order (or non-canonical) key "verifies" forged signatures under OpenSSL's
-    # cofactorless check: the identity point accepts any signature R = identity, S = 0.
-    if not crypto_core_ed25519_is_valid_point(raw):
-        raise InvalidInput(
-            "not a usable Ed25519 public key (small order or not canonical)", field="public_key"
-        )
-    return key
-
-
-def key_id(public: str) -> str:
-    """Short stable id of a public key (its text form)."""
-    raw = parse_public(public).public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    )
-    return hashlib.sha256(raw).hexdigest()[:16]
 
 
 def new_private() -> Ed25519PrivateKey:

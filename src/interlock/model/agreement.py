@@ -14,9 +14,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from ..codec.keys import parse_public
 from ..errors import InvalidInput
 from ..geo.units import M_PER_FT, M_PER_NM
-from ..ledger.keys import parse_public
 from .spectrum_rules import SpectrumRules, spectrum_rules
 
 DOMAINS = ("air", "sea", "emission")

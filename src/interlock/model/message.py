@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..codec.canonical import canonical
 from ..errors import InvalidInput, PayloadTooLarge
-from ..ledger.canonical import canonical
 from .agreement import PRIORITIES, RESERVED_ID, Agreement
 from .timeutil import parse_utc
 

@@ -13,8 +13,9 @@ import re
 import tomllib
 from pathlib import Path
 
+from ..codec.keys import public_text
 from ..errors import InvalidInput
-from ..ledger.keys import new_private, public_text, write_private
+from ..ledger.keys import new_private, write_private
 from ..model.agreement import EXAMPLE_AGREEMENT, Agreement, agreement_from_dict, load_agreement
 from ..store import SqlStore, open_store
 from .auth import issue_tokens

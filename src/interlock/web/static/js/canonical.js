@@ -1,6 +1,6 @@
 // RFC 8785 JSON Canonicalization Scheme: the exact bytes a party signs.
 //
-// The server (interlock.ledger.canonical) verifies signatures over these bytes, so they
+// The server (interlock.codec.canonical) verifies signatures over these bytes, so they
 // must match it byte for byte: object keys sorted by UTF-16 code units (what JavaScript's
 // `<` on strings compares), numbers in ECMAScript form (what JSON.stringify writes for a
 // number: RFC 8785 is defined by it), strings escaped as JSON.stringify does, no spaces.
