@@ -152,3 +152,40 @@ def _callsign(text: str) -> str | None:
     if len(text) > 8 or not set(text) <= _CALLSIGN:
         raise _Bad("bad_callsign", text[:20])
     return text
+
+
+# -- time of a line (for files: is it timed, stamp it) ---------------------------------------
+# An SBS line is timed by its "generated" date and time fields (7 and 8, 1-based); a MSG
+# line with both empty carries no time (and is skipped as "bad_time" when parsed as is).
+DATE, CLOCK, DATE_LOG, CLOCK_LOG = 6, 7, 8, 9  # 0-based field indexes
+
+
+def line_time(line: str) -> float | None:
+    """The epoch seconds of a line's generated date and time, if it carries them."""
+    f = line.split(",")
+    if len(f) <= CLOCK or not f[DATE].strip():
+        return None
+    try:
+        return _time(f[DATE].strip(), f[CLOCK].strip()).timestamp()
+    except _Bad:
+        return None
+
+
+def untimed(line: str) -> bool:
+    """Whether `line` is a MSG line whose generated date and time are both empty."""
+    f = line.strip().split(",")
+    return f[0].strip() == "MSG" and len(f) > CLOCK and not f[DATE].strip() + f[CLOCK].strip()
+
+
+def stamp(line: str, t: float) -> str:
+    """`line` with epoch `t` (UTC) in its empty date and time fields, generated and logged;
+    a line that is not `untimed` is returned as it is."""
+    if not untimed(line):
+        return line
+    f = line.strip().split(",")
+    at = datetime.fromtimestamp(t, UTC)
+    date, clock = at.strftime("%Y/%m/%d"), at.strftime("%H:%M:%S.%f")[:-3]
+    for i, value in ((DATE, date), (CLOCK, clock), (DATE_LOG, date), (CLOCK_LOG, clock)):
+        if i < len(f) and not f[i].strip():
+            f[i] = value
+    return ",".join(f)
