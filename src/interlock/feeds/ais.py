@@ -19,18 +19,18 @@ from pyais.exceptions import (
 )
 from pyais.messages import AISSentence
 
-from interlock.feeds.ais_fast import position_fields
+from interlock.feeds.ais_fast import NAME_END_19, POSITION_MIN_BITS, position_fields
 from interlock.model.track import Skip, TrackReport, implausible
 
 Output = TrackReport | Skip
 Clock = datetime | Callable[[], datetime]
 
-POSITION_TYPES = frozenset({1, 2, 3, 18, 19, 27})
+POSITION_TYPES = frozenset(POSITION_MIN_BITS)
 STATIC_TYPES = frozenset({5, 24})
 # Fewest payload bits that hold every field we read (ITU-R M.1371-5 Annex 8, message tables;
 # offsets as in gpsd's AIVDM/AIVDO protocol decoding): a shorter payload is "truncated",
-# since pyais would read the missing bits as zeros.
-MIN_BITS = {1: 128, 2: 128, 3: 128, 18: 124, 19: 124, 27: 94, 5: 232}
+# since pyais would read the missing bits as zeros. Positions: ais_fast owns them.
+MIN_BITS = {**POSITION_MIN_BITS, 5: 232}
 MIN_BITS_24 = {0: 160, 1: 132}  # part A: name ends at bit 160; part B: callsign at 132
 # "Not available" codes (ITU-R M.1371-5 Annex 8, msgs 1-3/18/19: lon 181, lat 91 degrees,
 # SOG 1023 = 102.3 kn, COG 3600 = 360.0 degrees; msg 27: SOG 63 kn, COG 511 degrees).
@@ -274,7 +274,7 @@ class AisDecoder:
             out.append(Skip(why, where, f"type {kind}") if why else report)
             return
         # 19 carries the name too (bits 143-262)
-        name19 = (msg.shipname or None) if kind == 19 and len(s.bv) >= 263 else None
+        name19 = (msg.shipname or None) if kind == 19 and len(s.bv) >= NAME_END_19 else None
         self._position(
             kind, msg.mmsi, msg.lon, msg.lat, msg.speed, msg.course, name19, time, where, out
         )

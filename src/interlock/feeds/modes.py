@@ -30,6 +30,7 @@ from pyModeS.position import (
 )
 
 from interlock.feeds.ais import Clock
+from interlock.feeds.icao import callsign_ok
 from interlock.model.track import MAX_SPEED_KT, Skip, TrackReport, implausible
 
 SOURCE = "modes"
@@ -45,8 +46,6 @@ REF_MAX_AGE_S = 120.0
 # A local fix farther from the last one than 1,000 kn (model.track's limit) allows, plus
 # this slack for CPR resolution and timestamp jitter, is refused and the state reset.
 JUMP_SLACK_NM = 1.0
-# Callsign characters (ICAO Annex 10 Vol IV 3.1.2.9: A-Z, 0-9, space).
-_CALLSIGN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ")
 
 
 @dataclass(slots=True)
@@ -111,7 +110,7 @@ class ModeSDecoder:
             name = str(d.get("callsign") or "").strip().upper()
             if not name:
                 return Skip("no_state", where, "empty callsign")
-            if not set(name) <= _CALLSIGN:
+            if not callsign_ok(name):
                 return Skip("bad_callsign", where, name[:20])
             return TrackReport(**base, name=name)
         if tc is not None and 5 <= tc <= 8:

@@ -22,15 +22,13 @@ import math
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
+from interlock.feeds.icao import callsign_ok
 from interlock.model.track import Skip, TrackReport, implausible
 
 SOURCE = "sbs"
 N_FIELDS = 22  # MSG lines have 22 comma-separated fields; extra trailing fields are ignored
 MSG_TYPES = range(1, 9)
 _HEX = frozenset("0123456789abcdef")
-# Callsign (aircraft identification): up to 8 characters, A-Z, 0-9 and space
-# (ICAO Annex 10 Vol IV 3.1.2.9, the 6-bit character set of DO-260B 2.2.3.2.5).
-_CALLSIGN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ")
 
 
 class _Bad(Exception):
@@ -149,7 +147,7 @@ def _callsign(text: str) -> str | None:
     text = text.strip().upper()
     if not text:
         return None
-    if len(text) > 8 or not set(text) <= _CALLSIGN:
+    if not callsign_ok(text):
         raise _Bad("bad_callsign", text[:20])
     return text
 
