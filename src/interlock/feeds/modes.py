@@ -282,14 +282,17 @@ def decode_lines(
     line without a time is timed by `received_at` (a datetime, or a clock read per line)."""
     now = (lambda: received_at) if isinstance(received_at, datetime) else received_at
     for n, line in enumerate(lines, start=1):
-        text = line.strip()
-        if not text or text[0] == "#":
+        parts = line.split()
+        if not parts or parts[0][0] == "#":
             continue
-        got = _split(text)
-        if isinstance(got, str):
-            yield Skip(got, f"line {n}", text[:40])
-            continue
-        stamp, frame = got
+        if len(parts) == 2 and parts[0][0] != "{":  # "TIME HEX", most lines: _split inline
+            stamp, frame = parts
+        else:
+            got = _split(line.strip())
+            if isinstance(got, str):
+                yield Skip(got, f"line {n}", line.strip()[:40])
+                continue
+            stamp, frame = got
         frame = frame.strip("*;")
         if _other_downlink(frame):  # most of a receiver's frames: skip before the time
             yield Skip("unsupported_df", f"line {n}")
