@@ -4,7 +4,7 @@ Per feed, two timings over the same lines:
 
 - *parse-only* (the baseline): the decoder alone, every output consumed, no picture:
   AIS ``AisDecoder.feed`` per line; Mode S the service's own "TIME HEX" line loop
-  (``TrackService._modes``: split, time, ``ModeSDecoder.feed``); SBS ``parse_sbs``.
+  (``feeds.modes.decode_lines``: split, time, ``ModeSDecoder.feed``); SBS ``parse_sbs``.
 - *end to end*: ``TrackService.ingest_lines(party, feed, batch)`` in batches of 2,000
   lines (what ``interlock tracks ingest`` posts and the server runs per HTTP batch, less
   HTTP): decode + ``Picture.apply`` + counting + ``Picture.expire``, on a fresh service.
@@ -65,7 +65,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from interlock.feeds.ais import AisDecoder, nmea_checksum  # noqa: E402
-from interlock.feeds.modes import ModeSDecoder  # noqa: E402
+from interlock.feeds.modes import ModeSDecoder, decode_lines  # noqa: E402
 from interlock.feeds.sbs import parse_sbs  # noqa: E402
 from interlock.model.agreement import agreement_from_dict  # noqa: E402
 from interlock.service.tracks import TrackService  # noqa: E402
@@ -316,7 +316,7 @@ def parse_only(feed: str, lines: list[str], clock: Callable[[], datetime]) -> tu
         dec = AisDecoder(clock)
         return _consume(out for line in lines for out in dec.feed(line))
     if feed == "modes":
-        return _consume(TrackService._modes(ModeSDecoder(), lines))
+        return _consume(decode_lines(ModeSDecoder(), lines, clock))
     return _consume(parse_sbs(lines))
 
 

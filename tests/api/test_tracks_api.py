@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import orjson
+import pytest
 from tests.conftest import LiveServer
+
+from interlock.feeds.readers import reports_from
+from interlock.model.picture import Picture
+from interlock.model.track import Skip, TrackReport
 
 Client = Callable[[str | None], httpx.Client]
 
@@ -67,7 +75,7 @@ def test_mode_s_pair_decodes_to_the_known_position(
     assert post_lines(blue, "modes", [f"2026-12-01T07:59:59Z {EVEN}"]).status_code == 200
     r = post_lines(blue, "modes", [f"1796112000.5 *{ODD};", "not-a-time 8D40", "x"])
     assert r.status_code == 200 and r.json()["reports"] >= 1
-    assert r.json()["skipped"] == {"bad_time": 1, "malformed": 1}
+    assert r.json()["skipped"] == {"bad_time": 1, "not_hex": 1}  # "x": a bare frame, not hex
     plane = tracks(blue)["icao:40621d"]
     lon, lat = plane["geometry"]["coordinates"]
     assert abs(lat - 52.26578) < 1e-4 and abs(lon - 3.93891) < 1e-4
@@ -110,3 +118,50 @@ def test_bad_requests_are_refused_and_change_nothing(
     assert big.status_code == 413
     assert client_for(None).get("/tracks").status_code == 401
     assert tracks(blue) == before
+
+
+# -- one Mode S line parser: the API takes every form the CLI's reader takes ------------------
+
+MODES_FORMS = {
+    "epoch": lambda t, f: f"{t} {f}",
+    "iso": lambda t, f: f"{datetime.fromtimestamp(t, UTC).isoformat()} {f}",
+    "hex": lambda t, f: f,
+    "avr": lambda t, f: f"*{f};",
+    "epoch_avr": lambda t, f: f"{t} *{f};",
+    "json_frame": lambda t, f: json.dumps({"timestamp": t, "frame": f}),
+    "json_rawmsg": lambda t, f: json.dumps({"timestamp": t, "rawmsg": f}),
+    "json_raw_untimed": lambda t, f: json.dumps({"raw": f}),
+}
+
+
+@pytest.mark.parametrize("form", sorted(MODES_FORMS))
+def test_every_mode_s_line_form_gives_the_api_and_the_reader_the_same_reports(
+    live_server: LiveServer, client_for: Client, form: str
+) -> None:
+    now = live_server.clock()
+    t = now.timestamp() - 1.5
+    lines = [
+        "# a comment",
+        "",
+        MODES_FORMS[form](t, EVEN),
+        MODES_FORMS[form](t + 1, ODD),
+        MODES_FORMS[form](t + 1, "5D4CA2D4A0E9B7"),  # DF11 all-call: not a squitter
+        "a b c",
+    ]
+    expected = Picture()
+    want: Counter[str] = Counter()
+    n = 0
+    for out in reports_from("modes", lines, received_at=now):
+        result = expected.apply(out) if isinstance(out, TrackReport) else out
+        if isinstance(result, Skip):
+            want[result.reason] += 1
+        else:
+            n += 1
+    assert n == 2 and want == {"unsupported_df": 1, "malformed": 1}  # the reader's view
+    r = post_lines(client_for("blue"), "modes", lines)
+    assert r.status_code == 200, r.text
+    assert (r.json()["reports"], r.json()["skipped"]) == (n, dict(want))
+    got = tracks(client_for("red"))
+    assert got == {f["id"]: f for f in expected.to_geojson(now)["features"]}
+    lon, lat = got["icao:40621d"]["geometry"]["coordinates"]
+    assert abs(lat - 52.26578) < 1e-4 and abs(lon - 3.93891) < 1e-4

@@ -164,15 +164,6 @@ def test_interleaved_fragments_on_two_channels() -> None:
     assert [r.name for r in reports(list(parse_ais(lines, T0)))] == ["NORDSTERN", "SEA BREEZE"]
 
 
-def test_type24_parts() -> None:
-    a = u(24, 6) + u(0, 2) + u(244660000, 30) + u(0, 2) + text6("KLEINE BEER", 120)
-    b = (u(24, 6) + u(0, 2) + u(244660000, 30) + u(1, 2) + u(37, 8) + u(0, 42)
-         + text6("PD1234", 42) + u(0, 30) + u(0, 6))  # fmt: skip
-    out = list(parse_ais([sentence(*armour(a)), sentence(*armour(b))], T0))
-    assert [(r.track_id, r.name) for r in reports(out)] == [
-        ("mmsi:244660000", "KLEINE BEER"), ("mmsi:244660000", "PD1234")]  # fmt: skip
-
-
 def test_type19_extended_class_b_has_position_and_name() -> None:
     bits = (u(19, 6) + u(0, 2) + u(503123456, 30) + u(0, 8) + u(55, 10) + u(1, 1)
             + u(round(151.21 * 600000), 28) + u(round(-33.86 * 600000), 27) + u(1800, 12)
@@ -391,6 +382,8 @@ def test_nmea_data_sample_counts() -> None:
                     expect["no_position"] += 1
                 else:
                     n_reports += 1
+            elif kind == 24 and bits[38:40] == "01":
+                expect["no_name"] += 1  # part B: callsign, no name (test_ais_assembly)
             elif kind == 24:
                 n_reports += 1
                 names += 1
@@ -401,8 +394,14 @@ def test_nmea_data_sample_counts() -> None:
     assert sum(1 for r in reports(out) if r.name) == names
     # The published counts, so a change in either side shows up here.
     assert (len(reports(out)), dict(reasons(out))) == (
-        760,
-        {"empty_payload": 100, "unsupported_type": 14, "orphan_fragment": 20, "no_position": 4},
+        759,
+        {
+            "empty_payload": 100,
+            "unsupported_type": 14,
+            "orphan_fragment": 20,
+            "no_position": 4,
+            "no_name": 1,  # one type 24 part B
+        },
     )
 
 

@@ -18,7 +18,7 @@ from tests.feeds.conftest import DATA, needs_data, u
 
 from interlock.feeds import ais
 from interlock.feeds.ais import MIN_BITS, AisDecoder, Output, nmea_checksum
-from interlock.feeds.ais_fast import FAST_MIN_BITS, Fields, position_fields
+from interlock.feeds.ais_fast import POSITION_MIN_BITS, Fields, position_fields
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -59,7 +59,7 @@ def both(lines: list[str]) -> tuple[list[Output], list[Output], int]:
 
 
 def test_fast_types_need_what_the_decoder_needs() -> None:
-    assert all(FAST_MIN_BITS[k] == MIN_BITS[k] for k in FAST_MIN_BITS)
+    assert all(POSITION_MIN_BITS[k] == MIN_BITS[k] for k in POSITION_MIN_BITS)
 
 
 @needs_data
@@ -105,8 +105,8 @@ PLAUSIBLE[2] = PLAUSIBLE[3] = PLAUSIBLE[18] = PLAUSIBLE[19] = PLAUSIBLE[1]
 
 @st.composite
 def position_payloads(draw: st.DrawFn) -> tuple[str, str]:
-    kind = draw(st.sampled_from(sorted(FAST_MIN_BITS)))
-    need = FAST_MIN_BITS[kind]
+    kind = draw(st.sampled_from(sorted(POSITION_MIN_BITS)))
+    need = POSITION_MIN_BITS[kind]
     top = 312 if kind == 19 else 168
     if kind == 19:  # around the fewest bits, and around the end of the name (bit 263)
         n = draw(st.one_of(st.integers(need - 12, need + 12), st.integers(251, top + 12)))
@@ -164,9 +164,9 @@ def test_any_payload_characters_decode_the_same_on_both_paths(payload: str, fill
     assert got == want, line
 
 
-@given(st.integers(1, 5), st.sampled_from(sorted(FAST_MIN_BITS)))
+@given(st.integers(1, 5), st.sampled_from(sorted(POSITION_MIN_BITS)))
 def test_too_few_bits_go_to_pyais(short: int, kind: int) -> None:
-    need = FAST_MIN_BITS[kind]
+    need = POSITION_MIN_BITS[kind]
     payload, fill = armour(u(kind, 6) + "1" * (need - 6 - short))
     assert position_fields(payload, fill) is None
     [skip] = AisDecoder(T0).feed(sentence(payload, fill))

@@ -277,7 +277,7 @@ def test_reports_from_modes_line_forms() -> None:
     skips = {s.where: s.reason for s in out if isinstance(s, Skip)}
     assert skips["line 7"] == "bad_time"
     assert skips["line 8"] == "naive_time"
-    assert skips["line 9"] == "bad_format"
+    assert skips["line 9"] == "malformed"
 
 
 # -- batching ---------------------------------------------------------------------------------

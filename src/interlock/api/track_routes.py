@@ -41,9 +41,11 @@ def track_router(
     )
     async def ingest_feed(feed: str, request: Request, party: Party) -> JSONBytes:
         """A batch of one feed's lines from your receiver: `ais` (NMEA 0183 AIVDM/AIVDO,
-        tag blocks allowed), `sbs` (BaseStation port 30003 CSV), `modes` ("TIME HEX" per
-        line, TIME ISO 8601 or epoch seconds). Bad lines are counted by reason, never
-        fatal; the answer says what the batch produced."""
+        tag blocks allowed), `sbs` (BaseStation port 30003 CSV), `modes` (one frame a line:
+        "TIME HEX" with TIME ISO 8601 or epoch seconds, bare "HEX", AVR "*HEX;", or JSON
+        with "timestamp" and "frame"/"rawmsg"/"raw"; see `feeds.modes`). A line without a
+        time is timed by its arrival. Bad lines are counted by reason, never fatal; the
+        answer says what the batch produced."""
         if feed not in FEEDS:
             raise InvalidInput(f"must be one of {', '.join(FEEDS)}", field="feed")
         raw = await request.body()

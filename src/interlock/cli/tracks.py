@@ -4,16 +4,24 @@ The lines go to the server as they are (POST /feeds/KIND, in batches); the serve
 decodes them, keeping decoder state between batches, so the CLI holds no picture of its
 own. Replay paces a recording by the times in its lines (SBS date/time fields, Mode S
 "TIME HEX" lines, AIS tag-block c: times) divided by --speed.
+
+A live source (stdin, tcp://) is timed by arrival: the server stamps what it receives. A
+file is not: read at once, every untimed line would get one arrival time and a moving
+object would seem to jump. So a file whose lines carry no time (each format's module says
+what that means: `untimed`) is refused unless `--rate N` says how many lines a second it
+was recorded at; line k is then stamped start + k/N, start being when the command starts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 
 import typer
 
-from ..feeds.readers import paced
+from ..errors import InvalidInput
+from ..feeds.readers import first_untimed, open_source, paced, stamped
 from .common import Api, console, reported_errors, token_option, url_option
 
 tracks_app = typer.Typer(
@@ -54,21 +62,63 @@ def _send_all(api: Api, feed: str, groups: Iterable[list[str]]) -> None:
     )
 
 
+def _rate_option() -> float | None:
+    return typer.Option(
+        None,
+        "--rate",
+        min=0.001,
+        help="for a file without timestamps: lines a second as recorded (line k is "
+        "stamped start + k/N)",
+    )
+
+
+def is_file(source: str) -> bool:
+    """A file path (not '-' for stdin, not a tcp:// feed, both timed by arrival)."""
+    return source != "-" and "://" not in source
+
+
+def timed_lines(source: str, feed: str, rate: float | None, command: str) -> Iterator[str]:
+    """The source's lines, stamped at `rate` when given; a file of untimed lines without
+    `rate`, or `rate` for a file whose lines carry their own times, is refused here
+    (before anything is sent) as InvalidInput."""
+    if not is_file(source):
+        if rate is not None:
+            raise InvalidInput(f"--rate is for files: {source!r} is timed by arrival")
+        return open_source(source)
+    untimed_at, timed_at = first_untimed(feed, open_source(source))
+    if rate is None and untimed_at is not None:
+        raise InvalidInput(
+            f"{source} has no timestamps (line {untimed_at} carries none), so every line "
+            f"would get one arrival time: give --rate N (lines a second as recorded; line k "
+            f"is stamped start + k/N)"
+            + (", or use `tracks replay --rate N`" if command == "ingest" else "")
+        )
+    if rate is not None and timed_at is not None:
+        raise InvalidInput(
+            f"{source} has its own timestamps (line {timed_at}): --rate is for files without"
+        )
+    if rate is None:
+        return open_source(source)
+    return stamped(feed, open_source(source), rate, time.time())
+
+
 @tracks_app.command("ingest")
 def ingest(
     source: str = typer.Argument(
         ..., help="a file ('-': stdin; .gz read as such) or tcp://HOST:PORT"
     ),
     feed: Feed = typer.Option(..., "--feed", help="what the source speaks"),
+    rate: float | None = _rate_option(),
     url: str = url_option(),
     token: str | None = token_option(),
 ) -> None:
     """Send a feed's lines to the server in batches (every 2,000 lines or 1 s)."""
-    from ..feeds.readers import batched, open_source
+    from ..feeds.readers import batched
 
     api = Api(url, token)
     with reported_errors():
-        _send_all(api, feed.value, batched(open_source(source), BATCH_LINES, BATCH_WAIT_S))
+        lines = timed_lines(source, feed.value, rate, "ingest")
+        _send_all(api, feed.value, batched(lines, BATCH_LINES, BATCH_WAIT_S))
 
 
 @tracks_app.command("replay")
@@ -76,12 +126,12 @@ def replay_cmd(
     file: str = typer.Argument(..., help="a recording ('-': stdin; .gz read as such)"),
     feed: Feed = typer.Option(..., "--feed", help="what the recording holds"),
     speed: float = typer.Option(10.0, "--speed", min=0.001, help="times real time"),
+    rate: float | None = _rate_option(),
     url: str = url_option(),
     token: str | None = token_option(),
 ) -> None:
     """Replay a recorded feed to the server at --speed times real time."""
-    from ..feeds.readers import open_source
-
     api = Api(url, token)
     with reported_errors():
-        _send_all(api, feed.value, paced(feed.value, list(open_source(file)), speed))
+        lines = list(timed_lines(file, feed.value, rate, "replay"))
+        _send_all(api, feed.value, paced(feed.value, lines, speed))

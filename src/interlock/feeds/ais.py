@@ -19,18 +19,18 @@ from pyais.exceptions import (
 )
 from pyais.messages import AISSentence
 
-from interlock.feeds.ais_fast import position_fields
+from interlock.feeds.ais_fast import NAME_END_19, POSITION_MIN_BITS, position_fields
 from interlock.model.track import Skip, TrackReport, implausible
 
 Output = TrackReport | Skip
 Clock = datetime | Callable[[], datetime]
 
-POSITION_TYPES = frozenset({1, 2, 3, 18, 19, 27})
+POSITION_TYPES = frozenset(POSITION_MIN_BITS)
 STATIC_TYPES = frozenset({5, 24})
 # Fewest payload bits that hold every field we read (ITU-R M.1371-5 Annex 8, message tables;
 # offsets as in gpsd's AIVDM/AIVDO protocol decoding): a shorter payload is "truncated",
-# since pyais would read the missing bits as zeros.
-MIN_BITS = {1: 128, 2: 128, 3: 128, 18: 124, 19: 124, 27: 94, 5: 232}
+# since pyais would read the missing bits as zeros. Positions: ais_fast owns them.
+MIN_BITS = {**POSITION_MIN_BITS, 5: 232}
 MIN_BITS_24 = {0: 160, 1: 132}  # part A: name ends at bit 160; part B: callsign at 132
 # "Not available" codes (ITU-R M.1371-5 Annex 8, msgs 1-3/18/19: lon 181, lat 91 degrees,
 # SOG 1023 = 102.3 kn, COG 3600 = 360.0 degrees; msg 27: SOG 63 kn, COG 511 degrees).
@@ -94,12 +94,19 @@ class _Pending:
     time: datetime | None = None
 
 
+# A multi-sentence message's fragments: talker + sentence formatter ("AIVDM", "AIVDO",
+# "BSVDM", ...), fragment count, sequential message id, channel, as pyais's stream
+# assembler keys them (NMEA 0183 / IEC 61162-1: the sequential id is per talker and
+# sentence, so an own-ship VDO and a VDM with one id and channel are two messages).
+GroupKey = tuple[str, int, int | None, str]
+
+
 class AisDecoder:
     """Stateful AIS decoder for a stream: holds fragments of multi-sentence messages.
 
-    Fragments are keyed by (fragment count, sequential message id, channel) and must arrive
-    in order; a group not completed within `max_gap_lines` lines, or pushed out when more
-    than `max_pending` groups wait, is skipped as "orphan_fragment" (bounded memory).
+    Fragments are keyed by `GroupKey` and must arrive in order; a group not completed
+    within `max_gap_lines` lines, or pushed out when more than `max_pending` groups wait,
+    is skipped as "orphan_fragment" (bounded memory).
     """
 
     def __init__(
@@ -111,7 +118,7 @@ class AisDecoder:
         self._fixed = received_at if isinstance(received_at, datetime) else None
         self._max_pending = max_pending
         self._max_gap = max_gap_lines
-        self._pending: dict[tuple[int, int | None, str], _Pending] = {}
+        self._pending: dict[GroupKey, _Pending] = {}
         self.line_no = 0
 
     def feed(self, line: str) -> list[Output]:
@@ -195,7 +202,7 @@ class AisDecoder:
         if s.frag_cnt == 1:
             self._decode(s, time, where, out)
             return
-        key = (s.frag_cnt, s.seq_id, s.channel)
+        key = (text[1:6], s.frag_cnt, s.seq_id, s.channel)
         p = self._pending.get(key)
         if s.frag_num == 1:
             if p is not None:  # a new message began before the last one ended
@@ -225,7 +232,7 @@ class AisDecoder:
                 return
             self._orphan(key, out)
 
-    def _orphan(self, key: tuple[int, int | None, str], out: list[Output]) -> None:
+    def _orphan(self, key: GroupKey, out: list[Output]) -> None:
         p = self._pending.pop(key)
         out.append(
             Skip("orphan_fragment", f"line {p.first_line}", f"{len(p.parts)}/{p.count} fragments")
@@ -253,10 +260,12 @@ class AisDecoder:
                 out.append(Skip("no_mmsi", where))
                 return
             at = time or self._now()  # the clock is read here on both paths, as before
-            if kind == 5:
-                name = msg.shipname or msg.callsign
-            else:
-                name = msg.shipname if msg.partno == 0 else msg.callsign
+            if kind == 24 and msg.partno == 1:
+                # Part B: callsign, ship type, dimensions, none of which a TrackReport
+                # carries; its callsign must never stand in for the name part A gives.
+                out.append(Skip("no_name", where, "type 24 part B"))
+                return
+            name = msg.shipname  # type 5 and 24 part A; a callsign is not a name
             if not name:
                 out.append(Skip("no_name", where, f"type {kind}"))
                 return
@@ -265,7 +274,7 @@ class AisDecoder:
             out.append(Skip(why, where, f"type {kind}") if why else report)
             return
         # 19 carries the name too (bits 143-262)
-        name19 = (msg.shipname or None) if kind == 19 and len(s.bv) >= 263 else None
+        name19 = (msg.shipname or None) if kind == 19 and len(s.bv) >= NAME_END_19 else None
         self._position(
             kind, msg.mmsi, msg.lon, msg.lat, msg.speed, msg.course, name19, time, where, out
         )
@@ -316,3 +325,57 @@ def parse_ais(lines: Iterable[str], received_at: Clock) -> Iterator[Output]:
     for line in lines:
         yield from decoder.feed(line)
     yield from decoder.flush()
+
+
+# -- time of a line (for files: is it timed, stamp it) ---------------------------------------
+# An AIS line is timed by its NMEA 4.0 tag block's c: (unix seconds or milliseconds, IEC
+# 61162-450 §7.9.4 "UNIX time"); a line without one is timed by its arrival. Only a
+# message's first (or only) sentence needs one: an assembled message takes its first
+# sentence's time.
+
+
+def line_time(line: str) -> float | None:
+    """The epoch seconds of the tag block c: of `line`, if it has one."""
+    text = line.strip()
+    if not text.startswith("\\"):
+        return None
+    tag, sep, _ = text[1:].partition("\\")
+    if not sep:
+        return None
+    for item in tag.partition("*")[0].split(","):
+        if item.startswith("c:") and item[2:].isdigit():
+            t = int(item[2:])
+            return t / 1000 if t > MS_THRESHOLD else float(t)
+    return None
+
+
+def _starts_message(text: str) -> bool:
+    """Whether an untagged sentence is a message's first (or only) fragment."""
+    f = text.split(",", 3)
+    return len(f) > 2 and text[3:6].upper() in ("VDM", "VDO") and f[2].strip() == "1"
+
+
+def untimed(line: str) -> bool:
+    """Whether `line` would be timed by its arrival: the first (or only) sentence of a
+    message with no tag block c:. Blank lines, comments, continuation sentences and
+    lines that are no AIS sentence at all (skipped either way) need no time."""
+    text = line.strip()
+    if text.startswith("\\"):
+        if line_time(text) is not None:
+            return False
+        text = text[1:].partition("\\")[2]
+    return text.startswith(("!", "$")) and _starts_message(text)
+
+
+def stamp(line: str, t: float) -> str:
+    """`line` timed at epoch `t` (a tag block c: in milliseconds, added to its tag block
+    or in a new one); lines that need no time (see `untimed`) are returned as they are."""
+    if not untimed(line):
+        return line
+    text = line.strip()
+    items = [f"c:{round(t * 1000)}"]
+    if text.startswith("\\"):
+        tag, _, text = text[1:].partition("\\")
+        items += [i for i in tag.partition("*")[0].split(",") if i]
+    body = ",".join(items)
+    return f"\\{body}*{nmea_checksum(body):02X}\\{text}"

@@ -25,9 +25,11 @@ TO_B64 = bytes(_B64[v] for v in _ARMOUR)  # armour byte -> the base64 char of it
 _PAD = (b"", b"AAA", b"AA", b"A")  # to whole 4-char base64 groups ('A' = 6 zero bits)
 # Message type from the first payload character (its 6 bits are the type).
 TYPE_OF = {chr(c): _ARMOUR[c] for c in range(128)}
-# Fewest bits holding every field read here (the decoder's MIN_BITS for these types);
-# shorter payloads go to pyais, which reports them as truncated.
-FAST_MIN_BITS = {1: 128, 2: 128, 3: 128, 18: 124, 19: 124, 27: 94}
+# Fewest payload bits holding every field of a position report the picture reads
+# (ITU-R M.1371-5 Annex 8 message tables; offsets as in gpsd's AIVDM/AIVDO decoding): one
+# owner for both paths (ais.MIN_BITS); shorter payloads go to pyais, which reports them as
+# truncated.
+POSITION_MIN_BITS = {1: 128, 2: 128, 3: 128, 18: 124, 19: 124, 27: 94}
 NAME_END_19 = 263  # type 19 name: bits 143-262
 # AIS 6-bit text (ITU-R M.1371-5 table 47): 0-31 -> '@'-'_', 32-63 -> ' '-'?'
 _TEXT = tuple(chr(v + 64) if v < 32 else chr(v) for v in range(64))
@@ -41,7 +43,7 @@ def position_fields(payload: str, fill: int) -> Fields | None:
 
     `payload` must be ASCII and non-empty, `fill` 0-5 (the caller checks)."""
     kind = TYPE_OF[payload[0]]
-    need = FAST_MIN_BITS.get(kind)
+    need = POSITION_MIN_BITS.get(kind)
     n = len(payload) * 6 - fill
     if need is None or n < need:
         return None

@@ -13,10 +13,12 @@ J. Sun, "The 1090 Megahertz Riddle" (2nd ed., TU Delft OPEN, 2021), ch. 4-6.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 import pyModeS
 from pyModeS.position import (
@@ -27,6 +29,8 @@ from pyModeS.position import (
     surface_position_with_ref,
 )
 
+from interlock.feeds.ais import Clock
+from interlock.feeds.icao import callsign_ok
 from interlock.model.track import MAX_SPEED_KT, Skip, TrackReport, implausible
 
 SOURCE = "modes"
@@ -42,8 +46,6 @@ REF_MAX_AGE_S = 120.0
 # A local fix farther from the last one than 1,000 kn (model.track's limit) allows, plus
 # this slack for CPR resolution and timestamp jitter, is refused and the state reset.
 JUMP_SLACK_NM = 1.0
-# Callsign characters (ICAO Annex 10 Vol IV 3.1.2.9: A-Z, 0-9, space).
-_CALLSIGN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ")
 
 
 @dataclass(slots=True)
@@ -108,7 +110,7 @@ class ModeSDecoder:
             name = str(d.get("callsign") or "").strip().upper()
             if not name:
                 return Skip("no_state", where, "empty callsign")
-            if not set(name) <= _CALLSIGN:
+            if not callsign_ok(name):
                 return Skip("bad_callsign", where, name[:20])
             return TrackReport(**base, name=name)
         if tc is not None and 5 <= tc <= 8:
@@ -221,3 +223,123 @@ def parse_modes(
     decoder = ModeSDecoder(receiver)
     for n, (time, frame) in enumerate(frames, start=1):
         yield from decoder.feed(frame, time, f"frame {n}")
+
+
+# -- Mode S lines: the one owner of their forms -----------------------------------------------
+# What a receiver or a recording gives, one frame a line (the API and the CLI's readers both
+# read lines here, so they accept the same forms):
+#   "<TIME> <HEX>"   TIME epoch seconds or ISO 8601 with a zone (naive: "naive_time")
+#   "<HEX>"          bare hex, timed by its arrival
+#   "*<HEX>;"        dump1090's AVR form (also after a TIME), timed by its arrival
+#   {"timestamp": epoch s, "frame"|"rawmsg"|"raw": HEX}   JSON (no timestamp: arrival)
+# Blank lines and "#" comments are passed over.
+JSON_FRAME_KEYS = ("frame", "rawmsg", "raw")
+
+
+def frame_time(value: Any) -> datetime | None:
+    """Epoch seconds (number or text) or ISO-8601 text -> datetime (naive stays naive: the
+    decoder skips it as "naive_time" rather than guess a zone)."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        pass
+    else:
+        if not math.isfinite(x):
+            return None
+        try:
+            return datetime.fromtimestamp(x, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _split(text: str) -> tuple[Any, str] | str:
+    """(time value or None, frame) of a stripped non-blank line, or a Skip reason."""
+    if text[0] == "{":
+        try:
+            d = json.loads(text)
+            frame = next((d[k] for k in JSON_FRAME_KEYS if d.get(k)), None)
+            return (d.get("timestamp"), frame) if isinstance(frame, str) else "no_frame"
+        except (ValueError, AttributeError, TypeError):
+            return "bad_json"
+    parts = text.split()
+    if len(parts) == 2:
+        return parts[0], parts[1]
+    if len(parts) == 1:
+        return None, parts[0]
+    return "malformed"
+
+
+def decode_lines(
+    decoder: ModeSDecoder, lines: Iterable[str], received_at: Clock
+) -> Iterator[TrackReport | Skip]:
+    """Reports and Skips of Mode S lines (the forms above), "line N" counted from 1; a
+    line without a time is timed by `received_at` (a datetime, or a clock read per line)."""
+    now = (lambda: received_at) if isinstance(received_at, datetime) else received_at
+    for n, line in enumerate(lines, start=1):
+        parts = line.split()
+        if not parts or parts[0][0] == "#":
+            continue
+        if len(parts) == 2 and parts[0][0] != "{":  # "TIME HEX", most lines: _split inline
+            stamp, frame = parts
+        else:
+            got = _split(line.strip())
+            if isinstance(got, str):
+                yield Skip(got, f"line {n}", line.strip()[:40])
+                continue
+            stamp, frame = got
+        frame = frame.strip("*;")
+        if _other_downlink(frame):  # most of a receiver's frames: skip before the time
+            yield Skip("unsupported_df", f"line {n}")
+            continue
+        at = now() if stamp is None else frame_time(stamp)
+        if at is None:
+            yield Skip("bad_time", f"line {n}", str(stamp)[:40])
+            continue
+        yield from decoder.feed(frame, at, f"line {n}")
+
+
+def _other_downlink(frame: str) -> bool:
+    """A well-formed frame whose first 5 bits say it is not an extended squitter (DF17/18):
+    most of what a receiver hears. Anything else goes to the decoder, which names it."""
+    if len(frame) not in (14, 28) or not _HEX.issuperset(frame):
+        return False
+    return (int(frame[:2], 16) >> 3) not in (17, 18)
+
+
+# -- time of a line (for files: is it timed, stamp it) ---------------------------------------
+
+
+def line_time(line: str) -> float | None:
+    """The epoch seconds a Mode S line carries (None: none, or naive, or unreadable)."""
+    text = line.strip()
+    got = _split(text) if text else None
+    if not isinstance(got, tuple) or got[0] is None:
+        return None
+    at = frame_time(got[0])
+    return None if at is None or at.tzinfo is None else at.timestamp()
+
+
+def untimed(line: str) -> bool:
+    """Whether `line` is a frame without a time (bare hex, AVR, JSON without timestamp)."""
+    text = line.strip()
+    if not text or text[0] == "#":
+        return False
+    got = _split(text)
+    return isinstance(got, tuple) and got[0] is None
+
+
+def stamp(line: str, t: float) -> str:
+    """`line` timed at epoch `t` ("TIME HEX", or the JSON with a timestamp); a line that is
+    not `untimed` is returned as it is."""
+    if not untimed(line):
+        return line
+    text = line.strip()
+    if text[0] == "{":
+        return json.dumps({**json.loads(text), "timestamp": t})
+    return f"{t!r} {text}"

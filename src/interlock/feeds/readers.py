@@ -17,10 +17,8 @@ number cut short, so parsing it could make a wrong report rather than a Skip.
 from __future__ import annotations
 
 import gzip
-import json
 import math
 import queue
-import re
 import socket
 import sys
 import threading
@@ -32,8 +30,9 @@ from typing import IO, Any, TypeVar
 from urllib.parse import urlsplit
 
 from interlock.errors import InvalidInput
-from interlock.feeds.ais import MS_THRESHOLD, Clock, parse_ais
-from interlock.feeds.modes import ModeSDecoder
+from interlock.feeds import ais, modes, sbs
+from interlock.feeds.ais import Clock, parse_ais
+from interlock.feeds.modes import ModeSDecoder, decode_lines
 from interlock.feeds.sbs import parse_sbs
 from interlock.model.track import Skip, TrackReport
 
@@ -329,9 +328,8 @@ def reports_from(
     """Reports and Skips from `lines` of one format: "ais" (NMEA, tag block c: times, else
     `received_at`), "sbs" (BaseStation port 30003; its own times) or "modes".
 
-    "modes" lines are "<time> <hex>" (time as epoch seconds or ISO-8601 with a zone),
-    "<hex>" or the AVR form "*8D...;" (both timed by `received_at`), or JSON objects with
-    "timestamp" (epoch s) and "frame"/"rawmsg"/"raw" hex. `receiver` ((lat, lon) or an
+    "modes" lines take the forms `feeds.modes.decode_lines` reads (the API reads them
+    there too); untimed ones are timed by `received_at`. `receiver` ((lat, lon) or an
     airport code) places surface positions (see `ModeSDecoder`).
     """
     if kind == "ais":
@@ -339,69 +337,8 @@ def reports_from(
     if kind == "sbs":
         return parse_sbs(lines)
     if kind == "modes":
-        return _modes(lines, received_at, receiver)
+        return decode_lines(ModeSDecoder(receiver), lines, received_at)
     raise InvalidInput(f"unknown feed kind {kind!r}: one of {', '.join(KINDS)}", field="kind")
-
-
-def _modes(
-    lines: Iterable[str], received_at: Clock, receiver: tuple[float, float] | str | None
-) -> Iterator[TrackReport | Skip]:
-    decoder = ModeSDecoder(receiver)
-    now = (lambda: received_at) if isinstance(received_at, datetime) else received_at
-    for n, line in enumerate(lines, start=1):
-        where = f"line {n}"
-        text = line.strip()
-        if not text or text.startswith("#"):
-            continue
-        timed = _modes_line(text, now)
-        if isinstance(timed, str):
-            yield Skip(timed, where, text[:40])
-            continue
-        yield from decoder.feed(timed[1], timed[0], where)
-
-
-def _modes_line(text: str, now: Callable[[], datetime]) -> tuple[datetime, str] | str:
-    """(time, hex) of one Mode S line, or a Skip reason."""
-    if text.startswith("{"):
-        try:
-            d = json.loads(text)
-            frame = d.get("frame") or d.get("rawmsg") or d.get("raw")
-            ts = d.get("timestamp")
-        except (ValueError, AttributeError):
-            return "bad_json"
-        if not isinstance(frame, str):
-            return "no_frame"
-        t = frame_time(ts) if ts is not None else now()
-        return (t, frame) if t is not None else "bad_time"
-    parts = text.split()
-    if len(parts) == 1:
-        return now(), parts[0]
-    if len(parts) == 2:
-        t = frame_time(parts[0])
-        return (t, parts[1]) if t is not None else "bad_time"
-    return "bad_format"
-
-
-def frame_time(value: Any) -> datetime | None:
-    """Epoch seconds (number or text) or ISO-8601 text -> datetime (naive stays naive: the
-    decoder skips it as "naive_time" rather than guess a zone)."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        pass
-    else:
-        if not math.isfinite(x):
-            return None
-        try:
-            return datetime.fromtimestamp(x, UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 # -- batching and pacing ----------------------------------------------------------------------
@@ -548,26 +485,46 @@ def replay(
         yield r
 
 
-_TAG_TIME = re.compile(r"(?:^\\|,)c:(\d+)")  # an NMEA 4.0 tag block's unix time
+# Each format's module owns what time a line carries and how to write one into it.
+_TIMING = {"ais": ais, "sbs": sbs, "modes": modes}
+
+
+def _timing(feed: str) -> Any:
+    try:
+        return _TIMING[feed]
+    except KeyError:
+        raise InvalidInput(f"unknown feed kind {feed!r}: one of {', '.join(KINDS)}") from None
 
 
 def line_time(feed: str, line: str) -> float | None:
     """The epoch time a line carries, if any (for pacing a replay)."""
-    try:
-        if feed == "sbs":
-            f = line.split(",")
-            stamp = datetime.strptime(f"{f[6]} {f[7]}", "%Y/%m/%d %H:%M:%S.%f")
-            return stamp.replace(tzinfo=UTC).timestamp()
-        if feed == "modes":
-            at = frame_time(line.split()[0])
-            return None if at is None or at.tzinfo is None else at.timestamp()
-        found = _TAG_TIME.search(line)
-        if found:
-            value = int(found.group(1))
-            return value / 1000 if value > MS_THRESHOLD else float(value)
-    except (IndexError, ValueError):
-        return None
-    return None
+    return _timing(feed).line_time(line)  # type: ignore[no-any-return]
+
+
+def first_untimed(feed: str, lines: Iterable[str]) -> tuple[int | None, int | None]:
+    """(number of the first line that would be timed by its arrival, number of the first
+    line that carries its own time), 1-based, None for none; stops once both are known."""
+    timing = _timing(feed)
+    untimed_at: int | None = None
+    timed_at: int | None = None
+    for n, line in enumerate(lines, start=1):
+        if untimed_at is None and timing.untimed(line):
+            untimed_at = n
+        elif timed_at is None and timing.line_time(line) is not None:
+            timed_at = n
+        if untimed_at is not None and timed_at is not None:
+            break
+    return untimed_at, timed_at
+
+
+def stamped(feed: str, lines: Iterable[str], rate: float, start: float) -> Iterator[str]:
+    """Lines of an untimed recording timed as recorded at `rate` lines a second: line k
+    (0-based, every line counted) at epoch `start + k / rate`, in its format's way."""
+    if not (rate > 0 and math.isfinite(rate)):
+        raise InvalidInput(f"rate must be a finite number > 0, got {rate!r}", field="rate")
+    stamp = _timing(feed).stamp
+    for k, line in enumerate(lines):
+        yield stamp(line, start + k / rate)
 
 
 def paced(

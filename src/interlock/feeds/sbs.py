@@ -22,15 +22,13 @@ import math
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
+from interlock.feeds.icao import callsign_ok
 from interlock.model.track import Skip, TrackReport, implausible
 
 SOURCE = "sbs"
 N_FIELDS = 22  # MSG lines have 22 comma-separated fields; extra trailing fields are ignored
 MSG_TYPES = range(1, 9)
 _HEX = frozenset("0123456789abcdef")
-# Callsign (aircraft identification): up to 8 characters, A-Z, 0-9 and space
-# (ICAO Annex 10 Vol IV 3.1.2.9, the 6-bit character set of DO-260B 2.2.3.2.5).
-_CALLSIGN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ")
 
 
 class _Bad(Exception):
@@ -149,6 +147,43 @@ def _callsign(text: str) -> str | None:
     text = text.strip().upper()
     if not text:
         return None
-    if len(text) > 8 or not set(text) <= _CALLSIGN:
+    if not callsign_ok(text):
         raise _Bad("bad_callsign", text[:20])
     return text
+
+
+# -- time of a line (for files: is it timed, stamp it) ---------------------------------------
+# An SBS line is timed by its "generated" date and time fields (7 and 8, 1-based); a MSG
+# line with both empty carries no time (and is skipped as "bad_time" when parsed as is).
+DATE, CLOCK, DATE_LOG, CLOCK_LOG = 6, 7, 8, 9  # 0-based field indexes
+
+
+def line_time(line: str) -> float | None:
+    """The epoch seconds of a line's generated date and time, if it carries them."""
+    f = line.split(",")
+    if len(f) <= CLOCK or not f[DATE].strip():
+        return None
+    try:
+        return _time(f[DATE].strip(), f[CLOCK].strip()).timestamp()
+    except _Bad:
+        return None
+
+
+def untimed(line: str) -> bool:
+    """Whether `line` is a MSG line whose generated date and time are both empty."""
+    f = line.strip().split(",")
+    return f[0].strip() == "MSG" and len(f) > CLOCK and not f[DATE].strip() + f[CLOCK].strip()
+
+
+def stamp(line: str, t: float) -> str:
+    """`line` with epoch `t` (UTC) in its empty date and time fields, generated and logged;
+    a line that is not `untimed` is returned as it is."""
+    if not untimed(line):
+        return line
+    f = line.strip().split(",")
+    at = datetime.fromtimestamp(t, UTC)
+    date, clock = at.strftime("%Y/%m/%d"), at.strftime("%H:%M:%S.%f")[:-3]
+    for i, value in ((DATE, date), (CLOCK, clock), (DATE_LOG, date), (CLOCK_LOG, clock)):
+        if i < len(f) and not f[i].strip():
+            f[i] = value
+    return ",".join(f)

@@ -22,8 +22,7 @@ from ..detect.detections import detections_from_scan
 from ..errors import InvalidInput
 from ..feeds.ais import AisDecoder
 from ..feeds.geojson import parse_own_forces
-from ..feeds.modes import ModeSDecoder
-from ..feeds.readers import frame_time
+from ..feeds.modes import ModeSDecoder, decode_lines
 from ..feeds.sbs import parse_sbs
 from ..geo.shapes import Area
 from ..model.agreement import Agreement
@@ -63,7 +62,8 @@ class TrackService:
 
     # ---- ingest -----------------------------------------------------------------------
     def ingest_lines(self, party: str, feed: str, lines: Iterable[str]) -> dict[str, Any]:
-        """Decode a batch of one feed's lines (AIS NMEA, SBS CSV, or Mode S "TIME HEX")."""
+        """Decode a batch of one feed's lines (AIS NMEA, SBS CSV, or Mode S lines in the
+        forms `feeds.modes.decode_lines` reads); lines without a time are timed now."""
         self.agreement.party(party)
         if feed not in FEEDS:
             raise InvalidInput(f"must be one of {', '.join(FEEDS)}", field="feed")
@@ -88,26 +88,7 @@ class TrackService:
             decoder = self._decoders.setdefault(key, AisDecoder(self.clock))
             return (out for line in lines for out in decoder.feed(line))
         decoder = self._decoders.setdefault(key, ModeSDecoder())
-        return self._modes(decoder, lines)
-
-    @staticmethod
-    def _modes(decoder: ModeSDecoder, lines: list[str]) -> Iterator[TrackReport | Skip]:
-        for n, line in enumerate(lines, start=1):
-            parts = line.split()
-            if not parts:
-                continue
-            if len(parts) != 2:
-                yield Skip("malformed", f"line {n}", "expected 'TIME HEX'")
-                continue
-            frame = parts[1].strip("*;")
-            if _other_downlink(frame):  # most of a receiver's frames: skip before the time
-                yield Skip("unsupported_df", f"line {n}")
-                continue
-            at = frame_time(parts[0])
-            if at is None:
-                yield Skip("bad_time", f"line {n}", parts[0][:40])
-                continue
-            yield from decoder.feed(frame, at, f"line {n}")
+        return decode_lines(decoder, lines, self.clock)
 
     def _apply(self, feed: str, outputs: Iterator[TrackReport | Skip]) -> dict[str, Any]:
         stats = self.stats.setdefault(feed, FeedStats())
@@ -238,17 +219,6 @@ def alert_id_prefix(started: datetime) -> str:
         n, r = divmod(n, 36)
         digits = "0123456789abcdefghijklmnopqrstuvwxyz"[r] + digits
     return f"A{digits or '0'}-"
-
-
-_HEX = frozenset("0123456789ABCDEFabcdef")
-
-
-def _other_downlink(frame: str) -> bool:
-    """A well-formed frame whose first 5 bits say it is not an extended squitter (DF17/18):
-    most of what a receiver hears. Anything else goes to the decoder, which names it."""
-    if len(frame) not in (14, 28) or not _HEX.issuperset(frame):
-        return False
-    return (int(frame[:2], 16) >> 3) not in (17, 18)
 
 
 def _states(picture: Picture, now: datetime) -> tactical.TrackStates:
