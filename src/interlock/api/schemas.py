@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..model.events import EventKind
+
 
 class Closed(BaseModel):
     """A response object with exactly the fields listed (additionalProperties: false)."""
@@ -515,20 +517,7 @@ class LedgerEvent(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    type: Literal[
-        "notice_version",
-        "notice_cancelled",
-        "conflicts_closed",
-        "conflict",
-        "violation",
-        "asset",
-        "asset_retired",
-        "message",
-        "receipt",
-        "escalation",
-        "channel",
-        "alert",
-    ]
+    type: EventKind
     redacted: Literal[True] = omitted("present only on a redacted event")
 
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .agreement import OPTIONAL_FIELDS, Agreement
-
-HOTLINE_EVENTS = ("message", "receipt", "escalation")
+from .events import HOTLINE_EVENTS, EventKind
 
 
 def hidden_fields(agreement: Agreement, viewer: str | None, owner: str) -> frozenset[str]:
@@ -39,7 +38,7 @@ def visible_entry(entry: dict[str, Any], viewer: str, agreement: Agreement) -> d
     kind = event.get("type")
     if kind in HOTLINE_EVENTS and viewer not in event.get("audience", ()):
         return {**entry, "event": {"type": kind, "redacted": True}}
-    if kind != "notice_version":
+    if kind != EventKind.NOTICE_VERSION:
         return entry
     props = event.get("feature", {}).get("properties", {})
     if not hidden_fields(agreement, viewer, event.get("party", "")) & set(props):

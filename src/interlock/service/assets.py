@@ -16,6 +16,7 @@ from typing import Any, Literal
 from ..errors import Forbidden, InterlockError, NotFound, StateConflict
 from ..model.agreement import Agreement
 from ..model.asset import AssetDraft, parse_asset
+from ..model.events import EventKind
 from ..model.timeutil import from_ts, iso, to_ts
 from ..store.base import Store, WriteTx
 from .batch import Batcher
@@ -92,7 +93,7 @@ class AssetService:
             draft.area, draft.band, draft.start or FAR_PAST, draft.end or FAR_FUTURE
         )
         tx.insert_asset(asset, entry)
-        record(tx, "asset", asset["id"], now, asset, self.agreement.party_ids)
+        record(tx, EventKind.ASSET, asset["id"], now, asset, self.agreement.party_ids)
         vol = asset_volume(asset)
         found = self.strategic.record(tx, self.strategic.asset_conflicts(tx, vol), now)
         if draft.receiver is not None:
@@ -110,7 +111,7 @@ class AssetService:
         tx.retire_asset(asset_id, to_ts(now))
         record(
             tx,
-            "asset_retired",
+            EventKind.ASSET_RETIRED,
             asset_id,
             now,
             {"id": asset_id, "party": party},

@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import Forbidden, InvalidInput, NotFound, StateConflict, Unauthorized
 from ..ledger.envelope import verify as verify_envelope
 from ..model.agreement import Agreement
+from ..model.events import EventKind
 from ..model.message import (
     SYSTEM,
     MessageDraft,
@@ -75,7 +76,7 @@ def _store_message(
         "deadline": iso(deadline),
         "audience": audience,
     }
-    entry = record(tx, "message", message_id, now, event, audience)
+    entry = record(tx, EventKind.MESSAGE, message_id, now, event, audience)
     message = {
         "id": message_id,
         "sender": sender,
@@ -211,7 +212,7 @@ class HotlineService:
             "audience": message["event"]["audience"],
             "envelope": envelope,
         }
-        entry = record(tx, "receipt", receipt.message_id, now, body, body["audience"])
+        entry = record(tx, EventKind.RECEIPT, receipt.message_id, now, body, body["audience"])
         for r in message["recipients"]:  # as the store now holds it (no second read)
             if r["party"] == party:
                 r["delivered_at"] = r["delivered_at"] or at
@@ -264,7 +265,7 @@ class HotlineService:
                 "overdue_s": round(ts - message["deadline_at"], 3),
                 "audience": audience,
             }
-            record(tx, "escalation", message_id, now, body, audience)
+            record(tx, EventKind.ESCALATION, message_id, now, body, audience)
             repeat = rules.escalation_repeat[message["priority"]]
             tx.reschedule_escalation(message_id, party, done + 1, to_ts(now + repeat))
             count += 1
@@ -274,7 +275,7 @@ class HotlineService:
         self, tx: WriteTx, party: str, state: str, last_seen: float, now: datetime
     ) -> None:
         body = {"party": party, "state": state, "last_seen": iso(from_ts(last_seen))}
-        record(tx, "channel", party, now, body, self.agreement.party_ids)
+        record(tx, EventKind.CHANNEL, party, now, body, self.agreement.party_ids)
 
     def heartbeat(self, party: str) -> dict[str, Any]:
         """A party's client is alive; if it had been reported down (or never seen), tell all."""

@@ -27,6 +27,7 @@ from ..errors import (
 from ..ledger.envelope import verify as verify_envelope
 from ..model.agreement import Agreement
 from ..model.conflict import Ref, Violation
+from ..model.events import EventKind
 from ..model.notice import NoticeDraft, check_limits, parse_notice
 from ..model.timeutil import from_ts, iso, parse_utc, to_ts
 from ..model.visibility import visible_properties
@@ -142,7 +143,7 @@ class NoticeService:
         tx.insert_version(row, entry)
         self._record(
             tx,
-            "notice_version",
+            EventKind.NOTICE_VERSION,
             notice_id,
             now,
             {"id": notice_id, "party": party, "version": version, "feature": row.feature}
@@ -161,7 +162,7 @@ class NoticeService:
     def _record(
         self,
         tx: WriteTx,
-        kind: str,
+        kind: EventKind,
         ref: str,
         now: datetime,
         body: dict[str, Any],
@@ -193,7 +194,7 @@ class NoticeService:
             return
         found = v.to_dict()
         found["id"] = tx.insert_violation(found, to_ts(now))
-        self._record(tx, "violation", str(found["id"]), now, found)
+        self._record(tx, EventKind.VIOLATION, str(found["id"]), now, found)
         others = [p for p in self.agreement.party_ids if p != v.party]
         post_system_message(
             tx,
@@ -322,7 +323,8 @@ class NoticeService:
     def _cancel_in(self, tx: WriteTx, party: str, notice_id: str, now: datetime) -> dict[str, Any]:
         self._owned(tx, party, notice_id)
         tx.cancel_notice(notice_id, to_ts(now))
-        self._record(tx, "notice_cancelled", notice_id, now, {"id": notice_id, "party": party})
+        body = {"id": notice_id, "party": party}
+        self._record(tx, EventKind.NOTICE_CANCELLED, notice_id, now, body)
         self._close_conflicts(tx, notice_id, now, "cancelled")
         row = tx.get_notice(notice_id)
         assert row is not None

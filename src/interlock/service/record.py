@@ -11,17 +11,19 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from ..model.events import EventKind
 from ..model.timeutil import iso
 from ..store.base import WriteTx
 
 
 def record(
     tx: WriteTx,
-    kind: str,
+    kind: EventKind,
     ref: str | None,
     now: datetime,
     body: dict[str, Any],
     audience: Iterable[str],
 ) -> dict[str, Any]:
     """Chain `body` as a `kind` event and address it to `audience`; the ledger entry."""
-    return tx.append_ledger(kind, ref, {"type": kind, **body}, iso(now), audience)
+    text = str(kind.value)  # plain text on the record
+    return tx.append_ledger(text, ref, {"type": text, **body}, iso(now), audience)

@@ -33,6 +33,7 @@ from typing import Any, Protocol
 from ..errors import InvalidInput, NotFound
 from ..geo.shapes import Area
 from ..model.agreement import Agreement
+from ..model.events import EventKind
 from ..model.severity import interference_severity
 from ..model.spectrum_rules import SpectrumRules
 from ..model.timeutil import from_ts, iso, parse_utc, to_ts
@@ -366,7 +367,7 @@ class SpectrumService:
             "parties": sorted({episode["receiver_party"], row.party}),
         }
         found["id"] = tx.insert_conflict(found, to_ts(now))
-        record(tx, "conflict", str(found["id"]), now, found, found["parties"])
+        record(tx, EventKind.CONFLICT, str(found["id"]), now, found, found["parties"])
         self._announce(tx, found, now)
         return found
 

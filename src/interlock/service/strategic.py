@@ -17,6 +17,7 @@ from ..geo.boxes import grow_boxes
 from ..geo.shapes import Area
 from ..model.agreement import Agreement
 from ..model.conflict import Conflict, Ref
+from ..model.events import EventKind
 from ..model.message import REF_KINDS
 from ..model.notice import VerticalBand
 from ..model.timeutil import iso, parse_utc, to_ts
@@ -135,7 +136,7 @@ class StrategicRecorder:
         for conflict in conflicts:
             found = conflict_record(conflict)
             found["id"] = tx.insert_conflict(found, to_ts(now))
-            record(tx, "conflict", str(found["id"]), now, found, found["parties"])
+            record(tx, EventKind.CONFLICT, str(found["id"]), now, found, found["parties"])
             self._announce(tx, found, now)
             out.append(found)
         return out
@@ -146,7 +147,7 @@ class StrategicRecorder:
             kind = "asset" if ref_id.startswith("a-") else "notice"
             record(
                 tx,
-                "conflicts_closed",
+                EventKind.CONFLICTS_CLOSED,
                 ref_id,
                 now,
                 {kind: ref_id, "reason": reason},

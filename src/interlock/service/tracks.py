@@ -27,6 +27,7 @@ from ..feeds.sbs import parse_sbs
 from ..geo.shapes import Area
 from ..model.agreement import Agreement
 from ..model.alerts import AlertBook, AlertEvent
+from ..model.events import EventKind
 from ..model.picture import Picture, Update
 from ..model.timeutil import iso, parse_utc, to_ts
 from ..model.track import FeedStats, Skip, TrackReport
@@ -172,7 +173,7 @@ class TrackService:
             for e in concerned:
                 a = e.alert
                 body = {"event": e.kind, **a.to_dict()}
-                record(tx, "alert", a.id, now, body, a.parties)
+                record(tx, EventKind.ALERT, a.id, now, body, a.parties)
                 if e.kind == "raised":
                     post_system_message(
                         tx,
