@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from tests import pg
 from tests.conftest import circle, free_port
+
+from interlock.model.agreement import MINIMUM_TOLERANCE_M
 
 INTERLOCK = [sys.executable, "-m", "interlock.cli"]
 TOKEN = re.compile(r"(\w+)\s*│\s*(il_[A-Za-z0-9_-]{43})")
@@ -226,3 +229,58 @@ def test_demo_serves_the_scenario_and_its_conflicts_show(tmp_path: Path) -> None
         assert re.search(r"\d+ conflict\(s\)", cli.stdout)
     finally:
         stop(proc)
+
+
+# ---- one answer, whatever the path (exact minima, assets after notices) ----------------
+
+
+def in_levels(feature: dict[str, Any], **band: float) -> dict[str, Any]:
+    """The feature with its band replaced by `band` (fl_* or alt_*_ft)."""
+    props = {k: v for k, v in feature["properties"].items() if not k.startswith("alt_")}
+    return {**feature, "properties": props | band}
+
+
+def test_offline_check_adjacent_flight_levels_are_separated(tmp_path: Path) -> None:
+    """FL100-FL200 against FL210 and up, in flight levels and in feet: exit 0 (clear);
+    1 ft closer: exit 1 (a conflict)."""
+    plan, against = tmp_path / "plan.geojson", tmp_path / "against.geojson"
+    plan.write_text(json.dumps(in_levels(future_circle(35.8, 35.5), fl_lower=100, fl_upper=200)))
+    for above in (
+        {"fl_lower": 210, "fl_upper": 300},
+        {"alt_lower_ft": 21_000, "alt_upper_ft": 30_000},
+    ):
+        against.write_text(json.dumps(in_levels(future_circle(35.8, 35.5), **above)))
+        out = run("check", str(plan), "--against", str(against))
+        assert out.returncode == 0, (above, out.stdout, out.stderr)
+    closer = future_circle(35.8, 35.5, lower_ft=20_999, upper_ft=30_000, callsign="CLOSER")
+    against.write_text(json.dumps(closer))
+    out = run("check", str(plan), "--against", str(against), "--json")
+    assert out.returncode == 1
+    (c,) = json.loads(out.stdout)
+    assert abs(c["vertical_gap_m"] - 999 * 0.3048) < MINIMUM_TOLERANCE_M
+
+
+def test_an_asset_registered_under_an_earlier_notice_is_listed_by_the_cli(
+    deployment: tuple[str, dict[str, str]], tmp_path: Path
+) -> None:
+    url, tokens = deployment
+    blue, red = as_party(deployment, "blue"), as_party(deployment, "red")
+    plan = tmp_path / "blue.geojson"
+    plan.write_text(json.dumps(future_circle(50.0, 10.0, callsign="EAGLE")))
+    out = run("notice", "submit", str(plan), env=blue)
+    assert out.returncode == 0, out.stderr
+    zone: dict[str, Any] = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [50.02, 10.0]},
+        "properties": {"kind": "zone", "name": "Harbour", "radius_m": 3000},
+    }
+    r = httpx.post(
+        f"{url}/assets",
+        content=orjson.dumps(zone),
+        headers={"Authorization": f"Bearer {tokens['red']}"},
+    )
+    assert r.status_code == 201, r.text
+    (found,) = r.json()["conflicts"]
+    for env in (blue, red):
+        listed = json.loads(run("conflicts", "--json", env=env).stdout)["conflicts"]
+        assert found["id"] in [c["id"] for c in listed]
