@@ -31,6 +31,8 @@ from pyModeS.position import (
 
 from interlock.feeds.ais import Clock
 from interlock.feeds.icao import callsign_ok
+from interlock.geo.earth import MEAN_RADIUS_M
+from interlock.geo.units import M_PER_NM
 from interlock.model.track import MAX_SPEED_KT, Skip, TrackReport, implausible
 
 SOURCE = "modes"
@@ -173,13 +175,13 @@ class ModeSDecoder:
 
 
 def _nm(a: tuple[float, float], b: tuple[float, float, float]) -> float:
-    """Great-circle distance in NM (haversine, mean Earth radius 3,440.065 NM)."""
+    """Great-circle distance in NM (haversine on the mean Earth radius, geo.earth)."""
     p1, p2 = math.radians(a[0]), math.radians(b[0])
     h = (
         math.sin((p2 - p1) / 2) ** 2
         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(b[1] - a[1]) / 2) ** 2
     )
-    return 2 * 3440.065 * math.asin(min(1.0, math.sqrt(h)))
+    return 2 * (MEAN_RADIUS_M / M_PER_NM) * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _skip(why: str, where: str) -> Skip:
