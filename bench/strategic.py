@@ -71,7 +71,10 @@ from interlock.model.conflict import Ref
 from interlock.model.notice import VerticalBand, parse_notice
 from interlock.model.timeutil import iso, parse_utc, to_ts
 from interlock.service.bootstrap import DB_FILE, init_directory
-from interlock.service.notices import NoticeService, index_entry
+from interlock.service.clock import utc_now
+from interlock.service.notices import NoticeService
+from interlock.service.spectrum import SpectrumService
+from interlock.service.strategic import StrategicRecorder, index_entry
 from interlock.store import SqliteStore, open_store
 from interlock.store.base import IndexEntry, NoticeRow, Store, WriteTx
 
@@ -214,9 +217,7 @@ def prepare_chunk(args: tuple[int, int, int]) -> list[Prepared]:
         party, feature = random_notice(rng)
         draft = parse_notice(feature)
         assert draft.band is not None
-        entry = index_entry(
-            draft.area, draft.band.lower_m, draft.band.upper_m, draft.start, draft.end
-        )
+        entry = index_entry(draft.area, draft.band, draft.start, draft.end)
         notice_id = f"n-{seed:04x}{chunk:06x}{i:06x}"
         out.append((notice_id, party, draft.domain, draft.to_feature(), entry))
     return out
@@ -335,18 +336,16 @@ class _CountingStore:
         return getattr(self._store, name)
 
 
-class _TimedService(NoticeService):
-    """The real service; times its detection step (index look-up + exact check).
-
-    Overrides the private NoticeService._detect: follow it here if the service changes.
-    """
+class _TimedRecorder(StrategicRecorder):
+    """The real strategic recorder; times its detection step (index look-up + exact
+    check) of a new notice version."""
 
     detect_s = 0.0
 
-    def _detect(self, tx: WriteTx, vol: Volume) -> Any:
+    def notice_conflicts(self, tx: WriteTx, vol: Volume) -> Any:
         t0 = time.perf_counter()
         try:
-            return super()._detect(tx, vol)
+            return super().notice_conflicts(tx, vol)
         finally:
             self.detect_s += time.perf_counter() - t0
 
@@ -370,7 +369,10 @@ def run_submits(
     """Submit every notice through NoticeService.submit; time all but the warm-up ones."""
     store = open_store(store_path)
     counting = _CountingStore(store)
-    service = _TimedService(cast(Store, counting), agreement())
+    agr = agreement()
+    timed = _TimedRecorder(agr)
+    spectrum = SpectrumService(cast(Store, counting), agr, utc_now)
+    service = NoticeService(cast(Store, counting), agr, utc_now, timed, spectrum)
     stats = SubmitStats()
     profiler = cProfile.Profile() if profile else None
     with _progress() as progress:
@@ -378,13 +380,13 @@ def run_submits(
         for i, (party, feature) in enumerate(notices):
             if profiler and i == warmup:
                 profiler.enable()
-            cand0, det0, com0 = counting.candidates, service.detect_s, counting.commit_s
+            cand0, det0, com0 = counting.candidates, timed.detect_s, counting.commit_s
             t0 = time.perf_counter()
             result = service.submit(party, feature)
             elapsed = time.perf_counter() - t0
             if i >= warmup:
                 stats.times_ms.append(elapsed * 1e3)
-                stats.detect_ms.append((service.detect_s - det0) * 1e3)
+                stats.detect_ms.append((timed.detect_s - det0) * 1e3)
                 stats.commit_ms.append((counting.commit_s - com0) * 1e3)
                 stats.candidates.append(counting.candidates - cand0)
                 stats.conflicts.append(len(result.conflicts))
