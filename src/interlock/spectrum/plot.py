@@ -33,12 +33,12 @@ def plot_png(timeline: Timeline, title: str) -> bytes:
     if starts:
         xs = [*starts, ends[-1]]
         ys = [*values.tolist(), float(values[-1])]
-        ax.step(xs, ys, where="post", color="#1f4e79", lw=1.6, label="aggregate I/N")
+        ax.step(xs, ys, where="post", color="#1f4e79", lw=1.6, label="aggregate I/N")  # type: ignore[arg-type]  # datetimes via matplotlib's units; stubs want numbers
         over = values > timeline.criterion_db
         for s, e, v, o in zip(starts, ends, values.tolist(), over.tolist(), strict=True):
             if o:
-                ax.fill_between([s, e], timeline.criterion_db, v, color="#d62728", alpha=0.35)
-        ax.set_xlim(starts[0], ends[-1])
+                ax.fill_between([s, e], timeline.criterion_db, v, color="#d62728", alpha=0.35)  # type: ignore[arg-type]  # datetimes via matplotlib's units; stubs want numbers
+        ax.set_xlim(starts[0], ends[-1])  # type: ignore[arg-type]  # datetimes via matplotlib's units; stubs want numbers
     ax.axhline(
         timeline.criterion_db,
         color="#d62728",
