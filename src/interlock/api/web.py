@@ -12,8 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Scope
 
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
 CSP = (
@@ -29,7 +30,7 @@ build</code> (scripts/demo does it). The API is at <a href="/docs">/docs</a>.</p
 class _Static(StaticFiles):
     """Static files with the page's security headers."""
 
-    async def get_response(self, path: str, scope):  # type: ignore[no-untyped-def]
+    async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
         response.headers.update(HEADERS)
         return response

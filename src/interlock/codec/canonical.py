@@ -94,8 +94,8 @@ def _ready(value: Any) -> Any:
     """`value` (a dict, list or tuple) with every float as a JCS fragment, sharing every
     part that holds none. Raises _Slow on any type orjson would not write exactly as
     RFC 8785 does (subclasses included: they go to the reference)."""
-    out = None
     if type(value) is dict:
+        out: dict[Any, Any] | None = None
         for k, v in value.items():
             t = type(v)
             if t in _PLAIN:
@@ -112,6 +112,7 @@ def _ready(value: Any) -> Any:
                 out = value.copy()
             out[k] = w
         return value if out is None else out
+    copy: list[Any] | None = None
     for i, v in enumerate(value):
         t = type(v)
         if t in _PLAIN:
@@ -124,10 +125,10 @@ def _ready(value: Any) -> Any:
                 continue
         else:
             raise _Slow
-        if out is None:
-            out = list(value)
-        out[i] = w
-    return value if out is None else out
+        if copy is None:
+            copy = list(value)
+        copy[i] = w
+    return value if copy is None else copy
 
 
 def prepare(obj: Any) -> Any:

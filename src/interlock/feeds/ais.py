@@ -17,7 +17,17 @@ from pyais.exceptions import (
     UnknownMessageException,
     UnknownPartNoException,
 )
-from pyais.messages import AISSentence
+from pyais.messages import (
+    AISSentence,
+    MessageType1,
+    MessageType5,
+    MessageType18,
+    MessageType19,
+    MessageType24PartA,
+    MessageType24PartB,
+    MessageType24PartBAuxiliaryCraft,
+    MessageType27,
+)
 
 from interlock.feeds.ais_fast import NAME_END_19, POSITION_MIN_BITS, position_fields
 from interlock.model.track import Skip, TrackReport, implausible
@@ -43,6 +53,11 @@ _HEX2 = {a + b: int(a + b, 16) for a in HEX for b in HEX}
 FILLS = frozenset("012345")  # fill-bit counts pyais accepts (one digit)
 MAX_PAYLOAD = 200  # pyais's MAX_PAYLOAD_LEN: a longer payload is malformed there
 MS_THRESHOLD = 100_000_000_000  # a tag block c: above this is milliseconds (1e11 s ≈ AD 5138)
+# pyais's classes for the types above (2 and 3 are subclasses of 1; a type 24 decodes to its
+# part A or one of its part B variants), for narrowing the message it decodes to.
+_POSITION_CLASSES = (MessageType1, MessageType18, MessageType19, MessageType27)
+_NAMED_CLASSES = (MessageType5, MessageType24PartA)  # the static messages with a name
+_TYPE_24_CLASSES = (MessageType24PartA, MessageType24PartB, MessageType24PartBAuxiliaryCraft)
 
 
 def nmea_checksum(body: str) -> int:
@@ -115,7 +130,6 @@ class AisDecoder:
         if isinstance(received_at, datetime) and received_at.tzinfo is None:
             raise ValueError("received_at must be timezone-aware")
         self._received_at = received_at
-        self._fixed = received_at if isinstance(received_at, datetime) else None
         self._max_pending = max_pending
         self._max_gap = max_gap_lines
         self._pending: dict[GroupKey, _Pending] = {}
@@ -145,9 +159,8 @@ class AisDecoder:
     # -- internals --------------------------------------------------------------------------
 
     def _now(self) -> datetime:
-        if self._fixed is not None:
-            return self._fixed
-        return self._received_at()  # type: ignore[operator]
+        received = self._received_at
+        return received if isinstance(received, datetime) else received()
 
     def _line(self, text: str, out: list[Output]) -> None:
         where = f"line {self.line_no}"
@@ -251,7 +264,11 @@ class AisDecoder:
         if kind not in POSITION_TYPES and kind not in STATIC_TYPES:
             out.append(Skip("unsupported_type", where, f"type {kind}"))
             return
-        need = MIN_BITS_24.get(msg.partno, 999) if kind == 24 else MIN_BITS[kind]
+        # a type 24 is always one of its parts (pyais raises on another part number)
+        if isinstance(msg, _TYPE_24_CLASSES):
+            need = MIN_BITS_24.get(msg.partno, 999)
+        else:
+            need = MIN_BITS[kind]
         if len(s.bv) < need:
             out.append(Skip("truncated", where, f"type {kind}: {len(s.bv)} < {need} bits"))
             return
@@ -260,8 +277,8 @@ class AisDecoder:
                 out.append(Skip("no_mmsi", where))
                 return
             at = time or self._now()  # the clock is read here on both paths, as before
-            if kind == 24 and msg.partno == 1:
-                # Part B: callsign, ship type, dimensions, none of which a TrackReport
+            if not isinstance(msg, _NAMED_CLASSES):
+                # Type 24 part B: callsign, ship type, dimensions, none of which a TrackReport
                 # carries; its callsign must never stand in for the name part A gives.
                 out.append(Skip("no_name", where, "type 24 part B"))
                 return
@@ -273,8 +290,12 @@ class AisDecoder:
             why = implausible(report)
             out.append(Skip(why, where, f"type {kind}") if why else report)
             return
+        if not isinstance(msg, _POSITION_CLASSES):  # kind is a position type: never here
+            raise TypeError(f"type {kind} decoded to {type(msg).__name__}")
         # 19 carries the name too (bits 143-262)
-        name19 = (msg.shipname or None) if kind == 19 and len(s.bv) >= NAME_END_19 else None
+        name19 = None
+        if isinstance(msg, MessageType19) and len(s.bv) >= NAME_END_19:
+            name19 = msg.shipname or None
         self._position(
             kind, msg.mmsi, msg.lon, msg.lat, msg.speed, msg.course, name19, time, where, out
         )

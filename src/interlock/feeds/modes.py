@@ -18,7 +18,7 @@ import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import pyModeS
 from pyModeS.position import (
@@ -58,6 +58,15 @@ class _Cpr:
     airborne: list[tuple[int, int, float] | None] = field(default_factory=lambda: [None, None])
     surface: list[tuple[int, int, float] | None] = field(default_factory=lambda: [None, None])
     ref: tuple[float, float, float] | None = None  # last position (lat, lon, t)
+
+
+class _Identity(TypedDict):
+    """The `TrackReport` fields every report of one message shares."""
+
+    source: str
+    track_id: str
+    domain: str
+    time: datetime
 
 
 class ModeSDecoder:
@@ -106,7 +115,12 @@ class ModeSDecoder:
             return Skip("bad_crc", where)
         icao = str(d["icao"]).lower()
         tc = d.get("typecode")
-        base = {"source": SOURCE, "track_id": f"icao:{icao}", "domain": "air", "time": time}
+        base: _Identity = {
+            "source": SOURCE,
+            "track_id": f"icao:{icao}",
+            "domain": "air",
+            "time": time,
+        }
         t = time.timestamp()
         if tc is not None and 1 <= tc <= 4:
             name = str(d.get("callsign") or "").strip().upper()

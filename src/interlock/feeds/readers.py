@@ -23,10 +23,10 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from interlock.errors import InvalidInput
@@ -118,10 +118,10 @@ def open_source(
         return _lines(sys.stdin.buffer, spec, _stopper(stop), close=False)
     path = Path(spec)
     try:
-        f: IO[bytes] = path.open("rb")
+        f: IO[bytes] | gzip.GzipFile = path.open("rb")
         if f.read(2) == GZIP_MAGIC:
             f.close()
-            f = gzip.open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115 (closed by _lines)
+            f = gzip.open(path, "rb")  # noqa: SIM115 (closed by _lines)
         else:
             f.seek(0)
     except OSError as e:
@@ -129,7 +129,9 @@ def open_source(
     return _lines(f, spec, _stopper(stop), close=True)
 
 
-def _lines(f: IO[bytes], spec: str, stopped: Callable[[], bool], *, close: bool) -> Iterator[str]:
+def _lines(
+    f: IO[bytes] | gzip.GzipFile, spec: str, stopped: Callable[[], bool], *, close: bool
+) -> Iterator[str]:
     try:
         for raw in f:
             if stopped():
@@ -231,7 +233,7 @@ class TcpLines:
             f"lost {self.spec}; {self.retries} reconnect attempts failed ({last or 'no retries'})"
         )
 
-    def _run(self) -> Iterator[str]:
+    def _run(self) -> Generator[str, None, None]:
         buf = self._lines
         idle = 0.0
         try:
@@ -485,11 +487,19 @@ def replay(
         yield r
 
 
+class _LineTiming(Protocol):
+    """What time a line of one format carries, and how to write one into it."""
+
+    def line_time(self, line: str) -> float | None: ...
+    def untimed(self, line: str) -> bool: ...
+    def stamp(self, line: str, t: float) -> str: ...
+
+
 # Each format's module owns what time a line carries and how to write one into it.
-_TIMING = {"ais": ais, "sbs": sbs, "modes": modes}
+_TIMING: dict[str, _LineTiming] = {"ais": ais, "sbs": sbs, "modes": modes}
 
 
-def _timing(feed: str) -> Any:
+def _timing(feed: str) -> _LineTiming:
     try:
         return _TIMING[feed]
     except KeyError:
@@ -498,7 +508,7 @@ def _timing(feed: str) -> Any:
 
 def line_time(feed: str, line: str) -> float | None:
     """The epoch time a line carries, if any (for pacing a replay)."""
-    return _timing(feed).line_time(line)  # type: ignore[no-any-return]
+    return _timing(feed).line_time(line)
 
 
 def first_untimed(feed: str, lines: Iterable[str]) -> tuple[int | None, int | None]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import overload
 
 import numpy as np
 
@@ -35,8 +36,12 @@ def geodesic_distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> f
     return float(WGS84.inv(lon1, lat1, lon2, lat2)[2])
 
 
-def wrap_lon(lon: np.ndarray | float) -> np.ndarray | float:
-    """Longitude into [-180, 180)."""
+@overload
+def wrap_lon(lon: float) -> np.float64: ...
+@overload
+def wrap_lon(lon: np.ndarray) -> np.ndarray: ...
+def wrap_lon(lon: np.ndarray | float) -> np.ndarray | np.float64:
+    """Longitude into [-180, 180) (a scalar for a scalar, as numpy gives)."""
     return (np.asarray(lon) + 180.0) % 360.0 - 180.0
 
 
@@ -56,8 +61,14 @@ class LocalFrame:
         object.__setattr__(self, "_sin0", math.sin(phi0))
         object.__setattr__(self, "_cos0", math.cos(phi0))
 
-    def forward(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """lon/lat degrees -> x/y metres."""
+    @overload
+    def forward(self, lon: float, lat: float) -> tuple[np.float64, np.float64]: ...
+    @overload
+    def forward(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+    def forward(
+        self, lon: np.ndarray | float, lat: np.ndarray | float
+    ) -> tuple[np.ndarray | np.float64, np.ndarray | np.float64]:
+        """lon/lat degrees -> x/y metres (scalars for scalars, as numpy gives)."""
         if type(lon) is float and type(lat) is float and math.isfinite(lon + lat):
             return self._forward_point(lon, lat)
         lam = np.radians(np.asarray(lon, dtype=float) - self.lon0)
@@ -89,8 +100,14 @@ class LocalFrame:
         k = self.radius_m * c / max(sin_c, 1e-300)
         return np.float64(k * a), np.float64(k * b)
 
-    def inverse(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """x/y metres -> lon/lat degrees (lon wrapped to [-180, 180))."""
+    @overload
+    def inverse(self, x: float, y: float) -> tuple[np.float64, np.float64]: ...
+    @overload
+    def inverse(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+    def inverse(
+        self, x: np.ndarray | float, y: np.ndarray | float
+    ) -> tuple[np.ndarray | np.float64, np.ndarray | np.float64]:
+        """x/y metres -> lon/lat degrees, lon wrapped to [-180, 180) (scalars for scalars)."""
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
         rho = np.hypot(x, y)

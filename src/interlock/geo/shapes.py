@@ -169,7 +169,7 @@ class Area:
         if self.shape == "circle":
             return  # a point and a positive radius: checked when parsed
         core = self.own_core
-        ring = core.exterior.coords if self.shape == "polygon" else core.coords
+        ring = core.exterior.coords if isinstance(core, Polygon) else core.coords
         x, y = np.asarray(ring).T
         if float(np.max(np.hypot(x, y))) + self.radius_m > MAX_EXTENT_M:
             raise InvalidInput(
@@ -224,8 +224,8 @@ class Area:
     def core_in(self, frame: LocalFrame) -> BaseGeometry:
         """The core geometry in a frame's metres (edges densified along geodesics)."""
         if self.shape == "circle":
-            x, y = frame.forward(self.core[0][0], self.core[0][1])
-            return Point(float(x), float(y))
+            cx, cy = frame.forward(self.core[0][0], self.core[0][1])
+            return Point(float(cx), float(cy))
         pts, dense_holes = self._dense
         x, y = frame.forward(pts[:, 0], pts[:, 1])
         if self.shape == "polygon":
@@ -267,6 +267,7 @@ class Area:
         """The widened area as a lon/lat polygon (for maps; may span lon > 180)."""
         frame = self.own_frame()
         poly = self.shape_in(frame, quad_segs)
+        assert isinstance(poly, Polygon)  # a polygon core or a buffer: one polygon
         x, y = np.asarray(poly.exterior.coords).T
         lon, lat = frame.inverse(x, y)
         lon = frame.lon0 + wrap_lon(np.asarray(lon) - frame.lon0)

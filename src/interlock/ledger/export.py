@@ -102,11 +102,11 @@ class Tail:
 
     def __init__(self, entries: Iterable[dict[str, Any]]) -> None:
         self._entries = entries
-        self.last = GENESIS
+        self.last: str | None = GENESIS
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for e in self._entries:
-            self.last = e.get("hash") if isinstance(e, dict) else None  # type: ignore[assignment]
+            self.last = e.get("hash") if isinstance(e, dict) else None
             yield e
 
 

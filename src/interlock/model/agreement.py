@@ -151,13 +151,17 @@ def _tactical_defaults() -> dict[str, TacticalMinima]:
     return {"air": TACTICAL_AIR, "sea": TACTICAL_SEA}
 
 
+# Optional notice fields other parties see unless the agreement's visibility table says.
+OTHERS_SEE_DEFAULT = ("callsign",)
+
+
 @dataclass(frozen=True, slots=True)
 class Agreement:
     name: str
     parties: tuple[Party, ...]
     rules: Rules = field(default_factory=Rules)
     # Optional notice fields other parties may see; the 4D volume is always shared.
-    others_see: tuple[str, ...] = ("callsign",)
+    others_see: tuple[str, ...] = OTHERS_SEE_DEFAULT
     hotline: HotlineRules = field(default_factory=HotlineRules)
     tactical: dict[str, TacticalMinima] = field(default_factory=_tactical_defaults)
     spectrum: SpectrumRules = field(default_factory=SpectrumRules)
@@ -379,7 +383,7 @@ def agreement_from_dict(data: dict[str, Any]) -> Agreement:
         require_signatures=_flag(r, "require_signatures"),
     )
     vis = _table(data, "visibility", "visibility")
-    others_see = vis.get("others_see", list(Agreement.__dataclass_fields__["others_see"].default))
+    others_see = vis.get("others_see", list(OTHERS_SEE_DEFAULT))
     if not isinstance(others_see, list) or any(f not in OPTIONAL_FIELDS for f in others_see):
         raise InvalidInput(
             f"must list fields among {', '.join(OPTIONAL_FIELDS)}", field="visibility.others_see"

@@ -212,13 +212,13 @@ class AlertBook:
         gone_t, gone_n = set(gone_tracks), set(gone_notices)
 
         current: dict[Key, Detection] = {}
-        for d in detections:
-            if gone_t.intersection(d.track_ids) or (d.notice_id in gone_n):
+        for det in detections:
+            if gone_t.intersection(det.track_ids) or (det.notice_id in gone_n):
                 continue
-            k = d.key
+            k = det.key
             prev = current.get(k)
-            if prev is None or self._rank(d) < self._rank(prev):
-                current[k] = d  # a key twice in one scan: keep the worse prediction
+            if prev is None or self._rank(det) < self._rank(prev):
+                current[k] = det  # a key twice in one scan: keep the worse prediction
 
         events: list[AlertEvent] = []
         for k in sorted(set(current) | set(self._by_key)):

@@ -122,6 +122,7 @@ def _activity(value: Any) -> Activity:
 
     geometry = value.get("geometry")
     Area.from_geojson(geometry, value)  # the same checks as a notice's area
+    assert isinstance(geometry, dict)  # from_geojson raised if it is not
     start = parse_utc(value.get("start"), "payload.activity.start")
     end = parse_utc(value.get("end"), "payload.activity.end")
     if end <= start:

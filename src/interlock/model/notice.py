@@ -168,8 +168,9 @@ def _details(props: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def parse_feature_frame(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Check the GeoJSON Feature envelope; return (geometry, properties)."""
+def parse_feature_frame(obj: Any) -> tuple[Any, dict[str, Any]]:
+    """Check the GeoJSON Feature envelope; return (geometry, properties). The geometry is
+    as given: `Area.from_geojson` checks it."""
     if not isinstance(obj, dict) or obj.get("type") != "Feature":
         raise InvalidInput("a GeoJSON Feature is required", field="type")
     props = obj.get("properties")

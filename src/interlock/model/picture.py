@@ -436,7 +436,8 @@ class Picture:
         air = domain == "air"
         ids: list[str] = []
         owners: list[str | None] = []
-        num: list[list[float]] = [[] for _ in range(7)]
+        # None (never here: each value is set with its time, checked above) would read as NaN
+        num: list[list[float | None]] = [[] for _ in range(7)]
         lon, lat, alt, speed, course, vrate, ts = num
         for t in self._tracks.values():
             at = t.position_time
@@ -449,13 +450,13 @@ class Picture:
             vt = t.vertical_rate_time
             ids.append(t.track_id)
             owners.append(t.owner)
-            lon.append(t.lon)  # type: ignore[arg-type]
-            lat.append(t.lat)  # type: ignore[arg-type]
+            lon.append(t.lon)
+            lat.append(t.lat)
             alt.append(t.alt_ft if air and t.alt_ft is not None else math.nan)
-            speed.append(t.speed_kt)  # type: ignore[arg-type]
-            course.append(t.course_deg)  # type: ignore[arg-type]
+            speed.append(t.speed_kt)
+            course.append(t.course_deg)
             fresh_vr = vt is not None and vt >= oldest and t.vertical_rate_fpm is not None
-            vrate.append(t.vertical_rate_fpm if fresh_vr else math.nan)  # type: ignore[arg-type]
+            vrate.append(t.vertical_rate_fpm if fresh_vr else math.nan)
             ts.append(t.position_ts)
         lon_a, lat_a, alt_a, speed_a, course_a, vrate_a, ts_a = (
             np.array(c, dtype=float) for c in num

@@ -9,8 +9,10 @@ aircraft reaches) is a Skip with a reason, never a phantom track.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from .limits import MAX_ALT_FT, MIN_ALT_FT
 
@@ -77,18 +79,24 @@ class TrackReport:
         return self.lon is not None and self.lat is not None
 
 
-_set_source = TrackReport.source.__set__  # type: ignore[attr-defined]
-_set_track_id = TrackReport.track_id.__set__  # type: ignore[attr-defined]
-_set_domain = TrackReport.domain.__set__  # type: ignore[attr-defined]
-_set_time = TrackReport.time.__set__  # type: ignore[attr-defined]
-_set_lon = TrackReport.lon.__set__  # type: ignore[attr-defined]
-_set_lat = TrackReport.lat.__set__  # type: ignore[attr-defined]
-_set_alt_ft = TrackReport.alt_ft.__set__  # type: ignore[attr-defined]
-_set_speed_kt = TrackReport.speed_kt.__set__  # type: ignore[attr-defined]
-_set_course_deg = TrackReport.course_deg.__set__  # type: ignore[attr-defined]
-_set_vertical_rate_fpm = TrackReport.vertical_rate_fpm.__set__  # type: ignore[attr-defined]
-_set_name = TrackReport.name.__set__  # type: ignore[attr-defined]
-_set_owner = TrackReport.owner.__set__  # type: ignore[attr-defined]
+def _slot_setter(name: str) -> Callable[[TrackReport, Any], None]:
+    """The `__set__` of the slot descriptor of the field `name` (see `TrackReport.__init__`)."""
+    setter: Callable[[TrackReport, Any], None] = TrackReport.__dict__[name].__set__
+    return setter
+
+
+_set_source = _slot_setter("source")
+_set_track_id = _slot_setter("track_id")
+_set_domain = _slot_setter("domain")
+_set_time = _slot_setter("time")
+_set_lon = _slot_setter("lon")
+_set_lat = _slot_setter("lat")
+_set_alt_ft = _slot_setter("alt_ft")
+_set_speed_kt = _slot_setter("speed_kt")
+_set_course_deg = _slot_setter("course_deg")
+_set_vertical_rate_fpm = _slot_setter("vertical_rate_fpm")
+_set_name = _slot_setter("name")
+_set_owner = _slot_setter("owner")
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,7 +82,7 @@ class AssetService:
         return self._retire_in(tx, op.party, op.asset_id, now)
 
     def _create_in(self, tx: WriteTx, party: str, draft: AssetDraft, now: Any) -> dict[str, Any]:
-        asset = {
+        asset: dict[str, Any] = {
             "id": "a-" + secrets.token_hex(8),
             "party": party,
             "kind": draft.kind,

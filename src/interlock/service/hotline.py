@@ -105,14 +105,15 @@ def post_system_message(
     """A message from interlock itself (a detected conflict, a late notice): recorded,
     pushed and escalated like any other, and every addressee must acknowledge it."""
     message_id = new_message_id()
+    addressees = sorted(set(to))
     body = {
-        "to": sorted(set(to)),
+        "to": addressees,
         "priority": priority,
         "subject": subject,
         "body": text,
         "refs": [{"kind": k, "id": i} for k, i in refs],
     }
-    _store_message(tx, agreement, now, message_id, SYSTEM, body["to"], priority, body)
+    _store_message(tx, agreement, now, message_id, SYSTEM, addressees, priority, body)
     return message_id
 
 

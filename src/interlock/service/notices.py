@@ -7,6 +7,7 @@ A 2xx therefore means the notice and everything detected about it are on disk to
 
 from __future__ import annotations
 
+import builtins
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -371,12 +372,12 @@ class NoticeService:
 
     def conflicts(
         self, viewer: str, *, notice_id: str | None = None, include_closed: bool = False
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:  # `list` is a method of this class
         """Conflicts `viewer` is a party to."""
         return self.store.list_conflicts(
             party=viewer, notice_id=notice_id, include_closed=include_closed
         )
 
-    def violations(self, notice_id: str | None = None) -> list[dict[str, Any]]:
+    def violations(self, notice_id: str | None = None) -> builtins.list[dict[str, Any]]:
         """Rule violations: every party sees them all (a late notice concerns everyone)."""
         return self.store.list_violations(notice_id=notice_id)

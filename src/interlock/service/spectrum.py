@@ -424,8 +424,9 @@ def offline_check(
             raise InvalidInput(exc.detail, field=where) from None
         if draft.emission is None:
             raise InvalidInput("neither an emission notice nor a receiver", field=where)
-        nid = str(props.get("id") or props.get("callsign") or where)  # type: ignore[union-attr]
-        party = str(props.get("party") or "others")  # type: ignore[union-attr]
+        assert isinstance(props, dict)  # parse_notice raised if it is not
+        nid = str(props.get("id") or props.get("callsign") or where)
+        party = str(props.get("party") or "others")
         rows.append(NoticeRow(nid, party, "emission", 1, 0.0, 0.0, None, draft.to_feature()))
     if len({a["id"] for a in assets}) != len(assets):
         raise InvalidInput("receiver ids (or names) must be unique", field="file")

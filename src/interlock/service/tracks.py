@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import shapely.affinity
+from shapely.geometry import Polygon
 
 from ..detect import tactical
 from ..detect.detections import detections_from_scan
@@ -150,6 +151,7 @@ class TrackService:
                 continue
             shape = Area.from_stored(row.feature["geometry"], p).shape_in(k.frame)
             polygon = shapely.affinity.scale(shape, sx, sy, origin=(0.0, 0.0))
+            assert isinstance(polygon, Polygon)  # a widened area is one polygon
             out.append(
                 tactical.DeclaredVolume(
                     party=row.party,

@@ -119,6 +119,9 @@ class _Slot:
     """A batch of signatures and, once known, the first bad position in it."""
 
     __slots__ = ("bad", "batch", "known")
+    batch: Batch
+    known: bool
+    bad: int | None  # the first bad position, once known
 
     def __init__(self, batch: Batch) -> None:
         self.batch, self.known, self.bad = batch, False, None

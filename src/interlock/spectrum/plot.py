@@ -30,15 +30,17 @@ def plot_png(timeline: Timeline, title: str) -> bytes:
     values = np.maximum(values, FLOOR_DB)
     fig = Figure(figsize=(9, 3.6), dpi=100, layout="constrained")
     ax = fig.subplots()
+    # The ignores below: matplotlib plots datetimes through its units registry, but its
+    # stubs type the x data as numbers only.
     if starts:
         xs = [*starts, ends[-1]]
         ys = [*values.tolist(), float(values[-1])]
-        ax.step(xs, ys, where="post", color="#1f4e79", lw=1.6, label="aggregate I/N")
+        ax.step(xs, ys, where="post", color="#1f4e79", lw=1.6, label="aggregate I/N")  # type: ignore[arg-type]
         over = values > timeline.criterion_db
         for s, e, v, o in zip(starts, ends, values.tolist(), over.tolist(), strict=True):
             if o:
-                ax.fill_between([s, e], timeline.criterion_db, v, color="#d62728", alpha=0.35)
-        ax.set_xlim(starts[0], ends[-1])
+                ax.fill_between([s, e], timeline.criterion_db, v, color="#d62728", alpha=0.35)  # type: ignore[arg-type]
+        ax.set_xlim(starts[0], ends[-1])  # type: ignore[arg-type]
     ax.axhline(
         timeline.criterion_db,
         color="#d62728",

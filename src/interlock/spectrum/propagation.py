@@ -96,10 +96,10 @@ def surface_admittance_k(
 def distance_term_db(x: ArrayLike) -> Floats:
     """F(X), P.526 §3.1.1.2: 11 + 10 log X - 17.6 X for X >= 1.6, else
     -20 log X - 5.6488 X^1.425."""
-    x = np.maximum(np.asarray(x, dtype=float), 1e-12)
-    far = 11.0 + 10.0 * np.log10(x) - 17.6 * x
-    near = -20.0 * np.log10(x) - 5.6488 * x**1.425
-    return np.where(x >= 1.6, far, near)
+    xs = np.maximum(np.asarray(x, dtype=float), 1e-12)
+    far = 11.0 + 10.0 * np.log10(xs) - 17.6 * xs
+    near = -20.0 * np.log10(xs) - 5.6488 * xs**1.425
+    return np.where(xs >= 1.6, far, near)
 
 
 def height_gain_db(y: ArrayLike, k: ArrayLike) -> Floats:

@@ -61,7 +61,9 @@ class PyformatCursor:
 
 def cursor(conn: Connection) -> Any:
     """The driver's cursor on the connection's own transaction."""
-    raw = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None  # None only once the connection is closed or invalidated
+    raw = dbapi.cursor()
     if conn.dialect.name == "postgresql":
         return PyformatCursor(raw)
     return raw

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 import orjson
 from sqlalchemy import Connection, Engine, func, insert, select, text, update
@@ -25,7 +25,7 @@ from . import schema as s
 from .base import Box, IndexEntry, NoticeRow
 from .cursor import cursor
 from .sql_hotline import INSERT_INBOX_SQL, HotlineReads, HotlineWrites, ledger_entry
-from .sql_spectrum import SpectrumReads, SpectrumWrites
+from .sql_spectrum import SpectrumReads, SpectrumWrites, notice_row
 
 T0 = 1_577_836_800.0  # 2020-01-01T00:00:00Z: origin of the index's time axis (minutes)
 FAR_PAST, FAR_FUTURE = -1.0e7, 1.0e8  # minutes: standing assets
@@ -172,7 +172,7 @@ class SpatialIndex:
     and assets. A look-up may return extra candidates, never miss one: detection is exact."""
 
     box_where: str  # SQL condition on `i` against :min_lon ... :max_t
-    insert_sql: dict[str, str]  # table -> INSERT of one index_rows() row
+    insert_sql: ClassVar[dict[str, str]]  # table -> INSERT of one index_rows() row
 
     def bbox_seqs_sql(self, boxes: list[Box]) -> str:
         """SELECT seq FROM notice_index where the lon/lat box meets any of `boxes`."""
@@ -247,7 +247,7 @@ class SqlWriteTx(HotlineWrites, SpectrumWrites):
         cur = cursor(self.conn)
         for box in query.boxes:
             for r in cur.execute(self._candidates_sql, box_params(box, query, exclude_party)):
-                seen.setdefault(r[0], NoticeRow(*r[:7], feature=orjson.loads(r[7])))
+                seen.setdefault(r[0], notice_row(r))
         cur.close()
         return list(seen.values())
 
@@ -293,7 +293,9 @@ class SqlWriteTx(HotlineWrites, SpectrumWrites):
                 body=orjson.dumps(record).decode(),
             )
         )
-        return int(result.inserted_primary_key[0])
+        key = result.inserted_primary_key
+        assert key is not None  # a single-row INSERT always has one
+        return int(key[0])
 
     def insert_asset(self, record: dict[str, Any], entry: IndexEntry) -> None:
         seq = self.conn.execute(
@@ -399,6 +401,9 @@ class SqlStore(HotlineReads, SpectrumReads):
     _reader: Engine
 
     def write(self) -> AbstractContextManager[SqlWriteTx]:
+        raise NotImplementedError
+
+    def close(self) -> None:
         raise NotImplementedError
 
     @contextmanager

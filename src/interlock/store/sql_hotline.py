@@ -195,7 +195,8 @@ class HotlineWrites:
 class HotlineReads:
     """Hotline reads on the store's reader connections."""
 
-    def _read(self) -> AbstractContextManager[Connection]: ...
+    def _read(self) -> AbstractContextManager[Connection]:
+        raise NotImplementedError  # provided by the store
 
     def inbox_entries(self, party: str, after_seq: int, limit: int) -> list[dict[str, Any]]:
         """Ledger entries addressed to `party` after `after_seq`: the push stream's source."""

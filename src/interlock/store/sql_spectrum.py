@@ -7,6 +7,7 @@ query each: an assessment reads every emission of its window at once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -27,11 +28,16 @@ _EMISSIONS_SQL = (
 _ASSETS_SQL = "SELECT id, party, kind, feature FROM assets WHERE retired_at IS NULL ORDER BY seq"
 
 
+def notice_row(r: Sequence[Any]) -> NoticeRow:
+    """A NoticeRow from a raw row of its columns in field order, the feature as JSON text."""
+    return NoticeRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], orjson.loads(r[7]))
+
+
 def _emissions(conn: Connection, start_ts: float, end_ts: float) -> list[NoticeRow]:
     cur = cursor(conn)
     rows = cur.execute(_EMISSIONS_SQL, (start_ts, end_ts)).fetchall()
     cur.close()
-    return [NoticeRow(*r[:7], feature=orjson.loads(r[7])) for r in rows]
+    return [notice_row(r) for r in rows]
 
 
 def _receivers(conn: Connection) -> list[dict[str, Any]]:
@@ -63,7 +69,8 @@ class SpectrumWrites:
 class SpectrumReads:
     """The same reads outside a write, on a pooled read connection."""
 
-    def _read(self) -> AbstractContextManager[Connection]: ...  # provided by the store
+    def _read(self) -> AbstractContextManager[Connection]:
+        raise NotImplementedError  # provided by the store
 
     def emissions_between(self, start_ts: float, end_ts: float) -> list[NoticeRow]:
         with self._read() as conn:
