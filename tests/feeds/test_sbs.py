@@ -94,7 +94,7 @@ BAD = {
     "not_finite": LINES[3].replace(",725,", ",nan,"),
     "half_position": LINES[3].replace(",2.56510,", ",,"),
     "impossible_position": LINES[3].replace("48.99628", "98.99628"),
-    "impossible_altitude": LINES[3].replace(",725,", ",99000,"),
+    "impossible_altitude": LINES[3].replace(",725,", ",200100,"),  # over model.limits.MAX_ALT_FT
     "impossible_speed": LINES[4].replace("160.9", "2500"),
     "impossible_course": LINES[4].replace("263.9", "-5"),
     "bad_callsign": LINES[1].replace("AFR34ZG", "AFR-34ZG9"),

@@ -26,6 +26,11 @@ K_FACTOR = 4.0 / 3.0  # ITU-R P.526 §3 / P.310: median effective earth-radius f
 # 20 log10(4 pi / c) with d in m and f in Hz; = 32.45 with d in km and f in MHz (P.525 §2.2)
 _FSPL_CONST_DB = 20.0 * math.log10(4.0 * math.pi / C_M_S)
 MIN_DISTANCE_M = 1.0  # distances below 1 m are taken as 1 m (no near-field model; agreement clause)
+# P.526 §3.2's line-of-sight interpolation places the path's obstacle between two antennas
+# above the surface; with an antenna at 0 m it divides 0 by 0 (the obstacle's clearance and
+# the required clearance both vanish) and the result rests on round-off (0.06 dB apart
+# between two exact implementations). Antennas lower than this are taken at this height.
+MIN_ANTENNA_HEIGHT_M = 1.0
 
 # Ground for P.526 §3.1.1.1: "average ground" of ITU-R P.527 (relative permittivity, S/m).
 GROUND_EPSILON = 15.0
@@ -140,8 +145,8 @@ def diffraction_db(
     cfg = config or PropagationConfig()
     d, h1, h2, f = np.broadcast_arrays(
         np.maximum(np.asarray(distance_m, dtype=float), MIN_DISTANCE_M),
-        np.maximum(np.asarray(h1_m, dtype=float), 0.0),
-        np.maximum(np.asarray(h2_m, dtype=float), 0.0),
+        np.maximum(np.asarray(h1_m, dtype=float), MIN_ANTENNA_HEIGHT_M),
+        np.maximum(np.asarray(h2_m, dtype=float), MIN_ANTENNA_HEIGHT_M),
         np.asarray(freq_mhz, dtype=float),
     )
     ae = np.full(d.shape, cfg.k_factor * ITU_R_EARTH_RADIUS_M)

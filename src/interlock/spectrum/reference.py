@@ -29,7 +29,12 @@ from interlock.spectrum.interference import (
     Result,
     Timeline,
 )
-from interlock.spectrum.propagation import C_M_S, MIN_DISTANCE_M, PropagationConfig
+from interlock.spectrum.propagation import (
+    C_M_S,
+    MIN_ANTENNA_HEIGHT_M,
+    MIN_DISTANCE_M,
+    PropagationConfig,
+)
 
 
 def great_circle(lon1: float, lat1: float, lon2: float, lat2: float) -> tuple[float, float, float]:
@@ -91,7 +96,7 @@ def _ah(d: float, h1: float, h2: float, f: float, ae: float, cfg: PropagationCon
 
 def diffraction(d: float, h1: float, h2: float, f: float, cfg: PropagationConfig) -> float:
     """P.526 §3.2, steps 1-4, floored at 0."""
-    d, h1, h2 = max(d, MIN_DISTANCE_M), max(h1, 0.0), max(h2, 0.0)
+    d, h1, h2 = max(d, MIN_DISTANCE_M), max(h1, MIN_ANTENNA_HEIGHT_M), max(h2, MIN_ANTENNA_HEIGHT_M)
     ae = cfg.k_factor * ITU_R_EARTH_RADIUS_M
     if d >= math.sqrt(2 * ae) * (math.sqrt(h1) + math.sqrt(h2)):
         return max(_ah(d, h1, h2, f, ae, cfg), 0.0)
