@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import PARTY_KEYS, PUBLIC_KEYS, LiveServer, circle, wait_until
 
 from interlock.client import Client
-from interlock.errors import Forbidden, InvalidInput, NotFound, StateConflict, Unauthorized
+from interlock.errors import InvalidInput, NotFound, StateConflict, Unauthorized
 from interlock.ledger.chain import verify_chain
 from interlock.ledger.envelope import sign
 from interlock.ledger.keys import new_private
@@ -342,10 +342,16 @@ def test_bad_receipts_are_refused_and_change_nothing(
     before = ledger(live_server)
     with pytest.raises(StateConflict, match="already"):
         red.ack(sent["id"])  # twice
-    with pytest.raises(Forbidden, match="not addressed to green"):
-        green.ack(sent["id"])  # someone else's
-    with pytest.raises(Forbidden):
-        blue.ack(sent["id"])  # one's own
+    # someone else's: the same 404 as a message that does not exist (no existence leak)
+    with pytest.raises(NotFound, match="addressed to green") as theirs:
+        green.ack(sent["id"])
+    with pytest.raises(NotFound, match="addressed to green") as missing:
+        green.ack("m-0000000000000000")
+    assert str(theirs.value).replace(sent["id"], "ID") == str(missing.value).replace(
+        "m-0000000000000000", "ID"
+    )
+    with pytest.raises(NotFound):
+        blue.ack(sent["id"])  # one's own: not addressed to its sender
     with pytest.raises(NotFound):
         red.ack("m-0000000000000000")
     with pytest.raises(InvalidInput, match="reply"):

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from ..errors import InterlockError
 from .responses import JSONBytes
@@ -34,6 +35,17 @@ def _location(err: dict[str, Any]) -> str:
     return ".".join(str(p) for p in err.get("loc", ()) if p != "body")
 
 
+def _allowed(request: Request) -> list[str]:
+    """The methods of every route whose path matches the request's (Starlette reports only
+    the first route's, and GET and POST of one path are two routes)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InterlockError)
     async def _interlock(_: Request, exc: InterlockError) -> JSONBytes:
@@ -49,6 +61,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(422, "invalid_input", detail or "invalid request")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONBytes:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONBytes:
         code = HTTP_CODES.get(exc.status_code, "error")
-        return error_response(exc.status_code, code, str(exc.detail))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # name every method the path allows (RFC 9110 §15.5.6)
+            headers["Allow"] = ", ".join(_allowed(request))
+        return error_response(exc.status_code, code, str(exc.detail), headers or None)

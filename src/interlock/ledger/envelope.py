@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,7 +35,10 @@ from ..model.timeutil import iso, parse_utc
 
 FIELDS = ("kind", "author", "key_id", "signed_at", "nonce", "body")
 MAX_SKEW = timedelta(minutes=5)  # how far signed_at may stray from the server's clock
+# An Ed25519 signature (64 bytes) as signers write it: base64url, padded (RFC 4648 §5).
+SIGNATURE_TEXT = re.compile(r"[A-Za-z0-9_-]{86}==")
 _URLSAFE = bytes.maketrans(b"-_", b"+/")
+_STD_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
 def signing_bytes(env: dict[str, Any]) -> bytes:
@@ -165,13 +169,13 @@ def prepare(env: Any, keys: dict[str, list[str]], ready: Any = None) -> Pending:
     if not candidates:  # the party's keys are known and this is none of them
         raise Unauthorized(f"no key {env['key_id']} among party {author!r}'s keys")
     text = env["signature"]
-    try:
-        # base64.urlsafe_b64decode, without its two layers of Python: same bytes, same errors
-        signature = binascii.a2b_base64(
-            (text + "=" * (-len(text) % 4)).encode("ascii").translate(_URLSAFE)
-        )
-    except ValueError:
-        raise Unauthorized(f"bad signature on a {env['kind']!s} by {author}") from None
+    if not (isinstance(text, str) and SIGNATURE_TEXT.fullmatch(text)):
+        # one text per signature: no junk, whitespace or other alphabet for a decoder to skip
+        raise Unauthorized(f"bad signature on a {env['kind']!s} by {author}")
+    signature = binascii.a2b_base64(text.encode("ascii").translate(_URLSAFE), strict_mode=True)
+    if binascii.b2a_base64(signature, newline=False).translate(_STD_TO_URLSAFE) != text.encode():
+        # the last character carries 2 spare bits: only the canonical text (zeros) is taken
+        raise Unauthorized(f"bad signature on a {env['kind']!s} by {author}")
     message = render({k: ready[k] for k in FIELDS}) if type(ready) is dict else None
     if message is None:
         message = signing_bytes(env)

@@ -172,8 +172,8 @@ class HotlineService:
         self, tx: WriteTx, draft: MessageDraft, envelope: dict[str, Any], now: datetime
     ) -> dict[str, Any]:
         for kind, ref_id in draft.refs:
-            if not tx.ref_exists(kind, ref_id):
-                raise NotFound(f"no {kind} {ref_id!r} to refer to")
+            if not tx.ref_visible(kind, ref_id, draft.sender):
+                raise NotFound(f"no {kind} {ref_id!r} to refer to")  # or none it may see
         message_id = new_message_id()
         event = {"to": list(draft.to), "priority": draft.priority, "envelope": envelope}
         message = _store_message(
@@ -190,13 +190,9 @@ class HotlineService:
         now: datetime,
     ) -> dict[str, Any]:
         message = tx.get_message(receipt.message_id)
-        if message is None:
-            raise NotFound(f"no message {receipt.message_id!r}")
-        if party not in {r["party"] for r in message["recipients"]}:
-            raise Forbidden(
-                f"message {receipt.message_id} is not addressed to {party}; "
-                "only its addressees give receipts"
-            )
+        if message is None or party not in {r["party"] for r in message["recipients"]}:
+            # the same answer whether it does not exist or is not the party's to see
+            raise NotFound(f"no message {receipt.message_id!r} addressed to {party}")
         at = to_ts(now)
         if receipt.status == "delivered":
             done = tx.mark_delivered(receipt.message_id, party, at)

@@ -20,7 +20,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # 2: the ledger (hash chain); it starts empty on a migrated store.
 # 3: the hotline (messages, recipients, inbox, channel); earlier entries have no inbox rows.
 # 4: 64-bit integers on PostgreSQL (SQLite's INTEGER always was): sequence numbers and
@@ -132,11 +132,11 @@ ledger = Table(
     # (timelines) are rare and may scan, or migrate an index in when they become common.
 )
 
-nonces = Table(  # every signed envelope's nonce, once: a replayed statement is refused
+nonces = Table(  # every signed envelope's nonce, once per signer: a replay is refused
     "nonces",
     metadata,
+    Column("party", String, primary_key=True),
     Column("nonce", String, primary_key=True),
-    Column("party", String, nullable=False),
     Column("seen_at", Float, nullable=False),
 )
 

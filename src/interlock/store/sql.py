@@ -158,7 +158,7 @@ _INSERT_CONFLICT_SQL = (
 )
 _CLAIM_NONCE_SQL = (
     "INSERT INTO nonces (nonce, party, seen_at) VALUES (?, ?, ?) "
-    "ON CONFLICT (nonce) DO NOTHING RETURNING nonce"
+    "ON CONFLICT (party, nonce) DO NOTHING RETURNING nonce"
 )
 _LEDGER_HEAD_SQL = "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1"
 _INSERT_LEDGER_SQL = (

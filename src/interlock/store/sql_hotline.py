@@ -39,11 +39,16 @@ _INBOX_SQL = (
     "ORDER BY i.seq LIMIT ?"
 )
 
+# What a party may refer to: every notice and violation (all parties see them), the
+# conflicts it is a party to, and the messages it sent or was sent (model.visibility).
 _REF_SQL = {
     "notice": "SELECT 1 FROM notices WHERE id = ?",
-    "conflict": "SELECT 1 FROM conflicts WHERE id = ?",
+    "conflict": "SELECT 1 FROM conflicts WHERE id = ? AND ? IN (a_party, b_party)",
     "violation": "SELECT 1 FROM violations WHERE id = ?",
-    "message": "SELECT 1 FROM messages WHERE id = ?",
+    "message": (
+        "SELECT 1 FROM messages m WHERE m.id = ? AND (m.sender = ? OR EXISTS "
+        "(SELECT 1 FROM message_recipients r WHERE r.message_id = m.id AND r.party = ?))"
+    ),
 }
 
 
@@ -124,10 +129,13 @@ class HotlineWrites:
         finally:
             cur.close()
 
-    def ref_exists(self, kind: str, ref_id: str) -> bool:
-        """Whether a message's reference (notice, conflict, violation, message) exists."""
+    def ref_visible(self, kind: str, ref_id: str, party: str) -> bool:
+        """Whether a message's reference (notice, conflict, violation, message) exists and
+        `party` may see it: a party refers only to what it may read."""
         cur = cursor(self.conn)
-        found = cur.execute(_REF_SQL[kind], (ref_id,)).fetchone() is not None
+        sql = _REF_SQL[kind]
+        params = (ref_id, *(party,) * (sql.count("?") - 1))  # the id, then the viewer
+        found = cur.execute(sql, params).fetchone() is not None
         cur.close()
         return found
 
