@@ -499,6 +499,17 @@ class SpectrumRulesOut(Closed):
     top_contributors: int
 
 
+class HazardRulesOut(Closed):
+    kinetic: list[str]
+    reach_km: float
+    reaction_tail_min: float
+    default_exit_speed_kt: float
+    ack_margin_min: float
+    conformance_grace_s: float
+    masking_nm: float
+    masking_deg: float
+
+
 class AgreementOut(Closed):
     name: str
     parties: list[AgreementPartyOut]
@@ -507,6 +518,7 @@ class AgreementOut(Closed):
     hotline: HotlineRulesOut
     tactical: TacticalOut
     spectrum: SpectrumRulesOut
+    hazards: HazardRulesOut
 
 
 # ---- responses: the ledger ----------------------------------------------------------------

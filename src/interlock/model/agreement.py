@@ -17,6 +17,7 @@ from typing import Any
 from ..codec.keys import parse_public
 from ..errors import InvalidInput
 from ..geo.units import M_PER_FT, M_PER_NM
+from .hazard_rules import HazardRules, hazard_rules
 from .spectrum_rules import SpectrumRules, spectrum_rules
 
 DOMAINS = ("air", "sea", "emission")
@@ -165,6 +166,7 @@ class Agreement:
     hotline: HotlineRules = field(default_factory=HotlineRules)
     tactical: dict[str, TacticalMinima] = field(default_factory=_tactical_defaults)
     spectrum: SpectrumRules = field(default_factory=SpectrumRules)
+    hazards: HazardRules = field(default_factory=HazardRules)
 
     def party(self, party_id: str) -> Party:
         for p in self.parties:
@@ -218,6 +220,7 @@ class Agreement:
                 for d, m in self.tactical.items()
             },
             "spectrum": self.spectrum.to_dict(),
+            "hazards": self.hazards.to_dict(),
         }
 
 
@@ -396,6 +399,7 @@ def agreement_from_dict(data: dict[str, Any]) -> Agreement:
         _hotline(data, {p.id for p in parties}),
         _tactical(data),
         spectrum_rules(data),
+        hazard_rules(data),
     )
 
 
@@ -500,4 +504,18 @@ propagation = "smooth_earth"       # P.525 free space + P.526 diffraction; or "f
 k_factor = 1.3333333333333333  # effective Earth radius factor (4/3, ITU-R P.453)
 clutter_db = 0                     # extra agreed loss at the ends (ITU-R P.2108), dB
 top_contributors = 5               # emissions named in each interference conflict
+
+# Third-party fire (the 2018 lesson): a notice whose `activity` is kinetic makes every
+# reported hazard (a third party's weapon engagement zone) within reach_km of its area
+# hot for its window plus the reaction tail; another party's aircraft inside a hot
+# envelope is exposed, and must be warned at least as long ahead as it needs to leave.
+[hazards]
+kinetic = ["strike", "live_fire", "missile_test"]
+reach_km = 50
+reaction_tail_min = 30
+default_exit_speed_kt = 250        # declared aircraft leave a hot envelope at this speed
+ack_margin_min = 5                 # added to the time to leave: the warning's own delay
+conformance_grace_s = 30           # own aircraft outside every own notice this long
+masking_nm = 10                    # a kinetic aircraft this close to another party's,
+masking_deg = 5                    # on nearly the same bearing from a hot hazard's site
 """
