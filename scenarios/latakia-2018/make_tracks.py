@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 from pyproj import Geod
@@ -84,7 +85,7 @@ def wingman(n: int) -> list[Waypoint]:
 
 def interpolate(points: list[Waypoint], when: datetime) -> tuple[float, float, float, float, float]:
     """(lon, lat, alt_ft, speed_kt, course_deg) at `when` on the geodesic legs."""
-    for (t0, lon0, lat0, alt0), (t1, lon1, lat1, alt1) in zip(points, points[1:], strict=False):
+    for (t0, lon0, lat0, alt0), (t1, lon1, lat1, alt1) in pairwise(points):
         if t0 <= when <= t1:
             az, _, dist = GEOD.inv(lon0, lat0, lon1, lat1)
             span = (t1 - t0).total_seconds()
@@ -111,16 +112,38 @@ def main() -> None:
         while when <= points[-1][0]:
             lon, lat, alt, speed, course = interpolate(points, when)
             rows.append(
-                (when.strftime("%Y-%m-%dT%H:%M:%SZ"), party, unit, callsign, "air",
-                 f"{lon:.5f}", f"{lat:.5f}", f"{alt:.0f}", f"{speed:.0f}", f"{course:.1f}")
+                (
+                    when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    party,
+                    unit,
+                    callsign,
+                    "air",
+                    f"{lon:.5f}",
+                    f"{lat:.5f}",
+                    f"{alt:.0f}",
+                    f"{speed:.0f}",
+                    f"{course:.1f}",
+                )
             )
             when += STEP
     rows.sort()
     out = Path(__file__).with_name("tracks.csv")
     with out.open("w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(("time", "party", "unit", "callsign", "domain", "lon", "lat", "alt_ft",
-                    "speed_kt", "course_deg"))
+        w.writerow(
+            (
+                "time",
+                "party",
+                "unit",
+                "callsign",
+                "domain",
+                "lon",
+                "lat",
+                "alt_ft",
+                "speed_kt",
+                "course_deg",
+            )
+        )
         w.writerows(rows)
     print(f"{out}: {len(rows)} reports")
 
