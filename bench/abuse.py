@@ -69,10 +69,10 @@ public_keys = []
 console = Console()
 
 
-def agreement_text(header_timeout_s: float) -> str:
+def agreement_text(header_timeout_s: float, extra: list[str]) -> str:
     text = EXAMPLE_AGREEMENT.replace("require_signatures = false", "require_signatures = true")
     text = text.replace("\n[rules]", GREEN, 1)
-    return text + f"\n[server]\nheader_timeout_s = {header_timeout_s}\n"
+    return text + f"\n[server]\nheader_timeout_s = {header_timeout_s}\n" + "\n".join(extra)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -352,6 +352,13 @@ def main() -> int:
     p.add_argument("--quick", action="store_true", help="2 s phases, small flood (smoke test)")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     p.add_argument("--keep", action="store_true", help="keep the work directory")
+    p.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a [server] limit other than the default (e.g. bytes_per_s=262144)",
+    )
     args = p.parse_args()
     args.messages = 20 if args.quick else 100  # one every 100 ms
     args.streams = 100 if args.quick else 2000
@@ -359,7 +366,7 @@ def main() -> int:
     args.header_timeout = 2.0 if args.quick else 5.0
 
     work = Path(tempfile.mkdtemp(prefix="interlock-abuse-"))
-    _, tokens, files = init_with_keys(work, agreement_text(args.header_timeout))
+    _, tokens, files = init_with_keys(work, agreement_text(args.header_timeout, args.limit))
     dep = Deployment(work, tokens, {p: read_private(f) for p, f in files.items()})
     try:
         with Server(work) as server:
@@ -389,6 +396,8 @@ def report(
     answered: int,
 ) -> int:
     limits = DEFAULT_SERVER_LIMITS
+    if args.limit:
+        console.print("[server] limits set: " + ", ".join(args.limit), highlight=False)
     t = Table(
         title="blue -> green flash messages every 100 ms, read on green's stream "
         "(one server process; client and server share the cores)"
