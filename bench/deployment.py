@@ -37,6 +37,11 @@ from interlock.service.bootstrap import init_with_keys
 # blue and red, its rules and hotline clauses), with signatures required.
 AGREEMENT_TEXT = EXAMPLE_AGREEMENT.replace(
     "require_signatures = false", "require_signatures = true"
+) + (
+    # The benchmarks measure capacity (one party at 500 msg/s), not fair share: each party
+    # may write flat out (bench/abuse.py runs under the default limits).
+    "\n[server]\nrequests_per_s = 1e6\nrequest_burst = 1000000\n"
+    "bytes_per_s = 1e9\nbyte_burst = 1000000000\nstreams_per_party = 1000\n"
 )
 PARTIES = ("blue", "red")
 

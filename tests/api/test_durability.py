@@ -54,6 +54,9 @@ def agreement_text(public: dict[str, str]) -> str:
         '[agreement]\nname = "kill -9 test agreement"\n\n'
         + parties
         + "[rules]\nmin_lead_time_min = 60\ntime_buffer_min = 15\nrequire_signatures = true\n"
+        # A load test of capacity, not of fair share: each party may write flat out.
+        + "\n[server]\nrequests_per_s = 1e6\nrequest_burst = 1000000\n"
+        + "bytes_per_s = 1e9\nbyte_burst = 1000000000\n"
     )
 
 

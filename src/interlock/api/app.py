@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from .. import __version__
 from ..errors import InvalidInput, Unauthorized
 from ..model.agreement import DOMAINS
+from ..model.server_limits import DEFAULT_SERVER_LIMITS, ServerLimits
 from ..model.timeutil import parse_utc
 from ..model.visibility import visible_entry
 from ..service.assets import AssetOp
@@ -28,10 +29,10 @@ from ..service.tracks import TrackService
 from . import schemas
 from .errors import install_error_handlers
 from .hotline_routes import hotline_router
-from .limits import MAX_INT, BodyLimit
+from .limits import MAX_INT, BodyLimit, FairShare
 from .responses import JSONBytes
 from .spectrum_routes import spectrum_router
-from .stream import KEEPALIVE_S, Broadcaster
+from .stream import KEEPALIVE_S, Broadcaster, StreamGate
 from .track_routes import track_router
 from .web import mount_web
 from .writer import GroupCommitter
@@ -103,8 +104,11 @@ def create_app(
     max_body_bytes: int = MAX_BODY_BYTES,
     tick_s: float = TICK_S,
     keepalive_s: float = KEEPALIVE_S,
+    limits: ServerLimits = DEFAULT_SERVER_LIMITS,
 ) -> FastAPI:
-    """The API over one deployment's services. Blocking store calls run in the thread pool."""
+    """The API over one deployment's services. Blocking store calls run in the thread pool.
+    `limits` are each party's fair share (the server-side ones, timeouts and the connection
+    cap, are applied by `api.server`)."""
     service, hotline, tracks, assets = (
         services.notices,
         services.hotline,
@@ -146,9 +150,11 @@ def create_app(
     app.state.tracks = tracks
     app.state.committer = committer
     install_error_handlers(app)
-    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
-
     tokens = TokenCache(service.store)
+    # Outermost first: an oversized body is 413 before it is charged to anyone's share.
+    app.add_middleware(FairShare, limits=limits, party_of=tokens.cached, resolve=tokens.party)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    gate = StreamGate(limits.streams_per_party)
 
     async def current_party(
         creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -329,7 +335,13 @@ def create_app(
 
     app.include_router(
         hotline_router(
-            hotline, Depends(current_party), _json_body, committer.run, broadcaster, keepalive_s
+            hotline,
+            Depends(current_party),
+            _json_body,
+            committer.run,
+            broadcaster,
+            keepalive_s,
+            gate,
         )
     )
     app.include_router(track_router(tracks, Depends(current_party), _json_body, _parse_bbox))

@@ -4,15 +4,20 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from ..errors import InvalidInput
 from ..service.hotline import HotlineOp, HotlineService
 from . import schemas
+from .errors import error_response
 from .limits import MAX_INT
 from .responses import JSONBytes
-from .stream import Broadcaster, party_stream
+from .stream import Broadcaster, GatedStream, StreamGate, party_stream
+
+# A refused stream is asked to wait this long (RFC 9110 §10.2.3 Retry-After): about the
+# time a client takes to notice one of its other streams has gone.
+STREAM_RETRY_AFTER_S = 5
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": schemas.ErrorOut} for code in (401, 403, 404, 409, 413, 422)
@@ -26,6 +31,7 @@ def hotline_router(
     write: Callable[[HotlineOp], Awaitable[Any]],
     broadcaster: Broadcaster,
     keepalive_s: float,
+    gate: StreamGate,
 ) -> APIRouter:
     router = APIRouter(tags=["hotline"], responses=ERRORS)
     Party = Annotated[str, party_dep]
@@ -85,7 +91,10 @@ def hotline_router(
     @router.get(
         "/stream",
         response_class=StreamingResponse,
-        responses={200: {"content": {"text/event-stream": {}}}},
+        responses={
+            200: {"content": {"text/event-stream": {}}},
+            429: {"model": schemas.ErrorOut, "description": "too many open streams"},
+        },
     )
     async def stream(
         party: Party,
@@ -93,10 +102,12 @@ def hotline_router(
             int | None, Query(ge=0, le=MAX_INT, description="last sequence seen")
         ] = None,
         last_event_id: Annotated[str | None, Header()] = None,
-    ) -> StreamingResponse:
+    ) -> Response:
         """Server-Sent Events: every ledger entry addressed to you (messages, receipts,
         conflicts, violations, escalations, channel health, notices), id = ledger seq.
-        Resume with Last-Event-ID or ?after=; nothing is lost across reconnects."""
+        Resume with Last-Event-ID or ?after=; nothing is lost across reconnects.
+        A party may hold the deployment's `streams_per_party` open at once: the next is
+        429 with Retry-After (and its connection closed)."""
         start = after
         if start is None and last_event_id is not None:
             try:
@@ -114,8 +125,18 @@ def hotline_router(
         # (as every other route does), not a stream that breaks off at once.
         await run_in_threadpool(read, start or 0, 1)
 
-        return StreamingResponse(
-            party_stream(read, start or 0, broadcaster, keepalive_s),
+        if not gate.try_open(party):
+            return error_response(
+                429,
+                "too_many_streams",
+                f"party {party} already has {gate.per_party} push streams open "
+                "(server.streams_per_party)",
+                {"Retry-After": str(STREAM_RETRY_AFTER_S), "Connection": "close"},
+            )
+        return GatedStream(
+            gate,
+            party,
+            party_stream(read, start or 0, broadcaster, keepalive_s, gate.read_slot(party)),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )

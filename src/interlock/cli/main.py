@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from .. import __version__
+from ..model.server_limits import DEFAULT_SERVER_LIMITS, ServerLimits
 from ..service.root import Services
 from .audit import audit_app
 from .check import check
@@ -45,19 +46,15 @@ def _tokens_table(tokens: dict[str, str]) -> Table:
     return table
 
 
-def _run_server(services: Services, host: str, port: int) -> None:
-    import uvicorn
-
+def _run_server(
+    services: Services, host: str, port: int, limits: ServerLimits = DEFAULT_SERVER_LIMITS
+) -> None:
+    """One process: the app with each party's fair share, under the guarded server
+    (header and body timeouts, connection cap, keep-alive: `api.server`)."""
     from ..api import create_app
+    from ..api.server import run, server_config
 
-    # Open push streams never end by themselves: give them 3 s to close on shutdown.
-    uvicorn.run(
-        create_app(services),
-        host=host,
-        port=port,
-        log_level="warning",
-        timeout_graceful_shutdown=3,
-    )
+    run(server_config(create_app(services, limits=limits), limits, host, port))
 
 
 @app.command()
@@ -92,11 +89,15 @@ def serve(
         1, min=1, max=64, help="API processes on this port (more than 1 needs PostgreSQL)"
     ),
 ) -> None:
-    """Run the HTTP API over a deployment directory."""
+    """Run the HTTP API over a deployment directory, with the fair-share limits of its
+    agreement's `[server]` table (per-party streams and rates, request timeouts, the
+    connection cap)."""
+    from ..api.deployment import read_server_limits
     from ..service.bootstrap import deployment_db, open_services
     from ..store import store_url
 
     with reported_errors():
+        limits = read_server_limits(directory)
         target = deployment_db(directory, db)
         if workers > 1 and not store_url(target).startswith("postgres"):
             fail(
@@ -106,10 +107,10 @@ def serve(
         services = open_services(directory, target)  # checks the deployment; migrates once
     console.print(f"interlock {__version__}: [bold]http://{host}:{port}[/] (API docs at /docs)")
     if workers == 1:
-        _run_server(services, host, port)
+        _run_server(services, host, port, limits)
         return
     services.store.close()
-    _run_workers(directory, target, host, port, workers)
+    _run_workers(directory, target, host, port, workers, limits)
 
 
 def _shown(target: str) -> str:
@@ -121,24 +122,27 @@ def _shown(target: str) -> str:
     return make_url(target).render_as_string(hide_password=True)
 
 
-def _run_workers(directory: Path, db: str, host: str, port: int, workers: int) -> None:
-    """uvicorn's process manager: each worker builds the app from the environment."""
+def _run_workers(
+    directory: Path, db: str, host: str, port: int, workers: int, limits: ServerLimits
+) -> None:
+    """uvicorn's process manager: each worker builds the app from the environment. The
+    limits hold per process (a party may hold `streams_per_party` in each)."""
     import os
 
-    import uvicorn
-
     from ..api.deployment import DIR_VAR
+    from ..api.server import run, server_config
 
     os.environ[DIR_VAR] = str(directory.resolve())
     os.environ["INTERLOCK_DB"] = db
-    uvicorn.run(
-        "interlock.api.deployment:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        timeout_graceful_shutdown=3,
+    run(
+        server_config(
+            "interlock.api.deployment:app_from_env",
+            limits,
+            host,
+            port,
+            factory=True,
+            workers=workers,
+        )
     )
 
 

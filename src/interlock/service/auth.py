@@ -43,6 +43,13 @@ class TokenCache:
         self.clock = clock
         self._cache: dict[str, tuple[str, float]] = {}
 
+    def cached(self, token: str) -> str | None:
+        """The party of a token known and fresh in the cache, without touching the store."""
+        hit = self._cache.get(token_hash(token))
+        if hit is not None and self.clock() - hit[1] < self.TTL_S:
+            return hit[0]
+        return None
+
     def party(self, token: str) -> str:
         digest = token_hash(token)
         hit = self._cache.get(digest)
