@@ -191,13 +191,22 @@ class LiveServer:
         )
 
 
+# The app's ticker, for a test that ticks by hand (LiveServer.hotline.tick(), the job the
+# ticker runs): a first tick a day away, so none comes during a test.
+MANUAL_TICKS_S = 86_400.0
+
+
 @pytest.fixture
-def live_server(service: NoticeService, clock: Clock) -> Iterator[LiveServer]:
-    """A real uvicorn server on loopback, in a thread, over the test's service."""
+def live_server(
+    request: pytest.FixtureRequest, service: NoticeService, clock: Clock
+) -> Iterator[LiveServer]:
+    """A real uvicorn server on loopback, in a thread, over the test's service. Its ticker
+    runs every 0.05 s, or never for a test marked `manual_ticks`."""
     tokens, hashes = issue_tokens(service.agreement.party_ids)
     service.store.set_token_hashes(hashes)
     hotline = HotlineService(service.store, service.agreement, clock)
-    with serve_in_thread(create_app(service, hotline, tick_s=0.05, keepalive_s=0.5)) as url:
+    tick_s = MANUAL_TICKS_S if request.node.get_closest_marker("manual_ticks") else 0.05
+    with serve_in_thread(create_app(service, hotline, tick_s=tick_s, keepalive_s=0.5)) as url:
         yield LiveServer(url, tokens, service, clock, hotline)
 
 
