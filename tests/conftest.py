@@ -203,12 +203,21 @@ class LiveServer:
         )
 
 
+# The app's ticker, for a test that ticks by hand (LiveServer.hotline.tick(), the job the
+# ticker runs): a first tick a day away, so none comes during a test.
+MANUAL_TICKS_S = 86_400.0
+
+
 @pytest.fixture
-def live_server(services: Services, clock: Clock) -> Iterator[LiveServer]:
-    """A real uvicorn server on loopback, in a thread, over the test's services."""
+def live_server(
+    request: pytest.FixtureRequest, services: Services, clock: Clock
+) -> Iterator[LiveServer]:
+    """A real uvicorn server on loopback, in a thread, over the test's services. Its ticker
+    runs every 0.05 s, or never for a test marked `manual_ticks`."""
     tokens, hashes = issue_tokens(services.agreement.party_ids)
     services.store.set_token_hashes(hashes)
-    with serve_in_thread(create_app(services, tick_s=0.05, keepalive_s=0.5)) as url:
+    tick_s = MANUAL_TICKS_S if request.node.get_closest_marker("manual_ticks") else 0.05
+    with serve_in_thread(create_app(services, tick_s=tick_s, keepalive_s=0.5)) as url:
         yield LiveServer(url, tokens, services.notices, clock, services.hotline)
 
 
@@ -275,16 +284,19 @@ def _pg_template() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _engine_under_test(
-    _pg_template: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
     """With INTERLOCK_TEST_ENGINE=postgresql the whole suite runs on PostgreSQL: every store
     a test opens by file path (or :memory:) is a database of its own on the test cluster,
-    the same one each time the test opens the same path."""
+    the same one each time the test opens the same path. An `engine_free` test uses no
+    such store (the guard below checks it), so nothing is redirected for it."""
     from tests import pg
 
-    if pg.ENGINE != "postgresql":
+    if pg.ENGINE != "postgresql" or request.node.get_closest_marker("engine_free"):
         yield
         return
+    request.getfixturevalue("_pg_template")
+    tmp_path: Path = request.getfixturevalue("tmp_path")
     import itertools
 
     import interlock.store
@@ -306,7 +318,7 @@ def _engine_under_test(
     monkeypatch.setattr(interlock.store, "store_url", redirected)
     yield
     for db in made:
-        pg.drop_database(db)
+        pg.give_back(db)
 
 
 @pytest.fixture
@@ -326,8 +338,148 @@ def deployment_env(directory: Path) -> dict[str, str]:
     runs on PostgreSQL, INTERLOCK_DB names the database that stands for its file."""
     from tests import pg
 
+    pg.note_engine_use(f"deployment_env({directory})")
     if pg.ENGINE != "postgresql":
         return {}
     import interlock.store
 
     return {"INTERLOCK_DB": interlock.store.store_url(directory / "interlock.db")}
+
+
+# ---- tests that run once: those that use no store of the engine under test ----------------
+# scripts/test runs the suite on SQLite, then again on PostgreSQL without these (-m "not
+# engine_free"): pure code (geo, model, detect, spectrum, feeds, the ledger's core), tests
+# that reach PostgreSQL by a URL of their own (pg_url), and child processes that are never
+# put on the engine under test (bench/, offline CLI commands) run the same on both passes.
+# An entry is a directory (ending in "/"), a file, or a file::test, relative to tests/.
+# The guard (pytest_runtest_makereport below) fails a test listed here that reaches a
+# store of the engine under test, so none is silently dropped from the PostgreSQL pass:
+# take it out of the list instead. `pytest --engine-free-candidates` lists the tests that
+# reached none (a test using a store set up by an earlier test's wider fixture shows up
+# there too: check before adding it).
+ENGINE_FREE = (
+    "geo/",
+    "model/",
+    "detect/",
+    "spectrum/",
+    "feeds/",
+    "bench/",
+    "ledger/test_fast_canonical.py",
+    "ledger/test_ledger_core.py",
+    "ledger/test_small_order_keys.py",
+    "ledger/test_verify_parallel.py",
+    "web/test_js_signing.py",
+    "cli/test_keys_cli.py",
+    "cli/test_spectrum_cli.py",
+    "cli/test_cli.py::test_init_refuses_an_existing_deployment",
+    "cli/test_cli.py::test_offline_check_exit_codes",
+    "cli/test_cli.py::test_offline_check_reads_stdin",
+    "api/test_several_processes.py",
+    "api/test_store_unavailable.py",
+    "service/test_demo_feed.py",
+    "service/test_bootstrap_keys.py::test_public_keys_are_set_in_the_right_party_and_comments_kept",
+    "service/test_bootstrap_keys.py::test_a_party_without_a_keys_line_gets_one",
+    "service/test_bootstrap_keys.py::test_init_with_keys_refuses_bad_toml_and_writes_nothing",
+    "service/test_hotline_service.py::test_bad_hotline_clauses_are_refused_naming_the_field",
+    "service/test_hotline_service.py::test_hotline_clauses_are_read",
+    "service/test_hotline_service.py::test_any_json_is_a_message_or_a_clear_error",
+    "service/test_hotline_service.py::test_any_json_is_a_receipt_or_a_clear_error",
+    "service/test_hotline_service.py::test_no_party_may_pose_as_the_system",
+    "store/test_postgres_store.py::test_placeholders_are_rewritten_and_casts_left_alone",
+    "store/test_postgres_store.py::test_every_named_placeholder_becomes_one_pyformat_placeholder",
+    "store/test_postgres_store.py::test_candidates_come_from_the_gist_index",
+    "store/test_postgres_store.py::test_a_commit_in_one_process_wakes_the_streams_of_another",
+    "store/test_postgres_store.py::test_a_lost_database_is_unavailable_not_an_error_and_recovers",
+)
+TESTS = Path(__file__).resolve().parent
+_ENGINE_USES = pytest.StashKey[list[str]]()
+_RUN = pytest.StashKey[list[pytest.Item]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--engine-free-candidates",
+        action="store_true",
+        help="list the tests not marked engine_free that reached no store of the engine "
+        "under test (candidates for ENGINE_FREE in tests/conftest.py)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Watch the two ways into a store of the engine under test: a store target turned
+    into a URL (what the PostgreSQL pass redirects), and any SQLite connection."""
+    import sqlite3
+
+    from sqlalchemy import event
+    from sqlalchemy.pool import Pool
+    from tests import pg
+
+    import interlock.store
+
+    if getattr(interlock.store.store_url, "_watched", False):
+        return
+    real = interlock.store.store_url
+
+    def watched(target: str | Path) -> str:
+        url = real(target)
+        if not url.startswith("postgres"):
+            pg.note_engine_use(f"store_url({str(target)!r})")
+        return url
+
+    watched._watched = True  # type: ignore[attr-defined]
+    interlock.store.store_url = watched
+
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        if isinstance(dbapi_conn, sqlite3.Connection):
+            pg.note_engine_use("a SQLite connection")
+
+    event.listen(Pool, "connect", on_connect)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        file = item.path.resolve().relative_to(TESTS).as_posix()
+        test = f"{file}::{item.name.partition('[')[0]}"
+        if any(e in (file, test) or (e[-1] == "/" and file.startswith(e)) for e in ENGINE_FREE):
+            item.add_marker(pytest.mark.engine_free)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    from tests import pg
+
+    item.stash[_ENGINE_USES] = pg.watch_engine_use(True)
+    item.config.stash.setdefault(_RUN, []).append(item)
+    try:
+        yield
+    finally:
+        pg.watch_engine_use(False)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    uses = item.stash.get(_ENGINE_USES, [])
+    if not uses or not item.get_closest_marker("engine_free") or report.when != "teardown":
+        return
+    report.outcome = "failed"
+    report.longrepr = (
+        f"{item.nodeid} is marked engine_free (ENGINE_FREE in tests/conftest.py: run on the "
+        f"SQLite pass only) but reached a store of the engine under test: "
+        f"{'; '.join(dict.fromkeys(uses))}. Take it out of ENGINE_FREE."
+    )
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if not config.getoption("--engine-free-candidates"):
+        return
+    found = [
+        item.nodeid
+        for item in config.stash.get(_RUN, [])
+        if not item.get_closest_marker("engine_free") and not item.stash[_ENGINE_USES]
+    ]
+    terminalreporter.write_sep("=", f"{len(found)} tests reached no store of the engine under test")
+    for nodeid in found:
+        terminalreporter.write_line(nodeid)

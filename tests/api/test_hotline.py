@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -44,6 +43,15 @@ class Collector:
     def stop(self) -> None:
         self._stop.set()
         self.thread.join(timeout=5)
+
+
+def caught_up(live_server: LiveServer, stream: Collector) -> None:
+    """Wait until `stream` holds every ledger entry addressed to its party so far: the
+    stream is in ledger order, so what it lacks then was never written."""
+    addressed = live_server.hotline.stream_entries(stream.client.party, 0, 100_000)
+    if addressed:
+        last = addressed[-1]["seq"]
+        wait_for(lambda: any(e["seq"] >= last for e in stream.entries))
 
 
 @pytest.fixture
@@ -94,25 +102,34 @@ def test_send_deliver_acknowledge(live_server: LiveServer, clients: dict[str, Cl
         clients["green"].message(sent["id"])
 
 
+@pytest.mark.manual_ticks
 def test_unacknowledged_message_escalates_until_acknowledged(
     live_server: LiveServer, clients: dict[str, Client]
 ) -> None:
     blue, red, green = clients["blue"], clients["red"], clients["green"]
     blue_stream, green_stream = Collector(blue), Collector(green)
+    tick = live_server.hotline.tick  # what the app's ticker runs
     sent = blue.send(["red"], "Flash: SAM site active", priority="flash")
-    time.sleep(0.3)  # several ticks before the deadline: nothing escalates
+    for _ in range(3):  # several ticks before the deadline: nothing escalates
+        tick()
+    caught_up(live_server, blue_stream)
     assert not blue_stream.of_type("escalation")
     live_server.clock.advance(seconds=31)  # past the 30 s deadline
+    tick()
     first = wait_for(lambda: blue_stream.of_type("escalation"))[0]["event"]
     assert first["message"] == sent["id"] and first["party"] == "red" and first["count"] == 1
     assert blue.message(sent["id"])["state"] == "overdue"
     live_server.clock.advance(seconds=16)  # flash repeats every 15 s
+    tick()
     wait_for(lambda: len(blue_stream.of_type("escalation")) >= 2)
     assert [e["event"]["count"] for e in blue_stream.of_type("escalation")] == [1, 2]
+    caught_up(live_server, green_stream)
     assert not green_stream.of_type("escalation")  # not concerned, not a contact
     red.ack(sent["id"])
     live_server.clock.advance(minutes=10)
-    time.sleep(0.3)
+    for _ in range(3):
+        tick()
+    caught_up(live_server, blue_stream)
     assert len(blue_stream.of_type("escalation")) == 2  # acknowledged: escalation stops
     blue_stream.stop()
     green_stream.stop()
@@ -201,6 +218,7 @@ def test_the_stream_resumes_from_last_event_id(
     assert bad.status_code == 422 and "Last-Event-ID" in bad.json()["detail"]
 
 
+@pytest.mark.manual_ticks
 def test_heartbeats_and_hotline_down_and_back(
     live_server: LiveServer, clients: dict[str, Client]
 ) -> None:
@@ -212,15 +230,20 @@ def test_heartbeats_and_hotline_down_and_back(
     assert status == {"blue": "up", "red": "up", "green": "unknown"}
     live_server.clock.advance(seconds=20)
     blue.heartbeat()
-    time.sleep(0.3)
+    for _ in range(3):
+        live_server.hotline.tick()
+    caught_up(live_server, blue_stream)
     assert not [e for e in blue_stream.of_type("channel") if e["event"]["state"] == "down"]
     live_server.clock.advance(seconds=15)  # red silent 35 s > 3 x 10 s
+    live_server.hotline.tick()
     down = wait_for(
         lambda: [e for e in blue_stream.of_type("channel") if e["event"]["state"] == "down"]
     )
     assert down[0]["event"]["party"] == "red" and len(down) == 1
     assert {s["party"]: s["state"] for s in blue.status()}["red"] == "down"
-    time.sleep(0.3)  # still down: reported once, not on every tick
+    for _ in range(3):  # still down: reported once, not on every tick
+        live_server.hotline.tick()
+    caught_up(live_server, blue_stream)
     assert len([e for e in blue_stream.of_type("channel") if e["event"]["state"] == "down"]) == 1
     assert red.heartbeat()["was"] == "down"
     back = wait_for(
