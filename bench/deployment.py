@@ -42,6 +42,7 @@ AGREEMENT_TEXT = EXAMPLE_AGREEMENT.replace(
     # may write flat out (bench/abuse.py runs under the default limits).
     "\n[server]\nrequests_per_s = 1e6\nrequest_burst = 1000000\n"
     "bytes_per_s = 1e9\nbyte_burst = 1000000000\nstreams_per_party = 1000\n"
+    "anon_requests_per_s = 1e6\nanon_request_burst = 1000000\n"
 )
 PARTIES = ("blue", "red")
 

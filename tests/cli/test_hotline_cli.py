@@ -280,7 +280,7 @@ def test_bad_input_is_refused_clearly_and_stores_nothing(
     # An addressee-only act: blue cannot acknowledge its own message.
     mid = sent_id(run(*send, env=blue))
     own = run("hotline", "ack", mid, env=blue)
-    assert own.returncode == 2 and "only its addressees" in own.stderr
+    assert own.returncode == 2 and "addressed to blue" in own.stderr  # the 404 of issue 14
     after = deployment.ledger()
     assert after[: len(before)] == before
     assert [e["event"]["type"] for e in after[len(before) :]] == ["message"]  # the one sent
