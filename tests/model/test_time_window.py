@@ -85,7 +85,7 @@ def test_the_agreement_carries_the_limits_with_their_defaults() -> None:
     assert r.planning_horizon == timedelta(days=400)
     assert (r.shape.max_positions, r.shape.max_rings) == (5000, 100)
     assert (r.shape.max_boundary_pieces, r.shape.max_path_overlap) == (20_000, 12.0)
-    assert r.max_candidates == 10_000
+    assert r.max_candidates == 2_000
     r = agreement(planning_horizon_days=30, max_positions=2000, max_candidates=50).rules
     assert (r.planning_horizon.days, r.shape.max_positions, r.max_candidates) == (30, 2000, 50)
 
