@@ -12,7 +12,7 @@ from geodesic_truth import GEOD
 from hypothesis import given, settings
 from random_areas import Spec, area_specs
 
-from interlock.errors import InterlockError, InvalidInput
+from interlock.errors import InterlockError, InvalidInput, PayloadTooLarge
 from interlock.geo.shapes import MAX_EXTENT_M, Area
 
 SQUARE = [[10.0, 50.0], [10.5, 50.0], [10.5, 50.3], [10.0, 50.3], [10.0, 50.0]]
@@ -315,8 +315,11 @@ def test_geometry_must_be_an_object_with_coordinates(geometry: Any) -> None:
 
 
 def test_too_many_positions_are_refused() -> None:
-    path = [(i * 1e-4, 0.0) for i in range(10_001)]
-    assert invalid(line(*path), {"half_width_m": 5}).field == "geometry.coordinates"
+    path = [(i * 1e-4, 0.0) for i in range(5_001)]  # one over geo.limits' default
+    with pytest.raises(PayloadTooLarge) as info:
+        Area.from_geojson(line(*path), {"half_width_m": 5})
+    assert info.value.field == "geometry.coordinates"
+    assert "5,001 positions in all; the agreement allows 5,000" in info.value.detail
 
 
 def test_area_larger_than_the_local_frame_allows_is_refused() -> None:

@@ -449,6 +449,12 @@ class RulesOut(Closed):
     max_area_km2: float
     max_duration_h: float
     require_signatures: bool
+    planning_horizon_days: float
+    max_positions: int
+    max_rings: int
+    max_boundary_pieces: int
+    max_path_overlap: float
+    max_candidates: int
     separation: BySeparationDomain
 
 

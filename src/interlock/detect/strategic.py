@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..errors import RuleViolation
 from ..geo.distance import far_apart, separation
 from ..geo.shapes import Area
 from ..model.agreement import Rules, infringes
@@ -80,6 +81,18 @@ def check_pair(a: Volume, b: Volume, rules: Rules) -> Conflict | None:
             sep.distance_m, minima.horizontal_m, v_gap, minima.vertical_m, overlap_s
         ),
     )
+
+
+def within_budget(candidates: int, rules: Rules) -> None:
+    """The per-request compute budget: refuse, before any exact check, a notice or asset
+    whose area and window meet more stored items than the agreement's max_candidates."""
+    if candidates > rules.max_candidates:
+        raise RuleViolation(
+            f"the area and window meet {candidates:,} stored notices and assets; the "
+            f"agreement checks at most {rules.max_candidates:,} per request "
+            "(rules.max_candidates): split it into smaller notices",
+            field="geometry",
+        )
 
 
 def detect(new: Volume, candidates: Iterable[Volume], rules: Rules) -> list[Conflict]:

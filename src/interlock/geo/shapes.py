@@ -21,16 +21,22 @@ import shapely
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, PayloadTooLarge, RuleViolation
 from ..validate import number
 from .boxes import grow_range
 from .frame import WGS84, LocalFrame, centre_of, wrap_lon
+from .limits import (
+    BOX_PIECE_M,
+    DEFAULT_SHAPE_LIMITS,
+    ShapeLimits,
+    boundary_pieces,
+    path_overlap,
+    thousands,
+)
 
 SHAPES = ("polygon", "circle", "corridor", "orbit")
 MAX_EXTENT_M = 2_500_000.0  # beyond this a local frame distorts: no notice is that large
 MAX_EDGE_M = 50_000.0  # longer edges are densified so straight frame edges follow the geodesic
-MAX_VERTICES = 10_000
-BOX_PIECE_M = 2_000.0  # boundary pieces for index boxes (see Area.boxes)
 
 Coords = tuple[tuple[float, float], ...]
 
@@ -53,12 +59,29 @@ def _position(value: Any, field: str) -> tuple[float, float]:
 def _positions(value: Any, field: str, minimum: int) -> Coords:
     if not isinstance(value, list | tuple):
         raise InvalidInput("expected an array of positions", field=field)
-    if len(value) > MAX_VERTICES:
-        raise InvalidInput(f"more than {MAX_VERTICES} positions", field=field)
     pts = tuple(_position(v, f"{field}[{i}]") for i, v in enumerate(value))
     if len(pts) < minimum:
         raise InvalidInput(f"needs at least {minimum} positions", field=field)
     return pts
+
+
+def _count(coords: Any, shape: str, limits: ShapeLimits) -> None:
+    """Rings and positions as sent, counted before any is parsed (PayloadTooLarge)."""
+    if not isinstance(coords, list):
+        return  # the parsers name what is wrong with it
+    rings = coords if shape == "polygon" else [coords]
+    if len(rings) > limits.max_rings:
+        raise PayloadTooLarge(
+            f"{len(rings):,} rings; the agreement allows {limits.max_rings:,} (rules.max_rings)",
+            field="geometry.coordinates",
+        )
+    total = sum(len(r) for r in rings if isinstance(r, list))
+    if total > limits.max_positions:
+        raise PayloadTooLarge(
+            f"{total:,} positions in all; the agreement allows {limits.max_positions:,} "
+            "(rules.max_positions)",
+            field="geometry.coordinates",
+        )
 
 
 def _positive_length(props: dict[str, Any], key: str) -> float:
@@ -96,8 +119,17 @@ class Area:
 
     # ---- construction -------------------------------------------------------------------
     @classmethod
-    def from_geojson(cls, geometry: Any, props: dict[str, Any] | None = None) -> Area:
-        """Build from a GeoJSON geometry plus the shape's dimensions in properties."""
+    def from_geojson(
+        cls,
+        geometry: Any,
+        props: dict[str, Any] | None = None,
+        limits: ShapeLimits = DEFAULT_SHAPE_LIMITS,
+    ) -> Area:
+        """Build from a GeoJSON geometry plus the shape's dimensions in properties.
+
+        What the shape may cost (geo.limits) is checked before the work it bounds: counts
+        before parsing, boundary length before densifying, a corridor's self-overlap
+        before anything buffers it."""
         props = props or {}
         if not isinstance(geometry, dict):
             raise InvalidInput("a GeoJSON geometry object is required", field="geometry")
@@ -121,6 +153,7 @@ class Area:
         expected["orbit"] = "LineString"
         if gtype != expected[shape]:
             raise InvalidInput(f"shape {shape} needs a {expected[shape]}", field="geometry.type")
+        _count(coords, shape, limits)
         if shape == "polygon":
             if not isinstance(coords, list) or not coords:
                 raise InvalidInput(
@@ -148,8 +181,43 @@ class Area:
             if len(pts) != 2:
                 raise InvalidInput("an orbit is exactly two points", field="geometry.coordinates")
             area = cls("orbit", pts, _positive_length(props, "radius_m"))
+        area.check_cost(limits)
         area.validate()
+        if area.shape == "corridor":
+            area.check_path(limits)
         return area
+
+    def check_cost(self, limits: ShapeLimits) -> None:
+        """The 2 km boundary pieces densification would make, counted without making them."""
+        if self.shape == "circle":
+            return
+        pieces = sum(boundary_pieces(np.asarray(r, dtype=float)) for r in (self.core, *self.holes))
+        if pieces > limits.max_boundary_pieces:
+            raise RuleViolation(
+                f"the boundary is {pieces:,} pieces of {BOX_PIECE_M / 1000:g} km; the agreement "
+                f"allows {limits.max_boundary_pieces:,} (rules.max_boundary_pieces)",
+                field="geometry.coordinates",
+            )
+
+    def check_path(self, limits: ShapeLimits) -> None:
+        """A corridor's path neither crosses itself nor folds back over itself (see
+        geo.limits.ShapeLimits.max_path_overlap): what would make buffering it quadratic."""
+        core = self.own_core
+        assert isinstance(core, LineString)
+        xy = np.asarray(core.coords)
+        overlap = path_overlap(xy, self.radius_m, limits.max_boundary_pieces)
+        if overlap > limits.max_path_overlap:
+            raise RuleViolation(
+                f"the corridor folds back over itself (overlap {thousands(overlap)}); the "
+                f"agreement allows {thousands(limits.max_path_overlap)} (rules.max_path_overlap)",
+                field="geometry.coordinates",
+            )
+        if not core.is_simple:
+            raise RuleViolation(
+                "a corridor's path must not cross itself (file a racetrack as an orbit, or "
+                "split the path into notices)",
+                field="geometry.coordinates",
+            )
 
     @classmethod
     def from_stored(cls, geometry: dict[str, Any], props: dict[str, Any]) -> Area:

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..codec.keys import parse_public
 from ..errors import InvalidInput
+from ..geo.limits import ShapeLimits
 from ..geo.units import M_PER_FT, M_PER_NM
 from .hazard_rules import HazardRules, hazard_rules
 from .spectrum_rules import SpectrumRules, spectrum_rules
@@ -26,6 +27,7 @@ PARTY_ID = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 OPTIONAL_FIELDS = ("purpose", "callsign", "remarks", "unit")
 RESERVED_ID = "interlock"  # the author of system messages: no party may take it
 PRIORITIES = ("routine", "urgent", "flash")  # hotline message priorities, lowest first
+MAX_HORIZON_DAYS = 84_000  # model.limits' window of accepted times, 1970-2200
 MAX_NUMBER = 1e9  # above any sane rule value; keeps timedelta (max ~1.4e12 min) from overflowing
 
 
@@ -79,6 +81,18 @@ class Rules:
     max_duration: timedelta = timedelta(days=7)
     # Whether notices must come as Ed25519-signed envelopes (the hotline's provable record).
     require_signatures: bool = False
+    # How far ahead a notice may end. ASTM F3548-21 bounds a UTM operational intent at 30
+    # days ahead; an agreement between forces publishes exercises further out: 400 days
+    # holds a yearly exercise programme filed a month before its year starts.
+    planning_horizon: timedelta = timedelta(days=400)
+    # What one shape may cost (geo.limits.ShapeLimits names each default and why).
+    shape: ShapeLimits = field(default_factory=ShapeLimits)
+    # Candidates (stored notices and assets the index finds near a new notice or asset)
+    # one request may check exactly; more is refused rather than run unbounded. Measured
+    # on the shared 2-core VM: a 280 km circle against 10,000 stored shapes took 1.1 s
+    # (circles), 2.3 s (5-point corridors), 6.5 s (40-vertex polygons); 2,000 bounds one
+    # request at about 1.3 s of checks. A notice in the demo theatre meets a few.
+    max_candidates: int = 2_000
 
     def minima(self, domain_a: str, domain_b: str) -> Separation:
         """Minima for a pair: a mixed pair takes the larger of each (the safer side)."""
@@ -193,6 +207,12 @@ class Agreement:
                 "max_area_km2": r.max_area_km2,
                 "max_duration_h": r.max_duration.total_seconds() / 3600,
                 "require_signatures": r.require_signatures,
+                "planning_horizon_days": r.planning_horizon.total_seconds() / 86400,
+                "max_positions": r.shape.max_positions,
+                "max_rings": r.shape.max_rings,
+                "max_boundary_pieces": r.shape.max_boundary_pieces,
+                "max_path_overlap": r.shape.max_path_overlap,
+                "max_candidates": r.max_candidates,
                 "separation": {
                     d: {"horizontal_m": s.horizontal_m, "vertical_m": s.vertical_m}
                     for d, s in r.separation.items()
@@ -253,6 +273,33 @@ def _flag(table: dict[str, Any], key: str) -> bool:
     if not isinstance(value, bool):
         raise InvalidInput("must be true or false", field=f"rules.{key}")
     return value
+
+
+def _count(table: dict[str, Any], key: str, default: int, where: str) -> int:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_NUMBER:
+        raise InvalidInput(f"must be an integer from 1 to {MAX_NUMBER:g}", field=f"{where}.{key}")
+    return value
+
+
+def _horizon_days(r: dict[str, Any], default: float) -> float:
+    days = _number(r, "planning_horizon_days", default, "rules", 1.0)
+    if days > MAX_HORIZON_DAYS:
+        raise InvalidInput(
+            f"must be <= {MAX_HORIZON_DAYS:,} (the accepted times span 230 years)",
+            field="rules.planning_horizon_days",
+        )
+    return days
+
+
+def _shape_limits(r: dict[str, Any]) -> ShapeLimits:
+    d = ShapeLimits()
+    return ShapeLimits(
+        max_positions=_count(r, "max_positions", d.max_positions, "rules"),
+        max_rings=_count(r, "max_rings", d.max_rings, "rules"),
+        max_boundary_pieces=_count(r, "max_boundary_pieces", d.max_boundary_pieces, "rules"),
+        max_path_overlap=_number(r, "max_path_overlap", d.max_path_overlap, "rules", 1.0),
+    )
 
 
 def _separation(table: dict[str, Any], domain: str, default: Separation) -> Separation:
@@ -384,6 +431,9 @@ def agreement_from_dict(data: dict[str, Any]) -> Agreement:
         max_area_km2=_number(r, "max_area_km2", defaults.max_area_km2, "rules", 1e-6),
         max_duration=timedelta(hours=_number(r, "max_duration_h", 168, "rules", 1e-6)),
         require_signatures=_flag(r, "require_signatures"),
+        planning_horizon=timedelta(days=_horizon_days(r, defaults.planning_horizon.days)),
+        shape=_shape_limits(r),
+        max_candidates=_count(r, "max_candidates", defaults.max_candidates, "rules"),
     )
     vis = _table(data, "visibility", "visibility")
     others_see = vis.get("others_see", list(OTHERS_SEE_DEFAULT))
@@ -446,6 +496,17 @@ max_duration_h = 168
 # Require every notice to come as an Ed25519-signed envelope (interlock.ledger.envelope),
 # so the record proves who declared what. Needs each party's public_keys above.
 require_signatures = false
+# A notice may end at most this many days ahead (times anyone sends lie in 1970-2199).
+planning_horizon_days = 400
+# What one shape may cost, checked before any work on it: positions in all its rings,
+# rings (holes + 1), 2 km pieces along its boundary, and how far a corridor folds back
+# over itself (a straight one scores about 3; a corridor must not cross itself).
+max_positions = 5000
+max_rings = 100
+max_boundary_pieces = 20000
+max_path_overlap = 12
+# Stored notices and assets one new notice or asset may be checked against exactly.
+max_candidates = 2000
 
 # Separation minima per domain. Horizontal in nm (or _m), vertical in ft (or _m).
 # A pair from two domains uses the larger minimum of each.

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import InvalidInput
+from ..geo.limits import DEFAULT_SHAPE_LIMITS, ShapeLimits
 from ..geo.shapes import Area
 from .limits import FULL_BAND_M
 from .notice import VerticalBand, _air_band, parse_feature_frame
@@ -44,7 +45,8 @@ class AssetDraft:
         return {"type": "Feature", "geometry": self.area.to_geojson_geometry(), "properties": props}
 
 
-def parse_asset(obj: Any) -> AssetDraft:
+def parse_asset(obj: Any, limits: ShapeLimits = DEFAULT_SHAPE_LIMITS) -> AssetDraft:
+    """Validate an asset Feature (its shape's cost bounded by the agreement's limits)."""
     geometry, props = parse_feature_frame(obj)
     kind = props.get("kind")
     if kind not in ASSET_KINDS:
@@ -54,7 +56,7 @@ def parse_asset(obj: Any) -> AssetDraft:
         raise InvalidInput(
             f"a name of 1 to {MAX_NAME} characters is required", field="properties.name"
         )
-    area = Area.from_geojson(geometry, props)
+    area = Area.from_geojson(geometry, props, limits)
     if "alt_lower_ft" in props or "alt_upper_ft" in props or "fl_lower" in props:
         band, band_input = _air_band(props)
     else:  # from the sea floor to the top of any airspace

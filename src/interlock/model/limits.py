@@ -7,6 +7,8 @@ agreement shares.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from ..geo.units import M_PER_FT
 
 # Altitudes (ft AMSL), of declared bands and of reported tracks alike. Top: 200,000 ft
@@ -20,3 +22,14 @@ MAX_DEPTH_M = 11_000.0  # the deepest ocean (Challenger Deep, 10,935 m)
 # A protected asset declared without a band is kept clear from the sea floor to the top
 # of any airspace (metres).
 FULL_BAND_M = (-MAX_DEPTH_M, MAX_ALT_FT * M_PER_FT)
+
+# Times any party may send (a notice's or asset's start and end, query parameters): from
+# the Unix epoch, which the ledger and store count seconds from, to the start of 2200,
+# beyond any activity an agreement plans (ASTM F3548-21 bounds an operational intent at
+# 30 days ahead; the agreement's planning horizon is [rules] planning_horizon_days).
+# LATEST is excluded: 2199-12-31T23:59:59Z is accepted, 2200-01-01T00:00Z refused. Every
+# time inside fits datetime's years 1-9999 at any UTC offset, and the candidate index's
+# float32 minutes (8 min apart near 2200, rounded outwards). Standing assets, with no
+# start or end, are in force over this whole window.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)

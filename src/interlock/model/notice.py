@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import InvalidInput, RuleViolation
+from ..geo.limits import DEFAULT_SHAPE_LIMITS, ShapeLimits
 from ..geo.shapes import Area
 from ..geo.units import M_PER_FT, fl_to_m
 from ..validate import number
@@ -179,15 +180,16 @@ def parse_feature_frame(obj: Any) -> tuple[Any, dict[str, Any]]:
     return obj.get("geometry"), props
 
 
-def parse_notice(obj: Any) -> NoticeDraft:
-    """Validate a notice Feature; raise InvalidInput naming the first bad field."""
+def parse_notice(obj: Any, limits: ShapeLimits = DEFAULT_SHAPE_LIMITS) -> NoticeDraft:
+    """Validate a notice Feature; raise InvalidInput naming the first bad field. The
+    shape's cost is bounded by `limits` (the agreement's ``Rules.shape``)."""
     geometry, props = parse_feature_frame(obj)
     domain = props.get("domain")
     if domain not in DOMAINS:
         raise InvalidInput(f"must be one of {', '.join(DOMAINS)}", field="properties.domain")
     if domain == "emission" and _is_point(geometry) and props.get("radius_m") is None:
         props = {**props, "radius_m": SITE_RADIUS_M}  # a transmitter at a known site
-    area = Area.from_geojson(geometry, props)
+    area = Area.from_geojson(geometry, props, limits)
     start = parse_utc(props.get("start"), "properties.start")
     end = parse_utc(props.get("end"), "properties.end")
     if end <= start:
@@ -244,4 +246,16 @@ def check_limits(draft: NoticeDraft, rules: Rules) -> None:
         raise RuleViolation(
             f"area {km2:.0f} km2 exceeds the agreement's maximum of {rules.max_area_km2:g} km2",
             field="geometry",
+        )
+
+
+def check_horizon(draft: NoticeDraft, rules: Rules, now: datetime) -> None:
+    """The agreement's planning horizon: a notice may end at most this far ahead of now."""
+    if draft.end - now > rules.planning_horizon:
+        days = rules.planning_horizon.total_seconds() / 86400
+        ahead = (draft.end - now).total_seconds() / 86400
+        raise RuleViolation(
+            f"ends {ahead:,.1f} days ahead; the agreement plans at most {days:g} days ahead "
+            "(rules.planning_horizon_days)",
+            field="properties.end",
         )

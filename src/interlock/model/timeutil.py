@@ -1,4 +1,5 @@
-"""UTC time parsing: timezone-aware ISO 8601 only; naive times are refused."""
+"""UTC time parsing: timezone-aware ISO 8601 only; naive times and times outside the
+accepted window (model.limits.EARLIEST - LATEST) are refused, naming the field."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import InvalidInput
+from .limits import EARLIEST, LATEST
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -24,7 +26,17 @@ def parse_utc(value: Any, field: str) -> datetime:
         raise InvalidInput(
             f"naive time {value!r}: give a UTC offset (e.g. 'Z' or '+00:00')", field=field
         )
-    return t.astimezone(UTC)
+    try:
+        utc = t.astimezone(UTC)
+    except OverflowError:  # year 9999 at a negative offset, year 1 at a positive one
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise InvalidInput(
+            f"{value!r} is outside the accepted times, {iso(EARLIEST)} up to (not including) "
+            f"{iso(LATEST)}",
+            field=field,
+        )
+    return utc
 
 
 def iso(t: datetime) -> str:

@@ -71,7 +71,7 @@ class AssetService:
     def prepare(self, op: AssetOp) -> AssetDraft | None:
         """Checks that need no store, done before taking the write lock."""
         self.agreement.party(op.party)
-        return parse_asset(op.feature) if op.kind == "create" else None
+        return parse_asset(op.feature, self.agreement.rules.shape) if op.kind == "create" else None
 
     def apply(self, tx: WriteTx, op: AssetOp, prepared: AssetDraft | None) -> dict[str, Any]:
         now = self.clock()

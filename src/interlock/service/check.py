@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..detect.strategic import Volume, check_pair, notice_volume
-from ..errors import InvalidInput
+from ..detect.strategic import Volume, check_pair, notice_volume, within_budget
+from ..errors import InterlockError, InvalidInput
 from ..model.agreement import Rules
 from ..model.conflict import Conflict, Ref
 from ..model.notice import NoticeDraft, parse_notice
@@ -39,14 +39,14 @@ def features_of(doc: Any, name: str) -> list[dict[str, Any]]:
 
 
 def _labelled(
-    feats: list[dict[str, Any]], name: str, default_party: str, margin_m: float
+    feats: list[dict[str, Any]], name: str, default_party: str, margin_m: float, rules: Rules
 ) -> list[Labelled]:
     out = []
     for i, feat in enumerate(feats):
         try:
-            draft: NoticeDraft = parse_notice(feat)
-        except InvalidInput as exc:
-            raise InvalidInput(exc.detail, field=f"{name}[{i}]") from None
+            draft: NoticeDraft = parse_notice(feat, rules.shape)
+        except InterlockError as exc:
+            raise type(exc)(exc.detail, field=f"{name}[{i}]") from None
         if draft.band is None:
             continue  # emissions are checked by the spectrum arena, not as volumes
         props = feat["properties"]
@@ -72,13 +72,15 @@ def check_plan(
 ) -> list[Conflict]:
     """Every conflict between the plan's notices and the others'."""
     margin = rules.largest_minima.horizontal_m
-    mine = _labelled(features_of(plan, "plan"), "plan", plan_party, margin)
-    theirs = _labelled(features_of(against, "against"), "against", OTHER_PARTY, 0.0)
+    mine = _labelled(features_of(plan, "plan"), "plan", plan_party, margin, rules)
+    theirs = _labelled(features_of(against, "against"), "against", OTHER_PARTY, 0.0, rules)
     out = []
     for p in mine:
-        for q in theirs:
-            if p.volume.party == q.volume.party or not _boxes_meet(p.boxes, q.boxes):
-                continue
+        met = [
+            q for q in theirs if p.volume.party != q.volume.party and _boxes_meet(p.boxes, q.boxes)
+        ]
+        within_budget(len(met), rules)  # the server's budget, per plan notice
+        for q in met:
             conflict = check_pair(p.volume, q.volume, rules)
             if conflict is not None:
                 out.append(conflict)

@@ -29,7 +29,7 @@ from ..ledger.envelope import verify as verify_envelope
 from ..model.agreement import Agreement
 from ..model.conflict import Ref, Violation
 from ..model.events import EventKind
-from ..model.notice import NoticeDraft, check_limits, parse_notice
+from ..model.notice import NoticeDraft, check_horizon, check_limits, parse_notice
 from ..model.timeutil import from_ts, iso, parse_utc, to_ts
 from ..model.visibility import visible_properties
 from ..store.base import Box, NoticeRow, Store, WriteTx
@@ -248,8 +248,10 @@ class NoticeService:
         self.agreement.party(op.party)
         feature, envelope = self._unwrap(op.party, op.feature)
         self._check_filer(op.party, feature)
-        draft = parse_notice(feature)
-        check_limits(draft, self.agreement.rules)
+        rules = self.agreement.rules
+        draft = parse_notice(feature, rules.shape)
+        check_limits(draft, rules)
+        check_horizon(draft, rules, self.clock())
         return Prepared(draft, envelope)
 
     def _unwrap(self, party: str, body: Any) -> tuple[Any, dict[str, Any] | None]:
@@ -311,7 +313,7 @@ class NoticeService:
             raise InvalidInput(
                 f"cannot change domain {row.domain} to {draft.domain}", field="properties.domain"
             )
-        previous = parse_notice(row.feature)
+        previous = parse_notice(row.feature, self.agreement.rules.shape)
         version = row.version + 1
         violation = self._late(Ref("notice", notice_id, version), party, now, draft, previous)
         self._close_conflicts(tx, notice_id, now, f"superseded by version {version}")

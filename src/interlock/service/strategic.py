@@ -9,15 +9,16 @@ and a system message each must acknowledge. The order of events changes nothing.
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from ..detect.strategic import Volume, check_pair
+from ..detect.strategic import Volume, check_pair, within_budget
 from ..geo.boxes import grow_boxes
 from ..geo.shapes import Area
 from ..model.agreement import Agreement
 from ..model.conflict import Conflict, Ref
 from ..model.events import EventKind
+from ..model.limits import EARLIEST, LATEST
 from ..model.message import REF_KINDS
 from ..model.notice import VerticalBand
 from ..model.timeutil import iso, parse_utc, to_ts
@@ -25,8 +26,9 @@ from ..store.base import IndexEntry, NoticeRow, WriteTx
 from .hotline import post_system_message
 from .record import record
 
-# Standing assets (no start or end) are in force from and until these instants.
-FAR_PAST, FAR_FUTURE = datetime(1900, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC)
+# Standing assets (no start or end) are in force over the whole window of accepted times
+# (model.limits): they meet every notice any party can file.
+FAR_PAST, FAR_FUTURE = EARLIEST, LATEST
 CACHE_SIZE = 50_000  # parsed volumes of stored notice versions (immutable once stored)
 
 
@@ -108,12 +110,15 @@ class StrategicRecorder:
         """A new notice version against the other parties' notices and assets."""
         rules = self.agreement.rules
         query = self._query(vol)
+        rows = tx.candidates(query, vol.party)
+        assets = tx.asset_candidates(query, vol.party)
+        within_budget(len(rows) + len(assets), rules)
         found = []
-        for row in tx.candidates(query, vol.party):
+        for row in rows:
             c = check_pair(vol, self.notice_volume(row), rules)
             if c is not None:
                 found.append(c)
-        for asset in tx.asset_candidates(query, vol.party):
+        for asset in assets:
             c = check_pair(vol, asset_volume(asset), rules)
             if c is not None:
                 found.append(c)
@@ -123,8 +128,10 @@ class StrategicRecorder:
         """A new asset against the other parties' notices, each checked notice first,
         exactly as if the notice had been filed after the asset."""
         rules = self.agreement.rules
+        rows = tx.candidates(self._query(vol), vol.party)
+        within_budget(len(rows), rules)
         found = []
-        for row in tx.candidates(self._query(vol), vol.party):
+        for row in rows:
             c = check_pair(self.notice_volume(row), vol, rules)
             if c is not None:
                 found.append(c)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import NoResultFound
 
 from ..errors import StateConflict
 from ..ledger.chain import GENESIS, make_entry
+from ..model.limits import EARLIEST, LATEST
 from ..model.timeutil import parse_utc, to_ts
 from . import schema as s
 from .base import Box, IndexEntry, NoticeRow
@@ -28,11 +29,16 @@ from .sql_hotline import INSERT_INBOX_SQL, HotlineReads, HotlineWrites, ledger_e
 from .sql_spectrum import SpectrumReads, SpectrumWrites, notice_row
 
 T0 = 1_577_836_800.0  # 2020-01-01T00:00:00Z: origin of the index's time axis (minutes)
-FAR_PAST, FAR_FUTURE = -1.0e7, 1.0e8  # minutes: standing assets
 
 
 def minutes(ts: float) -> float:
     return (ts - T0) / 60.0
+
+
+# The index's time axis spans the window of accepted times (model.limits): standing assets
+# are indexed over all of it, and no entry reaches beyond it (an entry stored before the
+# window was enforced is clamped into it, so its box stays valid: min <= max).
+FAR_PAST, FAR_FUTURE = minutes(to_ts(EARLIEST)), minutes(to_ts(LATEST))
 
 
 def asset_dict(r: Any) -> dict[str, Any]:
@@ -82,8 +88,8 @@ def _current_join() -> Any:
 def index_rows(seq: int, entry: IndexEntry) -> list[dict[str, Any]]:
     """The index entries of one notice or asset: one 4D box per lon/lat box (two when it
     is split at the antimeridian). Entry id = seq*2 + k."""
-    start = minutes(entry.start_ts) if entry.start_ts > -1e11 else FAR_PAST
-    end = minutes(entry.end_ts) if entry.end_ts < 1e11 else FAR_FUTURE
+    start = min(max(minutes(entry.start_ts), FAR_PAST), FAR_FUTURE)
+    end = min(max(minutes(entry.end_ts), FAR_PAST), FAR_FUTURE)
     return [
         {
             "id": seq * 2 + k,
