@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ def test_ingest_a_file_and_refuse_a_bad_source(live_server: LiveServer, tmp_path
 def test_replay_sends_everything(live_server: LiveServer, tmp_path: Path) -> None:
     path = tmp_path / "rec.sbs"
     path.write_text("\n".join(sbs("4CA1FA", s, 35.0 + s * 0.001) for s in range(0, 20, 2)))
+    live_server.clock.advance(seconds=20)  # a recording is of the past (future_time)
     env = {"INTERLOCK_URL": live_server.url, "INTERLOCK_TOKEN": live_server.tokens["blue"]}
     out = run("tracks", "replay", str(path), "--feed", "sbs", "--speed", "100", env=env)
     assert out.returncode == 0 and "10 lines sent: 10 reports, 0 skipped" in out.stdout
@@ -98,6 +100,12 @@ def _env(live_server: LiveServer) -> dict[str, str]:
     return {"INTERLOCK_URL": live_server.url, "INTERLOCK_TOKEN": live_server.tokens["blue"]}
 
 
+def _on_wall_time(live_server: LiveServer) -> None:
+    """`--rate` stamps lines by the wall clock, as a real server keeps time: the test
+    server's clock is set to it (else the lines could be ahead of it: future_time)."""
+    live_server.clock.now = datetime.now(UTC)
+
+
 def _stats(live_server: LiveServer) -> dict[str, Any]:
     r = httpx.get(
         f"{live_server.url}/tracks/stats",
@@ -131,6 +139,7 @@ def test_rate_times_an_untimed_file_line_by_line(
 ) -> None:
     path = tmp_path / "untimed.ais"
     path.write_text("\n".join(UNTIMED_AIS) + "\n")
+    _on_wall_time(live_server)
     out = run("tracks", "ingest", str(path), "--feed", "ais", "--rate", "0.0166667",
               env=_env(live_server))  # fmt: skip
     assert out.returncode == 0, out.stdout + out.stderr
@@ -166,6 +175,7 @@ def test_the_real_untimed_capture_has_no_impossible_jumps_with_rate(
 ) -> None:
     path = AIS_DATA / "nmea_data_sample.txt"
     env = _env(live_server)
+    _on_wall_time(live_server)
     refused = run("tracks", "ingest", str(path), "--feed", "ais", env=env)
     assert refused.returncode == 2 and "no timestamps" in refused.stderr
     out = run("tracks", "ingest", str(path), "--feed", "ais", "--rate", "1", env=env)
