@@ -110,7 +110,15 @@ class TrackService:
         updates: dict[str, int] = {}
         apply, received = self.picture.apply, self.clock()
         for out in outputs:
-            result = apply(out, party, received) if isinstance(out, TrackReport) else out
+            if isinstance(out, TrackReport):
+                result = apply(out, party, received)
+                if result.__class__ is Skip and result.reason == "future_time":
+                    # decoding is lazy and may stamp untimed lines after `received`: read
+                    # the clock again before refusing (a refusal changed nothing)
+                    received = self.clock()
+                    result = apply(out, party, received)
+            else:
+                result = out
             if isinstance(result, Update):
                 batch.reports += 1
                 updates[result.kind] = updates.get(result.kind, 0) + 1
