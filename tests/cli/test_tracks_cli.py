@@ -100,10 +100,10 @@ def _env(live_server: LiveServer) -> dict[str, str]:
     return {"INTERLOCK_URL": live_server.url, "INTERLOCK_TOKEN": live_server.tokens["blue"]}
 
 
-def _on_wall_time(live_server: LiveServer) -> None:
+def _on_wall_time(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
     """`--rate` stamps lines by the wall clock, as a real server keeps time: the test
-    server's clock is set to it (else the lines could be ahead of it: future_time)."""
-    live_server.clock.now = datetime.now(UTC)
+    server's clock runs on it for the test (else the lines could be ahead: future_time)."""
+    monkeypatch.setattr(type(live_server.clock), "__call__", lambda self: datetime.now(UTC))
 
 
 def _stats(live_server: LiveServer) -> dict[str, Any]:
@@ -135,11 +135,11 @@ def test_an_untimed_file_is_refused_without_rate_and_nothing_is_sent(
 
 
 def test_rate_times_an_untimed_file_line_by_line(
-    live_server: LiveServer, tmp_path: Path
+    live_server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "untimed.ais"
     path.write_text("\n".join(UNTIMED_AIS) + "\n")
-    _on_wall_time(live_server)
+    _on_wall_time(live_server, monkeypatch)
     out = run("tracks", "ingest", str(path), "--feed", "ais", "--rate", "0.0166667",
               env=_env(live_server))  # fmt: skip
     assert out.returncode == 0, out.stdout + out.stderr
@@ -171,11 +171,11 @@ def test_rate_is_refused_for_a_timed_file_and_a_live_source(
     reason=f"the real AIS capture is not present at {AIS_DATA} (../shared/data/ais)",
 )
 def test_the_real_untimed_capture_has_no_impossible_jumps_with_rate(
-    live_server: LiveServer,
+    live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = AIS_DATA / "nmea_data_sample.txt"
     env = _env(live_server)
-    _on_wall_time(live_server)
+    _on_wall_time(live_server, monkeypatch)
     refused = run("tracks", "ingest", str(path), "--feed", "ais", env=env)
     assert refused.returncode == 2 and "no timestamps" in refused.stderr
     out = run("tracks", "ingest", str(path), "--feed", "ais", "--rate", "1", env=env)
