@@ -97,10 +97,16 @@ def test_a_track_heading_into_another_partys_notice_raises_an_entry_alert(
     post_units(red, unit("r9", 35.335, 35.02, now, alt_ft=5_000, speed_kt=300, course_deg=90))
     alerts = wait_alerts(green, lambda a: any(x["kind"] == "entry" for x in a))
     (entry,) = [a for a in alerts if a["kind"] == "entry"]
-    assert entry["track_ids"] == ["green:g1"] and entry["parties"] == ["green", "red"]
+    # green's unit is named as red may see it (others_see lacks "unit"): by the alias
+    # green's own view of its track gives
+    (g1,) = [f for f in green.get("/tracks").json()["features"] if f["id"] == "green:g1"]
+    alias = g1["properties"]["alias"]
+    assert alias.startswith("green:unit-") and "g1" not in alias.removeprefix("green:")
+    assert entry["track_ids"] == [alias] and entry["parties"] == ["green", "red"]
+    assert entry["reported_by"] == ["green"] and entry["corroborated"] is True
     assert 30 < entry["entry_s"] < 120
     entries = [a for a in red.get("/alerts").json()["alerts"] if a["kind"] == "entry"]
-    assert [a["track_ids"] for a in entries] == [["green:g1"]]
+    assert [a["track_ids"] for a in entries] == [[alias]]
 
 
 def test_an_alert_clears_at_once_when_a_track_goes_stale(

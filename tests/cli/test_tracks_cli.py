@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ def test_ingest_a_file_and_refuse_a_bad_source(live_server: LiveServer, tmp_path
 def test_replay_sends_everything(live_server: LiveServer, tmp_path: Path) -> None:
     path = tmp_path / "rec.sbs"
     path.write_text("\n".join(sbs("4CA1FA", s, 35.0 + s * 0.001) for s in range(0, 20, 2)))
+    live_server.clock.advance(seconds=20)  # a recording is of the past (future_time)
     env = {"INTERLOCK_URL": live_server.url, "INTERLOCK_TOKEN": live_server.tokens["blue"]}
     out = run("tracks", "replay", str(path), "--feed", "sbs", "--speed", "100", env=env)
     assert out.returncode == 0 and "10 lines sent: 10 reports, 0 skipped" in out.stdout
@@ -98,6 +100,12 @@ def _env(live_server: LiveServer) -> dict[str, str]:
     return {"INTERLOCK_URL": live_server.url, "INTERLOCK_TOKEN": live_server.tokens["blue"]}
 
 
+def _on_wall_time(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--rate` stamps lines by the wall clock, as a real server keeps time: the test
+    server's clock runs on it for the test (else the lines could be ahead: future_time)."""
+    monkeypatch.setattr(type(live_server.clock), "__call__", lambda self: datetime.now(UTC))
+
+
 def _stats(live_server: LiveServer) -> dict[str, Any]:
     r = httpx.get(
         f"{live_server.url}/tracks/stats",
@@ -127,10 +135,11 @@ def test_an_untimed_file_is_refused_without_rate_and_nothing_is_sent(
 
 
 def test_rate_times_an_untimed_file_line_by_line(
-    live_server: LiveServer, tmp_path: Path
+    live_server: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "untimed.ais"
     path.write_text("\n".join(UNTIMED_AIS) + "\n")
+    _on_wall_time(live_server, monkeypatch)
     out = run("tracks", "ingest", str(path), "--feed", "ais", "--rate", "0.0166667",
               env=_env(live_server))  # fmt: skip
     assert out.returncode == 0, out.stdout + out.stderr
@@ -162,10 +171,11 @@ def test_rate_is_refused_for_a_timed_file_and_a_live_source(
     reason=f"the real AIS capture is not present at {AIS_DATA} (../shared/data/ais)",
 )
 def test_the_real_untimed_capture_has_no_impossible_jumps_with_rate(
-    live_server: LiveServer,
+    live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = AIS_DATA / "nmea_data_sample.txt"
     env = _env(live_server)
+    _on_wall_time(live_server, monkeypatch)
     refused = run("tracks", "ingest", str(path), "--feed", "ais", env=env)
     assert refused.returncode == 2 and "no timestamps" in refused.stderr
     out = run("tracks", "ingest", str(path), "--feed", "ais", "--rate", "1", env=env)

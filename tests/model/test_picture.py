@@ -226,6 +226,8 @@ def test_geojson_shape() -> None:
         "name": None,
         "owner": None,
         "source": "sbs",
+        "sources": [],  # reported by no named party (a local picture)
+        "position_from": None,
         "alt_ft": 30_000.0,
         "speed_kt": 400.0,
         "course_deg": 45.0,

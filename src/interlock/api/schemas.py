@@ -610,6 +610,9 @@ class TrackPropertiesOut(Closed):
     name: str | None
     owner: str | None = Field(description="the party of an own force; None: observed")
     source: Literal["ais", "sbs", "modes", "json"] = Field(description="feed of the position")
+    sources: list[str] = Field(description="the parties reporting this identity (fresh)")
+    position_from: str | None = Field(description="the party whose fix is shown")
+    alias: str = omitted("your own unit: the name other parties see it by when hidden")
     alt_ft: float | None
     speed_kt: float | None
     course_deg: float | None
@@ -668,6 +671,13 @@ class AlertOut(Closed):
     parties: list[str]
     domain: Literal["air", "sea"]
     track_ids: list[str]
+    owners: list[str | None] = Field(description="per track: its owner; None: observed")
+    reported_by: list[str] = Field(description="the parties whose reports it rests on")
+    corroborated: bool = Field(
+        description="false: a track rests on one party's reports alone (uncorroborated_by)"
+        " and the alert concerns another party"
+    )
+    uncorroborated_by: list[str]
     notice_id: str | None
     raised_at: str
     updated_at: str

@@ -72,8 +72,11 @@ def track_router(
         bbox: Annotated[str | None, Query(description="min_lon,min_lat,max_lon,max_lat")] = None,
         include_stale: bool = True,
     ) -> Any:
-        """The live picture as GeoJSON: latest state of every track (stale ones flagged)."""
-        return tracks.geojson(parse_bbox(bbox), include_stale)
+        """The live picture as GeoJSON: one fused track per identity, its latest state
+        (stale ones flagged), `sources` the parties reporting it and `position_from` the
+        one whose fix is shown. Another party's units are named as the agreement's
+        `others_see` allows (`unit`, `callsign`)."""
+        return tracks.geojson(parse_bbox(bbox), include_stale, viewer=party)
 
     @router.get("/tracks/stats", responses={200: {"model": schemas.FeedStatsOut}})
     def feed_stats(party: Party) -> Any:

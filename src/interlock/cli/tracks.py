@@ -9,7 +9,8 @@ A live source (stdin, tcp://) is timed by arrival: the server stamps what it rec
 file is not: read at once, every untimed line would get one arrival time and a moving
 object would seem to jump. So a file whose lines carry no time (each format's module says
 what that means: `untimed`) is refused unless `--rate N` says how many lines a second it
-was recorded at; line k is then stamped start + k/N, start being when the command starts.
+was recorded at; line k of n is then stamped T - (n-1-k)/N, T being when the command
+starts: a recording is of the past, and the server refuses lines dated ahead of its clock.
 """
 
 from __future__ import annotations
@@ -67,8 +68,8 @@ def _rate_option() -> float | None:
         None,
         "--rate",
         min=0.001,
-        help="for a file without timestamps: lines a second as recorded (line k is "
-        "stamped start + k/N)",
+        help="for a file without timestamps: lines a second as recorded (line k of n is "
+        "stamped start - (n-1-k)/N: the recording ends as the command starts)",
     )
 
 
@@ -90,7 +91,7 @@ def timed_lines(source: str, feed: str, rate: float | None, command: str) -> Ite
         raise InvalidInput(
             f"{source} has no timestamps (line {untimed_at} carries none), so every line "
             f"would get one arrival time: give --rate N (lines a second as recorded; line k "
-            f"is stamped start + k/N)"
+            f"is stamped k/N after the first, the last at the command's start)"
             + (", or use `tracks replay --rate N`" if command == "ingest" else "")
         )
     if rate is not None and timed_at is not None:
@@ -99,7 +100,11 @@ def timed_lines(source: str, feed: str, rate: float | None, command: str) -> Ite
         )
     if rate is None:
         return open_source(source)
-    return stamped(feed, open_source(source), rate, time.time())
+    # The recording ends as the command starts: stamped from then on, a fast `ingest`
+    # (or a `replay --speed` above 1) would send lines dated in the future, which the
+    # server refuses ("future_time", model.track.FUTURE_SKEW).
+    count = sum(1 for _ in open_source(source))
+    return stamped(feed, open_source(source), rate, time.time() - max(count - 1, 0) / rate)
 
 
 @tracks_app.command("ingest")

@@ -23,6 +23,7 @@ def detections_from_scan(
     sea: TacticalMinima,
     entry_hits: Sequence[tuple[int, int, float]] = (),
     volumes: Sequence[DeclaredVolume] = (),
+    sources: Sequence[tuple[str, ...]] = (),
 ) -> list[Detection]:
     """`Detection`s from one tactical scan: ``scan(k)`` pairs and ``entries(...)`` hits.
 
@@ -30,7 +31,8 @@ def detections_from_scan(
     volume's ``ref`` is its notice id. ``air`` / ``sea``: the minima the scan applied
     (the agreement's), reported with each detection for its severity. The place of a CPA
     is the midpoint of the two tracks at TCPA; of an entry, the track's position at the
-    entry time.
+    entry time. ``sources``: per track (as ``states``), the parties whose reports it
+    rests on (``Picture.arrays``); empty: not known.
     """
     sx, sy = scan_frame(k.frame)
 
@@ -41,6 +43,9 @@ def detections_from_scan(
     def owner(t: int) -> str | None:
         c = int(states.owner[t])
         return None if c < 0 else states.owners[c]
+
+    def by(*ts: int) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(sources[t]) for t in ts) if len(sources) else ()
 
     def fin(v: float) -> float | None:
         return float(v) if math.isfinite(v) else None
@@ -70,6 +75,7 @@ def detections_from_scan(
                 lat=lat,
                 h_min_m=m.horizontal_m,
                 v_min_ft=fin(m.vertical_m / M_PER_FT),
+                reporters=by(i, j),
             )
         )
     for t_idx, v_idx, e in entry_hits:
@@ -87,6 +93,7 @@ def detections_from_scan(
                 entry_s=float(e),
                 lon=lon,
                 lat=lat,
+                reporters=by(t_idx),
             )
         )
     return out

@@ -27,6 +27,14 @@ entry also the party whose notice it is. A conflict between two observed tracks 
 owner) affects no party in particular: ``parties`` is empty, ``active()`` still lists it,
 ``active(party)`` does not; whether to show it to everyone is the service's decision.
 
+Provenance: each detection carries, per track, the parties whose reports it rests on
+(``reporters``). An alert says which parties those are (``reported_by``) and whether it is
+``corroborated``: it is not when a track in it rests on one party's reports alone and
+the alert concerns another party (a party's report of its *own* force is first-hand and
+counts as corroborated). A change of either is a material update. Severity, and so the
+hotline priority, does not depend on it: a real aircraft seen by one party's receiver
+alone is still real; the parties concerned are told on whose word it rests.
+
 Severity (`SeverityPolicy`, defaults below): "critical" when the predicted minimum is
 under ``fraction`` of the agreed minimum (horizontal, and for air vertical too when both
 altitudes are known) or when time to CPA / entry is under ``urgent_s`` of the domain
@@ -77,6 +85,31 @@ class Detection:
     lat: float | None = None
     h_min_m: float | None = None
     v_min_ft: float | None = None
+    # per track: the parties whose reports it rests on (empty: not known, a local picture)
+    reporters: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def reported_by(self) -> tuple[str, ...]:
+        """Every party whose reports the detection rests on."""
+        return tuple(sorted({p for ps in self.reporters for p in ps}))
+
+    @property
+    def uncorroborated_by(self) -> tuple[str, ...]:
+        """The parties on whose reports alone a track of the detection rests while it
+        concerns another party; a party reporting its own force is first-hand (see the
+        module)."""
+        concerned = set(self.parties)
+        lone: set[str] = set()
+        for owner, by in zip(self.owners, self.reporters, strict=False):
+            if owner is not None and by == (owner,):
+                continue
+            if len(by) == 1 and concerned - set(by):
+                lone.add(by[0])
+        return tuple(sorted(lone))
+
+    @property
+    def corroborated(self) -> bool:
+        return not self.uncorroborated_by
 
     @property
     def key(self) -> Key:
@@ -132,6 +165,10 @@ class Alert:
             "parties": list(self.parties),
             "domain": d.domain,
             "track_ids": list(d.track_ids),
+            "owners": list(d.owners),
+            "reported_by": list(d.reported_by),
+            "corroborated": d.corroborated,
+            "uncorroborated_by": list(d.uncorroborated_by),
             "notice_id": d.notice_id,
             "raised_at": iso(self.raised_at),
             "updated_at": iso(self.updated_at),
@@ -281,7 +318,11 @@ class AlertBook:
     def _maybe_update(self, f: _Followed, d: Detection, now: datetime) -> AlertEvent | None:
         a = f.alert
         sev = self.severity.of(d)
-        if sev == a.severity and not self._moved(a, d, now):
+        same_sources = (d.reported_by, d.uncorroborated_by) == (
+            a.detection.reported_by,
+            a.detection.uncorroborated_by,
+        )
+        if sev == a.severity and same_sources and not self._moved(a, d, now):
             return None
         a = replace(
             a,

@@ -2,11 +2,24 @@
 
 Pure and in memory: no I/O and no clock; every call that depends on time takes `now`.
 Feeds produce `TrackReport`s (often partial: SBS sends position in one message and speed in
-another; AIS sends names in separate static messages); `Picture.apply` merges each into the
-track of its identity (`track_id`), one track per identity, and refuses bad input with a
-`Skip` carrying a stable reason, never building a phantom track:
+another; AIS sends names in separate static messages); `Picture.apply(report, party, now)`
+merges each into the track of its identity (`track_id`) *as reported by that party* (the
+feed's poster), and refuses bad input with a `Skip` carrying a stable reason, never
+building a phantom track.
+
+Provenance. The parties do not trust each other, so the picture keeps one track per
+(identity, reporting party), as a multi-sensor tracker keeps one track per sensor before
+fusing: a party's reports only ever update, reorder or refuse against its own track of an
+identity, so no party can freeze, roll back or move another's. The *fused* view that
+`get`, `tracks`, `to_geojson` and `arrays` give is one track per identity: the source
+track with the freshest position (ties: the first party by name), with `sources` naming
+every party whose track of it is fresh (all positioned ones when none is).
+
+Refusals:
 
 - a report `implausible()` rejects: its own reason ("impossible_position", ...);
+- "future_time": dated more than `future_skew` (`track.FUTURE_SKEW`) past `now`, the
+  server's clock (a future-dated fix would stay "fresh" and newest for ever);
 - "duplicate": the same report again (receivers and relays repeat messages);
 - "out_of_order": older than the track's last position, or older than a field it carries
   (a late report must not roll the picture back);
@@ -15,7 +28,9 @@ track of its identity (`track_id`), one track per identity, and refuses bad inpu
   whole-second timestamps. If two rejected positions in a row agree with each other, the
   *anchor* was the bad fix and the track re-anchors on the newer one (as the Mode S
   decoder resets its CPR state), so one bad first fix cannot freeze a track forever;
-- "domain_mismatch": a report for a known identity in the other domain.
+- "domain_mismatch": a report for a known identity in the other domain (whoever
+  reported it first: feeds fix the domain by the kind of identity, so this only catches
+  an identity reused across kinds).
 
 Reports for an identity that has no position yet (an AIS name, an SBS velocity) are held
 in an unlisted record and merged when the first position arrives: only positioned tracks
@@ -41,7 +56,7 @@ from ..geo.frame import geodesic_distance_m
 from ..geo.units import KT_IN_MPS
 from . import track as _track
 from .timeutil import iso
-from .track import MAX_SPEED_KT, Skip, TrackReport, implausible
+from .track import FUTURE_SKEW, MAX_SPEED_KT, Skip, TrackReport, implausible
 
 Box = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
 
@@ -112,6 +127,8 @@ class TrackState:
     name: str | None
     stale: bool
     times: dict[str, datetime]  # "position", "alt_ft", "speed_kt", ... -> report time
+    party: str = ""  # the party whose report this state is ("": unnamed, a local picture)
+    sources: tuple[str, ...] = ()  # parties reporting the identity (fused view)
 
     @property
     def velocity_age_s(self) -> float | None:
@@ -138,6 +155,7 @@ class TrackArrays:
     course_deg: np.ndarray
     vertical_rate_fpm: np.ndarray
     time: np.ndarray  # epoch seconds of the position
+    sources: np.ndarray  # object: tuple of the parties whose fresh reports the track rests on
 
     def __len__(self) -> int:
         return len(self.track_id)
@@ -151,6 +169,7 @@ class _Track:
     domain: str
     source: str
     history: deque[tuple[Any, ...]]  # Fix fields as plain tuples (cheaper to build)
+    party: str = ""  # the party whose reports these are
     owner: str | None = None
     lon: float | None = None
     lat: float | None = None
@@ -238,27 +257,33 @@ def _reachable(
 
 
 class Picture:
-    """The latest state per identity, its bounded history, and staleness per domain."""
+    """Per (identity, party) tracks, their bounded history, staleness per domain, and the
+    fused view: one track per identity."""
 
     def __init__(
         self,
         stale_after: dict[str, timedelta] | None = None,
         history: int = HISTORY,
         velocity_max_age: dict[str, timedelta] | None = None,
+        future_skew: timedelta = FUTURE_SKEW,
     ) -> None:
         self.stale_after = {**STALE_AFTER, **(stale_after or {})}
         self.velocity_max_age = {**VELOCITY_MAX_AGE, **(velocity_max_age or {})}
         self.history_len = history
-        self._tracks: dict[str, _Track] = {}
+        self.future_skew = future_skew
+        # identity -> reporting party -> that party's track of it
+        self._tracks: dict[str, dict[str, _Track]] = {}
 
     def __len__(self) -> int:
-        """Positioned tracks (stale included)."""
-        return sum(1 for t in self._tracks.values() if t.lon is not None)
+        """Positioned identities (stale included)."""
+        return sum(1 for ts in self._tracks.values() if any(t.lon is not None for t in ts.values()))
 
     # --- merging -----------------------------------------------------------------------
 
-    def apply(self, r: TrackReport) -> Update | Skip:
-        """Merge one report into its identity's track, or say why it was refused.
+    def apply(self, r: TrackReport, party: str = "", now: datetime | None = None) -> Update | Skip:
+        """Merge one report of `party` into that party's track of its identity, or say why
+        it was refused. With `now` (the server's clock), a report dated more than
+        `future_skew` after it is refused as "future_time".
 
         A report the feed's decoder has just found plausible (`checked`) is not tested
         again; any other is."""
@@ -266,7 +291,10 @@ class Picture:
             why = implausible(r)
             if why:
                 return Skip(why, r.track_id)
-        t = self._tracks.get(r.track_id)
+        if now is not None and r.time > now + self.future_skew:
+            return Skip("future_time", r.track_id, f"more than {self.future_skew} ahead")
+        sources = self._tracks.get(r.track_id)
+        t = None if sources is None else sources.get(party)
         positioned = r.lon is not None
         ts = r.time.timestamp() if positioned else math.nan
         # What makes two reports of one track equal: TrackReport.__eq__ less track_id and
@@ -285,8 +313,14 @@ class Picture:
             r.source,
         )
         if t is None:
-            t = _Track(r.track_id, r.domain, r.source, deque(maxlen=self.history_len))
-            self._tracks[r.track_id] = t
+            if sources is None:
+                sources = self._tracks[r.track_id] = {}
+            else:
+                domain = next(iter(sources.values())).domain
+                if r.domain != domain:
+                    return Skip("domain_mismatch", r.track_id, f"track is {domain}")
+            t = _Track(r.track_id, r.domain, r.source, deque(maxlen=self.history_len), party)
+            sources[party] = t
         else:
             if r.domain != t.domain:
                 return Skip("domain_mismatch", r.track_id, f"track is {t.domain}")
@@ -330,23 +364,55 @@ class Picture:
         if r.lon is not None and r.lat is not None and self.history_len > 0:
             t.history.append((at, r.lon, r.lat, t.alt_ft, t.speed_kt, t.course_deg))
 
+    # --- fusing ------------------------------------------------------------------------
+
+    def _fused(
+        self, sources: dict[str, _Track], now: datetime | None
+    ) -> tuple[_Track, tuple[str, ...]] | None:
+        """The source track an identity's fused view shows (freshest position; ties: the
+        first party by name) and the parties reporting it (fresh at `now`, or every
+        positioned one when none is fresh or `now` is None). None: nothing positioned."""
+        best: _Track | None = None
+        best_at: datetime | None = None
+        positioned: list[tuple[_Track, datetime]] = []
+        for t in sources.values():
+            at = t.position_time
+            if at is None:
+                continue
+            positioned.append((t, at))
+            if best is None or best_at is None or _before(best, best_at, t, at):
+                best, best_at = t, at
+        if best is None:
+            return None
+        if len(positioned) == 1:
+            return best, (best.party,) if best.party else ()
+        fresh = positioned
+        if now is not None:
+            cutoff = now - self.stale_after[best.domain]
+            fresh = [(t, at) for t, at in positioned if at >= cutoff] or positioned
+        return best, tuple(sorted({t.party for t, _ in fresh if t.party}))
+
     # --- reading -----------------------------------------------------------------------
 
-    def _listed(self, now: datetime, bbox: Box | None, include_stale: bool) -> list[_Track]:
-        """Positioned tracks by id, in the box, fresh unless include_stale."""
+    def _listed(
+        self, now: datetime, bbox: Box | None, include_stale: bool
+    ) -> list[tuple[_Track, tuple[str, ...]]]:
+        """Fused positioned tracks by id, in the box, fresh unless include_stale."""
         cutoff = {d: now - a for d, a in self.stale_after.items()}
         out = []
         for tid in sorted(self._tracks):
-            t = self._tracks[tid]
-            if t.lon is None or t.lat is None or t.position_time is None:
+            fused = self._fused(self._tracks[tid], now)
+            if fused is None:
                 continue
+            t = fused[0]
+            assert t.lon is not None and t.lat is not None and t.position_time is not None
             if bbox is not None and not in_box(t.lon, t.lat, bbox):
                 continue
             if include_stale or t.position_time >= cutoff[t.domain]:
-                out.append(t)
+                out.append(fused)
         return out
 
-    def _state(self, t: _Track, now: datetime) -> TrackState:
+    def _state(self, t: _Track, now: datetime, sources: tuple[str, ...]) -> TrackState:
         assert t.lon is not None and t.lat is not None and t.position_time is not None
         return TrackState(
             track_id=t.track_id,
@@ -363,45 +429,76 @@ class Picture:
             name=t.name,
             stale=now - t.position_time > self.stale_after[t.domain],
             times=t.times(),
+            party=t.party,
+            sources=sources,
         )
 
-    def get(self, track_id: str, now: datetime | None = None) -> TrackState | None:
-        """A positioned track's state (None if unknown or not positioned yet).
-
-        Without `now`, staleness is judged at the track's own position time (never stale)."""
-        t = self._tracks.get(track_id)
+    def _source(self, track_id: str, party: str | None) -> tuple[_Track, tuple[str, ...]] | None:
+        """`party`'s positioned track of an identity, or (None) its fused track."""
+        sources = self._tracks.get(track_id)
+        if sources is None:
+            return None
+        if party is None:
+            return self._fused(sources, None)
+        t = sources.get(party)
         if t is None or t.position_time is None:
             return None
-        return self._state(t, now or t.position_time)
+        return t, (party,) if party else ()
+
+    def get(
+        self, track_id: str, now: datetime | None = None, party: str | None = None
+    ) -> TrackState | None:
+        """A positioned track's fused state, or `party`'s own track of it (None if unknown
+        or not positioned yet).
+
+        Without `now`, staleness is judged at the track's own position time (never stale)."""
+        found = self._source(track_id, party)
+        if found is None:
+            return None
+        t, sources = found
+        assert t.position_time is not None
+        if now is not None and party is None:
+            fused = self._fused(self._tracks[track_id], now)
+            assert fused is not None
+            sources = fused[1]
+        return self._state(t, now or t.position_time, sources)
 
     def tracks(
         self, now: datetime, bbox: Box | None = None, include_stale: bool = False
     ) -> list[TrackState]:
-        """Positioned tracks, by track id; bbox may cross the antimeridian."""
-        return [self._state(t, now) for t in self._listed(now, bbox, include_stale)]
+        """Fused positioned tracks, by track id; bbox may cross the antimeridian."""
+        return [self._state(t, now, s) for t, s in self._listed(now, bbox, include_stale)]
 
-    def history(self, track_id: str) -> list[Fix]:
-        """Past positions of a track, oldest first (at most `history` of them)."""
-        t = self._tracks.get(track_id)
-        if t is None or t.lon is None:
+    def history(self, track_id: str, party: str | None = None) -> list[Fix]:
+        """Past positions of the fused track's source (or of `party`'s track), oldest
+        first (at most `history` of them)."""
+        found = self._source(track_id, party)
+        if found is None:
             return []
-        return [Fix._make(f) for f in t.history]
+        return [Fix._make(f) for f in found[0].history]
 
     def expire(self, now: datetime, drop_after: timedelta) -> list[str]:
-        """Forget identities with no report for drop_after (memory bound); their ids."""
+        """Forget each party's track of an identity silent for drop_after (memory bound),
+        and identities no party reports any more; the ids of those."""
         cutoff = now - drop_after
-        gone = [tid for tid, t in self._tracks.items() if t.last_time and t.last_time < cutoff]
-        for tid in gone:
-            del self._tracks[tid]
+        gone = []
+        for tid, sources in list(self._tracks.items()):
+            for party in [p for p, t in sources.items() if t.last_time and t.last_time < cutoff]:
+                del sources[party]
+            if not sources:
+                del self._tracks[tid]
+                gone.append(tid)
         return sorted(gone)
 
     def to_geojson(
         self, now: datetime, bbox: Box | None = None, include_stale: bool = True
     ) -> dict[str, Any]:
-        """A GeoJSON FeatureCollection of Points, stale tracks flagged (a map greys them)."""
+        """A GeoJSON FeatureCollection of Points (fused), stale tracks flagged (a map greys
+        them); `sources` names the parties reporting each, `position_from` the party
+        whose fix is shown."""
         cutoff = {d: now - a for d, a in self.stale_after.items()}
         features = []
-        for t in self._listed(now, bbox, include_stale):
+        for t, sources in self._listed(now, bbox, include_stale):
             assert t.position_time is not None
             features.append(
                 {
@@ -414,6 +511,8 @@ class Picture:
                         "name": t.name,
                         "owner": t.owner,
                         "source": t.source,
+                        "sources": list(sources),
+                        "position_from": t.party or None,
                         "alt_ft": t.alt_ft,
                         "speed_kt": t.speed_kt,
                         "course_deg": t.course_deg,
@@ -426,30 +525,46 @@ class Picture:
         return {"type": "FeatureCollection", "features": features}
 
     def arrays(self, now: datetime, domain: str) -> TrackArrays:
-        """Fresh tracks of one domain with position and a usable velocity, as columns
-        (in first-seen order, not sorted: this runs every detection cycle).
+        """Fresh tracks of one domain with position and a usable velocity, as columns, one
+        per identity (in first-seen order, not sorted: this runs every detection cycle).
 
-        A velocity (or vertical rate) more than `velocity_max_age` older than its position
-        is left out (NaN for the vertical rate): extrapolating it would mislead."""
+        Of an identity's source tracks, the freshest usable one is exported; `sources`
+        names every party whose usable track of it is fresh. A velocity (or vertical rate)
+        more than `velocity_max_age` older than its position is left out (NaN for the
+        vertical rate): extrapolating it would mislead."""
         max_age = self.velocity_max_age[domain]
         fresh_from = now - self.stale_after[domain]
         air = domain == "air"
         ids: list[str] = []
         owners: list[str | None] = []
+        reporters: list[tuple[str, ...]] = []
         # None (never here: each value is set with its time, checked above) would read as NaN
         num: list[list[float | None]] = [[] for _ in range(7)]
         lon, lat, alt, speed, course, vrate, ts = num
-        for t in self._tracks.values():
-            at = t.position_time
-            if t.domain != domain or at is None or at < fresh_from:
+        for sources in self._tracks.values():
+            best: _Track | None = None
+            best_at: datetime | None = None
+            parties: list[str] = []
+            for t in sources.values():
+                at = t.position_time
+                if t.domain != domain or at is None or at < fresh_from:
+                    continue
+                st, ct = t.speed_time, t.course_time
+                oldest = at - max_age
+                if st is None or ct is None or st < oldest or ct < oldest:
+                    continue
+                if t.party:
+                    parties.append(t.party)
+                if best is None or best_at is None or _before(best, best_at, t, at):
+                    best, best_at = t, at
+            if best is None or best_at is None:
                 continue
-            st, ct = t.speed_time, t.course_time
-            oldest = at - max_age
-            if st is None or ct is None or st < oldest or ct < oldest:
-                continue
+            t = best
+            oldest = best_at - max_age
             vt = t.vertical_rate_time
             ids.append(t.track_id)
             owners.append(t.owner)
+            reporters.append(tuple(sorted(parties)) if len(parties) > 1 else tuple(parties))
             lon.append(t.lon)
             lat.append(t.lat)
             alt.append(t.alt_ft if air and t.alt_ft is not None else math.nan)
@@ -461,6 +576,9 @@ class Picture:
         lon_a, lat_a, alt_a, speed_a, course_a, vrate_a, ts_a = (
             np.array(c, dtype=float) for c in num
         )
+        sources_a = np.empty(len(reporters), dtype=object)
+        for n, parties_n in enumerate(reporters):  # one by one: tuples would make a 2-D array
+            sources_a[n] = parties_n
         return TrackArrays(
             track_id=np.array(ids, dtype=object),
             owner=np.array(owners, dtype=object),
@@ -471,7 +589,14 @@ class Picture:
             course_deg=course_a,
             vertical_rate_fpm=vrate_a,
             time=ts_a,
+            sources=sources_a,
         )
+
+
+def _before(a: _Track, a_at: datetime, b: _Track, b_at: datetime) -> bool:
+    """Whether source track b's fix (at b_at) is preferred to a's: fresher, or as fresh
+    and from the party first by name (so the fused view does not depend on dict order)."""
+    return b_at > a_at or (b_at == a_at and b.party < a.party)
 
 
 def _out_of_order(t: _Track, r: TrackReport) -> bool:

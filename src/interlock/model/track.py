@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from .limits import MAX_ALT_FT, MIN_ALT_FT
@@ -22,6 +22,12 @@ DOMAINS = ("air", "sea")
 # Air: 1,000 kn ground speed covers every ADS-B-equipped aircraft; altitudes as any
 # band may declare (model.limits).
 MAX_SPEED_KT = {"sea": 102.2, "air": 1000.0}
+# A report dated more than this after the server's clock is refused ("future_time"): it
+# would otherwise stay the newest, never-stale fix of its track. Receivers stamp SBS and
+# tag-block times from NTP- or GNSS-disciplined clocks (milliseconds apart), and the
+# one-second SBS resolution and a batch's time in transit fit well inside 5 s. This
+# project's choice, not from a standard.
+FUTURE_SKEW = timedelta(seconds=5)
 
 
 @dataclass(frozen=True, slots=True, init=False)

@@ -4,10 +4,19 @@ The 4D volume, window and status of every notice are always shared (detection ne
 them); the optional fields (purpose, callsign, remarks, unit) only as the agreement's
 ``others_see`` lists. Hotline traffic is seen by its audience alone. Every view of a
 notice and every ledger entry served to a party goes through these functions.
+
+A party's own-forces tracks follow the same clauses: their track id names the unit
+("blue:raven-1"), shown to another party only if ``others_see`` lists ``unit`` (else an
+opaque alias, stable while the server runs); their name is the unit's callsign, shown
+only if both ``unit`` and ``callsign`` are listed (either names the unit). Position,
+motion and owner are always shared: tactical deconfliction needs them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from collections.abc import Iterable
 from typing import Any
 
 from .agreement import OPTIONAL_FIELDS, Agreement
@@ -44,3 +53,50 @@ def visible_entry(entry: dict[str, Any], viewer: str, agreement: Agreement) -> d
     if not hidden_fields(agreement, viewer, event.get("party", "")) & set(props):
         return entry
     return {**entry, "event": {"type": kind, "id": event.get("id"), "redacted": True}}
+
+
+def unit_alias(track_id: str, owner: str, key: bytes) -> str:
+    """The name another party sees for `owner`'s unit track when units are hidden: the
+    owner and an HMAC-SHA-256 (RFC 2104) of the id under the server's secret `key`, so
+    the unit cannot be found by hashing a list of likely unit names."""
+    digest = hmac.new(key, track_id.encode(), hashlib.sha256).hexdigest()[:12]
+    return f"{owner}:unit-{digest}"
+
+
+def visible_track(
+    props: dict[str, Any], agreement: Agreement, viewer: str | None, key: bytes
+) -> dict[str, Any]:
+    """A track's GeoJSON properties as `viewer` may see them (an observed track, with no
+    owner, as it is). The owner itself also gets the `alias` others see its unit by."""
+    owner = props.get("owner")
+    if owner is None:
+        return props
+    hidden = hidden_fields(agreement, viewer, owner)
+    if viewer == owner:
+        if any("unit" in hidden_fields(agreement, p, owner) for p in agreement.party_ids):
+            return {**props, "alias": unit_alias(props["track_id"], owner, key)}
+        return props
+    if not hidden & {"unit", "callsign"}:
+        return props
+    out = {**props, "name": None}
+    if "unit" in hidden:
+        out["track_id"] = unit_alias(props["track_id"], owner, key)
+    return out
+
+
+def shown_track_ids(
+    track_ids: Iterable[str],
+    owners: Iterable[str | None],
+    agreement: Agreement,
+    readers: Iterable[str],
+    key: bytes,
+) -> list[str]:
+    """Track ids as a record read by every one of `readers` may name them: an own-forces
+    track is aliased when its unit is hidden from any reader other than its owner."""
+    readers = tuple(readers)
+    out = []
+    for tid, owner in zip(track_ids, owners, strict=True):
+        if owner is not None and any("unit" in hidden_fields(agreement, r, owner) for r in readers):
+            tid = unit_alias(tid, owner, key)
+        out.append(tid)
+    return out

@@ -5,10 +5,16 @@ thousands a second and are superseded within seconds, so they are not written on
 one to the store; what must be on record (alerts raised and cleared) is. Decoders keep
 state between batches (AIS multi-sentence messages, Mode S CPR pairs), one per party and
 feed, so a message split across two HTTP batches still decodes.
+
+Every report is applied as its poster's (the party of the token): the picture keeps each
+party's reports of an identity apart and fuses them for reading (`model.picture`), and
+alerts say on whose reports they rest (`model.alerts`). What a party sees of another's
+own forces follows the agreement's visibility (`model.visibility`).
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
@@ -32,6 +38,7 @@ from ..model.events import EventKind
 from ..model.picture import Picture, Update
 from ..model.timeutil import iso, parse_utc, to_ts
 from ..model.track import FeedStats, Skip, TrackReport
+from ..model.visibility import shown_track_ids, visible_track
 from ..store.base import Store
 from .clock import Clock, utc_now
 from .hotline import post_system_message
@@ -61,6 +68,7 @@ class TrackService:
         self.stats: dict[str, FeedStats] = {}
         self._decoders: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()  # the picture and decoders are not thread-safe
+        self._alias_key = secrets.token_bytes(32)  # names hidden units (model.visibility)
 
     # ---- ingest -----------------------------------------------------------------------
     def ingest_lines(self, party: str, feed: str, lines: Iterable[str]) -> dict[str, Any]:
@@ -73,14 +81,14 @@ class TrackService:
         if len(batch) > MAX_LINES:
             raise InvalidInput(f"at most {MAX_LINES} lines a batch", field="body")
         with self._lock:
-            return self._apply(feed, self._decode(party, feed, batch))
+            return self._apply(party, feed, self._decode(party, feed, batch))
 
     def ingest_own_forces(self, party: str, doc: Any) -> dict[str, Any]:
         """A party's own units as GeoJSON Points (owner = the party)."""
         self.agreement.party(party)
         outputs = list(parse_own_forces(doc, party))
         with self._lock:
-            return self._apply("json", iter(outputs))
+            return self._apply(party, "json", iter(outputs))
 
     def _decode(self, party: str, feed: str, lines: list[str]) -> Iterator[TrackReport | Skip]:
         if feed == "sbs":
@@ -92,12 +100,25 @@ class TrackService:
         decoder = self._decoders.setdefault(key, ModeSDecoder())
         return decode_lines(decoder, lines, self.clock)
 
-    def _apply(self, feed: str, outputs: Iterator[TrackReport | Skip]) -> dict[str, Any]:
+    def _apply(
+        self, party: str, feed: str, outputs: Iterator[TrackReport | Skip]
+    ) -> dict[str, Any]:
+        """Apply `party`'s reports; reports dated past the clock (and the picture's skew)
+        are skipped as "future_time"."""
         stats = self.stats.setdefault(feed, FeedStats())
         batch = FeedStats()
         updates: dict[str, int] = {}
+        apply, received = self.picture.apply, self.clock()
         for out in outputs:
-            result = self.picture.apply(out) if isinstance(out, TrackReport) else out
+            if isinstance(out, TrackReport):
+                result = apply(out, party, received)
+                if result.__class__ is Skip and result.reason == "future_time":
+                    # decoding is lazy and may stamp untimed lines after `received`: read
+                    # the clock again before refusing (a refusal changed nothing)
+                    received = self.clock()
+                    result = apply(out, party, received)
+            else:
+                result = out
             if isinstance(result, Update):
                 batch.reports += 1
                 updates[result.kind] = updates.get(result.kind, 0) + 1
@@ -120,7 +141,7 @@ class TrackService:
         them as system messages to acknowledge."""
         now = self.clock()
         with self._lock:
-            states = _states(self.picture, now)
+            states, sources = _states(self.picture, now)
             if len(states) == 0 and not self.alerts.active():
                 return []
             air, sea = self._minima
@@ -128,7 +149,9 @@ class TrackService:
             found = _drop_same_owner(tactical.scan(k, air, sea), states)
             volumes = self._volumes(k, now)
             hits = tactical.entries(states, k, volumes, air, sea)
-            detections = detections_from_scan(states, k, found, air, sea, hits, volumes)
+            detections = detections_from_scan(
+                states, k, found, air, sea, hits, volumes, sources.tolist()
+            )
             ids = set(states.ids.tolist())
             gone = self._scanned - ids  # stale or expired since: their alerts clear now
             self._scanned = ids
@@ -174,7 +197,7 @@ class TrackService:
         with self.store.write() as tx:
             for e in concerned:
                 a = e.alert
-                body = {"event": e.kind, **a.to_dict()}
+                body = {"event": e.kind, **self._shown(a.to_dict())}
                 record(tx, EventKind.ALERT, a.id, now, body, a.parties)
                 if e.kind == "raised":
                     post_system_message(
@@ -184,23 +207,52 @@ class TrackService:
                         to=a.parties,
                         priority=self.agreement.hotline.system_priority[a.severity],
                         subject=f"{a.severity} {a.kind} alert {a.id}: "
-                        + " / ".join(a.detection.track_ids)
-                        + (f" into {a.detection.notice_id}" if a.detection.notice_id else ""),
+                        + " / ".join(body["track_ids"])
+                        + (f" into {a.detection.notice_id}" if a.detection.notice_id else "")
+                        + ("" if body["corroborated"] else " (uncorroborated)"),
                         text=_alert_text(body),
                         refs=[("notice", a.detection.notice_id)] if a.detection.notice_id else [],
                     )
 
+    def _shown(self, alert: dict[str, Any]) -> dict[str, Any]:
+        """An alert as its record names it: every party reads the record (`GET /ledger`),
+        so a unit hidden from any of them is named by its alias (`model.visibility`)."""
+        ids = shown_track_ids(
+            alert["track_ids"],
+            alert["owners"],
+            self.agreement,
+            self.agreement.party_ids,
+            self._alias_key,
+        )
+        rename = dict(zip(alert["track_ids"], ids, strict=True))
+        key = [rename.get(k, k) for k in alert["key"]]
+        return {**alert, "track_ids": ids, "key": key}
+
     def alert_list(self, party: str, include_all: bool = False) -> dict[str, Any]:
         """Active alerts concerning `party` (or every active alert)."""
         with self._lock:
-            return self.alerts.to_dict(None if include_all else party)
+            listed = self.alerts.to_dict(None if include_all else party)
+        return {"alerts": [self._shown(a) for a in listed["alerts"]]}
 
     # ---- reads --------------------------------------------------------------------------
     def geojson(
-        self, bbox: tuple[float, float, float, float] | None = None, include_stale: bool = True
+        self,
+        bbox: tuple[float, float, float, float] | None = None,
+        include_stale: bool = True,
+        viewer: str | None = None,
     ) -> dict[str, Any]:
+        """The fused picture as GeoJSON, as `viewer` may see it (None: everything)."""
         with self._lock:
-            return self.picture.to_geojson(self.clock(), bbox=bbox, include_stale=include_stale)
+            fc = self.picture.to_geojson(self.clock(), bbox=bbox, include_stale=include_stale)
+        if viewer is None:
+            return fc
+        features = []
+        for f in fc["features"]:
+            props = visible_track(f["properties"], self.agreement, viewer, self._alias_key)
+            if props is not f["properties"]:
+                f = {**f, "id": props["track_id"], "properties": props}
+            features.append(f)
+        return {**fc, "features": features}
 
     def feed_stats(self) -> dict[str, Any]:
         with self._lock:
@@ -224,13 +276,15 @@ def alert_id_prefix(started: datetime) -> str:
     return f"A{digits or '0'}-"
 
 
-def _states(picture: Picture, now: datetime) -> tactical.TrackStates:
-    """The picture's fresh tracks with velocity, both domains, as tactical's arrays."""
+def _states(picture: Picture, now: datetime) -> tuple[tactical.TrackStates, np.ndarray]:
+    """The picture's fresh tracks with velocity, both domains, as tactical's arrays, and
+    per track the parties whose reports it rests on."""
     cols = [picture.arrays(now, d) for d in ("air", "sea")]
+    sources = np.concatenate([c.sources for c in cols])
     owner_list = np.concatenate([c.owner for c in cols]) if cols else np.empty(0, object)
     owners = tuple(sorted({o for o in owner_list.tolist() if o is not None}))
     code = {o: n for n, o in enumerate(owners)}
-    return tactical.TrackStates(
+    states = tactical.TrackStates(
         ids=np.concatenate([c.track_id for c in cols]),
         lon=np.concatenate([c.lon for c in cols]),
         lat=np.concatenate([c.lat for c in cols]),
@@ -248,6 +302,7 @@ def _states(picture: Picture, now: datetime) -> tactical.TrackStates:
         owner=np.array([-1 if o is None else code[o] for o in owner_list.tolist()], np.int32),
         owners=owners,
     )
+    return states, sources
 
 
 def _drop_same_owner(
@@ -261,13 +316,26 @@ def _drop_same_owner(
 
 def _alert_text(a: dict[str, Any]) -> str:
     if a["kind"] == "entry":
-        return (
+        text = (
             f"track {a['track_ids'][0]} predicted to enter notice {a['notice_id']} at "
             f"{a['entry_at']}, near {a['lat']:.4f}, {a['lon']:.4f}"
         )
-    dz = a["vertical_separation_ft"]
-    return (
-        f"closest approach {a['cpa_distance_m']:,.0f} m at {a['cpa_at']}"
-        + (f", {dz:,.0f} ft apart vertically" if dz is not None else "")
-        + f", near {a['lat']:.4f}, {a['lon']:.4f}"
-    )
+    else:
+        dz = a["vertical_separation_ft"]
+        text = (
+            f"closest approach {a['cpa_distance_m']:,.0f} m at {a['cpa_at']}"
+            + (f", {dz:,.0f} ft apart vertically" if dz is not None else "")
+            + f", near {a['lat']:.4f}, {a['lon']:.4f}"
+        )
+    return text + _provenance_text(a)
+
+
+def _provenance_text(a: dict[str, Any]) -> str:
+    """On whose reports an alert rests (see `model.alerts`: `corroborated`)."""
+    by = a["reported_by"]
+    if not by:
+        return ""
+    if not a["corroborated"]:
+        lone = " and ".join(f"{p}'s" for p in a["uncorroborated_by"])
+        return f"; uncorroborated: a track rests on {lone} reports alone"
+    return f"; reported by {', '.join(by)}"
