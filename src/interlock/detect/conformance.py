@@ -25,6 +25,7 @@ from ..geo.units import M_PER_FT
 from ..model.hazard_rules import HazardRules
 from .exposure import SCREEN_SLACK, screen_m
 from .hazards import ActivityNotice, area_depth_m
+from .hazards import inside as inside_area
 from .pointgrid import PointIndex
 from .tactical import AIR, TrackStates
 
@@ -151,7 +152,7 @@ def conformance(
     j, i = index.query(np.array(boxes, float).reshape(-1, 4), np.array(owner, np.int64))
     keep = states.owner[i] == sc.code[j]
     j, i = j[keep], i[keep]
-    inside = (_depths(states, notices, j, i) >= 0.0) & (_vertical_gap(states, sc, j, i) <= 0.0)
+    inside = inside_area(_depths(states, notices, j, i)) & (_vertical_gap(states, sc, j, i) <= 0.0)
     outside = np.setdiff1d(sc.tracks, i[inside])
     # nearest notice of each outside track, among its party's active notices
     row = np.repeat(np.arange(outside.size), sc.active.size)
@@ -187,7 +188,7 @@ def conformance_reference(
     j, i = j[same], i[same]
     depth = _depths(states, notices, j, i)
     gap = _vertical_gap(states, sc, j, i)
-    inside = (depth >= 0.0) & (gap <= 0.0)
+    inside = inside_area(depth) & (gap <= 0.0)
     outside = np.setdiff1d(sc.tracks, i[inside])
     out = np.isin(i, outside)
     return _result(states, sc, outside, j[out], i[out], np.maximum(-depth[out], 0.0), gap[out])

@@ -31,6 +31,7 @@ from ..geo.earth import MEAN_RADIUS_M, WGS84
 from ..model.conflict import Ref
 from ..model.hazard_rules import HazardRules
 from .hazards import HotHazard, area_depth_m, deepest_point, time_to_exit_s
+from .hazards import inside as inside_area
 from .pointgrid import PointIndex
 from .strategic import Volume
 from .tactical import AIR, TrackStates
@@ -209,7 +210,7 @@ def _keep(
 def _finish(
     states: TrackStates, rules: HazardRules, e: np.ndarray, i: np.ndarray, depth: np.ndarray
 ) -> TrackExposures:
-    inside = depth >= 0.0
+    inside = inside_area(depth)
     e, i, depth = e[inside], i[inside], depth[inside]
     order = np.lexsort((e, i))
     e, i, depth = e[order], i[order], depth[order]
@@ -274,7 +275,7 @@ def tactical_exposures_reference(
         ok = _keep(states, hs, codes, e, i)
         e, i = e[ok], i[ok]
         d = _exact_depth(hs, states, e, i)
-        inside = d >= 0.0
+        inside = inside_area(d)
         es.append(e[inside])
         is_.append(i[inside])
         ds.append(d[inside])

@@ -39,14 +39,15 @@ from ..geo.distance import far_apart, separation
 from ..geo.frame import WGS84, LocalFrame
 from ..geo.shapes import Area
 from ..geo.units import KT_IN_MPS
+from ..model.agreement import MINIMUM_TOLERANCE_M
 from ..model.conflict import Ref
 from ..model.hazard import HazardDraft
 from ..model.hazard_rules import HazardRules
 from .strategic import Volume
 
-# far_apart's bound is ">= limit": asking it for reach + 1 mm drops only what is surely out
-# of reach, so a notice exactly at reach_km stays for the exact test.
-_REACH_SLACK_M = 1e-3
+# far_apart's bound is ">= limit": asking it for reach + 2 mm drops only what is surely out
+# of reach (beyond the 1 mm tolerance), so a notice at reach_km stays for the exact test.
+_REACH_SLACK_M = 2e-3
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def _hot(
     if prefilter and far_apart(n.volume.area, hazard.envelope, reach_m + _REACH_SLACK_M):
         return None
     d = separation(n.volume.area, hazard.envelope).distance_m
-    if d > reach_m:
+    if d > reach_m + MINIMUM_TOLERANCE_M:  # at reach_km, to the agreement's 1 mm: hot
         return None
     return HotHazard(hazard, n.volume.ref, n.volume.party, window[0], window[1], d)
 
@@ -174,6 +175,12 @@ def area_depth_m(area: Area, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         inside = shapely.contains_xy(core, x, y)
         d = np.where(inside, -d, d)
     return area.radius_m - d
+
+
+def inside(depth_m: np.ndarray) -> np.ndarray:
+    """Inside an area: depth >= 0, the edge itself included to the agreement's 1 mm
+    (``MINIMUM_TOLERANCE_M``), so round-off at the edge cannot flip the answer."""
+    return np.asarray(depth_m) >= -MINIMUM_TOLERANCE_M
 
 
 def point_depth_m(area: Area, lon: float, lat: float) -> float:
