@@ -6,8 +6,9 @@ aircraft of the kinetic party (the party whose notice makes it hot) within ``mas
 (geodesic) of another party's aircraft exposed in that envelope (``exposure``: inside it,
 in its band), whose bearing from the hazard's site (the initial geodesic azimuth, Karney)
 is within ``masking_deg`` of the other's. Both limits are inclusive (a warning errs
-towards being given). Area hazards take bearings from the area's centre. The exposed
-aircraft is the one at risk, so it must be in the envelope; the kinetic one need not be.
+towards being given; to the agreement's 1 mm tolerance). Area hazards take bearings from
+the area's centre. The exposed aircraft is the one at risk, so it must be in the envelope;
+the kinetic one need not be.
 """
 
 from __future__ import annotations
@@ -18,10 +19,15 @@ import numpy as np
 
 from ..geo.earth import WGS84
 from ..geo.units import M_PER_NM
+from ..model.agreement import MINIMUM_TOLERANCE_M
 from ..model.hazard_rules import HazardRules
 from .exposure import HotSet, TrackExposures
 from .pointgrid import PointIndex, point_boxes
 from .tactical import AIR, TrackStates
+
+# At a limit is within it: the distance to the agreement's 1 mm, the angle to 1e-9 degree
+# (round-off of two azimuths; 1 mm at 60,000 km).
+ANGLE_TOLERANCE_DEG = 1e-9
 
 
 @dataclass(frozen=True)
@@ -60,12 +66,12 @@ def _judge(
     """The exact tests on candidate (kinetic, other, entry) triples."""
     _, _, dist = WGS84.inv(states.lon[k], states.lat[k], states.lon[o], states.lat[o])
     dist = np.asarray(dist)
-    near = dist <= rules.masking_nm * M_PER_NM
+    near = dist <= rules.masking_nm * M_PER_NM + MINIMUM_TOLERANCE_M
     k, o, e, dist = k[near], o[near], e[near], dist[near]
     az_k, _, r_k = WGS84.inv(hs.site_lon[e], hs.site_lat[e], states.lon[k], states.lat[k])
     az_o, _, r_o = WGS84.inv(hs.site_lon[e], hs.site_lat[e], states.lon[o], states.lat[o])
     az_k, az_o = np.asarray(az_k) % 360.0, np.asarray(az_o) % 360.0
-    same = angle_between(az_k, az_o) <= rules.masking_deg
+    same = angle_between(az_k, az_o) <= rules.masking_deg + ANGLE_TOLERANCE_DEG
     order = np.lexsort((e[same], o[same], k[same]))
     cols = (k, o, e, dist, az_k, az_o, np.asarray(r_k), np.asarray(r_o))
     return MaskingPairs(*(c[same][order] for c in cols))
