@@ -116,8 +116,13 @@ def masking_reference(
     """The same by brute force: every exposure against every kinetic-party aircraft."""
     codes = hs.party_codes(states.owners)
     cand = _kinetic_tracks(states)
-    row = np.repeat(np.arange(len(exposures)), cand.size)
-    k = np.tile(cand, len(exposures))
-    o, e = exposures.track[row], exposures.hot[row]
-    ok = states.owner[k] == codes[e]
-    return _judge(states, hs, rules, k[ok], o[ok], e[ok])
+    ks, os_, es = [], [], []
+    for code in np.unique(codes[exposures.hot]).tolist():
+        rows = np.flatnonzero(codes[exposures.hot] == code)
+        mine = cand[states.owner[cand] == code]
+        ks.append(np.tile(mine, rows.size))
+        os_.append(np.repeat(exposures.track[rows], mine.size))
+        es.append(np.repeat(exposures.hot[rows], mine.size))
+    if not ks:
+        ks = os_ = es = [np.empty(0, dtype=np.int64)]
+    return _judge(states, hs, rules, np.concatenate(ks), np.concatenate(os_), np.concatenate(es))
