@@ -121,6 +121,15 @@ vertical_ft = 1000
 [rules.separation.sea]
 horizontal_nm = 2
 vertical_m = 0
+
+# Capacity, not fair share (bench/abuse.py measures that): no party is rate limited.
+[server]
+requests_per_s = 1e6
+request_burst = 1000000
+bytes_per_s = 1e9
+byte_burst = 1000000000
+anon_requests_per_s = 1e6
+anon_request_burst = 1000000
 """
 
 TARGET_P99_MS = 2.0  # in-process p99 at 1 M
