@@ -22,6 +22,8 @@ class EventKind(StrEnum):
     ESCALATION = "escalation"
     CHANNEL = "channel"
     ALERT = "alert"
+    HAZARD = "hazard"
+    HAZARD_RETIRED = "hazard_retired"
 
 
 HOTLINE_EVENTS = frozenset({EventKind.MESSAGE, EventKind.RECEIPT, EventKind.ESCALATION})

@@ -74,6 +74,13 @@ class AssetWrites(Protocol):
     def asset_candidates(self, query: IndexEntry, exclude_party: str) -> list[dict[str, Any]]: ...
 
 
+class HazardWrites(Protocol):
+    def insert_hazard(self, record: dict[str, Any]) -> None: ...
+    def retire_hazard(self, hazard_id: str, at: float) -> None: ...
+    def get_hazard(self, hazard_id: str) -> dict[str, Any] | None: ...
+    def hazards_in_force(self) -> list[dict[str, Any]]: ...
+
+
 class ConflictWrites(Protocol):
     def insert_conflict(self, record: dict[str, Any], at: float) -> int: ...
     def close_conflicts(self, ref_id: str, at: float, reason: str) -> int: ...
@@ -103,6 +110,7 @@ class WriteTx(
     LedgerWrites,
     NoticeWrites,
     AssetWrites,
+    HazardWrites,
     ConflictWrites,
     SpectrumWrites,
     HotlineWrites,
@@ -137,6 +145,11 @@ class NoticeReads(Protocol):
 class AssetReads(Protocol):
     def list_assets(self, *, include_retired: bool = False) -> list[dict[str, Any]]: ...
     def get_asset(self, asset_id: str) -> dict[str, Any] | None: ...
+
+
+class HazardReads(Protocol):
+    def list_hazards(self, *, include_retired: bool = False) -> list[dict[str, Any]]: ...
+    def get_hazard(self, hazard_id: str) -> dict[str, Any] | None: ...
 
 
 class ConflictReads(Protocol):
@@ -180,6 +193,7 @@ class TokenReads(Protocol):
 class Store(
     NoticeReads,
     AssetReads,
+    HazardReads,
     ConflictReads,
     LedgerReads,
     SpectrumReads,

@@ -20,7 +20,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # 2: the ledger (hash chain); it starts empty on a migrated store.
 # 3: the hotline (messages, recipients, inbox, channel); earlier entries have no inbox rows.
 # 4: 64-bit integers on PostgreSQL (SQLite's INTEGER always was): sequence numbers and
@@ -78,6 +78,17 @@ assets = Table(
     Column("id", String, nullable=False, unique=True),
     Column("party", String, nullable=False),
     Column("kind", String, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("retired_at", Float),
+    Column("feature", Text, nullable=False),
+)
+
+hazards = Table(  # third-party weapon engagement zones any party reports (model.hazard)
+    "hazards",
+    metadata,
+    Column("seq", Int64, primary_key=True, autoincrement=True),
+    Column("id", String, nullable=False, unique=True),
+    Column("party", String, nullable=False),  # the reporting party
     Column("created_at", Float, nullable=False),
     Column("retired_at", Float),
     Column("feature", Text, nullable=False),

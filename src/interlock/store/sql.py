@@ -52,6 +52,17 @@ def asset_dict(r: Any) -> dict[str, Any]:
     }
 
 
+def hazard_dict(r: Any) -> dict[str, Any]:
+    """A stored hazard: id, reporting party, times (epoch s) and its Feature."""
+    return {
+        "id": r.id,
+        "party": r.party,
+        "created_at": r.created_at,
+        "retired_at": r.retired_at,
+        "feature": orjson.loads(r.feature),
+    }
+
+
 def _row_to_notice(r: Any) -> NoticeRow:
     return NoticeRow(
         id=r.id,
@@ -374,6 +385,32 @@ class SqlWriteTx(HotlineWrites, SpectrumWrites):
         r = self.conn.execute(select(s.assets).where(s.assets.c.id == asset_id)).first()
         return asset_dict(r) if r else None
 
+    # ---- hazards ------------------------------------------------------------------------
+    def insert_hazard(self, record: dict[str, Any]) -> None:
+        self.conn.execute(
+            insert(s.hazards).values(
+                id=record["id"],
+                party=record["party"],
+                created_at=record["created_at"],
+                feature=orjson.dumps(record["feature"]).decode(),
+            )
+        )
+
+    def retire_hazard(self, hazard_id: str, at: float) -> None:
+        self.conn.execute(
+            update(s.hazards).where(s.hazards.c.id == hazard_id).values(retired_at=at)
+        )
+
+    def get_hazard(self, hazard_id: str) -> dict[str, Any] | None:
+        """The hazard as this transaction sees it (owner and state checks under the lock)."""
+        r = self.conn.execute(select(s.hazards).where(s.hazards.c.id == hazard_id)).first()
+        return hazard_dict(r) if r else None
+
+    def hazards_in_force(self) -> list[dict[str, Any]]:
+        """Every hazard not retired (few: detection reads them whole)."""
+        q = select(s.hazards).where(s.hazards.c.retired_at.is_(None)).order_by(s.hazards.c.seq)
+        return [hazard_dict(r) for r in self.conn.execute(q)]
+
 
 def _get_notice(conn: Connection, notice_id: str, version: int | None) -> NoticeRow | None:
     if version is None:
@@ -528,6 +565,18 @@ class SqlStore(HotlineReads, SpectrumReads):
         with self._read() as conn:
             r = conn.execute(select(s.assets).where(s.assets.c.id == asset_id)).first()
             return asset_dict(r) if r else None
+
+    def list_hazards(self, *, include_retired: bool = False) -> list[dict[str, Any]]:
+        q = select(s.hazards).order_by(s.hazards.c.seq)
+        if not include_retired:
+            q = q.where(s.hazards.c.retired_at.is_(None))
+        with self._read() as conn:
+            return [hazard_dict(r) for r in conn.execute(q)]
+
+    def get_hazard(self, hazard_id: str) -> dict[str, Any] | None:
+        with self._read() as conn:
+            r = conn.execute(select(s.hazards).where(s.hazards.c.id == hazard_id)).first()
+            return hazard_dict(r) if r else None
 
     def set_token_hashes(self, hashes: dict[str, str]) -> None:
         """Replace the token table: party id -> sha256 hex of its bearer token."""
