@@ -18,6 +18,7 @@ from .common import console, fail, reported_errors
 from .hotline import hotline_app
 from .keys import keys_app
 from .notices import conflicts, notice_app
+from .scenario import scenario_app
 from .spectrum import spectrum_app
 from .tracks import tracks_app
 
@@ -33,6 +34,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(tracks_app, name="tracks")
 app.add_typer(hotline_app, name="hotline")
 app.add_typer(spectrum_app, name="spectrum")
+app.add_typer(scenario_app, name="scenario")
 app.command("check")(check)
 app.command("conflicts")(conflicts)
 
