@@ -240,7 +240,7 @@ def _track_feature(row: dict[str, str], sc: Scenario) -> tuple[datetime, str, di
     }
     (out,) = parse_own_forces(feature, party)  # the feed's own checks, before the run
     if not isinstance(out, TrackReport):
-        raise InvalidInput(out.detail or out.reason, field=out.where or None)
+        raise InvalidInput(out.detail or f"refused by the feed: {out.reason}")
     if row.get("callsign"):
         sc.callsigns[out.track_id] = row["callsign"]
     return when, party, feature
