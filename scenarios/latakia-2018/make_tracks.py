@@ -63,11 +63,11 @@ def masking_waypoint(when: datetime) -> Waypoint:
 
 def strike_lead() -> list[Waypoint]:
     """The lead strike aircraft: release west of Latakia at 18:40Z (21:40 Moscow time),
-    a hold offshore, the close pass by the Il-20 about 18:59Z, egress west."""
+    a hold offshore south of the Il-20's racetrack, the close pass by the Il-20 about 18:59Z, egress west."""
     return [
         (at("18:40"), 35.55, 35.55, 5000),
-        (at("18:47"), 35.45, 35.60, 12000),
-        (at("18:55"), 35.30, 35.30, 15000),
+        (at("18:47"), 35.60, 35.25, 12000),
+        (at("18:55"), 35.20, 35.25, 15000),
         masking_waypoint(at("18:59")),
         (at("19:01"), 35.35, 35.45, 17000),
         (at("19:08"), 34.80, 35.35, 20000),
@@ -78,8 +78,8 @@ def wingman(n: int) -> list[Waypoint]:
     dlat = 0.03 * n
     return [
         (at("18:40"), 35.55, 35.55 + dlat, 5000),
-        (at("18:43"), 35.40, 35.62 + dlat, 12000),
-        (at("18:50"), 34.60, 35.60 + dlat, 20000),
+        (at("18:43"), 35.45, 35.35 + dlat, 12000),
+        (at("18:50"), 34.60, 35.15 + dlat, 20000),
     ]
 
 
