@@ -205,7 +205,7 @@ export class Layers {
       const id = p.track_id ?? f.id;
       seen.add(id);
       const at = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
-      const colour = alerted.has(id) ? CONFLICT : this.colour(p.owner);
+      const colour = alerted.has(id) || alerted.has(p.alias) ? CONFLICT : this.colour(p.owner);
       const ahead =
         p.course_deg != null && p.speed_kt
           ? destination(at, p.course_deg, (p.speed_kt * 1852 * VECTOR_S) / 3600)
@@ -248,7 +248,7 @@ export class Layers {
 
   /** Centre the map on a track and open its popup (from the alerts list). */
   openTrack(id) {
-    const t = this.tracks.get(id);
+    const t = this.tracks.get(id) ?? [...this.tracks.values()].find((x) => x.feature.properties.alias === id);
     if (!t) return false;
     this.map.setView(t.marker.getLatLng(), Math.max(this.map.getZoom(), 8), { animate: false });
     t.marker.openPopup();

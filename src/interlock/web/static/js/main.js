@@ -165,6 +165,13 @@ async function start(api, me, agreement, key) {
   }
 
   let alertsText = null; // the last alert list drawn, as JSON
+  let namesText = null; // the track names the lists were last written with
+  // The lists name tracks, notices and hazards: rewrite them when a name arrives.
+  const renameLists = () => {
+    renderAlerts(data.alerts, names, (id) => layers.openTrack(id));
+    renderConflicts(data.conflicts, names, (id) => layers.openConflict(id));
+    renderViolations(data.violations, names);
+  };
 
   const noticeName = (id) => names.notice(id);
 
@@ -173,6 +180,7 @@ async function start(api, me, agreement, key) {
       data.notices = (await api.get("/notices", { limit: 10000 })).features;
       names.notices = new Map(data.notices.map((f) => [f.properties.id, f]));
       redraw();
+      renameLists();
     },
     assets: async () => {
       data.assets = (await api.get("/assets")).features;
@@ -206,11 +214,19 @@ async function start(api, me, agreement, key) {
       data.hazards = (await api.get("/hazards")).features;
       names.hazards = new Map(data.hazards.map((f) => [f.properties.id, f]));
       drawHazards();
-      renderConflicts(data.conflicts, names, (id) => layers.openConflict(id)); // their names
+      renameLists();
     },
     tracks: async () => {
       data.tracks = (await api.get("/tracks")).features;
-      names.tracks = new Map(data.tracks.map((f) => [f.properties.track_id ?? f.id, f]));
+      // by id and by alias (an alert may name a fused track by either)
+      names.tracks = new Map(
+        data.tracks.flatMap((f) => [[f.properties.track_id ?? f.id, f], [f.properties.alias, f]]).filter(([k]) => k),
+      );
+      const text = JSON.stringify([...names.tracks].map(([k, f]) => [k, f.properties.name]));
+      if (text !== namesText) {
+        namesText = text;
+        renameLists();
+      }
       drawTracks();
     },
     messages: () => hotline.refresh(),
@@ -384,8 +400,7 @@ function renderAlerts(alerts, names, openTrack) {
       .map(
         (a) => `<li class="danger alert-row alert-${esc(a.kind)}" data-alert="${esc(a.id)}"
           data-tracks="${esc(alertTracks(a).join(" "))}"><span class="kind">${esc(a.severity)} ${esc(a.kind)}</span>
-          ${alertSentence(a, names)}
-          ${a.cpa_at ? `<br><small>CPA ${Math.round(a.cpa_distance_m)} m at ${fmtTime(a.cpa_at)}</small>` : ""}</li>`,
+          ${alertSentence(a, names)}</li>`,
       )
       .join("") || '<li class="empty">None.</li>';
   $("#alerts").onclick = (e) => {
