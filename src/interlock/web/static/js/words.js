@@ -113,7 +113,8 @@ export class Names {
 
   /** "strike by Israeli Air Force" for a hot window. */
   hotCause(w) {
-    const act = this.activity(w.notice) ?? "kinetic activity";
+    // the window's own activity if the API gives it, else the notice's (if this party sees it)
+    const act = w.activity ?? this.activity(w.notice) ?? "kinetic activity";
     return `${act.replace(/_/g, " ")} by ${this.party(w.party)}`;
   }
 }
