@@ -1,7 +1,9 @@
 // What goes on the map: notices, protected assets, conflicts, tracks and alerts, each in
 // its own layer group, redrawn from the API's GeoJSON. Click anything for its details.
+import { HazardLayer } from "./hazards.js";
 import { L, destination, metresPerPixel } from "./map.js";
 import { detailsTable, esc, fmtTime } from "./util.js";
+import { alertSentence, exposureSentence } from "./words.js";
 
 const PALETTE = ["#1f6fd1", "#e07b00", "#2a9d4b", "#8e44ad", "#c2185b", "#00838f"];
 const OBSERVED = "#6b6b6b"; // tracks nobody owns (from receivers)
@@ -16,9 +18,11 @@ export function partyColours(parties) {
 }
 
 export class Layers {
-  constructor(map, colours) {
+  constructor(map, colours, names) {
     this.map = map;
     this.colours = colours;
+    this.names = names;
+    this.hazards = new HazardLayer(map, names);
     this.groups = {};
     for (const name of ["assets", "notices", "conflicts", "alerts", "tracks"]) {
       this.groups[name] = L.layerGroup().addTo(map);
@@ -28,12 +32,14 @@ export class Layers {
     this.noticeLayers = new Map(); // notice id -> layer (to open from lists)
     map.on("zoomend", () => this.reweigh());
     L.control.layers(null, {
+      Hazards: this.hazards.group,
       "Protected assets": this.groups.assets,
       Notices: this.groups.notices,
       Conflicts: this.groups.conflicts,
       "Tactical alerts": this.groups.alerts,
       Tracks: this.groups.tracks,
     }).addTo(map);
+    legend().addTo(map);
   }
 
   colour(party) {
@@ -177,7 +183,7 @@ export class Layers {
           iconSize: [22, 22],
         }),
         title: `conflict #${c.id}`,
-      }).bindPopup(() => conflictPopup(c), POPUP);
+      }).bindPopup(() => conflictPopup(c, this.names), POPUP);
       marker.addTo(this.groups.conflicts);
       this.conflictMarkers.set(String(c.id), marker);
     }
@@ -199,7 +205,7 @@ export class Layers {
       const id = p.track_id ?? f.id;
       seen.add(id);
       const at = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
-      const colour = alerted.has(id) ? CONFLICT : this.colour(p.owner);
+      const colour = alerted.has(id) || alerted.has(p.alias) ? CONFLICT : this.colour(p.owner);
       const ahead =
         p.course_deg != null && p.speed_kt
           ? destination(at, p.course_deg, (p.speed_kt * 1852 * VECTOR_S) / 3600)
@@ -220,6 +226,7 @@ export class Layers {
         t.marker.addTo(this.groups.tracks);
         t.vector.addTo(this.groups.tracks);
         t.marker.getTooltip().getElement()?.setAttribute("data-track", id);
+        t.marker.getElement()?.setAttribute("data-track", id);
         this.tracks.set(id, t);
       }
       t.feature = f;
@@ -239,6 +246,15 @@ export class Layers {
     }
   }
 
+  /** Centre the map on a track and open its popup (from the alerts list). */
+  openTrack(id) {
+    const t = this.tracks.get(id) ?? [...this.tracks.values()].find((x) => x.feature.properties.alias === id);
+    if (!t) return false;
+    this.map.setView(t.marker.getLatLng(), Math.max(this.map.getZoom(), 8), { animate: false });
+    t.marker.openPopup();
+    return true;
+  }
+
   setAlerts(alerts) {
     this.groups.alerts.clearLayers();
     for (const a of alerts) {
@@ -251,7 +267,9 @@ export class Layers {
         className: `alert-marker severity-${a.severity}`,
       })
         .bindPopup(
-          () => `<h3>${esc(a.severity)} ${esc(a.kind)} alert ${esc(a.id)}</h3>` + detailsTable(a, ["key"]),
+          () =>
+            `<h3>${esc(a.severity)} ${esc(a.kind)} alert ${esc(a.id)}</h3><p>${alertSentence(a, this.names)}</p>` +
+            detailsTable(a, ["key"]),
           POPUP,
         )
         .addTo(this.groups.alerts);
@@ -274,11 +292,13 @@ function noticePopup(f, hot) {
   return head + when + warn + detailsTable(p, ["callsign", "party", "domain", "start", "end", "status"]);
 }
 
-function conflictPopup(c) {
+function conflictPopup(c, names) {
   const title =
     c.kind === "interference"
       ? `Interference at ${esc(c.receiver_name ?? c.a_id)}`
-      : `${esc(c.a_kind)} ${esc(c.a_id)} × ${esc(c.b_kind)} ${esc(c.b_id)}`;
+      : c.kind === "exposure"
+        ? exposureSentence(c, names)
+        : `${esc(c.a_kind)} ${esc(c.a_id)} × ${esc(c.b_kind)} ${esc(c.b_id)}`;
   return `<h3 class="danger">${esc(c.severity)} conflict #${esc(c.id)}</h3><p>${title}</p>` +
     adviceList(c.advice) +
     detailsTable(c, ["contributors", "advice", "move_list", "decisive", "parties"]);
@@ -300,4 +320,19 @@ function trackPopup(f) {
   const p = f.properties;
   return `<h3>${esc(p.name ?? p.track_id)}</h3>` + detailsTable(p, ["name"]) +
     `<p>${f.geometry.coordinates[1].toFixed(4)}, ${f.geometry.coordinates[0].toFixed(4)}</p>`;
+}
+
+/** The map's key to what is not a party's colour: hazards, hot hazards, conflicts. */
+function legend() {
+  const control = L.control({ position: "bottomleft" });
+  control.onAdd = () => {
+    const div = L.DomUtil.create("div", "legend");
+    div.innerHTML = `
+      <div><svg width="28" height="14"><rect x="1" y="1" width="26" height="12" fill="none" stroke="#4a4a4a" stroke-width="1.5" stroke-dasharray="5 3"/></svg>hazard envelope (weapon reach) <span class="glyph">▲</span> site</div>
+      <div><svg width="28" height="14"><rect x="1" y="1" width="26" height="12" fill="url(#hazard-hatch)" stroke="#d40000" stroke-width="2" stroke-dasharray="5 3"/></svg>hot hazard (kinetic notice active)</div>
+      <div><svg width="28" height="14"><rect x="1" y="1" width="26" height="12" fill="#d40000" fill-opacity="0.2" stroke="#d40000" stroke-width="3"/></svg>notice in conflict · red track: alerted</div>`;
+    L.DomEvent.disableClickPropagation(div);
+    return div;
+  };
+  return control;
 }

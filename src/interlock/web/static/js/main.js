@@ -10,6 +10,7 @@ import { createMap } from "./map.js";
 import { loadKey } from "./sign.js";
 import { Timeline } from "./timeline.js";
 import { debounce, esc, fmtTime } from "./util.js";
+import { Names, alertSentence, alertTracks, exposureSentence, hotAt, violationSentence } from "./words.js";
 
 const TRACK_POLL_MS = 1500;
 const TOKEN_KEY = "interlock.token"; // sessionStorage: this tab only
@@ -17,8 +18,11 @@ const OBSERVED = "observed"; // the party filter's entry for tracks nobody owns
 
 // Which collections each push-stream event type changes.
 const REFRESH_ON = {
-  notice_version: ["notices", "conflicts", "violations"],
-  notice_cancelled: ["notices", "conflicts"],
+  // A kinetic notice makes hazards hot: their windows come with the hazards.
+  notice_version: ["notices", "conflicts", "violations", "hazards"],
+  notice_cancelled: ["notices", "conflicts", "hazards"],
+  hazard: ["hazards", "conflicts"],
+  hazard_retired: ["hazards", "conflicts"],
   conflict: ["conflicts"],
   conflicts_closed: ["conflicts"],
   violation: ["violations"],
@@ -90,9 +94,16 @@ async function start(api, me, agreement, key) {
 
   const colours = partyColours(agreement.parties);
   const map = createMap($("#map"));
-  const layers = new Layers(map, colours);
+  const names = new Names(agreement);
+  const layers = new Layers(map, colours, names);
   layers.receiverPlot = (id) => api.blobUrl(`/spectrum/receivers/${encodeURIComponent(id)}/plot.png`);
-  const data = { notices: [], assets: [], conflicts: [], violations: [], tracks: [], alerts: [] };
+  const data = { notices: [], assets: [], conflicts: [], violations: [], tracks: [], alerts: [], hazards: [] };
+  // Hazards need GET /hazards; a server without it (older) shows none, quietly: asked
+  // once through its OpenAPI document, so no request of the page ever fails for it.
+  const hasHazards = api
+    .get("/openapi.json")
+    .then((doc) => Boolean(doc.paths?.["/hazards"]?.get))
+    .catch(() => false);
   const filters = setupFilters(agreement, colours, () => redraw());
   const timeline = new Timeline({
     root: $("#timeline"),
@@ -112,7 +123,18 @@ async function start(api, me, agreement, key) {
     }
     return ids;
   };
-  const alertedTracks = () => new Set(data.alerts.flatMap((a) => a.track_ids ?? []));
+  const alertedTracks = () => new Set(data.alerts.flatMap((a) => alertTracks(a)));
+  // The moment hazards are drawn for: the slider's time under the time filter, else now.
+  const pageTime = () => (timeline.atTime.checked ? timeline.time() : Date.now());
+  let hazardsDrawn = null; // what was drawn last (hazards and which are hot): redraw on change
+  function drawHazards() {
+    const t = pageTime();
+    const hot = data.hazards.filter((h) => hotAt(h, t).length).map((h) => h.properties.id);
+    const sig = JSON.stringify([data.hazards, hot, data.notices.length]);
+    if (sig === hazardsDrawn) return; // unchanged: an open popup stays open
+    hazardsDrawn = sig;
+    layers.hazards.set(data.hazards, t);
+  }
 
   function redraw() {
     const conflicted = conflictedNotices();
@@ -130,6 +152,7 @@ async function start(api, me, agreement, key) {
       timeline.shows({ start: c.window_start ?? c.start, end: c.window_end ?? c.end }),
     );
     layers.setConflicts(conflicts, places(data));
+    drawHazards();
     drawTracks();
   }
 
@@ -142,14 +165,22 @@ async function start(api, me, agreement, key) {
   }
 
   let alertsText = null; // the last alert list drawn, as JSON
+  let namesText = null; // the track names the lists were last written with
+  // The lists name tracks, notices and hazards: rewrite them when a name arrives.
+  const renameLists = () => {
+    renderAlerts(data.alerts, names, (id) => layers.openTrack(id));
+    renderConflicts(data.conflicts, names, (id) => layers.openConflict(id));
+    renderViolations(data.violations, names);
+  };
 
-  const noticeName = (id) =>
-    data.notices.find((f) => f.properties.id === id)?.properties.callsign ?? id;
+  const noticeName = (id) => names.notice(id);
 
   const loaders = {
     notices: async () => {
       data.notices = (await api.get("/notices", { limit: 10000 })).features;
+      names.notices = new Map(data.notices.map((f) => [f.properties.id, f]));
       redraw();
+      renameLists();
     },
     assets: async () => {
       data.assets = (await api.get("/assets")).features;
@@ -159,12 +190,12 @@ async function start(api, me, agreement, key) {
     conflicts: async () => {
       data.conflicts = await api.get("/conflicts");
       redraw();
-      renderConflicts(data.conflicts, noticeName, (id) => layers.openConflict(id));
+      renderConflicts(data.conflicts, names, (id) => layers.openConflict(id));
       countPicture(data);
     },
     violations: async () => {
       data.violations = await api.get("/violations");
-      renderViolations(data.violations, noticeName);
+      renderViolations(data.violations, names);
     },
     alerts: async () => {
       const alerts = (await api.get("/alerts")).alerts;
@@ -174,11 +205,28 @@ async function start(api, me, agreement, key) {
       alertsText = text;
       data.alerts = alerts;
       layers.setAlerts(data.alerts);
-      renderAlerts(data.alerts);
+      renderAlerts(data.alerts, names, (id) => layers.openTrack(id));
+      drawTracks(); // the tracks concerned turn red (or back)
       countPicture(data);
+    },
+    hazards: async () => {
+      if (!(await hasHazards)) return;
+      data.hazards = (await api.get("/hazards")).features;
+      names.hazards = new Map(data.hazards.map((f) => [f.properties.id, f]));
+      drawHazards();
+      renameLists();
     },
     tracks: async () => {
       data.tracks = (await api.get("/tracks")).features;
+      // by id and by alias (an alert may name a fused track by either)
+      names.tracks = new Map(
+        data.tracks.flatMap((f) => [[f.properties.track_id ?? f.id, f], [f.properties.alias, f]]).filter(([k]) => k),
+      );
+      const text = JSON.stringify([...names.tracks].map(([k, f]) => [k, f.properties.name]));
+      if (text !== namesText) {
+        namesText = text;
+        renameLists();
+      }
       drawTracks();
     },
     messages: () => hotline.refresh(),
@@ -232,6 +280,7 @@ async function start(api, me, agreement, key) {
   const tick = () => {
     $("#clock").textContent = new Date().toISOString().slice(11, 19) + "Z";
     timeline.update();
+    drawHazards(); // a window opening or closing as the minutes pass
   };
   tick();
   const clock = setInterval(tick, 1000);
@@ -306,8 +355,9 @@ function setupFilters(agreement, colours, onChange) {
   return { parties, domains };
 }
 
-function renderConflicts(conflicts, noticeName, open) {
+function renderConflicts(conflicts, names, open) {
   $("#conflict-count").textContent = conflicts.length || "";
+  const noticeName = (id) => names.notice(id);
   const name = (kind, id) => (kind === "notice" ? noticeName(id) : `${kind} ${id}`);
   $("#conflicts").innerHTML =
     conflicts
@@ -315,7 +365,9 @@ function renderConflicts(conflicts, noticeName, open) {
         const what =
           c.kind === "interference"
             ? `interference: ${esc(noticeName(c.b_id))} at ${esc(c.receiver_name ?? c.a_id)}, I/N ${c.i_n_db} dB (criterion ${c.criterion_db} dB)`
-            : `${esc(name(c.a_kind, c.a_id))} × ${esc(name(c.b_kind, c.b_id))}`;
+            : c.kind === "exposure"
+              ? exposureSentence(c, names)
+              : `${esc(name(c.a_kind, c.a_id))} × ${esc(name(c.b_kind, c.b_id))}`;
         const from = c.window_start ?? c.start;
         const to = c.window_end ?? c.end;
         return `<li class="conflict severity-${esc(c.severity)}" data-conflict="${esc(c.id)}">
@@ -323,32 +375,40 @@ function renderConflicts(conflicts, noticeName, open) {
       })
       .join("") || '<li class="empty">No open conflicts.</li>';
   $("#conflicts").onclick = (e) => {
+    if (e.target.closest("a[data-notice]")) return; // a notice named in it: opened on the map
     const li = e.target.closest("[data-conflict]");
     if (li) open(li.dataset.conflict);
   };
 }
 
-function renderViolations(violations, noticeName) {
+function renderViolations(violations, names) {
   $("#violation-count").textContent = violations.length || "";
   $("#violations").innerHTML =
     violations
       .map(
-        (v) => `<li><b>${esc(v.kind)}</b> ${esc(v.party)}:
-          <a href="#" data-notice="${esc(v.notice?.id)}">${esc(noticeName(v.notice?.id))}</a> — ${esc(v.detail)}</li>`,
+        (v) => `<li class="violation-${esc(v.kind)}"><b>${esc(v.kind.replace(/_/g, " "))}</b> ${esc(names.party(v.party))}:
+          <a href="#" data-notice="${esc(v.notice?.id)}">${esc(names.notice(v.notice?.id))}</a> — ${violationSentence(v, names)}</li>`,
       )
       .join("") || '<li class="empty">None.</li>';
 }
 
-function renderAlerts(alerts) {
+/** The tactical alerts, one sentence each; a click shows the tracks concerned. */
+function renderAlerts(alerts, names, openTrack) {
   $("#alert-count").textContent = alerts.length || "";
   $("#alerts").innerHTML =
     alerts
       .map(
-        (a) => `<li class="danger"><b>${esc(a.severity)} ${esc(a.kind)}</b> ${esc(a.track_ids.join(" / "))}
-          ${a.notice_id ? `into <a href="#" data-notice="${esc(a.notice_id)}">${esc(a.notice_id)}</a>` : ""}
-          ${a.cpa_at ? `<br><small>CPA ${Math.round(a.cpa_distance_m)} m at ${fmtTime(a.cpa_at)}</small>` : ""}</li>`,
+        (a) => `<li class="danger alert-row alert-${esc(a.kind)}" data-alert="${esc(a.id)}"
+          data-tracks="${esc(alertTracks(a).join(" "))}"><span class="kind">${esc(a.severity)} ${esc(a.kind)}</span>
+          ${alertSentence(a, names)}</li>`,
       )
       .join("") || '<li class="empty">None.</li>';
+  $("#alerts").onclick = (e) => {
+    if (e.target.closest("a[data-notice]")) return;
+    const li = e.target.closest("[data-tracks]");
+    const first = li?.dataset.tracks.split(" ").filter(Boolean)[0];
+    if (first) openTrack(first);
+  };
 }
 
 function renderChannels(status) {
