@@ -63,7 +63,8 @@ def masking_waypoint(when: datetime) -> Waypoint:
 
 def strike_lead() -> list[Waypoint]:
     """The lead strike aircraft: release west of Latakia at 18:40Z (21:40 Moscow time),
-    a hold offshore south of the Il-20's racetrack, the close pass by the Il-20 about 18:59Z, egress west."""
+    a hold offshore south of the Il-20's racetrack, the close pass by the Il-20 about
+    18:59Z, egress west."""
     return [
         (at("18:40"), 35.55, 35.55, 5000),
         (at("18:47"), 35.60, 35.25, 12000),
