@@ -266,6 +266,11 @@ def test_a_kinetic_notice_within_reach_makes_the_hazard_hot(
         }
     ]
     assert blue.get("/hazards").json()["features"][0]["properties"]["hot"] == hot
+    # Reported after the notices: the 201 view (read inside the write, from the index)
+    # says the same as a later read.
+    again = post(client_for("green"), "/hazards", hazard(range_m=40_000)).json()
+    assert again["properties"]["hot"] == hot
+    assert blue.get(f"/hazards/{again['id']}").json() == again
 
 
 def test_hot_window_is_cut_to_the_hazards_validity(client_for: Client, services: Services) -> None:

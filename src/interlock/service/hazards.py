@@ -21,15 +21,17 @@ from typing import Any, Literal
 
 from ..detect.hazards import ActivityNotice, Hazard, HotHazard, hot_hazards
 from ..errors import Forbidden, InterlockError, NotFound, StateConflict
-from ..model.agreement import Agreement
+from ..model.agreement import MINIMUM_TOLERANCE_M, Agreement
 from ..model.events import EventKind
 from ..model.hazard import HazardDraft, hazard_from_stored, parse_hazard
+from ..model.limits import EARLIEST, FULL_BAND_M, LATEST
+from ..model.notice import VerticalBand
 from ..model.timeutil import from_ts, iso, to_ts
 from ..store.base import NoticeRow, Store, WriteTx
 from .batch import Batcher
 from .clock import Clock
 from .record import record
-from .strategic import StrategicRecorder
+from .strategic import StrategicRecorder, index_entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +97,7 @@ class HazardService:
         }
         tx.insert_hazard(hazard)
         record(tx, EventKind.HAZARD, hazard["id"], now, hazard, self.agreement.party_ids)
-        stored = hazard | {"retired_at": None}
-        return self._views([stored])[0]
+        return self._view_in(tx, hazard | {"retired_at": None})
 
     def _retire_in(self, tx: WriteTx, party: str, hazard_id: str) -> dict[str, Any]:
         now = self.clock()
@@ -116,7 +117,17 @@ class HazardService:
             {"id": hazard_id, "party": party},
             self.agreement.party_ids,
         )
-        return self._views([hazard | {"retired_at": to_ts(now)}])[0]
+        return self._view_in(tx, hazard | {"retired_at": to_ts(now)})
+
+    def _view_in(self, tx: WriteTx, stored: dict[str, Any]) -> dict[str, Any]:
+        """The view inside the write transaction: the kinetic notices from its index (the
+        envelope's boxes grown by reach_km, every time and height), never a second read."""
+        hz = Hazard(stored["id"], hazard_from_stored(stored["feature"]))
+        reach_m = self.agreement.hazards.reach_km * 1000.0 + MINIMUM_TOLERANCE_M
+        query = index_entry(hz.envelope, VerticalBand(*FULL_BAND_M), EARLIEST, LATEST, reach_m)
+        rows = tx.candidates(query, exclude_party="")  # no party's notices left out
+        found = kinetic_notices(rows, self.agreement, self.strategic)
+        return hazard_view(stored, hz, hot_hazards([hz], found, self.agreement.hazards))
 
     # ---- reads -------------------------------------------------------------------------
     def list(self, include_retired: bool = False) -> dict[str, Any]:
