@@ -192,6 +192,25 @@ def test_every_kind_of_response_matches_the_document(live_server: LiveServer) ->
         del floor["properties"]["receiver"]["safety_of_life"]
         assert red.post("/assets", json=floor).status_code == 201
 
+        # A hazard (a site, an area), read and retired.
+        sam = {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [35.9, 35.4]},
+            "properties": {
+                "name": "SAM",
+                "operator": "third party",
+                "range_m": 40_000,
+                "alt_min_ft": 0,
+                "alt_max_ft": 60_000,
+                "source": "open reporting",
+                "valid_to": iso(T0 + timedelta(days=1)),
+            },
+        }
+        area = sam | {"geometry": {"type": "Polygon", "coordinates": [square]}}
+        hz = red.post("/hazards", json=sam)
+        assert hz.status_code == 201 and red.post("/hazards", json=area).status_code == 201
+        hid = hz.json()["id"]
+
         amended = circle(35.0, 35.0, 4000.0, purpose="x")
         for r in (
             blue.get("/notices"),
@@ -208,6 +227,10 @@ def test_every_kind_of_response_matches_the_document(live_server: LiveServer) ->
             blue.get("/assets", params={"include_retired": True}),
             blue.get(f"/assets/{aid}"),
             red.post(f"/assets/{aid}/retire"),
+            green.get("/hazards"),
+            green.get(f"/hazards/{hid}"),
+            red.post(f"/hazards/{hid}/retire"),
+            blue.get("/hazards", params={"include_retired": True}),
             blue.get("/spectrum/conflicts", params={"start": iso(T0), "all_parties": True}),
         ):
             assert r.status_code == 200, r.text

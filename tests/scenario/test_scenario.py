@@ -115,7 +115,8 @@ def test_report_counts(loaded: tuple[NoticeService, ScenarioReport]) -> None:
     assert report.assets == 3 == len(service.store.list_assets())
     assert report.conflicts == len(service.store.list_conflicts()) == len(EXPECTED)
     assert report.violations == 1
-    assert str(report) == "32 notices, 3 assets, 16 conflicts, 1 violations"
+    assert report.hazards == 1 == len(service.store.list_hazards())
+    assert str(report) == "32 notices, 3 assets, 1 hazards, 16 conflicts, 1 violations"
 
 
 def test_expected_conflicts(loaded: tuple[NoticeService, ScenarioReport]) -> None:
@@ -175,6 +176,37 @@ def test_assets(loaded: tuple[NoticeService, ScenarioReport]) -> None:
     kinds = {(a["properties"]["party"], a["properties"]["kind"]) for a in assets}
     assert kinds == {("base", "base"), ("base", "radar"), ("command", "zone")}
     assert all(a["properties"]["start"] is None for a in assets)  # standing
+
+
+def test_hazard_is_illustrative_and_never_hot() -> None:
+    services = _service()
+    report = load_scenario(DEFAULT_SCENARIO, services, NOW)
+    (view,) = services.hazards.list()["features"]
+    p = view["properties"]
+    assert view["id"] == report.hazard_ids[0]
+    assert p["party"] == "base" and "illustrative" in p["source"]
+    assert p["hot"] == []  # no demo notice is kinetic
+    assert "party" not in {
+        k for k in services.store.get_hazard(view["id"])["feature"]["properties"]
+    }
+
+
+def test_bad_hazard_names_file_and_index(tmp_path: Path) -> None:
+    directory = _copy(tmp_path)
+    path = directory / "hazards.geojson"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    good = data["features"][0]
+    bad = json.loads(json.dumps(good))
+    bad["properties"]["range_m"] = -1
+    data["features"] = [good, bad]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    services = _service(directory)
+    with pytest.raises(InvalidInput) as info:
+        load_scenario(directory, services, NOW)
+    assert str(path) in info.value.detail and "features[1]" in info.value.detail
+    assert "range_m" in info.value.detail
+    assert len(services.store.list_hazards()) == 1  # the one before it stayed
+    assert services.store.count_notices() == 0  # hazards load before the notices
 
 
 def _volume(feature: dict[str, Any]) -> tuple[Area, float, float]:

@@ -22,12 +22,14 @@ from ..model.visibility import visible_entry
 from ..service.assets import AssetOp
 from ..service.auth import TokenCache
 from ..service.batch import Batcher
+from ..service.hazards import HazardOp
 from ..service.hotline import HotlineOp, HotlineService
 from ..service.notices import WriteOp
 from ..service.root import Services
 from ..service.tracks import TrackService
 from . import schemas
 from .errors import install_error_handlers
+from .hazard_routes import hazard_router
 from .hotline_routes import hotline_router
 from .limits import MAX_INT, BodyLimit, FairShare
 from .responses import JSONBytes
@@ -116,7 +118,10 @@ def create_app(
         services.assets,
     )
     committer = GroupCommitter(
-        Batcher(services.store, {WriteOp: service, HotlineOp: hotline, AssetOp: assets})
+        Batcher(
+            services.store,
+            {WriteOp: service, HotlineOp: hotline, AssetOp: assets, HazardOp: services.hazards},
+        )
     )
     broadcaster = Broadcaster()
 
@@ -346,5 +351,8 @@ def create_app(
     )
     app.include_router(track_router(tracks, Depends(current_party), _json_body, _parse_bbox))
     app.include_router(spectrum_router(services.spectrum, Depends(current_party)))
+    app.include_router(
+        hazard_router(services.hazards, Depends(current_party), _json_body, committer.run)
+    )
     mount_web(app)
     return app

@@ -603,6 +603,72 @@ class AssetCollectionOut(Closed):
     features: list[AssetOut]
 
 
+# ---- hazards (issue 15: third-party weapon engagement zones) ----------------------------
+class HazardProperties(BaseModel):
+    name: str = Field(description="1 to 200 characters")
+    operator: str = Field(description="the third party whose weapon it is (free text)")
+    weapon: str | None = Field(None, examples=["S-200 (SA-5)"])
+    source: str = Field(description="how the reporting party knows it (required)")
+    range_m: float = Field(description="the weapon's range from the site or area, > 0, <= 1,000 km")
+    alt_min_ft: float = Field(description="lowest altitude it reaches, ft AMSL")
+    alt_max_ft: float = Field(description="highest altitude it reaches, ft AMSL (> alt_min_ft)")
+    valid_from: str | None = Field(None, description="ISO 8601 with a UTC offset; omit: now")
+    valid_to: str | None = Field(None, description="omit: until retired")
+
+
+class HazardFeature(BaseModel):
+    """A hazard: a GeoJSON Feature whose geometry is the launcher's site (Point) or the
+    area it may be in (Polygon)."""
+
+    type: Literal["Feature"]
+    geometry: Geometry
+    properties: HazardProperties
+
+
+class HotWindowOut(Closed):
+    """A window when a kinetic notice makes the hazard hot (its window plus the agreed
+    reaction tail, cut to the hazard's validity)."""
+
+    from_: str = Field(alias="from", description=ISO)
+    to: str = Field(description=ISO)
+    notice: str = Field(description="the kinetic notice that makes it hot")
+    party: str = Field(description="that notice's party")
+
+
+class HazardPropertiesOut(Closed):
+    name: str
+    operator: str
+    weapon: str | None
+    source: str
+    shape: Literal["polygon", "circle"] = Field(description="circle: a site (radius 1 m)")
+    radius_m: float = omitted("a site")
+    range_m: float
+    alt_min_ft: float
+    alt_max_ft: float
+    lower_m: float = Field(description="the band in metres AMSL")
+    upper_m: float
+    valid_from: str | None = Field(description=f"{ISO}; None: from its report")
+    valid_to: str | None = Field(description=f"{ISO}; None: until retired")
+    id: str
+    party: str = Field(description="the reporting party")
+    created_at: str = Field(description=ISO)
+    retired_at: str | None
+    envelope: PolygonOut = Field(description="outline of the site or area widened by range_m")
+    hot: list[HotWindowOut]
+
+
+class HazardOut(Closed):
+    type: Literal["Feature"]
+    id: str
+    geometry: GeometryOut
+    properties: HazardPropertiesOut
+
+
+class HazardCollectionOut(Closed):
+    type: Literal["FeatureCollection"]
+    features: list[HazardOut]
+
+
 # ---- responses: the live picture ---------------------------------------------------------------
 class TrackPropertiesOut(Closed):
     track_id: str

@@ -15,6 +15,7 @@ from ..service.root import Services
 from .audit import audit_app
 from .check import check
 from .common import console, fail, reported_errors
+from .hazard import hazard_app
 from .hotline import hotline_app
 from .keys import keys_app
 from .notices import conflicts, notice_app
@@ -35,6 +36,7 @@ app.add_typer(tracks_app, name="tracks")
 app.add_typer(hotline_app, name="hotline")
 app.add_typer(spectrum_app, name="spectrum")
 app.add_typer(scenario_app, name="scenario")
+app.add_typer(hazard_app, name="hazard")
 app.command("check")(check)
 app.command("conflicts")(conflicts)
 

@@ -12,6 +12,7 @@ from ..model.agreement import Agreement
 from ..store.base import Store
 from .assets import AssetService
 from .clock import Clock, utc_now
+from .hazards import HazardService
 from .hotline import HotlineService
 from .notices import NoticeService
 from .spectrum import SpectrumService
@@ -31,6 +32,7 @@ class Services:
     hotline: HotlineService
     spectrum: SpectrumService
     tracks: TrackService
+    hazards: HazardService
 
 
 def build_services(store: Store, agreement: Agreement, clock: Clock = utc_now) -> Services:
@@ -46,4 +48,5 @@ def build_services(store: Store, agreement: Agreement, clock: Clock = utc_now) -
         hotline=HotlineService(store, agreement, clock),
         spectrum=spectrum,
         tracks=TrackService(agreement, clock, store),
+        hazards=HazardService(store, agreement, clock, strategic),
     )

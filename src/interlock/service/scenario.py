@@ -5,6 +5,9 @@ A scenario is a directory:
 - ``agreement.toml`` — the parties and rules (the agreement format).
 - ``assets.geojson`` — a FeatureCollection of protected assets (the asset format) whose
   properties add ``party``: the party that declares the asset.
+- ``hazards.geojson`` (optional) — a FeatureCollection of hazards (the hazard format:
+  third parties' weapon engagement zones) whose properties add ``party``: the party that
+  reports the hazard. Loaded after the assets, before the notices.
 - ``messages.json`` (optional) — hotline messages sent after the notices, signed with the
   parties' keys: ``{"messages": [{from, to, priority, subject, body, refs, payload,
   acknowledge}]}`` where a ref ``{"kind": "notice", "index": N}`` names the N-th notice
@@ -16,8 +19,9 @@ A scenario is a directory:
   demo always lies in the future. A feature may give absolute ``start``/``end`` instead.
   Assets may carry the same relative fields; without any, an asset is standing.
 
-Loading goes through the ordinary use cases (``AssetService.create`` then
-``NoticeService.submit``), assets first and notices in file order, so detection, the
+Loading goes through the ordinary use cases (``AssetService.create``,
+``HazardService.create``, then ``NoticeService.submit``), assets and hazards first and
+notices in file order, so detection, the
 lead-time rule and the record are exactly what a party filing by hand would get.
 """
 
@@ -40,6 +44,7 @@ from .root import Services
 
 AGREEMENT_FILE = "agreement.toml"
 ASSETS_FILE = "assets.geojson"
+HAZARDS_FILE = "hazards.geojson"
 NOTICES_FILE = "notices.geojson"
 MESSAGES_FILE = "messages.json"
 AREA_FIELDS = ("shape", "radius_m", "half_width_m", "start", "end")
@@ -63,10 +68,15 @@ class ScenarioReport:
     violations: int  # rule violations, e.g. late notices
     notice_ids: tuple[str, ...] = field(default=(), repr=False)  # in file order
     asset_ids: tuple[str, ...] = field(default=(), repr=False)  # in file order
+    hazard_ids: tuple[str, ...] = field(default=(), repr=False)  # in file order
+
+    @property
+    def hazards(self) -> int:
+        return len(self.hazard_ids)
 
     def __str__(self) -> str:
         return (
-            f"{self.notices} notices, {self.assets} assets, "
+            f"{self.notices} notices, {self.assets} assets, {self.hazards} hazards, "
             f"{self.conflicts} conflicts, {self.violations} violations"
         )
 
@@ -160,10 +170,10 @@ def _located(exc: InterlockError, path: Path, index: int) -> InterlockError:
 
 
 def load_scenario(directory: Path, services: Services, now: datetime) -> ScenarioReport:
-    """Create the scenario's assets, then submit its notices in file order.
+    """Create the scenario's assets and hazards, then submit its notices in file order.
 
     Relative times count from `now` rounded up to the whole second, so every lead time is
-    at least what the file says. Each asset and notice is its own transaction: a bad
+    at least what the file says. Each asset, hazard and notice is its own transaction: a bad
     feature stops the load with an error naming the file and the feature's index, and
     whatever came before it stays stored (nothing is rolled back).
     """
@@ -180,6 +190,16 @@ def load_scenario(directory: Path, services: Services, now: datetime) -> Scenari
             try:
                 party, absolute = _absolute(feature, base, required=False)
                 asset_ids.append(services.assets.create(party, absolute)["id"])
+            except InterlockError as exc:
+                raise _located(exc, path, i) from exc
+
+    hazard_ids: list[str] = []
+    path = directory / HAZARDS_FILE
+    if path.exists():  # a scenario may report no hazards
+        for i, feature in enumerate(_read_features(path)):
+            try:
+                party, absolute = _absolute(feature, base, required=False)
+                hazard_ids.append(services.hazards.create(party, absolute)["id"])
             except InterlockError as exc:
                 raise _located(exc, path, i) from exc
 
@@ -203,6 +223,7 @@ def load_scenario(directory: Path, services: Services, now: datetime) -> Scenari
         violations=violations,
         notice_ids=tuple(notice_ids),
         asset_ids=tuple(asset_ids),
+        hazard_ids=tuple(hazard_ids),
     )
 
 
