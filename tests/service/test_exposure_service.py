@@ -21,6 +21,7 @@ from interlock.model.agreement import Agreement, agreement_from_dict
 from interlock.model.hazard import parse_hazard
 from interlock.model.timeutil import to_ts
 from interlock.service.root import Services, build_services
+from interlock.service.timeline import timeline
 from interlock.store import SqliteStore, open_store
 
 T0 = datetime(2018, 9, 17, 17, 0, tzinfo=UTC)
@@ -220,6 +221,18 @@ def test_a_strike_one_minute_ahead_exposes_the_recce_and_gives_too_little_warnin
     for party in ("hmeimim", "iaf"):
         kinds = [x["event"]["type"] for x in services.hotline.stream_entries(party, 0)]
         assert "conflict" in kinds
+    # the strike's audit timeline shows the warning required and the warning given
+    rows = timeline(store.ledger_entries(), strike_id, services.agreement.rules)
+    (row,) = [x for x in rows if x["type"] == "conflict"]
+    assert row["required_warning_s"] == pytest.approx(required, abs=0.1)
+    assert row["warning_s"] == pytest.approx(60.0)
+    assert "given 1 min 00 s (INSUFFICIENT)" in row["what"] and "S-200" not in row["what"]
+    (vrow,) = [x for x in rows if x["type"] == "violation"]
+    assert vrow["warning_s"] == pytest.approx(60.0)
+    assert any(x["type"] == "system message" or "INSUFFICIENT WARNING" in x["what"] for x in rows)
+    # ... and the exposed notice's timeline shows the exposure and the violation too
+    recce_rows = timeline(store.ledger_entries(), recce_id, services.agreement.rules)
+    assert {"conflict", "violation"} <= {x["type"] for x in recce_rows}
     # the warning message escalates at its 30 s deadline like every message
     clock.now += timedelta(seconds=31)
     services.hotline.tick()
