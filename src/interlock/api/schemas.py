@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..model.events import EventKind
+from ..model.hazard_rules import ACTIVITIES
 
 
 class Closed(BaseModel):
@@ -38,6 +39,7 @@ EPOCH_S = "seconds since 1970-01-01 UTC"
 Severity = Literal["minor", "major", "critical"]
 Priority = Literal["routine", "urgent", "flash"]
 Sha256 = Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
+Activity = Literal[ACTIVITIES]  # type: ignore[valid-type]
 
 
 class Geometry(BaseModel):
@@ -70,6 +72,9 @@ class NoticeProperties(BaseModel):
     callsign: str | None = None
     remarks: str | None = None
     unit: str | None = None
+    activity: Activity | None = Field(
+        None, description="what the party will do there; a kinetic one makes hazards hot"
+    )
 
 
 class NoticeFeature(BaseModel):
@@ -164,6 +169,7 @@ class NoticePropertiesOut(Closed):
     callsign: str = omitted()
     remarks: str = omitted()
     unit: str = omitted()
+    activity: Activity = omitted("model.hazard_rules.ACTIVITIES; every party sees it")
     id: str
     party: str
     version: int = Field(ge=1)
@@ -281,7 +287,18 @@ class InterferenceConflictOut(SpectrumConflict):
     parties: list[str] = Field(description="the receiver's party and the emission's")
 
 
-ConflictOut = StrategicConflictOut | InterferenceConflictOut
+class ExposureConflictOut(StrategicConflictOut):
+    """Another party's air notice (a) inside a hazard's envelope made hot by a kinetic
+    notice (b): always critical. The volumes meet, so distances, gaps and minima are 0."""
+
+    kind: Literal["exposure"]
+    hazard: str = Field(description="the hazard's id")
+    depth_m: float = Field(description="how far the volume's deepest point is inside")
+    time_to_exit_s: float = Field(description="at the agreement's default_exit_speed_kt")
+    required_warning_s: float = Field(description="time_to_exit_s + ack_margin_min")
+
+
+ConflictOut = StrategicConflictOut | InterferenceConflictOut | ExposureConflictOut
 
 
 class _Listed(Closed):
@@ -298,7 +315,13 @@ class ListedInterferenceConflictOut(InterferenceConflictOut, _Listed):
     """An interference conflict as stored: with when it was found and whether it is closed."""
 
 
-ListedConflictOut = ListedStrategicConflictOut | ListedInterferenceConflictOut
+class ListedExposureConflictOut(ExposureConflictOut, _Listed):
+    """An exposure conflict as stored: with when it was found and whether it is closed."""
+
+
+ListedConflictOut = (
+    ListedStrategicConflictOut | ListedInterferenceConflictOut | ListedExposureConflictOut
+)
 
 
 class RefOut(Closed):
@@ -311,12 +334,17 @@ class ViolationOut(Closed):
     """A breach of an agreement rule found when a notice was filed."""
 
     id: int
-    kind: Literal["late_notice"]
+    kind: Literal["late_notice", "insufficient_warning"]
     notice: RefOut
     party: str
     detail: str
     lead_time_s: float
     required_s: float
+    hazard: str = omitted("insufficient_warning: the hazard the exposed aircraft is in")
+    exposed: RefOut = omitted("insufficient_warning: the exposed notice")
+    exposed_party: str = omitted("insufficient_warning")
+    lead_time_min: float = omitted("insufficient_warning: lead_time_s in minutes")
+    required_min: float = omitted("insufficient_warning: required_s in minutes")
 
 
 class ListedViolationOut(ViolationOut):
@@ -474,6 +502,8 @@ class SystemPriorityOut(Closed):
     minor: Priority
     late_notice: Priority
     warning: Priority  # a tactical alert short of critical
+    exposure: Priority  # an aircraft inside a hot hazard envelope
+    insufficient_warning: Priority  # a kinetic notice filed too late for it to leave
 
 
 class HotlineRulesOut(Closed):

@@ -138,6 +138,10 @@ class HotlineRules:
             "minor": "routine",
             "late_notice": "urgent",
             "warning": "urgent",  # a tactical alert that is not critical
+            # Third-party fire (agreement [hazards]): an aircraft inside a hot envelope,
+            # and a kinetic notice giving it less warning than it needs to leave.
+            "exposure": "flash",
+            "insufficient_warning": "flash",
         }
     )
 
@@ -543,6 +547,8 @@ major = "urgent"
 minor = "routine"
 late_notice = "urgent"
 warning = "urgent"   # a tactical alert short of critical
+exposure = "flash"   # an aircraft inside a hazard's envelope made hot by a kinetic notice
+insufficient_warning = "flash"  # a kinetic notice filed too late for it to leave
 
 # Live tracks: an alert when two tracks are predicted to come closer than these minima
 # within the lookahead (air: horizontal AND vertical; sea: horizontal only).

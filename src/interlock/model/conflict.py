@@ -50,16 +50,32 @@ class Conflict:
         return d
 
 
+VIOLATION_KINDS = ("late_notice", "insufficient_warning")
+
+
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """A breach of an agreement rule, e.g. a notice filed later than the lead time."""
+    """A breach of an agreement rule: a notice filed later than the lead time
+    (``late_notice``), or a kinetic notice filed with less warning than an aircraft it
+    exposes needs to leave the hot envelope (``insufficient_warning``: then ``hazard``,
+    ``exposed`` and ``exposed_party`` say which)."""
 
-    kind: str  # "late_notice"
+    kind: str  # one of VIOLATION_KINDS
     notice: Ref
     party: str
     detail: str
     lead_time_s: float
     required_s: float
+    hazard: str | None = None
+    exposed: Ref | None = None
+    exposed_party: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        if self.kind == "late_notice":  # the record late notices always had
+            for key in ("hazard", "exposed", "exposed_party"):
+                d.pop(key)
+        else:
+            d["lead_time_min"] = round(self.lead_time_s / 60.0, 2)
+            d["required_min"] = round(self.required_s / 60.0, 2)
+        return d

@@ -12,6 +12,9 @@ A notice is a Feature whose geometry defines its area and whose properties give 
   ``antenna_height_m``; its area is where the emitter may be.
 - Optional free fields: ``purpose``, ``callsign``, ``remarks``, ``unit`` (the agreement
   says which of these other parties see).
+- Optional ``activity``: what the party will do there, one of
+  ``model.hazard_rules.ACTIVITIES``; every party sees it (a kinetic one makes third-party
+  hazards hot, which concerns everyone near them).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from ..geo.shapes import Area
 from ..geo.units import M_PER_FT, fl_to_m
 from ..validate import number
 from .agreement import DOMAINS, OPTIONAL_FIELDS, Rules
+from .hazard_rules import ACTIVITIES
 from .limits import MAX_ALT_FT, MAX_DEPTH_M, MIN_ALT_FT
 from .timeutil import iso, parse_utc
 
@@ -79,6 +83,7 @@ class NoticeDraft:
     end: datetime
     emission: Emission | None = None
     details: tuple[tuple[str, str], ...] = ()  # optional free fields, sorted
+    activity: str | None = None  # one of ACTIVITIES; None: not given
 
     def properties(self) -> dict[str, Any]:
         props: dict[str, Any] = {"domain": self.domain, **self.area.dimension_properties()}
@@ -99,6 +104,8 @@ class NoticeDraft:
             if e.azimuth_deg is not None:
                 props.update(azimuth_deg=e.azimuth_deg, beamwidth_deg=e.beamwidth_deg)
         props.update(dict(self.details))
+        if self.activity is not None:
+            props["activity"] = self.activity
         return props
 
     def to_feature(self) -> dict[str, Any]:
@@ -202,7 +209,18 @@ def parse_notice(obj: Any, limits: ShapeLimits = DEFAULT_SHAPE_LIMITS) -> Notice
     else:
         band, band_input = None, {}
         emission = parse_emission(props)
-    return NoticeDraft(domain, area, band, band_input, start, end, emission, _details(props))
+    return NoticeDraft(
+        domain, area, band, band_input, start, end, emission, _details(props), _activity(props)
+    )
+
+
+def _activity(props: dict[str, Any]) -> str | None:
+    value = props.get("activity")
+    if value is None:
+        return None
+    if value not in ACTIVITIES:
+        raise InvalidInput(f"must be one of {', '.join(ACTIVITIES)}", field="properties.activity")
+    return str(value)
 
 
 def parse_pointing(props: dict[str, Any], where: str) -> tuple[float | None, float | None]:

@@ -25,6 +25,11 @@ CRITICAL_EXCESS_DB, MAJOR_EXCESS_DB = 10.0, 3.0
 # A planned loss of separation is "major" inside this share of both minima.
 MAJOR_SHARE = 0.5
 
+# Exposure (an aircraft of one party inside a third party's weapon envelope made hot by
+# another party's kinetic activity) is always critical: it is the 2018 Latakia failure
+# (scenarios/latakia-2018/README.md), a live weapon's reach, not a loss of separation to grade.
+EXPOSURE_SEVERITY = "critical"
+
 
 def strategic_severity(
     h_m: float, h_min: float, v_gap: float, v_min: float, overlap_s: float

@@ -3,6 +3,9 @@
 Each write is one serialised transaction: validate -> store the version -> find
 candidates in the index -> exact detection -> store conflicts and violations -> commit.
 A 2xx therefore means the notice and everything detected about it are on disk together.
+Exposures to third-party hazards (``service.exposure``) are conflicts too; a kinetic
+notice giving an exposed aircraft less warning than it needs to leave is a violation
+``insufficient_warning``, refused like a late notice where the agreement refuses those.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..detect.rules import late_notice
-from ..detect.strategic import notice_volume
+from ..detect.exposure import Exposure
+from ..detect.rules import insufficient_warning, late_notice
+from ..detect.strategic import Volume, notice_volume
 from ..errors import (
     Forbidden,
     InterlockError,
@@ -35,6 +39,7 @@ from ..model.visibility import visible_properties
 from ..store.base import Box, NoticeRow, Store, WriteTx
 from .batch import Batcher
 from .clock import Clock
+from .exposure import ExposureRecorder
 from .hotline import post_system_message
 from .record import record
 from .spectrum import SpectrumService
@@ -81,12 +86,14 @@ class NoticeService:
         clock: Clock,
         strategic: StrategicRecorder,
         spectrum: SpectrumService,
+        exposure: ExposureRecorder | None = None,
     ) -> None:
         self.store = store
         self.agreement = agreement
         self.clock = clock
         self.strategic = strategic
         self.spectrum = spectrum
+        self.exposure = exposure or ExposureRecorder(agreement, strategic)
 
     # ---- views -----------------------------------------------------------------------
     def status(self, row: NoticeRow) -> str:
@@ -127,6 +134,7 @@ class NoticeService:
         now: datetime,
         created_at: float,
         envelope: dict[str, Any] | None = None,
+        exposures: Sequence[Exposure] = (),
     ) -> SubmitResult:
         row = NoticeRow(
             id=notice_id,
@@ -156,6 +164,7 @@ class NoticeService:
             vol = notice_volume(draft, Ref("notice", notice_id, version), party)
             found = self.strategic.notice_conflicts(tx, vol)
             result.conflicts += self.strategic.record(tx, found, now)
+            result.conflicts += self.exposure.record(tx, list(exposures), now)
         else:  # an emission: the electromagnetic arena judges it against the receivers
             result.conflicts += self.spectrum.check_emission(tx, row, now)
         return result
@@ -188,24 +197,71 @@ class NoticeService:
             )
         return violation
 
+    def _exposures(
+        self,
+        tx: WriteTx,
+        ref: Ref,
+        party: str,
+        now: datetime,
+        draft: NoticeDraft,
+        previous: NoticeDraft | None,
+    ) -> tuple[list[Exposure], list[Violation]]:
+        """The exposures of a new version, and the insufficient warnings it gives (none
+        when an already kinetic notice only shrinks). Refused, before anything is stored,
+        where the agreement refuses late notices."""
+        if draft.band is None:
+            return [], []
+        vol: Volume = notice_volume(draft, ref, party)
+        exposures = self.exposure.find(tx, vol, draft.activity)
+        shrinking = (
+            previous is not None
+            and self.agreement.hazards.is_kinetic(previous.activity)
+            and previous.contains(draft)
+        )
+        warnings = [
+            v
+            for e in exposures
+            if e.kinetic == ref and not shrinking
+            if (v := insufficient_warning(ref, party, now, draft.start, e)) is not None
+        ]
+        if warnings and self.agreement.rules.late_notice == "refuse":
+            raise RuleViolation(
+                warnings[0].detail + "; the agreement refuses late notices",
+                field="properties.start",
+            )
+        return exposures, warnings
+
     def _record_violation(
         self, tx: WriteTx, result: SubmitResult, v: Violation | None, now: datetime
     ) -> None:
+        """Store and chain a violation (every party sees it) and announce it: a late
+        notice to the other parties, an insufficient warning to the exposed party."""
         if v is None:
             return
         found = v.to_dict()
         found["id"] = tx.insert_violation(found, to_ts(now))
         self._record(tx, EventKind.VIOLATION, str(found["id"]), now, found)
-        others = [p for p in self.agreement.party_ids if p != v.party]
+        refs = [("violation", str(found["id"])), ("notice", v.notice.id)]
+        if v.kind == "insufficient_warning":
+            assert v.exposed is not None and v.exposed_party is not None
+            to = [v.exposed_party]
+            refs.append(("notice", v.exposed.id))
+            subject = (
+                f"INSUFFICIENT WARNING: {v.party}'s kinetic notice {v.notice.id} exposes your "
+                f"notice {v.exposed.id} in hazard {v.hazard}"
+            )
+        else:
+            to = [p for p in self.agreement.party_ids if p != v.party]
+            subject = f"late notice {v.notice.id} by {v.party}"
         post_system_message(
             tx,
             self.agreement,
             now,
-            to=others,
+            to=to,
             priority=self.agreement.hotline.system_priority[v.kind],
-            subject=f"late notice {v.notice.id} by {v.party}",
+            subject=subject,
             text=v.detail,
-            refs=[("violation", str(found["id"])), ("notice", v.notice.id)],
+            refs=refs,
         )
         result.violations.append(found)
 
@@ -284,12 +340,15 @@ class NoticeService:
     ) -> SubmitResult:
         draft = prepared.draft
         notice_id = "n-" + secrets.token_hex(8)
-        violation = self._late(Ref("notice", notice_id, 1), party, now, draft, None)
+        ref = Ref("notice", notice_id, 1)
+        violation = self._late(ref, party, now, draft, None)
+        exposures, warnings = self._exposures(tx, ref, party, now, draft, None)
         tx.insert_notice(notice_id, party, draft.domain, to_ts(now))
         result = self._store_version(
-            tx, notice_id, party, 1, draft, now, to_ts(now), prepared.envelope
+            tx, notice_id, party, 1, draft, now, to_ts(now), prepared.envelope, exposures
         )
-        self._record_violation(tx, result, violation, now)
+        for v in [violation, *warnings]:
+            self._record_violation(tx, result, v, now)
         return result
 
     def _owned(self, tx: WriteTx, party: str, notice_id: str) -> NoticeRow:
@@ -315,12 +374,23 @@ class NoticeService:
             )
         previous = parse_notice(row.feature, self.agreement.rules.shape)
         version = row.version + 1
-        violation = self._late(Ref("notice", notice_id, version), party, now, draft, previous)
+        ref = Ref("notice", notice_id, version)
+        violation = self._late(ref, party, now, draft, previous)
+        exposures, warnings = self._exposures(tx, ref, party, now, draft, previous)
         self._close_conflicts(tx, notice_id, now, f"superseded by version {version}")
         result = self._store_version(
-            tx, notice_id, party, version, draft, now, row.created_at, prepared.envelope
+            tx,
+            notice_id,
+            party,
+            version,
+            draft,
+            now,
+            row.created_at,
+            prepared.envelope,
+            exposures,
         )
-        self._record_violation(tx, result, violation, now)
+        for v in [violation, *warnings]:
+            self._record_violation(tx, result, v, now)
         return result
 
     def _cancel_in(self, tx: WriteTx, party: str, notice_id: str, now: datetime) -> dict[str, Any]:

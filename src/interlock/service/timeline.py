@@ -6,7 +6,9 @@ hotline message, when each addressee's client reported delivery and when each
 acknowledged, in seconds after sending and against the message's deadline, each
 escalation, the replies, and the lead time of any activity the message announces. A
 notice's timeline also shows the messages that refer to it (the system's conflict and
-late-notice messages) and their receipts.
+late-notice messages) and their receipts, and for a kinetic notice the warning each
+aircraft it exposes needed (time to leave the hot envelope + the acknowledgement margin)
+against the warning it got (its start less its filing time).
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ def _mentions(event: dict[str, Any], notice_id: str) -> bool:
         return True
     if event.get("a_id") == notice_id or event.get("b_id") == notice_id:
         return True
-    notice = event.get("notice")
-    return isinstance(notice, dict) and notice.get("id") == notice_id
+    return any(
+        isinstance(ref, dict) and ref.get("id") == notice_id
+        for ref in (event.get("notice"), event.get("exposed"))
+    )
 
 
 def _refers_to(event: dict[str, Any], kind: str, ref_id: str) -> bool:
@@ -54,6 +58,34 @@ def _lead(start: datetime, filed: datetime, rules: Rules) -> str:
 
 def _seconds(s: float) -> str:
     return f"{s:.1f} s"
+
+
+def _min_s(s: float) -> str:
+    sign, whole = ("-" if s < 0 else ""), round(abs(s))
+    return f"{sign}{whole // 60} min {whole % 60:02d} s"
+
+
+def _exposure_what(
+    ev: dict[str, Any], notice_id: str, leads: dict[int, float]
+) -> tuple[str, dict[str, Any]]:
+    """An exposure conflict's line; for the kinetic notice (b), its required and actual
+    warning (the lead time of the version that exposed the other)."""
+    what = (
+        f"critical EXPOSURE conflict #{ev['id']}: {ev['a_party']}'s notice {ev['a_id']} inside "
+        f"hazard {ev['hazard']} made hot by {ev['b_party']}'s notice {ev['b_id']}, "
+        f"{ev['window_start']} – {ev['window_end']}; {_min_s(ev['time_to_exit_s'])} to leave"
+    )
+    extra: dict[str, Any] = {"required_warning_s": ev["required_warning_s"]}
+    lead = leads.get(ev["b_version"]) if ev["b_id"] == notice_id else None
+    if lead is None:
+        return what + f", warning required {_min_s(ev['required_warning_s'])}", extra
+    verdict = "enough" if lead >= ev["required_warning_s"] else "INSUFFICIENT"
+    extra["warning_s"] = lead
+    return (
+        what + f"; warning required {_min_s(ev['required_warning_s'])}, given "
+        f"{_min_s(lead)} ({verdict})",
+        extra,
+    )
 
 
 class _Message:
@@ -238,9 +270,11 @@ def notice_timeline(
     and escalations."""
     out = []
     messages: dict[str, _Message] = {}
+    leads: dict[int, float] = {}  # version -> its start less its filing time, seconds
     for e in entries:
         ev = e["event"]
         kind = ev.get("type", "?")
+        extra: dict[str, Any] = {}
         if kind == "message" and _refers_to(ev, "notice", notice_id):
             m = _Message(e)
             messages[m.id] = m
@@ -256,7 +290,10 @@ def notice_timeline(
             continue
         if kind == "notice_version":
             props = ev["feature"]["properties"]
-            lead = _lead(parse_utc(props["start"], "start"), _at(e), rules)
+            start = parse_utc(props["start"], "start")
+            if ev.get("id") == notice_id:
+                leads[ev["version"]] = (start - _at(e)).total_seconds()
+            lead = _lead(start, _at(e), rules)
             what = (
                 f"version {ev['version']} filed by {ev['party']}: {props['start']} – "
                 f"{props['end']}; {lead}"
@@ -267,6 +304,8 @@ def notice_timeline(
                 f"({' / '.join(ev['parties'])}): I/N {ev['i_n_db']:.1f} dB against "
                 f"{ev['criterion_db']:g} dB, {ev['start']} – {ev['end']}"
             )
+        elif kind == "conflict" and ev.get("kind") == "exposure":
+            what, extra = _exposure_what(ev, notice_id, leads)
         elif kind == "conflict":
             other = ev["b_id"] if ev["a_id"] == notice_id else ev["a_id"]
             what = (
@@ -276,13 +315,15 @@ def notice_timeline(
             )
         elif kind == "violation":
             what = f"violation {ev['kind']}: {ev['detail']}"
+            if ev["kind"] == "insufficient_warning":
+                extra = {"required_warning_s": ev["required_s"], "warning_s": ev["lead_time_s"]}
         elif kind == "conflicts_closed":
             what = f"its conflicts closed: {ev['reason']}"
         elif kind == "notice_cancelled":
             what = f"cancelled by {ev['party']}"
         else:
             what = kind
-        out.append(_row(e, kind, what))
+        out.append(_row(e, kind, what, **extra))
     return out
 
 

@@ -1,0 +1,178 @@
+"""Strategic exposure inside a notice's write transaction (issue 15, items 2-4).
+
+Whichever is filed second — a kinetic notice near a reported hazard, or another party's
+air notice inside an envelope kinetic notices already make hot — the same exposure is
+found (``detect.exposure.strategic_exposures``) and recorded the same way as a strategic
+conflict: a conflict row of kind ``exposure`` (a = the exposed notice, b = the kinetic
+one), a ledger entry to both parties and a flash system message to both naming the
+hazard, the notices and the window. Amending or cancelling either notice closes it like
+any conflict (``StrategicRecorder.close``: by notice id).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..detect.exposure import Exposure, strategic_exposures
+from ..detect.hazards import ActivityNotice, Hazard, hot_hazards
+from ..detect.strategic import Volume, within_budget
+from ..geo.boxes import grow_boxes
+from ..geo.distance import far_apart, separation
+from ..model.agreement import Agreement
+from ..model.events import EventKind
+from ..model.hazard import hazard_from_stored
+from ..model.timeutil import iso, to_ts
+from ..store.base import IndexEntry, WriteTx
+from .hotline import post_system_message
+from .record import record
+from .strategic import StrategicRecorder
+
+# Kinetic notices make hazards hot whatever their band (reach is horizontal only,
+# detect.hazards): the look-up for them spans every height a notice may declare.
+_ALL_HEIGHTS_M = (-1.0e6, 1.0e6)
+_TOUCH_M = 1e-3  # far_apart(limit) is ">= limit": 1 mm keeps touching pairs for the exact test
+
+
+def stored_hazards(tx: WriteTx) -> list[Hazard]:
+    """The hazards in force, as detection takes them."""
+    return [Hazard(r["id"], hazard_from_stored(r["feature"])) for r in tx.hazards_in_force()]
+
+
+class ExposureRecorder:
+    """Finds and records the exposures a new notice version makes or walks into."""
+
+    def __init__(self, agreement: Agreement, strategic: StrategicRecorder) -> None:
+        self.agreement = agreement
+        self.strategic = strategic  # its cache of stored notice volumes
+
+    def find(self, tx: WriteTx, vol: Volume, activity: str | None) -> list[Exposure]:
+        """Every exposure of a new air or sea notice version: as the kinetic notice (other
+        parties' air notices in the envelopes it makes hot) and as the exposed one (its
+        air volume inside envelopes other parties' kinetic notices make hot)."""
+        hazards = stored_hazards(tx)
+        if not hazards:
+            return []
+        found = self._as_kinetic(tx, vol, activity, hazards)
+        if vol.domain == "air":
+            found += self._as_exposed(tx, vol, hazards)
+        return found
+
+    def _as_kinetic(
+        self, tx: WriteTx, vol: Volume, activity: str | None, hazards: list[Hazard]
+    ) -> list[Exposure]:
+        rules = self.agreement.hazards
+        hot = hot_hazards(hazards, [ActivityNotice(vol, activity)], rules)
+        if not hot:
+            return []
+        rows = {}
+        for h in hot:
+            band = h.hazard.draft.band
+            query = IndexEntry(
+                boxes=h.hazard.envelope.base_boxes,
+                lower_m=band.lower_m,
+                upper_m=band.upper_m,
+                start_ts=to_ts(h.start),
+                end_ts=to_ts(h.end),
+            )
+            rows.update({r.id: r for r in tx.candidates(query, vol.party)})
+        within_budget(len(rows), self.agreement.rules)
+        volumes = [self.strategic.notice_volume(r) for r in rows.values() if r.domain == "air"]
+        return strategic_exposures(hot, volumes, rules)
+
+    def _as_exposed(self, tx: WriteTx, vol: Volume, hazards: list[Hazard]) -> list[Exposure]:
+        rules = self.agreement.hazards
+        reach_m = rules.reach_km * 1000.0
+        found: list[Exposure] = []
+        for hz in hazards:
+            env = hz.envelope
+            if vol.band.gap_m(hz.draft.band) > 0.0 or far_apart(vol.area, env, _TOUCH_M):
+                continue
+            if separation(vol.area, env).distance_m > 0.0:
+                continue
+            query = IndexEntry(
+                boxes=grow_boxes(env.base_boxes, reach_m),
+                lower_m=_ALL_HEIGHTS_M[0],
+                upper_m=_ALL_HEIGHTS_M[1],
+                start_ts=to_ts(vol.start - rules.reaction_tail),
+                end_ts=to_ts(vol.end),
+            )
+            rows = tx.candidates(query, vol.party)
+            within_budget(len(rows), self.agreement.rules)
+            kinetic = [
+                ActivityNotice(self.strategic.notice_volume(r), a)
+                for r in rows
+                if rules.is_kinetic(a := r.feature["properties"].get("activity"))
+            ]
+            found += strategic_exposures(hot_hazards([hz], kinetic, rules), [vol], rules)
+        return found
+
+    def record(self, tx: WriteTx, exposures: list[Exposure], now: datetime) -> list[dict[str, Any]]:
+        """Store, chain and announce each exposure; their conflict records as returned."""
+        out = []
+        for e in exposures:
+            found = exposure_record(e)
+            found["id"] = tx.insert_conflict(found, to_ts(now))
+            record(tx, EventKind.CONFLICT, str(found["id"]), now, found, found["parties"])
+            stored = tx.get_hazard(e.hazard_id)
+            name = str(stored["feature"]["properties"].get("name", "")) if stored else ""
+            self._announce(tx, found, name, now)
+            out.append(found)
+        return out
+
+    def _announce(self, tx: WriteTx, c: dict[str, Any], name: str, now: datetime) -> None:
+        """A flash system message to both parties naming the hazard, notices and window."""
+        hazard = f"hazard {name!r} ({c['hazard']})" if name else f"hazard {c['hazard']}"
+        post_system_message(
+            tx,
+            self.agreement,
+            now,
+            to=c["parties"],
+            priority=self.agreement.hotline.system_priority["exposure"],
+            subject=f"EXPOSURE conflict #{c['id']}: {c['a_party']}'s notice {c['a_id']} inside "
+            f"{hazard}, hot by {c['b_party']}'s kinetic notice {c['b_id']}",
+            text=(
+                f"{c['a_party']}'s declared volume {c['a_id']} lies inside the envelope of "
+                f"{hazard}, which {c['b_party']}'s notice {c['b_id']} makes hot, from "
+                f"{c['window_start']} to {c['window_end']}; deepest point "
+                f"{c['worst_lat']:.4f}, {c['worst_lon']:.4f}, {c['depth_m']:,.0f} m inside: "
+                f"{c['time_to_exit_s'] / 60:.1f} min to leave, warning required "
+                f"{c['required_warning_s'] / 60:.1f} min"
+            ),
+            refs=[
+                ("conflict", str(c["id"])),
+                ("notice", c["a_id"]),
+                ("notice", c["b_id"]),
+            ],
+        )
+
+
+def exposure_record(e: Exposure) -> dict[str, Any]:
+    """The stored and returned form: a strategic conflict's fields (the volumes meet: no
+    distance, no gap, no minima) plus ``kind``, ``hazard`` and the warning it needs."""
+    return {
+        "kind": "exposure",
+        "hazard": e.hazard_id,
+        "a_kind": e.exposed.kind,
+        "a_id": e.exposed.id,
+        "a_version": e.exposed.version,
+        "b_kind": e.kinetic.kind,
+        "b_id": e.kinetic.id,
+        "b_version": e.kinetic.version,
+        "a_party": e.exposed_party,
+        "b_party": e.kinetic_party,
+        "severity": e.severity,
+        "parties": sorted({e.exposed_party, e.kinetic_party}),
+        "window_start": iso(e.window_start),
+        "window_end": iso(e.window_end),
+        "time_gap_s": 0.0,
+        "horizontal_distance_m": 0.0,
+        "horizontal_minimum_m": 0.0,
+        "vertical_gap_m": 0.0,
+        "vertical_minimum_m": 0.0,
+        "worst_lon": e.worst_lon,
+        "worst_lat": e.worst_lat,
+        "depth_m": e.depth_m,
+        "time_to_exit_s": e.time_to_exit_s,
+        "required_warning_s": e.required_warning_s,
+    }
