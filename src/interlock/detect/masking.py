@@ -13,6 +13,7 @@ the kinetic one need not be.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,9 +106,58 @@ def masking(
     count = hi - lo
     row = np.repeat(np.arange(len(exposures)), count)
     pos = np.arange(row.size) - np.repeat(np.cumsum(count) - count, count) + np.repeat(lo, count)
-    k, o, e = k_near[pos], exposures.track[row], exposures.hot[row]
-    ok = states.owner[k] == codes[e]
-    return _judge(states, hs, rules, k[ok], o[ok], e[ok])
+    k = k_near[pos]
+    ok = states.owner[k] == codes[exposures.hot[row]]
+    return _judge_once(states, hs, rules, exposures, k[ok], row[ok])
+
+
+def _once(
+    a: np.ndarray, b: np.ndarray, fn: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, ...]]
+) -> tuple[np.ndarray, ...]:
+    """``fn`` over the distinct (a, b) pairs only, its results spread back to every row (one
+    Karney call per pair: the same bits as calling it per row)."""
+    if a.size == 0:
+        return fn(a, b)
+    key = a.astype(np.int64) * (int(b.max()) + 1) + b
+    _, first, back = np.unique(key, return_index=True, return_inverse=True)
+    return tuple(np.asarray(r)[back] for r in fn(a[first], b[first]))
+
+
+def _judge_once(
+    states: TrackStates,
+    hs: HotSet,
+    rules: HazardRules,
+    ex: TrackExposures,
+    k: np.ndarray,
+    row: np.ndarray,
+) -> MaskingPairs:
+    """``_judge`` on candidates (kinetic k, exposure row), each geodesic computed once: the
+    (k, other) distance per pair of aircraft, the kinetic bearing per (hazard, k), the other's
+    bearing and range reused from the exposure step (site hazards)."""
+    lon, lat = states.lon, states.lat
+    o = ex.track[row]
+    (dist,) = _once(k, o, lambda a, b: (WGS84.inv(lon[a], lat[a], lon[b], lat[b])[2],))
+    near = dist <= rules.masking_nm * M_PER_NM + MINIMUM_TOLERANCE_M
+    k, o, row, dist = k[near], o[near], row[near], dist[near]
+    e = ex.hot[row]
+
+    def from_site(h: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, ...]:
+        az, _, r = WGS84.inv(hs.site_lon[h], hs.site_lat[h], lon[t], lat[t])
+        return np.asarray(az), np.asarray(r)
+
+    az_k, r_k = _once(hs.first[e], k, from_site)
+    if ex.site_azimuth_deg is not None and ex.site_range_m is not None:
+        az_o, r_o = ex.site_azimuth_deg[row], ex.site_range_m[row]
+    else:
+        az_o, r_o = np.full(row.size, np.nan), np.full(row.size, np.nan)
+    miss = np.isnan(az_o)
+    if miss.any():
+        az_o[miss], r_o[miss] = _once(hs.first[e[miss]], o[miss], from_site)
+    az_k, az_o = az_k % 360.0, az_o % 360.0
+    same = angle_between(az_k, az_o) <= rules.masking_deg + ANGLE_TOLERANCE_DEG
+    order = np.lexsort((e[same], o[same], k[same]))
+    cols = (k, o, e, dist, az_k, az_o, r_k, r_o)
+    return MaskingPairs(*(c[same][order] for c in cols))
 
 
 def masking_reference(
