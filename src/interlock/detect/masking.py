@@ -88,7 +88,10 @@ def masking(
     """Every masking triple, from this tick's exposures (``tactical_exposures``).
 
     The kinetic parties' aircraft are indexed once (``pointgrid``) and queried with boxes of
-    ``masking_nm`` about each exposed aircraft; the exact tests decide.
+    ``masking_nm`` about each exposed aircraft; each (kinetic, exposed) pair of aircraft of
+    different parties gets its exact distance once, and only the pairs within the limit are
+    joined with the exposed aircraft's exposures (hot entries of the kinetic one's party)
+    for the bearing test.
     """
     codes = hs.party_codes(states.owners)
     cand = _kinetic_tracks(states)
@@ -97,18 +100,22 @@ def masking(
         states.lon[exposed], states.lat[exposed], rules.masking_nm * M_PER_NM
     )
     index = PointIndex.build(states.lon[cand], states.lat[cand], cand)
-    o_near, k_near = index.query(boxes, exposed[which])
-    # join: each exposure row (o, e) with the near kinetic candidates of o of party e
-    order = np.argsort(o_near, kind="stable")
-    o_near, k_near = o_near[order], k_near[order]
-    lo = np.searchsorted(o_near, exposures.track, "left")
-    hi = np.searchsorted(o_near, exposures.track, "right")
-    count = hi - lo
-    row = np.repeat(np.arange(len(exposures)), count)
-    pos = np.arange(row.size) - np.repeat(np.cumsum(count) - count, count) + np.repeat(lo, count)
-    k = k_near[pos]
-    ok = states.owner[k] == codes[exposures.hot[row]]
-    return _judge_once(states, hs, rules, exposures, k[ok], row[ok])
+    o, k = index.query(boxes, exposed[which])
+    other = states.owner[k] != states.owner[o]  # an exposure's track is never of its party
+    o, k = o[other], k[other]
+    lon, lat = states.lon, states.lat
+    _, _, dist = WGS84.inv(lon[k], lat[k], lon[o], lat[o])
+    dist = np.asarray(dist)
+    near = dist <= rules.masking_nm * M_PER_NM + MINIMUM_TOLERANCE_M
+    o, k, dist = o[near], k[near], dist[near]
+    # join: each near pair (o, k) with the exposure rows of o (sorted by track) of k's party
+    lo = np.searchsorted(exposures.track, o, "left")
+    count = np.searchsorted(exposures.track, o, "right") - lo
+    pair = np.repeat(np.arange(o.size), count)
+    row = np.arange(pair.size) - np.repeat(np.cumsum(count) - count, count) + np.repeat(lo, count)
+    ok = states.owner[k[pair]] == codes[exposures.hot[row]]
+    pair, row = pair[ok], row[ok]
+    return _bearings(states, hs, rules, exposures, k[pair], row, dist[pair])
 
 
 def _once(
@@ -123,22 +130,20 @@ def _once(
     return tuple(np.asarray(r)[back] for r in fn(a[first], b[first]))
 
 
-def _judge_once(
+def _bearings(
     states: TrackStates,
     hs: HotSet,
     rules: HazardRules,
     ex: TrackExposures,
     k: np.ndarray,
     row: np.ndarray,
+    dist: np.ndarray,
 ) -> MaskingPairs:
-    """``_judge`` on candidates (kinetic k, exposure row), each geodesic computed once: the
-    (k, other) distance per pair of aircraft, the kinetic bearing per (hazard, k), the other's
-    bearing and range reused from the exposure step (site hazards)."""
+    """``_judge``'s bearing test on (kinetic k, exposure row) within the distance, each
+    geodesic computed once: the kinetic bearing per (hazard, k), the other's bearing and
+    range reused from the exposure step (site hazards)."""
     lon, lat = states.lon, states.lat
     o = ex.track[row]
-    (dist,) = _once(k, o, lambda a, b: (WGS84.inv(lon[a], lat[a], lon[b], lat[b])[2],))
-    near = dist <= rules.masking_nm * M_PER_NM + MINIMUM_TOLERANCE_M
-    k, o, row, dist = k[near], o[near], row[near], dist[near]
     e = ex.hot[row]
 
     def from_site(h: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, ...]:
