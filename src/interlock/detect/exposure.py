@@ -229,7 +229,8 @@ def _finish(
     rng: np.ndarray | None = None,
 ) -> TrackExposures:
     inside = inside_area(depth)
-    order = np.flatnonzero(inside)[np.lexsort((e[inside], i[inside]))]
+    key = i[inside].astype(np.int64) * (int(e.max(initial=0)) + 1) + e[inside]
+    order = np.flatnonzero(inside)[np.argsort(key)]  # by track, then entry (keys distinct)
     e, i, depth = e[order], i[order], depth[order]
     tte = time_to_exit_s(depth, states.speed_kt[i])
     extra = (az[order], rng[order]) if az is not None and rng is not None else (None, None)
@@ -317,9 +318,11 @@ def tactical_exposures(
     row, e = _expand(hs, active, h)
     mine = states.owner[i[row]] != codes[e]
     row, e = row[mine], e[mine]
-    used = np.unique(row)  # (hazard, track) pairs some entry needs
+    new = np.ones(row.size, dtype=bool)  # row is sorted: its distinct values start runs
+    new[1:] = row[1:] != row[:-1]
+    used = row[new]  # (hazard, track) pairs some entry needs
     depth, az, rng = _site_geodesics(hs, states, h[used], i[used])
-    at = np.searchsorted(used, row)
+    at = np.cumsum(new) - 1
     return _finish(states, rules, e, i[row], depth[at], az[at], rng[at])
 
 
