@@ -25,8 +25,9 @@ over the picture and one theatre-wide red live-fire notice makes every one hot (
 envelopes checked every tick); ``--cluster`` piles them instead round the strikes' targets
 (sites within 60 km of a strike: dozens of envelopes over each aircraft there);
 ``--realistic`` puts them round 15 defended places of the theatre (bases, ports, capitals:
-sites within 30 km of one) with the strikes aimed at those places (within 40 km) and no
-theatre-wide notice, so only what a strike comes within reach of is hot. Ranges:
+sites within 30 km of one) with four strikes (a few raids at once, not twenty) aimed at
+those places (within 40 km) and no theatre-wide notice, so only what a strike comes
+within reach of is hot. Ranges:
 60 % short range (10-20 km, to 15,000 ft), 30 % medium (30-50 km, to 60,000 ft), 10 % long
 (100-250 km, to 80,000 ft); 5 % are areas (10-30 km squares) instead of sites.
 
@@ -122,7 +123,7 @@ def scene(
     notices: list[ActivityNotice] = []
     for k in range(n_notices):
         party = PARTIES[k % 3]
-        strike = k % 5 == 0
+        strike = k % 5 == 0 if not realistic else k % 25 == 0  # realistic: a few raids
         c = (float(rng.uniform(lon_lo, lon_hi)), float(rng.uniform(lat_lo, lat_hi)))
         if realistic and strike:  # strikes go for defended places
             c = _offset(rng, *DEFENDED[int(rng.integers(len(DEFENDED)))], 40_000.0)
