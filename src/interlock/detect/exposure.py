@@ -14,8 +14,9 @@ band, edges included, or unknown) owned by a party other than the kinetic party,
 reported position inside (depth >= 0) an envelope hot now. Observed tracks (no owner) have
 no party to tell and are left out unless ``observed=True``. Fast path: a lon/lat strip
 index of the tracks (``pointgrid``) queried with the envelopes' conservative boxes, a
-spherical screen for site hazards and the exact geodesic for what passes it; the reference
-takes the exact depth of every track in every envelope.
+spherical screen for site hazards and the exact geodesic for what passes it, once per
+(hazard, track) however many kinetic notices make the hazard hot; the reference takes the
+exact depth of every track in every entry's envelope.
 """
 
 from __future__ import annotations
