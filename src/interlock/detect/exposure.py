@@ -14,14 +14,15 @@ band, edges included, or unknown) owned by a party other than the kinetic party,
 reported position inside (depth >= 0) an envelope hot now. Observed tracks (no owner) have
 no party to tell and are left out unless ``observed=True``. Fast path: a lon/lat strip
 index of the tracks (``pointgrid``) queried with the envelopes' conservative boxes, a
-spherical screen for site hazards and the exact geodesic for what passes it; the reference
-takes the exact depth of every track in every envelope.
+spherical screen for site hazards and the exact geodesic for what passes it, once per
+(hazard, track) however many kinetic notices make the hazard hot; the reference takes the
+exact depth of every track in every entry's envelope.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -135,6 +136,7 @@ class HotSet:
     alt_hi_ft: np.ndarray
     boxes: np.ndarray  # (B, 4) the envelopes' lon/lat boxes
     box_owner: np.ndarray  # (B,) index into ``hot``
+    first: np.ndarray  # (len,) the first entry of the same hazard (same geometry and band)
 
     def __len__(self) -> int:
         return len(self.hot)
@@ -148,7 +150,13 @@ class HotSet:
 def prepare(hot: Sequence[HotHazard]) -> HotSet:
     boxes: list[tuple[float, float, float, float]] = []
     owner: list[int] = []
+    first_of: dict[str, int] = {}
+    first: list[int] = []
     for k, h in enumerate(hot):
+        f = first_of.setdefault(h.hazard.id, k)
+        first.append(f)
+        if f != k:  # the hazard's boxes are already in, under its first entry
+            continue
         bs = h.hazard.envelope.base_boxes
         boxes.extend(bs)
         owner.extend([k] * len(bs))
@@ -169,6 +177,7 @@ def prepare(hot: Sequence[HotHazard]) -> HotSet:
         alt_hi_ft=arr([h.hazard.draft.alt_max_ft for h in hot]),
         boxes=np.array(boxes, dtype=float).reshape(-1, 4),
         box_owner=np.array(owner, dtype=np.int64),
+        first=np.array(first, dtype=np.int64),
     )
 
 
@@ -181,6 +190,10 @@ class TrackExposures:
     depth_m: np.ndarray
     time_to_exit_s: np.ndarray  # at the track's ground speed (inf: not moving)
     required_warning_s: np.ndarray
+    # The geodesic from the hazard's site to the track when the fast path computed it (site
+    # hazards; NaN otherwise): masking reuses it rather than repeat the same Karney call.
+    site_azimuth_deg: np.ndarray | None = field(default=None, repr=False, compare=False)
+    site_range_m: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return int(self.track.size)
@@ -208,14 +221,21 @@ def _keep(
 
 
 def _finish(
-    states: TrackStates, rules: HazardRules, e: np.ndarray, i: np.ndarray, depth: np.ndarray
+    states: TrackStates,
+    rules: HazardRules,
+    e: np.ndarray,
+    i: np.ndarray,
+    depth: np.ndarray,
+    az: np.ndarray | None = None,
+    rng: np.ndarray | None = None,
 ) -> TrackExposures:
     inside = inside_area(depth)
-    e, i, depth = e[inside], i[inside], depth[inside]
-    order = np.lexsort((e, i))
+    key = i[inside].astype(np.int64) * (int(e.max(initial=0)) + 1) + e[inside]
+    order = np.flatnonzero(inside)[np.argsort(key)]  # by track, then entry (keys distinct)
     e, i, depth = e[order], i[order], depth[order]
     tte = time_to_exit_s(depth, states.speed_kt[i])
-    return TrackExposures(i, e, depth, tte, tte + rules.ack_margin.total_seconds())
+    extra = (az[order], rng[order]) if az is not None and rng is not None else (None, None)
+    return TrackExposures(i, e, depth, tte, tte + rules.ack_margin.total_seconds(), *extra)
 
 
 def _exact_depth(hs: HotSet, states: TrackStates, e: np.ndarray, i: np.ndarray) -> np.ndarray:
@@ -233,6 +253,39 @@ def _exact_depth(hs: HotSet, states: TrackStates, e: np.ndarray, i: np.ndarray) 
     return depth
 
 
+def _site_geodesics(
+    hs: HotSet, states: TrackStates, e: np.ndarray, i: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_exact_depth`` (the same calls, so the same bits) keeping the site hazards' azimuth
+    and range (NaN for area hazards) for masking."""
+    depth = np.empty(e.size)
+    az = np.full(e.size, np.nan)
+    rng = np.full(e.size, np.nan)
+    circ = hs.circle[e]
+    if circ.any():
+        ec, ic = e[circ], i[circ]
+        a, _, d = WGS84.inv(hs.site_lon[ec], hs.site_lat[ec], states.lon[ic], states.lat[ic])
+        d = np.asarray(d)
+        depth[circ], az[circ], rng[circ] = hs.radius_m[ec] - d, np.asarray(a), d
+    if not circ.all():
+        depth[~circ] = _exact_depth(hs, states, e[~circ], i[~circ])
+    return depth, az, rng
+
+
+def _expand(
+    hs: HotSet, active: np.ndarray, h: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each (hazard's first entry) row of ``h`` repeated for the hazard's active entries:
+    (row of h, entry)."""
+    act = active[np.argsort(hs.first[active], kind="stable")]
+    firsts = hs.first[act]
+    lo = np.searchsorted(firsts, h, "left")
+    count = np.searchsorted(firsts, h, "right") - lo
+    row = np.repeat(np.arange(h.size), count)
+    pos = np.arange(row.size) - np.repeat(np.cumsum(count) - count, count) + np.repeat(lo, count)
+    return row, act[pos]
+
+
 def screen_m(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
     """Central angle (geodetic latitudes) times the mean Earth radius: the cheap screen."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
@@ -245,19 +298,33 @@ def screen_m(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndar
 def tactical_exposures(
     states: TrackStates, now: datetime, hs: HotSet, rules: HazardRules, observed: bool = False
 ) -> TrackExposures:
-    """Every (track, hot entry) exposure now, through the strip index and the screen."""
+    """Every (track, hot entry) exposure now, through the strip index and the screen.
+
+    The geometry is a hazard's, not an entry's: the index, the screen and the exact depth
+    run once per (hazard, track) (under the hazard's first entry, ``HotSet.first``), then
+    each pair is repeated for the hazard's active entries of another party than the track's.
+    """
     tracks, active = _eligible(states, now.timestamp(), hs, observed)
     codes = hs.party_codes(states.owners)
     index = PointIndex.build(states.lon[tracks], states.lat[tracks], tracks)
-    on = np.isin(hs.box_owner, active)
-    e, i = index.query(hs.boxes[on], hs.box_owner[on])
-    ok = _keep(states, hs, codes, e, i)
-    e, i = e[ok], i[ok]
-    circ = hs.circle[e]
-    h = screen_m(hs.site_lon[e], hs.site_lat[e], states.lon[i], states.lat[i])
-    near = ~circ | (h <= hs.radius_m[e] * (1.0 + SCREEN_SLACK) + 1.0)
-    e, i = e[near], i[near]
-    return _finish(states, rules, e, i, _exact_depth(hs, states, e, i))
+    on = np.isin(hs.box_owner, hs.first[active])
+    h, i = index.query(hs.boxes[on], hs.box_owner[on])
+    alt = states.alt_ft[i]
+    ok = np.isnan(alt) | ((alt >= hs.alt_lo_ft[h]) & (alt <= hs.alt_hi_ft[h]))
+    h, i = h[ok], i[ok]
+    circ = hs.circle[h]
+    d = screen_m(hs.site_lon[h], hs.site_lat[h], states.lon[i], states.lat[i])
+    near = ~circ | (d <= hs.radius_m[h] * (1.0 + SCREEN_SLACK) + 1.0)
+    h, i = h[near], i[near]
+    row, e = _expand(hs, active, h)
+    mine = states.owner[i[row]] != codes[e]
+    row, e = row[mine], e[mine]
+    new = np.ones(row.size, dtype=bool)  # row is sorted: its distinct values start runs
+    new[1:] = row[1:] != row[:-1]
+    used = row[new]  # (hazard, track) pairs some entry needs
+    depth, az, rng = _site_geodesics(hs, states, h[used], i[used])
+    at = np.cumsum(new) - 1
+    return _finish(states, rules, e, i[row], depth[at], az[at], rng[at])
 
 
 def tactical_exposures_reference(

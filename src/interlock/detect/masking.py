@@ -13,6 +13,7 @@ the kinetic one need not be.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,7 +88,10 @@ def masking(
     """Every masking triple, from this tick's exposures (``tactical_exposures``).
 
     The kinetic parties' aircraft are indexed once (``pointgrid``) and queried with boxes of
-    ``masking_nm`` about each exposed aircraft; the exact tests decide.
+    ``masking_nm`` about each exposed aircraft; each (kinetic, exposed) pair of aircraft of
+    different parties gets its exact distance once, and only the pairs within the limit are
+    joined with the exposed aircraft's exposures (hot entries of the kinetic one's party)
+    for the bearing test.
     """
     codes = hs.party_codes(states.owners)
     cand = _kinetic_tracks(states)
@@ -96,18 +100,69 @@ def masking(
         states.lon[exposed], states.lat[exposed], rules.masking_nm * M_PER_NM
     )
     index = PointIndex.build(states.lon[cand], states.lat[cand], cand)
-    o_near, k_near = index.query(boxes, exposed[which])
-    # join: each exposure row (o, e) with the near kinetic candidates of o of party e
-    order = np.argsort(o_near, kind="stable")
-    o_near, k_near = o_near[order], k_near[order]
-    lo = np.searchsorted(o_near, exposures.track, "left")
-    hi = np.searchsorted(o_near, exposures.track, "right")
-    count = hi - lo
-    row = np.repeat(np.arange(len(exposures)), count)
-    pos = np.arange(row.size) - np.repeat(np.cumsum(count) - count, count) + np.repeat(lo, count)
-    k, o, e = k_near[pos], exposures.track[row], exposures.hot[row]
-    ok = states.owner[k] == codes[e]
-    return _judge(states, hs, rules, k[ok], o[ok], e[ok])
+    o, k = index.query(boxes, exposed[which])
+    other = states.owner[k] != states.owner[o]  # an exposure's track is never of its party
+    o, k = o[other], k[other]
+    lon, lat = states.lon, states.lat
+    _, _, dist = WGS84.inv(lon[k], lat[k], lon[o], lat[o])
+    dist = np.asarray(dist)
+    near = dist <= rules.masking_nm * M_PER_NM + MINIMUM_TOLERANCE_M
+    o, k, dist = o[near], k[near], dist[near]
+    # join: each near pair (o, k) with the exposure rows of o (sorted by track) of k's party
+    lo = np.searchsorted(exposures.track, o, "left")
+    count = np.searchsorted(exposures.track, o, "right") - lo
+    pair = np.repeat(np.arange(o.size), count)
+    row = np.arange(pair.size) - np.repeat(np.cumsum(count) - count, count) + np.repeat(lo, count)
+    ok = states.owner[k[pair]] == codes[exposures.hot[row]]
+    pair, row = pair[ok], row[ok]
+    return _bearings(states, hs, rules, exposures, k[pair], row, dist[pair])
+
+
+def _once(
+    a: np.ndarray, b: np.ndarray, fn: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, ...]]
+) -> tuple[np.ndarray, ...]:
+    """``fn`` over the distinct (a, b) pairs only, its results spread back to every row (one
+    Karney call per pair: the same bits as calling it per row)."""
+    if a.size == 0:
+        return fn(a, b)
+    key = a.astype(np.int64) * (int(b.max()) + 1) + b
+    _, first, back = np.unique(key, return_index=True, return_inverse=True)
+    return tuple(np.asarray(r)[back] for r in fn(a[first], b[first]))
+
+
+def _bearings(
+    states: TrackStates,
+    hs: HotSet,
+    rules: HazardRules,
+    ex: TrackExposures,
+    k: np.ndarray,
+    row: np.ndarray,
+    dist: np.ndarray,
+) -> MaskingPairs:
+    """``_judge``'s bearing test on (kinetic k, exposure row) within the distance, each
+    geodesic computed once: the kinetic bearing per (hazard, k), the other's bearing and
+    range reused from the exposure step (site hazards)."""
+    lon, lat = states.lon, states.lat
+    o = ex.track[row]
+    e = ex.hot[row]
+
+    def from_site(h: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, ...]:
+        az, _, r = WGS84.inv(hs.site_lon[h], hs.site_lat[h], lon[t], lat[t])
+        return np.asarray(az), np.asarray(r)
+
+    az_k, r_k = _once(hs.first[e], k, from_site)
+    if ex.site_azimuth_deg is not None and ex.site_range_m is not None:
+        az_o, r_o = ex.site_azimuth_deg[row], ex.site_range_m[row]
+    else:
+        az_o, r_o = np.full(row.size, np.nan), np.full(row.size, np.nan)
+    miss = np.isnan(az_o)
+    if miss.any():
+        az_o[miss], r_o[miss] = _once(hs.first[e[miss]], o[miss], from_site)
+    az_k, az_o = az_k % 360.0, az_o % 360.0
+    same = angle_between(az_k, az_o) <= rules.masking_deg + ANGLE_TOLERANCE_DEG
+    order = np.lexsort((e[same], o[same], k[same]))
+    cols = (k, o, e, dist, az_k, az_o, r_k, r_o)
+    return MaskingPairs(*(c[same][order] for c in cols))
 
 
 def masking_reference(
