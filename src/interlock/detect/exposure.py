@@ -7,7 +7,7 @@ ending as the other starts does not). Reported with the window of exposure, the 
 point deepest in the envelope (``hazards.deepest_point``), the time an aircraft there needs
 to leave at the agreement's ``default_exit_speed_kt``, and the warning that requires
 (that time + ``ack_margin``). Severity is always critical (issue 15: an aircraft inside a
-live weapon's reach); ``EXPOSURE_SEVERITY`` names it until ``model/severity.py`` does.
+live weapon's reach): ``model.severity.EXPOSURE_SEVERITY``.
 
 Tactical (live tracks, one tick): an aircraft (domain air, altitude within the hazard's
 band, edges included, or unknown) owned by a party other than the kinetic party, at its last
@@ -30,13 +30,13 @@ from ..geo.distance import far_apart, separation
 from ..geo.earth import MEAN_RADIUS_M, WGS84
 from ..model.conflict import Ref
 from ..model.hazard_rules import HazardRules
+from ..model.severity import EXPOSURE_SEVERITY
 from .hazards import HotHazard, area_depth_m, deepest_point, time_to_exit_s
 from .hazards import inside as inside_area
 from .pointgrid import PointIndex
 from .strategic import Volume
 from .tactical import AIR, TrackStates
 
-EXPOSURE_SEVERITY = "critical"
 # The spherical screen (central angle x mean radius) over-states a WGS84 geodesic by at
 # most ~0.6 % at any latitude (the normal-section radii span a(1-e^2)..a/sqrt(1-e^2)); a
 # pair is sent to the exact geodesic when the screen is within SCREEN_SLACK of the radius

@@ -130,7 +130,8 @@ class HotlineRules:
     # `heartbeat_missed` intervals, the party is reported "hotline down" to the others.
     heartbeat_interval: timedelta = timedelta(seconds=10)
     heartbeat_missed: int = 3
-    # Priority of the system messages that announce detected conflicts and violations.
+    # Priority of the system messages that announce detected conflicts and violations (by
+    # severity, or by kind for the hazard alerts).
     system_priority: dict[str, str] = field(
         default_factory=lambda: {
             "critical": "flash",
@@ -138,6 +139,13 @@ class HotlineRules:
             "minor": "routine",
             "late_notice": "urgent",
             "warning": "urgent",  # a tactical alert that is not critical
+            # Hazard alerts (issue 15) by kind, whatever their severity: an aircraft in a
+            # hot weapon envelope, or beside a kinetic party's aircraft there, must be
+            # told at once (flash: the 2018 warning came about a minute ahead); an
+            # aircraft off its notice needs the other parties' attention, not a scramble.
+            "exposure": "flash",
+            "nonconformance": "urgent",
+            "masking": "flash",
         }
     )
 
@@ -543,6 +551,12 @@ major = "urgent"
 minor = "routine"
 late_notice = "urgent"
 warning = "urgent"   # a tactical alert short of critical
+# Hazard alerts by kind (whatever their severity): an aircraft in a hot weapon envelope
+# (exposure), or beside a kinetic party's aircraft there (masking), and a party's aircraft
+# outside all its active notices (nonconformance).
+exposure = "flash"
+nonconformance = "urgent"
+masking = "flash"
 
 # Live tracks: an alert when two tracks are predicted to come closer than these minima
 # within the lookahead (air: horizontal AND vertical; sea: horizontal only).
