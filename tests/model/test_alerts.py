@@ -328,3 +328,124 @@ def test_random_scans_keep_the_book_consistent(
         assert live <= set(keys)
         # alerts of gone tracks are cleared
         assert not any(set(a.key[1:]) & set(gone) for a in active if a.kind == "cpa")
+
+
+# --- hazard kinds (issue 15) -------------------------------------------------------------
+
+
+def exposure(
+    track: str = "blue:b1",
+    hazard: str = "h-1",
+    notice: str = "n-strike",
+    exit_s: float | None = 120.0,
+    hot_to: datetime | None = None,
+) -> Detection:
+    return Detection(
+        kind="exposure",
+        track_ids=(track,),
+        domain="air",
+        owners=("blue",),
+        notice_id=notice,
+        notice_party="red",
+        hazard_id=hazard,
+        hot_from=T0,
+        hot_to=hot_to or T0 + timedelta(hours=1),
+        depth_m=5000.0,
+        exit_s=exit_s,
+        lon=35.5,
+        lat=35.4,
+    )
+
+
+def nonconformance(kinetic: str | None = None, nearest: str | None = "n-own") -> Detection:
+    return Detection(
+        kind="nonconformance",
+        track_ids=("red:r1",),
+        domain="air",
+        owners=("red",),
+        notice_id=nearest,
+        kinetic_notice_id=kinetic,
+        outside_s=31.0,
+        told=("blue", "green", "red"),
+    )
+
+
+def masking_pair(kinetic: str = "red:r1", other: str = "blue:b1") -> Detection:
+    return Detection(
+        kind="masking",
+        track_ids=(kinetic, other),
+        domain="air",
+        owners=("red", "blue"),
+        notice_id="n-strike",
+        notice_party="red",
+        hazard_id="h-1",
+        distance_m=9000.0,
+        bearing_diff_deg=1.0,
+    )
+
+
+def test_hazard_kinds_keys_parties_and_severity() -> None:
+    book = AlertBook()
+    ev = book.update(at(0), [exposure(), nonconformance(), masking_pair()])
+    by = {e.alert.kind: e.alert for e in ev}
+    assert by["exposure"].key == ("exposure", "blue:b1", "h-1")
+    assert by["exposure"].parties == ("blue", "red") and by["exposure"].severity == "critical"
+    assert by["nonconformance"].key == ("nonconformance", "red:r1", "")
+    assert by["nonconformance"].parties == ("blue", "green", "red")
+    assert by["nonconformance"].severity == "warning"
+    assert by["masking"].key == ("masking", "red:r1", "blue:b1")  # kinetic first, not sorted
+    assert by["masking"].parties == ("blue", "red") and by["masking"].severity == "critical"
+    d = by["exposure"].to_dict()
+    assert (d["hazard_id"], d["notice_id"], d["exit_s"]) == ("h-1", "n-strike", 120.0)
+    assert d["hot_from"] == "2026-12-01T10:00:00Z" and d["exit_at"] == "2026-12-01T10:02:00Z"
+    assert book.following(("nonconformance", "red:r1", ""))
+    assert not book.following(("nonconformance", "blue:b1", ""))
+
+
+def test_kinetic_nonconformance_is_critical_and_an_update() -> None:
+    book = AlertBook()
+    (raised,) = book.update(at(0), [nonconformance()])
+    (updated,) = book.update(at(1), [nonconformance(kinetic="n-strike")])
+    assert updated.kind == "updated" and updated.alert.severity == "critical"
+    assert updated.alert.id == raised.alert.id and updated.alert.version == 2
+    # a longer time outside alone is no news
+    assert book.update(at(2), [nonconformance(kinetic="n-strike")]) == []
+    # nor is its nearest notice staying the same; another nearest notice is
+    (moved,) = book.update(at(3), [nonconformance(kinetic="n-strike", nearest="n-other")])
+    assert moved.kind == "updated"
+
+
+@pytest.mark.parametrize(
+    ("later", "news"),
+    [
+        (exposure(exit_s=110.0), False),  # 10 s later, 10 s less to go: as predicted
+        # turned deeper: both the instant and the time to go moved by over 15 s (as TCPA)
+        (exposure(exit_s=140.0), True),
+        (exposure(exit_s=130.0), False),  # 10 s more to go only
+        (exposure(exit_s=None), True),  # stopped: no longer leaving
+        (exposure(hot_to=T0 + timedelta(hours=2)), True),  # the strike was extended
+        (exposure(notice="n-other"), True),  # hot by another notice now
+    ],
+)
+def test_exposure_updates_on_material_change_only(later: Detection, news: bool) -> None:
+    book = AlertBook()
+    book.update(at(0), [exposure()])
+    assert bool(book.update(at(10), [later])) is news
+
+
+def test_masking_clears_at_once_when_either_track_is_gone() -> None:
+    for gone in ("red:r1", "blue:b1"):
+        book = AlertBook()
+        book.update(at(0), [masking_pair()])
+        (ev,) = book.update(at(1), [], gone_tracks=[gone])
+        assert ev.kind == "cleared" and ev.alert.cleared_reason == "track_gone"
+
+
+def test_hazard_kinds_clear_with_the_books_hysteresis() -> None:
+    book = AlertBook()
+    book.update(at(0), [exposure(), nonconformance()])
+    assert book.update(at(5), []) == []  # one miss, 5 s
+    assert book.update(at(9), []) == []  # two misses, 9 s < 10 s
+    ev = book.update(at(10), [])
+    assert sorted(e.alert.kind for e in ev) == ["exposure", "nonconformance"]
+    assert {e.alert.cleared_reason for e in ev} == {"absent"}

@@ -504,6 +504,8 @@ class SystemPriorityOut(Closed):
     warning: Priority  # a tactical alert short of critical
     exposure: Priority  # an aircraft inside a hot hazard envelope
     insufficient_warning: Priority  # a kinetic notice filed too late for it to leave
+    nonconformance: Priority
+    masking: Priority
 
 
 class HotlineRulesOut(Closed):
@@ -759,8 +761,11 @@ class AlertOut(Closed):
     """A tactical alert at its latest version (see interlock.model.alerts)."""
 
     id: str
-    kind: Literal["cpa", "entry"]
-    key: list[str] = Field(description="cpa: the two track ids; entry: track and notice")
+    kind: Literal["cpa", "entry", "exposure", "nonconformance", "masking"]
+    key: list[str] = Field(
+        description="cpa: the two track ids; entry: track and notice; exposure: track and"
+        " hazard; nonconformance: track and ''; masking: kinetic track and other track"
+    )
     state: Literal["raised", "cleared"]
     severity: Literal["warning", "critical"]
     version: int
@@ -788,6 +793,30 @@ class AlertOut(Closed):
     entry_at: str | None
     lon: float | None
     lat: float | None
+    hazard_id: str | None = Field(description="exposure, masking: the hot hazard")
+    hot_from: str | None = Field(description="exposure, masking: the hot window (" + ISO + ")")
+    hot_to: str | None
+    depth_m: float | None = Field(description="exposure: how far inside the envelope")
+    exit_s: float | None = Field(
+        description="exposure: time to leave the envelope at the track's ground speed along"
+        " the shortest way out (null: not moving)"
+    )
+    exit_at: str | None
+    outside_s: float | None = Field(
+        description="nonconformance: how long outside all its party's active notices"
+    )
+    distance_m: float | None = Field(
+        description="nonconformance: to the nearest active notice (notice_id); masking:"
+        " between the two aircraft"
+    )
+    vertical_gap_m: float | None = Field(description="nonconformance: to that notice's band")
+    kinetic_notice_id: str | None = Field(
+        description="nonconformance: its party's kinetic notice active now (kinetic activity"
+        " off its notice)"
+    )
+    bearing_diff_deg: float | None = Field(
+        description="masking: between the two aircraft's bearings from the hazard's site"
+    )
 
 
 class AlertsOut(Closed):

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from ..errors import InvalidInput
+from ..model.alerts import KINDS as ALERT_KINDS
 from ..service.tracks import FEEDS, TrackService
 from . import schemas
 from .responses import JSONBytes
@@ -84,10 +85,17 @@ def track_router(
         return tracks.feed_stats()
 
     @router.get("/alerts", responses={200: {"model": schemas.AlertsOut}})
-    def get_alerts(party: Party, all_parties: bool = False) -> Any:
+    def get_alerts(
+        party: Party,
+        all_parties: bool = False,
+        kind: Annotated[
+            str | None, Query(description="only this kind: " + ", ".join(ALERT_KINDS))
+        ] = None,
+    ) -> Any:
         """Active tactical alerts concerning your party (predicted losses of separation,
-        predicted entries into declared notices); `all_parties` lists every active one,
-        including those between observed tracks only."""
-        return tracks.alert_list(party, include_all=all_parties)
+        predicted entries into declared notices, aircraft exposed in hot hazards, aircraft
+        off their notices, masking); `all_parties` lists every active one, including those
+        between observed tracks only; `kind` only those of one kind."""
+        return tracks.alert_list(party, include_all=all_parties, kind=kind)
 
     return router

@@ -130,7 +130,8 @@ class HotlineRules:
     # `heartbeat_missed` intervals, the party is reported "hotline down" to the others.
     heartbeat_interval: timedelta = timedelta(seconds=10)
     heartbeat_missed: int = 3
-    # Priority of the system messages that announce detected conflicts and violations.
+    # Priority of the system messages that announce detected conflicts and violations (by
+    # severity, or by kind for the hazard alerts).
     system_priority: dict[str, str] = field(
         default_factory=lambda: {
             "critical": "flash",
@@ -142,6 +143,11 @@ class HotlineRules:
             # and a kinetic notice giving it less warning than it needs to leave.
             "exposure": "flash",
             "insufficient_warning": "flash",
+            # Hazard alerts on live tracks: an aircraft beside a kinetic party's aircraft
+            # in a hot envelope (masking) must be told at once; one off its notice
+            # (nonconformance) needs the other parties' attention, not a scramble.
+            "nonconformance": "urgent",
+            "masking": "flash",
         }
     )
 
@@ -549,6 +555,8 @@ late_notice = "urgent"
 warning = "urgent"   # a tactical alert short of critical
 exposure = "flash"   # an aircraft inside a hazard's envelope made hot by a kinetic notice
 insufficient_warning = "flash"  # a kinetic notice filed too late for it to leave
+nonconformance = "urgent"  # a party's aircraft outside all its active notices
+masking = "flash"    # beside a kinetic party's aircraft, on its bearing from a hot hazard
 
 # Live tracks: an alert when two tracks are predicted to come closer than these minima
 # within the lookahead (air: horizontal AND vertical; sea: horizontal only).

@@ -6,7 +6,8 @@ its conflicts afresh. The book turns that stream of scans into alerts that a par
 follow and a push stream can carry without noise:
 
 - **raised**: a key not followed yet (a pair of tracks predicted to lose separation, or a
-  track predicted to enter another party's active notice) gets a new alert, version 1.
+  track predicted to enter another party's active notice, or one of the hazard kinds
+  below) gets a new alert, version 1.
 - **updated**: the same key again with *materially* changed numbers (severity changed,
   time to CPA / entry moved by more than ``tcpa_delta_s``, CPA distance by more than
   ``cpa_delta_m``, vertical separation by more than ``dz_delta_ft``), compared with the
@@ -22,10 +23,26 @@ follow and a push stream can carry without noise:
 Every event bumps the alert's ``version`` (1 on raise), so a consumer can drop what it
 has already seen; an alert snapshot (`Alert`) is immutable and belongs to one version.
 
-Parties affected: the owners of the tracks that have owners (own forces), and for an
-entry also the party whose notice it is. A conflict between two observed tracks (no
-owner) affects no party in particular: ``parties`` is empty, ``active()`` still lists it,
-``active(party)`` does not; whether to show it to everyone is the service's decision.
+Hazard kinds (issue 15; found by ``detect.exposure`` / ``conformance`` / ``masking``):
+
+- **exposure** ("exposure", track, hazard): another party's aircraft inside a hazard's
+  envelope while a kinetic notice makes it hot; ``notice_id`` is that kinetic notice.
+- **nonconformance** ("nonconformance", track, ""): a party's own aircraft outside all its
+  active notices for longer than the agreement's grace (the service keeps how long);
+  ``notice_id`` its nearest active notice, ``kinetic_notice_id`` its party's kinetic
+  notice under way, if any.
+- **masking** ("masking", kinetic track, other track): a kinetic party's aircraft close to
+  and on the bearing of another party's exposed aircraft, seen from a hot hazard's site.
+
+They update when their hazard, notices or hot window change, or the time to exit moves as
+a time to CPA does; they clear like the others.
+
+Parties affected: the owners of the tracks that have owners (own forces), for an entry
+also the party whose notice it is, for an exposure the kinetic party, and any party a
+detection names in ``told`` (a nonconformance: every party). A conflict between two
+observed tracks (no owner) affects no party in particular: ``parties`` is empty,
+``active()`` still lists it, ``active(party)`` does not; whether to show it to everyone is
+the service's decision.
 
 Provenance: each detection carries, per track, the parties whose reports it rests on
 (``reporters``). An alert says which parties those are (``reported_by``) and whether it is
@@ -54,12 +71,14 @@ from ..errors import InvalidInput
 from .severity import TACTICAL_SEVERITIES, SeverityPolicy
 from .timeutil import iso
 
-KINDS = ("cpa", "entry")
+KINDS = ("cpa", "entry", "exposure", "nonconformance", "masking")
 STATES = ("raised", "cleared")
 EVENTS = ("raised", "updated", "cleared")
 SEVERITIES = TACTICAL_SEVERITIES
 
-Key = tuple[str, str, str]  # ("cpa", id_a, id_b) with id_a < id_b | ("entry", track, notice)
+# ("cpa", id_a, id_b) with id_a < id_b | ("entry", track, notice) | ("exposure", track,
+# hazard) | ("nonconformance", track, "") | ("masking", kinetic track, other track)
+Key = tuple[str, str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +89,16 @@ class Detection:
     ``h_min_m`` / ``v_min_ft``: the minima the detection applied (for severity).
     """
 
-    kind: str  # "cpa" | "entry"
-    track_ids: tuple[str, ...]  # cpa: the two tracks; entry: the one track
+    kind: str  # one of KINDS
+    # cpa: the two tracks; entry, exposure, nonconformance: the one track; masking: the
+    # kinetic party's track, then the other party's
+    track_ids: tuple[str, ...]
     domain: str  # "air" | "sea"
     owners: tuple[str | None, ...] = ()  # per track: its owner party, None if observed
-    notice_id: str | None = None  # entry: the notice
-    notice_party: str | None = None  # entry: the party whose notice it is
+    # entry: the notice; exposure, masking: the kinetic notice that makes the hazard hot;
+    # nonconformance: the party's nearest active notice (None: it has none)
+    notice_id: str | None = None
+    notice_party: str | None = None  # entry: the notice's party; exposure: the kinetic party
     tcpa_s: float | None = None  # cpa: time to closest approach
     cpa_m: float | None = None  # cpa: horizontal distance then
     dz_cpa_ft: float | None = None  # cpa: vertical distance then (None: sea / unknown)
@@ -87,6 +110,17 @@ class Detection:
     v_min_ft: float | None = None
     # per track: the parties whose reports it rests on (empty: not known, a local picture)
     reporters: tuple[tuple[str, ...], ...] = ()
+    hazard_id: str | None = None  # exposure, masking: the hot hazard
+    hot_from: datetime | None = None  # exposure, masking: the hazard's hot window
+    hot_to: datetime | None = None
+    depth_m: float | None = None  # exposure: how far inside the envelope
+    exit_s: float | None = None  # exposure: time to leave at the track's speed (None: still)
+    outside_s: float | None = None  # nonconformance: how long outside every own notice
+    distance_m: float | None = None  # nonconformance: to notice_id; masking: between the two
+    vertical_gap_m: float | None = None  # nonconformance: to notice_id's band
+    kinetic_notice_id: str | None = None  # nonconformance: its party's kinetic notice now
+    bearing_diff_deg: float | None = None  # masking: seen from the hazard's site
+    told: tuple[str, ...] = ()  # further parties concerned (nonconformance: every party)
 
     @property
     def reported_by(self) -> tuple[str, ...]:
@@ -118,13 +152,20 @@ class Detection:
             return ("cpa", a, b)
         if self.kind == "entry":
             return ("entry", self.track_ids[0], self.notice_id or "")
+        if self.kind == "exposure":
+            return ("exposure", self.track_ids[0], self.hazard_id or "")
+        if self.kind == "nonconformance":
+            return ("nonconformance", self.track_ids[0], "")
+        if self.kind == "masking":
+            return ("masking", self.track_ids[0], self.track_ids[1])
         raise InvalidInput(f"unknown alert kind {self.kind!r}", field="kind")
 
     @property
     def parties(self) -> tuple[str, ...]:
         ps = {o for o in self.owners if o is not None}
-        if self.kind == "entry" and self.notice_party is not None:
+        if self.kind in ("entry", "exposure") and self.notice_party is not None:
             ps.add(self.notice_party)
+        ps.update(self.told)
         return tuple(sorted(ps))
 
 
@@ -151,6 +192,9 @@ class Alert:
     def to_dict(self) -> dict[str, Any]:
         d = self.detection
         at = self.updated_at
+
+        def when(t: datetime | None) -> str | None:
+            return None if t is None else iso(t)
 
         def later(s: float | None) -> str | None:
             return None if s is None else iso(at + timedelta(seconds=s))
@@ -183,6 +227,17 @@ class Alert:
             "entry_at": later(d.entry_s),
             "lon": d.lon,
             "lat": d.lat,
+            "hazard_id": d.hazard_id,
+            "hot_from": when(d.hot_from),
+            "hot_to": when(d.hot_to),
+            "depth_m": d.depth_m,
+            "exit_s": d.exit_s,
+            "exit_at": later(d.exit_s),
+            "outside_s": d.outside_s,
+            "distance_m": d.distance_m,
+            "vertical_gap_m": d.vertical_gap_m,
+            "kinetic_notice_id": d.kinetic_notice_id,
+            "bearing_diff_deg": d.bearing_diff_deg,
         }
 
 
@@ -272,16 +327,9 @@ class AlertBook:
             else:
                 f.misses += 1
                 a = f.alert
-                if k[0] == "cpa":
-                    reason = "track_gone" if gone_t.intersection(k[1:]) else None
-                else:
-                    reason = (
-                        "track_gone"
-                        if k[1] in gone_t
-                        else "notice_gone"
-                        if k[2] in gone_n
-                        else None
-                    )
+                reason = "track_gone" if gone_t.intersection(a.detection.track_ids) else None
+                if reason is None and k[0] == "entry" and k[2] in gone_n:
+                    reason = "notice_gone"
                 if reason is None and self._absent_long_enough(f, now):
                     reason = "absent"
                 if reason is not None:
@@ -356,6 +404,10 @@ class AlertBook:
         return (
             time_differs(old.tcpa_s, d.tcpa_s)
             or time_differs(old.entry_s, d.entry_s)
+            or time_differs(old.exit_s, d.exit_s)
+            or (old.notice_id, old.kinetic_notice_id, old.hazard_id)
+            != (d.notice_id, d.kinetic_notice_id, d.hazard_id)
+            or (old.hot_from, old.hot_to) != (d.hot_from, d.hot_to)
             or differs(old.cpa_m, d.cpa_m, self.cpa_delta_m)
             or differs(old.dz_cpa_ft, d.dz_cpa_ft, self.dz_delta_ft)
         )
@@ -381,6 +433,10 @@ class AlertBook:
         """Raised alerts (all, or those affecting ``party``), most severe first."""
         out = [f.alert for f in self._by_key.values() if party is None or party in f.alert.parties]
         return sorted(out, key=lambda a: (-SEVERITIES.index(a.severity), a.raised_at, a.id))
+
+    def following(self, key: Key) -> bool:
+        """Whether an alert of ``key`` is raised now (a detector's own hysteresis)."""
+        return key in self._by_key
 
     def get(self, alert_id: str) -> Alert | None:
         """An active alert, or a recently cleared one (``keep_cleared``); None if unknown."""

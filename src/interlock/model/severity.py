@@ -25,10 +25,15 @@ CRITICAL_EXCESS_DB, MAJOR_EXCESS_DB = 10.0, 3.0
 # A planned loss of separation is "major" inside this share of both minima.
 MAJOR_SHARE = 0.5
 
-# Exposure (an aircraft of one party inside a third party's weapon envelope made hot by
-# another party's kinetic activity) is always critical: it is the 2018 Latakia failure
-# (scenarios/latakia-2018/README.md), a live weapon's reach, not a loss of separation to grade.
+# Hazard alerts (agreement [hazards]; issue 15's 2018 lesson). An aircraft inside a live
+# weapon's envelope (exposure), or one the weapon's radar may take for a target beside it
+# (masking), is in danger now: critical, whatever the numbers. An aircraft off its notice
+# (nonconformance) is a warning, critical when its party has kinetic activity under way
+# (strikes off their declared volume are what the other parties were not warned of).
 EXPOSURE_SEVERITY = "critical"
+MASKING_SEVERITY = "critical"
+NONCONFORMANCE_SEVERITY = "warning"
+KINETIC_NONCONFORMANCE_SEVERITY = "critical"
 
 
 def strategic_severity(
@@ -68,6 +73,14 @@ class SeverityPolicy:
         return dict(self.urgent_s).get(domain, 0.0)
 
     def of(self, d: Detection) -> str:
+        if d.kind == "exposure":
+            return EXPOSURE_SEVERITY
+        if d.kind == "masking":
+            return MASKING_SEVERITY
+        if d.kind == "nonconformance":
+            if d.kinetic_notice_id is not None:
+                return KINETIC_NONCONFORMANCE_SEVERITY
+            return NONCONFORMANCE_SEVERITY
         t = d.entry_s if d.kind == "entry" else d.tcpa_s
         if t is not None and t < self.urgent(d.domain):
             return "critical"

@@ -66,6 +66,20 @@ def asset_volume(asset: dict[str, Any]) -> Volume:
     )
 
 
+def stored_volume(row: NoticeRow) -> Volume:
+    """The volume of a stored air or sea notice version (no re-validation)."""
+    p = row.feature["properties"]
+    return Volume(
+        ref=Ref("notice", row.id, row.version),
+        party=row.party,
+        domain=row.domain,
+        area=Area.from_stored(row.feature["geometry"], p),
+        band=VerticalBand(p["lower_m"], p["upper_m"]),
+        start=parse_utc(p["start"], "start"),
+        end=parse_utc(p["end"], "end"),
+    )
+
+
 class StrategicRecorder:
     """Finds and records the strategic conflicts of a new notice version or asset."""
 
@@ -78,16 +92,7 @@ class StrategicRecorder:
         key = (row.id, row.version)
         vol = self._volumes.get(key)
         if vol is None:
-            p = row.feature["properties"]
-            vol = Volume(
-                ref=Ref("notice", row.id, row.version),
-                party=row.party,
-                domain=row.domain,
-                area=Area.from_stored(row.feature["geometry"], p),
-                band=VerticalBand(p["lower_m"], p["upper_m"]),
-                start=parse_utc(p["start"], "start"),
-                end=parse_utc(p["end"], "end"),
-            )
+            vol = stored_volume(row)
             self._volumes[key] = vol
             if len(self._volumes) > CACHE_SIZE:
                 self._volumes.popitem(last=False)

@@ -33,16 +33,18 @@ from ..feeds.modes import ModeSDecoder, decode_lines
 from ..feeds.sbs import parse_sbs
 from ..geo.shapes import Area
 from ..model.agreement import Agreement
+from ..model.alerts import KINDS as ALERT_KINDS
 from ..model.alerts import AlertBook, AlertEvent
 from ..model.events import EventKind
 from ..model.picture import Picture, Update
 from ..model.timeutil import iso, parse_utc, to_ts
 from ..model.track import FeedStats, Skip, TrackReport
 from ..model.visibility import shown_track_ids, visible_track
-from ..store.base import Store
+from ..store.base import NoticeRow, Store
 from .clock import Clock, utc_now
 from .hotline import post_system_message
 from .record import record
+from .track_hazards import HazardChecks
 
 FEEDS = ("ais", "sbs", "modes")
 MAX_LINES = 100_000  # per request: a receiver posts batches, not archives
@@ -69,6 +71,7 @@ class TrackService:
         self._decoders: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()  # the picture and decoders are not thread-safe
         self._alias_key = secrets.token_bytes(32)  # names hidden units (model.visibility)
+        self.hazards = HazardChecks(agreement, store) if store is not None else None
 
     # ---- ingest -----------------------------------------------------------------------
     def ingest_lines(self, party: str, feed: str, lines: Iterable[str]) -> dict[str, Any]:
@@ -136,7 +139,8 @@ class TrackService:
     # ---- tactical detection ---------------------------------------------------------------
     def scan(self) -> list[AlertEvent]:
         """One tactical scan of the picture: pairs closing below the minima within the
-        lookahead, tracks heading into another party's active notice; the alert events it
+        lookahead, tracks heading into another party's active notice, and the hazard
+        checks (exposure, masking, nonconformance: `track_hazards`); the alert events it
         causes are recorded, pushed to the parties concerned, and raised ones sent to
         them as system messages to acknowledge."""
         now = self.clock()
@@ -147,11 +151,13 @@ class TrackService:
             air, sea = self._minima
             k = tactical.project(states, to_ts(now))
             found = _drop_same_owner(tactical.scan(k, air, sea), states)
-            volumes = self._volumes(k, now)
+            rows = self._notice_rows(now)
+            volumes = self._volumes(k, rows)
             hits = tactical.entries(states, k, volumes, air, sea)
-            detections = detections_from_scan(
-                states, k, found, air, sea, hits, volumes, sources.tolist()
-            )
+            by = sources.tolist()
+            detections = detections_from_scan(states, k, found, air, sea, hits, volumes, by)
+            if self.hazards is not None and len(states):
+                detections += self.hazards.detections(states, by, now, rows, self.alerts.following)
             ids = set(states.ids.tolist())
             gone = self._scanned - ids  # stale or expired since: their alerts clear now
             self._scanned = ids
@@ -159,13 +165,18 @@ class TrackService:
         self._record(events, now)
         return events
 
-    def _volumes(self, k: tactical.Kinematics, now: datetime) -> list[tactical.DeclaredVolume]:
-        """Active air and sea notices in the scan's frame (their band and window)."""
+    def _notice_rows(self, now: datetime) -> list[NoticeRow]:
+        """The notices in force between now and the lookahead (every one active now)."""
         if self.store is None:
             return []
         ts = to_ts(now)
         horizon = max(m.lookahead_s for m in self._minima)
-        rows = self.store.list_notices(start_ts=ts, end_ts=ts + horizon, limit=MAX_VOLUMES)
+        return self.store.list_notices(start_ts=ts, end_ts=ts + horizon, limit=MAX_VOLUMES)
+
+    def _volumes(
+        self, k: tactical.Kinematics, rows: list[NoticeRow]
+    ) -> list[tactical.DeclaredVolume]:
+        """Active air and sea notices in the scan's frame (their band and window)."""
         sx, sy = tactical.scan_frame(k.frame)
         out = []
         for row in rows:
@@ -205,14 +216,33 @@ class TrackService:
                         self.agreement,
                         now,
                         to=a.parties,
-                        priority=self.agreement.hotline.system_priority[a.severity],
+                        priority=self._priority(a.kind, a.severity),
                         subject=f"{a.severity} {a.kind} alert {a.id}: "
-                        + " / ".join(body["track_ids"])
-                        + (f" into {a.detection.notice_id}" if a.detection.notice_id else "")
+                        + _alert_subject(body)
                         + ("" if body["corroborated"] else " (uncorroborated)"),
-                        text=_alert_text(body),
+                        text=self._text(body),
                         refs=[("notice", a.detection.notice_id)] if a.detection.notice_id else [],
                     )
+
+    def _priority(self, kind: str, severity: str) -> str:
+        """The agreement's priority of a kind's system messages (hazard kinds: their own
+        key, ``hotline.system_priority``), else of its severity."""
+        sp = self.agreement.hotline.system_priority
+        return sp.get(kind, sp[severity])
+
+    def _text(self, a: dict[str, Any]) -> str:
+        if a["kind"] in ("exposure", "masking"):
+            h = self.hazards.hazard(a["hazard_id"]) if self.hazards is not None else None
+            named = f"hazard {a['hazard_id']}"
+            if h is not None:
+                d = h.draft
+                named += f" ({d.name}: {d.weapon or 'weapon'} of {d.operator}, {d.range_m:,.0f} m)"
+            return _hazard_text(a, named) + _provenance_text(a)
+        if a["kind"] == "nonconformance":
+            return _nonconformance_text(a, self.agreement.hazards.conformance_grace_s) + (
+                _provenance_text(a)
+            )
+        return _alert_text(a)
 
     def _shown(self, alert: dict[str, Any]) -> dict[str, Any]:
         """An alert as its record names it: every party reads the record (`GET /ledger`),
@@ -228,11 +258,16 @@ class TrackService:
         key = [rename.get(k, k) for k in alert["key"]]
         return {**alert, "track_ids": ids, "key": key}
 
-    def alert_list(self, party: str, include_all: bool = False) -> dict[str, Any]:
-        """Active alerts concerning `party` (or every active alert)."""
+    def alert_list(
+        self, party: str, include_all: bool = False, kind: str | None = None
+    ) -> dict[str, Any]:
+        """Active alerts concerning `party` (or every active alert), of one `kind` if given."""
+        if kind is not None and kind not in ALERT_KINDS:
+            raise InvalidInput(f"must be one of {', '.join(ALERT_KINDS)}", field="kind")
         with self._lock:
             listed = self.alerts.to_dict(None if include_all else party)
-        return {"alerts": [self._shown(a) for a in listed["alerts"]]}
+        alerts = [a for a in listed["alerts"] if kind is None or a["kind"] == kind]
+        return {"alerts": [self._shown(a) for a in alerts]}
 
     # ---- reads --------------------------------------------------------------------------
     def geojson(
@@ -312,6 +347,65 @@ def _drop_same_owner(
     oi, oj = states.owner[found.i], states.owner[found.j]
     keep = ~((oi == oj) & (oi >= 0))
     return tactical.Encounters(*(getattr(found, f)[keep] for f in tactical.Encounters._fields()))
+
+
+def _alert_subject(a: dict[str, Any]) -> str:
+    """What a raised alert's system message says in its subject: the tracks, and what
+    the hazard kinds name (the hazard, the kinetic notice and the window)."""
+    tracks = " / ".join(a["track_ids"])
+    if a["kind"] in ("exposure", "masking"):
+        return (
+            f"{tracks} in hazard {a['hazard_id']}, hot by notice {a['notice_id']} "
+            f"from {a['hot_from']} to {a['hot_to']}"
+        )
+    if a["kind"] == "nonconformance":
+        off = f" (kinetic notice {a['kinetic_notice_id']} active)" if a["kinetic_notice_id"] else ""
+        return f"{tracks} of {a['owners'][0]} outside all its active notices{off}"
+    return tracks + (f" into {a['notice_id']}" if a["notice_id"] else "")
+
+
+def _hazard_text(a: dict[str, Any], named: str) -> str:
+    window = f"hot from {a['hot_from']} to {a['hot_to']} by notice {a['notice_id']}"
+    if a["kind"] == "exposure":
+        exit_s = a["exit_s"]
+        leave = (
+            f"time to exit at its speed {exit_s:,.0f} s (by {a['exit_at']})"
+            if exit_s is not None
+            else "not moving: it does not leave"
+        )
+        return (
+            f"aircraft {a['track_ids'][0]} of {a['owners'][0]} is inside the envelope of "
+            f"{named}, {window}; {a['depth_m']:,.0f} m inside, {leave}; "
+            f"near {a['lat']:.4f}, {a['lon']:.4f}"
+        )
+    kin, other = a["track_ids"]
+    return (
+        f"aircraft {kin} of {a['owners'][0]} is {a['distance_m']:,.0f} m from {other} of "
+        f"{a['owners'][1]}, their bearings from the site of {named} "
+        f"{a['bearing_diff_deg']:.1f} deg apart, {window}: the weapon's radar may take "
+        f"{other} for the kinetic party's aircraft"
+    )
+
+
+def _nonconformance_text(a: dict[str, Any], grace_s: float) -> str:
+    party = a["owners"][0]
+    text = (
+        f"aircraft {a['track_ids'][0]} of {party} has been outside all of {party}'s active "
+        f"notices for {a['outside_s']:,.0f} s (grace {grace_s:g} s), at "
+        f"{a['lat']:.4f}, {a['lon']:.4f}; "
+    )
+    if a["notice_id"] is None:
+        text += f"{party} has no active notice"
+    else:
+        text += f"nearest active notice {a['notice_id']}, {a['distance_m']:,.0f} m away"
+        if a["vertical_gap_m"]:
+            text += f" and {a['vertical_gap_m']:,.0f} m off its band"
+    if a["kinetic_notice_id"]:
+        text += (
+            f"; {party}'s kinetic notice {a['kinetic_notice_id']} is active: kinetic "
+            "activity off its notice"
+        )
+    return text
 
 
 def _alert_text(a: dict[str, Any]) -> str:
