@@ -13,13 +13,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..errors import Forbidden, InterlockError, NotFound, StateConflict
+from ..errors import Forbidden, NotFound, StateConflict
 from ..model.agreement import Agreement
 from ..model.asset import AssetDraft, parse_asset
 from ..model.events import EventKind
 from ..model.timeutil import from_ts, iso, to_ts
 from ..store.base import Store, WriteTx
-from .batch import Batcher
+from .batch import run_one
 from .clock import Clock
 from .record import record
 from .spectrum import SpectrumService
@@ -63,10 +63,7 @@ class AssetService:
         return self._one(AssetOp("retire", party, asset_id))
 
     def _one(self, op: AssetOp) -> Any:
-        (result,) = Batcher(self.store, {AssetOp: self}).run_batch([op])
-        if isinstance(result, InterlockError):
-            raise result
-        return result
+        return run_one(self.store, self, op)
 
     def prepare(self, op: AssetOp) -> AssetDraft | None:
         """Checks that need no store, done before taking the write lock."""

@@ -81,3 +81,11 @@ class Batcher:
                 except Exception as exc:
                     results[i] = exc
         return results
+
+
+def run_one(store: Store, handler: Handler, op: Any) -> Any:
+    """One write in a transaction of its own: its result, or its refusal raised."""
+    (result,) = Batcher(store, {type(op): handler}).run_batch([op])
+    if isinstance(result, Exception):
+        raise result
+    return result

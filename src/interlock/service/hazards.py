@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..detect.hazards import ActivityNotice, Hazard, HotHazard, hot_hazards
-from ..errors import Forbidden, InterlockError, NotFound, StateConflict
+from ..errors import Forbidden, NotFound, StateConflict
 from ..model.agreement import MINIMUM_TOLERANCE_M, Agreement
 from ..model.events import EventKind
 from ..model.hazard import HazardDraft, hazard_from_stored, parse_hazard
@@ -28,7 +28,7 @@ from ..model.limits import EARLIEST, FULL_BAND_M, LATEST
 from ..model.notice import VerticalBand
 from ..model.timeutil import from_ts, iso, to_ts
 from ..store.base import NoticeRow, Store, WriteTx
-from .batch import Batcher
+from .batch import run_one
 from .clock import Clock
 from .record import record
 from .strategic import StrategicRecorder, index_entry
@@ -70,10 +70,7 @@ class HazardService:
         return self._one(HazardOp("retire", party, hazard_id))
 
     def _one(self, op: HazardOp) -> Any:
-        (result,) = Batcher(self.store, {HazardOp: self}).run_batch([op])
-        if isinstance(result, InterlockError):
-            raise result
-        return result
+        return run_one(self.store, self, op)
 
     def prepare(self, op: HazardOp) -> HazardDraft | None:
         """Checks that need no store, done before taking the write lock."""

@@ -29,7 +29,7 @@ from ..model.message import (
 from ..model.timeutil import from_ts, iso, to_ts
 from ..model.visibility import visible_entry
 from ..store.base import Store, WriteTx
-from .batch import Batcher
+from .batch import run_one
 from .clock import Clock, utc_now
 from .record import record
 
@@ -136,10 +136,7 @@ class HotlineService:
         return self._one(HotlineOp("receipt", party, envelope, message_id))
 
     def _one(self, op: HotlineOp) -> Any:
-        (result,) = Batcher(self.store, {HotlineOp: self}).run_batch([op])
-        if isinstance(result, Exception):
-            raise result
-        return result
+        return run_one(self.store, self, op)
 
     def prepare(self, op: HotlineOp) -> Verified:
         """Checks needing no store: the signature, its author, the body's form."""

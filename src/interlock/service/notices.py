@@ -22,7 +22,6 @@ from ..detect.rules import insufficient_warning, late_notice
 from ..detect.strategic import Volume, notice_volume
 from ..errors import (
     Forbidden,
-    InterlockError,
     InvalidInput,
     NotFound,
     RuleViolation,
@@ -37,7 +36,7 @@ from ..model.notice import NoticeDraft, check_horizon, check_limits, parse_notic
 from ..model.timeutil import from_ts, iso, parse_utc, to_ts
 from ..model.visibility import visible_properties
 from ..store.base import Box, NoticeRow, Store, WriteTx
-from .batch import Batcher
+from .batch import Batcher, run_one
 from .clock import Clock
 from .exposure import ExposureRecorder
 from .hotline import post_system_message
@@ -287,10 +286,7 @@ class NoticeService:
         return self._one(WriteOp("cancel", party, notice_id))
 
     def _one(self, op: WriteOp) -> Any:
-        (result,) = self.run_batch([op])
-        if isinstance(result, InterlockError):
-            raise result
-        return result
+        return run_one(self.store, self, op)
 
     def run_batch(self, ops: Sequence[WriteOp]) -> list[Any]:
         """Apply writes in order in ONE transaction and one durable commit (group commit);
