@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import socket
 import threading
 import time
@@ -347,8 +348,8 @@ def deployment_env(directory: Path) -> dict[str, str]:
 
 
 # ---- tests that run once: those that use no store of the engine under test ----------------
-# scripts/test runs the suite on SQLite, then again on PostgreSQL without these (-m "not
-# engine_free"): pure code (geo, model, detect, spectrum, feeds, the ledger's core), tests
+# scripts/test runs the suite on SQLite and on PostgreSQL, and these only once (see LANE
+# below): pure code (geo, model, detect, spectrum, feeds, the ledger's core), tests
 # that reach PostgreSQL by a URL of their own (pg_url), and child processes that are never
 # put on the engine under test (bench/, offline CLI commands) run the same on both passes.
 # An entry is a directory (ending in "/"), a file, or a file::test, relative to tests/.
@@ -391,6 +392,12 @@ ENGINE_FREE = (
     "store/test_postgres_store.py::test_a_commit_in_one_process_wakes_the_streams_of_another",
     "store/test_postgres_store.py::test_a_lost_database_is_unavailable_not_an_error_and_recovers",
 )
+# scripts/test runs the two passes side by side, one a core: the SQLite pass (lane "a") and
+# the PostgreSQL pass (lane "b"). The engine-free tests run once, in one lane: those under
+# these directories in lane b, every other one (a new directory too) in lane a; chosen so
+# the lanes take about the same time. INTERLOCK_TEST_LANE unset: one lane runs them all.
+LANE_B_ENGINE_FREE = ("ledger/", "detect/", "feeds/", "service/", "store/", "spectrum/", "web/")
+LANE = os.environ.get("INTERLOCK_TEST_LANE", "")
 TESTS = Path(__file__).resolve().parent
 _ENGINE_USES = pytest.StashKey[list[str]]()
 _RUN = pytest.StashKey[list[pytest.Item]]()
@@ -443,6 +450,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         test = f"{file}::{item.name.partition('[')[0]}"
         if any(e in (file, test) or (e[-1] == "/" and file.startswith(e)) for e in ENGINE_FREE):
             item.add_marker(pytest.mark.engine_free)
+    if LANE:
+        _keep_this_lanes_share(config, items)
+
+
+def _in_lane(item: pytest.Item) -> bool:
+    """Whether this lane runs `item`: every test that uses a store (on the lane's engine),
+    and the engine-free tests of the lane's share (LANE_B_ENGINE_FREE)."""
+    if not item.get_closest_marker("engine_free"):
+        return True
+    file = item.path.resolve().relative_to(TESTS).as_posix()
+    in_b = file.startswith(LANE_B_ENGINE_FREE)
+    return in_b == (LANE == "b")
+
+
+def _keep_this_lanes_share(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if LANE not in ("a", "b"):
+        raise pytest.UsageError(f"INTERLOCK_TEST_LANE must be a or b, not {LANE!r}")
+    kept = [i for i in items if _in_lane(i)]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if not _in_lane(i)])
+        items[:] = kept
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -466,8 +494,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return
     report.outcome = "failed"
     report.longrepr = (
-        f"{item.nodeid} is marked engine_free (ENGINE_FREE in tests/conftest.py: run on the "
-        f"SQLite pass only) but reached a store of the engine under test: "
+        f"{item.nodeid} is marked engine_free (ENGINE_FREE in tests/conftest.py: run once, "
+        f"not on each engine) but reached a store of the engine under test: "
         f"{'; '.join(dict.fromkeys(uses))}. Take it out of ENGINE_FREE."
     )
 

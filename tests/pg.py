@@ -50,6 +50,43 @@ def restart_cluster() -> None:
     subprocess.run([str(SCRIPT), "restart"], check=True, timeout=120)
 
 
+class PrivateCluster:
+    """A cluster of a test's own (`scripts/postgres` on another data directory and port),
+    so a fault test can restart it while the rest of the suite, in another process,
+    keeps using the shared one."""
+
+    def __init__(self) -> None:
+        import socket
+
+        with socket.socket() as s:  # a free loopback port
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        # Not under pytest's tmp_path: the cluster's owner (`postgres`, when run as root)
+        # must be able to reach it, and pytest's directories are private to the runner.
+        self.env = {
+            **os.environ,
+            "INTERLOCK_PGDATA": f"/tmp/interlock-pg-private-{os.getpid()}-{port}",
+            "INTERLOCK_PGPORT": str(port),
+        }
+        self.url = self._script("start").strip()
+
+    def _script(self, verb: str) -> str:
+        done = subprocess.run(
+            [str(SCRIPT), verb], env=self.env, check=True, timeout=180, capture_output=True
+        )
+        return done.stdout.decode()
+
+    def restart(self) -> None:
+        """Every connection is cut, as `restart_cluster` does to the shared cluster."""
+        self._script("restart")
+
+    def close(self) -> None:
+        import shutil
+
+        self._script("stop")
+        shutil.rmtree(self.env["INTERLOCK_PGDATA"], ignore_errors=True)
+
+
 # Every database this test run makes is named with this prefix (the run's process id), so
 # runs sharing a cluster never drop each other's databases; a run's leftovers (a killed
 # run) are dropped by the next run once their process is gone.

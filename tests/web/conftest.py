@@ -260,9 +260,12 @@ def browser(playwright_instance: Any, tmp_path: Path) -> Iterator[Browser]:
 
 
 def screenshot(page: Any, name: str) -> Path:
-    """Save a screenshot as a test artifact (tests/web/artifacts/) and say where."""
+    """Save a screenshot as a test artifact (tests/web/artifacts/) and say where; named for
+    the engine when not SQLite, as the two engines' lanes run side by side."""
+    from tests import pg
+
     ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
+    path = ARTIFACTS / (f"{name}.png" if pg.ENGINE == "sqlite" else f"{name}-{pg.ENGINE}.png")
     page.screenshot(path=str(path))
     print(f"screenshot: {path}")
     return path
