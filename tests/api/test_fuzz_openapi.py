@@ -33,8 +33,11 @@ def test_no_generated_request_gets_a_server_error(live_server: LiveServer, tmp_p
             "10",
             "--seed",
             "20261125",
+            # one worker: with two threads, CPython 3.11's AST constructor can raise a
+            # spurious "SystemError: AST constructor recursion depth mismatch" inside the
+            # tool's example generation (python/cpython#106905), failing the run
             "--workers",
-            "2",
+            "1",
             "--exclude-path",
             "/stream",  # a push stream never ends: it has its own tests
             "--request-timeout",
