@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -354,7 +354,9 @@ class SpectrumService:
         return out
 
     def _record(self, tx: WriteTx, episode: Episode, row: NoticeRow, now: datetime) -> ConflictRow:
-        """One conflict row (receiver / emission notice), chained and announced."""
+        """One conflict row (receiver / emission notice), chained and announced. The
+        episode is recorded with the pair's parties (the stored body has one `parties`)."""
+        parties = tuple(sorted({episode.receiver_party, row.party}))
         found = ConflictRow(
             a_kind="asset",
             a_id=episode.receiver,
@@ -365,8 +367,8 @@ class SpectrumService:
             a_party=episode.receiver_party,
             b_party=row.party,
             severity=episode.severity,
-            parties=tuple(sorted({episode.receiver_party, row.party})),
-            episode=episode,
+            parties=parties,
+            episode=replace(episode, parties=parties),
         )
         return store_conflict(tx, found, now, self._announce)
 

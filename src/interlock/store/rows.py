@@ -250,7 +250,8 @@ _PAIR = ("a_kind", "a_id", "a_version", "b_kind", "b_id", "b_version", "a_party"
 class ConflictRow:
     """A recorded conflict between a (notice or asset) and b: strategic (``measures``),
     an exposure (``measures`` and ``exposure``: a = the exposed notice, b = the kinetic
-    one) or interference (``episode``: a = the receiver asset, b = the emission notice).
+    one) or interference (``episode``: a = the receiver asset, b = the emission notice;
+    the episode as recorded carries the pair's ``parties``, as its stored body does).
 
     ``id`` is None until stored; ``detected_at`` and the closing fields are set on a
     record read back from the store (``list_conflicts``), which the API lists with them.

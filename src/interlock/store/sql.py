@@ -81,7 +81,7 @@ def _current_join() -> Any:
     )
 
 
-def index_rows(seq: int, entry: IndexEntry) -> list[dict[str, Any]]:
+def index_rows(seq: int, entry: IndexEntry) -> list[dict[str, float]]:
     """The index entries of one notice or asset: one 4D box per lon/lat box (two when it
     is split at the antimeridian). Entry id = seq*2 + k."""
     start = min(max(minutes(entry.start_ts), FAR_PAST), FAR_FUTURE)
@@ -103,7 +103,7 @@ def index_rows(seq: int, entry: IndexEntry) -> list[dict[str, Any]]:
     ]
 
 
-def box_params(box: Box, query: IndexEntry, party: str) -> dict[str, Any]:
+def box_params(box: Box, query: IndexEntry, party: str) -> dict[str, float | str]:
     return {
         "min_lon": box[0],
         "min_lat": box[1],
