@@ -18,6 +18,7 @@ from interlock.model.notice import parse_notice
 from interlock.model.timeutil import iso, to_ts
 from interlock.service.strategic import index_entry
 from interlock.store.base import NoticeRow, Store
+from interlock.store.rows import HazardRow
 
 SITE = (35.80, 35.45)  # a launcher near Latakia
 
@@ -54,15 +55,7 @@ def add_hazard(
     )
     hid = "h-" + secrets.token_hex(8)
     with store.write() as tx:
-        tx.insert_hazard(
-            {
-                "id": hid,
-                "party": party,
-                "created_at": to_ts(now),
-                "retired_at": None,
-                "feature": draft.to_feature(),
-            }
-        )
+        tx.insert_hazard(HazardRow(hid, party, to_ts(now), None, draft.to_feature()))
     return hid
 
 

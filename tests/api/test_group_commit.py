@@ -31,7 +31,7 @@ def test_run_batch_isolates_failures_and_later_ops_see_earlier_ones(
     )
     assert isinstance(results[1], InvalidInput) and isinstance(results[2], NotFound)
     first, last = results[0], results[3]
-    assert [c["b_id"] for c in last.conflicts] == [first.notice["id"]]
+    assert [c.b_id for c in last.conflicts] == [first.notice["id"]]
     assert service.store.count_notices() == 2
 
 
@@ -160,7 +160,7 @@ def test_one_op_failing_unexpectedly_does_not_take_its_batch_with_it(
     results = batcher.run_batch(ops)
     assert isinstance(results[1], RuntimeError)
     assert results[0].notice["properties"]["party"] == "blue"
-    assert results[2].conflicts[0]["b_id"] == results[0].notice["id"]  # saw the first
+    assert results[2].conflicts[0].b_id == results[0].notice["id"]  # saw the first
     assert service.store.count_notices() == 2
     kinds = [e["event"]["type"] for e in service.store.ledger_entries()]
     assert kinds.count("notice_version") == 2

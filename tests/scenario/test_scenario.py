@@ -66,7 +66,7 @@ def _label(service: NoticeService, kind: str, ref_id: str) -> str:
     if kind == "asset":
         asset = service.store.get_asset(ref_id)
         assert asset is not None
-        return f"asset:{asset['kind']}"
+        return f"asset:{asset.kind}"
     row = service.store.get_notice(ref_id)
     assert row is not None
     return str(row.feature["properties"]["callsign"])
@@ -77,11 +77,11 @@ def _pairs(service: NoticeService) -> set[tuple[str, str, str]]:
     out = set()
     for c in service.store.list_conflicts():
         sides = {
-            c["a_party"]: _label(service, c["a_kind"], c["a_id"]),
-            c["b_party"]: _label(service, c["b_kind"], c["b_id"]),
+            c.a_party: _label(service, c.a_kind, c.a_id),
+            c.b_party: _label(service, c.b_kind, c.b_id),
         }
         assert set(sides) == {"base", "command"}, c
-        out.add((c["severity"], sides["base"], sides["command"]))
+        out.add((c.severity, sides["base"], sides["command"]))
     return out
 
 
@@ -133,7 +133,7 @@ def test_time_buffer_conflict_has_a_gap(loaded: tuple[NoticeService, ScenarioRep
     service, _ = loaded
     by_callsign = _notices(service)
     ids = {by_callsign["PATROL 22"]["id"], by_callsign["FALCON 1"]["id"]}
-    (conflict,) = [c for c in service.store.list_conflicts() if {c["a_id"], c["b_id"]} == ids]
+    (conflict,) = [c.to_json() for c in service.store.list_conflicts() if {c.a_id, c.b_id} == ids]
     assert conflict["time_gap_s"] == pytest.approx(600.0)  # 10 min apart, buffer 15 min
 
 
@@ -186,9 +186,7 @@ def test_hazard_is_illustrative_and_never_hot() -> None:
     assert view["id"] == report.hazard_ids[0]
     assert p["party"] == "base" and "illustrative" in p["source"]
     assert p["hot"] == []  # no demo notice is kinetic
-    assert "party" not in {
-        k for k in services.store.get_hazard(view["id"])["feature"]["properties"]
-    }
+    assert "party" not in {k for k in services.store.get_hazard(view["id"]).feature["properties"]}
 
 
 def test_bad_hazard_names_file_and_index(tmp_path: Path) -> None:
@@ -234,7 +232,7 @@ def test_separated_vertically_only(
     assert pa["start"] < pb["end"] and pb["start"] < pa["end"]
     assert max(lo_b - hi_a, lo_a - hi_b) > 0
     ids = {notices[a]["id"], notices[b]["id"]}
-    assert not [c for c in service.store.list_conflicts() if {c["a_id"], c["b_id"]} == ids]
+    assert not [c for c in service.store.list_conflicts() if {c.a_id, c.b_id} == ids]
 
 
 def test_sea_notices_are_offshore() -> None:
@@ -363,7 +361,7 @@ def test_the_interference_conflict_names_the_emission_and_its_advice(
 ) -> None:
     service, _ = loaded
     wx = _notices(service)["WX 1"]
-    [c] = [x for x in service.store.list_conflicts() if x.get("kind") == "interference"]
+    [c] = [x.to_json() for x in service.store.list_conflicts() if x.kind == "interference"]
     assert c["b_id"] == wx["id"] and c["criterion_db"] == -10.0
     assert c["move_list"] == [wx["id"]]  # the base's own calibration emission does not count
     assert [x["notice"] for x in c["contributors"]] == [wx["id"]]

@@ -23,6 +23,7 @@ from interlock.model.timeutil import to_ts
 from interlock.service.root import Services, build_services
 from interlock.service.timeline import timeline
 from interlock.store import SqliteStore, open_store
+from interlock.store.rows import HazardRow
 
 T0 = datetime(2018, 9, 17, 17, 0, tzinfo=UTC)
 STRIKE_START = T0 + timedelta(hours=3)
@@ -111,14 +112,7 @@ def add_hazard(store: SqliteStore, feature: dict[str, Any], at: datetime) -> str
     """A stored hazard as part A's service will store it (its record shape)."""
     draft = parse_hazard(feature)
     with store.write() as tx:
-        tx.insert_hazard(
-            {
-                "id": "h-test1",
-                "party": "hmeimim",
-                "created_at": to_ts(at),
-                "feature": draft.to_feature(),
-            }
-        )
+        tx.insert_hazard(HazardRow("h-test1", "hmeimim", to_ts(at), None, draft.to_feature()))
     return "h-test1"
 
 
@@ -156,7 +150,7 @@ def services(store: SqliteStore, clock: Clock) -> Services:
 
 
 def exposures(result: dict[str, Any] | Any) -> list[dict[str, Any]]:
-    conflicts = result["conflicts"] if isinstance(result, dict) else result.conflicts
+    conflicts = result["conflicts"] if isinstance(result, dict) else result.to_dict()["conflicts"]
     return [c for c in conflicts if c.get("kind") == "exposure"]
 
 

@@ -127,7 +127,7 @@ def test_system_message_priority_is_configuration(store: SqliteStore, clock: Clo
     service = build_services(store, agreement, clock).notices
     service.submit("blue", circle(35.8, 35.5))
     result = service.submit("red", circle(35.8, 35.5))
-    assert result.conflicts[0]["severity"] == "critical"
+    assert result.conflicts[0].severity == "critical"
     hotline = HotlineService(store, agreement, clock)
     (msg,) = hotline.messages("red", box="in")
     assert msg["priority"] == "routine" and msg["from"] == "interlock"

@@ -83,8 +83,8 @@ def test_shrinking_an_imminent_notice_is_not_late(service: NoticeService, clock:
     smaller = service.amend("blue", nid, circle(35.8, 35.5, radius_m=4000, hours=1))
     assert smaller.violations == []
     larger = service.amend("blue", nid, circle(35.8, 35.5, radius_m=9000, hours=1))
-    assert [v["kind"] for v in larger.violations] == ["late_notice"]
-    assert larger.violations[0]["notice"]["version"] == 3
+    assert [v.violation.kind for v in larger.violations] == ["late_notice"]
+    assert larger.violations[0].violation.notice.version == 3
 
 
 def test_domain_cannot_change_on_amend(service: NoticeService) -> None:
@@ -112,7 +112,7 @@ def test_air_and_sea_use_the_larger_minimum(service: NoticeService) -> None:
     p = sea["properties"]
     del p["alt_lower_ft"], p["alt_upper_ft"]
     p.update(domain="sea", depth_min_m=0, depth_max_m=10)
-    (c,) = service.submit("red", sea).conflicts
+    (c,) = service.submit("red", sea).to_dict()["conflicts"]
     assert c["horizontal_minimum_m"] == pytest.approx(9260.0)
     assert c["vertical_minimum_m"] == pytest.approx(304.8)
     assert 4_000 < c["horizontal_distance_m"] < 6_000
@@ -127,7 +127,7 @@ def test_flight_levels_and_vertical_separation(service: NoticeService) -> None:
     # Exactly 1000 ft below FL200: separated. 999 ft below: not.
     assert service.submit("red", circle(35.8, 35.5, upper_ft=19_000)).conflicts == []
     found = service.submit("green", circle(35.8, 35.5, upper_ft=19_001)).conflicts
-    (c,) = [c for c in found if c["b_id"] == blue]
+    (c,) = [c.to_json() for c in found if c.b_id == blue]
     assert c["vertical_gap_m"] == pytest.approx(999 * 0.3048)
 
 
@@ -143,7 +143,7 @@ def test_time_buffer(service: NoticeService) -> None:
     found = service.submit(
         "green", circle(35.8, 35.5, start=T0 + timedelta(hours=3, minutes=10))
     ).conflicts
-    (c,) = [c for c in found if c["b_id"] == blue.notice["id"]]
+    (c,) = [c.to_json() for c in found if c.b_id == blue.notice["id"]]
     assert c["time_gap_s"] == pytest.approx(600.0)
     assert c["severity"] == "minor"
 

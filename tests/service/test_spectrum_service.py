@@ -38,7 +38,7 @@ def test_an_emission_in_band_near_a_radar_is_a_recorded_conflict_with_advice(
     assert c["criterion_db"] == -10.0  # safety of life: the agreement's -10 dB
     assert c["move_list"] == [nid] and c["contributors"][0]["notice"] == nid
     # on record: the conflict row, its ledger entry, a system message to both parties
-    assert [x["id"] for x in store.list_conflicts()] == [c["id"]]
+    assert [x.id for x in store.list_conflicts()] == [c["id"]]
     kinds = [e["event"]["type"] for e in store.ledger_entries()]
     assert "conflict" in kinds and "message" in kinds
     [advice] = c["advice"]

@@ -187,10 +187,8 @@ def test_the_agreement_sets_the_priority_of_each_hazard_alerts_messages(
     exposed_scene(s, clock)
     s.tracks.scan()
     msgs = store.list_messages("blue")
-    subject = {m["id"]: m["event"]["subject"] for m in msgs}
-    by_kind = {
-        k: m["priority"] for m in msgs for k in ("exposure", "masking") if k in subject[m["id"]]
-    }
+    subject = {m.id: m.event["subject"] for m in msgs}
+    by_kind = {k: m.priority for m in msgs for k in ("exposure", "masking") if k in subject[m.id]}
     assert by_kind == {"exposure": "urgent", "masking": "flash"}
 
 

@@ -75,7 +75,7 @@ def test_candidates_come_from_the_gist_index(pg_store: PostgresStore) -> None:
     assert "ix_notice_index_box" in " ".join(r[0] for r in plan)
     # And it finds what a scan finds: the circles near 20-21 E, not the others.
     near = service.submit("red", circle(20.6, 40.0)).conflicts
-    assert {c["b_id"] for c in near} and len(near) <= 3
+    assert {c.b_id for c in near} and len(near) <= 3
 
 
 def test_a_commit_in_one_process_wakes_the_streams_of_another(pg_url: str) -> None:

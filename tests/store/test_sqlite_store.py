@@ -36,9 +36,9 @@ def test_everything_survives_a_reopen(tmp_path: Path) -> None:
     reopened = open_store(path)
     svc2 = build_services(reopened, agreement, clock).notices
     assert len(svc2.versions("red", b)["features"]) == 2
-    assert {c["a_id"] for c in reopened.list_conflicts(include_closed=True)} == {b}
+    assert {c.a_id for c in reopened.list_conflicts(include_closed=True)} == {b}
     # The index is rebuilt from nothing: it is the same file, so a newcomer still conflicts.
-    assert {c["b_id"] for c in svc2.submit("green", circle(35.82, 35.5)).conflicts} == {a, b}
+    assert {c.b_id for c in svc2.submit("green", circle(35.82, 35.5)).conflicts} == {a, b}
     reopened.close()
 
 

@@ -21,6 +21,7 @@ from tests.web.conftest import Browser, DemoServer, screenshot
 from tests.web.test_page import TIMEOUT_MS, sign_in
 
 from interlock.model.hazard import parse_hazard
+from interlock.store.rows import HazardRow
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -51,13 +52,7 @@ def add_hazard(server: DemoServer) -> None:
         return
     with store.write() as tx:
         tx.insert_hazard(
-            {
-                "id": HAZARD_ID,
-                "party": "base",
-                "created_at": time.time(),
-                "retired_at": None,
-                "feature": parse_hazard(HAZARD).to_feature(),
-            }
+            HazardRow(HAZARD_ID, "base", time.time(), None, parse_hazard(HAZARD).to_feature())
         )
 
 

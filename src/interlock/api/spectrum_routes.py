@@ -46,8 +46,8 @@ def spectrum_router(spectrum: SpectrumService, party_dep: Any) -> APIRouter:
 
         def render() -> bytes:
             asset, timeline = spectrum.timeline(asset_id, start, end)
-            name = asset["feature"]["properties"].get("name", asset_id)
-            return plot_png(timeline, f"{name} ({asset['party']}): aggregate I/N")
+            name = asset.feature["properties"].get("name", asset_id)
+            return plot_png(timeline, f"{name} ({asset.party}): aggregate I/N")
 
         return Response(await run_in_threadpool(render), media_type="image/png")
 

@@ -76,9 +76,10 @@ def check(
             path.write_bytes(plot_png(timeline, f"{rid}: aggregate I/N"))
             console.print(f"plot: {path}")
     if as_json:
-        console.print_json(orjson.dumps({"conflicts": found.episodes}).decode())
+        episodes = [e.to_json() for e in found.episodes]
+        console.print_json(orjson.dumps({"conflicts": episodes}).decode())
     elif found.episodes:
-        console.print(conflicts_table(found.episodes))
+        console.print(conflicts_table([e.to_json() for e in found.episodes]))
     else:
         console.print(f"[green]no interference[/] from {t0:%Y-%m-%d %H:%M} to {t1:%H:%M} UTC")
     if found.episodes:

@@ -10,7 +10,7 @@ are checked inside the write transaction, so concurrent retires cannot both succ
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from ..errors import Forbidden, NotFound, StateConflict
@@ -19,6 +19,7 @@ from ..model.asset import AssetDraft, parse_asset
 from ..model.events import EventKind
 from ..model.timeutil import from_ts, iso, to_ts
 from ..store.base import Store, WriteTx
+from ..store.rows import AssetRow
 from .batch import run_one
 from .clock import Clock
 from .record import record
@@ -79,31 +80,32 @@ class AssetService:
         return self._retire_in(tx, op.party, op.asset_id, now)
 
     def _create_in(self, tx: WriteTx, party: str, draft: AssetDraft, now: Any) -> dict[str, Any]:
-        asset: dict[str, Any] = {
-            "id": "a-" + secrets.token_hex(8),
-            "party": party,
-            "kind": draft.kind,
-            "created_at": to_ts(now),
-            "feature": draft.to_feature(),
-        }
+        asset = AssetRow(
+            id="a-" + secrets.token_hex(8),
+            party=party,
+            kind=draft.kind,
+            created_at=to_ts(now),
+            retired_at=None,
+            feature=draft.to_feature(),
+        )
         entry = index_entry(
             draft.area, draft.band, draft.start or FAR_PAST, draft.end or FAR_FUTURE
         )
         tx.insert_asset(asset, entry)
-        record(tx, EventKind.ASSET, asset["id"], now, asset, self.agreement.party_ids)
+        record(tx, EventKind.ASSET, asset.id, now, asset.to_json(), self.agreement.party_ids)
         vol = asset_volume(asset)
         found = self.strategic.record(tx, self.strategic.asset_conflicts(tx, vol), now)
         if draft.receiver is not None:
             found += self.spectrum.check_receiver(tx, asset, now)
-        return asset_view(asset | {"retired_at": None}) | {"conflicts": found}
+        return asset_view(asset) | {"conflicts": [c.to_json() for c in found]}
 
     def _retire_in(self, tx: WriteTx, party: str, asset_id: str, now: Any) -> dict[str, Any]:
         asset = tx.get_asset(asset_id)
         if asset is None:
             raise NotFound(f"no asset {asset_id!r}")
-        if asset["party"] != party:
-            raise Forbidden(f"asset {asset_id} belongs to {asset['party']}")
-        if asset["retired_at"] is not None:
+        if asset.party != party:
+            raise Forbidden(f"asset {asset_id} belongs to {asset.party}")
+        if asset.retired_at is not None:
             raise StateConflict(f"asset {asset_id} is already retired")
         tx.retire_asset(asset_id, to_ts(now))
         record(
@@ -115,7 +117,7 @@ class AssetService:
             self.agreement.party_ids,
         )
         self.strategic.close(tx, asset_id, now, "asset retired")
-        return asset_view(asset | {"retired_at": to_ts(now)})
+        return asset_view(replace(asset, retired_at=to_ts(now)))
 
     # ---- reads -------------------------------------------------------------------------
     def list(self, include_retired: bool = False) -> dict[str, Any]:
@@ -133,14 +135,14 @@ class AssetService:
         return asset_view(a)
 
 
-def asset_view(a: dict[str, Any]) -> dict[str, Any]:
+def asset_view(a: AssetRow) -> dict[str, Any]:
     """An asset as GeoJSON, as every party sees it (assets are shared whole)."""
-    f = a["feature"]
+    f = a.feature
     props = dict(
         f["properties"],
-        id=a["id"],
-        party=a["party"],
-        created_at=iso(from_ts(a["created_at"])),
-        retired_at=iso(from_ts(a["retired_at"])) if a.get("retired_at") else None,
+        id=a.id,
+        party=a.party,
+        created_at=iso(from_ts(a.created_at)),
+        retired_at=iso(from_ts(a.retired_at)) if a.retired_at else None,
     )
-    return {"type": "Feature", "id": a["id"], "geometry": f["geometry"], "properties": props}
+    return {"type": "Feature", "id": a.id, "geometry": f["geometry"], "properties": props}

@@ -12,7 +12,6 @@ any conflict (``StrategicRecorder.close``: by notice id).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from ..detect.exposure import Exposure, strategic_exposures
 from ..detect.hazards import ActivityNotice, Hazard, hot_hazards
@@ -20,13 +19,12 @@ from ..detect.strategic import Volume, within_budget
 from ..geo.boxes import grow_boxes
 from ..geo.distance import far_apart, separation
 from ..model.agreement import Agreement
-from ..model.events import EventKind
 from ..model.hazard import hazard_from_stored
 from ..model.timeutil import iso, to_ts
 from ..store.base import IndexEntry, WriteTx
+from ..store.rows import ConflictRow, ExposureMeasures, Measures
 from .hotline import post_system_message
-from .record import record
-from .strategic import StrategicRecorder
+from .strategic import StrategicRecorder, store_conflict
 
 # Kinetic notices make hazards hot whatever their band (reach is horizontal only,
 # detect.hazards): the look-up for them spans every height a notice may declare.
@@ -36,7 +34,7 @@ _TOUCH_M = 1e-3  # far_apart(limit) is ">= limit": 1 mm keeps touching pairs for
 
 def stored_hazards(tx: WriteTx) -> list[Hazard]:
     """The hazards in force, as detection takes them."""
-    return [Hazard(r["id"], hazard_from_stored(r["feature"])) for r in tx.hazards_in_force()]
+    return [Hazard(r.id, hazard_from_stored(r.feature)) for r in tx.hazards_in_force()]
 
 
 class ExposureRecorder:
@@ -107,72 +105,70 @@ class ExposureRecorder:
             found += strategic_exposures(hot_hazards([hz], kinetic, rules), [vol], rules)
         return found
 
-    def record(self, tx: WriteTx, exposures: list[Exposure], now: datetime) -> list[dict[str, Any]]:
+    def record(self, tx: WriteTx, exposures: list[Exposure], now: datetime) -> list[ConflictRow]:
         """Store, chain and announce each exposure; their conflict records as returned."""
-        out = []
-        for e in exposures:
-            found = exposure_record(e)
-            found["id"] = tx.insert_conflict(found, to_ts(now))
-            record(tx, EventKind.CONFLICT, str(found["id"]), now, found, found["parties"])
-            stored = tx.get_hazard(e.hazard_id)
-            name = str(stored["feature"]["properties"].get("name", "")) if stored else ""
-            self._announce(tx, found, name, now)
-            out.append(found)
-        return out
+        return [store_conflict(tx, exposure_record(e), now, self._announce) for e in exposures]
 
-    def _announce(self, tx: WriteTx, c: dict[str, Any], name: str, now: datetime) -> None:
+    def _announce(self, tx: WriteTx, c: ConflictRow, now: datetime) -> None:
         """A flash system message to both parties naming the hazard, notices and window."""
-        hazard = f"hazard {name!r} ({c['hazard']})" if name else f"hazard {c['hazard']}"
+        m, e = c.measures, c.exposure
+        assert m is not None and e is not None, "an exposure has measures"
+        stored = tx.get_hazard(e.hazard)
+        name = str(stored.feature["properties"].get("name", "")) if stored else ""
+        hazard = f"hazard {name!r} ({e.hazard})" if name else f"hazard {e.hazard}"
         post_system_message(
             tx,
             self.agreement,
             now,
-            to=c["parties"],
+            to=c.parties,
             priority=self.agreement.hotline.system_priority["exposure"],
-            subject=f"EXPOSURE conflict #{c['id']}: {c['a_party']}'s notice {c['a_id']} inside "
-            f"{hazard}, hot by {c['b_party']}'s kinetic notice {c['b_id']}",
+            subject=f"EXPOSURE conflict #{c.id}: {c.a_party}'s notice {c.a_id} inside "
+            f"{hazard}, hot by {c.b_party}'s kinetic notice {c.b_id}",
             text=(
-                f"{c['a_party']}'s declared volume {c['a_id']} lies inside the envelope of "
-                f"{hazard}, which {c['b_party']}'s notice {c['b_id']} makes hot, from "
-                f"{c['window_start']} to {c['window_end']}; deepest point "
-                f"{c['worst_lat']:.4f}, {c['worst_lon']:.4f}, {c['depth_m']:,.0f} m inside: "
-                f"{c['time_to_exit_s'] / 60:.1f} min to leave, warning required "
-                f"{c['required_warning_s'] / 60:.1f} min"
+                f"{c.a_party}'s declared volume {c.a_id} lies inside the envelope of "
+                f"{hazard}, which {c.b_party}'s notice {c.b_id} makes hot, from "
+                f"{m.window_start} to {m.window_end}; deepest point "
+                f"{m.worst_lat:.4f}, {m.worst_lon:.4f}, {e.depth_m:,.0f} m inside: "
+                f"{e.time_to_exit_s / 60:.1f} min to leave, warning required "
+                f"{e.required_warning_s / 60:.1f} min"
             ),
             refs=[
-                ("conflict", str(c["id"])),
-                ("notice", c["a_id"]),
-                ("notice", c["b_id"]),
+                ("conflict", str(c.id)),
+                ("notice", c.a_id),
+                ("notice", c.b_id),
             ],
         )
 
 
-def exposure_record(e: Exposure) -> dict[str, Any]:
+def exposure_record(e: Exposure) -> ConflictRow:
     """The stored and returned form: a strategic conflict's fields (the volumes meet: no
     distance, no gap, no minima) plus ``kind``, ``hazard`` and the warning it needs."""
-    return {
-        "kind": "exposure",
-        "hazard": e.hazard_id,
-        "a_kind": e.exposed.kind,
-        "a_id": e.exposed.id,
-        "a_version": e.exposed.version,
-        "b_kind": e.kinetic.kind,
-        "b_id": e.kinetic.id,
-        "b_version": e.kinetic.version,
-        "a_party": e.exposed_party,
-        "b_party": e.kinetic_party,
-        "severity": e.severity,
-        "parties": sorted({e.exposed_party, e.kinetic_party}),
-        "window_start": iso(e.window_start),
-        "window_end": iso(e.window_end),
-        "time_gap_s": 0.0,
-        "horizontal_distance_m": 0.0,
-        "horizontal_minimum_m": 0.0,
-        "vertical_gap_m": 0.0,
-        "vertical_minimum_m": 0.0,
-        "worst_lon": e.worst_lon,
-        "worst_lat": e.worst_lat,
-        "depth_m": e.depth_m,
-        "time_to_exit_s": e.time_to_exit_s,
-        "required_warning_s": e.required_warning_s,
-    }
+    return ConflictRow(
+        a_kind=e.exposed.kind,
+        a_id=e.exposed.id,
+        a_version=e.exposed.version,
+        b_kind=e.kinetic.kind,
+        b_id=e.kinetic.id,
+        b_version=e.kinetic.version,
+        a_party=e.exposed_party,
+        b_party=e.kinetic_party,
+        severity=e.severity,
+        parties=tuple(sorted({e.exposed_party, e.kinetic_party})),
+        measures=Measures(
+            window_start=iso(e.window_start),
+            window_end=iso(e.window_end),
+            time_gap_s=0.0,
+            horizontal_distance_m=0.0,
+            horizontal_minimum_m=0.0,
+            vertical_gap_m=0.0,
+            vertical_minimum_m=0.0,
+            worst_lon=e.worst_lon,
+            worst_lat=e.worst_lat,
+        ),
+        exposure=ExposureMeasures(
+            hazard=e.hazard_id,
+            depth_m=e.depth_m,
+            time_to_exit_s=e.time_to_exit_s,
+            required_warning_s=e.required_warning_s,
+        ),
+    )

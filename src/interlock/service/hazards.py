@@ -16,7 +16,7 @@ from __future__ import annotations
 import builtins
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from ..detect.hazards import ActivityNotice, Hazard, HotHazard, hot_hazards
@@ -28,6 +28,7 @@ from ..model.limits import EARLIEST, FULL_BAND_M, LATEST
 from ..model.notice import VerticalBand
 from ..model.timeutil import from_ts, iso, to_ts
 from ..store.base import NoticeRow, Store, WriteTx
+from ..store.rows import HazardRow
 from .batch import run_one
 from .clock import Clock
 from .record import record
@@ -86,24 +87,25 @@ class HazardService:
 
     def _create_in(self, tx: WriteTx, party: str, draft: HazardDraft) -> dict[str, Any]:
         now = self.clock()
-        hazard: dict[str, Any] = {
-            "id": "h-" + secrets.token_hex(8),
-            "party": party,
-            "created_at": to_ts(now),
-            "feature": draft.to_feature(),
-        }
+        hazard = HazardRow(
+            id="h-" + secrets.token_hex(8),
+            party=party,
+            created_at=to_ts(now),
+            retired_at=None,
+            feature=draft.to_feature(),
+        )
         tx.insert_hazard(hazard)
-        record(tx, EventKind.HAZARD, hazard["id"], now, hazard, self.agreement.party_ids)
-        return self._view_in(tx, hazard | {"retired_at": None})
+        record(tx, EventKind.HAZARD, hazard.id, now, hazard.to_json(), self.agreement.party_ids)
+        return self._view_in(tx, hazard)
 
     def _retire_in(self, tx: WriteTx, party: str, hazard_id: str) -> dict[str, Any]:
         now = self.clock()
         hazard = tx.get_hazard(hazard_id)
         if hazard is None:
             raise NotFound(f"no hazard {hazard_id!r}")
-        if hazard["party"] != party:
-            raise Forbidden(f"hazard {hazard_id} was reported by {hazard['party']}")
-        if hazard["retired_at"] is not None:
+        if hazard.party != party:
+            raise Forbidden(f"hazard {hazard_id} was reported by {hazard.party}")
+        if hazard.retired_at is not None:
             raise StateConflict(f"hazard {hazard_id} is already retired")
         tx.retire_hazard(hazard_id, to_ts(now))
         record(
@@ -114,12 +116,12 @@ class HazardService:
             {"id": hazard_id, "party": party},
             self.agreement.party_ids,
         )
-        return self._view_in(tx, hazard | {"retired_at": to_ts(now)})
+        return self._view_in(tx, replace(hazard, retired_at=to_ts(now)))
 
-    def _view_in(self, tx: WriteTx, stored: dict[str, Any]) -> dict[str, Any]:
+    def _view_in(self, tx: WriteTx, stored: HazardRow) -> dict[str, Any]:
         """The view inside the write transaction: the kinetic notices from its index (the
         envelope's boxes grown by reach_km, every time and height), never a second read."""
-        hz = Hazard(stored["id"], hazard_from_stored(stored["feature"]))
+        hz = Hazard(stored.id, hazard_from_stored(stored.feature))
         reach_m = self.agreement.hazards.reach_km * 1000.0 + MINIMUM_TOLERANCE_M
         query = index_entry(hz.envelope, VerticalBand(*FULL_BAND_M), EARLIEST, LATEST, reach_m)
         rows = tx.candidates(query, exclude_party="")  # no party's notices left out
@@ -137,8 +139,8 @@ class HazardService:
             raise NotFound(f"no hazard {hazard_id!r}")
         return self._views([h])[0]
 
-    def _views(self, stored: Sequence[dict[str, Any]]) -> builtins.list[dict[str, Any]]:
-        hazards = [Hazard(h["id"], hazard_from_stored(h["feature"])) for h in stored]
+    def _views(self, stored: Sequence[HazardRow]) -> builtins.list[dict[str, Any]]:
+        hazards = [Hazard(h.id, hazard_from_stored(h.feature)) for h in stored]
         hot: dict[str, builtins.list[HotHazard]] = {}
         if hazards:
             for hh in hot_hazards(hazards, self._kinetic_notices(), self.agreement.hazards):
@@ -168,23 +170,23 @@ def kinetic_notices(
     return out
 
 
-def hazard_view(stored: dict[str, Any], hazard: Hazard, hot: Iterable[HotHazard]) -> dict[str, Any]:
+def hazard_view(stored: HazardRow, hazard: Hazard, hot: Iterable[HotHazard]) -> dict[str, Any]:
     """A hazard as GeoJSON, as every party sees it (hazards are shared whole): the stored
     properties, the record's fields, the envelope's outline and the hot windows."""
-    f = stored["feature"]
+    f = stored.feature
     props = dict(
         f["properties"],
-        id=stored["id"],
-        party=stored["party"],
-        created_at=iso(from_ts(stored["created_at"])),
-        retired_at=iso(from_ts(stored["retired_at"])) if stored.get("retired_at") else None,
+        id=stored.id,
+        party=stored.party,
+        created_at=iso(from_ts(stored.created_at)),
+        retired_at=iso(from_ts(stored.retired_at)) if stored.retired_at else None,
         envelope=envelope_geometry(hazard),
         hot=[
             {"from": iso(h.start), "to": iso(h.end), "notice": h.notice.id, "party": h.party}
             for h in hot
         ],
     )
-    return {"type": "Feature", "id": stored["id"], "geometry": f["geometry"], "properties": props}
+    return {"type": "Feature", "id": stored.id, "geometry": f["geometry"], "properties": props}
 
 
 def envelope_geometry(hazard: Hazard) -> dict[str, Any]:

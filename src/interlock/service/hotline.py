@@ -29,6 +29,7 @@ from ..model.message import (
 from ..model.timeutil import from_ts, iso, to_ts
 from ..model.visibility import visible_entry
 from ..store.base import Store, WriteTx
+from ..store.rows import MessageRow, ReceiptRow
 from .batch import run_one
 from .clock import Clock, utc_now
 from .record import record
@@ -63,7 +64,7 @@ def _store_message(
     to: Iterable[str],
     priority: str,
     event: dict[str, Any],
-) -> dict[str, Any]:
+) -> MessageRow:
     """Record a message (party's or system's) and open its acknowledgement deadline;
     the message as the store now holds it."""
     to = list(to)
@@ -77,18 +78,18 @@ def _store_message(
         "audience": audience,
     }
     entry = record(tx, EventKind.MESSAGE, message_id, now, event, audience)
-    message = {
-        "id": message_id,
-        "sender": sender,
-        "priority": priority,
-        "sent_at": to_ts(now),
-        "deadline_at": to_ts(deadline),
-        "ledger_seq": entry["seq"],
-        "event": entry["event"],
-    }
-    tx.insert_message(message, to)
-    empty = {"delivered_at": None, "acked_at": None, "reply": None, "escalations": 0}
-    return message | {"recipients": [{"party": p, **empty} for p in sorted(to)]}
+    message = MessageRow(
+        id=message_id,
+        sender=sender,
+        priority=priority,
+        sent_at=to_ts(now),
+        deadline_at=to_ts(deadline),
+        ledger_seq=entry["seq"],
+        event=entry["event"],
+        recipients=tuple(ReceiptRow(p) for p in sorted(to)),
+    )
+    tx.insert_message(message)
+    return message
 
 
 def post_system_message(
@@ -187,7 +188,7 @@ class HotlineService:
         now: datetime,
     ) -> dict[str, Any]:
         message = tx.get_message(receipt.message_id)
-        if message is None or party not in {r["party"] for r in message["recipients"]}:
+        if message is None or party not in {r.party for r in message.recipients}:
             # the same answer whether it does not exist or is not the party's to see
             raise NotFound(f"no message {receipt.message_id!r} addressed to {party}")
         at = to_ts(now)
@@ -203,15 +204,12 @@ class HotlineService:
             "message": receipt.message_id,
             "party": party,
             "status": receipt.status,
-            "audience": message["event"]["audience"],
+            "audience": message.audience,
             "envelope": envelope,
         }
         entry = record(tx, EventKind.RECEIPT, receipt.message_id, now, body, body["audience"])
-        for r in message["recipients"]:  # as the store now holds it (no second read)
-            if r["party"] == party:
-                r["delivered_at"] = r["delivered_at"] or at
-                if receipt.status == "acknowledged":
-                    r.update(acked_at=at, reply=receipt.reply)
+        # as the store now holds it (no second read)
+        message = message.with_receipt(party, receipt.status, at, receipt.reply)
         return {"seq": entry["seq"], "message": self._view(message)}
 
     # ---- escalation and channel health (run by the server's ticker) --------------------
@@ -241,26 +239,25 @@ class HotlineService:
     def _escalate_in(self, tx: WriteTx, now: datetime) -> int:
         rules = self.agreement.hotline
         ts = to_ts(now)
-        messages: dict[str, dict[str, Any]] = {}
+        messages: dict[str, MessageRow] = {}
         count = 0
         for message_id, party, done in tx.due_escalations(ts):
             message = messages.get(message_id) or tx.get_message(message_id)
             assert message is not None
             messages[message_id] = message
-            event = message["event"]
-            audience = sorted({*event["audience"], *rules.escalation_contacts})
+            audience = sorted({*message.audience, *rules.escalation_contacts})
             body = {
                 "message": message_id,
-                "from": message["sender"],
+                "from": message.sender,
                 "party": party,
-                "priority": message["priority"],
-                "deadline": event["deadline"],
+                "priority": message.priority,
+                "deadline": message.event["deadline"],
                 "count": done + 1,
-                "overdue_s": round(ts - message["deadline_at"], 3),
+                "overdue_s": round(ts - message.deadline_at, 3),
                 "audience": audience,
             }
             record(tx, EventKind.ESCALATION, message_id, now, body, audience)
-            repeat = rules.escalation_repeat[message["priority"]]
+            repeat = rules.escalation_repeat[message.priority]
             tx.reschedule_escalation(message_id, party, done + 1, to_ts(now + repeat))
             count += 1
         return count
@@ -304,23 +301,23 @@ class HotlineService:
             )
         return out
 
-    def _view(self, message: dict[str, Any]) -> dict[str, Any]:
+    def _view(self, message: MessageRow) -> dict[str, Any]:
         now = to_ts(self.clock())
         recipients = []
-        for r in message["recipients"]:
+        for r in message.recipients:
             state = (
                 "acknowledged"
-                if r["acked_at"] is not None
-                else ("overdue" if now > message["deadline_at"] else "pending")
+                if r.acked_at is not None
+                else ("overdue" if now > message.deadline_at else "pending")
             )
             recipients.append(
                 {
-                    "party": r["party"],
+                    "party": r.party,
                     "state": state,
-                    "delivered_at": iso(from_ts(r["delivered_at"])) if r["delivered_at"] else None,
-                    "acknowledged_at": iso(from_ts(r["acked_at"])) if r["acked_at"] else None,
-                    "reply": r["reply"],
-                    "escalations": r["escalations"],
+                    "delivered_at": iso(from_ts(r.delivered_at)) if r.delivered_at else None,
+                    "acknowledged_at": iso(from_ts(r.acked_at)) if r.acked_at else None,
+                    "reply": r.reply,
+                    "escalations": r.escalations,
                 }
             )
         states = {r["state"] for r in recipients}
@@ -330,16 +327,16 @@ class HotlineService:
             else ("overdue" if "overdue" in states else "pending")
         )
         return {
-            **message_view(message["event"]),
-            "sent_at": iso(from_ts(message["sent_at"])),
-            "seq": message["ledger_seq"],
+            **message_view(message.event),
+            "sent_at": iso(from_ts(message.sent_at)),
+            "seq": message.ledger_seq,
             "state": overall,
             "recipients": recipients,
         }
 
     def get(self, viewer: str, message_id: str) -> dict[str, Any]:
         message = self.store.get_message(message_id)
-        if message is None or viewer not in message["event"]["audience"]:
+        if message is None or viewer not in message.audience:
             raise NotFound(f"no message {message_id!r} addressed to or from {viewer}")
         return self._view(message)
 

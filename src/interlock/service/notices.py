@@ -13,7 +13,7 @@ from __future__ import annotations
 import builtins
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +36,7 @@ from ..model.notice import NoticeDraft, check_horizon, check_limits, parse_notic
 from ..model.timeutil import from_ts, iso, parse_utc, to_ts
 from ..model.visibility import visible_properties
 from ..store.base import Box, NoticeRow, Store, WriteTx
+from ..store.rows import ConflictRow, ViolationRow
 from .batch import Batcher, run_one
 from .clock import Clock
 from .exposure import ExposureRecorder
@@ -68,11 +69,15 @@ class Prepared:
 @dataclass
 class SubmitResult:
     notice: dict[str, Any]
-    conflicts: list[dict[str, Any]] = field(default_factory=list)
-    violations: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[ConflictRow] = field(default_factory=list)
+    violations: list[ViolationRow] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"notice": self.notice, "conflicts": self.conflicts, "violations": self.violations}
+        return {
+            "notice": self.notice,
+            "conflicts": [c.to_json() for c in self.conflicts],
+            "violations": [v.to_json() for v in self.violations],
+        }
 
 
 class NoticeService:
@@ -237,10 +242,10 @@ class NoticeService:
         notice to the other parties, an insufficient warning to the exposed party."""
         if v is None:
             return
-        found = v.to_dict()
-        found["id"] = tx.insert_violation(found, to_ts(now))
-        self._record(tx, EventKind.VIOLATION, str(found["id"]), now, found)
-        refs = [("violation", str(found["id"])), ("notice", v.notice.id)]
+        stored = ViolationRow(v)
+        found = replace(stored, id=tx.insert_violation(stored, to_ts(now)))
+        self._record(tx, EventKind.VIOLATION, str(found.id), now, found.to_json())
+        refs = [("violation", str(found.id)), ("notice", v.notice.id)]
         if v.kind == "insufficient_warning":
             assert v.exposed is not None and v.exposed_party is not None
             to = [v.exposed_party]
@@ -442,10 +447,11 @@ class NoticeService:
         self, viewer: str, *, notice_id: str | None = None, include_closed: bool = False
     ) -> builtins.list[dict[str, Any]]:  # `list` is a method of this class
         """Conflicts `viewer` is a party to."""
-        return self.store.list_conflicts(
+        found = self.store.list_conflicts(
             party=viewer, notice_id=notice_id, include_closed=include_closed
         )
+        return [c.to_json() for c in found]
 
     def violations(self, notice_id: str | None = None) -> builtins.list[dict[str, Any]]:
         """Rule violations: every party sees them all (a late notice concerns everyone)."""
-        return self.store.list_violations(notice_id=notice_id)
+        return [v.to_json() for v in self.store.list_violations(notice_id=notice_id)]

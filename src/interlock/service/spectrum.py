@@ -26,14 +26,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from ..errors import InvalidInput, NotFound
 from ..geo.shapes import Area
 from ..model.agreement import Agreement
-from ..model.events import EventKind
 from ..model.severity import interference_severity
 from ..model.spectrum_rules import SpectrumRules
 from ..model.timeutil import from_ts, iso, parse_utc, to_ts
@@ -51,9 +50,17 @@ from ..spectrum.interference import (
 )
 from ..spectrum.propagation import PropagationConfig
 from ..store.base import NoticeRow, Store, WriteTx
+from ..store.rows import (
+    Advice,
+    AssetRow,
+    ConflictRow,
+    Contributor,
+    Episode,
+    FrequencyShift,
+)
 from .clock import Clock, utc_now
 from .hotline import post_system_message
-from .record import record
+from .strategic import store_conflict
 
 DEFAULT_WINDOW = timedelta(hours=24)
 MAX_WINDOW = timedelta(days=31)
@@ -65,7 +72,7 @@ class SpectrumReader(Protocol):
     """What an assessment reads: the store, or a write transaction (sees its own rows)."""
 
     def emissions_between(self, start_ts: float, end_ts: float) -> list[NoticeRow]: ...
-    def receivers(self) -> list[dict[str, Any]]: ...
+    def receivers(self) -> list[AssetRow]: ...
 
 
 def detect_config(rules: SpectrumRules) -> DetectConfig:
@@ -101,9 +108,9 @@ def emission_of(row: NoticeRow) -> Emission:
     )
 
 
-def receiver_of(asset: dict[str, Any], rules: SpectrumRules) -> ProtectedReceiver:
+def receiver_of(asset: AssetRow, rules: SpectrumRules) -> ProtectedReceiver:
     """A stored receiver asset as the core's receiver, at its area's centre."""
-    f = asset["feature"]
+    f = asset.feature
     p = f["properties"]
     rx = p["receiver"]
     lon, lat = Area.from_stored(f["geometry"], p).centre()
@@ -112,7 +119,7 @@ def receiver_of(asset: dict[str, Any], rules: SpectrumRules) -> ProtectedReceive
     if criterion is None:
         criterion = rules.safety_of_life_criterion_db if sol else rules.criterion_db
     return ProtectedReceiver(
-        id=asset["id"],
+        id=asset.id,
         lon=lon,
         lat=lat,
         height_m=rx["antenna_height_m"],
@@ -142,28 +149,28 @@ def _db(x: float) -> float | None:
 
 @dataclass
 class Assessment:
-    """Episodes (conflicts with advice, as JSON-ready dicts) and each receiver's timeline."""
+    """Episodes (conflicts with advice) and each receiver's timeline."""
 
-    episodes: list[dict[str, Any]] = field(default_factory=list)
+    episodes: list[Episode] = field(default_factory=list)
     timelines: dict[str, Timeline] = field(default_factory=dict)
-    receivers: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> asset
+    receivers: dict[str, AssetRow] = field(default_factory=dict)  # id -> asset
 
 
 def assess(
     rows: Sequence[NoticeRow],
-    assets: Sequence[dict[str, Any]],
+    assets: Sequence[AssetRow],
     t0: float,
     t1: float,
     rules: SpectrumRules,
 ) -> Assessment:
     """Judge every receiver against the other parties' emissions over [t0, t1). Pure."""
     cfg = detect_config(rules)
-    out = Assessment(receivers={a["id"]: a for a in assets})
+    out = Assessment(receivers={a.id: a for a in assets})
     owner = {r.id: r.party for r in rows}
     by_id = {r.id: emission_of(r) for r in rows}  # once: an area's reach costs a geodesic pass
-    for party in sorted({a["party"] for a in assets}):
+    for party in sorted({a.party for a in assets}):
         ems = [by_id[r.id] for r in rows if r.party != party]
-        rxs = [receiver_of(a, rules) for a in assets if a["party"] == party]
+        rxs = [receiver_of(a, rules) for a in assets if a.party == party]
         emitters, receivers = Emitters.from_items(ems), Receivers.from_items(rxs)
         result = detect(emitters, receivers, t0, t1, cfg)
         out.timelines.update(result.timelines)
@@ -172,7 +179,7 @@ def assess(
             out.episodes.append(
                 _episode(run, out.receivers[run[0].receiver_id], by_id, rx_by_id, owner, cfg, rules)
             )
-    out.episodes.sort(key=lambda e: (e["start"], e["receiver"]))
+    out.episodes.sort(key=lambda e: (e.start, e.receiver))
     return out
 
 
@@ -190,13 +197,13 @@ def _runs(conflicts: Iterable[Conflict]) -> list[list[Conflict]]:
 
 def _episode(
     run: list[Conflict],
-    asset: dict[str, Any],
+    asset: AssetRow,
     emissions: dict[str, Emission],
     receivers: dict[str, ProtectedReceiver],
     owner: dict[str, str],
     cfg: DetectConfig,
     rules: SpectrumRules,
-) -> dict[str, Any]:
+) -> Episode:
     worst = max(run, key=lambda c: c.i_n_db)
     moves: list[str] = []
     decisive: set[str] = set()  # emissions whose removal alone clears a slice
@@ -221,46 +228,44 @@ def _episode(
             else None
         )
         advice.append(
-            {
-                "notice": notice_id,
-                "party": owner[notice_id],
-                "eirp_dbm": em.eirp_dbm,
-                "max_eirp_dbm": _db(cap) if cap is not None else None,
-                "reduce_by_db": _db(em.eirp_dbm - cap) if cap is not None else None,
-                "frequency_shift_mhz": (
-                    {"up": shift.up_mhz, "down": shift.down_mhz, "nearest": shift.nearest_mhz}
+            Advice(
+                notice=notice_id,
+                party=owner[notice_id],
+                eirp_dbm=em.eirp_dbm,
+                max_eirp_dbm=_db(cap) if cap is not None else None,
+                reduce_by_db=_db(em.eirp_dbm - cap) if cap is not None else None,
+                frequency_shift_mhz=(
+                    FrequencyShift(shift.up_mhz, shift.down_mhz, shift.nearest_mhz)
                     if shift is not None
                     else None
                 ),
-            }
+            )
         )
     excess = worst.i_n_db - worst.criterion_db
-    contributors = [
-        {"notice": x.emitter_id, "party": owner[x.emitter_id], "i_dbm": _db(x.i_dbm)}
-        | {"share": round(x.share, 4)}
+    contributors = tuple(
+        Contributor(x.emitter_id, owner[x.emitter_id], _db(x.i_dbm), round(x.share, 4))
         for x in worst.contributors[: rules.top_contributors]
-    ]
-    parties = {asset["party"], *(owner[m] for m in moves), *(c["party"] for c in contributors)}
-    return {
-        "kind": "interference",
-        "receiver": asset["id"],
-        "receiver_party": asset["party"],
-        "receiver_name": asset["feature"]["properties"].get("name"),
-        "start": iso(from_ts(run[0].start_s)),
-        "end": iso(from_ts(run[-1].end_s)),
-        "worst_at": iso(from_ts(worst.start_s)),
-        "i_dbm": _db(worst.i_dbm),
-        "n_dbm": _db(worst.n_dbm),
-        "i_n_db": _db(worst.i_n_db),
-        "criterion_db": worst.criterion_db,
-        "excess_db": _db(excess),
-        "severity": interference_severity(excess),
-        "contributors": contributors,
-        "move_list": moves,
-        "decisive": sorted(decisive),
-        "advice": advice,
-        "parties": sorted(parties),
-    }
+    )
+    parties = {asset.party, *(owner[m] for m in moves), *(c.party for c in contributors)}
+    return Episode(
+        receiver=asset.id,
+        receiver_party=asset.party,
+        receiver_name=asset.feature["properties"].get("name"),
+        start=iso(from_ts(run[0].start_s)),
+        end=iso(from_ts(run[-1].end_s)),
+        worst_at=iso(from_ts(worst.start_s)),
+        i_dbm=_db(worst.i_dbm),
+        n_dbm=_db(worst.n_dbm),
+        i_n_db=_db(worst.i_n_db),
+        criterion_db=worst.criterion_db,
+        excess_db=_db(excess),
+        severity=interference_severity(excess),
+        contributors=contributors,
+        move_list=tuple(moves),
+        decisive=tuple(sorted(decisive)),
+        advice=tuple(advice),
+        parties=tuple(sorted(parties)),
+    )
 
 
 def window(start: str | None, end: str | None, now: datetime) -> tuple[datetime, datetime]:
@@ -300,12 +305,12 @@ class SpectrumService:
         """Interference conflicts over a window, recomputed from what is stored now."""
         t0, t1 = window(start, end, self.clock())
         found = self._assess(self.store, to_ts(t0), to_ts(t1))
-        episodes = [e for e in found.episodes if all_parties or viewer in e["parties"]]
+        episodes = [e.to_json() for e in found.episodes if all_parties or viewer in e.parties]
         return {"start": iso(t0), "end": iso(t1), "conflicts": episodes}
 
     def timeline(
         self, receiver_id: str, start: str | None = None, end: str | None = None
-    ) -> tuple[dict[str, Any], Timeline]:
+    ) -> tuple[AssetRow, Timeline]:
         """One receiver's I/N over a window (for the plot), and its asset."""
         t0, t1 = window(start, end, self.clock())
         found = self._assess(self.store, to_ts(t0), to_ts(t1))
@@ -314,7 +319,7 @@ class SpectrumService:
         return found.receivers[receiver_id], found.timelines[receiver_id]
 
     # ---- inside a write ---------------------------------------------------------------
-    def check_emission(self, tx: WriteTx, row: NoticeRow, now: datetime) -> list[dict[str, Any]]:
+    def check_emission(self, tx: WriteTx, row: NoticeRow, now: datetime) -> list[ConflictRow]:
         """Record the conflicts a just-stored emission notice causes at the receivers its
         band reaches: where it is on the move list, or where it alone tips the aggregate
         over the criterion (without it the slice would clear)."""
@@ -322,21 +327,19 @@ class SpectrumService:
         t0, t1 = max(em.start_s, to_ts(now)), em.end_s
         if t1 <= t0:
             return []
-        assets = [a for a in tx.receivers() if a["party"] != row.party]
+        assets = [a for a in tx.receivers() if a.party != row.party]
         reached = coupled(em, [receiver_of(a, self.rules) for a in assets])
-        assets = [a for a in assets if a["id"] in reached]
+        assets = [a for a in assets if a.id in reached]
         if not assets:
             return []
         found = assess(tx.emissions_between(t0, t1), assets, t0, t1, self.rules)
         return [
             self._record(tx, e, row, now)
             for e in found.episodes
-            if row.id in e["move_list"] or row.id in e["decisive"]
+            if row.id in e.move_list or row.id in e.decisive
         ]
 
-    def check_receiver(
-        self, tx: WriteTx, asset: dict[str, Any], now: datetime
-    ) -> list[dict[str, Any]]:
+    def check_receiver(self, tx: WriteTx, asset: AssetRow, now: datetime) -> list[ConflictRow]:
         """Record the conflicts of a just-created receiver with the emissions to come."""
         t0 = to_ts(now)
         found = assess(
@@ -344,55 +347,56 @@ class SpectrumService:
         )
         out = []
         for e in found.episodes:
-            for notice_id in e["move_list"]:
+            for notice_id in e.move_list:
                 row = tx.get_notice(notice_id)
                 assert row is not None, "the assessment read it"
                 out.append(self._record(tx, e, row, now))
         return out
 
-    def _record(
-        self, tx: WriteTx, episode: dict[str, Any], row: NoticeRow, now: datetime
-    ) -> dict[str, Any]:
-        """One conflict row (receiver / emission notice), chained and announced."""
-        found = {
-            **episode,
-            "a_kind": "asset",
-            "a_id": episode["receiver"],
-            "a_version": 1,
-            "b_kind": "notice",
-            "b_id": row.id,
-            "b_version": row.version,
-            "a_party": episode["receiver_party"],
-            "b_party": row.party,
-            "parties": sorted({episode["receiver_party"], row.party}),
-        }
-        found["id"] = tx.insert_conflict(found, to_ts(now))
-        record(tx, EventKind.CONFLICT, str(found["id"]), now, found, found["parties"])
-        self._announce(tx, found, now)
-        return found
+    def _record(self, tx: WriteTx, episode: Episode, row: NoticeRow, now: datetime) -> ConflictRow:
+        """One conflict row (receiver / emission notice), chained and announced. The
+        episode is recorded with the pair's parties (the stored body has one `parties`)."""
+        parties = tuple(sorted({episode.receiver_party, row.party}))
+        found = ConflictRow(
+            a_kind="asset",
+            a_id=episode.receiver,
+            a_version=1,
+            b_kind="notice",
+            b_id=row.id,
+            b_version=row.version,
+            a_party=episode.receiver_party,
+            b_party=row.party,
+            severity=episode.severity,
+            parties=parties,
+            episode=replace(episode, parties=parties),
+        )
+        return store_conflict(tx, found, now, self._announce)
 
-    def _announce(self, tx: WriteTx, c: dict[str, Any], now: datetime) -> None:
+    def _announce(self, tx: WriteTx, c: ConflictRow, now: datetime) -> None:
         """An interference conflict goes to both parties as a system message to acknowledge."""
-        advice = next((a for a in c["advice"] if a["notice"] == c["b_id"]), None)
+        e = c.episode
+        assert e is not None, "an interference conflict has its episode"
+        advice = next((a for a in e.advice if a.notice == c.b_id), None)
         hint = ""
-        if advice and advice["max_eirp_dbm"] is not None:
-            hint = f"; clears at EIRP <= {advice['max_eirp_dbm']:.1f} dBm"
-        if advice and advice["frequency_shift_mhz"] and advice["frequency_shift_mhz"]["nearest"]:
-            hint += f" or {advice['frequency_shift_mhz']['nearest']:+.3f} MHz away"
+        if advice and advice.max_eirp_dbm is not None:
+            hint = f"; clears at EIRP <= {advice.max_eirp_dbm:.1f} dBm"
+        if advice and advice.frequency_shift_mhz and advice.frequency_shift_mhz.nearest:
+            hint += f" or {advice.frequency_shift_mhz.nearest:+.3f} MHz away"
+        assert e.i_n_db is not None, "over the criterion: finite"
         post_system_message(
             tx,
             self.agreement,
             now,
-            to=c["parties"],
-            priority=self.agreement.hotline.system_priority[c["severity"]],
-            subject=f"{c['severity']} interference conflict #{c['id']}: emission {c['b_id']} "
-            f"({c['b_party']}) at receiver {c['receiver_name'] or c['a_id']} ({c['a_party']})",
+            to=c.parties,
+            priority=self.agreement.hotline.system_priority[c.severity],
+            subject=f"{c.severity} interference conflict #{c.id}: emission {c.b_id} "
+            f"({c.b_party}) at receiver {e.receiver_name or c.a_id} ({c.a_party})",
             text=(
-                f"I/N {c['i_n_db']:.1f} dB against a criterion of {c['criterion_db']:.1f} dB "
-                f"(worst at {c['worst_at']}), {c['start']} - {c['end']}; move list: "
-                f"{', '.join(c['move_list'])}{hint}"
+                f"I/N {e.i_n_db:.1f} dB against a criterion of {e.criterion_db:.1f} dB "
+                f"(worst at {e.worst_at}), {e.start} - {e.end}; move list: "
+                f"{', '.join(e.move_list)}{hint}"
             ),
-            refs=[("conflict", str(c["id"])), ("notice", c["b_id"])],
+            refs=[("conflict", str(c.id)), ("notice", c.b_id)],
         )
 
 
@@ -408,7 +412,7 @@ def offline_check(
     from .check import features_of
 
     rows: list[NoticeRow] = []
-    assets: list[dict[str, Any]] = []
+    assets: list[AssetRow] = []
     for i, feat in enumerate(features_of(doc, "file")):
         props = feat.get("properties") if isinstance(feat, dict) else None
         where = f"features[{i}]"
@@ -417,7 +421,7 @@ def offline_check(
                 asset = parse_asset(feat)
                 party = str(props.get("party") or "own")
                 aid = str(props.get("id") or asset.name)
-                assets.append({"id": aid, "party": party, "feature": asset.to_feature()})
+                assets.append(AssetRow(aid, party, asset.kind, 0.0, None, asset.to_feature()))
                 continue
             draft = parse_notice(feat)
         except InvalidInput as exc:
@@ -428,7 +432,7 @@ def offline_check(
         nid = str(props.get("id") or props.get("callsign") or where)
         party = str(props.get("party") or "others")
         rows.append(NoticeRow(nid, party, "emission", 1, 0.0, 0.0, None, draft.to_feature()))
-    if len({a["id"] for a in assets}) != len(assets):
+    if len({a.id for a in assets}) != len(assets):
         raise InvalidInput("receiver ids (or names) must be unique", field="file")
     if len({r.id for r in rows}) != len(rows):
         raise InvalidInput("emission ids (or callsigns) must be unique", field="file")

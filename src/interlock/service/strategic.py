@@ -9,8 +9,9 @@ and a system message each must acknowledge. The order of events changes nothing.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from ..detect.strategic import Volume, check_pair, within_budget
 from ..geo.boxes import grow_boxes
@@ -23,6 +24,7 @@ from ..model.message import REF_KINDS
 from ..model.notice import VerticalBand
 from ..model.timeutil import iso, parse_utc, to_ts
 from ..store.base import IndexEntry, NoticeRow, WriteTx
+from ..store.rows import AssetRow, ConflictRow, Measures
 from .hotline import post_system_message
 from .record import record
 
@@ -51,13 +53,13 @@ def index_entry(
     )
 
 
-def asset_volume(asset: dict[str, Any]) -> Volume:
+def asset_volume(asset: AssetRow) -> Volume:
     """The volume a stored protected asset keeps clear (standing: always in force)."""
-    f = asset["feature"]
+    f = asset.feature
     p = f["properties"]
     return Volume(
-        ref=Ref("asset", asset["id"], 1),
-        party=asset["party"],
+        ref=Ref("asset", asset.id, 1),
+        party=asset.party,
         domain="asset",
         area=Area.from_stored(f["geometry"], p),
         band=VerticalBand(p["lower_m"], p["upper_m"]),
@@ -142,16 +144,9 @@ class StrategicRecorder:
                 found.append(c)
         return found
 
-    def record(self, tx: WriteTx, conflicts: list[Conflict], now: datetime) -> list[dict[str, Any]]:
+    def record(self, tx: WriteTx, conflicts: list[Conflict], now: datetime) -> list[ConflictRow]:
         """Store, chain and announce each conflict; their records as returned."""
-        out = []
-        for conflict in conflicts:
-            found = conflict_record(conflict)
-            found["id"] = tx.insert_conflict(found, to_ts(now))
-            record(tx, EventKind.CONFLICT, str(found["id"]), now, found, found["parties"])
-            self._announce(tx, found, now)
-            out.append(found)
-        return out
+        return [store_conflict(tx, conflict_record(c), now, self._announce) for c in conflicts]
 
     def close(self, tx: WriteTx, ref_id: str, now: datetime, reason: str) -> None:
         """Close the open conflicts of a notice or asset (cancelled, superseded, retired)."""
@@ -166,52 +161,65 @@ class StrategicRecorder:
                 self.agreement.party_ids,
             )
 
-    def _announce(self, tx: WriteTx, c: dict[str, Any], now: datetime) -> None:
+    def _announce(self, tx: WriteTx, c: ConflictRow, now: datetime) -> None:
         """A detected conflict goes to both parties as a system message to acknowledge."""
-        a, b = f"{c['a_kind']} {c['a_id']}", f"{c['b_kind']} {c['b_id']}"
+        m = c.measures
+        assert m is not None, "a strategic conflict has measures"
+        a, b = f"{c.a_kind} {c.a_id}", f"{c.b_kind} {c.b_id}"
         post_system_message(
             tx,
             self.agreement,
             now,
-            to=c["parties"],
-            priority=self.agreement.hotline.system_priority[c["severity"]],
-            subject=f"{c['severity']} conflict #{c['id']}: {a} ({c['a_party']}) / "
-            f"{b} ({c['b_party']})",
+            to=c.parties,
+            priority=self.agreement.hotline.system_priority[c.severity],
+            subject=f"{c.severity} conflict #{c.id}: {a} ({c.a_party}) / {b} ({c.b_party})",
             text=(
-                f"{c['horizontal_distance_m']:,.0f} m apart (minimum "
-                f"{c['horizontal_minimum_m']:,.0f} m), vertical gap {c['vertical_gap_m']:,.0f} m "
-                f"(minimum {c['vertical_minimum_m']:,.0f} m), {c['window_start']} - "
-                f"{c['window_end']}, near {c['worst_lat']:.4f}, {c['worst_lon']:.4f}"
+                f"{m.horizontal_distance_m:,.0f} m apart (minimum "
+                f"{m.horizontal_minimum_m:,.0f} m), vertical gap {m.vertical_gap_m:,.0f} m "
+                f"(minimum {m.vertical_minimum_m:,.0f} m), {m.window_start} - "
+                f"{m.window_end}, near {m.worst_lat:.4f}, {m.worst_lon:.4f}"
             ),
-            refs=[("conflict", str(c["id"]))]
-            + [
-                (k, i)
-                for k, i in ((c["a_kind"], c["a_id"]), (c["b_kind"], c["b_id"]))
-                if k in REF_KINDS
-            ],
+            refs=[("conflict", str(c.id))]
+            + [(k, i) for k, i in ((c.a_kind, c.a_id), (c.b_kind, c.b_id)) if k in REF_KINDS],
         )
 
 
-def conflict_record(c: Conflict) -> dict[str, Any]:
-    """The stored and returned form (written out: dataclasses.asdict cost 0.2 ms)."""
-    return {
-        "a_kind": c.a.kind,
-        "a_id": c.a.id,
-        "a_version": c.a.version,
-        "b_kind": c.b.kind,
-        "b_id": c.b.id,
-        "b_version": c.b.version,
-        "a_party": c.a_party,
-        "b_party": c.b_party,
-        "severity": c.severity,
-        "parties": list(c.parties),
-        "window_start": iso(c.window_start),
-        "window_end": iso(c.window_end),
-        "time_gap_s": c.time_gap_s,
-        "horizontal_distance_m": c.horizontal_distance_m,
-        "horizontal_minimum_m": c.horizontal_minimum_m,
-        "vertical_gap_m": c.vertical_gap_m,
-        "vertical_minimum_m": c.vertical_minimum_m,
-        "worst_lon": c.worst_lon,
-        "worst_lat": c.worst_lat,
-    }
+def store_conflict(
+    tx: WriteTx,
+    found: ConflictRow,
+    now: datetime,
+    announce: Callable[[WriteTx, ConflictRow, datetime], None],
+) -> ConflictRow:
+    """Store one conflict (strategic, exposure or interference), chain it to its two
+    parties and announce it; the record with its id, as returned."""
+    found = replace(found, id=tx.insert_conflict(found, to_ts(now)))
+    record(tx, EventKind.CONFLICT, str(found.id), now, found.to_json(), found.parties)
+    announce(tx, found, now)
+    return found
+
+
+def conflict_record(c: Conflict) -> ConflictRow:
+    """The stored and returned form of a strategic conflict."""
+    return ConflictRow(
+        a_kind=c.a.kind,
+        a_id=c.a.id,
+        a_version=c.a.version,
+        b_kind=c.b.kind,
+        b_id=c.b.id,
+        b_version=c.b.version,
+        a_party=c.a_party,
+        b_party=c.b_party,
+        severity=c.severity,
+        parties=c.parties,
+        measures=Measures(
+            window_start=iso(c.window_start),
+            window_end=iso(c.window_end),
+            time_gap_s=c.time_gap_s,
+            horizontal_distance_m=c.horizontal_distance_m,
+            horizontal_minimum_m=c.horizontal_minimum_m,
+            vertical_gap_m=c.vertical_gap_m,
+            vertical_minimum_m=c.vertical_minimum_m,
+            worst_lon=c.worst_lon,
+            worst_lat=c.worst_lat,
+        ),
+    )

@@ -39,6 +39,7 @@ from ..model.alerts import Detection, Key
 from ..model.hazard import hazard_from_stored
 from ..model.timeutil import to_ts
 from ..store.base import NoticeRow, Store
+from ..store.rows import HazardRow
 from .strategic import stored_volume
 
 CACHE_SIZE = 50_000  # parsed hazards and notice versions kept (each is immutable once stored)
@@ -117,7 +118,7 @@ class HazardChecks:
         rows = self.store.list_notices(start_ts=ts - tail, end_ts=ts, limit=MAX_KINETIC)
         kinetic = [r for r in rows if _volume_row(r) and self.rules.is_kinetic(activity_of(r))]
         key = (
-            tuple(r["id"] for r in records),
+            tuple(r.id for r in records),
             tuple((r.id, r.version) for r in kinetic),
         )
         if key != self._hot_key:
@@ -131,12 +132,12 @@ class HazardChecks:
         """A hazard of the hot list (for naming it in messages)."""
         return self._hazards.get(hazard_id)
 
-    def _hazard(self, record: dict[str, Any]) -> Hazard:
-        h = self._hazards.get(record["id"])
+    def _hazard(self, record: HazardRow) -> Hazard:
+        h = self._hazards.get(record.id)
         if h is None:
-            h = Hazard(record["id"], hazard_from_stored(record["feature"]))
+            h = Hazard(record.id, hazard_from_stored(record.feature))
             _bounded(self._hazards)
-            self._hazards[record["id"]] = h
+            self._hazards[record.id] = h
         return h
 
     def _activity_notice(self, row: NoticeRow) -> ActivityNotice:

@@ -25,8 +25,9 @@ from ..model.timeutil import parse_utc, to_ts
 from . import schema as s
 from .base import Box, IndexEntry, NoticeRow
 from .cursor import cursor
+from .rows import AssetRow, ConflictRow, HazardRow, ViolationRow
 from .sql_hotline import INSERT_INBOX_SQL, HotlineReads, HotlineWrites, ledger_entry
-from .sql_spectrum import SpectrumReads, SpectrumWrites, notice_row
+from .sql_spectrum import ASSET_COLUMNS, SpectrumReads, SpectrumWrites, asset_row, notice_row
 
 T0 = 1_577_836_800.0  # 2020-01-01T00:00:00Z: origin of the index's time axis (minutes)
 
@@ -41,26 +42,9 @@ def minutes(ts: float) -> float:
 FAR_PAST, FAR_FUTURE = minutes(to_ts(EARLIEST)), minutes(to_ts(LATEST))
 
 
-def asset_dict(r: Any) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "party": r.party,
-        "kind": r.kind,
-        "created_at": r.created_at,
-        "retired_at": r.retired_at,
-        "feature": orjson.loads(r.feature),
-    }
-
-
-def hazard_dict(r: Any) -> dict[str, Any]:
+def hazard_row(r: Any) -> HazardRow:
     """A stored hazard: id, reporting party, times (epoch s) and its Feature."""
-    return {
-        "id": r.id,
-        "party": r.party,
-        "created_at": r.created_at,
-        "retired_at": r.retired_at,
-        "feature": orjson.loads(r.feature),
-    }
+    return HazardRow(r.id, r.party, r.created_at, r.retired_at, orjson.loads(r.feature))
 
 
 def _row_to_notice(r: Any) -> NoticeRow:
@@ -76,6 +60,7 @@ def _row_to_notice(r: Any) -> NoticeRow:
     )
 
 
+_ASSET_COLS = tuple(getattr(s.assets.c, name) for name in ASSET_COLUMNS)
 _NOTICE_COLS = (
     s.notices.c.id,
     s.notices.c.party,
@@ -96,7 +81,7 @@ def _current_join() -> Any:
     )
 
 
-def index_rows(seq: int, entry: IndexEntry) -> list[dict[str, Any]]:
+def index_rows(seq: int, entry: IndexEntry) -> list[dict[str, float]]:
     """The index entries of one notice or asset: one 4D box per lon/lat box (two when it
     is split at the antimeridian). Entry id = seq*2 + k."""
     start = min(max(minutes(entry.start_ts), FAR_PAST), FAR_FUTURE)
@@ -118,7 +103,7 @@ def index_rows(seq: int, entry: IndexEntry) -> list[dict[str, Any]]:
     ]
 
 
-def box_params(box: Box, query: IndexEntry, party: str) -> dict[str, Any]:
+def box_params(box: Box, query: IndexEntry, party: str) -> dict[str, float | str]:
     return {
         "min_lon": box[0],
         "min_lat": box[1],
@@ -142,7 +127,8 @@ _NOTICE_SELECT = (
 )
 _NOTICE_FILTER = " AND n.cancelled_at IS NULL AND n.party != :party AND n.domain != 'emission'"
 _ASSET_SELECT = (
-    "SELECT DISTINCT a.id, a.party, a.kind, a.feature FROM asset_index i "
+    "SELECT DISTINCT a.id, a.party, a.kind, a.created_at, a.retired_at, a.feature "
+    "FROM asset_index i "
     "JOIN assets a ON a.seq = i.seq "
 )
 _ASSET_FILTER = " AND a.retired_at IS NULL AND a.party != :party"
@@ -268,27 +254,25 @@ class SqlWriteTx(HotlineWrites, SpectrumWrites):
         cur.close()
         return list(seen.values())
 
-    def asset_candidates(self, query: IndexEntry, exclude_party: str) -> list[dict[str, Any]]:
-        seen: dict[str, dict[str, Any]] = {}
+    def asset_candidates(self, query: IndexEntry, exclude_party: str) -> list[AssetRow]:
+        seen: dict[str, AssetRow] = {}
         cur = cursor(self.conn)
         for box in query.boxes:
             params = box_params(box, query, exclude_party)
             for r in cur.execute(self._asset_candidates_sql, params):
-                seen.setdefault(
-                    r[0],
-                    {"id": r[0], "party": r[1], "kind": r[2], "feature": orjson.loads(r[3])},
-                )
+                if r[0] not in seen:
+                    seen[r[0]] = asset_row(r)
         cur.close()
         return list(seen.values())
 
-    def insert_conflict(self, record: dict[str, Any], at: float) -> int:
-        values = tuple(record[k] for k in _CONFLICT_COLS)
+    def insert_conflict(self, row: ConflictRow, at: float) -> int:
+        values = tuple(getattr(row, k) for k in _CONFLICT_COLS)
         cur = cursor(self.conn)
-        row = cur.execute(
-            _INSERT_CONFLICT_SQL, (*values, at, orjson.dumps(record).decode())
+        found = cur.execute(
+            _INSERT_CONFLICT_SQL, (*values, at, orjson.dumps(row.body()).decode())
         ).fetchone()
         cur.close()
-        return int(row[0])
+        return int(found[0])
 
     def close_conflicts(self, ref_id: str, at: float, reason: str) -> int:
         c = s.conflicts.c
@@ -299,30 +283,32 @@ class SqlWriteTx(HotlineWrites, SpectrumWrites):
         )
         return int(result.rowcount)
 
-    def insert_violation(self, record: dict[str, Any], at: float) -> int:
+    def insert_violation(self, row: ViolationRow, at: float) -> int:
+        v = row.violation
         result = self.conn.execute(
             insert(s.violations).values(
-                kind=record["kind"],
-                notice_id=record["notice"]["id"],
-                version=record["notice"]["version"],
-                party=record["party"],
+                kind=v.kind,
+                notice_id=v.notice.id,
+                version=v.notice.version,
+                party=v.party,
                 detected_at=at,
-                body=orjson.dumps(record).decode(),
+                body=orjson.dumps(row.body()).decode(),
             )
         )
         key = result.inserted_primary_key
         assert key is not None  # a single-row INSERT always has one
         return int(key[0])
 
-    def insert_asset(self, record: dict[str, Any], entry: IndexEntry) -> None:
+    def insert_asset(self, row: AssetRow, entry: IndexEntry) -> None:
         seq = self.conn.execute(
             insert(s.assets)
             .values(
-                id=record["id"],
-                party=record["party"],
-                kind=record["kind"],
-                created_at=record["created_at"],
-                feature=orjson.dumps(record["feature"]).decode(),
+                id=row.id,
+                party=row.party,
+                kind=row.kind,
+                created_at=row.created_at,
+                retired_at=row.retired_at,
+                feature=orjson.dumps(row.feature).decode(),
             )
             .returning(s.assets.c.seq)
         ).scalar_one()
@@ -380,19 +366,20 @@ class SqlWriteTx(HotlineWrites, SpectrumWrites):
     def retire_asset(self, asset_id: str, at: float) -> None:
         self.conn.execute(update(s.assets).where(s.assets.c.id == asset_id).values(retired_at=at))
 
-    def get_asset(self, asset_id: str) -> dict[str, Any] | None:
+    def get_asset(self, asset_id: str) -> AssetRow | None:
         """The asset as this transaction sees it (owner and state checks under the lock)."""
-        r = self.conn.execute(select(s.assets).where(s.assets.c.id == asset_id)).first()
-        return asset_dict(r) if r else None
+        r = self.conn.execute(select(*_ASSET_COLS).where(s.assets.c.id == asset_id)).first()
+        return asset_row(r) if r else None
 
     # ---- hazards ------------------------------------------------------------------------
-    def insert_hazard(self, record: dict[str, Any]) -> None:
+    def insert_hazard(self, row: HazardRow) -> None:
         self.conn.execute(
             insert(s.hazards).values(
-                id=record["id"],
-                party=record["party"],
-                created_at=record["created_at"],
-                feature=orjson.dumps(record["feature"]).decode(),
+                id=row.id,
+                party=row.party,
+                created_at=row.created_at,
+                retired_at=row.retired_at,
+                feature=orjson.dumps(row.feature).decode(),
             )
         )
 
@@ -401,15 +388,15 @@ class SqlWriteTx(HotlineWrites, SpectrumWrites):
             update(s.hazards).where(s.hazards.c.id == hazard_id).values(retired_at=at)
         )
 
-    def get_hazard(self, hazard_id: str) -> dict[str, Any] | None:
+    def get_hazard(self, hazard_id: str) -> HazardRow | None:
         """The hazard as this transaction sees it (owner and state checks under the lock)."""
         r = self.conn.execute(select(s.hazards).where(s.hazards.c.id == hazard_id)).first()
-        return hazard_dict(r) if r else None
+        return hazard_row(r) if r else None
 
-    def hazards_in_force(self) -> list[dict[str, Any]]:
+    def hazards_in_force(self) -> list[HazardRow]:
         """Every hazard not retired (few: detection reads them whole)."""
         q = select(s.hazards).where(s.hazards.c.retired_at.is_(None)).order_by(s.hazards.c.seq)
-        return [hazard_dict(r) for r in self.conn.execute(q)]
+        return [hazard_row(r) for r in self.conn.execute(q)]
 
 
 def _get_notice(conn: Connection, notice_id: str, version: int | None) -> NoticeRow | None:
@@ -427,12 +414,14 @@ def _get_notice(conn: Connection, notice_id: str, version: int | None) -> Notice
     return _row_to_notice(r) if r else None
 
 
-def _conflict_dict(r: Any) -> dict[str, Any]:
-    body = orjson.loads(r.body)
-    body.update(
-        id=r.id, detected_at=r.detected_at, closed_at=r.closed_at, closed_reason=r.closed_reason
+def _conflict_row(r: Any) -> ConflictRow:
+    return ConflictRow.from_json(
+        orjson.loads(r.body),
+        id=r.id,
+        detected_at=r.detected_at,
+        closed_at=r.closed_at,
+        closed_reason=r.closed_reason,
     )
-    return body
 
 
 class SqlStore(HotlineReads, SpectrumReads):
@@ -529,7 +518,7 @@ class SqlStore(HotlineReads, SpectrumReads):
         party: str | None = None,
         notice_id: str | None = None,
         include_closed: bool = False,
-    ) -> list[dict[str, Any]]:
+    ) -> list[ConflictRow]:
         c = s.conflicts.c
         q = select(s.conflicts).order_by(c.id)
         if party:
@@ -539,44 +528,42 @@ class SqlStore(HotlineReads, SpectrumReads):
         if not include_closed:
             q = q.where(c.closed_at.is_(None))
         with self._read() as conn:
-            return [_conflict_dict(r) for r in conn.execute(q)]
+            return [_conflict_row(r) for r in conn.execute(q)]
 
-    def list_violations(self, *, notice_id: str | None = None) -> list[dict[str, Any]]:
+    def list_violations(self, *, notice_id: str | None = None) -> list[ViolationRow]:
         v = s.violations.c
         q = select(s.violations).order_by(v.id)
         if notice_id:
             q = q.where(v.notice_id == notice_id)
         with self._read() as conn:
-            out = []
-            for r in conn.execute(q):
-                body = orjson.loads(r.body)
-                body.update(id=r.id, detected_at=r.detected_at)
-                out.append(body)
-            return out
+            return [
+                ViolationRow.from_json(orjson.loads(r.body), id=r.id, detected_at=r.detected_at)
+                for r in conn.execute(q)
+            ]
 
-    def list_assets(self, *, include_retired: bool = False) -> list[dict[str, Any]]:
-        q = select(s.assets).order_by(s.assets.c.seq)
+    def list_assets(self, *, include_retired: bool = False) -> list[AssetRow]:
+        q = select(*_ASSET_COLS).order_by(s.assets.c.seq)
         if not include_retired:
             q = q.where(s.assets.c.retired_at.is_(None))
         with self._read() as conn:
-            return [asset_dict(r) for r in conn.execute(q)]
+            return [asset_row(r) for r in conn.execute(q)]
 
-    def get_asset(self, asset_id: str) -> dict[str, Any] | None:
+    def get_asset(self, asset_id: str) -> AssetRow | None:
         with self._read() as conn:
-            r = conn.execute(select(s.assets).where(s.assets.c.id == asset_id)).first()
-            return asset_dict(r) if r else None
+            r = conn.execute(select(*_ASSET_COLS).where(s.assets.c.id == asset_id)).first()
+            return asset_row(r) if r else None
 
-    def list_hazards(self, *, include_retired: bool = False) -> list[dict[str, Any]]:
+    def list_hazards(self, *, include_retired: bool = False) -> list[HazardRow]:
         q = select(s.hazards).order_by(s.hazards.c.seq)
         if not include_retired:
             q = q.where(s.hazards.c.retired_at.is_(None))
         with self._read() as conn:
-            return [hazard_dict(r) for r in conn.execute(q)]
+            return [hazard_row(r) for r in conn.execute(q)]
 
-    def get_hazard(self, hazard_id: str) -> dict[str, Any] | None:
+    def get_hazard(self, hazard_id: str) -> HazardRow | None:
         with self._read() as conn:
             r = conn.execute(select(s.hazards).where(s.hazards.c.id == hazard_id)).first()
-            return hazard_dict(r) if r else None
+            return hazard_row(r) if r else None
 
     def set_token_hashes(self, hashes: dict[str, str]) -> None:
         """Replace the token table: party id -> sha256 hex of its bearer token."""

@@ -7,7 +7,6 @@ DB-API cursor, as on the notice hot path, because a hotline send must stay far b
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -15,6 +14,7 @@ import orjson
 from sqlalchemy import Connection
 
 from .cursor import cursor
+from .rows import MessageRow, ReceiptRow
 
 _INSERT_MESSAGE_SQL = (
     "INSERT INTO messages (id, sender, priority, sent_at, deadline_at, ledger_seq, event) "
@@ -72,24 +72,15 @@ def _channel_states(conn: Connection) -> dict[str, tuple[float, str]]:
     return {p: (seen, state) for p, seen, state in rows}
 
 
-def _message(cur: Any, message_id: str) -> dict[str, Any] | None:
+def _message(cur: Any, message_id: str) -> MessageRow | None:
     r = cur.execute(_MESSAGE_SQL, (message_id,)).fetchone()
     if r is None:
         return None
-    recipients = [
-        {"party": p, "delivered_at": d, "acked_at": a, "reply": reply, "escalations": n}
+    recipients = tuple(
+        ReceiptRow(p, d, a, reply, n)
         for p, d, a, reply, n in cur.execute(_RECIPIENTS_SQL, (message_id,)).fetchall()
-    ]
-    return {
-        "id": r[0],
-        "sender": r[1],
-        "priority": r[2],
-        "sent_at": r[3],
-        "deadline_at": r[4],
-        "ledger_seq": r[5],
-        "event": orjson.loads(r[6]),
-        "recipients": recipients,
-    }
+    )
+    return MessageRow(r[0], r[1], r[2], r[3], r[4], r[5], orjson.loads(r[6]), recipients)
 
 
 class HotlineWrites:
@@ -97,23 +88,20 @@ class HotlineWrites:
 
     conn: Connection
 
-    def insert_message(
-        self,
-        record: dict[str, Any],
-        recipients: Iterable[str],
-    ) -> None:
-        """A message row and one pending row per addressee (escalation due at the deadline)."""
+    def insert_message(self, message: MessageRow) -> None:
+        """A message row and one pending row per addressee (escalation due at the deadline);
+        the addressees' receipts are taken as pending, whatever `message` says of them."""
         row = (
-            record["id"],
-            record["sender"],
-            record["priority"],
-            record["sent_at"],
-            record["deadline_at"],
-            record["ledger_seq"],
-            orjson.dumps(record["event"]).decode(),
+            message.id,
+            message.sender,
+            message.priority,
+            message.sent_at,
+            message.deadline_at,
+            message.ledger_seq,
+            orjson.dumps(message.event).decode(),
         )
         cur = cursor(self.conn)
-        self._insert_message_rows(cur, row, list(recipients))
+        self._insert_message_rows(cur, row, [r.party for r in message.recipients])
         cur.close()
 
     def _insert_message_rows(self, cur: Any, row: tuple[Any, ...], recipients: list[str]) -> None:
@@ -122,7 +110,7 @@ class HotlineWrites:
         cur.execute(_INSERT_MESSAGE_SQL, row)
         cur.executemany(_INSERT_RECIPIENT_SQL, [(row[0], p, row[4]) for p in recipients])
 
-    def get_message(self, message_id: str) -> dict[str, Any] | None:
+    def get_message(self, message_id: str) -> MessageRow | None:
         cur = cursor(self.conn)
         try:
             return _message(cur, message_id)
@@ -214,7 +202,7 @@ class HotlineReads:
             cur.close()
         return [ledger_entry(r) for r in rows]
 
-    def get_message(self, message_id: str) -> dict[str, Any] | None:
+    def get_message(self, message_id: str) -> MessageRow | None:
         with self._read() as conn:
             cur = cursor(conn)
             try:
@@ -224,7 +212,7 @@ class HotlineReads:
 
     def list_messages(
         self, party: str, *, box: str = "all", pending: bool = False, limit: int = 200
-    ) -> list[dict[str, Any]]:
+    ) -> list[MessageRow]:
         """Messages `party` sent ("out") or was sent ("in"), newest first.
 
         `pending`: only those still awaiting an acknowledgement (by `party` for "in", by

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from .base import NoticeRow
 from .cursor import cursor
+from .rows import AssetRow
 
 _EMISSIONS_SQL = (
     "SELECT n.id, n.party, n.domain, v.version, v.filed_at, n.created_at, n.cancelled_at, "
@@ -24,13 +25,20 @@ _EMISSIONS_SQL = (
     "WHERE n.domain = 'emission' AND n.cancelled_at IS NULL "
     "AND n.end_ts > ? AND n.start_ts < ? ORDER BY n.seq"
 )
+# An asset's columns in AssetRow's field order (every asset read selects these).
+ASSET_COLUMNS = ("id", "party", "kind", "created_at", "retired_at", "feature")
 # Assets are few (standing things): the receiver test is done on the parsed feature.
-_ASSETS_SQL = "SELECT id, party, kind, feature FROM assets WHERE retired_at IS NULL ORDER BY seq"
+_ASSETS_SQL = f"SELECT {', '.join(ASSET_COLUMNS)} FROM assets WHERE retired_at IS NULL ORDER BY seq"
 
 
 def notice_row(r: Sequence[Any]) -> NoticeRow:
     """A NoticeRow from a raw row of its columns in field order, the feature as JSON text."""
     return NoticeRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], orjson.loads(r[7]))
+
+
+def asset_row(r: Sequence[Any]) -> AssetRow:
+    """An AssetRow from a raw row of ASSET_COLUMNS, the feature as JSON text."""
+    return AssetRow(r[0], r[1], r[2], r[3], r[4], orjson.loads(r[5]))
 
 
 def _emissions(conn: Connection, start_ts: float, end_ts: float) -> list[NoticeRow]:
@@ -40,16 +48,11 @@ def _emissions(conn: Connection, start_ts: float, end_ts: float) -> list[NoticeR
     return [notice_row(r) for r in rows]
 
 
-def _receivers(conn: Connection) -> list[dict[str, Any]]:
+def _receivers(conn: Connection) -> list[AssetRow]:
     cur = cursor(conn)
     rows = cur.execute(_ASSETS_SQL).fetchall()
     cur.close()
-    out = []
-    for r in rows:
-        feature = orjson.loads(r[3])
-        if "receiver" in feature["properties"]:
-            out.append({"id": r[0], "party": r[1], "kind": r[2], "feature": feature})
-    return out
+    return [a for a in map(asset_row, rows) if a.is_receiver]
 
 
 class SpectrumWrites:
@@ -61,7 +64,7 @@ class SpectrumWrites:
         """Current versions of uncancelled emission notices whose window meets (start, end)."""
         return _emissions(self.conn, start_ts, end_ts)
 
-    def receivers(self) -> list[dict[str, Any]]:
+    def receivers(self) -> list[AssetRow]:
         """Unretired assets that carry a protected receiver."""
         return _receivers(self.conn)
 
@@ -76,6 +79,6 @@ class SpectrumReads:
         with self._read() as conn:
             return _emissions(conn, start_ts, end_ts)
 
-    def receivers(self) -> list[dict[str, Any]]:
+    def receivers(self) -> list[AssetRow]:
         with self._read() as conn:
             return _receivers(conn)
