@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("signed_at", Int64, nullable=False),
         sa.Column("note", sa.Text, nullable=False),
         sa.PrimaryKeyConstraint("origin", "size"),
+        sqlite_with_rowid=False,  # one B-tree: one page more per commit, not two
     )
     create_missing(
         "cosignatures",
@@ -46,6 +47,7 @@ def upgrade() -> None:
         sa.Column("signed_at", Int64, nullable=False),
         sa.Column("line", sa.Text, nullable=False),
         sa.PrimaryKeyConstraint("origin", "size", "party"),
+        sqlite_with_rowid=False,
     )
     if created:
         backfill_nodes(op.get_bind())
