@@ -21,6 +21,11 @@ It also checks soundness: on a copy with one entry tampered, every verifier must
 same first bad entry, and on the sound chain none may find one (exit status 2 otherwise).
 With ``--strict``, exit status 1 when *parallel* is below ``--target`` entries/s.
 
+The verifiable log (``bench/log_proofs.py``): inclusion and consistency proof time at
+``--log-size`` entries (1 M; target <= 1 ms each) and the cost of signing a checkpoint
+per commit batch (lone-notice write batches with and without it; target <= 5 % slower).
+``--no-log`` skips it.
+
 Run ``python bench/audit_verify.py --quick`` for a smoke test (2,000 entries, ~7 s).
 """
 
@@ -412,6 +417,9 @@ def main() -> int:
     ap.add_argument("--target", type=float, default=20_000, help="entries/s (the issue's)")
     ap.add_argument("--strict", action="store_true", help="exit 1 below the target")
     ap.add_argument("--no-cli", action="store_true", help="skip the end-to-end CLI run")
+    ap.add_argument("--log-size", type=int, default=1_000_000, help="entries for the proofs")
+    ap.add_argument("--log-batches", type=int, default=1_000, help="write batches each way")
+    ap.add_argument("--no-log", action="store_true", help="skip the verifiable log's part")
     args = ap.parse_args()
     sizes = [2_000] if args.quick else args.sizes
     repeat = 1 if args.quick else args.repeat
@@ -484,6 +492,12 @@ def main() -> int:
         f"{args.target:,.0f} entries/s; best of {repeat} runs (baseline: 1). "
         f"{'' if missed else 'Target met at every size.'}"
     )
+    if not args.no_log:
+        import log_proofs  # bench/log_proofs.py, beside this script
+
+        size, batches = (20_000, 100) if args.quick else (args.log_size, args.log_batches)
+        if not log_proofs.report(size, 1_000, batches, console.print):
+            missed.append(f"log at {size}")
     for line in unsound:
         console.print(f"[bold red]UNSOUND[/] {line}")
     console.print(f"{len(unsound)} unsound verdicts")

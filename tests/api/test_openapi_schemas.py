@@ -20,14 +20,29 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.conftest import T0, Clock, LiveServer, circle, emission, make_agreement, radar
+from tests.conftest import (
+    PARTY_KEYS,
+    T0,
+    Clock,
+    LiveServer,
+    circle,
+    emission,
+    make_agreement,
+    radar,
+)
 
 from interlock.api import create_app
+from interlock.ledger.checkpoint import cosign_checkpoint, open_checkpoint
+from interlock.ledger.note import parse_verifier_key
 from interlock.model.timeutil import iso
 from interlock.service.root import build_services
 from interlock.store import open_store
 
-NOT_JSON = {("get", "/stream"), ("get", "/spectrum/receivers/{asset_id}/plot.png")}
+NOT_JSON = {
+    ("get", "/stream"),
+    ("get", "/spectrum/receivers/{asset_id}/plot.png"),
+    ("get", "/checkpoint"),  # a C2SP signed note (text/plain); /checkpoint.json is JSON
+}
 MEANINGLESS = {"title", "description"}
 
 
@@ -275,6 +290,15 @@ def test_every_kind_of_response_matches_the_document(live_server: LiveServer) ->
             blue.get("/messages"),
         ):
             assert r.status_code == 200, r.text
+        # The verifiable log: the checkpoint, both proofs, a cosignature.
+        head = blue.get("/checkpoint.json").json()
+        size = head["size"]
+        assert blue.get("/proof/inclusion", params={"seq": 1, "size": size}).status_code == 200
+        assert blue.get("/proof/consistency", params={"from": 1, "to": size}).status_code == 200
+        opened = open_checkpoint(head["note"], parse_verifier_key(head["log_key"]).public)
+        line = cosign_checkpoint(opened, "blue", PARTY_KEYS["blue"], 1).line()[:-1]
+        r = blue.post("/checkpoint/cosign", json={"size": size, "cosignature": line})
+        assert r.status_code == 200, r.text
         assert blue.get("/alerts").json()["alerts"], "the alert was never raised"
     finally:
         for client in c.values():

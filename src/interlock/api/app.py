@@ -32,6 +32,7 @@ from .errors import install_error_handlers
 from .hazard_routes import hazard_router
 from .hotline_routes import hotline_router
 from .limits import MAX_INT, BodyLimit, FairShare
+from .log_routes import log_router
 from .responses import JSONBytes
 from .spectrum_routes import spectrum_router
 from .stream import KEEPALIVE_S, Broadcaster, StreamGate
@@ -354,5 +355,6 @@ def create_app(
     app.include_router(
         hazard_router(services.hazards, Depends(current_party), _json_body, committer.run)
     )
+    app.include_router(log_router(services.log, Depends(current_party), _json_body))
     mount_web(app)
     return app

@@ -582,6 +582,50 @@ class LedgerEntryOut(Closed):
     event: LedgerEvent
 
 
+# ---- the verifiable log (interlock.ledger.merkle, .checkpoint) --------------------------------
+Base64Hash = Annotated[str, Field(pattern="^[A-Za-z0-9+/]{43}=$", description="base64, 32 bytes")]
+
+
+class CheckpointOut(Closed):
+    """The latest signed checkpoint (C2SP tlog-checkpoint in a signed note)."""
+
+    origin: str
+    log_key: str = Field(description="the log's verifier key (signed-note text form)")
+    size: int = Field(ge=0)
+    root: Base64Hash
+    time: int = Field(ge=0, description="Unix seconds, from the log's timestamped signature")
+    note: str = Field(description="the signed note with the parties' cosignatures")
+    cosigned_by: list[str]
+
+
+class InclusionProofOut(Closed):
+    seq: int = Field(ge=1)
+    size: int = Field(ge=1)
+    leaf_index: int = Field(ge=0)
+    leaf_hash: Base64Hash
+    proof: list[Base64Hash] = Field(description="RFC 9162 section 2.1.3.1")
+
+
+class ConsistencyProofOut(Closed):
+    from_: int = Field(ge=1, alias="from")
+    to: int = Field(ge=1)
+    proof: list[Base64Hash] = Field(description="RFC 9162 section 2.1.4.1")
+
+
+class CosignIn(BaseModel):
+    """A party's cosignature (C2SP tlog-cosignature v1) of a checkpoint this log signed."""
+
+    size: int = Field(ge=0, le=2**63 - 1)
+    cosignature: str = Field(max_length=1000, description="the signature line, no newline")
+
+
+class CosignOut(Closed):
+    origin: str
+    size: int = Field(ge=0)
+    party: str
+    time: int = Field(ge=0)
+
+
 # ---- responses: protected assets ------------------------------------------------------------
 class ReceiverOut(Closed):
     freq_mhz: float

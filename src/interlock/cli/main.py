@@ -12,7 +12,7 @@ from rich.table import Table
 from .. import __version__
 from ..model.server_limits import DEFAULT_SERVER_LIMITS, ServerLimits
 from ..service.root import Services
-from .audit import audit_app
+from .audit_log import audit_app
 from .check import check
 from .common import console, fail, reported_errors
 from .hazard import hazard_app

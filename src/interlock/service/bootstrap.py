@@ -4,18 +4,23 @@ Layout of a directory made by ``interlock init DIR``:
   agreement.toml       the parties and rules (edit it)
   token-hashes.toml    SHA-256 of each party's API token (the tokens are shown once)
   interlock.db         the embedded store (created on first ``serve``)
+  log.key              the log's Ed25519 signing key for checkpoints (made on first
+                       ``serve``, mode 0600; keep it: witnesses pin its public key)
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tomllib
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from ..codec.keys import public_text
 from ..errors import InvalidInput
-from ..ledger.keys import new_private, write_private
+from ..ledger.keys import new_private, read_private, write_private
 from ..model.agreement import EXAMPLE_AGREEMENT, Agreement, agreement_from_dict, load_agreement
 from ..store import SqlStore, open_store
 from .auth import issue_tokens
@@ -25,6 +30,7 @@ from .root import Services, build_services
 AGREEMENT_FILE = "agreement.toml"
 HASHES_FILE = "token-hashes.toml"
 DB_FILE = "interlock.db"
+LOG_KEY_FILE = "log.key"
 KEYS_DIR = "keys"
 _PARTY_BLOCK = re.compile(r"(?ms)^\[\[parties\]\][ \t]*$.*?(?=^\[)|^\[\[parties\]\][ \t]*$.*\Z")
 _KEYS_LINE = re.compile(r"(?m)^public_keys\s*=.*$")
@@ -131,4 +137,14 @@ def open_services(directory: Path, db: str | None = None, clock: Clock = utc_now
         )
     store: SqlStore = open_store(deployment_db(directory, db))
     store.set_token_hashes(hashes)
-    return build_services(store, agreement, clock)
+    return build_services(store, agreement, clock, log_key=log_key(directory))
+
+
+def log_key(directory: Path) -> Ed25519PrivateKey:
+    """The deployment's log signing key: made on first start (mode 0600), reused after.
+    Several processes starting at once make it once (the file is created exclusively)."""
+    path = directory / LOG_KEY_FILE
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):  # another process made it first
+            write_private(new_private(), path)
+    return read_private(path)

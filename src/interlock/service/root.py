@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from ..model.agreement import Agreement
 from ..store.base import Store
 from .assets import AssetService
 from .clock import Clock, utc_now
 from .hazards import HazardService
 from .hotline import HotlineService
+from .log import LogService
 from .notices import NoticeService
 from .spectrum import SpectrumService
 from .strategic import StrategicRecorder
@@ -33,12 +36,22 @@ class Services:
     spectrum: SpectrumService
     tracks: TrackService
     hazards: HazardService
+    log: LogService
 
 
-def build_services(store: Store, agreement: Agreement, clock: Clock = utc_now) -> Services:
-    """Wire every service of a deployment."""
+def build_services(
+    store: Store,
+    agreement: Agreement,
+    clock: Clock = utc_now,
+    *,
+    log_key: Ed25519PrivateKey | None = None,
+) -> Services:
+    """Wire every service of a deployment. Without a `log_key` (an in-memory store, a
+    test) the log signs with a key made for this process alone."""
     strategic = StrategicRecorder(agreement)
     spectrum = SpectrumService(store, agreement, clock)
+    log = LogService(store, agreement, log_key or Ed25519PrivateKey.generate(), clock)
+    log.ensure_checkpoint()
     return Services(
         store=store,
         agreement=agreement,
@@ -49,4 +62,5 @@ def build_services(store: Store, agreement: Agreement, clock: Clock = utc_now) -
         spectrum=spectrum,
         tracks=TrackService(agreement, clock, store),
         hazards=HazardService(store, agreement, clock, strategic),
+        log=log,
     )

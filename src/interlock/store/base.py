@@ -44,6 +44,14 @@ class IndexEntry:
     end_ts: float
 
 
+class Sealer(Protocol):
+    """Signs the log's checkpoints for the store (the key stays in the service layer)."""
+
+    @property
+    def origin(self) -> str: ...
+    def sign(self, size: int, root: bytes) -> tuple[int, str]: ...  # (time, note text)
+
+
 # ---- inside a write transaction, per aggregate -------------------------------------------
 
 
@@ -59,6 +67,13 @@ class LedgerWrites(Protocol):
         audience: Iterable[str] = (),
     ) -> dict[str, Any]: ...
     def claim_nonce(self, nonce: str, party: str, at: float) -> None: ...
+
+
+class LogWrites(Protocol):
+    """The verifiable log: cosignatures, and a checkpoint even when nothing is appended."""
+
+    def request_seal(self) -> None: ...
+    def put_cosignature(self, origin: str, size: int, party: str, time: int, line: str) -> None: ...
 
 
 class NoticeWrites(Protocol):
@@ -110,6 +125,7 @@ class HotlineWrites(Protocol):
 
 class WriteTx(
     LedgerWrites,
+    LogWrites,
     NoticeWrites,
     AssetWrites,
     HazardWrites,
@@ -172,6 +188,15 @@ class LedgerReads(Protocol):
     def last_seq(self) -> int: ...
 
 
+class LogReads(Protocol):
+    """The Merkle tree's stored nodes and the signed checkpoints (store.sql_log)."""
+
+    def merkle_nodes(self, ids: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]: ...
+    def latest_checkpoint(self, origin: str) -> dict[str, Any] | None: ...
+    def checkpoint_at(self, origin: str, size: int) -> dict[str, Any] | None: ...
+    def cosignatures(self, origin: str, size: int) -> list[dict[str, Any]]: ...
+
+
 class SpectrumReads(Protocol):
     def emissions_between(self, start_ts: float, end_ts: float) -> list[NoticeRow]: ...
     def receivers(self) -> list[AssetRow]: ...
@@ -198,6 +223,7 @@ class Store(
     HazardReads,
     ConflictReads,
     LedgerReads,
+    LogReads,
     SpectrumReads,
     HotlineReads,
     TokenReads,
@@ -206,6 +232,7 @@ class Store(
     """Every aggregate's reads, the write transaction, and commit hooks."""
 
     on_commit: list[Callable[[], None]]  # called after every committed write
+    sealer: Sealer | None  # signs the checkpoint closing each write that appends entries
 
     def write(self) -> AbstractContextManager[WriteTx]: ...
     def close(self) -> None: ...

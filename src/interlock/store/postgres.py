@@ -180,7 +180,9 @@ class PostgresStore(SqlStore):
         with self._write_lock:
             try:
                 with self._locked() as conn:
-                    yield PostgresWriteTx(conn, self.index)
+                    tx = PostgresWriteTx(conn, self.index)
+                    yield tx
+                    tx.seal(self.sealer)  # the batch's checkpoint, committed with it
                     cur = cursor(conn)
                     cur.execute("SELECT pg_notify(?, '')", (CHANNEL,))  # sent at commit
                     cur.close()

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -20,11 +21,12 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # 2: the ledger (hash chain); it starts empty on a migrated store.
 # 3: the hotline (messages, recipients, inbox, channel); earlier entries have no inbox rows.
 # 4: 64-bit integers on PostgreSQL (SQLite's INTEGER always was): sequence numbers and
 #    versions take any value the API admits (up to 2**63 - 1).
+# 7: the verifiable log: Merkle nodes, signed checkpoints, cosignatures (store.sql_log).
 
 # SQLite keeps INTEGER (an INTEGER PRIMARY KEY is the rowid: 64-bit, autoincrementing).
 Int64 = BigInteger().with_variant(Integer(), "sqlite")
@@ -195,6 +197,40 @@ channel = Table(  # each party's client heartbeat and the hotline state the othe
     Column("party", String, primary_key=True),
     Column("last_seen", Float, nullable=False),
     Column("state", String, nullable=False),  # "up" | "down"
+)
+
+merkle_nodes = Table(  # every complete subtree of the Merkle tree over the ledger
+    "merkle_nodes",
+    metadata,
+    Column("level", Integer, nullable=False),
+    Column("idx", Int64, nullable=False),
+    Column("hash", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("level", "idx"),
+    sqlite_with_rowid=False,
+)
+
+checkpoints = Table(  # the server's signed checkpoints (C2SP signed notes), per log origin
+    "checkpoints",
+    metadata,
+    Column("origin", String, nullable=False),
+    Column("size", Int64, nullable=False),
+    Column("root", LargeBinary, nullable=False),
+    Column("signed_at", Int64, nullable=False),
+    Column("note", Text, nullable=False),
+    PrimaryKeyConstraint("origin", "size"),
+    sqlite_with_rowid=False,  # one B-tree: one page more per commit, not two
+)
+
+cosignatures = Table(  # each party's cosignature line on a checkpoint it verified
+    "cosignatures",
+    metadata,
+    Column("origin", String, nullable=False),
+    Column("size", Int64, nullable=False),
+    Column("party", String, nullable=False),
+    Column("signed_at", Int64, nullable=False),
+    Column("line", Text, nullable=False),
+    PrimaryKeyConstraint("origin", "size", "party"),
+    sqlite_with_rowid=False,
 )
 
 # The 4D candidate indexes (notice_index, asset_index) are engine-specific: see

@@ -27,6 +27,7 @@ from .base import Box, IndexEntry, NoticeRow
 from .cursor import cursor
 from .rows import AssetRow, ConflictRow, HazardRow, ViolationRow
 from .sql_hotline import INSERT_INBOX_SQL, HotlineReads, HotlineWrites, ledger_entry
+from .sql_log import LogReads, LogWrites, Sealer
 from .sql_spectrum import ASSET_COLUMNS, SpectrumReads, SpectrumWrites, asset_row, notice_row
 
 T0 = 1_577_836_800.0  # 2020-01-01T00:00:00Z: origin of the index's time axis (minutes)
@@ -182,7 +183,7 @@ class SpatialIndex:
         raise NotImplementedError
 
 
-class SqlWriteTx(HotlineWrites, SpectrumWrites):
+class SqlWriteTx(HotlineWrites, SpectrumWrites, LogWrites):
     """Write operations inside one serialised transaction."""
 
     def __init__(self, conn: Connection, index: SpatialIndex) -> None:
@@ -190,6 +191,8 @@ class SqlWriteTx(HotlineWrites, SpectrumWrites):
         self.index = index
         self._savepoints = 0
         self._ledger_head: tuple[int, str] | None = None  # (seq, hash) of the last entry
+        self._frontier = None  # the Merkle tree's frontier after the last entry
+        self._appended = False  # entries appended: sign a checkpoint before commit
         self._candidates_sql = _NOTICE_SELECT + "WHERE " + index.box_where + _NOTICE_FILTER
         self._asset_candidates_sql = _ASSET_SELECT + "WHERE " + index.box_where + _ASSET_FILTER
 
@@ -204,6 +207,7 @@ class SqlWriteTx(HotlineWrites, SpectrumWrites):
             yield
         except BaseException:
             self._ledger_head = None  # entries of the undone step are gone: re-read the head
+            self._frontier = None
             cur.execute(f"ROLLBACK TO SAVEPOINT {name}")
             cur.execute(f"RELEASE SAVEPOINT {name}")
             cur.close()
@@ -354,6 +358,7 @@ class SqlWriteTx(HotlineWrites, SpectrumWrites):
             orjson.dumps(event).decode(),
         )
         self._insert_ledger_row(cur, row, sorted(set(audience)))
+        self._merkle_append(cur, seq, entry["hash"])
         cur.close()
         self._ledger_head = (entry["seq"], entry["hash"])
         return entry
@@ -424,12 +429,13 @@ def _conflict_row(r: Any) -> ConflictRow:
     )
 
 
-class SqlStore(HotlineReads, SpectrumReads):
+class SqlStore(HotlineReads, SpectrumReads, LogReads):
     """Reads on pooled connections; writes through the engine's `write()`."""
 
     url: str
     index: SpatialIndex
     on_commit: list[Callable[[], None]]  # called after every committed write (streams)
+    sealer: Sealer | None = None  # signs the checkpoint that ends each write appending entries
     _reader: Engine
 
     def write(self) -> AbstractContextManager[SqlWriteTx]:

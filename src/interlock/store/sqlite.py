@@ -124,7 +124,9 @@ class SqliteStore(SqlStore):
     @contextmanager
     def write(self) -> Iterator[SqlWriteTx]:
         with self._write_lock, self._writer.begin() as conn:
-            yield SqlWriteTx(conn, self.index)
+            tx = SqlWriteTx(conn, self.index)
+            yield tx
+            tx.seal(self.sealer)  # the batch's checkpoint, committed with it
         self._fire_on_commit()
 
     def close(self) -> None:
