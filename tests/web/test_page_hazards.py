@@ -87,7 +87,8 @@ def test_a_hazard_is_drawn_in_the_domains_words(demo_server: DemoServer, browser
 
 def test_a_hot_hazard_and_its_exposure_alerts(demo_server: DemoServer, browser: Browser) -> None:
     add_hazard(demo_server)
-    start = datetime.now(UTC) + timedelta(seconds=20)
+    # Hot a few seconds from now: time enough to sign in and see it go hot.
+    start = datetime.now(UTC) + timedelta(seconds=8)
     strike = {
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [35.5, 34.6]},
