@@ -10,11 +10,19 @@
 Every notice, message and receipt goes out as an Ed25519-signed envelope, so the record
 proves what this party said; errors come back as the server's InterlockError (same
 class, same detail) so callers handle them like the core's.
+
+Given a witness state (``Client(..., state=DIR)``), receipts are bound to the log: before
+signing one, the client makes sure the checkpoint it last verified holds the message's
+entry (else it witnesses the server's latest: one round trip covers every receipt of the
+entries up to its size), checks the entry's inclusion proof against it, and signs that
+checkpoint into the receipt.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -34,9 +42,13 @@ from .errors import (
     StateConflict,
     Unauthorized,
 )
+from .ledger import merkle
 from .ledger.envelope import sign
 from .ledger.keys import read_private
+from .ledger.receipts import FIELD as CHECKPOINT_FIELD
+from .ledger.receipts import CheckpointRef
 from .service.clock import Clock, utc_now
+from .witness import Verified, WitnessError, WitnessState, witness
 
 _BY_STATUS: dict[int, type[InterlockError]] = {
     401: Unauthorized,
@@ -105,21 +117,36 @@ class Client:
         *,
         clock: Clock = utc_now,
         timeout: float = 10.0,
+        state: WitnessState | Path | str | None = None,
     ) -> None:
+        self.url = url
         self.party = party
         self.key = key
         self.clock = clock
         self.http = httpx.Client(
             base_url=url, timeout=timeout, headers={"Authorization": f"Bearer {token}"}
         )
+        # The witness state receipts are bound with (None: receipts carry no checkpoint).
+        self.state = WitnessState(state) if isinstance(state, (Path, str)) else state
+        self._verified: Verified | None = None  # the last checkpoint verified, in memory
+        self._witnessing = threading.Lock()  # one witness round at a time
+        self.witness_rounds = 0  # how many times this client asked for a new checkpoint
         self.last_seq = 0  # the last stream event seen: where a reconnect resumes
         # Delivery receipts go out from a few background threads, so reading the stream
         # never waits for a round trip and the server commits the receipts in batches.
         self._receipts: ThreadPoolExecutor | None = None
 
     @classmethod
-    def from_key_file(cls, url: str, token: str, party: str, key_file: Path | str) -> Client:
-        return cls(url, token, party, read_private(Path(key_file)))
+    def from_key_file(
+        cls,
+        url: str,
+        token: str,
+        party: str,
+        key_file: Path | str,
+        *,
+        state: WitnessState | Path | str | None = None,
+    ) -> Client:
+        return cls(url, token, party, read_private(Path(key_file)), state=state)
 
     def close(self) -> None:
         self.flush_receipts()
@@ -180,21 +207,76 @@ class Client:
             content["payload"] = payload
         return self.call("POST", "/messages", json=self.sign("message", content))
 
-    def receipt(self, message_id: str, status: str, reply: str | None = None) -> Any:
+    def receipt(
+        self,
+        message_id: str,
+        status: str,
+        reply: str | None = None,
+        *,
+        entry: dict[str, Any] | None = None,
+        bound: bool = True,
+    ) -> Any:
+        """A signed receipt; with a witness state (and `bound`), bound to the checkpoint
+        verified to hold the message's ledger `entry` (read from the server when not
+        given)."""
         content: dict[str, Any] = {"message": message_id, "status": status}
         if reply is not None:
             content["reply"] = reply
+        if self.state is not None and bound:
+            ref = self.checkpoint_for(entry if entry is not None else self._entry_of(message_id))
+            content[CHECKPOINT_FIELD] = ref.to_json()
         return self.call(
             "POST", f"/messages/{message_id}/receipts", json=self.sign("receipt", content)
         )
 
-    def deliver(self, message_id: str) -> Any:
+    def deliver(self, message_id: str, *, entry: dict[str, Any] | None = None) -> Any:
         """Report delivery (what the stream does for you on each message addressed here)."""
-        return self.receipt(message_id, "delivered")
+        return self.receipt(message_id, "delivered", entry=entry)
 
     def ack(self, message_id: str, reply: str | None = None) -> Any:
         """Acknowledge a message: a person's act, optionally with a reply."""
         return self.receipt(message_id, "acknowledged", reply)
+
+    # ---- receipts bound to the log ----------------------------------------------------
+    def _entry_of(self, message_id: str) -> dict[str, Any]:
+        """The ledger entry that records message `message_id`, as the server serves it."""
+        seq = self.message(message_id)["seq"]
+        found = self.call("GET", "/ledger", params={"from_seq": seq, "limit": 1})
+        entry = found[0] if found else {}
+        if entry.get("seq") != seq or entry.get("event", {}).get("id") != message_id:
+            raise WitnessError(f"the server's ledger has no entry {seq} recording {message_id}")
+        return entry
+
+    def checkpoint_for(self, entry: dict[str, Any]) -> CheckpointRef:
+        """A checkpoint this client verified that holds ledger `entry`: the last one
+        verified if it is large enough, else the server's latest, witnessed (proven
+        consistent with the last and stored; cosigning is left to `audit checkpoint`, so a
+        round is two reads); then the entry's inclusion proof is checked against it.
+        WitnessError if the log fails either check."""
+        assert self.state is not None
+        seq = int(entry["seq"])
+        with self._witnessing:
+            v = self._verified or self.state.last_verified(self.url)
+            if v is None or v.size < seq:
+                self.witness_rounds += 1
+                now = int(self.clock().timestamp())
+                v = witness(self, self.state, url=self.url, now=now).checkpoint
+            self._verified = v
+        if v.size < seq:
+            raise WitnessError(
+                f"the server's latest checkpoint (size {v.size}) does not hold entry {seq}"
+            )
+        leaf = merkle.leaf_hash(merkle.leaf_input(str(entry["hash"])))
+        try:
+            answer = self.call("GET", "/proof/inclusion", params={"seq": seq, "size": v.size})
+            proof = [base64.b64decode(h, validate=True) for h in answer["proof"]]
+            merkle.verify_inclusion(seq - 1, v.size, leaf, proof, v.root)
+        except (InterlockError, merkle.ProofError, ValueError, KeyError, TypeError) as exc:
+            detail = getattr(exc, "detail", None) or str(exc)
+            raise WitnessError(
+                f"entry {seq} is not proven in the checkpoint of size {v.size}: {detail}"
+            ) from None
+        return CheckpointRef(v.size, v.root)
 
     def heartbeat(self) -> Any:
         return self.call("POST", "/hotline/heartbeat")
@@ -270,11 +352,18 @@ class Client:
         if self.party in to:
             if self._receipts is None:
                 self._receipts = ThreadPoolExecutor(RECEIPT_THREADS, "interlock-receipts")
-            self._receipts.submit(self._deliver_quietly, event["id"])
+            self._receipts.submit(self._deliver_quietly, event["id"], entry)
 
-    def _deliver_quietly(self, message_id: str) -> None:
+    def _deliver_quietly(self, message_id: str, entry: dict[str, Any]) -> None:
         try:
-            self.deliver(message_id)
+            try:
+                self.deliver(message_id, entry=entry)
+            except WitnessError:
+                # The log failed a witness check (kept as evidence in the state): delivery
+                # is still a fact, reported without vouching for that log.
+                log.error("the log failed a check; %s delivered unbound", message_id,
+                          exc_info=True)  # fmt: skip
+                self.receipt(message_id, "delivered", entry=entry, bound=False)
         except StateConflict:
             pass  # delivered before a reconnect: already on record
         except (InterlockError, httpx.HTTPError):  # the sender sees it stays undelivered

@@ -29,6 +29,7 @@ from ..codec.canonical import canonical, canonical_ready, digest, render
 from ..errors import InterlockError
 from ..model.timeutil import parse_utc
 from .envelope import Pending, UnknownKey, prepare
+from .receipts import LogMemory
 from .statements import statement_problem
 
 GENESIS = "0" * 64
@@ -67,14 +68,19 @@ class Problem:
 
 
 def check_entry(
-    position: int, prev: str, e: dict[str, Any], keys: dict[str, list[str]]
+    position: int,
+    prev: str,
+    e: dict[str, Any],
+    keys: dict[str, list[str]],
+    log: LogMemory | None = None,
 ) -> tuple[Pending | None, Problem | None]:
     """Every check of one entry but its signature equation, in the order (and with the
     reasons and exceptions) of the plain loop. Returns the signature still to check, if
     any, and the first problem; both at once means the problem counts only if the
     signature is valid (the plain loop finds a bad signature before a bad signed_at).
     A signer whose key is not in `keys` is an `unchecked` problem, found where the
-    signature check would have been."""
+    signature check would have been. With `log` (the entries before this one, which the
+    caller adds to it as each verifies), a receipt's checkpoint is checked against them."""
     pending = None
     try:
         if e.get("seq") != position:
@@ -102,6 +108,9 @@ def check_entry(
         reason = None if redacted else statement_problem(event)
         if reason is not None:  # the server's fields must say what the author signed
             return pending, Problem(position, f"statement: {reason}")
+        reason = None if redacted or log is None else log.problem(event)
+        if reason is not None:  # a receipt bound to a checkpoint of another history
+            return pending, Problem(position, reason)
     except UnknownKey as exc:
         return None, Problem(position, exc.detail, unchecked=True)
     except InterlockError as exc:
@@ -139,14 +148,15 @@ def audit(entries: Iterable[dict[str, Any]], keys: dict[str, list[str]]) -> Verd
     """Check every entry in order; a signature by a key not in `keys` is set aside as
     unchecked and the audit goes on. (`interlock.service.verify.audit` gives the same
     verdict with the signatures checked on several cores.)"""
-    prev, count, unchecked = GENESIS, 0, []
+    prev, count, unchecked, log = GENESIS, 0, [], LogMemory()
     for count, e in enumerate(entries, start=1):
-        pending, problem = check_entry(count, prev, e, keys)
+        pending, problem = check_entry(count, prev, e, keys, log)
         if problem is not None and problem.unchecked:
             unchecked.append(problem)
         elif problem is not None or (pending is not None and not pending.valid()):
             return Verdict(*verdict_at(count, pending, problem), tuple(unchecked))
         prev = e["hash"]
+        log.add(e)
     return Verdict(count, None, tuple(unchecked))
 
 
@@ -154,10 +164,11 @@ def verify_chain(
     entries: Iterable[dict[str, Any]], keys: dict[str, list[str]]
 ) -> tuple[int, Problem | None]:
     """(entries checked, the first problem or None), an unknown key counting as one."""
-    prev, count = GENESIS, 0
+    prev, count, log = GENESIS, 0, LogMemory()
     for count, e in enumerate(entries, start=1):
-        pending, problem = check_entry(count, prev, e, keys)
+        pending, problem = check_entry(count, prev, e, keys, log)
         if problem is not None or (pending is not None and not pending.valid()):
             return verdict_at(count, pending, problem)
         prev = e["hash"]
+        log.add(e)
     return count, None

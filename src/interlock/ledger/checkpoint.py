@@ -45,6 +45,23 @@ _SIZE = re.compile(r"0|[1-9][0-9]{0,18}")  # decimal, no leading zeros (tlog-che
 WITNESS_PREFIX = "interlock-party/"  # a party's witness key name: this and its id
 
 
+def root_text(root: bytes) -> str:
+    """A tree root as a checkpoint writes it: standard base64 (tlog-checkpoint)."""
+    return base64.b64encode(root).decode()
+
+
+def parse_root(text: str) -> bytes:
+    """A root written as a checkpoint writes it, read one way only: the standard base64
+    of 32 bytes, padded, no other spelling of the same bytes."""
+    try:
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        raise NoteError("not standard base64") from None
+    if len(raw) != merkle.HASH_SIZE or root_text(raw) != text:
+        raise NoteError(f"not the base64 of {merkle.HASH_SIZE} bytes") from None
+    return raw
+
+
 def witness_name(party: str) -> str:
     return check_name(WITNESS_PREFIX + party)
 
@@ -67,7 +84,7 @@ class Checkpoint:
                 raise NoteError("an extension line is non-empty and one line")
 
     def body(self) -> str:
-        lines = [self.origin, str(self.size), base64.b64encode(self.root).decode()]
+        lines = [self.origin, str(self.size), root_text(self.root)]
         return check_text("\n".join([*lines, *self.extensions]) + "\n")
 
 
@@ -90,11 +107,9 @@ def parse_checkpoint(body: str) -> Checkpoint:
     if not _SIZE.fullmatch(size) or int(size) > merkle.MAX_SIZE:
         raise NoteError(f"checkpoint size line {size[:30]!r}: a decimal number, no leading 0")
     try:
-        raw = base64.b64decode(root.encode("ascii"), validate=True)
-    except (ValueError, UnicodeEncodeError):
-        raise NoteError("checkpoint root line: not standard base64") from None
-    if len(raw) != merkle.HASH_SIZE or base64.b64encode(raw).decode() != root:
-        raise NoteError(f"checkpoint root line: base64 of {merkle.HASH_SIZE} bytes")
+        raw = parse_root(root)
+    except NoteError as exc:
+        raise NoteError(f"checkpoint root line: {exc}") from None
     if any(not line for line in ext):
         raise NoteError("checkpoint extension lines must not be empty")
     return Checkpoint(origin, int(size), raw, tuple(ext))

@@ -301,3 +301,44 @@ class Frontier:
             new.append((level, index >> level, acc))
         stack.append(acc)
         return Frontier(self.size + 1, tuple(stack)), new
+
+
+class History:
+    """Every complete subtree of a growing tree, so the root at any size reached so far
+    is a fold of log2(n) stored hashes (`root`). An auditor reading a log in order keeps
+    one to check a statement about an earlier size (a receipt's checkpoint); 64 bytes a
+    leaf, in one bytearray per level."""
+
+    __slots__ = ("_levels",)
+
+    def __init__(self) -> None:
+        self._levels: list[bytearray] = [bytearray()]
+
+    @property
+    def size(self) -> int:
+        return len(self._levels[0]) // HASH_SIZE
+
+    def append(self, leaf: bytes) -> None:
+        """Add one leaf hash and the complete subtrees it completes."""
+        levels = self._levels
+        index = self.size
+        levels[0] += leaf
+        level = 0
+        while index & 1:  # a left sibling of this size is waiting: merge
+            row = levels[level]
+            parent = node_hash(bytes(row[-2 * HASH_SIZE : -HASH_SIZE]), bytes(row[-HASH_SIZE:]))
+            level += 1
+            if len(levels) == level:
+                levels.append(bytearray())
+            levels[level] += parent
+            index >>= 1
+
+    def node(self, level: int, index: int) -> bytes:
+        at = index * HASH_SIZE
+        return bytes(self._levels[level][at : at + HASH_SIZE])
+
+    def root(self, size: int) -> bytes:
+        """MTH of the first `size` leaves (0 <= size <= self.size)."""
+        if not 0 <= size <= self.size:
+            raise ProofError(f"no tree of size {size}: {self.size} leaves so far")
+        return root_from_nodes(size, self.node)

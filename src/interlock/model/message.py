@@ -168,7 +168,7 @@ def parse_message(body: Any, sender: str, agreement: Agreement) -> MessageDraft:
 def parse_receipt(body: Any) -> ReceiptDraft:
     if not isinstance(body, dict):
         raise InvalidInput("a receipt must be a JSON object", field="body")
-    unknown = set(body) - {"message", "status", "reply"}
+    unknown = set(body) - {"message", "status", "reply", "checkpoint"}
     if unknown:
         raise InvalidInput("unknown field", field=sorted(unknown)[0])
     mid = body.get("message")
@@ -182,6 +182,8 @@ def parse_receipt(body: Any) -> ReceiptDraft:
         if status != "acknowledged":
             raise InvalidInput("only an acknowledgement carries a reply", field="reply")
         reply = _text(body, "reply", MAX_REPLY, required=False)
+    # A `checkpoint` (what the signer had verified of the log) is the log's to check:
+    # `ledger.receipts.parse_ref` reads it, the hotline service checks it in the store.
     return ReceiptDraft(mid, status, reply)
 
 

@@ -15,7 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import Forbidden, InvalidInput, NotFound, StateConflict, Unauthorized
+from ..ledger import merkle
 from ..ledger.envelope import verify as verify_envelope
+from ..ledger.receipts import CheckpointRef, coverage_problem, parse_ref, stated
 from ..model.agreement import Agreement
 from ..model.events import EventKind
 from ..model.message import (
@@ -49,6 +51,7 @@ class HotlineOp:
 class Verified:
     envelope: dict[str, Any]
     draft: MessageDraft | ReceiptDraft
+    checkpoint: CheckpointRef | None = None  # a receipt's: what its signer had verified
 
 
 def new_message_id() -> str:
@@ -118,6 +121,22 @@ def post_system_message(
     return message_id
 
 
+def _check_bound(tx: WriteTx, ref: CheckpointRef, message: MessageRow) -> None:
+    """Refuse a receipt's checkpoint unless it is this log's (the root of its tree at that
+    size) and holds the message's entry: what the audit rechecks (`ledger.receipts`)."""
+    reason = coverage_problem(ref, message.id, message.ledger_seq)
+    if reason is not None:
+        raise InvalidInput(reason, field="checkpoint.size")
+    ids = merkle.root_nodes(ref.size)
+    nodes = tx.merkle_nodes(ids)
+    if any(i not in nodes for i in ids):
+        raise InvalidInput(f"the log has fewer than {ref.size} entries", field="checkpoint.size")
+    if merkle.root_from_nodes(ref.size, lambda lv, i: nodes[(lv, i)]) != ref.root:
+        raise InvalidInput(
+            f"not the root of this log's tree of {ref.size} entries", field="checkpoint.root"
+        )
+
+
 class HotlineService:
     """Messages, receipts, escalation and channel health over one store and agreement."""
 
@@ -157,14 +176,17 @@ class HotlineService:
             raise InvalidInput(
                 f"the receipt is for {receipt.message_id}, not {op.message_id}", field="message"
             )
-        return Verified(env, receipt)
+        present, raw = stated({"envelope": env})
+        return Verified(env, receipt, parse_ref(raw) if present else None)
 
     def apply(self, tx: WriteTx, op: HotlineOp, prepared: Verified) -> dict[str, Any]:
         now = self.clock()
         tx.claim_nonce(prepared.envelope["nonce"], op.party, to_ts(now))
         if isinstance(prepared.draft, MessageDraft):
             return self._send_in(tx, prepared.draft, prepared.envelope, now)
-        return self._receipt_in(tx, op.party, prepared.draft, prepared.envelope, now)
+        return self._receipt_in(
+            tx, op.party, prepared.draft, prepared.envelope, now, prepared.checkpoint
+        )
 
     def _send_in(
         self, tx: WriteTx, draft: MessageDraft, envelope: dict[str, Any], now: datetime
@@ -186,11 +208,14 @@ class HotlineService:
         receipt: ReceiptDraft,
         envelope: dict[str, Any],
         now: datetime,
+        checkpoint: CheckpointRef | None = None,
     ) -> dict[str, Any]:
         message = tx.get_message(receipt.message_id)
         if message is None or party not in {r.party for r in message.recipients}:
             # the same answer whether it does not exist or is not the party's to see
             raise NotFound(f"no message {receipt.message_id!r} addressed to {party}")
+        if checkpoint is not None:
+            _check_bound(tx, checkpoint, message)
         at = to_ts(now)
         if receipt.status == "delivered":
             done = tx.mark_delivered(receipt.message_id, party, at)

@@ -30,6 +30,7 @@ from ..ledger.chain import (
     verdict_at,
 )
 from ..ledger.envelope import Pending
+from ..ledger.receipts import LogMemory
 from .verify_helper import GREETING
 
 # Signatures are checked in batches of this many: enough that shipping one to a worker
@@ -87,15 +88,16 @@ def _drive(
     only if every entry before it verified).
     """
     it = iter(entries)
-    prev, count = GENESIS, 0
+    prev, count, log = GENESIS, 0, LogMemory()
     held: Batch = []  # signatures not checked yet, in order
     # Short chains never pay for starting processes: their signatures are checked here.
     for count, e in enumerate(it, start=1):
-        pending, problem = check_entry(count, prev, e, keys)
+        pending, problem = check_entry(count, prev, e, keys, log)
         if problem is not None:
             if problem.unchecked and unchecked is not None:
                 unchecked.append(problem)
                 prev = e["hash"]
+                log.add(e)
                 continue
             return _settle(None, [], held) or verdict_at(count, pending, problem)
         if pending is not None:
@@ -104,12 +106,13 @@ def _drive(
             elif not pending.valid():
                 return count, bad_signature(count, pending)
         prev = e["hash"]
+        log.add(e)
         if len(held) >= PARALLEL_FROM:
             break
     else:
         return _settle(None, [], held) or (count, None)
     with _Checkers(workers - 1) as checkers:
-        return _parallel(it, keys, count, prev, held, checkers, unchecked)
+        return _parallel(it, keys, count, prev, held, checkers, unchecked, log)
 
 
 Batch = list[tuple[int, Pending]]
@@ -147,6 +150,7 @@ def _parallel(
     batch: Batch,
     checkers: _Checkers,
     unchecked: list[Problem] | None,
+    log: LogMemory,
 ) -> tuple[int, Problem | None]:
     """Go on reading after `position`, checking signatures in batches (`batch`: those
     not checked yet, in order): given to a helper process while one keeps up, else
@@ -176,11 +180,12 @@ def _parallel(
                 return found
             raise
         position += 1
-        pending, problem = check_entry(position, prev, e, keys)
+        pending, problem = check_entry(position, prev, e, keys, log)
         if problem is not None:
             if problem.unchecked and unchecked is not None:
                 unchecked.append(problem)
                 prev = e["hash"]
+                log.add(e)
                 continue
             return _settle(checkers, slots, batch) or verdict_at(position, pending, problem)
         if pending is not None:
@@ -194,6 +199,7 @@ def _parallel(
                     if found is not None:
                         return found
         prev = e["hash"]
+        log.add(e)
     return _settle(checkers, slots, batch) or (position, None)
 
 

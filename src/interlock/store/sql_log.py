@@ -112,6 +112,14 @@ class LogWrites:
         cur.close()
         self._appended = False
 
+    def merkle_nodes(self, ids: Sequence[merkle.NodeId]) -> dict[merkle.NodeId, bytes]:
+        """Stored nodes as this transaction sees them (its own appends included)."""
+        cur = cursor(self.conn)
+        try:
+            return fetch_nodes(cur, ids)
+        finally:
+            cur.close()
+
     def put_cosignature(self, origin: str, size: int, party: str, time: int, line: str) -> None:
         cur = cursor(self.conn)
         cur.execute(_INSERT_COSIGNATURE_SQL, (origin, size, party, time, line))
