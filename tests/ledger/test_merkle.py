@@ -247,3 +247,22 @@ def test_every_proof_of_edge_sizes(n: int) -> None:
     for first in range(n + 1):
         proof = m.consistency_proof(first, n, node)
         m.verify_consistency(first, n, m.root_of(leaves[:first]), root, proof)
+
+
+def test_history_gives_the_root_at_every_size_so_far() -> None:
+    h = m.History()
+    assert h.size == 0 and h.root(0) == m.EMPTY_ROOT
+    leaves = _leaves(70)
+    for k, leaf in enumerate(leaves, start=1):
+        h.append(leaf)
+        assert h.size == k
+    for size in range(71):  # every past size, asked after the tree grew past it
+        assert h.root(size) == m.root_of(leaves[:size])
+    vectors = m.History()
+    for data in LEAVES:
+        vectors.append(m.leaf_hash(data))
+    assert [vectors.root(n) for n in range(len(LEAVES) + 1)] == ROOTS
+    with pytest.raises(m.ProofError):
+        h.root(71)
+    with pytest.raises(m.ProofError):
+        h.root(-1)

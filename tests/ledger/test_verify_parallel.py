@@ -29,6 +29,7 @@ from typer.testing import CliRunner
 
 from interlock.codec.keys import key_id, parse_public, public_text
 from interlock.errors import InterlockError, InvalidInput, Unauthorized
+from interlock.ledger import merkle
 from interlock.ledger.chain import GENESIS, Problem, Verdict, audit, make_entry, verify_chain
 from interlock.ledger.envelope import (
     FIELDS,
@@ -573,3 +574,144 @@ def test_audit_verify_command_names_the_first_bad_entry(tmp_path: Path) -> None:
         out = runner.invoke(app, [*args, "--workers", workers])
         assert out.exit_code == 1, out.output
         assert f"at entry {SIGNED[40] + 1}: signature: bad signature" in out.output
+
+
+# --- receipts bound to the log (issue 16, step 3): plain loop and parallel paths agree ------
+
+
+def _leaf(e: dict[str, Any]) -> bytes:
+    return merkle.leaf_hash(bytes.fromhex(e["hash"]))
+
+
+def _root_text(entries: list[dict[str, Any]], size: int) -> str:
+    """The root at `size` by the RFC's recursion (not the audit's stored subtrees)."""
+    return base64.b64encode(merkle.root_of([_leaf(e) for e in entries[:size]])).decode()
+
+
+def bound_chain(n: int, seed: int = 7) -> list[dict[str, Any]]:
+    """Messages, system events and receipts, each receipt signed with a checkpoint its
+    party could have verified: some size from its message's entry to the entry before it."""
+    rng = random.Random(seed)
+    entries: list[dict[str, Any]] = []
+    messages: list[tuple[str, int, str]] = []  # (id, seq, addressee)
+    for seq in range(1, n + 1):
+        now = T0 + timedelta(seconds=seq)
+        roll = rng.random()
+        if messages and roll < 0.4:
+            mid, at, to = rng.choice(messages)
+            size = rng.randint(at, seq - 1)
+            body = {
+                "message": mid,
+                "status": "delivered",
+                "checkpoint": {"size": size, "root": _root_text(entries, size)},
+            }
+            ev: dict[str, Any] = {
+                "type": "receipt",
+                "message": mid,
+                "party": to,
+                "status": "delivered",
+                "envelope": sign("receipt", to, body, PRIVATE[to], now),
+            }
+        elif roll < 0.75:
+            a, b = rng.sample(PARTIES, 2)
+            body = {"to": [b], "priority": "urgent", "subject": f"s{seq}", "refs": []}
+            ev = {
+                "type": "message",
+                "id": f"m-{seq}",
+                "from": a,
+                "to": [b],
+                "priority": "urgent",
+                "envelope": sign("message", a, body, PRIVATE[a], now),
+            }
+            messages.append((f"m-{seq}", seq, b))
+        else:
+            ev = {"type": "channel", "party": rng.choice(PARTIES), "state": "up"}
+        prev = entries[-1]["hash"] if entries else GENESIS
+        entries.append(make_entry(seq, prev, iso(now), ev))
+    return orjson.loads(orjson.dumps(entries))
+
+
+BOUND = bound_chain(80)
+BOUND_RECEIPTS = [i for i, e in enumerate(BOUND) if e["event"]["type"] == "receipt"]
+
+
+def every_verdict(entries: list[dict[str, Any]]) -> tuple[int, Problem | None]:
+    """The plain loop's verdict, asserted equal on every path (strict and audit)."""
+    strict = {
+        repr(verify_chain(copy.deepcopy(entries), KEYS)),
+        *(repr(verify.verify_chain(copy.deepcopy(entries), KEYS, workers=w)) for w in (1, 2, 3)),
+    }
+    assert len(strict) == 1, strict
+    verdict = audits(entries, KEYS)
+    result = verify_chain(copy.deepcopy(entries), KEYS)
+    assert (verdict.count, verdict.problem) == result
+    return result
+
+
+def test_bound_receipts_verify_on_every_path() -> None:
+    assert len(BOUND_RECEIPTS) > 15
+    assert every_verdict(BOUND) == (len(BOUND), None)
+
+
+def test_a_rewritten_history_is_caught_by_the_first_receipt_bound_after_it() -> None:
+    """The server rewrites an unsigned entry and rehashes everything after it: every link
+    and signature holds, but a receipt signed against the old history names the forgery."""
+    system = [i for i, e in enumerate(BOUND) if e["event"]["type"] == "channel"]
+    for i in (system[0], system[len(system) // 2]):
+        entries = copy.deepcopy(BOUND)
+        entries[i]["event"]["state"] = "down"
+        rechain(entries, i)
+        first = next(
+            k
+            for k in BOUND_RECEIPTS
+            if k > i and BOUND[k]["event"]["envelope"]["body"]["checkpoint"]["size"] > i
+        )
+        count, problem = every_verdict(entries)
+        assert count == first + 1 and problem is not None, problem
+        assert problem.reason.startswith("receipt's checkpoint is not this log's: its root")
+
+
+def _forge_receipt(entries: list[dict[str, Any]], k: int, checkpoint: Any) -> None:
+    """A receipt its party signed with `checkpoint` (a server that took it; rehashed)."""
+    ev = entries[k]["event"]
+    body = {**ev["envelope"]["body"], "checkpoint": checkpoint}
+    ev["envelope"] = sign("receipt", ev["party"], body, PRIVATE[ev["party"]], T0)
+    rechain(entries, k)
+
+
+def test_a_receipt_bound_to_another_log_is_named_on_every_path() -> None:
+    k = BOUND_RECEIPTS[len(BOUND_RECEIPTS) // 2]
+    ev = BOUND[k]["event"]
+    at = next(e["seq"] for e in BOUND if e["event"].get("id") == ev["message"])
+    cases = {
+        "its root": {"size": k, "root": _root_text(BOUND, k - 1)},  # another size's root
+        f"size {k + 1}, but {k} entries": {"size": k + 1, "root": _root_text(BOUND, k)},
+        f"size {at - 1} does not include message {ev['message']} (ledger entry {at})": {
+            "size": at - 1,
+            "root": _root_text(BOUND, at - 1),
+        },
+        "checkpoint.root: not standard base64": {"size": k, "root": "#"},
+    }
+    for expected, checkpoint in cases.items():
+        entries = copy.deepcopy(BOUND)
+        _forge_receipt(entries, k, checkpoint)
+        count, problem = every_verdict(entries)
+        assert count == k + 1 and problem is not None
+        assert problem.reason.startswith("receipt's checkpoint is not this log's: ")
+        assert expected in problem.reason, (expected, problem.reason)
+    # Exactly at the entry before the receipt, and exactly at the message: both hold
+    # (the receipts after it were bound to the old hashes: they are cut off).
+    for size in (k, at):
+        entries = copy.deepcopy(BOUND[: k + 1])
+        _forge_receipt(entries, k, {"size": size, "root": _root_text(BOUND, size)})
+        assert every_verdict(entries) == (k + 1, None)
+
+
+def test_a_bad_signature_is_named_before_a_bad_checkpoint() -> None:
+    k = BOUND_RECEIPTS[3]
+    entries = copy.deepcopy(BOUND)
+    _forge_receipt(entries, k, {"size": k + 5, "root": _root_text(BOUND, k)})
+    change_signature(entries, k)
+    rechain(entries, k)
+    count, problem = every_verdict(entries)
+    assert count == k + 1 and problem is not None and "bad signature" in problem.reason
