@@ -131,6 +131,7 @@ class Client:
         self._verified: Verified | None = None  # the last checkpoint verified, in memory
         self._witnessing = threading.Lock()  # one witness round at a time
         self.witness_rounds = 0  # how many times this client asked for a new checkpoint
+        self.last_bound: CheckpointRef | None = None  # the last receipt's checkpoint
         self.last_seq = 0  # the last stream event seen: where a reconnect resumes
         # Delivery receipts go out from a few background threads, so reading the stream
         # never waits for a round trip and the server commits the receipts in batches.
@@ -225,6 +226,7 @@ class Client:
         if self.state is not None and bound:
             ref = self.checkpoint_for(entry if entry is not None else self._entry_of(message_id))
             content[CHECKPOINT_FIELD] = ref.to_json()
+            self.last_bound = ref
         return self.call(
             "POST", f"/messages/{message_id}/receipts", json=self.sign("receipt", content)
         )

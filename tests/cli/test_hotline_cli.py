@@ -377,3 +377,50 @@ def test_signed_notice_and_the_system_message_in_its_timeline(
     assert f"system message {system['id']}: interlock (system) -> blue, red" in text
     assert re.search(rf"blue acknowledged {system['id']} \d+\.\d s after sending: on time", text)
     assert text.index("version 1") < text.index("system message") < text.index("acknowledged")
+
+
+def test_an_acknowledgement_bound_to_the_log_reads_in_the_timeline(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    """`hotline ack --state DIR` witnesses the log, binds the receipt to the checkpoint
+    that holds the message, and says so; the timeline tells a person the same."""
+    sent = run(
+        "hotline", "send", "--to", "red", "--subject", "Tanker orbit moved",
+        env=deployment.env("blue"),
+    )  # fmt: skip
+    mid = sent_id(sent)
+    state = tmp_path / "red-state"
+    acked = run("hotline", "ack", mid, "--state", str(state), env=deployment.env("red"))
+    assert acked.returncode == 0, acked.stderr
+    found = re.search(r"you had verified the record to entry (\d+)", acked.stdout)
+    assert found is not None, acked.stdout
+    size = int(found.group(1))
+    entries = deployment.ledger()
+    message = next(e for e in entries if e["event"].get("id") == mid)
+    (receipt,) = [e for e in entries if e["event"].get("message") == mid]
+    assert message["seq"] <= size < receipt["seq"]
+    assert receipt["event"]["envelope"]["body"]["checkpoint"]["size"] == size
+    assert (state / "servers.json").is_file()  # the witness state it verified and kept
+    out = run(
+        "audit", "timeline", mid, str(deployment.directory),
+        env={**WIDE, **pg.child_env(deployment.directory)},
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    text = " ".join(out.stdout.split())
+    assert f"red had verified the record to entry {size}" in text
+    summary = next(line for line in out.stdout.splitlines() if line.startswith("red: "))
+    assert f"had verified the record to entry {size}" in summary
+
+
+def test_watch_shows_what_a_receipt_had_verified() -> None:
+    from interlock.cli.hotline import describe
+
+    body = {"message": "m-1", "status": "delivered"}
+    event = {"type": "receipt", "party": "red", "status": "delivered", "message": "m-1"}
+    entry = {"seq": 9, "received_at": "2030-01-01T00:00:00Z", "event": event}
+    bound = {**body, "checkpoint": {"size": 8, "root": "A" * 43 + "="}}
+    assert "had verified" not in describe(
+        {**entry, "event": {**event, "envelope": {"body": body}}}, "blue"
+    )
+    line = describe({**entry, "event": {**event, "envelope": {"body": bound}}}, "blue")
+    assert "red delivered m-1" in line and "(had verified the record to entry 8)" in line

@@ -25,6 +25,7 @@ from ..ledger import checkpoint as cp
 from ..ledger.note import NoteError, parse_note, parse_verifier_key
 from .audit import audit_app
 from .common import (
+    STATE_HELP,
     Api,
     console,
     fail,
@@ -39,9 +40,6 @@ from .common import (
 EXIT_FAILED = 1  # the log failed a check: a rollback, a fork, no proof
 EXIT_UNDECIDED = 3  # `audit fork`: nothing proven either way
 
-STATE_HELP = (
-    "witness state directory (default $XDG_STATE_HOME/interlock or ~/.local/state/interlock)"
-)
 
 
 def _b64(raw: bytes) -> str:

@@ -74,8 +74,30 @@ def key_option(what: str = "what you say") -> Any:
     )
 
 
+STATE_HELP = (
+    "witness state directory (default $XDG_STATE_HOME/interlock or ~/.local/state/interlock)"
+)
+
+
+def receipt_state_option() -> Any:
+    """Where the witness state is that binds your receipts to the log (none: unbound)."""
+    return typer.Option(
+        None,
+        "--state",
+        envvar="INTERLOCK_STATE",
+        help="witness state directory (as `audit checkpoint --state`): bind each receipt "
+        "to the checkpoint verified there, witnessing a newer one when needed",
+    )
+
+
 def party_client(
-    url: str, token: str | None, party: str | None, key_file: Path | None, *, need_key: bool
+    url: str,
+    token: str | None,
+    party: str | None,
+    key_file: Path | None,
+    *,
+    need_key: bool,
+    state: Path | None = None,
 ) -> Client:
     """The signing client of your party, checked before anything is sent or signed: the
     key file is read, the token's party is asked of the server and must be `party` (if
@@ -94,7 +116,7 @@ def party_client(
             "(make one with `interlock keys new PARTY`)"
         )
     key = read_private(key_file) if key_file is not None else None
-    client = Client(url, token, party or "", key)
+    client = Client(url, token, party or "", key, state=state)
     try:
         me = client.call("GET", "/me")["id"]
         if party and party != me:

@@ -23,6 +23,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import InterlockError
+from ..ledger.receipts import verified_to
 from ..model.message import REF_KINDS, SYSTEM, message_view
 from ..model.timeutil import parse_utc
 from .common import (
@@ -32,6 +33,7 @@ from .common import (
     party_client,
     party_option,
     read_json_file,
+    receipt_state_option,
     reported_errors,
     token_option,
     url_option,
@@ -193,14 +195,23 @@ def ack(
     reply: str | None = typer.Option(None, "--reply", help="a reply to go with it"),
     as_json: bool = typer.Option(False, "--json", help="print the message as recorded"),
     key: Path | None = key_option("the acknowledgement"),
+    state: Path | None = receipt_state_option(),
     party: str | None = party_option(),
     url: str = url_option(),
     token: str | None = token_option(),
 ) -> None:
-    """Acknowledge a message addressed to you (signed), optionally with a reply."""
-    with reported_errors(), party_client(url, token, party, key, need_key=True) as client:
-        result = client.ack(message_id, reply)
-        me = client.party
+    """Acknowledge a message addressed to you (signed), optionally with a reply; with
+    --state, bound to the checkpoint of the log you verified (exit 1 if the log fails)."""
+    from ..witness import WitnessError
+
+    with reported_errors():
+        client = party_client(url, token, party, key, need_key=True, state=state)
+        with client:
+            try:
+                result = client.ack(message_id, reply)
+            except WitnessError as exc:
+                fail(f"FAIL {exc.detail}; nothing sent", 1)
+            me, bound = client.party, client.last_bound
     message = result["message"]
     if as_json:
         _json_out(message)
@@ -211,7 +222,8 @@ def ack(
     verdict = "on time" if on_time else "[bold red]late[/]"
     console.print(
         f"[bold]{message['id']}[/] acknowledged by {me} at {at} ({verdict}, deadline "
-        f"{message['deadline']}); message {message['state']}",
+        f"{message['deadline']}); message {message['state']}"
+        + (f"; you had verified the record to entry {bound.size}" if bound else ""),
         highlight=False,
     )
 
@@ -281,6 +293,9 @@ def describe(entry: dict[str, Any], me: str) -> str:
     if kind == "receipt":
         reply = ((ev.get("envelope") or {}).get("body") or {}).get("reply")
         text = f"{head} {ev['party']} {ev['status']} {ev['message']}"
+        size = verified_to(ev)
+        if size is not None:
+            text += f" [dim](had verified the record to entry {size})[/]"
         return text + (f": [italic]{escape(reply)}[/]" if reply else "")
     if kind == "escalation":
         return (
@@ -384,12 +399,14 @@ def watch(
     ),
     as_json: bool = typer.Option(False, "--json", help="one JSON line per event"),
     key: Path | None = key_option("delivery receipts"),
+    state: Path | None = receipt_state_option(),
     party: str | None = party_option(),
     url: str = url_option(),
     token: str | None = token_option(),
 ) -> None:
     """Live view of everything addressed to you: messages (delivered as they arrive),
-    receipts, escalations (red), conflicts, channel down/up. Ctrl-C to stop."""
+    receipts, escalations (red), conflicts, channel down/up. Ctrl-C to stop. With --state,
+    each delivery receipt is bound to the checkpoint of the log you verified."""
     from ..client import Client
 
     if deliver and key is None:
@@ -398,7 +415,7 @@ def watch(
             "INTERLOCK_KEY), or --no-deliver"
         )
     with reported_errors():
-        client = party_client(url, token, party, key, need_key=deliver)
+        client = party_client(url, token, party, key, need_key=deliver, state=state)
         interval_s = float(client.call("GET", "/agreement")["hotline"]["heartbeat_interval_s"])
     assert token is not None
     beats = Client(url, token, client.party)

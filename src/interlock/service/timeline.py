@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import InvalidInput
+from ..ledger.receipts import verified_to
 from ..model.agreement import Rules
 from ..model.message import SYSTEM, message_view
 from ..model.timeutil import parse_utc
@@ -146,6 +147,10 @@ def _receipt_row(m: _Message, entry: dict[str, Any], name: str) -> dict[str, Any
         if reply:
             row["reply"] = reply
             what += f"; reply {reply!r}"
+    size = verified_to(ev)  # the checkpoint its signer had verified (issue 16, step 3)
+    if size is not None:
+        row["verified_to"] = size
+        what += f"; {party} had verified the record to entry {size}"
     row["what"] = what
     return row
 
@@ -251,6 +256,8 @@ def message_summary(rows: list[dict[str, Any]]) -> list[str]:
         if acked:
             verdict = "on time" if acked["on_time"] else "LATE"
             parts.append(f"acknowledged +{_seconds(acked['after_s'])} ({verdict})")
+            if "verified_to" in acked:
+                parts.append(f"had verified the record to entry {acked['verified_to']}")
         else:
             parts.append("NOT acknowledged")
         parts.append(f"deadline {head['deadline_s']:g} s")
