@@ -14,10 +14,14 @@ What it does:
    `Client.sign`, the client's own signing), whether or not earlier ones were answered.
    Latency = arrival on red's stream - start of the send (before signing); the message id
    in the 201 answer and in the stream event maps the two.
-4. Two receipt modes, each on its own fresh deployment: "auto" is the client as shipped
+4. Three receipt modes, each with a reader of its own: "auto" is the client as shipped
    (the reader posts a signed "delivered" receipt for each message before handing it on,
-   so the server also commits a receipt per message); "off" reads the stream only
-   (`auto_deliver=False`): the server's push path alone.
+   so the server also commits a receipt per message); "bound" is the same client with a
+   witness state (`Client(..., state=DIR)`): each receipt signs the checkpoint that holds
+   its message, witnessing a newer one only when the last verified one does not (the
+   rounds are counted and printed), and the message's inclusion proof is read per
+   receipt; "off" reads the stream only (`auto_deliver=False`): the server's push path
+   alone.
 5. Baseline: closed-loop `GET /health` round trips on the same server (one connection).
 6. `audit verify`: after the runs, times `interlock audit verify DIR` (the CLI, a fresh
    process) and `verify_chain(store.ledger_entries(), keys)` in process over the ledger
@@ -80,7 +84,8 @@ from interlock.store import open_store
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
-MODES = ("auto", "off")  # delivery receipts posted by the reader (as shipped), or none
+# delivery receipts posted by the reader (as shipped), bound to the log, or none
+MODES = ("auto", "bound", "off")
 STALL_S = 10.0  # a drain gives up after this long without a new arrival on red's stream
 WARMUP = 20  # messages at 50/s before anything is timed
 MAX_CONNECTIONS = 256  # the sender's cap: past it, sends wait for a free connection
@@ -139,15 +144,26 @@ class _StampingClient(Client):
 
 
 def reader_main(
-    url: str, token: str, key_file: str, auto: bool, after: int, out: Any, stop: Any
+    url: str,
+    token: str,
+    key_file: str,
+    mode: str,
+    after: int,
+    out: Any,
+    stop: Any,
+    state: str,
 ) -> None:
-    client = _StampingClient(url, token, "red", read_private(Path(key_file)), out=out)
+    bound = state if mode == "bound" else None
+    client = _StampingClient(url, token, "red", read_private(Path(key_file)), out=out, state=bound)
+    auto = mode != "off"
     try:
         for entry in client.events(after, auto_deliver=auto, stop=stop.is_set, retry_s=0.2):
             if not auto:
                 client.stamp(entry)
     finally:
         client.close()
+        if bound is not None:  # for the parent: how many witness rounds the run took
+            (Path(bound) / "rounds").write_text(str(client.witness_rounds))
 
 
 class Arrivals:
@@ -182,8 +198,9 @@ class Arrivals:
 class Reader:
     """Red's stream reader in a process of its own, from ledger entry `after` on."""
 
-    def __init__(self, server: Server, dep: Deployment, auto: bool, after: int) -> None:
+    def __init__(self, server: Server, dep: Deployment, mode: str, after: int) -> None:
         ctx = multiprocessing.get_context("spawn")
+        self.state = dep.directory / f"red-state-{mode}"  # the witness state (bound)
         self.q = ctx.Queue()
         self.stop_event = ctx.Event()
         self.proc = ctx.Process(
@@ -192,10 +209,11 @@ class Reader:
                 server.url,
                 dep.tokens["red"],
                 str(dep.key_file("red")),
-                auto,
+                mode,
                 after,
                 self.q,
                 self.stop_event,
+                str(self.state),
             ),
             daemon=True,
         )
@@ -435,6 +453,7 @@ class ModeResult:
     mode: str
     runs: list[RunResult] = field(default_factory=list)
     profile: str | None = None
+    witness_rounds: int | None = None  # "bound": checkpoints the reader witnessed
 
 
 def warm_up(server: Server, dep: Deployment, reader: Reader, blue: Client) -> None:
@@ -485,7 +504,7 @@ def run_mode(
     """Red's reader in `mode` (from the ledger's end on), then each rate in turn. With
     `profile`, py-spy samples the server during the last rate."""
     res = ModeResult(mode, profile=str(profile or ""))
-    reader = Reader(server, dep, auto=(mode == "auto"), after=ledger_count(dep.directory))
+    reader = Reader(server, dep, mode, after=ledger_count(dep.directory))
     tag = " (py-spy attached)" if profile else ""
     try:
         warm_up(server, dep, reader, blue)
@@ -518,6 +537,14 @@ def run_mode(
     finally:
         # The reader checks its stop flag between events: one more message wakes it.
         reader.close(lambda: blue.send("red", "benchmark over"))
+    rounds = reader.state / "rounds"
+    if rounds.is_file():
+        res.witness_rounds = int(rounds.read_text())
+        received = sum(r.arrived for r in res.runs) + WARMUP + 1
+        console.print(
+            f"receipts {mode}: {res.witness_rounds:,} witness rounds for about {received:,} "
+            "receipts (one round covers every message up to the checkpoint it verifies)"
+        )
     return res
 
 
@@ -638,7 +665,10 @@ def delivery_table(results: list[ModeResult], title: str, health_p50_ms: float) 
     t = Table(title=title, title_justify="left", caption_justify="left")
     t.caption = (
         "receipts: auto = the stock client (posts a signed 'delivered' receipt per message, "
-        "from background threads: a second durable write per message), off = stream only. "
+        "from background threads: a second durable write per message), bound = the same with "
+        "a witness state (each receipt signs a verified checkpoint holding its message: an "
+        "inclusion proof per receipt, a witness round when the last checkpoint is too small), "
+        "off = stream only. "
         "delivery = arrival on red's stream - start of blue's send (signing included); "
         "send RTT = POST /messages until its 201; lag = how late sends started against the "
         "schedule (client saturation); drain = how long after the last answer the last "
@@ -789,7 +819,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--rates", type=_floats, default=[100.0, 500.0], help="msg/s, e.g. 100,500")
     ap.add_argument("--duration", type=float, default=10.0, help="seconds of sending per rate")
-    ap.add_argument("--modes", default="auto,off", help="receipt modes: auto (as shipped), off")
+    ap.add_argument(
+        "--modes", default="auto,bound,off", help="receipt modes: auto (as shipped), bound, off"
+    )
     ap.add_argument("--connections", type=int, default=32, help="sender keep-alive connections")
     ap.add_argument(
         "--drain",

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -61,6 +62,12 @@ _BY_STATUS: dict[int, type[InterlockError]] = {
 
 
 RECEIPT_THREADS = 4
+# Witness rounds for receipts are at most this often: a receipt whose message is newer
+# than the last verified checkpoint waits for the next round, which covers every message
+# that came meanwhile, so the rounds stay a few a second whatever the message rate. A
+# delivery is then reported up to this much later: small beside the shortest agreed
+# acknowledgement deadline (flash, 30 s by default: model.agreement).
+WITNESS_INTERVAL_S = 0.2
 log = logging.getLogger("interlock.client")
 
 
@@ -118,6 +125,7 @@ class Client:
         clock: Clock = utc_now,
         timeout: float = 10.0,
         state: WitnessState | Path | str | None = None,
+        witness_interval_s: float = WITNESS_INTERVAL_S,
     ) -> None:
         self.url = url
         self.party = party
@@ -130,6 +138,8 @@ class Client:
         self.state = WitnessState(state) if isinstance(state, (Path, str)) else state
         self._verified: Verified | None = None  # the last checkpoint verified, in memory
         self._witnessing = threading.Lock()  # one witness round at a time
+        self.witness_interval_s = witness_interval_s
+        self._last_round = -math.inf  # time.monotonic() of the last witness round
         self.witness_rounds = 0  # how many times this client asked for a new checkpoint
         self.last_bound: CheckpointRef | None = None  # the last receipt's checkpoint
         self.last_seq = 0  # the last stream event seen: where a reconnect resumes
@@ -260,6 +270,9 @@ class Client:
         with self._witnessing:
             v = self._verified or self.state.last_verified(self.url)
             if v is None or v.size < seq:
+                # Hold the others back until the interval is over: they share this round.
+                time.sleep(max(0.0, self._last_round + self.witness_interval_s - time.monotonic()))
+                self._last_round = time.monotonic()
                 self.witness_rounds += 1
                 now = int(self.clock().timestamp())
                 v = witness(self, self.state, url=self.url, now=now).checkpoint

@@ -39,13 +39,17 @@ def test_quick_hotline_benchmark_runs_and_prints_its_tables() -> None:
     by_first = {r[0]: r for r in rows}
 
     # Delivery: one row per receipt mode at the quick rate, every message arrived.
-    for mode in ("auto", "off"):
+    for mode in ("auto", "bound", "off"):
         row = by_first[mode]
         assert row[1] == "50"  # rate target
         assert float(row[2]) == pytest.approx(50.0, rel=0.1)  # achieved
         assert row[3] == row[4] == "100"  # messages sent == arrived (2 s at 50/s)
         assert all(re.fullmatch(r"[\d,.]+", c) for c in row[6:9]), row  # p50, p99, max
     assert "Baseline: GET /health" in out.stdout
+    # Bound receipts: the witness rounds are far fewer than the receipts (not one each).
+    rounds = re.search(r"receipts bound: (\d+) witness rounds for about (\d+) receipts", out.stdout)
+    assert rounds is not None, out.stdout[-4000:]
+    assert 1 <= int(rounds.group(1)) <= int(rounds.group(2)) // 3
 
     # audit verify: the CLI and verify_chain over the ledger the run produced.
     cli = next(r for r in rows if r[0].startswith("interlock audit verify DIR"))
