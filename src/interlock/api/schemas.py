@@ -368,7 +368,8 @@ class SignedEnvelope(BaseModel):
     nonce: str = Field(description="random, >= 16 characters; a replay is refused")
     body: Any = Field(
         description="notice: a Feature; message: {to, priority, subject, body, refs, "
-        "payload}; receipt: {message, status: delivered|acknowledged, reply}"
+        "payload}; receipt: {message, status: delivered|acknowledged, reply, checkpoint: "
+        "{size, root} (the log's checkpoint the signer verified, holding the message)}"
     )
     signature: str = Field(description="base64url Ed25519 signature")
 
