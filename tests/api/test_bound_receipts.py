@@ -216,3 +216,29 @@ def test_a_client_refuses_to_bind_to_a_log_that_fails_its_witness_check(
     finally:
         red.close()
     assert _receipts(live_server) == []
+
+
+def test_the_streams_delivery_goes_out_unbound_when_the_log_fails_its_check(
+    live_server: LiveServer, clients: dict[str, Client], tmp_path: Path
+) -> None:
+    """Delivery is a fact whatever the log did: reported, but vouching for nothing."""
+    state = WitnessState(tmp_path / "state")
+    state.directory.mkdir()
+    (state.directory / "servers.json").write_text(
+        json.dumps({live_server.url: "interlock/0000000000000000"})
+    )
+    red = Client(
+        live_server.url, live_server.tokens["red"], "red", clients["red"].key,
+        clock=live_server.clock, state=state,
+    )  # fmt: skip
+    stream = Collector(red)
+    try:
+        clients["blue"].send("red", "the log changed its name")
+        wait_for(lambda: len(_receipts(live_server)) == 1)
+    finally:
+        stream.stop()
+        red.close()
+    (r,) = _receipts(live_server)
+    assert r["event"]["status"] == "delivered"
+    assert "checkpoint" not in r["event"]["envelope"]["body"]
+    assert list((state.directory / "evidence").iterdir())  # the offending note is kept
