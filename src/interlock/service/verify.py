@@ -24,6 +24,7 @@ with contextlib.suppress(ImportError):  # POSIX only: a larger pipe for the help
 from ..ledger.chain import (
     GENESIS,
     Problem,
+    Reading,
     Verdict,
     bad_signature,
     check_entry,
@@ -51,23 +52,30 @@ def default_workers() -> int:
 
 
 def audit(
-    entries: Iterable[dict[str, Any]], keys: dict[str, list[str]], workers: int = 1
+    entries: Iterable[dict[str, Any]],
+    keys: dict[str, list[str]],
+    workers: int = 1,
+    viewer: str | None = None,
 ) -> Verdict:
-    """`ledger.chain.audit`'s verdict, the signatures checked on `workers` processes: a
-    signature by an unknown key is set aside as unchecked and the audit goes on."""
+    """`ledger.chain.audit`'s verdict (as `viewer`'s view; None: the whole record), the
+    signatures checked on `workers` processes: a signature by an unknown key is set aside
+    as unchecked and the audit goes on."""
     unchecked: list[Problem] = []
-    count, problem = _drive(entries, keys, workers, unchecked)
+    count, problem = _drive(entries, keys, workers, unchecked, Reading(viewer))
     if problem is not None:  # reading ran ahead of it: keep what the plain loop saw
         unchecked = [u for u in unchecked if u.seq < problem.seq]
     return Verdict(count, problem, tuple(unchecked))
 
 
 def verify_chain(
-    entries: Iterable[dict[str, Any]], keys: dict[str, list[str]], workers: int = 1
+    entries: Iterable[dict[str, Any]],
+    keys: dict[str, list[str]],
+    workers: int = 1,
+    viewer: str | None = None,
 ) -> tuple[int, Problem | None]:
     """`ledger.chain.verify_chain`'s verdict (an unknown key counts as a problem), the
     signatures checked on `workers` processes."""
-    return _drive(entries, keys, workers, None)
+    return _drive(entries, keys, workers, None, Reading(viewer))
 
 
 def _drive(
@@ -75,6 +83,7 @@ def _drive(
     keys: dict[str, list[str]],
     workers: int,
     unchecked: list[Problem] | None,
+    reading: Reading,
 ) -> tuple[int, Problem | None]:
     """(entries checked, the first problem or None); unknown keys go to `unchecked` when
     it is a list.
@@ -91,7 +100,7 @@ def _drive(
     held: Batch = []  # signatures not checked yet, in order
     # Short chains never pay for starting processes: their signatures are checked here.
     for count, e in enumerate(it, start=1):
-        pending, problem = check_entry(count, prev, e, keys)
+        pending, problem = check_entry(count, prev, e, keys, reading)
         if problem is not None:
             if problem.unchecked and unchecked is not None:
                 unchecked.append(problem)
@@ -109,7 +118,7 @@ def _drive(
     else:
         return _settle(None, [], held) or (count, None)
     with _Checkers(workers - 1) as checkers:
-        return _parallel(it, keys, count, prev, held, checkers, unchecked)
+        return _parallel(it, keys, count, prev, held, checkers, unchecked, reading)
 
 
 Batch = list[tuple[int, Pending]]
@@ -147,6 +156,7 @@ def _parallel(
     batch: Batch,
     checkers: _Checkers,
     unchecked: list[Problem] | None,
+    reading: Reading,
 ) -> tuple[int, Problem | None]:
     """Go on reading after `position`, checking signatures in batches (`batch`: those
     not checked yet, in order): given to a helper process while one keeps up, else
@@ -176,7 +186,7 @@ def _parallel(
                 return found
             raise
         position += 1
-        pending, problem = check_entry(position, prev, e, keys)
+        pending, problem = check_entry(position, prev, e, keys, reading)
         if problem is not None:
             if problem.unchecked and unchecked is not None:
                 unchecked.append(problem)
