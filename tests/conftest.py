@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import socket
 import threading
 import time
@@ -21,6 +22,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from interlock.api import create_app
 from interlock.client import Client
 from interlock.codec.keys import public_text
+from interlock.ledger.commitments import seal
+from interlock.ledger.envelope import sign
+from interlock.ledger.statements import notice_body
 from interlock.model.agreement import Agreement, agreement_from_dict
 from interlock.service.assets import AssetService
 from interlock.service.auth import issue_tokens
@@ -50,6 +54,24 @@ class Clock:
 
     def advance(self, **kwargs: float) -> None:
         self.now += timedelta(**kwargs)
+
+
+def signed_notice(
+    party: str,
+    key: Ed25519PrivateKey,
+    feature: dict[str, Any],
+    at: datetime,
+    *,
+    hidden: tuple[str, ...] = ("purpose", "remarks", "unit"),
+    notice_id: str | None = None,
+    version: int = 1,
+) -> dict[str, Any]:
+    """What a party posts for a signed notice (as `Client.signed_notice` builds it): the
+    envelope over the feature with its `hidden` fields committed, saying new or which
+    version of which notice, and the openings beside it."""
+    committed, openings = seal(feature, hidden, {f: os.urandom(32) for f in hidden})
+    env = sign("notice", party, notice_body(committed, notice_id, version), key, at)
+    return {**env, "openings": openings} if openings else env
 
 
 def make_agreement(hotline: dict[str, Any] | None = None, **rules: Any) -> Agreement:
