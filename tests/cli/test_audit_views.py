@@ -57,9 +57,9 @@ def make_deployment(directory: Path) -> None:
     services.store.close()
 
 
-@pytest.fixture(scope="module")
-def deployment(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("views") / "deploy"
+@pytest.fixture
+def deployment(tmp_path: Path) -> Path:  # per test: on PostgreSQL, each test has its database
+    directory = tmp_path / "deploy"
     make_deployment(directory)
     return directory
 
@@ -222,16 +222,30 @@ def test_a_disclosed_field_verifies_and_a_false_one_is_named(tmp_path: Path) -> 
     assert f"disclosure of entry {at}: opening of field 'purpose' does not match" in reason
 
 
-def test_exports_and_the_database_are_mode_0600(deployment: Path, tmp_path: Path) -> None:
+def test_exports_are_mode_0600(deployment: Path, tmp_path: Path) -> None:
     for name, party in (("all.jsonl", ()), ("red.jsonl", ("red",))):
         (tmp_path / name).write_text("an older file, world-readable\n")
         (tmp_path / name).chmod(0o644)
         export(deployment, tmp_path / name, *party)
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600
-    assert FILE_MODE == 0o600
-    for db in deployment.glob("*.db*"):
-        assert stat.S_IMODE(db.stat().st_mode) == 0o600, db
-    assert list(deployment.glob("*.db"))
+
+
+@pytest.mark.sqlite_only
+def test_the_database_and_its_wal_are_mode_0600(tmp_path: Path) -> None:
+    from interlock.store import open_store
+
+    store = open_store(tmp_path / "new.db")
+    with store.write() as tx:
+        tx.append_ledger("channel", None, {"type": "channel"}, "2030-01-01T00:00:00Z", ["a"])
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert {"new.db", "new.db-wal", "new.db-shm"} <= set(files), files
+    for name in files:
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == FILE_MODE == 0o600, name
+    store.close()
+    # A store made before (world-readable) is narrowed when opened.
+    (tmp_path / "new.db").chmod(0o644)
+    open_store(tmp_path / "new.db").close()
+    assert stat.S_IMODE((tmp_path / "new.db").stat().st_mode) == 0o600
 
 
 def test_the_export_command_refuses_an_unknown_party(deployment: Path, tmp_path: Path) -> None:
