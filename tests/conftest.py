@@ -22,9 +22,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from interlock.api import create_app
 from interlock.client import Client
 from interlock.codec.keys import public_text
-from interlock.ledger.commitments import seal
 from interlock.ledger.envelope import sign
-from interlock.ledger.statements import notice_body
+from interlock.ledger.statements import sealed_notice
 from interlock.model.agreement import Agreement, agreement_from_dict
 from interlock.service.assets import AssetService
 from interlock.service.auth import issue_tokens
@@ -69,8 +68,9 @@ def signed_notice(
     """What a party posts for a signed notice (as `Client.signed_notice` builds it): the
     envelope over the feature with its `hidden` fields committed, saying new or which
     version of which notice, and the openings beside it."""
-    committed, openings = seal(feature, hidden, {f: os.urandom(32) for f in hidden})
-    env = sign("notice", party, notice_body(committed, notice_id, version), key, at)
+    salts = {f: os.urandom(32) for f in hidden}
+    body, openings = sealed_notice(feature, hidden, salts, notice_id, version)
+    env = sign("notice", party, body, key, at)
     return {**env, "openings": openings} if openings else env
 
 

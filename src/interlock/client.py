@@ -35,10 +35,10 @@ from .errors import (
     StateConflict,
     Unauthorized,
 )
-from .ledger.commitments import SALT_BYTES, seal
+from .ledger.commitments import SALT_BYTES
 from .ledger.envelope import sign
 from .ledger.keys import read_private
-from .ledger.statements import NEW, notice_body
+from .ledger.statements import NEW, sealed_notice
 from .model.agreement import OPTIONAL_FIELDS
 from .service.clock import Clock, utc_now
 
@@ -170,8 +170,8 @@ class Client:
         makes version `version` of `notice_id`, and beside it the fields' openings."""
         fields = self.hidden_fields()
         salts = {f: secrets.token_bytes(SALT_BYTES) for f in fields}
-        committed, openings = seal(feature, fields, salts)
-        envelope = self.sign("notice", notice_body(committed, notice_id, version))
+        body, openings = sealed_notice(feature, fields, salts, notice_id, version)
+        envelope = self.sign("notice", body)
         return {**envelope, "openings": openings} if openings else envelope
 
     def submit_notice(self, feature: dict[str, Any], *, signed: bool = True) -> Any:

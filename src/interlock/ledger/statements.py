@@ -17,10 +17,12 @@ The recorded event's id, version and feature must be those (a new notice: versio
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..codec.canonical import canonical
 from ..model.message import SYSTEM
+from .commitments import seal
 
 NEW = None  # a signed notice body's "id" when it files a new notice
 SIGNED_KIND = {"notice_version": "notice", "message": "message", "receipt": "receipt"}
@@ -38,6 +40,19 @@ def notice_body(
     """What a party signs to file `feature`: as a new notice (`notice_id` None, version 1)
     or as version `version` of its notice `notice_id`."""
     return {"notice": {"id": notice_id, "version": version}, "feature": feature}
+
+
+def sealed_notice(
+    feature: dict[str, Any],
+    hidden: Iterable[str],
+    salts: Mapping[str, bytes],
+    notice_id: str | None = NEW,
+    version: int = 1,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The body a party signs for `feature`, its `hidden` fields committed under `salts`
+    (one per field), and the openings to send beside the envelope (``"openings"``)."""
+    committed, openings = seal(feature, hidden, salts)
+    return notice_body(committed, notice_id, version), openings
 
 
 def notice_target(body: Any) -> tuple[str | None, int] | str:
