@@ -87,14 +87,6 @@ def make_entry(
     }
 
 
-def redacted_stub(entry: dict[str, Any]) -> dict[str, Any]:
-    """An entry as a party outside its audience reads it: the head whole (so its links and
-    hash verify), the event reduced to its type, no openings."""
-    out = {k: v for k, v in entry.items() if k not in ("event", "openings")}
-    out["event"] = {"type": entry["event"].get("type"), "redacted": True}
-    return out
-
-
 @dataclass(slots=True)
 class Reading:
     """What one audit carries from entry to entry: for whom the record was written (None:
