@@ -154,6 +154,22 @@ def test_a_stub_where_the_party_is_in_the_audience_is_named(
     reason = tampered(verify(write(tmp_path / "c", {**header, "party": "green"}, e)),
                       f"at entry {notice}")  # fmt: skip
     assert "yet green is in its audience" in reason
+    # ...nor by dressing the stub as an entry from before audiences, the chain rehashed.
+    header, view = export(deployment, tmp_path / "green.jsonl", "green")
+    mine = seq_of(view, "notice_version", party="green")
+    assert mine > 1
+    view[mine - 1]["event"] = {"type": "notice_version", "redacted": True}
+    del view[mine - 1]["audience"]
+    prev = view[mine - 2]["hash"]
+    for e in view[mine - 1 :]:
+        e["prev_hash"] = prev
+        e["hash"] = entry_hash(
+            e["seq"], prev, e["received_at"], e["content_hash"], e.get("audience")
+        )
+        prev = e["hash"]
+    reason = tampered(verify(write(tmp_path / "d", {**header, "head": prev}, view)),
+                      f"at entry {mine}")  # fmt: skip
+    assert "no audience, after entries that have one" in reason
 
 
 def test_a_rewritten_signed_notice_rehashed_is_named(deployment: Path, tmp_path: Path) -> None:

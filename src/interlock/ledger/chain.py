@@ -95,6 +95,7 @@ class Reading:
 
     viewer: str | None = None
     commitments: dict[int, dict[str, str]] = field(default_factory=dict)
+    audiences: bool = False  # an entry with an audience was read: every later one has one
 
 
 def _audience_ok(audience: Any) -> bool:
@@ -173,6 +174,9 @@ def check_entry(
         audience = e.get("audience")
         if audience is not None and not _audience_ok(audience):
             return None, Problem(position, "malformed entry (audience: a sorted list of parties)")
+        if audience is None and reading.audiences:  # made to pass for an older entry
+            return None, Problem(position, "no audience, after entries that have one")
+        reading.audiences = audience is not None
         redacted = event.get("redacted") is True
         ready = None
         if redacted:
