@@ -8,7 +8,8 @@ entry breaks every link after it, and the first bad entry can be named:
 
 ``audience`` (a sorted list of party ids) names who may read the event: every party for
 a public event, the parties of a conflict, the audience of a hotline message. Entries
-chained before audiences existed have none, and their head has four fields.
+chained before audiences existed have none, and their head has four fields; none may
+follow an entry that has one.
 
 Signed envelopes are also checked against their author's public key, so a server that
 rewrites the chain from the start still cannot forge what a party said. A signature whose
