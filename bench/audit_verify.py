@@ -94,10 +94,18 @@ def build_chain(n: int, seed: int = 7) -> tuple[list[dict[str, Any]], dict[str, 
             event = _receipt(rng, seq, now, private, messages)
         else:
             event = _system(rng, seq, now, messages)
-        entry = make_entry(seq, prev, iso(now), event)
+        entry = make_entry(seq, prev, iso(now), event, _audience(event))
         entries.append(entry)
         prev = entry["hash"]
     return orjson.loads(orjson.dumps(entries)), public
+
+
+def _audience(event: dict[str, Any]) -> list[str]:
+    """Who may read it: a message's sender and addressees, a receipt's party and the
+    sender it answers (approximated by all parties when unknown), every party else."""
+    if event["type"] == "message":
+        return sorted({event["from"], *event["to"]})
+    return list(PARTIES)
 
 
 def _point(rng: random.Random) -> list[float]:
@@ -217,13 +225,17 @@ def _b_digest(obj: Any) -> str:
     return hashlib.sha256(_b_canonical(obj)).hexdigest()
 
 
-def _b_entry_hash(seq: int, prev_hash: str, received_at: str, content_hash: str) -> str:
+def _b_entry_hash(
+    seq: int, prev_hash: str, received_at: str, content_hash: str, audience: Any = None
+) -> str:
     head = {
         "seq": seq,
         "prev_hash": prev_hash,
         "received_at": received_at,
         "content_hash": content_hash,
     }
+    if audience is not None:  # the one change since: the audience is in the head
+        head["audience"] = audience
     return hashlib.sha256(_b_canonical(head)).hexdigest()
 
 
@@ -263,7 +275,8 @@ def baseline_verify_chain(
             redacted = e["event"].get("redacted") is True
             if not redacted and _b_digest(e["event"]) != e.get("content_hash"):
                 return count, Problem(position, "content changed (content hash mismatch)")
-            if _b_entry_hash(position, prev, e["received_at"], e["content_hash"]) != e.get("hash"):
+            head = (position, prev, e["received_at"], e["content_hash"], e.get("audience"))
+            if _b_entry_hash(*head) != e.get("hash"):
                 return count, Problem(position, "entry hash mismatch")
             envelope = None if redacted else e["event"].get("envelope")
             if envelope is not None:
@@ -343,7 +356,9 @@ def deployment(entries: list[dict[str, Any]], keys: dict[str, list[str]]) -> tup
             with store.write() as tx:
                 for e in entries[i : i + 2000]:
                     event = e["event"]
-                    tx.append_ledger(event["type"], event.get("id"), event, e["received_at"])
+                    tx.append_ledger(
+                        event["type"], event.get("id"), event, e["received_at"], e["audience"]
+                    )
     finally:
         store.close()
     return [str(directory)], directory
@@ -403,7 +418,7 @@ def tampered(entries: list[dict[str, Any]], rng: random.Random) -> list[dict[str
         event = copy.deepcopy(entries[i]["event"])
         if i == at:
             event["envelope"]["body"]["priority"] = "routine!"
-        e = make_entry(i + 1, prev, entries[i]["received_at"], event)
+        e = make_entry(i + 1, prev, entries[i]["received_at"], event, entries[i]["audience"])
         out.append(orjson.loads(orjson.dumps(e)))
         prev = e["hash"]
     return out

@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from interlock.api import create_app
 from interlock.client import Client
 from interlock.codec.keys import public_text
+from interlock.ledger.envelope import sign
+from interlock.ledger.statements import sealed_notice
 from interlock.model.agreement import Agreement, agreement_from_dict
 from interlock.service.assets import AssetService
 from interlock.service.auth import issue_tokens
@@ -51,6 +53,25 @@ class Clock:
 
     def advance(self, **kwargs: float) -> None:
         self.now += timedelta(**kwargs)
+
+
+def signed_notice(
+    party: str,
+    key: Ed25519PrivateKey,
+    feature: dict[str, Any],
+    at: datetime,
+    *,
+    hidden: tuple[str, ...] = ("purpose", "remarks", "unit"),
+    notice_id: str | None = None,
+    version: int = 1,
+) -> dict[str, Any]:
+    """What a party posts for a signed notice (as `Client.signed_notice` builds it): the
+    envelope over the feature with its `hidden` fields committed, saying new or which
+    version of which notice, and the openings beside it."""
+    salts = {f: os.urandom(32) for f in hidden}
+    body, openings = sealed_notice(feature, hidden, salts, notice_id, version)
+    env = sign("notice", party, body, key, at)
+    return {**env, "openings": openings} if openings else env
 
 
 def make_agreement(hotline: dict[str, Any] | None = None, **rules: Any) -> Agreement:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import logging
 import math
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -44,10 +45,13 @@ from .errors import (
     Unauthorized,
 )
 from .ledger import merkle
+from .ledger.commitments import SALT_BYTES
 from .ledger.envelope import sign
 from .ledger.keys import read_private
 from .ledger.receipts import FIELD as CHECKPOINT_FIELD
 from .ledger.receipts import CheckpointRef
+from .ledger.statements import NEW, sealed_notice
+from .model.agreement import OPTIONAL_FIELDS
 from .service.clock import Clock, utc_now
 from .witness import Verified, WitnessError, WitnessState, witness
 
@@ -146,6 +150,7 @@ class Client:
         # Delivery receipts go out from a few background threads, so reading the stream
         # never waits for a round trip and the server commits the receipts in batches.
         self._receipts: ThreadPoolExecutor | None = None
+        self._hidden: frozenset[str] | None = None  # the fields others may not see
 
     @classmethod
     def from_key_file(
@@ -187,12 +192,46 @@ class Client:
         return sign(kind, self.party, body, self.key, self.clock())
 
     # ---- notices ----------------------------------------------------------------------
+    def hidden_fields(self) -> frozenset[str]:
+        """The notice fields the agreement lets a party keep from the others (committed,
+        not shown, in what this party signs); read once from GET /agreement."""
+        if self._hidden is None:
+            others_see = self.call("GET", "/agreement")["visibility"]["others_see"]
+            self._hidden = frozenset(OPTIONAL_FIELDS) - frozenset(others_see)
+        return self._hidden
+
+    def signed_notice(
+        self, feature: dict[str, Any], notice_id: str | None = NEW, version: int = 1
+    ) -> dict[str, Any]:
+        """What to send for a signed notice: the envelope over the feature with its hidden
+        fields committed (`ledger.commitments`), saying whether it files a new notice or
+        makes version `version` of `notice_id`, and beside it the fields' openings."""
+        fields = self.hidden_fields()
+        salts = {f: secrets.token_bytes(SALT_BYTES) for f in fields}
+        body, openings = sealed_notice(feature, fields, salts, notice_id, version)
+        envelope = self.sign("notice", body)
+        return {**envelope, "openings": openings} if openings else envelope
+
     def submit_notice(self, feature: dict[str, Any], *, signed: bool = True) -> Any:
-        body = self.sign("notice", feature) if signed else feature
+        body = self.signed_notice(feature) if signed else feature
         return self.call("POST", "/notices", json=body)
 
-    def amend_notice(self, notice_id: str, feature: dict[str, Any], *, signed: bool = True) -> Any:
-        body = self.sign("notice", feature) if signed else feature
+    def amend_notice(
+        self,
+        notice_id: str,
+        feature: dict[str, Any],
+        *,
+        signed: bool = True,
+        version: int | None = None,
+    ) -> Any:
+        """A new version of `notice_id`; signed, the envelope names the version it makes
+        (`version`; default: the one after the notice's current version, read first)."""
+        body: Any = feature
+        if signed:
+            if version is None:
+                current = self.call("GET", f"/notices/{notice_id}")
+                version = int(current["properties"]["version"]) + 1
+            body = self.signed_notice(feature, notice_id, version)
         return self.call("PUT", f"/notices/{notice_id}", json=body)
 
     # ---- hotline ----------------------------------------------------------------------

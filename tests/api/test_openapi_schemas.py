@@ -249,6 +249,14 @@ def test_every_kind_of_response_matches_the_document(live_server: LiveServer) ->
             blue.get("/spectrum/conflicts", params={"start": iso(T0), "all_parties": True}),
         ):
             assert r.status_code == 200, r.text
+        # Blue discloses its amended notice's hidden purpose.
+        seq = next(
+            e["seq"]
+            for e in reversed(blue.get("/ledger").json())
+            if e["event"]["type"] == "notice_version" and e["event"]["id"] == nid
+        )
+        r = blue.post(f"/ledger/{seq}/disclose", json={"field": "purpose"})
+        assert r.status_code == 201, r.text
 
         # The hotline: signed messages, receipts, heartbeats, channel state.
         sent = signer["blue"].send(

@@ -32,7 +32,7 @@ def test_every_route_answers_503_while_the_database_is_away(pg_url: str) -> None
                 sent = blue.sign("message", {"to": ["red"], "subject": "while away"})
                 answers = [
                     blue.http.get("/notices"),
-                    blue.http.post("/notices", json=blue.sign("notice", circle(21.0, 40.0))),
+                    blue.http.post("/notices", json=blue.signed_notice(circle(21.0, 40.0))),
                     blue.http.post("/messages", json=sent),
                     blue.http.get("/stream", headers={"Accept": "text/event-stream"}),
                 ]

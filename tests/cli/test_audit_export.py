@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 import pytest
-from tests.conftest import circle, deployment_env
+from tests.conftest import circle, deployment_env, signed_notice
 from typer.testing import CliRunner, Result
 
 from interlock.cli.audit import EXIT_TAMPERED, EXIT_UNCHECKED
@@ -47,7 +47,7 @@ def make_deployment(directory: Path) -> None:
         return datetime.now(UTC)
 
     service.submit(
-        "blue", sign("notice", "blue", circle(20.0, 60.0, start=start), keys["blue"], now())
+        "blue", signed_notice("blue", keys["blue"], circle(20.0, 60.0, start=start), now())
     )
     body = {"to": ["red"], "priority": "urgent", "subject": "transit", "body": "FL250"}
     sent = hotline.send("blue", sign("message", "blue", body, keys["blue"], now()))
@@ -55,11 +55,11 @@ def make_deployment(directory: Path) -> None:
         receipt = {"message": sent["id"], "status": status}
         hotline.receipt("red", sent["id"], sign("receipt", "red", receipt, keys["red"], now()))
     service.submit(
-        "red", sign("notice", "red", circle(20.02, 60.0, start=start), keys["red"], now())
+        "red", signed_notice("red", keys["red"], circle(20.02, 60.0, start=start), now())
     )
     service.submit("blue", circle(21.0, 60.0, start=start))  # unsigned: allowed by the rules
     service.submit(
-        "blue", sign("notice", "blue", circle(22.0, 60.0, start=start), keys["blue"], now())
+        "blue", signed_notice("blue", keys["blue"], circle(22.0, 60.0, start=start), now())
     )
     service.store.close()
 

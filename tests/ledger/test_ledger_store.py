@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 from tests.conftest import T0, LiveServer, circle, deployment_env
 
 from interlock.ledger.chain import verify_chain
+from interlock.ledger.commitments import commitment
 from interlock.service.notices import NoticeService, WriteOp
 from interlock.store import SqliteStore, open_store
 from interlock.store import schema as s
@@ -99,12 +100,12 @@ def test_a_version_1_store_migrates(tmp_path: Path) -> None:
         db.execute("DROP TABLE alembic_version")
         db.execute("UPDATE schema_meta SET value = '1' WHERE key = 'schema_version'")
     migrated = open_store(path)
-    assert migrated.schema_version() == s.SCHEMA_VERSION == 7
+    assert migrated.schema_version() == s.SCHEMA_VERSION == 8
     assert list(migrated.ledger_entries()) == []
     migrated.close()
 
 
-def test_parties_read_the_ledger_with_hidden_fields_redacted(
+def test_parties_read_the_ledger_with_hidden_fields_committed(
     live_server: LiveServer, client_for: Callable[[str | None], httpx.Client]
 ) -> None:
     activity(live_server.service)
@@ -112,11 +113,22 @@ def test_parties_read_the_ledger_with_hidden_fields_redacted(
     mine = blue.get("/ledger").json()
     theirs = red.get("/ledger").json()
     assert len(mine) == len(theirs) > 5
-    assert verify_chain(mine, {})[1] is None
-    assert verify_chain(theirs, {})[1] is None  # links and entry hashes still check
+    assert verify_chain(mine, {}, "blue")[1] is None
+    assert verify_chain(theirs, {}, "red")[1] is None  # every hash checks, nothing hidden shows
     first = theirs[0]["event"]
-    assert first["redacted"] is True and "feature" not in first  # blue's purpose is hidden
-    assert mine[0]["event"]["feature"]["properties"]["purpose"] == "training"
+    # red reads blue's notice whole, its purpose as a salted hash, without the opening
+    purpose = first["feature"]["properties"]["purpose"]
+    assert set(purpose) == {"sha256"} and "openings" not in theirs[0]
+    assert "training" not in orjson.dumps(theirs[0]).decode()
+    assert mine[0]["event"] == first
+    opening = mine[0]["openings"]["purpose"]
+    assert opening["value"] == "training"
+    assert purpose["sha256"] == commitment("purpose", opening["salt"], "training")
+    assert theirs[0]["audience"] == ["blue", "green", "red"]
+    # GET /notices is unchanged: blue reads its purpose, red does not
+    nid = first["id"]
+    assert blue.get(f"/notices/{nid}").json()["properties"]["purpose"] == "training"
+    assert "purpose" not in red.get(f"/notices/{nid}").json()["properties"]
     page = blue.get("/ledger", params={"from_seq": 3, "limit": 2}).json()
     assert [e["seq"] for e in page] == [3, 4]
 

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import PARTY_KEYS, Clock, circle, make_agreement
 
 from interlock.ledger.envelope import sign
-from interlock.ledger.statements import statement_problem
+from interlock.ledger.statements import notice_body, statement_problem
 from interlock.service.hotline import HotlineService
 from interlock.service.root import build_services
 from interlock.store import SqliteStore
@@ -20,7 +20,8 @@ def events(store: SqliteStore, clock: Clock) -> dict[str, dict[str, Any]]:
     agreement = make_agreement()
     notices = build_services(store, agreement, clock).notices
     hotline = HotlineService(store, agreement, clock)
-    notices.submit("blue", sign("notice", "blue", circle(35.8, 35.5), PARTY_KEYS["blue"], clock()))
+    filed = notice_body(circle(35.8, 35.5))
+    notices.submit("blue", sign("notice", "blue", filed, PARTY_KEYS["blue"], clock()))
     body = {"to": ["red", "green"], "priority": "flash", "subject": "s"}
     sent = hotline.send("blue", sign("message", "blue", body, PARTY_KEYS["blue"], clock()))
     receipt = {"message": sent["id"], "status": "acknowledged", "reply": "ok"}
@@ -43,6 +44,8 @@ def test_recorded_statements_agree_with_their_signatures(events: dict[str, Any])
     ("kind", "field", "value", "reason"),
     [
         ("notice_version", "party", "red", "filer"),
+        ("notice_version", "version", 2, "differs from the signed one (version)"),
+        ("notice_version", "feature", circle(35.0, 35.5), "differs from the signed one (feature)"),
         ("message", "from", "red", "sender"),
         ("message", "to", ["green"], "addressees"),
         ("message", "priority", "routine", "priority"),
@@ -58,6 +61,16 @@ def test_a_relabelled_statement_is_named(
     ev[field] = value
     problem = statement_problem(ev)
     assert problem is not None and reason in problem
+
+
+def test_a_signed_amendment_is_recorded_as_what_it_amends(events: dict[str, Any]) -> None:
+    ev = copy.deepcopy(events["notice_version"])
+    ev["envelope"]["body"]["notice"] = {"id": "n-other", "version": 1}
+    assert "differs from the signed one (id)" in str(statement_problem(ev))
+    ev["envelope"]["body"]["notice"] = {"id": None, "version": 2}  # a new notice is version 1
+    assert "body.notice.version" in str(statement_problem(ev))
+    ev["envelope"]["body"] = circle(35.8, 35.5)  # a bare feature says neither
+    assert "body.feature" in str(statement_problem(ev))
 
 
 def test_unsigned_party_traffic_and_swapped_kinds_are_named(events: dict[str, Any]) -> None:

@@ -51,8 +51,11 @@ PRIVATE: dict[str, Ed25519PrivateKey] = {p: new_private() for p in PARTIES}
 KEYS = {p: [public_text(k.public_key())] for p, k in PRIVATE.items()}
 
 
-# --- the oracle: the verifier before the fast one, verbatim but for one change: a party
-# with no key at all is an `unchecked` problem (no longer a bad signature) -----------------
+# --- the oracle: the verifier before the fast one, verbatim but for two changes: a party
+# with no key at all is an `unchecked` problem (no longer a bad signature); the audience is
+# in the entry hash, and a redacted stub stands only where the viewer is outside it -------
+
+VIEWER = "green"  # the chains below are green's view: blue-red events are stubs
 
 
 def _digest(obj: Any) -> str:
@@ -62,15 +65,16 @@ def _digest(obj: Any) -> str:
         raise InvalidInput(f"cannot be canonicalised (RFC 8785): {exc}", field="body") from None
 
 
-def _entry_hash(seq: int, prev_hash: str, received_at: str, content_hash: str) -> str:
-    return _digest(
-        {
-            "seq": seq,
-            "prev_hash": prev_hash,
-            "received_at": received_at,
-            "content_hash": content_hash,
-        }
-    )
+def _entry_hash(
+    seq: int, prev_hash: str, received_at: str, content_hash: str, audience: Any
+) -> str:
+    head = {
+        "seq": seq,
+        "prev_hash": prev_hash,
+        "received_at": received_at,
+        "content_hash": content_hash,
+    }
+    return _digest(head if audience is None else {**head, "audience": audience})
 
 
 def _verify(env: Any, keys: dict[str, list[str]]) -> None:
@@ -94,7 +98,9 @@ def _verify(env: Any, keys: dict[str, list[str]]) -> None:
     parse_utc(env["signed_at"], "signed_at")
 
 
-def oracle(entries: Iterable[dict[str, Any]], keys: dict[str, list[str]]) -> tuple[int, Any]:
+def oracle(
+    entries: Iterable[dict[str, Any]], keys: dict[str, list[str]], viewer: str | None = VIEWER
+) -> tuple[int, Any]:
     prev = GENESIS
     count = 0
     for position, e in enumerate(entries, start=1):
@@ -108,10 +114,30 @@ def oracle(entries: Iterable[dict[str, Any]], keys: dict[str, list[str]]) -> tup
                 )
             if e.get("prev_hash") != prev:
                 return count, Problem(position, "does not link to the entry before it")
-            redacted = e["event"].get("redacted") is True
-            if not redacted and _digest(e["event"]) != e.get("content_hash"):
+            event, audience = e["event"], e.get("audience")
+            if audience is not None and not (
+                isinstance(audience, list)
+                and all(isinstance(p, str) for p in audience)
+                and audience == sorted(set(audience))
+            ):
+                return count, Problem(
+                    position, "malformed entry (audience: a sorted list of parties)"
+                )
+            redacted = event.get("redacted") is True
+            if redacted and viewer is None:
+                return count, Problem(
+                    position, "redacted placeholder in a full record (the event was taken away)"
+                )
+            if redacted and audience is not None and viewer in audience:
+                return count, Problem(
+                    position,
+                    f"redacted placeholder, yet {viewer} is in its audience "
+                    "(the event was taken away)",
+                )
+            if not redacted and _digest(event) != e.get("content_hash"):
                 return count, Problem(position, "content changed (content hash mismatch)")
-            if _entry_hash(position, prev, e["received_at"], e["content_hash"]) != e.get("hash"):
+            head = _entry_hash(position, prev, e["received_at"], e["content_hash"], audience)
+            if head != e.get("hash"):
                 return count, Problem(position, "entry hash mismatch")
             envelope = None if redacted else e["event"].get("envelope")
             if envelope is not None:
@@ -167,8 +193,8 @@ def event(rng: random.Random, seq: int) -> dict[str, Any]:
             "status": "acknowledged",
             "envelope": sign("receipt", b, body, PRIVATE[b], now),
         }
-    if roll < 0.7:
-        return {"type": "notice_version", "id": f"n-{seq}", "redacted": True}
+    if roll < 0.7:  # a blue-red conflict, as green reads it
+        return {"type": "conflict", "redacted": True}
     return {
         "type": "conflict",
         "id": f"c-{seq}",
@@ -179,11 +205,16 @@ def event(rng: random.Random, seq: int) -> dict[str, Any]:
     }
 
 
+def audience_of(event: dict[str, Any]) -> list[str]:
+    return ["blue", "red"] if event.get("redacted") else list(PARTIES)
+
+
 def build(n: int, seed: int = 1) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     entries, prev = [], GENESIS
     for seq in range(1, n + 1):
-        e = make_entry(seq, prev, iso(T0 + timedelta(seconds=seq)), event(rng, seq))
+        ev = event(rng, seq)
+        e = make_entry(seq, prev, iso(T0 + timedelta(seconds=seq)), ev, audience_of(ev))
         entries.append(e)
         prev = e["hash"]
     return orjson.loads(orjson.dumps(entries))
@@ -191,14 +222,15 @@ def build(n: int, seed: int = 1) -> list[dict[str, Any]]:
 
 CHAIN = build(90)
 SIGNED = [i for i, e in enumerate(CHAIN) if "envelope" in e["event"]]
-SYSTEM = [i for i, e in enumerate(CHAIN) if e["event"]["type"] == "conflict"]
+SYSTEM = [i for i, e in enumerate(CHAIN) if "horizontal_distance_m" in e["event"]]
 
 
 def rechain(entries: list[dict[str, Any]], start: int) -> None:
     """Recompute every hash from index `start` on (a forger who controls the server)."""
     prev = entries[start - 1]["hash"] if start else GENESIS
     for i in range(start, len(entries)):
-        entries[i] = make_entry(i + 1, prev, entries[i]["received_at"], entries[i]["event"])
+        ev = entries[i]["event"]
+        entries[i] = make_entry(i + 1, prev, entries[i]["received_at"], ev, audience_of(ev))
         prev = entries[i]["hash"]
 
 
@@ -206,10 +238,10 @@ def verdicts(entries: list[dict[str, Any]], keys: dict[str, list[str]] = KEYS) -
     """Every verifier's verdict on `entries` (one element if they agree)."""
     return {
         repr(oracle(copy.deepcopy(entries), keys)),
-        repr(verify_chain(copy.deepcopy(entries), keys)),
-        repr(verify.verify_chain(copy.deepcopy(entries), keys)),
-        repr(verify.verify_chain(copy.deepcopy(entries), keys, workers=2)),
-        repr(verify.verify_chain(copy.deepcopy(entries), keys, workers=3)),
+        repr(verify_chain(copy.deepcopy(entries), keys, VIEWER)),
+        repr(verify.verify_chain(copy.deepcopy(entries), keys, viewer=VIEWER)),
+        repr(verify.verify_chain(copy.deepcopy(entries), keys, workers=2, viewer=VIEWER)),
+        repr(verify.verify_chain(copy.deepcopy(entries), keys, workers=3, viewer=VIEWER)),
     }
 
 
@@ -237,7 +269,12 @@ def change_signature(e: list[dict[str, Any]], i: int) -> None:
     e[i]["event"]["envelope"]["signature"] = sig[:10] + ("A" if sig[10] != "A" else "B") + sig[11:]
 
 
+def stub(e: list[dict[str, Any]], i: int) -> None:
+    e[i]["event"] = {"type": e[i]["event"]["type"], "redacted": True}
+
+
 TAMPERINGS: dict[str, Callable[[list[dict[str, Any]]], Any]] = {
+    "a signed message replaced by a placeholder": lambda e: stub(e, SIGNED[20]),
     "one byte of a signed body": lambda e: change_body(e, SIGNED[30]),
     "one byte of a system float": lambda e: change_float(e, SYSTEM[10]),
     "one byte of a signature": lambda e: change_signature(e, SIGNED[25]),
@@ -371,11 +408,14 @@ def test_unknown_or_missing_keys() -> None:
 def audits(entries: list[dict[str, Any]], keys: dict[str, list[str]]) -> Verdict:
     """The audit's verdict, the same on one core and several."""
     seen = {
-        repr(audit(copy.deepcopy(entries), keys)),
-        *(repr(verify.audit(copy.deepcopy(entries), keys, workers=w)) for w in (1, 2, 3)),
+        repr(audit(copy.deepcopy(entries), keys, VIEWER)),
+        *(
+            repr(verify.audit(copy.deepcopy(entries), keys, workers=w, viewer=VIEWER))
+            for w in (1, 2, 3)
+        ),
     }
     assert len(seen) == 1, seen
-    return audit(copy.deepcopy(entries), keys)
+    return audit(copy.deepcopy(entries), keys, VIEWER)
 
 
 def test_an_audit_sets_unknown_keys_aside_and_goes_on() -> None:
@@ -385,7 +425,7 @@ def test_an_audit_sets_unknown_keys_aside_and_goes_on() -> None:
     assert (verdict.count, verdict.problem) == (len(CHAIN), None)
     assert [u.seq for u in verdict.unchecked] == [i + 1 for i in red]
     assert all(u.unchecked and "for party 'red'" in u.reason for u in verdict.unchecked)
-    assert verify_chain(CHAIN, no_red)[1] == verdict.unchecked[0]  # the strict loop stops
+    assert verify_chain(CHAIN, no_red, VIEWER)[1] == verdict.unchecked[0]  # the strict loop stops
     # Tampering after (and before) an unknown key is still named, as tampering.
     blue = [i for i in SIGNED if CHAIN[i]["event"]["envelope"]["author"] == "blue"]
     late = next(i for i in blue if i > red[3])
@@ -409,12 +449,15 @@ def failing_after(entries: list[dict[str, Any]], n: int) -> Iterator[dict[str, A
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_read_error_is_raised_only_if_all_before_it_verified(workers: int) -> None:
     with pytest.raises(InvalidInput):
-        verify.verify_chain(failing_after(CHAIN, 70), KEYS, workers=workers)
+        verify.verify_chain(failing_after(CHAIN, 70), KEYS, workers=workers, viewer=VIEWER)
     entries = copy.deepcopy(CHAIN)
     change_body(entries, SIGNED[25])
     rechain(entries, SIGNED[25])
     expected = oracle(failing_after(entries, 70), KEYS)
-    assert verify.verify_chain(failing_after(entries, 70), KEYS, workers=workers) == expected
+    assert (
+        verify.verify_chain(failing_after(entries, 70), KEYS, workers=workers, viewer=VIEWER)
+        == expected
+    )
 
 
 def test_dead_or_missing_helpers_leave_the_work_here(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -424,8 +467,8 @@ def test_dead_or_missing_helpers_leave_the_work_here(monkeypatch: pytest.MonkeyP
     expected = oracle(entries, KEYS)
     for executable in ("/bin/false", "/bin/cat", "/nonexistent/python", ""):
         monkeypatch.setattr(sys, "executable", executable)
-        assert verify.verify_chain(entries, KEYS, workers=3) == expected
-        assert verify.verify_chain(CHAIN, KEYS, workers=3) == (len(CHAIN), None)
+        assert verify.verify_chain(entries, KEYS, workers=3, viewer=VIEWER) == expected
+        assert verify.verify_chain(CHAIN, KEYS, workers=3, viewer=VIEWER) == (len(CHAIN), None)
 
 
 LIAR = """#!{python}
@@ -456,7 +499,7 @@ def test_answers_that_fit_no_batch_are_not_believed(
     rechain(entries, SIGNED[35])
     expected = oracle(entries, KEYS)
     monkeypatch.setattr(sys, "executable", str(liar))
-    assert verify.verify_chain(entries, KEYS, workers=2) == expected
+    assert verify.verify_chain(entries, KEYS, workers=2, viewer=VIEWER) == expected
 
 
 @settings(
@@ -467,7 +510,9 @@ def test_answers_that_fit_no_batch_are_not_believed(
 @given(
     st.lists(
         st.tuples(
-            st.sampled_from(["body", "signature", "float", "delete", "swap", "forge", "link"]),
+            st.sampled_from(
+                ["body", "signature", "float", "delete", "swap", "forge", "link", "stub"]
+            ),
             st.integers(0, 10_000),
         ),
         min_size=1,
@@ -478,7 +523,7 @@ def test_random_tamperings_get_the_plain_verdict(ops: list[tuple[str, int]]) -> 
     entries = copy.deepcopy(CHAIN)
     for op, where in ops:
         signed = [i for i, e in enumerate(entries) if "envelope" in e["event"]]
-        system = [i for i, e in enumerate(entries) if e["event"]["type"] == "conflict"]
+        system = [i for i, e in enumerate(entries) if "horizontal_distance_m" in e["event"]]
         i, s, f = where % len(entries), signed[where % len(signed)], system[where % len(system)]
         if op == "body":
             change_body(entries, s)
@@ -495,6 +540,8 @@ def test_random_tamperings_get_the_plain_verdict(ops: list[tuple[str, int]]) -> 
             rechain(entries, s)
         elif op == "link":
             entries[i]["prev_hash"] = entries[i]["hash"]
+        elif op == "stub":  # an event green may read, taken away
+            entries[i]["event"] = {"type": entries[i]["event"]["type"], "redacted": True}
     agree(entries)
 
 
@@ -553,6 +600,8 @@ def test_libsodium_check_agrees_on_a_valid_and_a_changed_message() -> None:
 
 def test_audit_verify_command_names_the_first_bad_entry(tmp_path: Path) -> None:
     from interlock.cli.main import app
+    from interlock.ledger.export import header
+    from interlock.model.agreement import load_agreement
 
     agreement = tmp_path / "agreement.toml"
     lines = ['name = "test"']
@@ -562,14 +611,20 @@ def test_audit_verify_command_names_the_first_bad_entry(tmp_path: Path) -> None:
     export = tmp_path / "ledger.jsonl"
     runner = CliRunner()
     args = ["audit", "verify", "--file", str(export), "--agreement", str(agreement)]
-    export.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in CHAIN))
+    terms = load_agreement(agreement).to_dict()
+
+    def write(entries: list[dict[str, Any]]) -> None:  # as green's view
+        top = header(terms, len(entries), entries[-1]["hash"], VIEWER)
+        export.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in [top, *entries]))
+
+    write(CHAIN)
     for workers in ("0", "1", "2"):
         out = runner.invoke(app, [*args, "--workers", workers])
         assert out.exit_code == 0 and f"OK {len(CHAIN)} entries" in out.output, out.output
     entries = copy.deepcopy(CHAIN)
     change_body(entries, SIGNED[40])
     rechain(entries, SIGNED[40])
-    export.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in entries))
+    write(entries)
     for workers in ("0", "1", "2"):
         out = runner.invoke(app, [*args, "--workers", workers])
         assert out.exit_code == 1, out.output

@@ -49,6 +49,7 @@ from interlock.codec.keys import public_text
 from interlock.ledger.chain import verify_chain
 from interlock.ledger.envelope import sign
 from interlock.ledger.keys import new_private
+from interlock.ledger.statements import notice_body
 from interlock.service.bootstrap import init_directory
 from interlock.store import open_store
 
@@ -168,7 +169,13 @@ def sender(
         while not stop.is_set():
             if i % NOTICE_EVERY == NOTICE_EVERY - 1:
                 kind, path = "notice", "/notices"
-                env = sign("notice", party, notice_feature(party, k, i), key, datetime.now(UTC))
+                env = sign(
+                    "notice",
+                    party,
+                    notice_body(notice_feature(party, k, i)),
+                    key,
+                    datetime.now(UTC),
+                )
             else:
                 kind, path = "message", "/messages"
                 content = {
@@ -368,7 +375,8 @@ class Subscriber:
 
 def probe_notice(key: Ed25519PrivateKey, tag: int) -> dict[str, Any]:
     """A signed notice of blue's for after the load (a probe)."""
-    return sign("notice", "blue", notice_feature("blue", THREADS, tag), key, datetime.now(UTC))
+    feature = notice_feature("blue", THREADS, tag)
+    return sign("notice", "blue", notice_body(feature), key, datetime.now(UTC))
 
 
 def file_notice(run: Run, n: int, token: str, env: dict[str, Any]) -> Write:

@@ -22,6 +22,7 @@ from ..model.visibility import visible_entry
 from ..service.assets import AssetOp
 from ..service.auth import TokenCache
 from ..service.batch import Batcher
+from ..service.disclosure import DiscloseOp, Discloser
 from ..service.hazards import HazardOp
 from ..service.hotline import HotlineOp, HotlineService
 from ..service.notices import WriteOp
@@ -121,7 +122,13 @@ def create_app(
     committer = GroupCommitter(
         Batcher(
             services.store,
-            {WriteOp: service, HotlineOp: hotline, AssetOp: assets, HazardOp: services.hazards},
+            {
+                WriteOp: service,
+                HotlineOp: hotline,
+                AssetOp: assets,
+                HazardOp: services.hazards,
+                DiscloseOp: Discloser(services.store, services.agreement, services.clock),
+            },
         )
     )
     broadcaster = Broadcaster()
@@ -312,6 +319,20 @@ def create_app(
             visible_entry(e, party, service.agreement)
             for e in service.store.ledger_entries(from_seq, limit)
         ]
+
+    @app.post(
+        "/ledger/{seq}/disclose",
+        status_code=201,
+        tags=["record"],
+        responses=_ok(schemas.LedgerEntryOut, 201),
+    )
+    async def disclose(
+        seq: Annotated[int, Path(ge=1, le=MAX_INT)], body: schemas.DiscloseIn, party: Party
+    ) -> JSONBytes:
+        """Publish the opening (value and salt) of a field your notice's entry `seq`
+        commits: recorded as a `disclosure` event every party reads and can check."""
+        entry = await committer.run(DiscloseOp(party, seq, body.field))
+        return JSONBytes(entry, status_code=201)
 
     # ---- protected assets -------------------------------------------------------------
     @app.post(

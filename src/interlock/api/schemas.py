@@ -562,14 +562,29 @@ class AgreementOut(Closed):
 
 # ---- responses: the ledger ----------------------------------------------------------------
 class LedgerEvent(BaseModel):
-    """What happened. Its fields depend on its type (the event as recorded and hashed);
-    hotline traffic between other parties, and other parties' notices holding fields the
-    agreement hides from the reader, come as {type, redacted: true} (plus id for a notice)."""
+    """What happened. Its fields depend on its type (the event as recorded and hashed); an
+    event the reader is not in the audience of comes as {type, redacted: true} (entries
+    chained before audiences existed: hotline traffic between other parties, and other
+    parties' notices holding hidden fields, plus id for a notice)."""
 
     model_config = ConfigDict(extra="allow")
 
     type: EventKind
     redacted: Literal[True] = omitted("present only on a redacted event")
+
+
+class DiscloseIn(Closed):
+    """Which committed field of the entry to disclose."""
+
+    field: str = Field(min_length=1, max_length=64)
+
+
+class Opening(Closed):
+    """A committed field's value and salt: SHA-256 of RFC 8785 {field, salt, value} is
+    the commitment in the event."""
+
+    salt: str
+    value: Any
 
 
 class LedgerEntryOut(Closed):
@@ -579,8 +594,16 @@ class LedgerEntryOut(Closed):
     prev_hash: Sha256
     received_at: str = Field(description=ISO)
     content_hash: Sha256
+    audience: list[str] = omitted(
+        "who may read the event, sorted (in the entry hash); absent on entries chained "
+        "before audiences existed"
+    )
     hash: Sha256
     event: LedgerEvent
+    openings: dict[str, Opening] = omitted(
+        "the values and salts of the committed notice fields the reader may see "
+        "(interlock.ledger.commitments); outside every hash"
+    )
 
 
 # ---- the verifiable log (interlock.ledger.merkle, .checkpoint) --------------------------------

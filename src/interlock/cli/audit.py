@@ -8,6 +8,7 @@ format (a header line, then the entries) is described in `interlock.ledger.expor
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -34,7 +35,7 @@ from ..ledger.export import (
 )
 from ..model.agreement import load_agreement
 from ..service.verify import audit, default_workers
-from .common import console, fail, reported_errors
+from .common import Api, console, fail, reported_errors, token_option, url_option
 
 if TYPE_CHECKING:
     from ..store import SqlStore
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 audit_app = typer.Typer(help="Verify and export the tamper-evident record.", no_args_is_help=True)
 EXIT_TAMPERED = 1  # an entry (or the export's header) does not verify: it is named
 EXIT_UNCHECKED = 3  # nothing tampered, but a signer's key is unknown: not checked
+EXPORT_MODE = 0o600  # a whole record holds every hidden field and hotline body
 
 
 def _read_export(path: Path) -> Iterator[dict[str, Any]]:
@@ -111,14 +113,24 @@ def verify(
         min=0,
         help="processes checking signatures (0: one per core; 1: this one only)",
     ),
+    party: str | None = typer.Option(
+        None,
+        "--party",
+        help="the party whose view the export must be (its header says whose it is)",
+    ),
 ) -> None:
     """Check every link of the chain and every signature; name the first bad entry.
+
+    An export is checked as the view its header names: a redacted stub verifies only
+    where that party is outside the entry's audience (never in a whole record).
 
     Exit 0: everything verifies; 1: tampered (the entry is named); 2: bad input;
     3: nothing tampered, but some signatures cannot be checked (no key for their party).
     """
     if (directory is None) == (file is None):
         fail("give a deployment DIRECTORY or --file EXPORT (one of them)")
+    if party is not None and file is None:
+        fail("--party: a deployment's store is the whole record; give --file EXPORT")
     # Signatures are most of the work: long ledgers have them checked on every core.
     processes = workers or default_workers()
     promised: Header | None = None
@@ -139,7 +151,10 @@ def verify(
             if promised is not None and agreement is None:
                 keys = promised.keys
             tail = Tail(entries)
-            verdict = audit(tail, keys, workers=processes)
+            viewer = promised.party if promised is not None else None
+            if party is not None and party != viewer:
+                _tampered(Problem(0, f"header: the view of {viewer or 'no party'}, not {party}"), 0)
+            verdict = audit(tail, keys, workers=processes, viewer=viewer)
             if verdict.problem is None and promised is not None:
                 found = length_problem(promised, verdict.count, tail.last)
                 verdict = Verdict(verdict.count, found, verdict.unchecked)
@@ -175,6 +190,8 @@ def verify(
         raise typer.Exit(EXIT_UNCHECKED)
     sealed = promised.agreement_sha256 if promised is not None else given_hash
     tail_note = "" if promised is not None or file is None else "; no header: length unchecked"
+    if promised is not None and promised.party is not None:
+        tail_note += f"; the view of {promised.party}"
     console.print(
         f"[green]OK[/] {count} entries: every link and signature verifies"
         + (f" (agreement sha256 {sealed}{tail_note})" if sealed else f"{tail_note}"),
@@ -195,13 +212,21 @@ def _tampered(problem: Problem, verified: int) -> NoReturn:
 def export(
     directory: Path = typer.Argument(..., help="a deployment directory"),
     file: Path = typer.Argument(..., help="where to write the ledger (JSON Lines)"),
+    party: str | None = typer.Option(
+        None, "--party", help="write the view this party may read (default: the whole record)"
+    ),
 ) -> None:
-    """Write the whole ledger after a header with the agreement, its hash and public keys,
-    the entry count and the head hash: `audit verify --file` checks it with nothing else."""
+    """Write the ledger after a header with the agreement, its hash and public keys, the
+    entry count and the head hash: `audit verify --file` checks it with nothing else.
+    The file is mode 0600 (the whole record holds every hidden field in plain text)."""
+    from ..model.visibility import visible_entry
     from ..service.bootstrap import AGREEMENT_FILE
 
     with reported_errors():
-        terms = load_agreement(directory / AGREEMENT_FILE).to_dict()
+        terms_in_force = load_agreement(directory / AGREEMENT_FILE)
+        terms = terms_in_force.to_dict()
+        if party is not None:
+            terms_in_force.party(party)
         n, head = 0, GENESIS
         # The count and head are known at the end; the header goes first: the entries wait
         # in a file beside the export, which replaces FILE only once it is whole.
@@ -210,15 +235,40 @@ def export(
             tempfile.TemporaryFile(dir=file.parent) as body,
         ):
             for entry in store.ledger_entries():
+                if party is not None:
+                    entry = visible_entry(entry, party, terms_in_force)
                 body.write(orjson.dumps(entry) + b"\n")
                 n, head = n + 1, entry["hash"]
             body.seek(0)
             part = file.with_name(file.name + ".part")
-            with part.open("wb") as f:
-                f.write(orjson.dumps(header(terms, n, head)) + b"\n")
+            with contextlib.suppress(FileNotFoundError):
+                part.unlink()  # a leftover: made anew, so it is ours and 0600
+            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, EXPORT_MODE)
+            with os.fdopen(fd, "wb") as f:
+                f.write(orjson.dumps(header(terms, n, head, party)) + b"\n")
                 shutil.copyfileobj(body, f)
             os.replace(part, file)
     console.print(f"wrote {n} entries to {file} (agreement sha256 {agreement_hash(terms)})")
+
+
+@audit_app.command("disclose")
+def disclose(
+    entry: int = typer.Option(..., "--entry", min=1, help="the ledger entry of your notice"),
+    field: str = typer.Option(..., "--field", help="the committed field to disclose"),
+    url: str = url_option(),
+    token: str | None = token_option(),
+) -> None:
+    """Publish a hidden field of your notice: its value and salt go on the record as a
+    `disclosure` event, which every verifier checks against the entry's commitment."""
+    with reported_errors():
+        out = Api(url, token).call("POST", f"/ledger/{entry}/disclose", json={"field": field})
+    opening = out["event"]["opening"]
+    console.print(
+        f"disclosed {field} of entry {entry} at entry {out['seq']}: "
+        f"{orjson.dumps(opening['value']).decode()}",
+        highlight=False,
+        markup=False,
+    )
 
 
 @audit_app.command("timeline")

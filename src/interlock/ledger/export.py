@@ -8,10 +8,15 @@ Line 1, the header (one JSON object)::
      "keys": {"<party>": ["ed25519:...", ...]},  each party's public keys in force: the
                                     agreement's, bound to it by agreement_sha256
      "entries": N,                  how many entries follow
-     "head": "<hex>"}               the last entry's hash (the genesis hash when N = 0)
+     "head": "<hex>",               the last entry's hash (the genesis hash when N = 0)
+     "party": null | "<party>"}     whose view this is: null, the whole record (every
+                                    event whole, every opening); a party, what it may
+                                    read (events outside its audience as stubs, only the
+                                    openings it may see). Absent: null.
 
 Lines 2 to N+1: the ledger entries in order, one JSON object each
-(``seq, prev_hash, received_at, content_hash, hash, event``; see ``ledger.chain``).
+(``seq, prev_hash, received_at, content_hash, audience, hash, event`` and, where there
+are any, ``openings``; see ``ledger.chain``).
 
 The keys cannot be swapped without changing the agreement's hash, nor the hash without
 the agreement, so a reader who knows the agreement's hash (or holds the agreement) knows
@@ -45,7 +50,9 @@ def agreement_keys(agreement: dict[str, Any]) -> dict[str, list[str]]:
     return {p["id"]: list(p.get("public_keys", [])) for p in agreement["parties"]}
 
 
-def header(agreement: dict[str, Any], entries: int, head: str) -> dict[str, Any]:
+def header(
+    agreement: dict[str, Any], entries: int, head: str, party: str | None = None
+) -> dict[str, Any]:
     return {
         MARK: FORMAT,
         "agreement": agreement,
@@ -53,6 +60,7 @@ def header(agreement: dict[str, Any], entries: int, head: str) -> dict[str, Any]
         "keys": agreement_keys(agreement),
         "entries": entries,
         "head": head,
+        "party": party,
     }
 
 
@@ -68,6 +76,7 @@ class Header:
     keys: dict[str, list[str]]
     entries: int
     head: str
+    party: str | None = None  # whose view (None: the whole record)
 
 
 def read_header(line: dict[str, Any]) -> Header | Problem:
@@ -90,11 +99,14 @@ def read_header(line: dict[str, Any]) -> Header | Problem:
             return bad(f"the agreement's hash is {actual}, not the {claimed} it states")
         if keys != agreement_keys(agreement):
             return bad("its keys are not the agreement's")
+        party = line.get("party")
+        if party is not None and party not in keys:
+            return bad(f"party {party!r} is not a party to the agreement")
     except (KeyError, TypeError, AttributeError) as exc:
         return bad(f"malformed ({exc})")
     if entries == 0 and head != GENESIS:
         return bad("no entries, yet a head hash other than the genesis one")
-    return Header(claimed, keys, entries, head)
+    return Header(claimed, keys, entries, head, party)
 
 
 class Tail:

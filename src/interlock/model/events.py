@@ -24,6 +24,7 @@ class EventKind(StrEnum):
     ALERT = "alert"
     HAZARD = "hazard"
     HAZARD_RETIRED = "hazard_retired"
+    DISCLOSURE = "disclosure"  # an owner publishes the opening of a committed notice field
 
 
 HOTLINE_EVENTS = frozenset({EventKind.MESSAGE, EventKind.RECEIPT, EventKind.ESCALATION})

@@ -40,9 +40,33 @@ def visible_properties(
 
 
 def visible_entry(entry: dict[str, Any], viewer: str, agreement: Agreement) -> dict[str, Any]:
-    """A ledger entry as `viewer` may read it: hotline traffic between other parties, and
-    another party's notice version carrying fields the agreement hides, are reduced to
-    their type (links and entry hashes still verify)."""
+    """A ledger entry as `viewer` may read it. Outside the entry's audience: a stub, the
+    head whole (links and entry hash verify) and the event reduced to its type. Inside:
+    the event (a notice's hidden fields are committed in it), with the openings of only
+    the fields `viewer` may see."""
+    audience = entry.get("audience")
+    if audience is None:
+        return _legacy_entry(entry, viewer, agreement)
+    event = entry["event"]
+    if viewer not in audience:
+        out = {k: v for k, v in entry.items() if k not in ("event", "openings")}
+        out["event"] = {"type": event.get("type"), "redacted": True}
+        return out
+    openings = entry.get("openings")
+    if not openings:
+        return entry
+    hidden = hidden_fields(agreement, viewer, event.get("party", ""))
+    shown = {k: v for k, v in openings.items() if k not in hidden}
+    out = {k: v for k, v in entry.items() if k != "openings"}
+    if shown:
+        out["openings"] = shown
+    return out
+
+
+def _legacy_entry(entry: dict[str, Any], viewer: str, agreement: Agreement) -> dict[str, Any]:
+    """An entry chained before audiences (schema 7): hotline traffic between other
+    parties, and another party's notice version carrying fields the agreement hides, are
+    reduced to their type."""
     event = entry["event"]
     kind = event.get("type")
     if kind in HOTLINE_EVENTS and viewer not in event.get("audience", ()):
@@ -53,6 +77,12 @@ def visible_entry(entry: dict[str, Any], viewer: str, agreement: Agreement) -> d
     if not hidden_fields(agreement, viewer, event.get("party", "")) & set(props):
         return entry
     return {**entry, "event": {"type": kind, "id": event.get("id"), "redacted": True}}
+
+
+def committed_fields(agreement: Agreement) -> frozenset[str]:
+    """The optional notice fields some party may not see: recorded (and signed) as salted
+    commitments, their values kept beside the record (ledger.commitments)."""
+    return frozenset(OPTIONAL_FIELDS) - frozenset(agreement.others_see)
 
 
 def unit_alias(track_id: str, owner: str, key: bytes) -> str:

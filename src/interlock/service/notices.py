@@ -28,13 +28,15 @@ from ..errors import (
     StateConflict,
     Unauthorized,
 )
+from ..ledger.commitments import SALT_BYTES, commitments_of, opened, opening_problem, seal
 from ..ledger.envelope import verify as verify_envelope
+from ..ledger.statements import NEW, notice_target
 from ..model.agreement import Agreement
 from ..model.conflict import Ref, Violation
 from ..model.events import EventKind
 from ..model.notice import NoticeDraft, check_horizon, check_limits, parse_notice
 from ..model.timeutil import from_ts, iso, parse_utc, to_ts
-from ..model.visibility import visible_properties
+from ..model.visibility import committed_fields, visible_properties
 from ..store.base import Box, NoticeRow, Store, WriteTx
 from ..store.rows import ConflictRow, ViolationRow
 from .batch import Batcher, run_one
@@ -60,10 +62,29 @@ class WriteOp:
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """A write's validated notice, and the signed envelope it came in (if any)."""
+    """A write's validated notice, and the signed envelope it came in (if any); for a
+    signed amendment, the version its author signed. `recorded` is the feature as the
+    ledger holds it (hidden fields committed; a signed notice's is the signed one) and
+    `openings` the committed fields' values and salts, kept beside it."""
 
     draft: NoticeDraft
     envelope: dict[str, Any] | None = None
+    recorded: dict[str, Any] | None = None
+    openings: dict[str, Any] = field(default_factory=dict)
+    signed_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Signed:
+    """A signed notice as received: the feature with its openings in place, the envelope,
+    the signed feature (what the ledger records), the openings, and the version a signed
+    amendment makes (None: a new notice)."""
+
+    feature: Any
+    envelope: dict[str, Any]
+    recorded: dict[str, Any]
+    openings: dict[str, Any]
+    version: int | None
 
 
 @dataclass
@@ -134,12 +155,12 @@ class NoticeService:
         notice_id: str,
         party: str,
         version: int,
-        draft: NoticeDraft,
+        prepared: Prepared,
         now: datetime,
         created_at: float,
-        envelope: dict[str, Any] | None = None,
         exposures: Sequence[Exposure] = (),
     ) -> SubmitResult:
+        draft, envelope = prepared.draft, prepared.envelope
         row = NoticeRow(
             id=notice_id,
             party=party,
@@ -154,13 +175,20 @@ class NoticeService:
         if draft.band is not None:
             entry = index_entry(draft.area, draft.band, draft.start, draft.end)
         tx.insert_version(row, entry)
-        self._record(
+        recorded, openings = prepared.recorded, prepared.openings
+        if recorded is None:  # unsigned: the server commits the hidden fields itself
+            fields = committed_fields(self.agreement)
+            salts = {f: secrets.token_bytes(SALT_BYTES) for f in fields}
+            recorded, openings = seal(row.feature, fields, salts)
+        body = {"id": notice_id, "party": party, "version": version, "feature": recorded}
+        record(
             tx,
             EventKind.NOTICE_VERSION,
             notice_id,
             now,
-            {"id": notice_id, "party": party, "version": version, "feature": row.feature}
-            | ({"envelope": envelope} if envelope is not None else {}),
+            body | ({"envelope": envelope} if envelope is not None else {}),
+            self.agreement.party_ids,
+            openings,
         )
         result = SubmitResult(notice=self.feature(row, party))
         if draft.band is not None:
@@ -303,27 +331,77 @@ class NoticeService:
         if op.kind == "cancel":
             return None
         self.agreement.party(op.party)
-        feature, envelope = self._unwrap(op.party, op.feature)
+        signed = self._unwrap(op, op.feature)
+        feature = op.feature if signed is None else signed.feature
         self._check_filer(op.party, feature)
         rules = self.agreement.rules
         draft = parse_notice(feature, rules.shape)
         check_limits(draft, rules)
         check_horizon(draft, rules, self.clock())
-        return Prepared(draft, envelope)
+        if signed is None:
+            return Prepared(draft)
+        return Prepared(draft, signed.envelope, signed.recorded, signed.openings, signed.version)
 
-    def _unwrap(self, party: str, body: Any) -> tuple[Any, dict[str, Any] | None]:
-        """A notice as sent: a bare Feature, or an Ed25519-signed envelope around one."""
+    def _unwrap(self, op: WriteOp, body: Any) -> Signed | None:
+        """A signed notice as sent (None: a bare Feature): the envelope, checked, with the
+        openings of its committed fields beside it (``{"openings": {field: {salt,
+        value}}}`` next to the envelope's own fields). The envelope must say the write it
+        was posted as (a new notice, or the amendment of this notice), and commit every
+        field the agreement lets its filer hide."""
         if not (isinstance(body, dict) and "signature" in body):
             if self.agreement.rules.require_signatures:
                 raise Unauthorized("the agreement requires notices as signed envelopes")
-            return body, None
+            return None
+        openings = body.get("openings", {})
+        envelope = {k: v for k, v in body.items() if k != "openings"}
         keys = {p.id: list(p.public_keys) for p in self.agreement.parties}
-        verified = verify_envelope(body, keys, self.clock())
-        if verified.author != party:
-            raise Forbidden(f"envelope signed by {verified.author}; your token is {party}'s")
+        verified = verify_envelope(envelope, keys, self.clock())
+        if verified.author != op.party:
+            raise Forbidden(f"envelope signed by {verified.author}; your token is {op.party}'s")
         if verified.kind != "notice":
             raise InvalidInput(f"a {verified.kind!r} envelope is not a notice", field="kind")
-        return verified.body, body
+        target = notice_target(verified.body)
+        if isinstance(target, str):
+            where, why = target.split(": ", 1)
+            raise InvalidInput(why, field=where)
+        nid, version = target
+        if op.kind == "submit" and nid is not NEW:
+            raise InvalidInput(
+                f"the envelope amends notice {nid}, yet it was posted as a new notice",
+                field="body.notice.id",
+            )
+        if op.kind == "amend" and nid is NEW:
+            raise InvalidInput(
+                f"the envelope files a new notice, yet it was posted as an amendment of "
+                f"{op.notice_id}",
+                field="body.notice.id",
+            )
+        if op.kind == "amend" and nid != op.notice_id:
+            raise InvalidInput(
+                f"the envelope amends notice {nid}, yet it was posted to {op.notice_id}",
+                field="body.notice.id",
+            )
+        signed = verified.body["feature"]
+        props = signed.get("properties")
+        committed = commitments_of({"feature": signed})
+        for name in sorted(committed_fields(self.agreement)):
+            if isinstance(props, dict) and name in props and name not in committed:
+                raise InvalidInput(
+                    "the agreement lets you hide it from other parties: sign its salted "
+                    "commitment and send its opening beside the envelope",
+                    field=f"properties.{name}",
+                )
+        problem = opening_problem(committed, openings)
+        if problem is not None:
+            raise InvalidInput(problem, field="openings")
+        missing = sorted(set(committed) - set(openings))
+        if missing:
+            raise InvalidInput(
+                "committed, but its opening was not sent", field=f"openings.{missing[0]}"
+            )
+        return Signed(
+            opened(signed, openings), envelope, signed, openings, None if nid is NEW else version
+        )
 
     def apply(self, tx: WriteTx, op: WriteOp, prepared: Any) -> Any:
         now = self.clock()
@@ -345,9 +423,7 @@ class NoticeService:
         violation = self._late(ref, party, now, draft, None)
         exposures, warnings = self._exposures(tx, ref, party, now, draft, None)
         tx.insert_notice(notice_id, party, draft.domain, to_ts(now))
-        result = self._store_version(
-            tx, notice_id, party, 1, draft, now, to_ts(now), prepared.envelope, exposures
-        )
+        result = self._store_version(tx, notice_id, party, 1, prepared, now, to_ts(now), exposures)
         for v in [violation, *warnings]:
             self._record_violation(tx, result, v, now)
         return result
@@ -375,6 +451,12 @@ class NoticeService:
             )
         previous = parse_notice(row.feature, self.agreement.rules.shape)
         version = row.version + 1
+        if prepared.signed_version is not None and prepared.signed_version != version:
+            raise StateConflict(
+                f"body.notice.version: the envelope makes version {prepared.signed_version} "
+                f"of notice {notice_id}, which is at version {row.version} (amending makes "
+                f"version {version})"
+            )
         ref = Ref("notice", notice_id, version)
         violation = self._late(ref, party, now, draft, previous)
         exposures, warnings = self._exposures(tx, ref, party, now, draft, previous)
@@ -384,10 +466,9 @@ class NoticeService:
             notice_id,
             party,
             version,
-            draft,
+            prepared,
             now,
             row.created_at,
-            prepared.envelope,
             exposures,
         )
         for v in [violation, *warnings]:

@@ -23,7 +23,9 @@ def record(
     now: datetime,
     body: dict[str, Any],
     audience: Iterable[str],
+    openings: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Chain `body` as a `kind` event and address it to `audience`; the ledger entry."""
+    """Chain `body` as a `kind` event and address it to `audience` (who may read it);
+    `openings` of its committed fields are kept beside it. The ledger entry."""
     text = str(kind.value)  # plain text on the record
-    return tx.append_ledger(text, ref, {"type": text, **body}, iso(now), audience)
+    return tx.append_ledger(text, ref, {"type": text, **body}, iso(now), audience, openings)

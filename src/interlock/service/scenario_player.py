@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import math
+import secrets
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -31,13 +32,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from ..codec.keys import public_text
 from ..errors import InterlockError, InvalidInput, RuleViolation
 from ..feeds.geojson import parse_own_forces
+from ..ledger.commitments import SALT_BYTES
 from ..ledger.envelope import sign
+from ..ledger.statements import sealed_notice
 from ..model.agreement import Agreement, load_agreement
 from ..model.events import EventKind
 from ..model.hazard import parse_hazard
 from ..model.notice import parse_notice
 from ..model.timeutil import iso, parse_utc
 from ..model.track import TrackReport
+from ..model.visibility import committed_fields
 from ..store.base import Store
 from .root import Services, build_services
 
@@ -459,8 +463,12 @@ class Player:
                 view = self.services.assets.create(f.party, f.feature)
             else:
                 body: Any = f.feature
-                if f.party in self.keys:
-                    body = sign("notice", f.party, body, self.keys[f.party], self.clock())
+                if f.party in self.keys:  # signed as a party's client signs it
+                    hidden = committed_fields(self.services.agreement)
+                    salts = {h: secrets.token_bytes(SALT_BYTES) for h in hidden}
+                    signed, openings = sealed_notice(body, hidden, salts)
+                    body = sign("notice", f.party, signed, self.keys[f.party], self.clock())
+                    body["openings"] = openings
                 view = self.services.notices.submit(f.party, body).notice
         except RuleViolation as exc:  # the agreement refuses it: part of the story
             refused = {"file": f.where, "detail": exc.detail}

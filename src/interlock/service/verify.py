@@ -24,13 +24,13 @@ with contextlib.suppress(ImportError):  # POSIX only: a larger pipe for the help
 from ..ledger.chain import (
     GENESIS,
     Problem,
+    Reading,
     Verdict,
     bad_signature,
     check_entry,
     verdict_at,
 )
 from ..ledger.envelope import Pending
-from ..ledger.receipts import LogMemory
 from .verify_helper import GREETING
 
 # Signatures are checked in batches of this many: enough that shipping one to a worker
@@ -52,23 +52,30 @@ def default_workers() -> int:
 
 
 def audit(
-    entries: Iterable[dict[str, Any]], keys: dict[str, list[str]], workers: int = 1
+    entries: Iterable[dict[str, Any]],
+    keys: dict[str, list[str]],
+    workers: int = 1,
+    viewer: str | None = None,
 ) -> Verdict:
-    """`ledger.chain.audit`'s verdict, the signatures checked on `workers` processes: a
-    signature by an unknown key is set aside as unchecked and the audit goes on."""
+    """`ledger.chain.audit`'s verdict (as `viewer`'s view; None: the whole record), the
+    signatures checked on `workers` processes: a signature by an unknown key is set aside
+    as unchecked and the audit goes on."""
     unchecked: list[Problem] = []
-    count, problem = _drive(entries, keys, workers, unchecked)
+    count, problem = _drive(entries, keys, workers, unchecked, Reading(viewer))
     if problem is not None:  # reading ran ahead of it: keep what the plain loop saw
         unchecked = [u for u in unchecked if u.seq < problem.seq]
     return Verdict(count, problem, tuple(unchecked))
 
 
 def verify_chain(
-    entries: Iterable[dict[str, Any]], keys: dict[str, list[str]], workers: int = 1
+    entries: Iterable[dict[str, Any]],
+    keys: dict[str, list[str]],
+    workers: int = 1,
+    viewer: str | None = None,
 ) -> tuple[int, Problem | None]:
     """`ledger.chain.verify_chain`'s verdict (an unknown key counts as a problem), the
     signatures checked on `workers` processes."""
-    return _drive(entries, keys, workers, None)
+    return _drive(entries, keys, workers, None, Reading(viewer))
 
 
 def _drive(
@@ -76,6 +83,7 @@ def _drive(
     keys: dict[str, list[str]],
     workers: int,
     unchecked: list[Problem] | None,
+    reading: Reading,
 ) -> tuple[int, Problem | None]:
     """(entries checked, the first problem or None); unknown keys go to `unchecked` when
     it is a list.
@@ -88,16 +96,16 @@ def _drive(
     only if every entry before it verified).
     """
     it = iter(entries)
-    prev, count, log = GENESIS, 0, LogMemory()
+    prev, count = GENESIS, 0
     held: Batch = []  # signatures not checked yet, in order
     # Short chains never pay for starting processes: their signatures are checked here.
     for count, e in enumerate(it, start=1):
-        pending, problem = check_entry(count, prev, e, keys, log)
+        pending, problem = check_entry(count, prev, e, keys, reading)
         if problem is not None:
             if problem.unchecked and unchecked is not None:
                 unchecked.append(problem)
                 prev = e["hash"]
-                log.add(e)
+                reading.log.add(e)
                 continue
             return _settle(None, [], held) or verdict_at(count, pending, problem)
         if pending is not None:
@@ -106,13 +114,13 @@ def _drive(
             elif not pending.valid():
                 return count, bad_signature(count, pending)
         prev = e["hash"]
-        log.add(e)
+        reading.log.add(e)
         if len(held) >= PARALLEL_FROM:
             break
     else:
         return _settle(None, [], held) or (count, None)
     with _Checkers(workers - 1) as checkers:
-        return _parallel(it, keys, count, prev, held, checkers, unchecked, log)
+        return _parallel(it, keys, count, prev, held, checkers, unchecked, reading)
 
 
 Batch = list[tuple[int, Pending]]
@@ -150,7 +158,7 @@ def _parallel(
     batch: Batch,
     checkers: _Checkers,
     unchecked: list[Problem] | None,
-    log: LogMemory,
+    reading: Reading,
 ) -> tuple[int, Problem | None]:
     """Go on reading after `position`, checking signatures in batches (`batch`: those
     not checked yet, in order): given to a helper process while one keeps up, else
@@ -180,12 +188,12 @@ def _parallel(
                 return found
             raise
         position += 1
-        pending, problem = check_entry(position, prev, e, keys, log)
+        pending, problem = check_entry(position, prev, e, keys, reading)
         if problem is not None:
             if problem.unchecked and unchecked is not None:
                 unchecked.append(problem)
                 prev = e["hash"]
-                log.add(e)
+                reading.log.add(e)
                 continue
             return _settle(checkers, slots, batch) or verdict_at(position, pending, problem)
         if pending is not None:
@@ -199,7 +207,7 @@ def _parallel(
                     if found is not None:
                         return found
         prev = e["hash"]
-        log.add(e)
+        reading.log.add(e)
     return _settle(checkers, slots, batch) or (position, None)
 
 

@@ -65,7 +65,9 @@ class LedgerWrites(Protocol):
         event: dict[str, Any],
         received_at: str,
         audience: Iterable[str] = (),
+        openings: dict[str, Any] | None = None,
     ) -> dict[str, Any]: ...
+    def ledger_entry_at(self, seq: int) -> dict[str, Any] | None: ...
     def claim_nonce(self, nonce: str, party: str, at: float) -> None: ...
 
 

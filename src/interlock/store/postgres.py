@@ -73,7 +73,7 @@ class CubeIndex(SpatialIndex):
 # One statement where SQLite takes two: a round trip saved under the write lock each.
 _LEDGER_AND_INBOX_SQL = (
     "WITH e AS (INSERT INTO ledger (seq, prev_hash, received_at, content_hash, hash, kind, "
-    "ref, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq) "
+    "ref, event, audience, openings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq) "
     "INSERT INTO inbox (party, seq) SELECT p, e.seq FROM e, unnest(?::text[]) AS p"
 )
 _MESSAGE_AND_RECIPIENTS_SQL = (

@@ -21,12 +21,13 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 # 2: the ledger (hash chain); it starts empty on a migrated store.
 # 3: the hotline (messages, recipients, inbox, channel); earlier entries have no inbox rows.
 # 4: 64-bit integers on PostgreSQL (SQLite's INTEGER always was): sequence numbers and
 #    versions take any value the API admits (up to 2**63 - 1).
-# 7: the verifiable log: Merkle nodes, signed checkpoints, cosignatures (store.sql_log).
+# 7: each ledger entry's audience (in its hash) and the openings of its committed fields.
+# 8: the verifiable log: Merkle nodes, signed checkpoints, cosignatures (store.sql_log).
 
 # SQLite keeps INTEGER (an INTEGER PRIMARY KEY is the rowid: 64-bit, autoincrementing).
 Int64 = BigInteger().with_variant(Integer(), "sqlite")
@@ -141,6 +142,11 @@ ledger = Table(
     Column("kind", String, nullable=False),
     Column("ref", String),
     Column("event", Text, nullable=False),
+    # JSON: the sorted parties who may read the event (in the entry hash; NULL on entries
+    # chained before schema 7), and the openings of its committed fields (outside every
+    # hash: see ledger.commitments).
+    Column("audience", Text),
+    Column("openings", Text),
     # No secondary indexes: every one adds pages to each durable commit; look-ups by ref
     # (timelines) are rare and may scan, or migrate an index in when they become common.
 )

@@ -26,7 +26,13 @@ from . import schema as s
 from .base import Box, IndexEntry, NoticeRow
 from .cursor import cursor
 from .rows import AssetRow, ConflictRow, HazardRow, ViolationRow
-from .sql_hotline import INSERT_INBOX_SQL, HotlineReads, HotlineWrites, ledger_entry
+from .sql_hotline import (
+    INSERT_INBOX_SQL,
+    LEDGER_COLUMNS,
+    HotlineReads,
+    HotlineWrites,
+    ledger_entry,
+)
 from .sql_log import LogReads, LogWrites, Sealer
 from .sql_spectrum import ASSET_COLUMNS, SpectrumReads, SpectrumWrites, asset_row, notice_row
 
@@ -166,8 +172,8 @@ _CLAIM_NONCE_SQL = (
 )
 _LEDGER_HEAD_SQL = "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1"
 _INSERT_LEDGER_SQL = (
-    "INSERT INTO ledger (seq, prev_hash, received_at, content_hash, hash, kind, ref, event) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO ledger (seq, prev_hash, received_at, content_hash, hash, kind, ref, event, "
+    "audience, openings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -338,15 +344,19 @@ class SqlWriteTx(HotlineWrites, SpectrumWrites, LogWrites):
         event: dict[str, Any],
         received_at: str,
         audience: Iterable[str] = (),
+        openings: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Chain one event onto the ledger, inside this (serialised) transaction, and
-        address it to the `audience` parties' push streams."""
+        address it to the `audience` parties' push streams (who may read it: the audience
+        is in the entry's hash); `openings` are kept beside it (ledger.commitments)."""
         cur = cursor(self.conn)
         if self._ledger_head is None:
             row = cur.execute(_LEDGER_HEAD_SQL).fetchone()
             self._ledger_head = (row[0], row[1]) if row else (0, GENESIS)
         seq, prev = self._ledger_head
-        entry = make_entry(seq + 1, prev, received_at, event)
+        entry = make_entry(seq + 1, prev, received_at, event, audience)
+        if openings:
+            entry["openings"] = openings
         row = (
             entry["seq"],
             prev,
@@ -356,12 +366,21 @@ class SqlWriteTx(HotlineWrites, SpectrumWrites, LogWrites):
             kind,
             ref,
             orjson.dumps(event).decode(),
+            orjson.dumps(entry["audience"]).decode(),
+            orjson.dumps(openings).decode() if openings else None,
         )
-        self._insert_ledger_row(cur, row, sorted(set(audience)))
+        self._insert_ledger_row(cur, row, entry["audience"])
         self._merkle_append(cur, seq, entry["hash"])
         cur.close()
         self._ledger_head = (entry["seq"], entry["hash"])
         return entry
+
+    def ledger_entry_at(self, seq: int) -> dict[str, Any] | None:
+        """The ledger entry `seq` as this transaction sees it (None: there is none)."""
+        cur = cursor(self.conn)
+        row = cur.execute(f"SELECT {LEDGER_COLUMNS} FROM ledger WHERE seq = ?", (seq,)).fetchone()
+        cur.close()
+        return ledger_entry(row) if row else None
 
     def _insert_ledger_row(self, cur: Any, row: tuple[Any, ...], audience: list[str]) -> None:
         """The ledger row and its inbox rows (an engine may do both in one statement)."""
@@ -596,10 +615,7 @@ class SqlStore(HotlineReads, SpectrumReads, LogReads):
         page = 5000 if limit is None else min(limit, 5000)
         left = limit
         after = from_seq - 1
-        sql = (
-            "SELECT seq, prev_hash, received_at, content_hash, hash, event FROM ledger "
-            "WHERE seq > ? ORDER BY seq LIMIT ?"
-        )
+        sql = f"SELECT {LEDGER_COLUMNS} FROM ledger WHERE seq > ? ORDER BY seq LIMIT ?"
         while left is None or left > 0:
             n = page if left is None else min(page, left)
             with self._read() as conn:

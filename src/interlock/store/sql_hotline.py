@@ -34,7 +34,8 @@ _RECIPIENTS_SQL = (
 )
 INSERT_INBOX_SQL = "INSERT INTO inbox (party, seq) VALUES (?, ?)"
 _INBOX_SQL = (
-    "SELECT l.seq, l.prev_hash, l.received_at, l.content_hash, l.hash, l.event "
+    "SELECT l.seq, l.prev_hash, l.received_at, l.content_hash, l.hash, l.event, "
+    "l.audience, l.openings "
     "FROM inbox i JOIN ledger l ON l.seq = i.seq WHERE i.party = ? AND i.seq > ? "
     "ORDER BY i.seq LIMIT ?"
 )
@@ -52,9 +53,13 @@ _REF_SQL = {
 }
 
 
+LEDGER_COLUMNS = "seq, prev_hash, received_at, content_hash, hash, event, audience, openings"
+
+
 def ledger_entry(r: Any) -> dict[str, Any]:
-    """A ledger row (seq, prev_hash, received_at, content_hash, hash, event) as an entry."""
-    return {
+    """A ledger row (`LEDGER_COLUMNS`) as an entry: audience and openings only where the
+    row has them (an entry chained before schema 7 has neither)."""
+    entry: dict[str, Any] = {
         "seq": r[0],
         "prev_hash": r[1],
         "received_at": r[2],
@@ -62,6 +67,11 @@ def ledger_entry(r: Any) -> dict[str, Any]:
         "hash": r[4],
         "event": orjson.loads(r[5]),
     }
+    if r[6] is not None:
+        entry["audience"] = orjson.loads(r[6])
+    if r[7] is not None:
+        entry["openings"] = orjson.loads(r[7])
+    return entry
 
 
 def _channel_states(conn: Connection) -> dict[str, tuple[float, str]]:

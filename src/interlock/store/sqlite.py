@@ -8,6 +8,7 @@ detection and insertion of a notice are one serialised step. Commits are durable
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -21,6 +22,21 @@ from sqlalchemy.pool import StaticPool
 from . import migrations
 from .base import Box
 from .sql import SpatialIndex, SqlStore, SqlWriteTx
+
+# The store holds every hidden field and hotline body in plain text: its owner alone reads
+# it (SQLite gives the -wal and -shm files the database file's mode).
+FILE_MODE = 0o600
+
+
+def _private_file(path: str) -> None:
+    """Create the database file `path` mode 0600 unless it exists; narrow an existing
+    one's mode (and its -wal/-shm files') to 0600 where this process may."""
+    with contextlib.suppress(OSError):  # exists (or cannot be made: SQLite will say)
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+    for name in (path, path + "-wal", path + "-shm"):
+        with contextlib.suppress(OSError):
+            if os.stat(name).st_mode & 0o777 != FILE_MODE:
+                os.chmod(name, FILE_MODE)
 
 
 def _engine(url: str, *, immediate: bool) -> Engine:
@@ -111,8 +127,11 @@ class SqliteStore(SqlStore):
     def __init__(self, url: str) -> None:
         self.url = url
         self.index = RTreeIndex()
-        self._writer = _engine(url, immediate=True)
         memory = url in ("sqlite://", "sqlite:///:memory:")
+        database = url.removeprefix("sqlite:///")
+        if not memory and url.startswith("sqlite:///") and "?" not in database:
+            _private_file(database)
+        self._writer = _engine(url, immediate=True)
         self._reader = self._writer if memory else _engine(url, immediate=False)
         self._write_lock = threading.Lock()  # one writer per process; SQLite locks across
         # Called (from the writing thread) after every commit: the push stream's wake-up.

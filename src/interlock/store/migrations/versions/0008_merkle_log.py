@@ -1,10 +1,10 @@
-"""Schema 7: the verifiable log (ledger.merkle, ledger.checkpoint): the hash of every
+"""Schema 8: the verifiable log (ledger.merkle, ledger.checkpoint): the hash of every
 complete subtree of the Merkle tree over the ledger entries, the checkpoints the server
 signs (one per commit batch) and the parties' cosignatures on them. A ledger written
 before is put in the tree here, in order.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 import sqlalchemy as sa
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from interlock.store.migrations.helpers import create_missing, set_schema_version
 from interlock.store.sql_log import backfill_nodes
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 
 Int64 = sa.BigInteger().with_variant(sa.Integer, "sqlite")
 
@@ -51,4 +51,4 @@ def upgrade() -> None:
     )
     if created:
         backfill_nodes(op.get_bind())
-    set_schema_version(7)
+    set_schema_version(8)
