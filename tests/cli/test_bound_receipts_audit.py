@@ -99,7 +99,8 @@ def rewrite(directory: Path, change: Any) -> None:
     engine = create_engine(engine_url(url) if url.startswith("postgres") else url)
     with engine.begin() as db:
         for i in range(first, len(entries)):
-            e = make_entry(i + 1, prev, entries[i]["received_at"], entries[i]["event"])
+            old = entries[i]
+            e = make_entry(i + 1, prev, old["received_at"], old["event"], old["audience"])
             db.execute(
                 text(
                     "UPDATE ledger SET prev_hash = :p, content_hash = :c, hash = :h, event = :e "
