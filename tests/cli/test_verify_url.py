@@ -143,6 +143,13 @@ def test_every_partys_view_verifies_and_the_state_advances(
     assert again.exit_code == 0, again.output
     assert f"consistent with size {n} held" in again.output
     assert "OK " + str(len(t.entries()[1])) in again.output
+    # A party's cosignature (made by `audit checkpoint`) is named once it verifies.
+    cosign = runner.invoke(app, ["audit", "checkpoint", "--url", t.server.url, "--token",
+                                 t.tokens["blue"], "--key", str(t.directory / "keys" / "blue.key"),
+                                 "--state", str(tmp_path / "state-blue")])  # fmt: skip
+    assert cosign.exit_code == 0, cosign.output
+    named = verify_url(t.server.url, t.tokens["red"], tmp_path / "state-red")
+    assert named.exit_code == 0 and "cosigned by blue;" in named.output, named.output
     # Given one's own copy of the agreement: the same verdict; another: named.
     own = verify_url(t.server.url, t.tokens["red"], tmp_path / "state-red",
                      "--agreement", str(t.directory / "agreement.toml"))  # fmt: skip
