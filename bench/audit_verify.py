@@ -15,7 +15,11 @@ What is timed, on the same entries:
 - *CLI file* / *CLI dir*: ``interlock audit verify --file EXPORT`` on an export of the
   chain and ``interlock audit verify DIRECTORY`` on a deployment whose store holds it,
   end to end (reading and parsing included), and net of the command's start-up (measured
-  on a one-entry ledger).
+  on a one-entry ledger);
+- *CLI --url*: ``interlock audit verify --url URL`` as party blue against ``interlock
+  serve`` on a deployment holding the chain: GET /ledger page by page (blue's view, about
+  13 % stubs), the audit, the Merkle root against the signed checkpoint, the witness
+  state; end to end and net of the start-up (against a one-entry deployment's server).
 
 It also checks soundness: on a copy with one entry tampered, every verifier must name the
 same first bad entry, and on the sound chain none may find one (exit status 2 otherwise).
@@ -343,13 +347,21 @@ def export_file(
 def deployment(entries: list[dict[str, Any]], keys: dict[str, list[str]]) -> tuple[list[str], Path]:
     """`audit verify` arguments for a deployment directory whose store holds `entries`,
     written through the store's own ledger API, 2,000 a transaction (and the directory)."""
+    args, directory, _ = deployment_with_tokens(entries, keys)
+    return args, directory
+
+
+def deployment_with_tokens(
+    entries: list[dict[str, Any]], keys: dict[str, list[str]]
+) -> tuple[list[str], Path, dict[str, str]]:
+    """`deployment`, and the parties' API tokens."""
     from interlock.service.bootstrap import DB_FILE, init_directory
     from interlock.store import open_store
 
     directory = OUT / f"audit-verify-dir-n{len(entries)}"
     if directory.exists():
         shutil.rmtree(directory)
-    init_directory(directory, agreement_text(keys))
+    _, tokens = init_directory(directory, agreement_text(keys))
     store = open_store(directory / DB_FILE)
     try:
         for i in range(0, len(entries), 2000):
@@ -361,7 +373,7 @@ def deployment(entries: list[dict[str, Any]], keys: dict[str, list[str]]) -> tup
                     )
     finally:
         store.close()
-    return [str(directory)], directory
+    return [str(directory)], directory, tokens
 
 
 def cli_seconds(args: list[str], n: int) -> float:
@@ -407,6 +419,72 @@ def cli_rates(
     return f"{n / total:,.0f}", f"{n / max(total - start, 1e-9):,.0f}"
 
 
+def url_seconds(url: str, token: str, state: Path, n: int) -> float:
+    """Wall time of `interlock audit verify --url URL` as blue, end to end (it must verify
+    `n` entries of blue's view against the server's checkpoint)."""
+    exe = Path(sys.executable).with_name("interlock")
+    args = ["audit", "verify", "--url", url, "--token", token, "--state", str(state)]
+    t = time.perf_counter()
+    out = subprocess.run(
+        [str(exe), *args], capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"}
+    )
+    dt = time.perf_counter() - t
+    if out.returncode != 0 or f"OK {n} entries of blue's view" not in out.stdout:
+        raise SystemExit(f"verify --url did not verify {n} entries: {out.stdout}{out.stderr}")
+    return dt
+
+
+def url_rates(
+    entries: list[dict[str, Any]], keys: dict[str, list[str]], repeat: int
+) -> tuple[str, str]:
+    """(end-to-end, net of start-up) entries/s of `audit verify --url` against a live
+    `interlock serve` holding the chain (and, for the start-up, one holding its first
+    entry); the server and the verifier share the machine's cores."""
+    import httpx
+
+    rates = []
+    for part in (entries[:1], entries):
+        _, directory, tokens = deployment_with_tokens(part, keys)
+        port = _free_port()
+        exe = Path(sys.executable).with_name("interlock")
+        log = (OUT / "url-server.log").open("wb")
+        server = subprocess.Popen(
+            [str(exe), "serve", str(directory), "--port", str(port)], stdout=log, stderr=log
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(url + "/health", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit(f"the server did not start: see {log.name}")
+                time.sleep(0.1)
+            state = directory / "state"
+            runs = 1 if len(part) == 1 else repeat
+            rates.append(min(url_seconds(url, tokens["blue"], state, len(part))
+                             for _ in range(max(runs, 1))))  # fmt: skip
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            log.close()
+            shutil.rmtree(directory)
+    start, total = rates
+    n = len(entries)
+    return f"{n / total:,.0f}", f"{n / max(total - start, 1e-9):,.0f}"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def tampered(entries: list[dict[str, Any]], rng: random.Random) -> list[dict[str, Any]]:
     """A copy with one signed entry's body changed and every hash recomputed after it (a
     forger who controls the server): only its signature can give it away."""
@@ -444,7 +522,11 @@ def main() -> int:
         "entries/s. baseline: the verifier before; serial: verify_chain(workers=1); "
         "parallel: verify_chain(workers=cores), as the CLI runs it; speed-up: parallel / "
         "baseline; CLI file / dir: `interlock audit verify --file EXPORT` / `DIRECTORY` "
-        "(the store), end to end and net of the command's start-up"
+        "(the store), end to end and net of the command's start-up; CLI --url: `audit "
+        "verify --url` as blue against a live `interlock serve` of the chain (pages of "
+        "GET /ledger, blue's view, Merkle root against the signed checkpoint; server and "
+        "verifier on the same cores), end to end and net of its start-up (a one-entry "
+        "server's)"
     )
     for col in (
         "entries",
@@ -457,6 +539,8 @@ def main() -> int:
         "file net",
         "CLI dir",
         "dir net",
+        "CLI --url",
+        "url net",
     ):
         table.add_column(col, justify="right")
     unsound, missed = [], []
@@ -471,11 +555,12 @@ def main() -> int:
             t_ser, r_ser = timed(partial(verify_chain, entries, keys, workers=1), repeat)
             t_par, r_par = timed(partial(verify_chain, entries, keys, workers=cores), repeat)
             if args.no_cli:
-                cli = ("-", "-", "-", "-")
+                cli = ("-",) * 6
             else:
                 cli = (
                     *cli_rates(export_file, entries, keys, repeat),
                     *cli_rates(deployment, entries, keys, repeat),
+                    *url_rates(entries, keys, repeat),
                 )
         if not r_base == r_ser == r_par == (n, None):
             unsound.append(f"{n}: sound chain {r_base} / {r_ser} / {r_par}")

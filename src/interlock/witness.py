@@ -168,6 +168,23 @@ def witness(
 ) -> Outcome:
     """Check the server's latest checkpoint against the state, store it, and cosign it
     (with `key`, as `party`) when it holds. `client` has `call(method, path, **kw)`."""
+    signed, verified, previous = examine(client, state, url=url)
+    state.save(verified)
+    cosigned = False
+    if key is not None and party:
+        line = cp.cosign_checkpoint(signed, party, key, now).line().removesuffix("\n")
+        client.call("POST", "/checkpoint/cosign", json={"size": verified.size, "cosignature": line})
+        cosigned = True
+    return Outcome(verified, previous, cosigned)
+
+
+def examine(
+    client: Any, state: WitnessState, *, url: str
+) -> tuple[cp.SignedCheckpoint, Verified, Verified | None]:
+    """The witness's checks without its writes: the server's latest checkpoint (signed
+    by the pinned key, pinned now on first contact, and extending the one held), as
+    verified, and the one held (None: none). Nothing is stored but evidence of a failure;
+    `state.save` keeps the checkpoint once the caller is done with it."""
     info = client.call("GET", "/checkpoint.json")
     try:
         origin, key_text, note = str(info["origin"]), str(info["log_key"]), str(info["note"])
@@ -190,13 +207,7 @@ def witness(
             )
         _check_extends(client, state, previous, c, note)
     verified = Verified(origin, vkey.text(), url, c.size, c.root, signed.time, note)
-    state.save(verified)
-    cosigned = False
-    if key is not None and party:
-        line = cp.cosign_checkpoint(signed, party, key, now).line().removesuffix("\n")
-        client.call("POST", "/checkpoint/cosign", json={"size": c.size, "cosignature": line})
-        cosigned = True
-    return Outcome(verified, previous, cosigned)
+    return signed, verified, previous
 
 
 def _check_extends(

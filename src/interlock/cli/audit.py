@@ -35,7 +35,15 @@ from ..ledger.export import (
 )
 from ..model.agreement import load_agreement
 from ..service.verify import audit, default_workers
-from .common import Api, console, fail, reported_errors, token_option, url_option
+from .common import (
+    STATE_HELP,
+    Api,
+    console,
+    fail,
+    reported_errors,
+    token_option,
+    url_option,
+)
 
 if TYPE_CHECKING:
     from ..store import SqlStore
@@ -116,10 +124,22 @@ def verify(
     party: str | None = typer.Option(
         None,
         "--party",
-        help="the party whose view the export must be (its header says whose it is)",
+        help="the party whose view the export must be (its header says whose it is); "
+        "with --url, your party (default: INTERLOCK_PARTY, else the token's)",
+    ),
+    url: str | None = typer.Option(
+        None, "--url", help="verify your party's view of this server (token: INTERLOCK_TOKEN)"
+    ),
+    token: str | None = token_option(),
+    state: Path | None = typer.Option(
+        None, "--state", help=f"with --url: the {STATE_HELP} (as `audit checkpoint`)"
     ),
 ) -> None:
     """Check every link of the chain and every signature; name the first bad entry.
+
+    With --url, your party's view of a live server (GET /ledger) is checked the same way,
+    and the Merkle root of its entries against the server's signed checkpoint, which must
+    extend the one your witness state holds (it then advances, as `audit checkpoint`).
 
     An export is checked as the view its header names: a redacted stub verifies only
     where that party is outside the entry's audience (never in a whole record).
@@ -127,8 +147,16 @@ def verify(
     Exit 0: everything verifies; 1: tampered (the entry is named); 2: bad input;
     3: nothing tampered, but some signatures cannot be checked (no key for their party).
     """
-    if (directory is None) == (file is None):
-        fail("give a deployment DIRECTORY or --file EXPORT (one of them)")
+    if sum(x is not None for x in (directory, file, url)) != 1:
+        fail("give a deployment DIRECTORY, --file EXPORT or --url URL (one of them)")
+    if url is not None:
+        from .audit_remote import verify_url
+
+        with reported_errors():
+            verify_url(url, token, party, state, agreement, workers or default_workers())
+        return
+    if state is not None:
+        fail("--state: only with --url")
     if party is not None and file is None:
         fail("--party: a deployment's store is the whole record; give --file EXPORT")
     # Signatures are most of the work: long ledgers have them checked on every core.
