@@ -169,9 +169,13 @@ def test_each_tampering_is_named(deployment: Path, tmp_path: Path) -> None:
     reason = tampered(verify(write(tmp_path / "e", header, entries[:-2])), f"at entry {n - 1}")
     assert f"ends after {n - 2} of the {n} entries" in reason
     assert "in the header" not in reason
-    # ...and a header edited to match the shorter chain still lacks the head it states.
-    short = {**header, "entries": n - 2}
-    reason = tampered(verify(write(tmp_path / "f", short, entries[:-2])), f"at entry {n - 2}")
+    # ...and a header edited to match the shorter chain: the log signed n entries.
+    short = {**header, "entries": n - 2, "head": entries[-3]["hash"]}
+    reason = tampered(verify(write(tmp_path / "f", short, entries[:-2])), "in the header")
+    assert f"signed for {n} entries, the header announces {n - 2}" in reason
+    # ...and with the log's checkpoint taken out too: the head it states is not the last.
+    short = {k: v for k, v in header.items() if k != "log"} | {"entries": n - 2}
+    reason = tampered(verify(write(tmp_path / "f2", short, entries[:-2])), f"at entry {n - 2}")
     assert "head hash" in reason
     # An entry added beyond the announced count.
     extra = make_entry(n + 1, entries[-1]["hash"], entries[-1]["received_at"], {"type": "x"})
@@ -197,6 +201,10 @@ def test_an_attackers_keys_in_the_header_fail(deployment: Path, tmp_path: Path) 
     # Keys and hash replaced together: the agreement hash differs from the true one (shown
     # by verify), and red's signatures are not by the attacker's key.
     forged = attacker_header(header, "red", rehash=True)
+    out = verify(write(tmp_path / "a", forged, entries))
+    # The log's signed checkpoint names the true agreement (its origin is its hash's start).
+    assert "not this agreement's" in tampered(out, "in the header")
+    forged = {k: v for k, v in forged.items() if k != "log"}  # ...so the forger drops it
     out = verify(write(tmp_path / "a", forged, entries))
     reason = tampered(out, f"at entry {first_red}")
     red_key = key_id(header["keys"]["red"][0])
@@ -269,3 +277,90 @@ def test_a_malformed_header_is_named(
     header, entries = export(deployment, tmp_path / "ledger.jsonl")
     edit(header)
     assert reason in tampered(verify(write(tmp_path / "x", header, entries)), "in the header")
+
+
+def rehashed(entries: list[dict[str, Any]], first: int) -> list[dict[str, Any]]:
+    """Entries from position `first` (0-based) on chained again, as a forger would."""
+    out = entries[:first]
+    for e in entries[first:]:
+        prev = out[-1]["hash"] if out else "0" * 64
+        out.append(make_entry(e["seq"], prev, e["received_at"], e["event"], e["audience"]))
+    return out
+
+
+def test_a_rehashed_chain_misses_the_logs_signed_root(deployment: Path, tmp_path: Path) -> None:
+    """Every link and the header made to match after an entry is changed, or one dropped
+    and one made up in its place: only the root the log signed can tell, and does."""
+    header, entries = export(deployment, tmp_path / "ledger.jsonl")
+    assert header["log"]["note"].startswith(header["log"]["origin"] + "\n")
+    conflict = next(i for i, e in enumerate(entries) if e["event"]["type"] == "conflict")
+    e = copy.deepcopy(entries)
+    e[conflict]["event"]["severity"] = "info"  # the server's own event: no signature
+    forged = rehashed(e, conflict)
+    out = verify(write(tmp_path / "a", {**header, "head": forged[-1]["hash"]}, forged))
+    assert "do not make the Merkle root the log signed" in tampered(out, "in the header")
+    # Dropped, and a system event made up at the end to keep the count.
+    e = copy.deepcopy(entries)
+    del e[conflict]
+    for i, x in enumerate(e):
+        x["seq"] = i + 1
+    e.append({**copy.deepcopy(entries[-1]), "seq": len(entries), "event": {"type": "channel"}})
+    forged = rehashed(e, conflict)
+    out = verify(write(tmp_path / "b", {**header, "head": forged[-1]["hash"]}, forged))
+    assert "do not make the Merkle root the log signed" in tampered(out, "in the header")
+    # The log's checkpoint altered: its signature fails.
+    note = header["log"]["note"].replace(f"\n{len(entries)}\n", f"\n{len(entries) - 1}\n")
+    out = verify(write(tmp_path / "c", {**header, "log": {**header["log"], "note": note}}, entries))
+    assert "log checkpoint" in tampered(out, "in the header")
+
+
+def test_an_export_must_extend_the_checkpoint_a_witness_holds(
+    deployment: Path, tmp_path: Path
+) -> None:
+    """The holder of the log key can sign a shorter or rewritten history; a party's own
+    witness state (a checkpoint it verified earlier) still tells."""
+    from interlock.ledger import checkpoint as cp
+    from interlock.ledger import merkle
+    from interlock.ledger.note import parse_verifier_key, raw_public
+    from interlock.service.bootstrap import LOG_KEY_FILE
+    from interlock.witness import Verified, WitnessState
+
+    header, entries = export(deployment, tmp_path / "ledger.jsonl")
+    log = header["log"]
+    held = cp.open_checkpoint(log["note"], parse_verifier_key(log["log_key"]).public)
+    state = WitnessState(tmp_path / "state")
+    c = held.checkpoint
+    state.save(Verified(c.origin, log["log_key"], "", c.size, c.root, held.time, log["note"]))
+    assert verify(tmp_path / "ledger.jsonl", "--state", str(tmp_path / "state")).exit_code == 0
+
+    # The operator cuts the tail and signs the shorter tree with the log key itself.
+    key = read_private(deployment / LOG_KEY_FILE)
+    short = entries[:-2]
+    root = merkle.root_of([merkle.leaf_hash(merkle.leaf_input(e["hash"])) for e in short])
+    note = cp.sign_checkpoint(cp.Checkpoint(c.origin, len(short), root), key, held.time).text()
+    forged = {
+        **header,
+        "entries": len(short),
+        "head": short[-1]["hash"],
+        "log": {**log, "note": note},
+    }
+    path = write(tmp_path / "short", forged, short)
+    assert verify(path).exit_code == 0  # alone, a re-signed shorter history looks whole
+    reason = tampered(
+        verify(path, "--state", str(tmp_path / "state")), f"at entry {len(short) + 1}"
+    )
+    assert f"before the checkpoint you hold ({len(entries)} entries)" in reason
+
+    # Another log key: not the one pinned.
+    other = new_private()
+    public = raw_public(other.public_key())
+    signed = cp.sign_checkpoint(c, other, held.time).text()
+    from interlock.ledger.note import verifier_key
+
+    swapped = {**header, "log": {**log, "note": signed, "log_key": verifier_key(c.origin, public)}}
+    out = verify(write(tmp_path / "swapped", swapped, entries), "--state", str(tmp_path / "state"))
+    assert "another key than the one you pinned" in tampered(out, "in the header")
+    # --state needs a checkpoint to compare.
+    bare = {k: v for k, v in header.items() if k != "log"}
+    out = verify(write(tmp_path / "bare", bare, entries), "--state", str(tmp_path / "state"))
+    assert out.exit_code == 2 and "carries no signed checkpoint" in out.output

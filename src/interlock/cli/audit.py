@@ -29,9 +29,11 @@ from ..ledger.export import (
     Tail,
     agreement_hash,
     header,
+    held_problem,
     is_header,
     length_problem,
     read_header,
+    root_problem,
 )
 from ..model.agreement import load_agreement
 from ..service.verify import audit, default_workers
@@ -79,9 +81,7 @@ def _deployment_store(directory: Path) -> Iterator[SqlStore]:
     target = deployment_db(directory)
     url = store_url(target)
     if url.startswith("sqlite") and not Path(url.removeprefix("sqlite:///")).is_file():
-        raise InvalidInput(
-            "no store here: give a directory made by `interlock init`", field=target
-        )
+        raise InvalidInput("no store here: give a directory made by `interlock init`", field=target)
     store = open_store(target)
     try:
         yield store
@@ -132,7 +132,10 @@ def verify(
     ),
     token: str | None = token_option(),
     state: Path | None = typer.Option(
-        None, "--state", help=f"with --url: the {STATE_HELP} (as `audit checkpoint`)"
+        None,
+        "--state",
+        help=f"with --url or --file: the {STATE_HELP} (as `audit checkpoint`); an export "
+        "must extend the checkpoint held there",
     ),
 ) -> None:
     """Check every link of the chain and every signature; name the first bad entry.
@@ -140,6 +143,8 @@ def verify(
     With --url, your party's view of a live server (GET /ledger) is checked the same way,
     and the Merkle root of its entries against the server's signed checkpoint, which must
     extend the one your witness state holds (it then advances, as `audit checkpoint`).
+    An export's entries must make the root of the log's checkpoint in its header, and,
+    with --state, extend the checkpoint your witness state holds.
 
     An export is checked as the view its header names: a redacted stub verifies only
     where that party is outside the entry's audience (never in a whole record).
@@ -155,8 +160,8 @@ def verify(
         with reported_errors():
             verify_url(url, token, party, state, agreement, workers or default_workers())
         return
-    if state is not None:
-        fail("--state: only with --url")
+    if state is not None and file is None:
+        fail("--state: with --url or --file")
     if party is not None and file is None:
         fail("--party: a deployment's store is the whole record; give --file EXPORT")
     # Signatures are most of the work: long ledgers have them checked on every core.
@@ -182,9 +187,13 @@ def verify(
             viewer = promised.party if promised is not None else None
             if party is not None and party != viewer:
                 _tampered(Problem(0, f"header: the view of {viewer or 'no party'}, not {party}"), 0)
+            held = _held_checkpoint(state, promised)
             verdict = audit(tail, keys, workers=processes, viewer=viewer)
             if verdict.problem is None and promised is not None:
                 found = length_problem(promised, verdict.count, tail.last)
+                found = found or root_problem(promised, tail)
+                if found is None and held is not None:
+                    found = held_problem(held.size, held.root, tail)
                 verdict = Verdict(verdict.count, found, verdict.unchecked)
         else:
             assert directory is not None
@@ -220,11 +229,30 @@ def verify(
     tail_note = "" if promised is not None or file is None else "; no header: length unchecked"
     if promised is not None and promised.party is not None:
         tail_note += f"; the view of {promised.party}"
+    if promised is not None and promised.checkpoint is not None:
+        tail_note += f"; the Merkle root the log {promised.checkpoint.checkpoint.origin} signed"
+    elif promised is not None:
+        tail_note += "; no signed checkpoint: a chain rehashed after a change cannot be told"
     console.print(
         f"[green]OK[/] {count} entries: every link and signature verifies"
         + (f" (agreement sha256 {sealed}{tail_note})" if sealed else f"{tail_note}"),
         highlight=False,
     )
+
+
+def _held_checkpoint(state: Path | None, promised: Header | None) -> Any:
+    """The checkpoint the witness state in `state` holds for the export's log (None: no
+    state given, or none held); the export's log key must be the one pinned there."""
+    if state is None:
+        return None
+    if promised is None or promised.checkpoint is None:
+        fail("--state: the export carries no signed checkpoint to check against it")
+    from ..witness import WitnessState
+
+    held = WitnessState(state).load(promised.checkpoint.checkpoint.origin)
+    if held is not None and held.log_key != promised.log_key:
+        _tampered(Problem(0, "log checkpoint: signed by another key than the one you pinned"), 0)
+    return held
 
 
 def _tampered(problem: Problem, verified: int) -> NoReturn:
@@ -262,7 +290,9 @@ def export(
             _deployment_store(directory) as store,
             tempfile.TemporaryFile(dir=file.parent) as body,
         ):
-            for entry in store.ledger_entries():
+            log = _signed_log(directory, store, terms_in_force)
+            upto = None if log is None else int(log["size"])
+            for entry in store.ledger_entries(1, upto) if upto else store.ledger_entries():
                 if party is not None:
                     entry = visible_entry(entry, party, terms_in_force)
                 body.write(orjson.dumps(entry) + b"\n")
@@ -273,10 +303,27 @@ def export(
                 part.unlink()  # a leftover: made anew, so it is ours and 0600
             fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, EXPORT_MODE)
             with os.fdopen(fd, "wb") as f:
-                f.write(orjson.dumps(header(terms, n, head, party)) + b"\n")
+                f.write(orjson.dumps(header(terms, n, head, party, log)) + b"\n")
                 shutil.copyfileobj(body, f)
             os.replace(part, file)
     console.print(f"wrote {n} entries to {file} (agreement sha256 {agreement_hash(terms)})")
+
+
+def _signed_log(directory: Path, store: SqlStore, terms: Any) -> dict[str, Any] | None:
+    """The log's latest signed checkpoint with its verifier key, for the export's header
+    (None: the deployment has no log key or no checkpoint yet: never served)."""
+    from ..ledger.keys import read_private
+    from ..ledger.note import raw_public, verifier_key
+    from ..service.bootstrap import LOG_KEY_FILE
+    from ..service.log import log_origin
+
+    key_file = directory / LOG_KEY_FILE
+    origin = log_origin(terms)
+    latest = store.latest_checkpoint(origin) if key_file.exists() else None
+    if latest is None or int(latest["size"]) == 0:
+        return None
+    public = raw_public(read_private(key_file).public_key())
+    return {**latest, "origin": origin, "log_key": verifier_key(origin, public)}
 
 
 @audit_app.command("disclose")

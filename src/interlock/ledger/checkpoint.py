@@ -43,6 +43,13 @@ from .note import (
 
 _SIZE = re.compile(r"0|[1-9][0-9]{0,18}")  # decimal, no leading zeros (tlog-checkpoint)
 WITNESS_PREFIX = "interlock-party/"  # a party's witness key name: this and its id
+ORIGIN_PREFIX = "interlock/"  # a log's name: this and the start of its agreement's hash
+
+
+def origin_for(agreement_sha256: str) -> str:
+    """The log's name for the agreement whose RFC 8785 SHA-256 (hex) is given: the prefix
+    and its first 16 hex digits, so two deployments never share a name by accident."""
+    return ORIGIN_PREFIX + agreement_sha256[:16]
 
 
 def root_text(root: bytes) -> str:

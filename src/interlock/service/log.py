@@ -27,13 +27,10 @@ from ..model.agreement import Agreement
 from ..store.base import Store
 from .clock import Clock
 
-ORIGIN_PREFIX = "interlock/"
-
 
 def log_origin(agreement: Agreement) -> str:
-    """The log's name: `interlock/` and the first 16 hex digits of the SHA-256 of the
-    agreement (its RFC 8785 form), so two deployments never share a name by accident."""
-    return ORIGIN_PREFIX + hashlib.sha256(canonical(agreement.to_dict())).hexdigest()[:16]
+    """The log's name (`ledger.checkpoint.origin_for` the agreement's RFC 8785 SHA-256)."""
+    return cp.origin_for(hashlib.sha256(canonical(agreement.to_dict())).hexdigest())
 
 
 @dataclass(frozen=True)
