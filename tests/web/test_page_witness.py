@@ -192,7 +192,7 @@ def test_a_server_that_rewrites_the_record_raises_the_alarm(
         sign_in(page, demo_server, "base")
         latest = lambda: api.get("/checkpoint.json").json()["size"]  # noqa: E731
         kept = waiting_on(
-            page, lambda: (h := held(page))["cosigned"] and h["size"] == latest() and h
+            page, lambda: (h := held(page))["cosigned"] == "base" and h["size"] == latest() and h
         )
         assert kept["size"] > old["size"]
 
@@ -233,3 +233,38 @@ def test_a_server_that_rewrites_the_record_raises_the_alarm(
             page.click("#record-alarm summary")
             screenshot(page, "page-record-alarm")
     assert browser.foreign_requests() == []
+
+
+def test_a_message_the_server_cannot_prove_is_receipted_unbound_with_the_alarm(
+    demo_server: DemoServer, browser: Browser
+) -> None:
+    page = browser.page
+    deliver_all(demo_server, "base")
+    sign_in(page, demo_server, "base")
+    expect(page.locator("#record-state")).to_contain_text("cosigned")
+
+    def spoil(route: Any) -> None:  # the server's inclusion proof, one hash changed
+        answer = route.fetch().json()
+        answer["proof"][0] = cp.root_text(os.urandom(32))
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(answer))
+
+    page.route("**/proof/inclusion*", spoil)
+    message_id = demo_server.send("command", ["base"], "Web test: an unprovable message")
+    with demo_server.client("base") as api:
+        seq = api.get(f"/messages/{message_id}").json()["seq"]
+
+        def delivered() -> dict[str, Any] | None:
+            for e in api.get("/ledger", params={"from_seq": seq, "limit": 10000}).json():
+                ev = e["event"]
+                if ev.get("type") == "receipt" and ev.get("message") == message_id:
+                    return dict(ev)
+            return None
+
+        receipt = waiting_on(page, delivered)
+    # Delivery is still reported (a person must see the message), without a checkpoint.
+    assert "checkpoint" not in receipt["envelope"]["body"]
+    alarm = page.locator("#record-alarm")
+    expect(alarm).to_be_visible()
+    text = alarm.inner_text()
+    assert f"could not prove that message {message_id} is in the record" in text, text
+    assert TELL in text

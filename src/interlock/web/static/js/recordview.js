@@ -45,7 +45,7 @@ export function alarmSentence(alarm) {
     case "signature":
       return `The server sent a record checkpoint whose signature does not check out${held ? ` (this page verified ${at})` : ""} — ${TELL}.`;
     case "inclusion":
-      return `The server could not prove that message ${alarm.message?.id} is in the record this page verified at ${at}; its receipt went out without that proof — ${TELL}.`;
+      return `The server could not prove that message ${alarm.messageId} is in the record this page verified at ${at}; its receipt went out without that proof — ${TELL}.`;
     default:
       return `This page's stored check of the server's record cannot be read — ${TELL}.`;
   }
@@ -61,7 +61,7 @@ export function renderRecord(witness, line, box) {
     else text = witness.problem ? `Record not verified yet: ${witness.problem}` : "Checking the record…";
   } else {
     text = `Record verified to entry ${count(held.size)} at ${clock(witness.checkedAt)}`;
-    if (held.cosigned) text += ", cosigned";
+    if (witness.cosigned) text += ", cosigned";
     else if (!witness.key) text += " (no key loaded: not cosigned)";
     else if (witness.cosignProblem) text += ` (not cosigned: ${witness.cosignProblem})`;
     if (witness.problem) text += ` · not checked since: ${witness.problem}`;
@@ -70,7 +70,7 @@ export function renderRecord(witness, line, box) {
     text = held ? `RECORD CHECK FAILED · last good: entry ${count(held.size)}` : "RECORD CHECK FAILED";
   }
   line.textContent = text;
-  line.className = witness.alarm ? "record-state alarm" : held?.cosigned ? "record-state cosigned" : "record-state";
+  line.className = witness.alarm ? "record-state alarm" : witness.cosigned ? "record-state cosigned" : "record-state";
   line.title = held
     ? `Checkpoint of ${held.origin}, size ${held.size}, root ${held.root}, signed by the server ${day(held.time)}`
     : "";

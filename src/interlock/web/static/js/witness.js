@@ -24,9 +24,9 @@ const MAX_EVIDENCE = 20;
 
 /** The log failed a check: `kind` says which, `held` is what this page had verified. */
 export class WitnessAlarm extends Error {
-  constructor(kind, message, { held = null, shown = null, shownNote = "" } = {}) {
+  constructor(kind, message, { held = null, shown = null, shownNote = "", messageId = null } = {}) {
     super(message);
-    Object.assign(this, { kind, held, shown, shownNote });
+    Object.assign(this, { kind, held, shown, shownNote, messageId });
   }
 }
 
@@ -42,7 +42,7 @@ export class Witness {
   /** `onChange(witness)` is called whenever the status or an alarm changes. */
   constructor({ api, me, key, onChange, storage = localStorage }) {
     Object.assign(this, { api, me, key, onChange, storage });
-    this.held = null; // {origin, log_key, size, root, time, note, cosigned}
+    this.held = null; // {origin, log_key, size, root, time, note, cosigned (by which party)}
     this.checkedAt = null; // when a round last confirmed `held` (ms)
     this.alarm = null; // the latest WitnessAlarm
     this.problem = null; // why the last round could not finish (not an alarm)
@@ -80,6 +80,11 @@ export class Witness {
     }
     this.held = held;
     return held;
+  }
+
+  /** Whether this party cosigned the checkpoint held (another party may share the browser). */
+  get cosigned() {
+    return Boolean(this.held) && this.held.cosigned === this.me.id;
   }
 
   save(held) {
@@ -186,11 +191,11 @@ export class Witness {
       root: shown.rootText,
       time: shown.time,
       note: shownNote,
-      cosigned: Boolean(same && held.cosigned),
+      cosigned: same ? held.cosigned : null,
     };
     this.save(next);
     this.checkedAt = Date.now();
-    if (this.key && !next.cosigned) await this.cosign(next, shown.body);
+    if (this.key && next.cosigned !== this.me.id) await this.cosign(next, shown.body);
   }
 
   async checkExtends(held, shown, ctx) {
@@ -214,7 +219,7 @@ export class Witness {
     try {
       const line = await cosignLine(body, this.me.id, this.key.seed, Math.floor(Date.now() / 1000));
       await this.api.post("/checkpoint/cosign", { size: held.size, cosignature: line });
-      this.save({ ...held, cosigned: true });
+      this.save({ ...held, cosigned: this.me.id });
       this.cosignProblem = null;
     } catch (error) {
       this.cosignProblem = error.detail || error.message; // shown; tried again next round
@@ -251,7 +256,7 @@ export class Witness {
       const alarm = new WitnessAlarm(
         "inclusion",
         `message ${message.id} (entry ${seq}) is not proven in the checkpoint of size ${held.size}: ${error.message}`,
-        { held, message },
+        { held, messageId: message.id },
       );
       this.raise(alarm);
       this.onChange?.(this);
