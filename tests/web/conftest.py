@@ -12,11 +12,13 @@ that would leave 127.0.0.1 is refused (and then fails the test).
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
+import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +29,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from tests import pg
-from tests.conftest import serve_in_thread
+from tests.conftest import serve_in_thread, wait_until
 
 from interlock.api import create_app
 from interlock.api.web import STATIC
@@ -45,6 +47,7 @@ from interlock.service.scenario import (
 from interlock.service.tracks import TrackService
 
 CHROMIUM = Path("/usr/bin/chromium")
+HARNESS = Path(__file__).parent / "harness.mjs"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM_ARGS = [
     "--headless",
@@ -82,6 +85,7 @@ class DemoServer:
     service: NoticeService
     hotline: HotlineService
     tracks: TrackService
+    directory: Path  # the server's directory (its log key, DIR/log.key, signs checkpoints)
 
     def client(self, party: str) -> httpx.Client:
         return httpx.Client(
@@ -184,7 +188,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
 
     app = create_app(services, tick_s=0.5, keepalive_s=1.0)
     with serve_in_thread(app) as url:
-        yield DemoServer(url, tokens, key_files, keys, service, hotline, tracks)
+        yield DemoServer(url, tokens, key_files, keys, service, hotline, tracks, directory)
         feed.stop.set()
     feed.thread.join(timeout=5)
     service.store.close()
@@ -259,6 +263,12 @@ def browser(playwright_instance: Any, tmp_path: Path) -> Iterator[Browser]:
     shutil.rmtree(profile, ignore_errors=True)
 
 
+def waiting_on(page: Any, check: Callable[[], Any], timeout_s: float = 15.0) -> Any:
+    """wait_until, letting the page's requests through meanwhile: the browser fixture's
+    route handler runs only while the test is inside a Playwright call."""
+    return wait_until(lambda: (page.wait_for_timeout(50), check())[1], timeout_s=timeout_s)
+
+
 def screenshot(page: Any, name: str) -> Path:
     """Save a screenshot as a test artifact (tests/web/artifacts/) and say where; named for
     the engine when not SQLite, as the two engines' lanes run side by side."""
@@ -269,3 +279,40 @@ def screenshot(page: Any, name: str) -> Path:
     page.screenshot(path=str(path))
     print(f"screenshot: {path}")
     return path
+
+
+class Node:
+    """One Node process running harness.mjs over the page's own modules, asked one line
+    at a time (the JS-against-Python tests)."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            ["node", str(HARNESS), str(STATIC / "js")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+
+    def ask(self, **request: Any) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(request, ensure_ascii=True) + "\n")
+        self.proc.stdin.flush()
+        answer: dict[str, Any] = json.loads(self.proc.stdout.readline())
+        return answer
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def node() -> Iterator[Node]:
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    if not (STATIC / "vendor" / "noble-ed25519").is_dir():
+        pytest.skip("map page not built: npm --prefix web ci && npm --prefix web run build")
+    n = Node()
+    yield n
+    n.close()

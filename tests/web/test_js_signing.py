@@ -4,10 +4,6 @@ RFC 8785 bytes as `interlock.codec.canonical` for any JSON value, and envelopes 
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,51 +12,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.web.conftest import Node
 
-from interlock.api.web import STATIC
 from interlock.codec.canonical import canonical
 from interlock.codec.keys import key_id, public_text
 from interlock.errors import InterlockError
 from interlock.ledger.envelope import verify
 
-HARNESS = __file__.replace("test_js_signing.py", "harness.mjs")
 SAFE_INT = 2**53 - 1  # JavaScript numbers are doubles; the server refuses larger ints too
-
-
-class Node:
-    """One Node process running harness.mjs, asked one line at a time."""
-
-    def __init__(self) -> None:
-        self.proc = subprocess.Popen(
-            ["node", HARNESS, str(STATIC / "js")],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-        )
-
-    def ask(self, **request: Any) -> dict[str, Any]:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(json.dumps(request, ensure_ascii=True) + "\n")
-        self.proc.stdin.flush()
-        answer: dict[str, Any] = json.loads(self.proc.stdout.readline())
-        return answer
-
-    def close(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        self.proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def node() -> Iterator[Node]:
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed")
-    if not (STATIC / "vendor" / "noble-ed25519").is_dir():
-        pytest.skip("map page not built: npm --prefix web ci && npm --prefix web run build")
-    n = Node()
-    yield n
-    n.close()
 
 
 json_values = st.recursive(

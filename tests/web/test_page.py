@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import wait_until
-from tests.web.conftest import Browser, DemoServer, screenshot
+from tests.web.conftest import Browser, DemoServer, screenshot, waiting_on
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -108,7 +108,9 @@ def test_acknowledge_in_the_page_reaches_the_api(demo_server: DemoServer, browse
 
         card.locator(".reply").fill("Copied, web test")
         card.locator("button.ack").click()
-        row = wait_until(lambda: (r := mine())["acknowledged_at"] is not None and r)
+        # (the page first checks the message is in the record it verified: its requests
+        # pass the browser fixture's route only while the test is in a Playwright call)
+        row = waiting_on(page, lambda: (r := mine())["acknowledged_at"] is not None and r)
         assert row["state"] == "acknowledged"
         assert row["reply"] == "Copied, web test"
 

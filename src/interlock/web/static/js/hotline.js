@@ -9,8 +9,8 @@ const MAX_ESCALATIONS_SHOWN = 20;
 
 export class Hotline {
   /** `root` is the panel element (see index.html for its parts). */
-  constructor({ root, api, me, agreement, key, onError }) {
-    Object.assign(this, { root, api, me, agreement, key, onError });
+  constructor({ root, api, me, agreement, key, witness = null, onError }) {
+    Object.assign(this, { root, api, me, agreement, key, witness, onError });
     this.inbox = [];
     this.outbox = [];
     this.replies = new Map(); // message id -> reply being typed (kept across redraws)
@@ -152,7 +152,7 @@ export class Hotline {
       if (!row || row.delivered_at || this.delivering.has(m.id)) continue;
       this.delivering.add(m.id);
       try {
-        await this.receipt(m.id, "delivered");
+        await this.receipt(m, "delivered");
       } catch (error) {
         // 409: already on record (another tab, a reconnect); anything else: the sender
         // keeps seeing it undelivered, which is the truth.
@@ -161,11 +161,22 @@ export class Hotline {
     }
   }
 
-  async receipt(messageId, status, reply) {
-    const body = { message: messageId, status };
+  /** A signed receipt for message `m`, carrying the record checkpoint the page verified
+   * to hold it; without one (the record could not be checked) it still goes out: a
+   * person's acknowledgement must not wait on the server's log, and the witness has
+   * raised its warning. */
+  async receipt(m, status, reply) {
+    const body = { message: m.id, status };
     if (reply) body.reply = reply;
+    if (this.witness) {
+      try {
+        body.checkpoint = await this.witness.bindTo(m);
+      } catch (error) {
+        console.warn(`receipt for ${m.id} not bound to the record: ${error.message}`);
+      }
+    }
     const env = await signEnvelope(this.key, "receipt", this.me.id, body);
-    return this.api.post(`/messages/${encodeURIComponent(messageId)}/receipts`, env);
+    return this.api.post(`/messages/${encodeURIComponent(m.id)}/receipts`, env);
   }
 
   async onClick(e) {
@@ -184,7 +195,8 @@ export class Hotline {
     button.disabled = true;
     button.textContent = "Acknowledging…";
     try {
-      const result = await this.receipt(id, "acknowledged", this.replies.get(id)?.trim());
+      const m = this.inbox.find((x) => x.id === id) ?? { id };
+      const result = await this.receipt(m, "acknowledged", this.replies.get(id)?.trim());
       this.replies.delete(id);
       // Show the server's answer at once; the stream's receipt event refreshes the rest.
       this.inbox = this.inbox.map((m) => (m.id === id ? result.message : m));

@@ -10,6 +10,8 @@ import { createMap } from "./map.js";
 import { loadKey } from "./sign.js";
 import { Timeline } from "./timeline.js";
 import { debounce, esc, fmtTime } from "./util.js";
+import { renderRecord } from "./recordview.js";
+import { Witness } from "./witness.js";
 import { Names, alertSentence, alertTracks, exposureSentence, hotAt, violationSentence } from "./words.js";
 
 const TRACK_POLL_MS = 1500;
@@ -113,7 +115,16 @@ async function start(api, me, agreement, key) {
     onChange: () => redraw(),
     onSelect: (id) => layers.openNotice(id) || toast(`notice ${id} is hidden by the filters`, "info"),
   });
-  const hotline = new Hotline({ root: $("#hotline"), api, me, agreement, key, onError: reportError });
+  // The page witnesses the record before it signs any receipt (which carries what it verified).
+  const witness = new Witness({
+    api,
+    me,
+    key,
+    onChange: (w) => renderRecord(w, $("#record-state"), $("#record-alarm")),
+  });
+  renderRecord(witness, $("#record-state"), $("#record-alarm"));
+  witness.start();
+  const hotline = new Hotline({ root: $("#hotline"), api, me, agreement, key, witness, onError: reportError });
 
   const conflictedNotices = () => {
     const ids = new Set();
@@ -257,6 +268,7 @@ async function start(api, me, agreement, key) {
     signal: stop.signal,
     onEvent: (event) => {
       if (event.type === "escalation") hotline.noteEscalation(event.data);
+      witness.recordGrew(); // every event is a new ledger entry
       refresh(REFRESH_ON[event.type] ?? Object.keys(loaders));
     },
     onState: (state, detail) => {
@@ -287,6 +299,7 @@ async function start(api, me, agreement, key) {
 
   $("#signout").onclick = () => {
     stop.abort();
+    witness.stop();
     [poll, beats, clock].forEach(clearInterval);
     hotline.stop();
     sessionStorage.removeItem(TOKEN_KEY);
