@@ -392,6 +392,7 @@ ENGINE_FREE = (
     "ledger/test_verify_parallel.py",
     "web/test_js_signing.py",
     "cli/test_keys_cli.py",
+    "cli/test_help_secrets.py",
     "cli/test_spectrum_cli.py",
     "cli/test_cli.py::test_init_refuses_an_existing_deployment",
     "cli/test_cli.py::test_offline_check_exit_codes",

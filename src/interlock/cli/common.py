@@ -49,9 +49,13 @@ def url_option() -> Any:
 
 
 def token_option() -> Any:
+    """The token is a secret: read from the environment when the command runs, never
+    shown as a default by --help."""
     return typer.Option(
-        os.environ.get("INTERLOCK_TOKEN"),
+        None,
         "--token",
+        envvar="INTERLOCK_TOKEN",
+        show_default=False,
         help="your party's API token (env INTERLOCK_TOKEN)",
     )
 
