@@ -55,9 +55,9 @@ from interlock.store import open_store
 
 pytestmark = [pytest.mark.slow, pytest.mark.server, pytest.mark.scale]
 
-DURATION_S = 45.0  # the whole load run
-KILL_AT_S = 15.0  # one process is killed with SIGKILL (and replaced) here
-DB_RESTART_AT_S = 30.0  # the database cluster is restarted here
+DURATION_S = 30.0  # the whole load run
+KILL_AT_S = 10.0  # one process is killed with SIGKILL (and replaced) here
+DB_RESTART_AT_S = 20.0  # the database cluster is restarted here
 PROCESSES = 3
 PARTIES = ("blue", "red", "green")
 THREADS = 8  # sender threads, parties taken in turn

@@ -316,3 +316,12 @@ def node() -> Iterator[Node]:
     n = Node()
     yield n
     n.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that wait for the session demo's real deadlines (its flash messages escalate
+    30 s after it loads) run last: by then the deadlines have passed, and no test sits
+    waiting for them."""
+    late = [i for i in items if i.get_closest_marker("after_demo_deadlines")]
+    if late:
+        items[:] = [i for i in items if i not in late] + late

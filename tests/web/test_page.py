@@ -148,6 +148,7 @@ def test_a_refused_token_is_said_so(demo_server: DemoServer, browser: Browser) -
     assert all("401" in e for e in browser.console_errors)
 
 
+@pytest.mark.after_demo_deadlines
 def test_escalations_show_in_red(demo_server: DemoServer, browser: Browser) -> None:
     # The scenario's flash system messages (deadline 30 s) go unacknowledged by `command`
     # (no page signs in as it), so the server escalates them 30 s after loading.
