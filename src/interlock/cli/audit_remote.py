@@ -154,7 +154,7 @@ def verify_url(
             signed, held, previous = examine(server, witness_state, url=url)
         except WitnessError as exc:
             _failed("at the checkpoint", exc.detail)
-        if not held.origin.endswith("/" + served_hash[:16]):
+        if held.origin != cp.origin_for(served_hash):
             _failed("at the checkpoint", f"log {held.origin} is not the log of the agreement "
                     f"served ({served_hash}): the parties' keys cannot be trusted")  # fmt: skip
         size = held.size

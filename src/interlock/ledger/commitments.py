@@ -16,11 +16,10 @@ record. The salt makes the hash useless for guessing a value from a short list.
 from __future__ import annotations
 
 import base64
-import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..codec.canonical import canonical
+from ..codec.canonical import digest
 
 # 256 bits, as many as the hash has: guessing the salt is no easier than a preimage.
 SALT_BYTES = 32
@@ -35,7 +34,7 @@ def salt_text(raw: bytes) -> str:
 
 def commitment(field: str, salt: str, value: Any) -> str:
     """The hex SHA-256 that commits `field` = `value` under `salt`."""
-    return hashlib.sha256(canonical({"field": field, "salt": salt, "value": value})).hexdigest()
+    return digest({"field": field, "salt": salt, "value": value})
 
 
 def is_commitment(value: Any) -> bool:

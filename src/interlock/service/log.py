@@ -11,13 +11,12 @@ signed.
 from __future__ import annotations
 
 import base64
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ..codec.canonical import canonical
+from ..codec.canonical import digest
 from ..codec.keys import parse_public
 from ..errors import InvalidInput, NotFound
 from ..ledger import checkpoint as cp
@@ -30,7 +29,7 @@ from .clock import Clock
 
 def log_origin(agreement: Agreement) -> str:
     """The log's name (`ledger.checkpoint.origin_for` the agreement's RFC 8785 SHA-256)."""
-    return cp.origin_for(hashlib.sha256(canonical(agreement.to_dict())).hexdigest())
+    return cp.origin_for(digest(agreement.to_dict()))
 
 
 @dataclass(frozen=True)
