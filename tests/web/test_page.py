@@ -103,7 +103,9 @@ def test_acknowledge_in_the_page_reaches_the_api(demo_server: DemoServer, browse
             view = api.get(f"/messages/{message_id}").json()
             return next(r for r in view["recipients"] if r["party"] == "base")
 
-        wait_until(lambda: mine()["delivered_at"] is not None)
+        # (its receipt first checks the message is in the record it verified: the page's
+        # requests go through only while the test is inside a Playwright call)
+        waiting_on(page, lambda: mine()["delivered_at"] is not None)
         assert card.locator(".countdown").count() == 1
 
         card.locator(".reply").fill("Copied, web test")
