@@ -2,8 +2,8 @@
 // its own layer group, redrawn from the API's GeoJSON. Click anything for its details.
 import { HazardLayer } from "./hazards.js";
 import { L, destination, metresPerPixel } from "./map.js";
-import { detailsTable, esc, fmtTime } from "./util.js";
-import { alertSentence, exposureSentence } from "./words.js";
+import { POPUP, alertPopup, assetPopup, conflictPopup, noticePopup, trackPopup } from "./popups.js";
+import { esc } from "./util.js";
 
 const PALETTE = ["#1f6fd1", "#e07b00", "#2a9d4b", "#8e44ad", "#c2185b", "#00838f"];
 const OBSERVED = "#6b6b6b"; // tracks nobody owns (from receivers)
@@ -11,7 +11,6 @@ export const CONFLICT = "#d40000";
 // How a domain reads on the map without colour: air solid, sea dashed, emission dotted.
 const DASH = { air: null, sea: "9 6", emission: "2 5" };
 const VECTOR_S = 180; // a track's heading vector shows where it will be in 3 minutes
-const POPUP = { maxHeight: 320, maxWidth: 400 }; // long details scroll inside the popup
 
 export function partyColours(parties) {
   return Object.fromEntries(parties.map((p, i) => [p.id, PALETTE[i % PALETTE.length]]));
@@ -63,7 +62,7 @@ export class Layers {
         className: `notice notice-${p.domain}${hot ? " in-conflict" : ""}`,
       };
       const layer = this.area(f, style);
-      layer.bindPopup(() => noticePopup(f, hot), POPUP);
+      layer.bindPopup(() => noticePopup(f, hot, this.names), POPUP);
       layer.bindTooltip(esc(p.callsign ?? p.id), { sticky: true });
       this.noticeLayers.set(p.id, layer);
       this.groups.notices.addLayer(layer);
@@ -93,7 +92,7 @@ export class Layers {
   assetPopup(f) {
     const p = f.properties;
     const box = document.createElement("div");
-    box.innerHTML = `<h3>${esc(p.name ?? p.id)}</h3>` + detailsTable(p, ["name"]);
+    box.innerHTML = assetPopup(f, this.names);
     if (p.receiver && this.receiverPlot) {
       const img = document.createElement("img");
       img.className = "in-plot";
@@ -222,7 +221,7 @@ export class Layers {
           offset: [8, 0],
           className: "track-label",
         });
-        t.marker.bindPopup(() => trackPopup(t.feature), POPUP); // its latest state when opened
+        t.marker.bindPopup(() => trackPopup(t.feature, this.names), POPUP); // its latest state when opened
         t.marker.addTo(this.groups.tracks);
         t.vector.addTo(this.groups.tracks);
         t.marker.getTooltip().getElement()?.setAttribute("data-track", id);
@@ -266,12 +265,7 @@ export class Layers {
         fillOpacity: 0.15,
         className: `alert-marker severity-${a.severity}`,
       })
-        .bindPopup(
-          () =>
-            `<h3>${esc(a.severity)} ${esc(a.kind)} alert ${esc(a.id)}</h3><p>${alertSentence(a, this.names)}</p>` +
-            detailsTable(a, ["key"]),
-          POPUP,
-        )
+        .bindPopup(() => alertPopup(a, this.names), POPUP)
         .addTo(this.groups.alerts);
     }
   }
@@ -282,44 +276,6 @@ function trackLabel(p) {
   const level = p.alt_ft != null ? ` FL${String(Math.round(p.alt_ft / 100)).padStart(3, "0")}` : "";
   const speed = p.speed_kt != null ? ` ${Math.round(p.speed_kt)} kt` : "";
   return `${esc(name)}<span class="sub">${level}${speed}${p.stale ? " stale" : ""}</span>`;
-}
-
-function noticePopup(f, hot) {
-  const p = f.properties;
-  const head = `<h3>${esc(p.callsign ?? p.id)} <small>${esc(p.party)} · ${esc(p.domain)}</small></h3>`;
-  const when = `<p>${fmtTime(p.start)} → ${fmtTime(p.end)} · ${esc(p.status)}</p>`;
-  const warn = hot ? `<p class="danger">In conflict: see the conflicts list.</p>` : "";
-  return head + when + warn + detailsTable(p, ["callsign", "party", "domain", "start", "end", "status"]);
-}
-
-function conflictPopup(c, names) {
-  const title =
-    c.kind === "interference"
-      ? `Interference at ${esc(c.receiver_name ?? c.a_id)}`
-      : c.kind === "exposure"
-        ? exposureSentence(c, names)
-        : `${esc(c.a_kind)} ${esc(c.a_id)} × ${esc(c.b_kind)} ${esc(c.b_id)}`;
-  return `<h3 class="danger">${esc(c.severity)} conflict #${esc(c.id)}</h3><p>${title}</p>` +
-    adviceList(c.advice) +
-    detailsTable(c, ["contributors", "advice", "move_list", "decisive", "parties"]);
-}
-
-/** An interference conflict's advice: what each emitter would have to change. */
-function adviceList(advice) {
-  if (!advice?.length) return "";
-  const items = advice.map((a) => {
-    const shift = a.frequency_shift_mhz?.nearest;
-    const move = shift != null ? ` or move ${shift > 0 ? "+" : ""}${shift.toFixed(3)} MHz` : "";
-    return `<li>${esc(a.party)} ${esc(a.notice)}: reduce EIRP by ${a.reduce_by_db.toFixed(1)} dB
-      (to ${a.max_eirp_dbm.toFixed(1)} dBm)${move}</li>`;
-  });
-  return `<p>Advice:</p><ul class="advice">${items.join("")}</ul>`;
-}
-
-function trackPopup(f) {
-  const p = f.properties;
-  return `<h3>${esc(p.name ?? p.track_id)}</h3>` + detailsTable(p, ["name"]) +
-    `<p>${f.geometry.coordinates[1].toFixed(4)}, ${f.geometry.coordinates[0].toFixed(4)}</p>`;
 }
 
 /** The map's key to what is not a party's colour: hazards, hot hazards, conflicts. */

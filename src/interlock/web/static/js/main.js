@@ -9,10 +9,20 @@ import { Layers, partyColours } from "./layers.js";
 import { createMap } from "./map.js";
 import { loadKey } from "./sign.js";
 import { Timeline } from "./timeline.js";
-import { debounce, esc, fmtTime } from "./util.js";
+import { debounce, esc } from "./util.js";
 import { renderRecord } from "./recordview.js";
 import { Witness } from "./witness.js";
-import { Names, alertSentence, alertTracks, exposureSentence, hotAt, violationSentence } from "./words.js";
+import {
+  Names,
+  alertKind,
+  alertSentence,
+  alertTracks,
+  exposureSentence,
+  fmtRelative,
+  fmtWindow,
+  hotAt,
+  violationSentence,
+} from "./words.js";
 
 const TRACK_POLL_MS = 1500;
 const TOKEN_KEY = "interlock.token"; // sessionStorage: this tab only
@@ -195,8 +205,10 @@ async function start(api, me, agreement, key) {
     },
     assets: async () => {
       data.assets = (await api.get("/assets")).features;
+      names.assets = new Map(data.assets.map((f) => [f.properties.id, f]));
       layers.setAssets(data.assets);
       redraw();
+      renameLists();
     },
     conflicts: async () => {
       data.conflicts = await api.get("/conflicts");
@@ -241,7 +253,7 @@ async function start(api, me, agreement, key) {
       drawTracks();
     },
     messages: () => hotline.refresh(),
-    channels: async () => renderChannels(await api.get("/hotline/status")),
+    channels: async () => renderChannels(await api.get("/hotline/status"), names),
   };
   const pending = new Set();
   const flush = debounce(async () => {
@@ -370,21 +382,25 @@ function setupFilters(agreement, colours, onChange) {
 
 function renderConflicts(conflicts, names, open) {
   $("#conflict-count").textContent = conflicts.length || "";
-  const noticeName = (id) => names.notice(id);
-  const name = (kind, id) => (kind === "notice" ? noticeName(id) : `${kind} ${id}`);
+  // A notice is a link that opens it on the map; an asset is named.
+  const side = (kind, id) =>
+    kind === "asset"
+      ? `<b>${esc(names.asset(id))}</b>`
+      : `<a href="#" data-notice="${esc(id)}">${esc(names.notice(id))}</a>`;
+  const db = (x) => `${Number(x).toFixed(1)} dB`;
   $("#conflicts").innerHTML =
     conflicts
       .map((c) => {
         const what =
           c.kind === "interference"
-            ? `interference: ${esc(noticeName(c.b_id))} at ${esc(c.receiver_name ?? c.a_id)}, I/N ${c.i_n_db} dB (criterion ${c.criterion_db} dB)`
+            ? `interference: ${side("notice", c.b_id)} at <b>${esc(c.receiver_name ?? names.asset(c.a_id))}</b>, I/N ${esc(db(c.i_n_db))} (criterion ${esc(db(c.criterion_db))})`
             : c.kind === "exposure"
               ? exposureSentence(c, names)
-              : `${esc(name(c.a_kind, c.a_id))} × ${esc(name(c.b_kind, c.b_id))}`;
+              : `${side(c.a_kind, c.a_id)} × ${side(c.b_kind, c.b_id)}`;
         const from = c.window_start ?? c.start;
         const to = c.window_end ?? c.end;
         return `<li class="conflict severity-${esc(c.severity)}" data-conflict="${esc(c.id)}">
-          <b>${esc(c.severity)}</b> #${esc(c.id)} ${what}<br><small>${fmtTime(from)} → ${fmtTime(to)}</small></li>`;
+          <b>${esc(c.severity)}</b> #${esc(c.id)} ${what}<br><small>${esc(fmtWindow(from, to))} · ${esc(startsOrEnds(from, to))}</small></li>`;
       })
       .join("") || '<li class="empty">No open conflicts.</li>';
   $("#conflicts").onclick = (e) => {
@@ -394,12 +410,20 @@ function renderConflicts(conflicts, names, open) {
   };
 }
 
+/** "starts in 23 min", "ends in 1 h 05 min", "ended 12 min ago". */
+function startsOrEnds(from, to, now = Date.now()) {
+  const a = Date.parse(from);
+  const b = Date.parse(to);
+  if (now < a) return `starts ${fmtRelative(a, now)}`;
+  return now < b ? `ends ${fmtRelative(b, now)}` : `ended ${fmtRelative(b, now)}`;
+}
+
 function renderViolations(violations, names) {
   $("#violation-count").textContent = violations.length || "";
   $("#violations").innerHTML =
     violations
       .map(
-        (v) => `<li class="violation-${esc(v.kind)}"><b>${esc(v.kind.replace(/_/g, " "))}</b> ${esc(names.party(v.party))}:
+        (v) => `<li class="violation-${esc(v.kind)}"><b>${esc(v.kind.replace(/_/g, " "))}</b> by ${esc(names.party(v.party))}:
           <a href="#" data-notice="${esc(v.notice?.id)}">${esc(names.notice(v.notice?.id))}</a> — ${violationSentence(v, names)}</li>`,
       )
       .join("") || '<li class="empty">None.</li>';
@@ -412,8 +436,8 @@ function renderAlerts(alerts, names, openTrack) {
     alerts
       .map(
         (a) => `<li class="danger alert-row alert-${esc(a.kind)}" data-alert="${esc(a.id)}"
-          data-tracks="${esc(alertTracks(a).join(" "))}"><span class="kind">${esc(a.severity)} ${esc(a.kind)}</span>
-          ${alertSentence(a, names)}</li>`,
+          data-tracks="${esc(alertTracks(a).join(" "))}"><span class="kind">${esc(a.severity)} ${esc(alertKind(a.kind))}</span>
+          ${alertSentence(a, names)}${a.raised_at ? ` <small>raised ${esc(fmtRelative(Date.parse(a.raised_at)))}</small>` : ""}</li>`,
       )
       .join("") || '<li class="empty">None.</li>';
   $("#alerts").onclick = (e) => {
@@ -424,9 +448,15 @@ function renderAlerts(alerts, names, openTrack) {
   };
 }
 
-function renderChannels(status) {
+const CHANNEL_STATE = { up: "hotline up", down: "hotline down", unknown: "not heard from yet" };
+
+/** Each party's hotline: its name, its state in words, when it was last heard from. */
+function renderChannels(status, names) {
   $("#channels").innerHTML = status
-    .map((s) => `<span class="pill ${esc(s.state)}" title="last seen ${esc(s.last_seen ?? "never")}">${esc(s.party)} ${esc(s.state)}</span>`)
+    .map((s) => {
+      const seen = s.last_seen ? `last heard from ${fmtRelative(Date.parse(s.last_seen))}` : "never heard from";
+      return `<span class="pill ${esc(s.state)}" data-party="${esc(s.party)}" title="${esc(seen)}">${esc(names.party(s.party))}: ${esc(CHANNEL_STATE[s.state] ?? s.state)}</span>`;
+    })
     .join(" ");
 }
 

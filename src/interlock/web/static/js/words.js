@@ -6,6 +6,90 @@ import { esc } from "./util.js";
 const M_PER_NM = 1852; // the international nautical mile (ICAO Annex 5, Table 3-3)
 const MIN = 60;
 
+const M_PER_FT = 0.3048; // the international foot (ICAO Annex 5, Table 3-3)
+// The band of a shape filed without one (all heights and depths): model/limits.py FULL_BAND_M.
+const FULL_BAND_M = [-11_000, 200_000 * M_PER_FT];
+
+/** "4.5 NM" (under 10 NM to a tenth), "23 NM": a distance as a watch officer says it. */
+export function fmtDistanceNM(metres) {
+  if (metres == null || !Number.isFinite(metres)) return "—";
+  const nm = Math.abs(metres) / M_PER_NM;
+  const tenths = Math.round(nm * 10) / 10;
+  return tenths < 10 ? `${tenths.toFixed(1)} NM` : `${Math.round(nm).toLocaleString("en")} NM`;
+}
+
+/** "35°24′N 035°57′E": a position to the minute of arc (rounded; 59.5′ makes the next degree). */
+export function fmtDMS(lat, lon) {
+  if (lat == null || lon == null || !Number.isFinite(lat) || !Number.isFinite(lon)) return "—";
+  const part = (v, width, pos, neg) => {
+    const total = Math.round(Math.abs(v) * 60); // minutes of arc
+    const deg = String(Math.floor(total / 60)).padStart(width, "0");
+    const min = String(total % 60).padStart(2, "0");
+    return `${deg}°${min}′${v < 0 && total > 0 ? neg : pos}`;
+  };
+  return `${part(lat, 2, "N", "S")} ${part(lon, 3, "E", "W")}`;
+}
+
+/** "in 23 min", "12 min ago", "in 45 s", "in 3 h 05 min", "now": how far `ms` is from `now`.
+ * Whole minutes from 60 s on, rounded to the nearest (89 s is 1 min, 90 s is 2 min). */
+export function fmtRelative(ms, now = Date.now()) {
+  const t = typeof ms === "string" ? Date.parse(ms) : ms;
+  if (t == null || !Number.isFinite(t)) return "";
+  const d = Math.round((t - now) / 1000);
+  const s = Math.abs(d);
+  if (s < 1) return "now";
+  let text;
+  if (s < MIN) text = `${s} s`;
+  else {
+    const m = Math.floor((s + MIN / 2) / MIN); // half a minute rounds up, either way in time
+    if (m < 120) text = `${m} min`;
+    else if (m < 48 * 60) text = `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} min`;
+    else text = `${Math.round(m / (24 * 60))} days`;
+  }
+  return d > 0 ? `in ${text}` : `${text} ago`;
+}
+
+/** "18:40 UTC (in 23 min)": a moment to the minute, with how far it is from now. */
+export function fmtWhen(iso, now = Date.now()) {
+  const t = typeof iso === "number" ? iso * 1000 : Date.parse(iso);
+  if (!Number.isFinite(t)) return "—";
+  return `${fmtAt(t / 1000, now)} (${fmtRelative(t, now)})`;
+}
+
+const ftText = (x) => Math.round(x).toLocaleString("en");
+const flText = (fl) => `FL${Number.isInteger(fl) ? String(fl).padStart(3, "0") : String(fl)}`;
+const mText = (x) => (Math.round(Math.abs(x) * 10) / 10).toLocaleString("en"); // never "-0"
+
+/** A shape's vertical band in the unit it was filed in: "FL150–FL300", "500–3,000 ft",
+ * "surface to 20 m deep", "60–250 m deep"; from the metres (lower_m, upper_m) when no
+ * filed band is given: feet for air, depth in metres for sea, "all heights and depths"
+ * for a shape filed without a band. */
+export function fmtBandAsFiled(p) {
+  if (!p) return "—";
+  if (p.fl_lower != null && p.fl_upper != null) return `${flText(p.fl_lower)}–${flText(p.fl_upper)}`;
+  if (p.alt_lower_ft != null && p.alt_upper_ft != null) {
+    return p.alt_lower_ft === 0
+      ? `surface to ${ftText(p.alt_upper_ft)} ft`
+      : `${ftText(p.alt_lower_ft)}–${ftText(p.alt_upper_ft)} ft`;
+  }
+  if (p.depth_min_m != null && p.depth_max_m != null) return depthText(p.depth_min_m, p.depth_max_m);
+  if (p.lower_m == null || p.upper_m == null) return "—";
+  if (p.lower_m <= FULL_BAND_M[0] && p.upper_m >= FULL_BAND_M[1] - 1) return "all heights and depths";
+  if (p.domain === "sea" || p.upper_m <= 0) return depthText(Math.max(0, -p.upper_m), -p.lower_m);
+  const lo = p.lower_m / M_PER_FT;
+  return lo <= 0 ? `surface to ${ftText(p.upper_m / M_PER_FT)} ft` : `${ftText(lo)}–${ftText(p.upper_m / M_PER_FT)} ft`;
+}
+
+function depthText(top, bottom) {
+  return top <= 0 ? `surface to ${mText(bottom)} m deep` : `${mText(top)}–${mText(bottom)} m deep`;
+}
+
+/** A vertical distance in the domain's unit: feet for air, metres at sea. */
+export function fmtVertical(metres, domain) {
+  if (metres == null || !Number.isFinite(metres)) return "—";
+  return domain === "sea" ? `${mText(metres)} m` : `${ftText(metres / M_PER_FT)} ft`;
+}
+
 /** "250 km (135 NM)". */
 export function fmtRange(metres) {
   if (metres == null || !Number.isFinite(metres)) return "—";
@@ -73,7 +157,7 @@ export function hotAt(hazard, t) {
 /** "S-200 (Syrian Air Defence Force)": what a hazard is called in a sentence. */
 export function hazardName(p) {
   if (!p) return "unknown hazard";
-  const what = p.weapon ?? p.name ?? p.id;
+  const what = p.weapon ?? p.name ?? "unnamed hazard";
   return p.operator ? `${what} (${p.operator})` : what;
 }
 
@@ -85,6 +169,7 @@ export class Names {
   constructor(agreement) {
     this.parties = new Map(agreement.parties.map((p) => [p.id, p.name ?? p.id]));
     this.notices = new Map();
+    this.assets = new Map();
     this.tracks = new Map();
     this.hazards = new Map();
   }
@@ -93,8 +178,19 @@ export class Names {
     return this.parties.get(id) ?? id;
   }
 
+  /** A notice's callsign (never its id: "unnamed notice" until the notices are known). */
   notice(id) {
-    return this.notices.get(id)?.properties.callsign ?? id;
+    return this.notices.get(id)?.properties.callsign ?? "unnamed notice";
+  }
+
+  /** A protected asset's name. */
+  asset(id) {
+    return this.assets.get(id)?.properties.name ?? "unnamed asset";
+  }
+
+  /** What a conflict's side is called: a notice's callsign or an asset's name. */
+  side(kind, id) {
+    return kind === "asset" ? this.asset(id) : this.notice(id);
   }
 
   activity(noticeId) {
@@ -108,7 +204,7 @@ export class Names {
 
   hazard(id) {
     const h = this.hazards.get(id);
-    return h ? hazardName(h.properties) : `hazard ${id}`;
+    return h ? hazardName(h.properties) : "unnamed hazard";
   }
 
   /** "strike by Israeli Air Force" for a hot window. */
@@ -134,6 +230,19 @@ export function alertTracks(a) {
   if (a.kind === "exposure" || a.kind === "nonconformance") return key.slice(0, 1).filter(Boolean);
   if (a.kind === "masking") return key.filter(Boolean);
   return [];
+}
+
+const ALERT_KIND = {
+  cpa: "closest approach",
+  entry: "notice entry",
+  exposure: "hazard exposure",
+  nonconformance: "non-conformance",
+  masking: "masking",
+};
+
+/** What a kind of tactical alert is called ("closest approach" for cpa). */
+export function alertKind(kind) {
+  return ALERT_KIND[kind] ?? String(kind ?? "").replace(/_/g, " ");
 }
 
 /** One line of HTML for a tactical alert, in words. */
