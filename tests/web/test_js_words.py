@@ -100,7 +100,8 @@ def test_positions_match_python_arithmetic(words: Words, lat: float, lon: float)
         (89, "in 1 min"),
         (90, "in 2 min"),
         (23 * 60, "in 23 min"),
-        (119 * 60 + 29, "in 119 min"),
+        (59 * 60 + 29, "in 59 min"),
+        (59 * 60 + 30, "in 1 h 00 min"),
         (119 * 60 + 30, "in 2 h 00 min"),
         (3 * 3600 + 5 * 60, "in 3 h 05 min"),
         (48 * 3600, "in 2 days"),
@@ -124,7 +125,7 @@ def relative(seconds: float) -> str:
         text = f"{s} s"
     else:
         m = (s + 30) // 60
-        text = f"{m} min" if m < 120 else f"{m // 60} h {m % 60:02d} min" if m < 2880 else ""
+        text = f"{m} min" if m < 60 else f"{m // 60} h {m % 60:02d} min" if m < 2880 else ""
         if not text:
             text = f"{half_up(m / 1440)} days"
     return f"in {text}" if half_up(seconds) > 0 else f"{text} ago"

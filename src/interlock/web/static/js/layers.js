@@ -2,7 +2,7 @@
 // its own layer group, redrawn from the API's GeoJSON. Click anything for its details.
 import { HazardLayer } from "./hazards.js";
 import { L, destination, metresPerPixel } from "./map.js";
-import { POPUP, alertPopup, assetPopup, conflictPopup, noticePopup, trackPopup } from "./popups.js";
+import { POPUP, alertPopup, assetPopupElement, conflictPopup, noticePopup, trackPopup } from "./popups.js";
 import { esc } from "./util.js";
 
 const PALETTE = ["#1f6fd1", "#e07b00", "#2a9d4b", "#8e44ad", "#c2185b", "#00838f"];
@@ -87,25 +87,9 @@ export class Layers {
     }
   }
 
-  /** An asset's details; a protected receiver's also show its aggregate I/N over the next
-   * 24 h (the server's PNG, fetched with the token, since an <img> cannot send one). */
+  /** An asset's details; a protected receiver's also show its I/N plot (popups.js). */
   assetPopup(f) {
-    const p = f.properties;
-    const box = document.createElement("div");
-    box.innerHTML = assetPopup(f, this.names);
-    if (p.receiver && this.receiverPlot) {
-      const img = document.createElement("img");
-      img.className = "in-plot";
-      img.alt = "aggregate I/N over the next 24 h, criterion dashed";
-      img.width = 360;
-      box.append(img);
-      this.receiverPlot(p.id)
-        .then((url) => {
-          img.src = url;
-        })
-        .catch(() => img.replaceWith("I/N plot unavailable"));
-    }
-    return box;
+    return assetPopupElement(f, this.names, this.receiverPlot);
   }
 
   /** A notice's or asset's area: polygon, circle, corridor or orbit (racetrack). */

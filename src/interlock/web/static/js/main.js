@@ -385,7 +385,7 @@ function renderConflicts(conflicts, names, open) {
   // A notice is a link that opens it on the map; an asset is named.
   const side = (kind, id) =>
     kind === "asset"
-      ? `<b>${esc(names.asset(id))}</b>`
+      ? `<span class="asset-name">${esc(names.asset(id))}</span>`
       : `<a href="#" data-notice="${esc(id)}">${esc(names.notice(id))}</a>`;
   const db = (x) => `${Number(x).toFixed(1)} dB`;
   $("#conflicts").innerHTML =
@@ -393,7 +393,7 @@ function renderConflicts(conflicts, names, open) {
       .map((c) => {
         const what =
           c.kind === "interference"
-            ? `interference: ${side("notice", c.b_id)} at <b>${esc(c.receiver_name ?? names.asset(c.a_id))}</b>, I/N ${esc(db(c.i_n_db))} (criterion ${esc(db(c.criterion_db))})`
+            ? `interference: ${side("notice", c.b_id)} at <span class="asset-name">${esc(c.receiver_name ?? names.asset(c.a_id))}</span>, I/N ${esc(db(c.i_n_db))} (criterion ${esc(db(c.criterion_db))})`
             : c.kind === "exposure"
               ? exposureSentence(c, names)
               : `${side(c.a_kind, c.a_id)} × ${side(c.b_kind, c.b_id)}`;
@@ -448,13 +448,13 @@ function renderAlerts(alerts, names, openTrack) {
   };
 }
 
-const CHANNEL_STATE = { up: "hotline up", down: "hotline down", unknown: "not heard from yet" };
+const CHANNEL_STATE = { up: "up", down: "down", unknown: "not heard" };
 
 /** Each party's hotline: its name, its state in words, when it was last heard from. */
 function renderChannels(status, names) {
   $("#channels").innerHTML = status
     .map((s) => {
-      const seen = s.last_seen ? `last heard from ${fmtRelative(Date.parse(s.last_seen))}` : "never heard from";
+      const seen = `hotline: ${s.last_seen ? `last heard from ${fmtRelative(Date.parse(s.last_seen))}` : "never heard from"}`;
       return `<span class="pill ${esc(s.state)}" data-party="${esc(s.party)}" title="${esc(seen)}">${esc(names.party(s.party))}: ${esc(CHANNEL_STATE[s.state] ?? s.state)}</span>`;
     })
     .join(" ");

@@ -106,6 +106,35 @@ export function assetPopup(f, names, now = Date.now()) {
   return `<h3>${esc(p.name ?? "unnamed asset")} <small>protected ${esc(ASSET_KIND[p.kind] ?? p.kind)}</small></h3>` + table(rows);
 }
 
+// The server's I/N plot is 900 x 360 px (spectrum/plot.py: figsize 9 x 3.6 in at 100 dpi):
+// its height is reserved, so the popup is laid out (and panned into view) at its full size.
+const PLOT_WIDTH = 360;
+const PLOT_HEIGHT = (PLOT_WIDTH * 360) / 900;
+
+/** An asset's popup: its details, and a protected receiver's aggregate I/N over the next
+ * 24 h from `receiverPlot(id)` (a URL promise: the PNG is fetched with the token, since an
+ * <img> cannot send one). */
+export function assetPopupElement(f, names, receiverPlot) {
+  const p = f.properties;
+  const box = document.createElement("div");
+  box.innerHTML = assetPopup(f, names);
+  if (p.receiver && receiverPlot) {
+    const img = document.createElement("img");
+    img.className = "in-plot";
+    img.alt = "aggregate I/N over the next 24 h, criterion dashed";
+    img.width = PLOT_WIDTH;
+    img.height = PLOT_HEIGHT;
+    img.style.height = "auto"; // scaled with its width, at the plot's proportions
+    box.append(img);
+    receiverPlot(p.id)
+      .then((url) => {
+        img.src = url;
+      })
+      .catch(() => img.replaceWith("I/N plot unavailable"));
+  }
+  return box;
+}
+
 /** A conflict: who against whom, when, how close against the minimum, where. */
 export function conflictPopup(c, names, now = Date.now()) {
   const title = `<h3 class="danger">${esc(c.severity)} conflict #${esc(c.id)}</h3>`;
@@ -116,7 +145,7 @@ export function conflictPopup(c, names, now = Date.now()) {
   }
   const domain = names.notices.get(c.a_id)?.properties.domain ?? names.notices.get(c.b_id)?.properties.domain;
   const side = (kind, id, party) =>
-    `${ref(kind, id, names)} <small>(${esc(names.party(party))})</small>`;
+    `${ref(kind, id, names)} <small>· ${esc(names.party(party))}</small>`;
   const gap = c.time_gap_s > 0 ? `${esc(fmtMinutes(c.time_gap_s))} apart` : "overlapping";
   const rows = [
     ["When", windowText(c.window_start, c.window_end, now)],
@@ -130,7 +159,7 @@ export function conflictPopup(c, names, now = Date.now()) {
     ["Where", c.worst_lat != null ? esc(fmtDMS(c.worst_lat, c.worst_lon)) : null],
     ["Detected", detected(c, now)],
   ];
-  return title + `<p>${side(c.a_kind, c.a_id, c.a_party)} × ${side(c.b_kind, c.b_id, c.b_party)}</p>` + table(rows);
+  return title + `<p>${side(c.a_kind, c.a_id, c.a_party)}<br>× ${side(c.b_kind, c.b_id, c.b_party)}</p>` + table(rows);
 }
 
 /** A notice as a link that opens it on the map; an asset by name. */

@@ -30,7 +30,8 @@ export function fmtDMS(lat, lon) {
   return `${part(lat, 2, "N", "S")} ${part(lon, 3, "E", "W")}`;
 }
 
-/** "in 23 min", "12 min ago", "in 45 s", "in 3 h 05 min", "now": how far `ms` is from `now`.
+/** "in 23 min", "12 min ago", "in 45 s", "in 1 h 05 min", "in 3 days", "now": how far `ms` is
+ * from `now`.
  * Whole minutes from 60 s on, rounded to the nearest (89 s is 1 min, 90 s is 2 min). */
 export function fmtRelative(ms, now = Date.now()) {
   const t = typeof ms === "string" ? Date.parse(ms) : ms;
@@ -42,7 +43,7 @@ export function fmtRelative(ms, now = Date.now()) {
   if (s < MIN) text = `${s} s`;
   else {
     const m = Math.floor((s + MIN / 2) / MIN); // half a minute rounds up, either way in time
-    if (m < 120) text = `${m} min`;
+    if (m < 60) text = `${m} min`;
     else if (m < 48 * 60) text = `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} min`;
     else text = `${Math.round(m / (24 * 60))} days`;
   }
@@ -274,8 +275,8 @@ export function alertSentence(a, names) {
       return `${t(0)} masking behind ${t(1)}:${sep}${bearing}${from}`;
     }
     case "cpa": {
-      const when = a.cpa_at ? ` at ${esc(fmtAt(a.cpa_at))}` : "";
-      const d = a.cpa_distance_m != null ? `, ${esc(fmtRange(a.cpa_distance_m))}` : "";
+      const when = a.cpa_at ? ` at ${esc(fmtWhen(a.cpa_at))}` : "";
+      const d = a.cpa_distance_m != null ? ` ${esc(fmtDistanceNM(a.cpa_distance_m))}` : "";
       return `${t(0)} and ${t(1)} lose separation: closest${d}${when}`;
     }
     case "entry": {
