@@ -103,7 +103,9 @@ def test_every_popup_and_list_reads_in_the_domains_words(
             assert "Interference at Coastal surveillance radar" in text
             assert "WX 1" in text and "49.3 dB (criterion -10.0 dB" in text
         else:
-            assert "NM (minimum" in text and re.search(r"\d{2}°\d{2}′[NS] \d{3}°\d{2}′[EW]", text)
+            assert re.search(r"(\d NM|overlapping) \(minimum \d+\.\d NM\)", text) and re.search(
+                r"\d{2}°\d{2}′[NS] \d{3}°\d{2}′[EW]", text
+            )
             assert re.search(r"\d{2}:\d{2} UTC \((in .+|.+ ago)\)", text)  # detected, relative
         title_inside_map(page)
         close_popup(page)
@@ -148,7 +150,8 @@ def test_every_popup_and_list_reads_in_the_domains_words(
     # ---- the hazard, the assets (the radar is a receiver) -----------------------------
     page.locator(".hazard-site").first.dispatch_event("click")
     text = popup_text(page)
-    assert "Inland SAM battery" in text and not raw_words(text), raw_words(text)
+    assert "Inland SAM battery" in text and "35°06′N 036°18′E" in text  # at 36.3 E 35.1 N
+    assert not raw_words(text), raw_words(text)
     close_popup(page)
     for kind, words in (
         ("radar", "Safety of life"),

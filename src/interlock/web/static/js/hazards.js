@@ -6,7 +6,7 @@
 // never take the clicks meant for what is inside them.
 import { L } from "./map.js";
 import { esc } from "./util.js";
-import { fmtAt, fmtBand, fmtRange, fmtWindow, hazardName, hotAt } from "./words.js";
+import { fmtAt, fmtBand, fmtDMS, fmtRange, fmtWindow, hazardName, hotAt } from "./words.js";
 
 const PANE = "hazards";
 const OUTLINE = "#4a4a4a"; // neutral: a hazard is nobody's in the agreement
@@ -134,6 +134,7 @@ function hazardPopup(f, hotNow, names, t) {
   const rows = [
     ["Weapon", esc(p.weapon ?? "not stated")],
     ["Operator", esc(p.operator)],
+    ["Site", f.geometry.type === "Point" ? esc(fmtDMS(f.geometry.coordinates[1], f.geometry.coordinates[0])) : "an area"],
     ["Reach", `${esc(fmtRange(p.range_m))} from the ${f.geometry.type === "Point" ? "site" : "area"}`],
     ["Altitudes", esc(fmtBand(p.alt_min_ft, p.alt_max_ft))],
     ["Valid", valid],

@@ -151,7 +151,7 @@ export function conflictPopup(c, names, now = Date.now()) {
     ["When", windowText(c.window_start, c.window_end, now)],
     ["In time", gap],
     ["Closest", c.horizontal_distance_m != null
-      ? `${esc(fmtDistanceNM(c.horizontal_distance_m))} (minimum ${esc(fmtDistanceNM(c.horizontal_minimum_m))})`
+      ? `${esc(c.horizontal_distance_m > 0 ? fmtDistanceNM(c.horizontal_distance_m) : "overlapping")} (minimum ${esc(fmtDistanceNM(c.horizontal_minimum_m))})`
       : null],
     ["Vertically", c.vertical_gap_m != null
       ? `${esc(c.vertical_gap_m > 0 ? fmtVertical(c.vertical_gap_m, domain) : "overlapping")}${c.vertical_minimum_m > 0 ? ` (minimum ${esc(fmtVertical(c.vertical_minimum_m, domain))})` : ""}`
