@@ -61,6 +61,7 @@ def test_languages_direction_and_phrases(demo_server: DemoServer, browser: Brows
     brand_rtl, switch_rtl = box(page, "header strong"), box(page, "header #lang-header")
     assert brand_rtl["x"] > 1400 - 200 and switch_rtl["x"] < 300
     assert "keys/PARTY.key" in page.inner_text("#signin-form")  # code kept inside the label
+    screenshot(page, "page-i18n-he-signin")
 
     # Kept across the reload sign_in does: the app in Hebrew, the side panel on the left.
     sign_in(page, demo_server, "base")
