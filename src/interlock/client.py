@@ -244,8 +244,10 @@ class Client:
         priority: str = "routine",
         refs: Iterable[dict[str, str]] = (),
         payload: dict[str, Any] | None = None,
+        phrase: dict[str, Any] | None = None,
     ) -> Any:
-        """Send a signed message; returns it as recorded (id, deadline, recipients)."""
+        """Send a signed message (with a standard `phrase` {code, args}: model.phrases);
+        returns it as recorded (id, deadline, recipients)."""
         content: dict[str, Any] = {
             "to": [to] if isinstance(to, str) else list(to),
             "priority": priority,
@@ -255,6 +257,8 @@ class Client:
         }
         if payload is not None:
             content["payload"] = payload
+        if phrase is not None:
+            content["phrase"] = phrase
         return self.call("POST", "/messages", json=self.sign("message", content))
 
     def receipt(

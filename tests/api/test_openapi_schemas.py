@@ -156,7 +156,14 @@ def test_every_kind_of_response_matches_the_document(live_server: LiveServer) ->
         s.http.event_hooks = hooks
     blue, red, green = c["blue"], c["red"], c["green"]
     try:
-        for path in ("/agreement", "/me", "/hotline/status", "/tracks/stats", "/alerts"):
+        for path in (
+            "/agreement",
+            "/me",
+            "/phrases",
+            "/hotline/status",
+            "/tracks/stats",
+            "/alerts",
+        ):
             assert blue.get(path).status_code == 200
         check(httpx.get(f"{live_server.url}/health"))
 
@@ -263,6 +270,7 @@ def test_every_kind_of_response_matches_the_document(live_server: LiveServer) ->
             "red", "hello", "text", priority="urgent", refs=[{"kind": "notice", "id": nid}]
         )
         signer["blue"].send(["red"], "with data", payload={"anything": [1, {"x": None}]})
+        signer["blue"].send("red", "phrase", phrase={"code": "UNABLE", "args": {"reason": "x"}})
         signer["red"].deliver(sent["id"])
         signer["red"].ack(sent["id"], "roger")
         for r in (

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from .. import __version__
 from ..errors import InvalidInput, Unauthorized
 from ..model.agreement import DOMAINS
+from ..model.phrases import catalogue as phrase_catalogue
 from ..model.server_limits import DEFAULT_SERVER_LIMITS, ServerLimits
 from ..model.timeutil import parse_utc
 from ..model.visibility import visible_entry
@@ -190,6 +191,12 @@ def create_app(
     def agreement(party: Party) -> Any:
         """The parties and rules every detection follows."""
         return service.agreement.to_dict()
+
+    @app.get("/phrases", tags=["meta"], responses=_ok(schemas.PhrasesOut))
+    def phrases(party: Party) -> Any:
+        """The standard hotline phrases, each a code with typed slots and its text in
+        every language: what a message's `phrase` may say, and how readers render it."""
+        return phrase_catalogue()
 
     @app.get("/me", tags=["meta"], responses=_ok(schemas.PartyOut))
     def me(party: Party) -> Any:

@@ -45,7 +45,8 @@ def hotline_router(
     )
     async def send_message(request: Request, party: Party) -> JSONBytes:
         """Send a message: an Ed25519-signed envelope of kind "message" whose body is
-        {to, priority, subject, body, refs, payload}. The deadline follows its priority."""
+        {to, priority, subject, body, refs, payload, phrase}; a `phrase` {code, args} is a
+        standard phrase of GET /phrases. The deadline follows its priority."""
         result = await write(HotlineOp("message", party, await body_of(request)))
         return JSONBytes(result, status_code=201)
 

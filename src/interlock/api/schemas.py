@@ -368,7 +368,8 @@ class SignedEnvelope(BaseModel):
     nonce: str = Field(description="random, >= 16 characters; a replay is refused")
     body: Any = Field(
         description="notice: a Feature; message: {to, priority, subject, body, refs, "
-        "payload}; receipt: {message, status: delivered|acknowledged, reply, checkpoint: "
+        "payload, phrase: {code, args} (GET /phrases)}; receipt: {message, status: "
+        "delivered|acknowledged, reply, checkpoint: "
         "{size, root} (the log's checkpoint the signer verified, holding the message)}"
     )
     signature: str = Field(description="base64url Ed25519 signature")
@@ -388,6 +389,31 @@ class MessageRefOut(Closed):
     id: str
 
 
+class PhraseOut(Closed):
+    """A standard phrase as sent: its code and slot values (model.phrases)."""
+
+    code: str
+    args: dict[str, str]
+
+
+class PhraseSlotOut(Closed):
+    name: str
+    kind: Literal["text", "time", "notice"]
+
+
+class PhraseDefOut(Closed):
+    code: str
+    slots: list[PhraseSlotOut]
+    text: dict[str, str] = Field(description="language -> template, {slot} placeholders")
+    model: str = Field(description="the ICAO Doc 4444 / Doc 9432 form it follows")
+
+
+class PhrasesOut(Closed):
+    languages: list[str]
+    max_arg: int = Field(description="longest slot value, in characters")
+    phrases: list[PhraseDefOut]
+
+
 class MessageOut(Closed):
     id: str
     sent_at: str
@@ -401,6 +427,9 @@ class MessageOut(Closed):
     body: str
     refs: list[MessageRefOut]
     payload: dict[str, Any] | None = Field(description="the sender's structured data, as sent")
+    phrase: PhraseOut | None = Field(
+        description="a standard phrase, rendered in each reader's language (GET /phrases)"
+    )
     deadline: str = Field(description="acknowledgement deadline (agreement, by priority)")
     signed: bool
 

@@ -8,6 +8,7 @@ receipts sent as messages arrive and heartbeats kept up in the background.
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
@@ -25,6 +26,7 @@ from rich.table import Table
 from ..errors import InterlockError
 from ..ledger.receipts import verified_to
 from ..model.message import REF_KINDS, SYSTEM, message_view
+from ..model.phrases import PHRASES, language, parse_phrase, render
 from ..model.timeutil import parse_utc
 from .common import (
     console,
@@ -82,6 +84,37 @@ def _short_time(iso_text: str) -> str:
     return iso_text[11:19] + "Z" if len(iso_text) >= 19 else iso_text
 
 
+def _phrase(code: str | None, args: list[str]) -> dict[str, Any] | None:
+    """`--phrase CODE --arg k=v ...` as a checked {code, args} (model.phrases): a bad one
+    exits 2 naming the slot, before anything is sent."""
+    if code is None:
+        if args:
+            fail("--arg is for a --phrase's slots")
+        return None
+    values: dict[str, str] = {}
+    for text in args:
+        name, sep, value = text.partition("=")
+        if not sep or not name:
+            fail(f"--arg {text!r}: give SLOT=VALUE")
+        values[name] = value
+    try:
+        return parse_phrase({"code": code.upper(), "args": values})
+    except InterlockError as exc:
+        fail(str(exc))
+
+
+def reader_language(option: str | None) -> str:
+    """--lang, else the locale's (LC_ALL, LC_MESSAGES, LANG), else English."""
+    env = os.environ
+    return language(option or env.get("LC_ALL") or env.get("LC_MESSAGES") or env.get("LANG"))
+
+
+def lang_option() -> Any:
+    return typer.Option(
+        None, "--lang", help="read standard phrases in en, ru or he (default: from LANG)"
+    )
+
+
 def _refs(values: list[str]) -> list[dict[str, str]]:
     out = []
     for text in values:
@@ -95,7 +128,9 @@ def _refs(values: list[str]) -> list[dict[str, str]]:
 @hotline_app.command("send")
 def send(
     to: list[str] = typer.Option(..., "--to", help="addressee party id (repeat for several)"),
-    subject: str = typer.Option(..., "--subject", help="one line"),
+    subject: str | None = typer.Option(
+        None, "--subject", help="one line (with --phrase: the phrase's code if not given)"
+    ),
     body: str = typer.Option("", "--body", help="the message text"),
     priority: Priority = typer.Option(
         Priority.routine, "--priority", help="sets the acknowledgement deadline"
@@ -106,6 +141,12 @@ def send(
     payload: str | None = typer.Option(
         None, "--payload", help="a JSON object file ('-': stdin), e.g. {activity: ...}"
     ),
+    phrase: str | None = typer.Option(
+        None,
+        "--phrase",
+        help=f"a standard phrase, read in each side's language: {', '.join(PHRASES)}",
+    ),
+    arg: list[str] = typer.Option([], "--arg", help="a phrase's slot, SLOT=VALUE (repeat)"),
     as_json: bool = typer.Option(False, "--json", help="print the message as recorded"),
     key: Path | None = key_option("the message"),
     party: str | None = party_option(),
@@ -114,11 +155,18 @@ def send(
 ) -> None:
     """Send a signed message; print its id and acknowledgement deadline."""
     refs = _refs(ref)
+    standard = _phrase(phrase, arg)
+    if subject is None:
+        if standard is None:
+            fail("--subject is required (or give a --phrase)")
+        subject = standard["code"]
     extra = read_json_file(payload, orjson.loads) if payload is not None else None
     if extra is not None and not isinstance(extra, dict):
         fail(f"{payload}: the payload must be a JSON object")
     with reported_errors(), party_client(url, token, party, key, need_key=True) as client:
-        sent = client.send(to, subject, body, priority=priority.value, refs=refs, payload=extra)
+        sent = client.send(
+            to, subject, body, priority=priority.value, refs=refs, payload=extra, phrase=standard
+        )
     if as_json:
         _json_out(sent)
         return
@@ -155,10 +203,13 @@ def inbox(
     pending: bool = typer.Option(False, "--pending", help="only those awaiting acknowledgement"),
     limit: int = typer.Option(200, "--limit", min=1, max=1000),
     as_json: bool = typer.Option(False, "--json", help="print the messages as JSON"),
+    lang: str | None = lang_option(),
     url: str = url_option(),
     token: str | None = token_option(),
 ) -> None:
-    """Your messages, newest first: state and time left to acknowledge."""
+    """Your messages, newest first: state and time left to acknowledge; a standard phrase
+    under its subject, in your language."""
+    reading = reader_language(lang)
     with reported_errors(), party_client(url, token, None, None, need_key=False) as client:
         found = client.messages(box.value, pending=pending, limit=limit)
         me = client.party
@@ -181,7 +232,8 @@ def inbox(
             m["from"],
             ", ".join(m["to"]),
             f"[{style}]{m['priority']}[/]" if style else m["priority"],
-            escape(m["subject"]),
+            escape(m["subject"])
+            + (f"\n[italic]{escape(render(m['phrase'], reading))}[/]" if m.get("phrase") else ""),
             "[bold red]overdue[/]" if state == "overdue" else state,
             deadline,
             _receipts(m),
@@ -267,8 +319,9 @@ def status(
 # ---- watch --------------------------------------------------------------------------------
 
 
-def describe(entry: dict[str, Any], me: str) -> str:
-    """One stream entry as a line of rich markup (user text escaped)."""
+def describe(entry: dict[str, Any], me: str, lang: str = "en") -> str:
+    """One stream entry as a line of rich markup (user text escaped; a standard phrase in
+    `lang`)."""
     ev = entry["event"]
     kind = ev.get("type", "?")
     head = f"[dim]{entry['seq']:>6} {_short_time(entry.get('received_at', ''))}[/]"
@@ -284,6 +337,8 @@ def describe(entry: dict[str, Any], me: str) -> str:
         )
         if me in v["to"]:
             line += f" [dim](ack by {_short_time(v['deadline'])})[/]"
+        if v["phrase"]:
+            line += "\n" + " " * 16 + f"[italic]{escape(render(v['phrase'], lang))}[/]"
         if v["body"]:
             line += "\n" + " " * 16 + escape(v["body"]).replace("\n", "\n" + " " * 16)
         if v["refs"]:
@@ -398,6 +453,7 @@ def watch(
         None, "--timeout", min=0.0, help="stop after this many seconds"
     ),
     as_json: bool = typer.Option(False, "--json", help="one JSON line per event"),
+    lang: str | None = lang_option(),
     key: Path | None = key_option("delivery receipts"),
     state: Path | None = receipt_state_option(),
     party: str | None = party_option(),
@@ -458,7 +514,11 @@ def watch(
             if as_json:
                 typer.echo(orjson.dumps(item).decode())
             else:
-                console.print(describe(item, client.party), highlight=False, soft_wrap=True)
+                console.print(
+                    describe(item, client.party, reader_language(lang)),
+                    highlight=False,
+                    soft_wrap=True,
+                )
         else:
             reason = f"{count} event(s)"
     except KeyboardInterrupt:

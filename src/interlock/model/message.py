@@ -15,6 +15,7 @@ from typing import Any
 from ..codec.canonical import canonical
 from ..errors import InvalidInput, PayloadTooLarge
 from .agreement import PRIORITIES, RESERVED_ID, Agreement
+from .phrases import parse_phrase
 from .timeutil import parse_utc
 
 SYSTEM = RESERVED_ID  # the author of system messages (the agreement refuses it as a party id)
@@ -46,6 +47,7 @@ class MessageDraft:
     refs: tuple[tuple[str, str], ...]  # (kind, id)
     payload: dict[str, Any] | None
     activity: Activity | None = None
+    phrase: dict[str, Any] | None = None  # a standard phrase {code, args} (model.phrases)
 
     def to_body(self) -> dict[str, Any]:
         """The message as it is signed and recorded."""
@@ -58,6 +60,8 @@ class MessageDraft:
         }
         if self.payload is not None:
             body["payload"] = self.payload
+        if self.phrase is not None:
+            body["phrase"] = self.phrase
         return body
 
 
@@ -134,7 +138,7 @@ def parse_message(body: Any, sender: str, agreement: Agreement) -> MessageDraft:
     """Validate a message body; raise naming the first bad field."""
     if not isinstance(body, dict):
         raise InvalidInput("a message must be a JSON object", field="body")
-    unknown = set(body) - {"to", "priority", "subject", "body", "refs", "payload"}
+    unknown = set(body) - {"to", "priority", "subject", "body", "refs", "payload", "phrase"}
     if unknown:
         raise InvalidInput("unknown field", field=sorted(unknown)[0])
     priority = body.get("priority", "routine")
@@ -153,6 +157,7 @@ def parse_message(body: Any, sender: str, agreement: Agreement) -> MessageDraft:
             raise PayloadTooLarge(f"larger than {MAX_PAYLOAD_BYTES} bytes", field="payload")
         if "activity" in payload:
             activity = _activity(payload["activity"])
+    phrase = parse_phrase(body["phrase"]) if body.get("phrase") is not None else None
     return MessageDraft(
         sender=sender,
         to=_recipients(body.get("to"), sender, agreement),
@@ -162,6 +167,7 @@ def parse_message(body: Any, sender: str, agreement: Agreement) -> MessageDraft:
         refs=_refs(body.get("refs")),
         payload=payload,
         activity=activity,
+        phrase=phrase,
     )
 
 
@@ -202,6 +208,7 @@ def message_view(event: dict[str, Any]) -> dict[str, Any]:
         "body": content.get("body", ""),
         "refs": [{"kind": kind, "id": ref_id} for kind, ref_id in _refs(content.get("refs"))],
         "payload": content.get("payload"),
+        "phrase": content.get("phrase"),  # None in messages without one (and older ones)
         "deadline": event["deadline"],
         "signed": isinstance(env, dict),
     }

@@ -2,6 +2,7 @@
 // deadline, escalations in red. Messages and receipts are signed in the page (sign.js);
 // without a private key the panel is read-only.
 import { ApiError } from "./api.js";
+import { readPhrase, renderPhrase } from "./phrases.js";
 import { signEnvelope } from "./sign.js";
 import { esc, fmtDuration, fmtTime, html } from "./util.js";
 
@@ -109,6 +110,7 @@ export class Hotline {
         <span>${esc(from)} → ${esc(m.to.join(", "))}</span>
         <span class="state">${esc(state)}</span></div>
       <div class="subject">${esc(m.subject)}</div>
+      ${m.phrase ? renderPhrase(m.phrase) : ""}
       ${m.body ? `<div class="text">${esc(m.body)}</div>` : ""}
       <div class="meta">sent ${fmtTime(m.sent_at)} · ${m.signed ? "signed" : "system"}
         ${done ? "" : `· <span class="countdown" data-deadline="${esc(m.deadline)}"></span>`}
@@ -230,6 +232,8 @@ export class Hotline {
         body: data.get("body"),
         refs: [],
       };
+      const phrase = readPhrase(form); // a standard phrase from the picker (phrases.js)
+      if (phrase) body.phrase = phrase;
       const status = form.querySelector(".status");
       if (!body.to.length) {
         status.textContent = "Choose at least one addressee.";

@@ -5,8 +5,10 @@
 // polling, as they change every second and have no stream events.
 import { Api } from "./api.js";
 import { Hotline } from "./hotline.js";
+import { CHANGE_EVENT, initI18n, t } from "./i18n.js";
 import { Layers, partyColours } from "./layers.js";
 import { createMap } from "./map.js";
+import { loadPhrases, phrasePicker } from "./phrases.js";
 import { loadKey } from "./sign.js";
 import { Timeline } from "./timeline.js";
 import { debounce, esc } from "./util.js";
@@ -69,8 +71,11 @@ async function readKeyText(form) {
   return form.key.value.trim();
 }
 
+let i18nReady = Promise.resolve();
+
 async function signIn(event) {
   event.preventDefault();
+  await i18nReady;
   const form = event.target;
   const error = $("#signin-error");
   error.textContent = "";
@@ -84,7 +89,7 @@ async function signIn(event) {
       key = await loadKey(pem);
       const listed = agreement.parties.find((p) => p.id === me.id)?.public_keys ?? [];
       if (!listed.includes(key.publicText)) {
-        throw new Error(`this key (${key.keyId}) is not one the agreement lists for ${me.id}`);
+        throw new Error(t("signin.key_not_listed", { key: key.keyId, party: me.id }));
       }
     }
     sessionStorage.setItem(TOKEN_KEY, api.token);
@@ -92,7 +97,7 @@ async function signIn(event) {
     form.keyfile.value = "";
     await start(api, me, agreement, key);
   } catch (e) {
-    error.textContent = e.status === 401 ? "The token was refused." : e.detail || e.message;
+    error.textContent = e.status === 401 ? t("signin.refused") : e.detail || e.message;
   }
 }
 
@@ -102,7 +107,9 @@ async function start(api, me, agreement, key) {
   $("#app").hidden = false;
   $("#signout").hidden = false;
   setupTabs();
-  $("#who").innerHTML = `${esc(me.name)} <code>${esc(me.id)}</code>${key ? ` · key ${esc(key.keyId)}` : " · read-only"}`;
+  const who = () =>
+    ($("#who").innerHTML = `${esc(me.name)} <code>${esc(me.id)}</code> · ${esc(key ? t("who.key", { key: key.keyId }) : t("who.readonly"))}`);
+  who();
 
   const colours = partyColours(agreement.parties);
   const map = createMap($("#map"));
@@ -123,7 +130,7 @@ async function start(api, me, agreement, key) {
     label: $("#slider-label"),
     atTime: $("#at-time"),
     onChange: () => redraw(),
-    onSelect: (id) => layers.openNotice(id) || toast(`notice ${id} is hidden by the filters`, "info"),
+    onSelect: (id) => layers.openNotice(id) || toast(t("toast.notice_hidden", { id }), "info"),
   });
   // The page witnesses the record before it signs any receipt (which carries what it verified).
   const witness = new Witness({
@@ -134,7 +141,10 @@ async function start(api, me, agreement, key) {
   });
   renderRecord(witness, $("#record-state"), $("#record-alarm"));
   witness.start();
+  // The standard phrases (GET /phrases) before the hotline draws a message that carries one.
+  await loadPhrases(api).catch(reportError);
   const hotline = new Hotline({ root: $("#hotline"), api, me, agreement, key, witness, onError: reportError });
+  phrasePicker($("#compose .phrase-picker"), $("#compose [name=subject]"));
 
   const conflictedNotices = () => {
     const ids = new Set();
@@ -253,8 +263,21 @@ async function start(api, me, agreement, key) {
       drawTracks();
     },
     messages: () => hotline.refresh(),
-    channels: async () => renderChannels(await api.get("/hotline/status"), names),
+    channels: async () => renderChannels((channels = await api.get("/hotline/status")), names),
   };
+  let channels = [];
+  // A language switch: what this page wrote from the catalogues is written again.
+  let streamState = null;
+  const drawStreamState = () => {
+    if (streamState) $("#stream-state").textContent = t(`stream.${streamState}`);
+  };
+  document.addEventListener(CHANGE_EVENT, () => {
+    who();
+    drawStreamState();
+    renderChannels(channels, names);
+    renameLists();
+    hotline.render();
+  });
   const pending = new Set();
   const flush = debounce(async () => {
     const names = [...pending];
@@ -286,11 +309,12 @@ async function start(api, me, agreement, key) {
     onState: (state, detail) => {
       const pill = $("#stream-state");
       pill.hidden = false;
-      pill.textContent = state === "open" ? "live" : state;
+      streamState = state;
+      drawStreamState();
       pill.className = `pill ${state}`;
       pill.title = detail ?? "";
       if (state === "open") refresh(["notices", "conflicts", "messages", "alerts"]); // caught up
-      if (state === "closed" && !stop.signal.aborted) toast(`Live updates stopped: ${detail}`);
+      if (state === "closed" && !stop.signal.aborted) toast(t("stream.stopped", { detail }));
     },
   });
   const poll = setInterval(() => {
@@ -322,7 +346,7 @@ async function start(api, me, agreement, key) {
     const ref = e.target.closest("a[data-notice]");
     if (!ref) return;
     e.preventDefault();
-    if (!layers.openNotice(ref.dataset.notice)) toast(`notice ${ref.dataset.notice} is not shown`, "info");
+    if (!layers.openNotice(ref.dataset.notice)) toast(t("toast.notice_not_shown", { id: ref.dataset.notice }), "info");
   });
 }
 
@@ -365,7 +389,7 @@ function setupFilters(agreement, colours, onChange) {
   $("#filter-parties").innerHTML = [...parties]
     .map(
       (id) =>
-        `<label><input type="checkbox" value="${esc(id)}" checked> ${esc(id)}
+        `<label><input type="checkbox" value="${esc(id)}" checked> ${id === OBSERVED ? `<span data-i18n="filters.observed">${esc(t("filters.observed"))}</span>` : esc(id)}
          <span class="swatch" style="background:${colours[id] ?? "#6b6b6b"}"></span></label>`,
     )
     .join("");
@@ -402,7 +426,7 @@ function renderConflicts(conflicts, names, open) {
         return `<li class="conflict severity-${esc(c.severity)}" data-conflict="${esc(c.id)}">
           <b>${esc(c.severity)}</b> #${esc(c.id)} ${what}<br><small>${esc(fmtWindow(from, to))} · ${esc(startsOrEnds(from, to))}</small></li>`;
       })
-      .join("") || '<li class="empty">No open conflicts.</li>';
+      .join("") || `<li class="empty">${esc(t("list.no_conflicts"))}</li>`;
   $("#conflicts").onclick = (e) => {
     if (e.target.closest("a[data-notice]")) return; // a notice named in it: opened on the map
     const li = e.target.closest("[data-conflict]");
@@ -426,7 +450,7 @@ function renderViolations(violations, names) {
         (v) => `<li class="violation-${esc(v.kind)}"><b>${esc(v.kind.replace(/_/g, " "))}</b> by ${esc(names.party(v.party))}:
           <a href="#" data-notice="${esc(v.notice?.id)}">${esc(names.notice(v.notice?.id))}</a> — ${violationSentence(v, names)}</li>`,
       )
-      .join("") || '<li class="empty">None.</li>';
+      .join("") || `<li class="empty">${esc(t("list.none"))}</li>`;
 }
 
 /** The tactical alerts, one sentence each; a click shows the tracks concerned. */
@@ -439,7 +463,7 @@ function renderAlerts(alerts, names, openTrack) {
           data-tracks="${esc(alertTracks(a).join(" "))}"><span class="kind">${esc(a.severity)} ${esc(alertKind(a.kind))}</span>
           ${alertSentence(a, names)}${a.raised_at ? ` <small>raised ${esc(fmtRelative(Date.parse(a.raised_at)))}</small>` : ""}</li>`,
       )
-      .join("") || '<li class="empty">None.</li>';
+      .join("") || `<li class="empty">${esc(t("list.none"))}</li>`;
   $("#alerts").onclick = (e) => {
     if (e.target.closest("a[data-notice]")) return;
     const li = e.target.closest("[data-tracks]");
@@ -448,14 +472,12 @@ function renderAlerts(alerts, names, openTrack) {
   };
 }
 
-const CHANNEL_STATE = { up: "up", down: "down", unknown: "not heard" };
-
 /** Each party's hotline: its name, its state in words, when it was last heard from. */
 function renderChannels(status, names) {
   $("#channels").innerHTML = status
     .map((s) => {
-      const seen = `hotline: ${s.last_seen ? `last heard from ${fmtRelative(Date.parse(s.last_seen))}` : "never heard from"}`;
-      return `<span class="pill ${esc(s.state)}" data-party="${esc(s.party)}" title="${esc(seen)}">${esc(names.party(s.party))}: ${esc(CHANNEL_STATE[s.state] ?? s.state)}</span>`;
+      const seen = s.last_seen ? t("channel.last_seen", { time: fmtRelative(Date.parse(s.last_seen)) }) : t("channel.never");
+      return `<span class="pill ${esc(s.state)}" data-party="${esc(s.party)}" title="${esc(seen)}">${esc(names.party(s.party))}: ${esc(t(`channel.${s.state}`))}</span>`;
     })
     .join(" ");
 }
@@ -463,3 +485,6 @@ function renderChannels(status, names) {
 // Prefill the token kept for this tab; the key is never kept, so it is asked again.
 $("#signin-form").addEventListener("submit", signIn);
 $("#signin-form").token.value = sessionStorage.getItem(TOKEN_KEY) ?? "";
+// The labels in the chosen language (the page stays in English if they cannot load);
+// sign-in waits for them, so nothing is first drawn without its words.
+i18nReady = initI18n().catch((e) => console.warn(e));
