@@ -98,7 +98,8 @@ def test_alarms_group_escalations_and_snooze(demo_server: DemoServer, browser: B
     assert about.inner_text() in names and "×" in about.inner_text()
     page.click("#side [data-tab=hotline]")
     page.set_viewport_size({"width": 1400, "height": 900})
-    line.scroll_into_view_if_needed()
+    # (the line is redrawn as events come: scrolled to by selector, not held)
+    page.evaluate(f"document.querySelector('[data-escalation=\"{flash}\"]')?.scrollIntoView()")
     screenshot(page, "alarms-escalations-1400")
 
     # Acknowledging the message (the signed receipt) clears it and its escalation line.
