@@ -99,7 +99,11 @@ def test_alarms_group_escalations_and_snooze(demo_server: DemoServer, browser: B
     page.click("#side [data-tab=hotline]")
     page.set_viewport_size({"width": 1400, "height": 900})
     # (the line is redrawn as events come: scrolled to by selector, not held)
-    page.evaluate(f"document.querySelector('[data-escalation=\"{flash}\"]')?.scrollIntoView()")
+    page.evaluate(
+        "id => document.querySelector(`[data-escalation='${id}']`)"
+        "?.scrollIntoView({block: 'nearest'})",
+        flash,
+    )
     screenshot(page, "alarms-escalations-1400")
 
     # Acknowledging the message (the signed receipt) clears it and its escalation line.
@@ -128,7 +132,7 @@ def test_alarms_group_escalations_and_snooze(demo_server: DemoServer, browser: B
     page.click("#snoozed summary")
     expect(page.locator("#snoozed li")).to_contain_text("conflict")
     screenshot(page, "alarms-snoozed-1400")
-    expect(one).to_be_visible(timeout=5000)
+    expect(one).to_be_visible()
     expect(one).to_have_class(re.compile(r"\balarm-is-new\b"))
     expect(page.locator("#snoozed")).to_be_hidden()
     # ... and unsnoozed by hand from the header's list before a 60-minute snooze ends.
