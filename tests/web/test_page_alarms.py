@@ -23,7 +23,9 @@ TEST_MINUTE_MS = 200  # alarms.js reads it from localStorage "interlock.alarms.m
 
 
 def escalate_at(server: DemoServer, ahead_s: float) -> None:
-    """The server's escalation tick, run as if `ahead_s` seconds from now."""
+    """The server's escalation tick, run as if `ahead_s` seconds from now: it escalates
+    every message due by then (not only the test's) and reports channels silent by then
+    (a "down" until the page's next heartbeat), hence the test runs after the others."""
     hotline = server.hotline
     real = hotline.clock
     hotline.clock = lambda: real() + timedelta(seconds=ahead_s)
@@ -58,6 +60,9 @@ def mark_all_seen(page: Any) -> bool:
     return n == 0 and title_count(page) == 0
 
 
+# Run last (the session's late tests): its early escalations must not meet a test that
+# reads escalations against the real clock (test_page.test_escalations_show_in_red).
+@pytest.mark.after_demo_deadlines
 def test_alarms_group_escalations_and_snooze(demo_server: DemoServer, browser: Browser) -> None:
     page = browser.page
     page.goto(demo_server.url + "/")
