@@ -6,13 +6,14 @@ import { readPhrase, renderPhrase } from "./phrases.js";
 import { signEnvelope } from "./sign.js";
 import { esc, fmtDuration, fmtTime, html } from "./util.js";
 
-const MAX_ESCALATIONS_SHOWN = 20;
-
 export class Hotline {
   /** `root` is the panel element (see index.html for its parts). */
-  constructor({ root, api, me, agreement, key, witness = null, onError }) {
-    Object.assign(this, { root, api, me, agreement, key, witness, onError });
+  /** `alarms`: the AlarmBoard (alarms.js); `conflictName(id)`: a conflict in words, or null. */
+  constructor({ root, api, me, agreement, key, witness = null, onError, alarms = null, conflictName = () => null }) {
+    Object.assign(this, { root, api, me, agreement, key, witness, onError, alarms, conflictName });
     this.inbox = [];
+    this.loaded = false; // the messages fetched once
+    this.escalated = new Map(); // message id -> {byParty: Map(party -> count), at, overdue_s, event}
     this.outbox = [];
     this.replies = new Map(); // message id -> reply being typed (kept across redraws)
     this.delivering = new Set(); // message ids whose delivered receipt is on its way
@@ -43,6 +44,10 @@ export class Hotline {
       ...inbox.filter((m) => !open(m)),
     ];
     this.outbox = outbox;
+    this.loaded = true;
+    this.noteEscalatedViews();
+    this.alarms?.prune("message", inbox.map((m) => m.id));
+    this.alarms?.prune("escalation", this.escalated.keys());
     this.render();
     this.deliverReceipts();
   }
@@ -63,6 +68,12 @@ export class Hotline {
     this.$("#outbox").replaceChildren(...this.outbox.map((m) => this.card(m, false)));
     if (!this.inbox.length) this.$("#inbox").append(html('<li class="empty">No messages.</li>'));
     if (!this.outbox.length) this.$("#outbox").append(html('<li class="empty">Nothing sent.</li>'));
+    this.alarms?.attach(
+      "message",
+      this.$("#inbox"),
+      this.inbox.map((m) => ({ id: m.id, ring: m.priority === "flash", acknowledged: this.mine(m)?.state === "acknowledged", label: m.subject })),
+    );
+    this.renderEscalations();
     if (caret) {
       const box = this.root.querySelector(`.reply[data-id="${CSS.escape(caret[0])}"]`);
       box?.focus();
@@ -131,18 +142,87 @@ export class Hotline {
     }
   }
 
-  /** An escalation event from the push stream: listed in red until the page reloads. */
+  /** An escalation event from the push stream: its message's line counts it. */
   noteEscalation(event) {
     const e = event.event ?? {};
-    if (e.redacted) return;
-    const item = html(`<li class="danger" title="${esc(e.message)}: ${esc(e.subject ?? "")}">
-      ${fmtTime(event.received_at).slice(11)} <a href="#" data-message="${esc(e.message)}">${esc(e.priority)}
-      from ${esc(e.from)}</a> not acknowledged by <b>${esc(e.party)}</b>
-      (${Math.round(e.overdue_s ?? 0)} s overdue, ×${esc(e.count)})</li>`);
+    if (e.redacted || !e.message) return;
+    const row = this.view(e.message)?.recipients.find((r) => r.party === e.party);
+    if (row?.state === "acknowledged") return; // an old event (a replay): settled since
+    const g = this.group(e.message);
+    g.byParty.set(e.party, Math.max(g.byParty.get(e.party) ?? 0, Number(e.count) || 1));
+    g.at = event.received_at;
+    g.overdue_s = e.overdue_s;
+    g.event = e;
+    this.renderEscalations();
+
+  }
+
+  group(id) {
+    if (!this.escalated.has(id)) this.escalated.set(id, { byParty: new Map(), at: null, overdue_s: null, event: null });
+    return this.escalated.get(id);
+  }
+
+  /** The escalations the message views carry (all of them, also from before this page
+   * loaded); a message every escalated party has acknowledged is off the list. */
+  noteEscalatedViews() {
+    for (const m of [...this.inbox, ...this.outbox]) {
+      const rows = m.recipients.filter((r) => r.escalations);
+      if (!rows.length) continue;
+      if (rows.every((r) => r.state === "acknowledged")) {
+        this.escalated.delete(m.id);
+        continue;
+      }
+      const g = this.group(m.id);
+      for (const r of rows) g.byParty.set(r.party, Math.max(g.byParty.get(r.party) ?? 0, r.escalations));
+    }
+  }
+
+  view(id) {
+    return this.inbox.find((m) => m.id === id) ?? this.outbox.find((m) => m.id === id) ?? null;
+  }
+
+  /** One line per escalated message: what it is about, who has not acknowledged it,
+   * how many times it escalated, and how late it is now. */
+  renderEscalations() {
+    if (!this.loaded) return; // (events before the messages: drawn once checked against them)
     const list = this.$("#escalations");
-    list.prepend(item);
-    while (list.children.length > MAX_ESCALATIONS_SHOWN) list.lastElementChild.remove();
-    this.$("#escalations-box").hidden = false;
+    const lines = [...this.escalated]
+      .map(([id, g]) => ({ id, g, m: this.view(id) }))
+      .sort((a, b) => String(b.g.at ?? "").localeCompare(String(a.g.at ?? "")));
+    list.replaceChildren(
+      ...lines.map(({ id, g, m }) => {
+        const e = g.event ?? {};
+        const count = [...g.byParty.values()].reduce((n, c) => n + c, 0);
+        const late = m ? [...g.byParty.keys()].filter((p) => m.recipients.find((r) => r.party === p)?.state !== "acknowledged") : [...g.byParty.keys()];
+        const conflict = (m?.refs ?? []).find((r) => r.kind === "conflict");
+        const about = conflict
+          ? ` — <span class="about">${esc(this.conflictName(conflict.id) ?? `conflict #${conflict.id}`)}</span>`
+          : "";
+        const subject = m ? esc(m.subject) : `message ${esc(id)}`;
+        const priority = m?.priority ?? e.priority ?? "";
+        const from = (m?.from ?? e.from) === "interlock" ? "interlock (system)" : (m?.from ?? e.from ?? "?");
+        const deadline = m?.deadline ?? e.deadline;
+        const last = g.at ? ` · last ${esc(fmtTime(g.at).slice(11))}` : "";
+        return html(`<li class="danger escalation prio-${esc(priority)}" data-escalation="${esc(id)}">
+          <span class="esc-count" title="escalations of this message">×${count}</span>
+          <a href="#" data-message="${esc(id)}"><b class="prio">${esc(priority)}</b> ${subject}</a>${about}
+          <br><small>from ${esc(from)}, not acknowledged by <b>${esc(late.join(", ") || "—")}</b>
+          ${deadline ? `· <span class="countdown" data-deadline="${esc(deadline)}"></span>` : ""}${last}</small>
+          <span class="alarm-slot"></span></li>`);
+      }),
+    );
+    this.$("#escalations-box").hidden = lines.length === 0;
+    this.alarms?.attach(
+      "escalation",
+      list,
+      lines.map(({ id, g, m }) => ({
+        id,
+        ring: (m?.priority ?? g.event?.priority) === "flash",
+        ack: false, // settled by the message's acknowledgement, not on this console
+        label: m ? m.subject : `message ${id}`,
+      })),
+    );
+    this.tick();
   }
 
   // ---- writing ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 // Everything comes from the API as this party sees it. Collections are refetched when the
 // push stream says they changed (debounced: one event burst, one request), and tracks by
 // polling, as they change every second and have no stream events.
+import { AlarmBoard, headline } from "./alarms.js";
 import { Api } from "./api.js";
 import { Hotline } from "./hotline.js";
 import { CHANGE_EVENT, initI18n, t } from "./i18n.js";
@@ -50,6 +51,7 @@ const REFRESH_ON = {
 };
 
 const $ = (sel) => document.querySelector(sel);
+let alarms = null; // the signed-in page's AlarmBoard (alarms.js): the lists' seen/ack/snooze
 
 function toast(message, kind = "error") {
   const el = document.createElement("div");
@@ -143,7 +145,10 @@ async function start(api, me, agreement, key) {
   witness.start();
   // The standard phrases (GET /phrases) before the hotline draws a message that carries one.
   await loadPhrases(api).catch(reportError);
-  const hotline = new Hotline({ root: $("#hotline"), api, me, agreement, key, witness, onError: reportError });
+  alarms = new AlarmBoard({ scope: `${location.origin} ${me.id}`, sound: $("#alarm-sound"), snoozed: $("#snoozed") });
+  // A conflict an escalated message is about, in the conflict list's own words.
+  const conflictName = (id) => $(`#conflicts [data-conflict="${CSS.escape(String(id))}"]`)?.dataset.name ?? null;
+  const hotline = new Hotline({ root: $("#hotline"), api, me, agreement, key, witness, onError: reportError, alarms, conflictName });
   phrasePicker($("#compose .phrase-picker"), $("#compose [name=subject]"));
 
   const conflictedNotices = () => {
@@ -222,8 +227,10 @@ async function start(api, me, agreement, key) {
     },
     conflicts: async () => {
       data.conflicts = await api.get("/conflicts");
+      alarms.prune("conflict", data.conflicts.map((c) => c.id));
       redraw();
       renderConflicts(data.conflicts, names, (id) => layers.openConflict(id));
+      hotline.renderEscalations(); // they name the conflicts their messages are about
       countPicture(data);
     },
     violations: async () => {
@@ -237,6 +244,7 @@ async function start(api, me, agreement, key) {
       if (text === alertsText) return;
       alertsText = text;
       data.alerts = alerts;
+      alarms.prune("alert", alerts.map((a) => a.id));
       layers.setAlerts(data.alerts);
       renderAlerts(data.alerts, names, (id) => layers.openTrack(id));
       drawTracks(); // the tracks concerned turn red (or back)
@@ -338,6 +346,7 @@ async function start(api, me, agreement, key) {
     witness.stop();
     [poll, beats, clock].forEach(clearInterval);
     hotline.stop();
+    alarms.stop();
     sessionStorage.removeItem(TOKEN_KEY);
     location.reload();
   };
@@ -427,6 +436,8 @@ function renderConflicts(conflicts, names, open) {
           <b>${esc(c.severity)}</b> #${esc(c.id)} ${what}<br><small>${esc(fmtWindow(from, to))} · ${esc(startsOrEnds(from, to))}</small></li>`;
       })
       .join("") || `<li class="empty">${esc(t("list.no_conflicts"))}</li>`;
+  for (const li of $("#conflicts").querySelectorAll("[data-conflict]")) li.dataset.name = headline(li);
+  alarms?.attach("conflict", $("#conflicts"), conflicts.map((c) => ({ id: c.id })));
   $("#conflicts").onclick = (e) => {
     if (e.target.closest("a[data-notice]")) return; // a notice named in it: opened on the map
     const li = e.target.closest("[data-conflict]");
@@ -464,6 +475,7 @@ function renderAlerts(alerts, names, openTrack) {
           ${alertSentence(a, names)}${a.raised_at ? ` <small>raised ${esc(fmtRelative(Date.parse(a.raised_at)))}</small>` : ""}</li>`,
       )
       .join("") || `<li class="empty">${esc(t("list.none"))}</li>`;
+  alarms?.attach("alert", $("#alerts"), alerts.map((a) => ({ id: a.id, ring: true })));
   $("#alerts").onclick = (e) => {
     if (e.target.closest("a[data-notice]")) return;
     const li = e.target.closest("[data-tracks]");
