@@ -393,6 +393,7 @@ ENGINE_FREE = (
     "web/test_js_signing.py",
     "cli/test_keys_cli.py",
     "cli/test_help_secrets.py",
+    "cli/test_packaging.py",  # its store is in a subprocess, never the engine under test
     "cli/test_spectrum_cli.py",
     "cli/test_cli.py::test_init_refuses_an_existing_deployment",
     "cli/test_cli.py::test_offline_check_exit_codes",
