@@ -114,3 +114,31 @@ def test_banner_commands_run_as_printed_and_the_other_party_answers(tmp_path: Pa
     # Ctrl-C: uvicorn ends with the signal's exit status; nothing held the shutdown up.
     assert proc.returncode in (0, 130), err
     assert "Traceback" not in err and "graceful shutdown exceeded" not in err, err
+
+
+def test_show_and_no_responders_choose_the_automatic_parties(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from interlock.cli.main import app
+
+    # An unknown party is refused before anything is made, naming the option.
+    bad = CliRunner().invoke(app, ["demo", "--show", "nobody", "--data", str(tmp_path / "x")])
+    assert bad.exit_code == 2 and "--show: 'nobody' is not a party" in bad.output
+    assert not (tmp_path / "x").exists()
+
+    def banner(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "interlock.cli", "demo", "--load-only", *args],
+            env=_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    out = banner("--show", "command", "--data", str(tmp_path / "a"))
+    assert "try, as command," in out and "hotline send --to base" in out
+    assert f"{BANNER_END} base (" in out
+    out = banner("--no-responders", "--data", str(tmp_path / "b"))
+    assert f"{BANNER_END} none" in out
