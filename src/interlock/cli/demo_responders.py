@@ -15,6 +15,7 @@ them; they retry until the server is up, so they may start before it.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import logging
 import random
@@ -47,7 +48,7 @@ class ResponderTiming:
 
     deliver_s: tuple[float, float] = (2.0, 6.0)
     ack_s: tuple[float, float] = (20.0, 90.0)
-    late_share: float = 0.25  # of the flash messages after the first (which is always late)
+    late_share: float = 0.1  # of the flash messages after the first (which is always late)
     late_after_s: tuple[float, float] = (20.0, 60.0)
     before_deadline: float = 0.8  # an on-time ack comes within this share of the time left
     seed: int = 17
@@ -77,13 +78,17 @@ def plan(
     rng: random.Random,
     timing: ResponderTiming,
     first_flash: bool,
+    repeat_s: float | None = None,
 ) -> Plan:
-    """The delays for a message event received at `now` (wall) / `mono` (monotonic)."""
+    """The delays for a message event received at `now` (wall) / `mono` (monotonic). A late
+    ack comes within half of `repeat_s` (the agreement's escalation repeat for the
+    message's priority) after the deadline, so the message escalates once."""
     deliver = rng.uniform(*timing.deliver_s)
     left = (parse_utc(event["deadline"], "deadline") - now).total_seconds()
     late = event.get("priority") == "flash" and (first_flash or rng.random() < timing.late_share)
     if late:
-        ack = max(left, 0.0) + rng.uniform(*timing.late_after_s)
+        after = rng.uniform(*timing.late_after_s)
+        ack = max(left, 0.0) + (min(after, repeat_s / 2) if repeat_s else after)
     else:
         ack = min(rng.uniform(*timing.ack_s), max(left * timing.before_deadline, 0.0))
     return Plan(mono + deliver, mono + max(ack, deliver), late)
@@ -110,6 +115,8 @@ class Responder:
         self.wake = threading.Condition()
         self.seen: set[str] = set()
         self.flash_seen = False
+        self.repeat_s: dict[str, float] = {}  # the agreement's escalation repeats
+        self.heartbeat_s = 1.0  # until the agreement's interval is read
         self.late: list[str] = []  # the messages acknowledged after their deadline
         self.done: list[tuple[str, str]] = []  # (message, status) reported
         self.threads = [
@@ -136,6 +143,8 @@ class Responder:
 
     def _read(self) -> None:
         stop = self.stop_event.is_set
+        while not stop() and not self._read_rules():
+            self.stop_event.wait(0.5)  # the server is not up yet
         while not stop():
             try:
                 for entry in self.client.events(after=0, auto_deliver=False, stop=stop):
@@ -167,7 +176,9 @@ class Responder:
             return  # acknowledged already (the scenario's own replies, or by hand)
         first_flash = event.get("priority") == "flash" and not self.flash_seen
         self.flash_seen |= first_flash
-        p = plan(event, datetime.now(UTC), time.monotonic(), self.rng, self.timing, first_flash)
+        repeat = self.repeat_s.get(str(event.get("priority")))
+        now, mono = datetime.now(UTC), time.monotonic()
+        p = plan(event, now, mono, self.rng, self.timing, first_flash, repeat)
         if p.late:
             self.late.append(message_id)
         with self.wake:
@@ -178,13 +189,12 @@ class Responder:
             self.wake.notify_all()
 
     def _work(self) -> None:
-        interval = 10.0
         next_beat = time.monotonic()
         while not self.stop_event.is_set():
             now = time.monotonic()
             if now >= next_beat:
-                interval = self._heartbeat(interval)
-                next_beat = now + interval
+                self._heartbeat()
+                next_beat = now + self.heartbeat_s
             with self.wake:
                 wait = next_beat - now
                 if self.due:
@@ -199,16 +209,20 @@ class Responder:
                     return
                 self._report(message_id, status)
 
-    def _heartbeat(self, interval: float) -> float:
-        """Heartbeat; the agreement's interval (read once the server answers)."""
+    def _read_rules(self) -> bool:
+        """The agreement's hotline clauses this client follows; False if not reachable."""
         try:
-            self.client.heartbeat()
-            if interval == 10.0:
-                hotline = self.client.call("GET", "/agreement").get("hotline", {})
-                interval = float(hotline.get("heartbeat_interval_s", interval))
+            hotline = self.client.call("GET", "/agreement")["hotline"]
         except (InterlockError, httpx.HTTPError):
-            pass  # not up yet, or going down: the next beat tries again
-        return interval
+            return False
+        self.heartbeat_s = float(hotline["heartbeat_interval_s"])
+        self.repeat_s = {k: float(v) for k, v in hotline["escalation_repeat_s"].items()}
+        return True
+
+    def _heartbeat(self) -> None:
+        # not up yet, or going down: the next beat tries again
+        with contextlib.suppress(InterlockError, httpx.HTTPError):
+            self.client.heartbeat()
 
     def _report(self, message_id: str, status: str) -> None:
         reply = "Received, complying." if status == "acknowledged" else None
