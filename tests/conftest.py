@@ -393,6 +393,8 @@ ENGINE_FREE = (
     "web/test_js_signing.py",
     "cli/test_keys_cli.py",
     "cli/test_help_secrets.py",
+    "cli/test_packaging.py",  # its stores are in subprocesses, never the engine under test
+    "cli/test_demo_cli.py",
     "cli/test_spectrum_cli.py",
     "cli/test_cli.py::test_init_refuses_an_existing_deployment",
     "cli/test_cli.py::test_offline_check_exit_codes",

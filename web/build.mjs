@@ -44,6 +44,17 @@ const COPIES = {
       ["LICENSE", "LICENSE"],
     ],
   },
+  "swagger-ui-dist": {
+    // The API docs page (/docs, api/web.py): the bundle, its stylesheet and icon.
+    dir: "swagger-ui",
+    files: [
+      ["swagger-ui-bundle.js", "swagger-ui-bundle.js"],
+      ["swagger-ui.css", "swagger-ui.css"],
+      ["favicon-32x32.png", "favicon-32x32.png"],
+      ["LICENSE", "LICENSE"],
+      ["NOTICE", "NOTICE"],
+    ],
+  },
   "@noble/ed25519": {
     dir: "noble-ed25519",
     files: [

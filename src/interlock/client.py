@@ -21,9 +21,11 @@ checkpoint into the receipt.
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import math
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -151,6 +153,7 @@ class Client:
         # never waits for a round trip and the server commits the receipts in batches.
         self._receipts: ThreadPoolExecutor | None = None
         self._hidden: frozenset[str] | None = None  # the fields others may not see
+        self._streaming: httpx.Response | None = None  # the push stream being read
 
     @classmethod
     def from_key_file(
@@ -385,15 +388,30 @@ class Client:
             if response.status_code >= 400:
                 response.read()
                 _raise_for(response)
-            for event_id, _, data in parse_sse(self._lines(response, stop)):
-                entry = orjson.loads(data)
-                if auto_deliver:
-                    self._auto_deliver(entry)
-                if event_id is not None:
-                    self.last_seq = int(event_id)
-                yield entry
-                if stop():
-                    return
+            self._streaming = response
+            try:
+                for event_id, _, data in parse_sse(self._lines(response, stop)):
+                    entry = orjson.loads(data)
+                    if auto_deliver:
+                        self._auto_deliver(entry)
+                    if event_id is not None:
+                        self.last_seq = int(event_id)
+                    yield entry
+                    if stop():
+                        return
+            finally:  # its connection may go back to the pool: never interrupt that one
+                self._streaming = None
+
+    def interrupt_stream(self) -> None:
+        """End the push stream another thread is reading, now rather than at the server's
+        next keep-alive: its socket is shut down, so the read fails at once (and `events`
+        returns, if its `stop()` is true by then). Closing the client does not do it."""
+        response = self._streaming
+        stream = response.extensions.get("network_stream") if response is not None else None
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, socket.socket):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     @staticmethod
     def _lines(response: httpx.Response, stop: Callable[[], bool]) -> Iterator[str]:

@@ -24,9 +24,6 @@ from interlock.service.scenario import (
 )
 from interlock.store import open_store
 
-pytestmark = pytest.mark.skipif(
-    not DEFAULT_SCENARIO.is_dir(), reason="needs the repository's scenarios/"
-)
 NOW = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 
 

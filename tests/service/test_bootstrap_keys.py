@@ -29,7 +29,6 @@ def test_a_party_without_a_keys_line_gets_one() -> None:
     assert [p["public_keys"] for p in out["parties"]] == [["ed25519:A"], ["ed25519:B"]]
 
 
-@pytest.mark.skipif(not DEFAULT_SCENARIO.is_dir(), reason="needs the repository's scenarios/")
 def test_init_with_keys_writes_private_keys_matching_the_agreement(tmp_path: Path) -> None:
     text = (DEFAULT_SCENARIO / "agreement.toml").read_text()
     agreement, tokens, files = init_with_keys(tmp_path / "d", text)

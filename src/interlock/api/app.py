@@ -157,6 +157,9 @@ def create_app(
             'Errors are `{"error": code, "detail": text}`.'
         ),
         default_response_class=JSONBytes,
+        # /docs is served from the vendored Swagger UI (api/web.py), never a CDN; no Redoc.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     app.state.service = service

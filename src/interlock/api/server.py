@@ -14,6 +14,8 @@ first byte on a kept-alive one), the body within `body_timeout_s` of the headers
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 import orjson
@@ -118,12 +120,24 @@ def server_config(
     return config
 
 
-def run(config: uvicorn.Config) -> None:
+def run(config: uvicorn.Config, on_exit: Callable[[], None] | None = None) -> None:
     """Serve until stopped: in this process, or in `config.workers` processes (what
-    `uvicorn.run` does, with our Config and its protocol)."""
+    `uvicorn.run` does, with our Config and its protocol). `on_exit` (one process only) is
+    called as soon as a stop is asked (Ctrl-C, SIGTERM), before open connections are waited
+    for: the place to close the process's own clients of this server, which would hold the
+    shutdown up until its timeout; it must not block."""
     if config.workers > 1:
         from uvicorn.supervisors import Multiprocess
 
         Multiprocess(config, sockets=[config.bind_socket()]).run()
-    else:
-        uvicorn.Server(config).run()
+        return
+    server = uvicorn.Server(config)
+    if on_exit is not None:
+        handle_exit = server.handle_exit
+
+        def exiting(sig: int, frame: FrameType | None) -> None:
+            on_exit()
+            handle_exit(sig, frame)
+
+        server.handle_exit = exiting  # type: ignore[method-assign]
+    server.run()

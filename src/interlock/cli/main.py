@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -51,14 +52,18 @@ def _tokens_table(tokens: dict[str, str]) -> Table:
 
 
 def _run_server(
-    services: Services, host: str, port: int, limits: ServerLimits = DEFAULT_SERVER_LIMITS
+    services: Services,
+    host: str,
+    port: int,
+    limits: ServerLimits = DEFAULT_SERVER_LIMITS,
+    on_exit: Callable[[], None] | None = None,
 ) -> None:
     """One process: the app with each party's fair share, under the guarded server
     (header and body timeouts, connection cap, keep-alive: `api.server`)."""
     from ..api import create_app
     from ..api.server import run, server_config
 
-    run(server_config(create_app(services, limits=limits), limits, host, port))
+    run(server_config(create_app(services, limits=limits), limits, host, port), on_exit)
 
 
 @app.command()
@@ -157,9 +162,22 @@ def demo(
     data: Path | None = typer.Option(None, help="directory for the demo store (default: temp)"),
     scenario: Path | None = typer.Option(None, help="scenario directory (default: eastern-med)"),
     load_only: bool = typer.Option(False, "--load-only", help="load, print, and exit"),
+    show: list[str] = typer.Option(
+        [],
+        "--show",
+        help="a party you play on the page (repeat for several; default: the agreement's "
+        "first); every other party gets an automatic client",
+    ),
+    responders: bool = typer.Option(
+        True,
+        "--responders/--no-responders",
+        help="run an automatic client for each party not shown, which delivers and "
+        "acknowledges its messages after a person's delay",
+    ),
 ) -> None:
     """Start the server with the demo scenario on the embedded store."""
     from ..ledger.keys import read_private
+    from ..model.agreement import load_agreement
     from ..service.bootstrap import deployment_db, init_with_keys, open_services
     from ..service.scenario import (
         DEFAULT_SCENARIO,
@@ -167,12 +185,20 @@ def demo(
         scenario_agreement_path,
         send_scenario_messages,
     )
+    from .demo_banner import try_commands
+    from .demo_responders import ResponderTiming, responder_parties
 
     scenario = scenario or DEFAULT_SCENARIO
     directory = data or Path(tempfile.mkdtemp(prefix="interlock-demo-"))
     with reported_errors():
         if (directory / "agreement.toml").exists():
             fail(f"{directory} already holds a deployment; give an empty --data directory")
+        parties = load_agreement(scenario_agreement_path(scenario)).party_ids
+        unknown = [p for p in show if p not in parties]
+        if unknown:
+            fail(f"--show: {unknown[0]!r} is not a party of the agreement ({', '.join(parties)})")
+        shown = show or parties[:1]
+        automatic = responder_parties(parties, shown) if responders else []
         text = scenario_agreement_path(scenario).read_text(encoding="utf-8")
         _, tokens, key_files = init_with_keys(directory, text)
         services = open_services(directory)
@@ -193,23 +219,29 @@ def demo(
         soft_wrap=True,
     )
     url = f"http://{host}:{port}"
-    first = next(iter(tokens.items()))
+    me = shown[0]
+    other = next((p for p in parties if p != me), None)
     console.print(f"server: [bold]{url}[/]  (API docs: {url}/docs)")
+    console.print(f"try, as {me}, in another shell:")
+    for line in try_commands(url, tokens[me], key_files.get(me), other):
+        console.print(f"  {line}", highlight=False, soft_wrap=True, markup=False)
+    console.print(f"map page: [bold]{url}/[/] (sign in as {', '.join(shown)} with a token above)")
     console.print(
-        f"try: INTERLOCK_URL={url} INTERLOCK_TOKEN={first[1]} interlock conflicts",
+        f"automatic clients: {', '.join(automatic) or 'none'}"
+        + (f" ({ResponderTiming().describe()})" if automatic else ""),
         highlight=False,
         soft_wrap=True,
     )
-    console.print(
-        f"     INTERLOCK_URL={url} INTERLOCK_TOKEN={first[1]} interlock hotline inbox",
-        highlight=False,
-        soft_wrap=True,
-    )
-    console.print(f"map page: [bold]{url}/[/] (sign in with a token above)")
     if not load_only:
         from ..service.demo_feed import start_demo_feed
+        from .demo_responders import start_responders
 
         first_party = services.agreement.party_ids[0]
         if start_demo_feed(services.tracks, scenario, first_party) is not None:
             console.print("live picture: replaying the scenario's recorded ADS-B feed, looped")
-        _run_server(services, host, port)
+        local = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, host)  # a wildcard: loopback
+        clients = start_responders(f"http://{local}:{port}", tokens, key_files, automatic)
+        try:
+            _run_server(services, host, port, on_exit=clients.close)
+        finally:
+            clients.stop()

@@ -1,12 +1,13 @@
 """The demo's live picture: a recorded real ADS-B feed replayed, looped, times moved to now.
 
-`scenarios/eastern-med/traffic.sbs.gz` holds BaseStation lines of real aircraft (OpenSky
-state vectors shipped with the `traffic` package, moved into the theatre; its README and
-`tools/make_traffic.py` say how). Each pass rewrites the lines' date and time fields so the
-recording starts now, and gives every aircraft a fresh ICAO address (the pass number mixed
-into it): the same aircraft jumping back to its first position would rightly be refused as
-an impossible jump, so each pass is new traffic. The lines go through the real SBS path
-(`TrackService.ingest_lines`), paced by their own times.
+`interlock/scenarios/eastern-med/traffic.sbs.gz` (package data) holds BaseStation lines of
+real aircraft (OpenSky state vectors shipped with the `traffic` package, moved into the
+theatre; its README and the repository's `scenarios/tools/make_eastern_med_traffic.py` say
+how). Each pass rewrites the lines' date and time fields so the recording starts now, and
+gives every aircraft a fresh ICAO address (the pass number mixed into it): the same aircraft
+jumping back to its first position would rightly be refused as an impossible jump, so each
+pass is new traffic. The lines go through the real SBS path (`TrackService.ingest_lines`),
+paced by their own times.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +53,11 @@ START_OFFSET = "start_offset_min"
 DURATION = "duration_min"
 LOADER_FIELDS = ("party", START_OFFSET, DURATION)  # removed before a feature is submitted
 
-# src/interlock/service/scenario.py -> parents[3] is the repository root of a source
-# checkout (the package is installed editable); a wheel install has no scenarios/.
-REPO_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_SCENARIO = REPO_ROOT / "scenarios" / "eastern-med"
+# The demo scenario is package data (pyproject's package-data), so an installed package
+# (`pip install .`, a wheel) runs `interlock demo` as a source checkout does. pip installs
+# a package as files, so its resources are paths.
+SCENARIOS = Path(str(resources.files("interlock").joinpath("scenarios")))
+DEFAULT_SCENARIO = SCENARIOS / "eastern-med"
 
 
 @dataclass(frozen=True)
@@ -84,13 +86,7 @@ class ScenarioReport:
 def _require_dir(directory: Path) -> Path:
     directory = Path(directory)
     if not directory.is_dir():
-        hint = ""
-        if directory == DEFAULT_SCENARIO:
-            hint = (
-                " (the default scenario ships with a source checkout: install with "
-                "`pip install -e .` from the repository, or pass a scenario directory)"
-            )
-        raise NotFound(f"scenario directory {directory} does not exist{hint}")
+        raise NotFound(f"scenario directory {directory} does not exist")
     return directory
 
 

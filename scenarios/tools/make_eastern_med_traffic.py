@@ -1,4 +1,5 @@
-"""Make `traffic.sbs.gz`: a recorded real ADS-B feed, moved into the demo theatre.
+"""Make `src/interlock/scenarios/eastern-med/traffic.sbs.gz`: a recorded real ADS-B feed,
+moved into the demo theatre.
 
 Source: the `traffic` wheel's `samples/collections/switzerland.json.gz` (OpenSky Network
 state vectors, 1 Aug 2018, MIT licence: `pip download traffic==2.13 --no-deps`). This takes
@@ -7,7 +8,7 @@ position by the same local east/north offset from the Swiss centre (46.8 N, 8.2 
 demo's (34.6 N, 35.2 E), so distances, tracks and speeds are kept, and writes BaseStation
 (SBS, port 30003) lines: MSG,3 (position and altitude) and MSG,4 (ground speed, track,
 vertical rate) with the recorded UTC times. The demo replays them looped with their times
-moved to now. Usage: python make_traffic.py WHEEL_OR_DIR OUT.sbs.gz
+moved to now. Usage: python make_eastern_med_traffic.py WHEEL_OR_DIR OUT.sbs.gz
 """
 
 from __future__ import annotations
