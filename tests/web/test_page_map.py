@@ -8,6 +8,7 @@ One signed-in page for the lot (each page load signs in and loads the whole pict
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ pytestmark = [pytest.mark.server, pytest.mark.slow]
 PARTY_COLOUR = {"base": "#1f6fd1", "command": "#e07b00"}
 CONFLICT_RED = "#d40000"
 HOUR_MS = 3600_000
+FT = 0.3048  # metres in the international foot
 OBSERVED = "icao:4ca123"  # an airliner from the SBS feed (tests/web/conftest.py): nobody's
 
 
@@ -37,6 +39,11 @@ def shown(page: Any, selector: str) -> bool:
             "e => (s => s.display !== 'none' && s.visibility !== 'hidden')(getComputedStyle(e))",
         )
     )
+
+
+def at_now(p: dict[str, Any]) -> bool:
+    now = datetime.now(UTC)
+    return datetime.fromisoformat(p["start"]) <= now < datetime.fromisoformat(p["end"])
 
 
 def view(page: Any) -> tuple[int, int]:
@@ -115,6 +122,8 @@ def test_the_map_reads_at_a_glance(demo_server: DemoServer, browser: Browser) ->
     assert abs(t0 - (now - HOUR_MS)) < 120_000 and abs(t1 - (now + 12 * HOUR_MS)) < 120_000
     page.check("#at-time")
     assert page.inner_text("#slider-label").startswith("now, ")
+    active = [n for n in notices if at_now(n["properties"])]
+    wait_until(lambda: page.locator("path.notice").count() == len(active))
     page.uncheck("#at-time")
     page.click("#timeline-view [data-view=in]")
     z0, z1 = view(page)
@@ -131,7 +140,14 @@ def test_the_map_reads_at_a_glance(demo_server: DemoServer, browser: Browser) ->
     page.fill("#fl-min", "250")
     waiting_on(page, lambda: page.locator('path.track[data-track="base:eagle1"]').count() == 0)
     assert page.locator(f'path.track[data-track="{OBSERVED}"]').count() == 1
-    assert page.locator("path.notice").count() < len(notices)
+    # (an air notice shows if its band reaches FL250: its top at or above 25,000 ft)
+    reaching = [
+        n
+        for n in notices
+        if n["properties"]["domain"] != "air" or n["properties"]["upper_m"] / FT >= 25_000
+    ]
+    assert 0 < len(reaching) < len(notices)
+    wait_until(lambda: page.locator("path.notice").count() == len(reaching))
     page.fill("#fl-max", "300")
     waiting_on(page, lambda: page.locator(f'path.track[data-track="{OBSERVED}"]').count() == 0)
     page.fill("#fl-min", "")

@@ -52,7 +52,12 @@ export class Timeline {
       else if (view === "out") this.zoom(ZOOM);
       else if (view === "earlier") this.pan(-PAN);
       else if (view === "later") this.pan(PAN);
-      else if (view === "now") this.home(), (this.at = null), this.redraw(), onChange();
+      else if (view === "now") {
+        this.home();
+        this.at = null;
+        this.redraw();
+        onChange();
+      }
     });
     this.bindAxis();
   }
