@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any
 
 import pytest
-from tests.conftest import wait_until
 from tests.web.conftest import Browser, DemoServer, screenshot, waiting_on
 from tests.web.test_page import TIMEOUT_MS, sign_in
 
@@ -68,8 +68,10 @@ def test_the_map_reads_at_a_glance(demo_server: DemoServer, browser: Browser) ->
     with demo_server.client("base") as api:
         notices = api.get("/notices").json()["features"]
         agreement = api.get("/agreement").json()
+    # (a cancelled notice declares nothing: off the map; other tests in the session cancel)
+    notices = [n for n in notices if n["properties"]["status"] != "cancelled"]
     sign_in(page, demo_server, "base")
-    wait_until(lambda: page.locator("path.notice").count() >= len(notices))
+    waiting_on(page, lambda: page.locator("path.notice").count() >= len(notices))
 
     # A notice in conflict keeps its party's colour, with a red hatched edge under it.
     hot = page.locator("path.notice.in-conflict")
@@ -123,7 +125,7 @@ def test_the_map_reads_at_a_glance(demo_server: DemoServer, browser: Browser) ->
     page.check("#at-time")
     assert page.inner_text("#slider-label").startswith("now, ")
     active = [n for n in notices if at_now(n["properties"])]
-    wait_until(lambda: page.locator("path.notice").count() == len(active))
+    waiting_on(page, lambda: page.locator("path.notice").count() == len(active))
     page.uncheck("#at-time")
     page.click("#timeline-view [data-view=in]")
     z0, z1 = view(page)
@@ -131,9 +133,29 @@ def test_the_map_reads_at_a_glance(demo_server: DemoServer, browser: Browser) ->
     page.click("#timeline-view [data-view=later]")
     p0, p1 = view(page)
     assert p0 > z0 and abs((p1 - p0) - (z1 - z0)) < 1000
+    # Zoomed out to its limit (a week), the hour marks still do not overlap.
+    for _ in range(8):
+        page.click("#timeline-view [data-view=out]")
+    w0, w1 = view(page)
+    assert w1 - w0 == 7 * 24 * HOUR_MS
+    ticks = page.eval_on_selector_all(
+        "#timeline .tick",
+        "ts => ts.map(t => [t.getBoundingClientRect().left, t.getBoundingClientRect().right])",
+    )
+    assert len(ticks) >= 3 and all(a[1] <= b[0] for a, b in pairwise(ticks))
     page.click("#timeline-view [data-view=now]")
-    h0, _ = view(page)
+    h0, h1 = view(page)
     assert abs(h0 - (time.time() * 1000 - HOUR_MS)) < 120_000
+    # A drag on the hours pans: leftwards, later.
+    axis = page.locator("#timeline .axis .lane").bounding_box()
+    y = axis["y"] + axis["height"] / 2
+    page.mouse.move(axis["x"] + 400, y)
+    page.mouse.down()
+    page.mouse.move(axis["x"] + 200, y, steps=4)
+    page.mouse.up()
+    d0, d1 = view(page)
+    assert d0 > h0 and d1 - d0 == h1 - h0
+    page.click("#timeline-view [data-view=now]")
 
     # The altitude filter: tracks outside the levels go (EAGLE 1 flies at FL210, the
     # airliner 4CA123 at FL360), and air notices whose band is outside them.
@@ -147,13 +169,13 @@ def test_the_map_reads_at_a_glance(demo_server: DemoServer, browser: Browser) ->
         if n["properties"]["domain"] != "air" or n["properties"]["upper_m"] / FT >= 25_000
     ]
     assert 0 < len(reaching) < len(notices)
-    wait_until(lambda: page.locator("path.notice").count() == len(reaching))
+    waiting_on(page, lambda: page.locator("path.notice").count() == len(reaching))
     page.fill("#fl-max", "300")
     waiting_on(page, lambda: page.locator(f'path.track[data-track="{OBSERVED}"]').count() == 0)
     page.fill("#fl-min", "")
     page.fill("#fl-max", "")
     waiting_on(page, lambda: page.locator('path.track[data-track="base:eagle1"]').count() == 1)
-    wait_until(lambda: page.locator("path.notice").count() >= len(notices))
+    waiting_on(page, lambda: page.locator("path.notice").count() >= len(notices))
 
     # A receiver (the coastal radar): its marker opens its aggregate I/N plot.
     page.locator(".receiver-site[data-asset]").first.click()
@@ -178,8 +200,10 @@ def test_the_map_reads_at_a_glance(demo_server: DemoServer, browser: Browser) ->
     # The small screen: the legend starts folded, the picture still reads.
     page.set_viewport_size({"width": 1024, "height": 700})
     page.reload()
+    # (a cancelled notice declares nothing: off the map; other tests in the session cancel)
+    notices = [n for n in notices if n["properties"]["status"] != "cancelled"]
     sign_in(page, demo_server, "base")
-    wait_until(lambda: page.locator("path.notice").count() >= len(notices))
+    waiting_on(page, lambda: page.locator("path.notice").count() >= len(notices))
     assert page.locator(".legend").get_attribute("open") is None
     page.wait_for_timeout(300)
     assert page.locator(".notice-label:not(.label-hidden)").count() >= 1

@@ -62,6 +62,11 @@ export class Layers {
    * keeps its party's colour; one in conflict gets, underneath, a red edge and hatching
    * (an outline of the same area, url(#conflict-hatch) in app.css). */
   setNotices(features, conflicted) {
+    // Unchanged (a redraw for something else): left as drawn, so an open popup stays open.
+    const sig = JSON.stringify([features, [...conflicted]]);
+    if (sig === this.noticesDrawn) return;
+    this.noticesDrawn = sig;
+    const open = openId(this.noticeLayers);
     this.groups.notices.clearLayers();
     this.noticeLayers.clear();
     this.wide = this.wide.filter(([line]) => !line.notice);
@@ -95,6 +100,7 @@ export class Layers {
     this.reweigh();
     this.declutter();
     if (!this.fitted && features.length) this.fit();
+    this.noticeLayers.get(open)?.openPopup(); // still there: its popup, redrawn
   }
 
   /** Once, when the first notices arrive: the view that holds them all. */
@@ -238,6 +244,10 @@ export class Layers {
   /** Mark each open conflict where it is worst (strategic) or from emitter to receiver
    * (interference). `places` maps notice and asset ids to a [lat, lon]. */
   setConflicts(conflicts, places) {
+    const sig = JSON.stringify([conflicts, [...places]]);
+    if (sig === this.conflictsDrawn) return; // unchanged: an open popup stays open
+    this.conflictsDrawn = sig;
+    const open = openId(this.conflictMarkers ?? new Map());
     this.groups.conflicts.clearLayers();
     this.conflictMarkers = new Map();
     for (const c of conflicts) {
@@ -267,6 +277,7 @@ export class Layers {
       marker.addTo(this.groups.conflicts);
       this.conflictMarkers.set(String(c.id), marker);
     }
+    this.conflictMarkers.get(open)?.openPopup();
   }
 
   openConflict(id) {
@@ -414,6 +425,12 @@ function trackPopup(f) {
   const p = f.properties;
   return `<h3>${esc(p.name ?? p.track_id)}</h3>` + detailsTable(p, ["name"]) +
     `<p>${f.geometry.coordinates[1].toFixed(4)}, ${f.geometry.coordinates[0].toFixed(4)}</p>`;
+}
+
+/** The key of the layer in `layers` (a Map) whose popup is open, if any. */
+function openId(layers) {
+  for (const [id, layer] of layers) if (layer.isPopupOpen?.()) return id;
+  return undefined;
 }
 
 /** Where a receiver's marker goes: its Point, or the middle of its area. */
