@@ -7,7 +7,7 @@ import { AlarmBoard, headline } from "./alarms.js";
 import { Api } from "./api.js";
 import { Hotline } from "./hotline.js";
 import { CHANGE_EVENT, initI18n, t } from "./i18n.js";
-import { Layers, partyColours } from "./layers.js";
+import { Layers, bandMeets, partyColours } from "./layers.js";
 import { createMap } from "./map.js";
 import { loadPhrases, phrasePicker } from "./phrases.js";
 import { loadKey } from "./sign.js";
@@ -116,7 +116,7 @@ async function start(api, me, agreement, key) {
   const colours = partyColours(agreement.parties);
   const map = createMap($("#map"));
   const names = new Names(agreement);
-  const layers = new Layers(map, colours, names);
+  const layers = new Layers(map, colours, names, agreement.parties);
   layers.receiverPlot = (id) => api.blobUrl(`/spectrum/receivers/${encodeURIComponent(id)}/plot.png`);
   const data = { notices: [], assets: [], conflicts: [], violations: [], tracks: [], alerts: [], hazards: [] };
   // Hazards need GET /hazards; a server without it (older) shows none, quietly: asked
@@ -131,6 +131,7 @@ async function start(api, me, agreement, key) {
     slider: $("#slider"),
     label: $("#slider-label"),
     atTime: $("#at-time"),
+    controls: $("#timeline-view"),
     onChange: () => redraw(),
     onSelect: (id) => layers.openNotice(id) || toast(t("toast.notice_hidden", { id }), "info"),
   });
@@ -179,7 +180,8 @@ async function start(api, me, agreement, key) {
       (f) =>
         f.properties.status !== "cancelled" &&
         filters.parties.has(f.properties.party) &&
-        filters.domains.has(f.properties.domain),
+        filters.domains.has(f.properties.domain) &&
+        bandMeets(f.properties, ...filters.levels()),
     );
     timeline.setNotices(matching, colours, conflicted);
     layers.setNotices(matching.filter((f) => timeline.shows(f.properties)), conflicted);
@@ -195,7 +197,9 @@ async function start(api, me, agreement, key) {
   function drawTracks() {
     const shown = data.tracks.filter(
       (f) =>
-        filters.parties.has(f.properties.owner ?? OBSERVED) && filters.domains.has(f.properties.domain),
+        filters.parties.has(f.properties.owner ?? OBSERVED) &&
+        filters.domains.has(f.properties.domain) &&
+        within(f.properties.alt_ft, ...filters.levels()),
     );
     layers.setTracks(shown, alertedTracks());
   }
@@ -410,7 +414,15 @@ function setupFilters(agreement, colours, onChange) {
     });
   bind($("#filter-parties"), parties);
   bind($("#filter-domains"), domains);
-  return { parties, domains };
+  // Flight levels: an empty box is no limit; tracks without an altitude (ships) stay.
+  const fl = (id, none) => ($(id).value === "" ? none : Number($(id).value) * 100);
+  $("#filter-levels").addEventListener("input", () => onChange());
+  const levels = () => [fl("#fl-min", -Infinity), fl("#fl-max", Infinity)];
+  return { parties, domains, levels };
+}
+
+function within(altFt, lo, hi) {
+  return altFt == null || (altFt >= lo && altFt <= hi);
 }
 
 function renderConflicts(conflicts, names, open) {

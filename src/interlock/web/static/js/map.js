@@ -8,19 +8,30 @@ const START = { center: [34.9, 35.3], zoom: 8 }; // the eastern Mediterranean de
 
 export { L };
 
+// Zoomed out over a theatre, dozens of airliners' labels and heading lines would bury the
+// notices: below DETAIL_ZOOM (250 m a pixel at 35°N) observed traffic is
+// small dots only; below LABEL_ZOOM notices and assets lose their names too.
+export const DETAIL_ZOOM = 9;
+export const LABEL_ZOOM = 7;
+
 /** A Leaflet map in `element` with the basemap loading underneath (returns at once). */
 export function createMap(element) {
-  const map = L.map(element, { ...START, preferCanvas: false, worldCopyJump: true });
+  // Half zoom steps: fitting a theatre to a small screen need not halve it (no tiles to blur).
+  const map = L.map(element, { ...START, preferCanvas: false, worldCopyJump: true, zoomSnap: 0.5 });
   map.attributionControl.setPrefix("Leaflet");
   map.attributionControl.addAttribution("Natural Earth (world-atlas)");
   L.control.scale({ imperial: false }).addTo(map);
   // The basemap sits in its own pane below every overlay and never takes clicks.
   map.createPane("basemap").style.zIndex = 200;
   map.getPane("basemap").style.pointerEvents = "none";
-  // Zoomed out, dozens of track labels would hide the picture: markers and vectors only.
-  const labels = () => element.classList.toggle("no-labels", map.getZoom() < 8);
-  map.on("zoomend", labels);
-  labels();
+  // What is drawn in detail at a zoom: the container's classes (app.css hides the rest).
+  const zoomClasses = () => {
+    element.dataset.zoom = String(map.getZoom());
+    element.classList.toggle("zoom-wide", map.getZoom() < DETAIL_ZOOM);
+    element.classList.toggle("zoom-far", map.getZoom() < LABEL_ZOOM);
+  };
+  map.on("zoomend", zoomClasses);
+  zoomClasses();
   loadBasemap(map).catch((error) => console.warn("basemap not loaded:", error.message));
   return map;
 }

@@ -1,39 +1,133 @@
 // The time slider and the timeline (a Gantt chart of notices, one row per notice,
 // grouped by party). Plain positioned <div>s: a few dozen bars need nothing more.
+//
+// The view opens on the watch: an hour back, twelve ahead. It zooms and pans (the
+// buttons; the wheel over the time axis zooms about the pointer, a drag on it pans), and
+// one long notice no longer stretches it. The slider spans the view; until it is moved
+// it follows now, so "only active at" means "active now".
 import { esc, fmtTime } from "./util.js";
 
-const HOUR = 3600e3;
+const MIN = 60e3;
+const HOUR = 60 * MIN;
+export const VIEW = { back: HOUR, ahead: 12 * HOUR }; // the default view about now
+const SPAN = { min: HOUR, max: 7 * 24 * HOUR }; // how far the view zooms in and out
+const ZOOM = 1.5; // one zoom step's factor
+const PAN = 0.25; // one pan step: this share of the view
+const TICKS = [15 * MIN, 30 * MIN, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, 24 * HOUR];
+const TICK_PX = 64; // room for one hour label ("09:00Z"), so they never overlap
 
 export class Timeline {
   /**
    * `root` holds the chart; `slider` is an <input type=range>, `label` shows its time,
-   * `atTime` a checkbox "only what is active at the slider time".
+   * `atTime` a checkbox "only what is active at the slider time"; `controls`, if given,
+   * an element holding buttons with data-view="in|out|earlier|later|now".
    * onChange() runs when the selected time (or the checkbox) changes;
    * onSelect(noticeId) when a bar is clicked.
    */
-  constructor({ root, slider, label, atTime, onChange, onSelect }) {
+  constructor({ root, slider, label, atTime, controls, onChange, onSelect }) {
     Object.assign(this, { root, slider, label, atTime, onChange, onSelect });
     this.features = [];
-    this.range = [Date.now() - HOUR, Date.now() + 24 * HOUR];
+    this.colours = {};
+    this.conflicted = new Set();
+    this.at = null; // the chosen time (ms); null: now, moving with the clock
+    this.home();
     slider.min = 0;
     slider.max = 1000;
-    slider.value = 0;
     slider.addEventListener("input", () => {
       atTime.checked = true; // moving the slider means "show me that moment"
+      const [t0, t1] = this.range;
+      this.at = t0 + ((t1 - t0) * Number(slider.value)) / 1000;
       this.update();
       onChange();
     });
     atTime.addEventListener("change", () => (this.update(), onChange()));
     root.addEventListener("click", (e) => {
+      if (this.dragged) return;
       const bar = e.target.closest("[data-notice]");
       if (bar) onSelect(bar.dataset.notice);
     });
+    controls?.addEventListener("click", (e) => {
+      const view = e.target.closest("[data-view]")?.dataset.view;
+      if (view === "in") this.zoom(1 / ZOOM);
+      else if (view === "out") this.zoom(ZOOM);
+      else if (view === "earlier") this.pan(-PAN);
+      else if (view === "later") this.pan(PAN);
+      else if (view === "now") {
+        this.home();
+        this.at = null;
+        this.redraw();
+        onChange();
+      }
+    });
+    this.bindAxis();
   }
 
-  /** The time the slider points at (ms since the epoch). */
-  time() {
+  /** The default view: VIEW about now. */
+  home() {
+    const now = Date.now();
+    this.range = [now - VIEW.back, now + VIEW.ahead];
+  }
+
+  /** Zoom by `factor` (<1 in) about `about` (ms; the view's middle by default). */
+  zoom(factor, about) {
     const [t0, t1] = this.range;
-    return t0 + ((t1 - t0) * Number(this.slider.value)) / 1000;
+    const span = Math.min(SPAN.max, Math.max(SPAN.min, (t1 - t0) * factor));
+    const c = about ?? (t0 + t1) / 2;
+    const share = (c - t0) / (t1 - t0);
+    this.range = [c - span * share, c - span * share + span];
+    this.redraw();
+  }
+
+  /** Move the view by `share` of its width (negative: earlier). */
+  pan(share) {
+    const [t0, t1] = this.range;
+    const d = (t1 - t0) * share;
+    this.range = [t0 + d, t1 + d];
+    this.redraw();
+  }
+
+  /** Wheel over the axis zooms about the pointer; a drag on the axis pans. */
+  bindAxis() {
+    const timeAt = (x) => {
+      const lane = this.root.querySelector(".axis .lane").getBoundingClientRect();
+      const [t0, t1] = this.range;
+      return t0 + ((x - lane.left) / lane.width) * (t1 - t0);
+    };
+    this.root.addEventListener(
+      "wheel",
+      (e) => {
+        if (!e.target.closest(".axis")) return; // elsewhere the wheel scrolls the rows
+        e.preventDefault();
+        this.zoom(e.deltaY > 0 ? ZOOM : 1 / ZOOM, timeAt(e.clientX));
+      },
+      { passive: false },
+    );
+    this.root.addEventListener("pointerdown", (e) => {
+      if (!e.target.closest(".axis")) return;
+      const lane = this.root.querySelector(".axis .lane").getBoundingClientRect();
+      const start = { x: e.clientX, range: this.range };
+      this.dragged = false;
+      const move = (m) => {
+        const dx = m.clientX - start.x;
+        if (Math.abs(dx) > 3) this.dragged = true;
+        const [t0, t1] = start.range;
+        const d = (-dx / lane.width) * (t1 - t0);
+        this.range = [t0 + d, t1 + d];
+        this.redraw();
+      };
+      const up = () => {
+        window.removeEventListener("pointermove", move);
+        window.removeEventListener("pointerup", up);
+        setTimeout(() => (this.dragged = false));
+      };
+      window.addEventListener("pointermove", move);
+      window.addEventListener("pointerup", up);
+    });
+  }
+
+  /** The time the page shows (ms since the epoch): the slider's, or now. */
+  time() {
+    return this.at ?? Date.now();
   }
 
   /** Whether a notice is shown under the time filter. */
@@ -48,29 +142,33 @@ export class Timeline {
     this.features = features;
     this.colours = colours;
     this.conflicted = conflicted;
-    // From an hour ago to the last end (at least 6 h ahead), whole hours.
-    const now = Date.now();
-    const ends = features.map((f) => Date.parse(f.properties.end)).filter(Number.isFinite);
-    const t0 = Math.floor((now - HOUR) / HOUR) * HOUR;
-    const t1 = Math.ceil(Math.max(now + 6 * HOUR, ...ends) / HOUR) * HOUR;
-    const keep = this.time();
-    this.range = [t0, t1];
-    if (this.atTime.checked) this.slider.value = Math.round(((keep - t0) / (t1 - t0)) * 1000);
     this.draw();
     this.update();
   }
 
+  redraw() {
+    this.draw();
+    this.update();
+  }
+
+  /** Where `t` falls across the view, in percent (outside 0..100 when outside it). */
   pct(t) {
     const [t0, t1] = this.range;
-    return Math.min(100, Math.max(0, ((t - t0) / (t1 - t0)) * 100));
+    return ((t - t0) / (t1 - t0)) * 100;
   }
 
   draw() {
     const [t0, t1] = this.range;
-    const step = t1 - t0 > 36 * HOUR ? 6 * HOUR : t1 - t0 > 12 * HOUR ? 3 * HOUR : HOUR;
+    this.root.dataset.from = String(Math.round(t0));
+    this.root.dataset.to = String(Math.round(t1));
+    const fit = Math.max(2, Math.floor((this.root.clientWidth - 90) / TICK_PX)); // 90: the names
+    const step = TICKS.find((s) => (t1 - t0) / s <= fit) ?? 24 * HOUR;
     const ticks = [];
     for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
-      const text = new Date(t).toISOString().slice(11, 16) + "Z";
+      if (this.pct(t) < 3 || this.pct(t) > 97) continue; // half cut off at the edge
+      const iso = new Date(t).toISOString();
+      // midnight says the date ("08 Dec"), every other tick the hour
+      const text = iso.slice(11, 16) === "00:00" ? new Date(t).toUTCString().slice(5, 11) : `${iso.slice(11, 16)}Z`;
       ticks.push(`<span class="tick" style="left:${this.pct(t)}%">${text}</span>`);
     }
     const sorted = [...this.features].sort(
@@ -80,30 +178,43 @@ export class Timeline {
     );
     const rows = sorted.map((f) => {
       const p = f.properties;
-      const left = this.pct(Date.parse(p.start));
-      const width = Math.max(0.4, this.pct(Date.parse(p.end)) - left);
+      const from = Math.max(-1, this.pct(Date.parse(p.start)));
+      const to = Math.min(101, this.pct(Date.parse(p.end)));
+      const width = Math.max(0.4, to - from);
       const hot = this.conflicted.has(p.id) ? " in-conflict" : "";
       const title = `${p.callsign ?? p.id} (${p.party}, ${p.domain}) ${fmtTime(p.start)} → ${fmtTime(p.end)}`;
+      const bar =
+        to < 0 || from > 100
+          ? `<span class="off ${from > 100 ? "later" : "earlier"}" data-notice="${esc(p.id)}" title="${esc(title)}">${from > 100 ? "▸" : "◂"}</span>`
+          : "";
       return `<div class="row"><span class="name" title="${esc(p.id)}">${esc(p.callsign ?? p.id)}</span>
-        <span class="lane"><span class="bar domain-${esc(p.domain)}${hot}" data-notice="${esc(p.id)}"
-          title="${esc(title)}" style="left:${left}%;width:${width}%;background:${this.colours[p.party] ?? "#777"}"></span></span></div>`;
+        <span class="lane">${bar}<span class="bar domain-${esc(p.domain)}${hot}" data-notice="${esc(p.id)}"
+          title="${esc(title)}" style="left:${from}%;width:${width}%;background:${this.colours[p.party] ?? "#777"}"
+          ${bar ? "hidden" : ""}></span></span></div>`;
     });
     this.root.innerHTML =
-      `<div class="axis"><span class="name"></span><span class="lane">${ticks.join("")}</span></div>` +
+      `<div class="axis" title="wheel: zoom · drag: pan"><span class="name"></span><span class="lane">${ticks.join("")}</span></div>` +
       // Over the lanes, full height: the slider's time and the present.
       `<div class="overlay"><span class="cursor" hidden></span><span class="now"></span></div>` +
       `<div class="rows">${rows.join("") || '<p class="empty">No notices match the filters.</p>'}</div>`;
   }
 
-  /** Move the slider label, the cursor and the "now" line. */
+  /** Move the slider, its label, the cursor and the "now" line (each second: now moves). */
   update() {
     const t = this.time();
-    this.label.textContent = this.atTime.checked ? fmtTime(new Date(t).toISOString()) : "all times";
+    const [t0, t1] = this.range;
+    this.slider.value = String(Math.round(((t - t0) / (t1 - t0)) * 1000)); // clamped by the input
+    const when = fmtTime(new Date(t).toISOString());
+    this.label.textContent = this.atTime.checked ? (this.at == null ? `now, ${when}` : when) : "all times";
     const cursor = this.root.querySelector(".cursor");
     const now = this.root.querySelector(".now");
-    if (now) now.style.left = `${this.pct(Date.now())}%`;
+    const inView = (x) => x >= 0 && x <= 100;
+    if (now) {
+      now.style.left = `${this.pct(Date.now())}%`;
+      now.hidden = !inView(this.pct(Date.now()));
+    }
     if (cursor) {
-      cursor.hidden = !this.atTime.checked;
+      cursor.hidden = !this.atTime.checked || !inView(this.pct(t));
       cursor.style.left = `${this.pct(t)}%`;
     }
   }
