@@ -12,6 +12,8 @@ import pytest
 from tests.conftest import wait_until
 from tests.web.conftest import Browser, DemoServer, screenshot, waiting_on
 
+from interlock.model.server_limits import DEFAULT_SERVER_LIMITS
+
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 TIMEOUT_MS = 15_000
@@ -86,6 +88,10 @@ def test_page_shows_notices_conflicts_and_moving_tracks(
     assert browser.console_errors == []
     assert browser.foreign_requests() == []
     assert all(re.match(r"http://127\.0\.0\.1:\d+/", u) for u in browser.requests)
+    # The page's files come without a token (the anonymous budget): two loads fit in it,
+    # so a reload just after sign-in is never refused (429) half-loaded.
+    files = {u for u in browser.requests if "/static/" in u or u.endswith("/")}
+    assert 2 * len(files) <= DEFAULT_SERVER_LIMITS.anon_request_burst, len(files)
 
 
 def test_acknowledge_in_the_page_reaches_the_api(demo_server: DemoServer, browser: Browser) -> None:

@@ -32,9 +32,10 @@ class ServerLimits:
     bytes_per_s: float = 1_048_576.0
     byte_burst: int = 2_097_152
     # Requests without a known token are counted per client address (map page assets,
-    # /health, failed sign-ins): the map page loads ~30 files at once.
-    anon_requests_per_s: float = 20.0
-    anon_request_burst: int = 60
+    # /health, failed sign-ins): the map page loads ~60 files at once (its modules,
+    # catalogues and vendored libraries); the burst lets a reload soon after pass too.
+    anon_requests_per_s: float = 40.0
+    anon_request_burst: int = 200
     # Seconds from a connection (or a new request on it) to its complete request line and
     # headers, and from the headers to the end of the body: Apache httpd's mod_reqtimeout
     # defaults (header=20, body=20); a slow-header or trickling client is cut at them.
@@ -93,8 +94,8 @@ requests_per_s = 50            # per party, per lane (hotline / other): then 429
 request_burst = 100
 bytes_per_s = 1048576          # request body bytes per party
 byte_burst = 2097152
-anon_requests_per_s = 20       # requests without a known token, per client address
-anon_request_burst = 60
+anon_requests_per_s = 40       # requests without a known token, per client address
+anon_request_burst = 200
 header_timeout_s = 20          # a request's headers must arrive within this
 body_timeout_s = 20            # and its body within this after them
 keep_alive_s = 5               # an idle keep-alive connection is closed after this

@@ -508,6 +508,7 @@ function renderChannels(status, names) {
 
 // Prefill the token kept for this tab; the key is never kept, so it is asked again.
 $("#signin-form").addEventListener("submit", signIn);
+$("#signin-form button[type=submit]").disabled = false; // (sent only through signIn)
 $("#signin-form").token.value = sessionStorage.getItem(TOKEN_KEY) ?? "";
 // The labels in the chosen language (the page stays in English if they cannot load);
 // sign-in waits for them, so nothing is first drawn without its words.
