@@ -32,17 +32,25 @@ HASHES_FILE = "token-hashes.toml"
 DB_FILE = "interlock.db"
 LOG_KEY_FILE = "log.key"
 KEYS_DIR = "keys"
+TOKEN_FILE_MODE = 0o600  # only hashes, but nobody else needs to read them
 _PARTY_BLOCK = re.compile(r"(?ms)^\[\[parties\]\][ \t]*$.*?(?=^\[)|^\[\[parties\]\][ \t]*$.*\Z")
 _KEYS_LINE = re.compile(r"(?m)^public_keys\s*=.*$")
 _ID_LINE = re.compile(r'(?m)^id[ \t]*=[ \t]*"([^"]+)"[ \t]*$')
 
 
 def write_token_hashes(directory: Path, hashes: dict[str, str]) -> Path:
+    """Write the hashes (mode 0600 from the first byte: written beside, then renamed over,
+    so a reader never sees half a file)."""
     path = directory / HASHES_FILE
     lines = ["# SHA-256 of each party's API token. The tokens themselves are not kept.", "[tokens]"]
     lines += [f'{party} = "{h}"' for party, h in sorted(hashes.items())]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.chmod(path, 0o600)
+    part = path.with_name(path.name + ".part")
+    with contextlib.suppress(FileNotFoundError):
+        part.unlink()
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, TOKEN_FILE_MODE)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
+    os.replace(part, path)
     return path
 
 
@@ -126,15 +134,39 @@ def deployment_db(directory: Path, db: str | None = None) -> str:
     return db or os.environ.get("INTERLOCK_DB") or str(directory / DB_FILE)
 
 
+def token_problem(agreement: Agreement, hashes: dict[str, str], directory: Path) -> str | None:
+    """Why a deployment's tokens do not fit its agreement (a token for a party the agreement
+    does not name: parties renamed), with the commands that fix it; None when they fit."""
+    unknown = sorted(set(hashes) - set(agreement.party_ids))
+    if not unknown:
+        return None
+    parts = [
+        f"tokens for parties not in the agreement: {', '.join(unknown)} "
+        f"(`interlock tokens revoke {unknown[0]} {directory}` removes one)"
+    ]
+    missing = parties_without_token(agreement, hashes)
+    if missing:
+        parts.append(
+            f"no token for {', '.join(missing)} "
+            f"(`interlock tokens new {missing[0]} {directory}` makes one)"
+        )
+    return "; ".join(parts)
+
+
+def parties_without_token(agreement: Agreement, hashes: dict[str, str]) -> list[str]:
+    """The agreement's parties with no token (never issued, or revoked): their requests
+    are refused (401)."""
+    return [p for p in agreement.party_ids if p not in hashes]
+
+
 def open_services(directory: Path, db: str | None = None, clock: Clock = utc_now) -> Services:
-    """The services of a deployment directory (agreement, token hashes, store)."""
+    """The services of a deployment directory (agreement, token hashes, store). The token
+    hashes are read here, once: a running server takes new ones when restarted."""
     agreement = load_agreement(directory / AGREEMENT_FILE)
     hashes = read_token_hashes(directory)
-    unknown = set(hashes) - set(agreement.party_ids)
-    if unknown:
-        raise InvalidInput(
-            f"tokens for unknown parties: {', '.join(sorted(unknown))}", field=HASHES_FILE
-        )
+    problem = token_problem(agreement, hashes, directory)
+    if problem is not None:
+        raise InvalidInput(problem, field=HASHES_FILE)
     store: SqlStore = open_store(deployment_db(directory, db))
     store.set_token_hashes(hashes)
     return build_services(store, agreement, clock, log_key=log_key(directory))
