@@ -14,12 +14,14 @@ import contextlib
 import os
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ..codec.canonical import digest
 from ..codec.keys import public_text
-from ..errors import InvalidInput
+from ..errors import InvalidInput, StateConflict
 from ..ledger.keys import new_private, read_private, write_private
 from ..model.agreement import EXAMPLE_AGREEMENT, Agreement, agreement_from_dict, load_agreement
 from ..store import SqlStore, open_store
@@ -34,8 +36,8 @@ LOG_KEY_FILE = "log.key"
 KEYS_DIR = "keys"
 TOKEN_FILE_MODE = 0o600  # only hashes, but nobody else needs to read them
 _PARTY_BLOCK = re.compile(r"(?ms)^\[\[parties\]\][ \t]*$.*?(?=^\[)|^\[\[parties\]\][ \t]*$.*\Z")
-_KEYS_LINE = re.compile(r"(?m)^public_keys\s*=.*$")
-_ID_LINE = re.compile(r'(?m)^id[ \t]*=[ \t]*"([^"]+)"[ \t]*$')
+_KEYS_LINE = re.compile(r"(?m)^public_keys[ \t]*=[ \t]*\[[^\]]*\]")  # may span lines
+_ID_LINE = re.compile(r"""(?m)^id[ \t]*=[ \t]*["']([^"'\n]+)["'][ \t]*(?:#.*)?$""")
 
 
 def write_token_hashes(directory: Path, hashes: dict[str, str]) -> Path:
@@ -100,6 +102,65 @@ def with_public_keys(agreement_text: str, keys: dict[str, str]) -> str:
         return text[: found.end()] + "\n" + line + text[found.end() :]
 
     return _PARTY_BLOCK.sub(one, agreement_text)
+
+
+@dataclass(frozen=True)
+class KeyRegistration:
+    """An agreement.toml edited to list one more party key, checked, not yet written."""
+
+    path: Path
+    text: str
+    before_sha256: str
+    after_sha256: str
+
+    def write(self) -> None:
+        """Replace the file (its mode kept; written beside, then renamed over)."""
+        part = self.path.with_name(self.path.name + ".part")
+        part.write_text(self.text, encoding="utf-8")
+        os.chmod(part, self.path.stat().st_mode & 0o777)
+        os.replace(part, self.path)
+
+
+def key_registration(
+    directory: Path, party: str, public: str, *, replace: bool = False
+) -> KeyRegistration:
+    """The deployment's agreement.toml with `public` listed as `party`'s key, its comments
+    and every other field kept; a party that has a key is refused unless `replace` (the
+    new key then takes the place of its keys). The edit is checked by reading the new
+    text back: it must be the old agreement but for that party's keys, else refused.
+
+    The hashes are the agreement's SHA-256 (RFC 8785 form) before and after: an agreement
+    change like any other, taken by the server at its next start (the log's origin names
+    the new hash, `service.log.log_origin`)."""
+    path = directory / AGREEMENT_FILE
+    before = load_agreement(path)
+    if party not in before.party_ids:
+        raise InvalidInput(
+            f"unknown party {party!r}: the agreement names {', '.join(before.party_ids)}",
+            field="party",
+        )
+    held = before.party(party).public_keys
+    if held and not replace:
+        raise StateConflict(
+            f"{party} has {len(held)} key(s) in the agreement already: --replace puts the "
+            "new one in their place"
+        )
+    edited = with_public_keys(path.read_text(encoding="utf-8"), {party: public})
+    expected = before.to_dict()
+    for p in expected["parties"]:
+        if p["id"] == party:
+            p["public_keys"] = [public]
+    try:
+        after = agreement_from_dict(tomllib.loads(edited)).to_dict()
+    except (tomllib.TOMLDecodeError, InvalidInput):
+        after = None
+    if after != expected:
+        raise InvalidInput(
+            f"cannot edit {party}'s public_keys safely; set it by hand: "
+            f'public_keys = ["{public}"]',
+            field=str(path),
+        )
+    return KeyRegistration(path, edited, digest(before.to_dict()), digest(after))
 
 
 def init_with_keys(
