@@ -2,7 +2,8 @@
 
 Layout of a directory made by ``interlock init DIR``:
   agreement.toml       the parties and rules (edit it)
-  token-hashes.toml    SHA-256 of each party's API token (the tokens are shown once)
+  token-hashes.toml    SHA-256 of each party's API token (the tokens are shown once;
+                       mode 0600; `interlock tokens new|rotate|revoke` change them)
   interlock.db         the embedded store (created on first ``serve``)
   log.key              the log's Ed25519 signing key for checkpoints (made on first
                        ``serve``, mode 0600; keep it: witnesses pin its public key)
