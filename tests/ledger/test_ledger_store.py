@@ -15,7 +15,7 @@ import httpx
 import orjson
 import pytest
 from sqlalchemy import create_engine, text
-from tests.conftest import T0, LiveServer, circle, deployment_env
+from tests.conftest import T0, Clock, LiveServer, circle, deployment_env
 
 from interlock.ledger.chain import verify_chain
 from interlock.ledger.commitments import commitment
@@ -138,7 +138,7 @@ def test_audit_cli_verifies_exports_and_names_the_first_bad_entry(tmp_path: Path
 
     directory = tmp_path / "deploy"
     init_directory(directory)
-    service = open_services(directory).notices
+    service = open_services(directory, clock=Clock()).notices  # circle() is at T0 + 2 h
     activity_blue_red = [circle(20.0 + i * 0.01, 60.0) for i in range(6)]
     for i, feat in enumerate(activity_blue_red):
         service.submit("blue" if i % 2 else "red", feat)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from tests.conftest import T0, Clock, emission, radar
 
+from interlock.errors import RuleViolation
 from interlock.service.assets import AssetService
 from interlock.service.notices import NoticeService
 from interlock.store import SqliteStore
@@ -138,10 +139,16 @@ def test_an_emission_over_an_area_is_judged_from_its_nearest_place(
 def test_emissions_in_the_past_are_not_judged(
     assets: AssetService, service: NoticeService, clock: Clock
 ) -> None:
+    """An emission that has ended is refused outright (`model.notice.check_not_ended`);
+    one under way is judged from now on only: its past slices are history."""
     assets.create("red", radar(*RADAR))
     clock.advance(hours=10)
-    late = emission(*NEAR, start=clock.now - timedelta(hours=3))
-    assert interference(service.submit("blue", late).to_dict()) == []
+    ended = emission(*NEAR, start=clock.now - timedelta(hours=3))
+    with pytest.raises(RuleViolation, match=r"properties\.end"):
+        service.submit("blue", ended)
+    running = emission(*NEAR, start=clock.now - timedelta(hours=3), hours=4)
+    [c] = interference(service.submit("blue", running).to_dict())
+    assert (c["start"], c["end"]) == ("2026-12-01T18:00:00Z", "2026-12-01T19:00:00Z")  # now on
 
 
 def test_the_conflict_reaches_both_parties_streams_and_no_other(

@@ -188,7 +188,12 @@ def create_app(
     @app.get("/health", tags=["meta"], responses={200: {"model": schemas.HealthOut}})
     def health() -> Any:
         """Liveness: no token needed."""
-        return {"status": "ok", "version": __version__, "agreement": service.agreement.name}
+        return {
+            "status": "ok",
+            "version": __version__,
+            "agreement": service.agreement.name,
+            "time": service.clock().isoformat(),
+        }
 
     @app.get("/agreement", tags=["meta"], responses=_ok(schemas.AgreementOut))
     def agreement(party: Party) -> Any:

@@ -479,6 +479,9 @@ class HealthOut(Closed):
     status: Literal["ok"]
     version: str = Field(description="the server's interlock version")
     agreement: str = Field(description="the agreement's name")
+    time: str = Field(
+        description="the server's clock (UTC, ISO 8601), by which it judges notice times"
+    )
 
 
 class PartyOut(Closed):

@@ -40,6 +40,7 @@ from ..service.verify import audit, default_workers
 from .common import (
     STATE_HELP,
     Api,
+    ExitCode,
     console,
     fail,
     reported_errors,
@@ -54,8 +55,8 @@ if TYPE_CHECKING:
 # deployment directory is opened, so that `audit verify --file` starts in ~0.4 s, not ~1 s.
 
 audit_app = typer.Typer(help="Verify and export the tamper-evident record.", no_args_is_help=True)
-EXIT_TAMPERED = 1  # an entry (or the export's header) does not verify: it is named
-EXIT_UNCHECKED = 3  # nothing tampered, but a signer's key is unknown: not checked
+EXIT_TAMPERED = ExitCode.FOUND  # an entry (or the export's header) does not verify: it is named
+EXIT_UNCHECKED = ExitCode.UNDECIDED  # nothing tampered, but a signer's key is unknown: not checked
 EXPORT_MODE = 0o600  # a whole record holds every hidden field and hotline body
 
 

@@ -27,6 +27,7 @@ from .audit import audit_app
 from .common import (
     STATE_HELP,
     Api,
+    ExitCode,
     console,
     fail,
     key_option,
@@ -37,8 +38,8 @@ from .common import (
     url_option,
 )
 
-EXIT_FAILED = 1  # the log failed a check: a rollback, a fork, no proof
-EXIT_UNDECIDED = 3  # `audit fork`: nothing proven either way
+EXIT_FAILED = ExitCode.FOUND  # the log failed a check: a rollback, a fork, no proof
+EXIT_UNDECIDED = ExitCode.UNDECIDED  # `audit fork`: nothing proven either way
 
 
 

@@ -39,13 +39,13 @@ from ..ledger.chain import Verdict
 from ..ledger.export import agreement_hash, agreement_keys
 from ..ledger.note import NoteError, parse_verifier_key, raw_public
 from ..service.verify import audit
-from .common import err_console, fail
+from .common import ExitCode, err_console, fail
 
 if TYPE_CHECKING:
     from ..witness import Verified
 
-EXIT_FAILED = 1  # an entry or the checkpoint fails: named
-EXIT_UNCHECKED = 3  # as `--file`: nothing failed, but a signer's key is unknown
+EXIT_FAILED = ExitCode.FOUND  # an entry or the checkpoint fails: named
+EXIT_UNCHECKED = ExitCode.UNDECIDED  # as `--file`: nothing failed, but a signer's key is unknown
 # Entries asked for in one GET /ledger: the most it serves at once (its `limit`'s bound,
 # api/app.py). Measured: 5,000 and 10,000 give the same rate; fewer round trips here.
 PAGE = 10_000

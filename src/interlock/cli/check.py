@@ -9,12 +9,12 @@ import orjson
 import typer
 from rich.table import Table
 
-from .common import console, read_json_file, reported_errors
+from .common import ExitCode, console, read_json_file, reported_errors
 
 if TYPE_CHECKING:  # detection (pyproj, shapely) loads only when `check` runs
     from ..model.conflict import Conflict
 
-EXIT_CONFLICTS = 1
+EXIT_CONFLICTS = ExitCode.FOUND
 
 
 def conflicts_table(conflicts: list[Conflict]) -> Table:

@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -20,12 +21,39 @@ if TYPE_CHECKING:
 
 console = Console()
 err_console = Console(stderr=True)
-EXIT_ERROR = 2
+
+
+class ExitCode(IntEnum):
+    """Every command's exit status: the one table (`interlock --help`, README "CLI")."""
+
+    OK = 0  # done; clear; verified
+    FOUND = 1  # a check found something: conflicts, a tampered record, a failed log check
+    INVALID = 2  # bad input or usage, or the server refused or could not be reached:
+    # nothing was done (typer's own usage errors exit 2 too)
+    UNDECIDED = 3  # nothing failed, but something could not be checked (a signer's key
+    # unknown, a fork neither proven nor ruled out)
+
+
+EXIT_CODES_HELP = {
+    ExitCode.OK: "done: clear, verified, filed",
+    ExitCode.FOUND: "a check found something: conflicts, tampering, a failed log check",
+    ExitCode.INVALID: "bad input or usage, or the server refused or was not reached: "
+    "nothing was done",
+    ExitCode.UNDECIDED: "nothing failed, but something could not be checked "
+    "(a signer's key unknown, a fork undecided)",
+}
+EXIT_ERROR = ExitCode.INVALID
 DEFAULT_URL = "http://127.0.0.1:8000"
 
 
+def exit_codes_epilog() -> str:
+    """The exit-code table as `--help` shows it (one line each; typer keeps lines)."""
+    rows = "\n\n".join(f"{int(c)}  {text}" for c, text in EXIT_CODES_HELP.items())
+    return f"Exit codes:\n\n{rows}"
+
+
 def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

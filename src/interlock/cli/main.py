@@ -15,13 +15,14 @@ from ..model.server_limits import DEFAULT_SERVER_LIMITS, ServerLimits
 from ..service.root import Services
 from .audit_log import audit_app
 from .check import check
-from .common import console, fail, reported_errors
+from .common import console, err_console, exit_codes_epilog, fail, reported_errors
 from .hazard import hazard_app
 from .hotline import hotline_app
 from .keys import keys_app
 from .notices import conflicts, notice_app
 from .scenario import scenario_app
 from .spectrum import spectrum_app
+from .tokens import tokens_app
 from .tracks import tracks_app
 
 app = typer.Typer(
@@ -29,10 +30,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     help="Deconfliction between parties sharing a theatre.",
+    epilog=exit_codes_epilog(),
 )
 app.add_typer(notice_app, name="notice")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
+app.add_typer(tokens_app, name="tokens")
 app.add_typer(tracks_app, name="tracks")
 app.add_typer(hotline_app, name="hotline")
 app.add_typer(spectrum_app, name="spectrum")
@@ -114,12 +117,28 @@ def serve(
                 "INTERLOCK_DB): SQLite has no way to wake the other processes' push streams"
             )
         services = open_services(directory, target)  # checks the deployment; migrates once
+        _warn_tokenless(directory)
     console.print(f"interlock {__version__}: [bold]http://{host}:{port}[/] (API docs at /docs)")
     if workers == 1:
         _run_server(services, host, port, limits)
         return
     services.store.close()
     _run_workers(directory, target, host, port, workers, limits)
+
+
+def _warn_tokenless(directory: Path) -> None:
+    """Say which parties have no token (their requests get 401) and how to make one."""
+    from ..model.agreement import load_agreement
+    from ..service.bootstrap import AGREEMENT_FILE, parties_without_token, read_token_hashes
+
+    agreement = load_agreement(directory / AGREEMENT_FILE)
+    for party in parties_without_token(agreement, read_token_hashes(directory)):
+        err_console.print(
+            f"[yellow]warning:[/] {party} has no token, so its requests are refused (401): "
+            f"`interlock tokens new {party} {directory}` makes one",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _shown(target: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,13 @@ import orjson
 import typer
 from rich.table import Table
 
+from ..errors import InterlockError
+from ..model.agreement import Rules, agreement_from_dict
+from ..model.timeutil import parse_utc
 from .common import (
     Api,
     console,
+    err_console,
     key_option,
     party_client,
     party_option,
@@ -70,16 +75,19 @@ def submit(
 ) -> None:
     """File every notice in FILE; print each one's id, conflicts and violations.
 
-    With --key, each notice goes as an Ed25519-signed envelope of your party."""
+    A FeatureCollection is filed all or nothing: every feature is checked first, against
+    the server's agreement and clock, and one bad feature (named `features[i].field`)
+    files none (exit 2). With --key, each notice goes as an Ed25519-signed envelope of
+    your party."""
     with reported_errors():
-        from ..service.check import features_of  # detection code: load it only here
+        from ..service.check import check_filable, features_of  # detection code: only here
 
         feats = features_of(read_json_file(file, orjson.loads), file)
+        api = Api(url, token)
         if key is not None:  # checked (token, party, key) before the first is filed
             signer = party_client(url, token, party, key, need_key=True)
             post: Callable[[Any], Any] = signer.submit_notice
         else:
-            api = Api(url, token)
 
             def post(feat: Any) -> Any:
                 return api.call(
@@ -89,8 +97,18 @@ def submit(
                     headers={"Content-Type": "application/json"},
                 )
 
-        for feat in feats:
-            result = post(feat)
+        check_filable(feats, _served_rules(api), _server_time(api))
+        for n, feat in enumerate(feats):
+            try:
+                result = post(feat)
+            except (typer.Exit, InterlockError):
+                if n:
+                    err_console.print(
+                        f"features[{n}] was refused after {n} filed (above): the server "
+                        "refused it for a reason only it could check",
+                        highlight=False,
+                    )
+                raise
             props = result["notice"]["properties"]
             console.print(
                 f"[bold]{props['id']}[/] filed ({props['domain']}, "
@@ -100,6 +118,17 @@ def submit(
                 console.print(f"  [yellow]violation[/] {v['kind']}: {v['detail']}")
             if result["conflicts"]:
                 console.print(_conflict_rows("conflicts", result["conflicts"]))
+
+
+def _served_rules(api: Api) -> Rules:
+    """The rules of the agreement the server serves (what it will judge by)."""
+    served = api.call("GET", "/agreement")
+    return agreement_from_dict({"parties": served["parties"], "rules": served["rules"]}).rules
+
+
+def _server_time(api: Api) -> datetime:
+    """The server's clock (`GET /health`), which judges every notice time."""
+    return parse_utc(api.call("GET", "/health")["time"], "time")
 
 
 @notice_app.command("list")

@@ -9,10 +9,10 @@ import orjson
 import typer
 from rich.table import Table
 
-from .common import console, read_json_file, reported_errors
+from .common import ExitCode, console, read_json_file, reported_errors
 
 spectrum_app = typer.Typer(help="The electromagnetic arena: emissions against receivers.")
-EXIT_CONFLICTS = 1
+EXIT_CONFLICTS = ExitCode.FOUND
 
 
 def conflicts_table(episodes: list[dict[str, Any]]) -> Table:

@@ -267,6 +267,30 @@ def check_limits(draft: NoticeDraft, rules: Rules) -> None:
         )
 
 
+def check_not_ended(draft: NoticeDraft, now: datetime) -> None:
+    """Agreement clause "notice lead time": a notice is advance notice of activity, filed
+    before it starts. One that has ended (end at or before now, on the service's clock)
+    announces nothing a party could keep clear of: refused, not recorded. (One that has
+    started but not ended is late: recorded or refused by `detect.rules.late_notice`.)"""
+    if draft.end <= now:
+        ago = (now - draft.end).total_seconds()
+        raise RuleViolation(
+            f"the notice ended {_ago(ago)} (at {draft.end.isoformat()}); a notice announces "
+            "activity to come (agreement clause \"notice lead time\")",
+            field="properties.end",
+        )
+
+
+def _ago(seconds: float) -> str:
+    if seconds < 1:
+        return "just now"
+    if seconds < 120:
+        return f"{seconds:.0f} s ago"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} min ago"
+    return f"{seconds / 3600:,.1f} h ago"
+
+
 def check_horizon(draft: NoticeDraft, rules: Rules, now: datetime) -> None:
     """The agreement's planning horizon: a notice may end at most this far ahead of now."""
     if draft.end - now > rules.planning_horizon:

@@ -2,7 +2,8 @@
 
 Layout of a directory made by ``interlock init DIR``:
   agreement.toml       the parties and rules (edit it)
-  token-hashes.toml    SHA-256 of each party's API token (the tokens are shown once)
+  token-hashes.toml    SHA-256 of each party's API token (the tokens are shown once;
+                       mode 0600; `interlock tokens new|rotate|revoke` change them)
   interlock.db         the embedded store (created on first ``serve``)
   log.key              the log's Ed25519 signing key for checkpoints (made on first
                        ``serve``, mode 0600; keep it: witnesses pin its public key)
@@ -14,12 +15,14 @@ import contextlib
 import os
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ..codec.canonical import digest
 from ..codec.keys import public_text
-from ..errors import InvalidInput
+from ..errors import InvalidInput, StateConflict
 from ..ledger.keys import new_private, read_private, write_private
 from ..model.agreement import EXAMPLE_AGREEMENT, Agreement, agreement_from_dict, load_agreement
 from ..store import SqlStore, open_store
@@ -32,17 +35,25 @@ HASHES_FILE = "token-hashes.toml"
 DB_FILE = "interlock.db"
 LOG_KEY_FILE = "log.key"
 KEYS_DIR = "keys"
+TOKEN_FILE_MODE = 0o600  # only hashes, but nobody else needs to read them
 _PARTY_BLOCK = re.compile(r"(?ms)^\[\[parties\]\][ \t]*$.*?(?=^\[)|^\[\[parties\]\][ \t]*$.*\Z")
-_KEYS_LINE = re.compile(r"(?m)^public_keys\s*=.*$")
-_ID_LINE = re.compile(r'(?m)^id[ \t]*=[ \t]*"([^"]+)"[ \t]*$')
+_KEYS_LINE = re.compile(r"(?m)^public_keys[ \t]*=[ \t]*\[[^\]]*\]")  # may span lines
+_ID_LINE = re.compile(r"""(?m)^id[ \t]*=[ \t]*["']([^"'\n]+)["'][ \t]*(?:#.*)?$""")
 
 
 def write_token_hashes(directory: Path, hashes: dict[str, str]) -> Path:
+    """Write the hashes (mode 0600 from the first byte: written beside, then renamed over,
+    so a reader never sees half a file)."""
     path = directory / HASHES_FILE
     lines = ["# SHA-256 of each party's API token. The tokens themselves are not kept.", "[tokens]"]
     lines += [f'{party} = "{h}"' for party, h in sorted(hashes.items())]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.chmod(path, 0o600)
+    part = path.with_name(path.name + ".part")
+    with contextlib.suppress(FileNotFoundError):
+        part.unlink()
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, TOKEN_FILE_MODE)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
+    os.replace(part, path)
     return path
 
 
@@ -94,6 +105,65 @@ def with_public_keys(agreement_text: str, keys: dict[str, str]) -> str:
     return _PARTY_BLOCK.sub(one, agreement_text)
 
 
+@dataclass(frozen=True)
+class KeyRegistration:
+    """An agreement.toml edited to list one more party key, checked, not yet written."""
+
+    path: Path
+    text: str
+    before_sha256: str
+    after_sha256: str
+
+    def write(self) -> None:
+        """Replace the file (its mode kept; written beside, then renamed over)."""
+        part = self.path.with_name(self.path.name + ".part")
+        part.write_text(self.text, encoding="utf-8")
+        os.chmod(part, self.path.stat().st_mode & 0o777)
+        os.replace(part, self.path)
+
+
+def key_registration(
+    directory: Path, party: str, public: str, *, replace: bool = False
+) -> KeyRegistration:
+    """The deployment's agreement.toml with `public` listed as `party`'s key, its comments
+    and every other field kept; a party that has a key is refused unless `replace` (the
+    new key then takes the place of its keys). The edit is checked by reading the new
+    text back: it must be the old agreement but for that party's keys, else refused.
+
+    The hashes are the agreement's SHA-256 (RFC 8785 form) before and after: an agreement
+    change like any other, taken by the server at its next start (the log's origin names
+    the new hash, `service.log.log_origin`)."""
+    path = directory / AGREEMENT_FILE
+    before = load_agreement(path)
+    if party not in before.party_ids:
+        raise InvalidInput(
+            f"unknown party {party!r}: the agreement names {', '.join(before.party_ids)}",
+            field="party",
+        )
+    held = before.party(party).public_keys
+    if held and not replace:
+        raise StateConflict(
+            f"{party} has {len(held)} key(s) in the agreement already: --replace puts the "
+            "new one in their place"
+        )
+    edited = with_public_keys(path.read_text(encoding="utf-8"), {party: public})
+    expected = before.to_dict()
+    for p in expected["parties"]:
+        if p["id"] == party:
+            p["public_keys"] = [public]
+    try:
+        after = agreement_from_dict(tomllib.loads(edited)).to_dict()
+    except (tomllib.TOMLDecodeError, InvalidInput):
+        after = None
+    if after != expected:
+        raise InvalidInput(
+            f"cannot edit {party}'s public_keys safely; set it by hand: "
+            f'public_keys = ["{public}"]',
+            field=str(path),
+        )
+    return KeyRegistration(path, edited, digest(before.to_dict()), digest(after))
+
+
 def init_with_keys(
     directory: Path, agreement_text: str
 ) -> tuple[Agreement, dict[str, str], dict[str, Path]]:
@@ -126,15 +196,39 @@ def deployment_db(directory: Path, db: str | None = None) -> str:
     return db or os.environ.get("INTERLOCK_DB") or str(directory / DB_FILE)
 
 
+def token_problem(agreement: Agreement, hashes: dict[str, str], directory: Path) -> str | None:
+    """Why a deployment's tokens do not fit its agreement (a token for a party the agreement
+    does not name: parties renamed), with the commands that fix it; None when they fit."""
+    unknown = sorted(set(hashes) - set(agreement.party_ids))
+    if not unknown:
+        return None
+    parts = [
+        f"tokens for parties not in the agreement: {', '.join(unknown)} "
+        f"(`interlock tokens revoke {unknown[0]} {directory}` removes one)"
+    ]
+    missing = parties_without_token(agreement, hashes)
+    if missing:
+        parts.append(
+            f"no token for {', '.join(missing)} "
+            f"(`interlock tokens new {missing[0]} {directory}` makes one)"
+        )
+    return "; ".join(parts)
+
+
+def parties_without_token(agreement: Agreement, hashes: dict[str, str]) -> list[str]:
+    """The agreement's parties with no token (never issued, or revoked): their requests
+    are refused (401)."""
+    return [p for p in agreement.party_ids if p not in hashes]
+
+
 def open_services(directory: Path, db: str | None = None, clock: Clock = utc_now) -> Services:
-    """The services of a deployment directory (agreement, token hashes, store)."""
+    """The services of a deployment directory (agreement, token hashes, store). The token
+    hashes are read here, once: a running server takes new ones when restarted."""
     agreement = load_agreement(directory / AGREEMENT_FILE)
     hashes = read_token_hashes(directory)
-    unknown = set(hashes) - set(agreement.party_ids)
-    if unknown:
-        raise InvalidInput(
-            f"tokens for unknown parties: {', '.join(sorted(unknown))}", field=HASHES_FILE
-        )
+    problem = token_problem(agreement, hashes, directory)
+    if problem is not None:
+        raise InvalidInput(problem, field=HASHES_FILE)
     store: SqlStore = open_store(deployment_db(directory, db))
     store.set_token_hashes(hashes)
     return build_services(store, agreement, clock, log_key=log_key(directory))

@@ -7,13 +7,21 @@ parsers and detection as the server; candidates are pre-filtered by their index 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from ..detect.rules import late_notice
 from ..detect.strategic import Volume, check_pair, notice_volume, within_budget
-from ..errors import InterlockError, InvalidInput
+from ..errors import InterlockError, InvalidInput, RuleViolation
 from ..model.agreement import Rules
 from ..model.conflict import Conflict, Ref
-from ..model.notice import NoticeDraft, parse_notice
+from ..model.notice import (
+    NoticeDraft,
+    check_horizon,
+    check_limits,
+    check_not_ended,
+    parse_notice,
+)
 
 PLAN_PARTY = "plan"
 OTHER_PARTY = "others"
@@ -36,6 +44,29 @@ def features_of(doc: Any, name: str) -> list[dict[str, Any]]:
     if isinstance(doc, dict) and doc.get("type") == "Feature":
         return [doc]
     raise InvalidInput("expected a GeoJSON Feature or FeatureCollection", field=name)
+
+
+def check_filable(feats: list[dict[str, Any]], rules: Rules, now: datetime) -> None:
+    """Every feature of a collection checked as the server checks a notice it is sent
+    (its form, the agreement's limits, ended, horizon, a late notice where the agreement
+    refuses them), all before any is filed: the first bad one raises, its field named
+    `features[i].<field>`, so a collection is filed all or nothing. `now` is the server's
+    clock (`GET /health`)."""
+    for i, feat in enumerate(feats):
+        try:
+            draft = parse_notice(feat, rules.shape)
+            check_limits(draft, rules)
+            check_not_ended(draft, now)
+            check_horizon(draft, rules, now)
+            late = late_notice(Ref("notice", "new", 1), "", now, draft.start, rules)
+            if late is not None and rules.late_notice == "refuse":
+                raise RuleViolation(
+                late.detail + "; the agreement refuses late notices", field="properties.start"
+                )
+        except InterlockError as exc:
+            reason = exc.detail.removeprefix(f"{exc.field}: ") if exc.field else exc.detail
+            where = f"features[{i}]" + (f".{exc.field}" if exc.field else "")
+            raise type(exc)(reason, field=where) from None
 
 
 def _labelled(

@@ -34,7 +34,13 @@ from ..ledger.statements import NEW, notice_target
 from ..model.agreement import Agreement
 from ..model.conflict import Ref, Violation
 from ..model.events import EventKind
-from ..model.notice import NoticeDraft, check_horizon, check_limits, parse_notice
+from ..model.notice import (
+    NoticeDraft,
+    check_horizon,
+    check_limits,
+    check_not_ended,
+    parse_notice,
+)
 from ..model.timeutil import from_ts, iso, parse_utc, to_ts
 from ..model.visibility import committed_fields, visible_properties
 from ..store.base import Box, NoticeRow, Store, WriteTx
@@ -337,7 +343,9 @@ class NoticeService:
         rules = self.agreement.rules
         draft = parse_notice(feature, rules.shape)
         check_limits(draft, rules)
-        check_horizon(draft, rules, self.clock())
+        now = self.clock()
+        check_not_ended(draft, now)
+        check_horizon(draft, rules, now)
         if signed is None:
             return Prepared(draft)
         return Prepared(draft, signed.envelope, signed.recorded, signed.openings, signed.version)
