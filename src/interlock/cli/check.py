@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import orjson
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from .common import console, read_json_file, reported_errors
+from .readable import Col, feet, fit_table, metres, nm, position, window
 
 if TYPE_CHECKING:  # detection (pyproj, shapely) loads only when `check` runs
     from ..model.conflict import Conflict
@@ -18,28 +21,35 @@ EXIT_CONFLICTS = 1
 
 
 def conflicts_table(conflicts: list[Conflict]) -> Table:
-    table = Table(title=f"{len(conflicts)} conflict(s)")
-    for col in (
-        "plan",
-        "against",
-        "severity",
-        "window (UTC)",
-        "horiz. m / min",
-        "vert. m / min",
-        "worst point",
-    ):
-        table.add_column(col)
+    """One line a conflict at the console's width: the two notices by label, the window
+    (UTC), how close they come (NM; ft where the vertical minimum is an air one, else m)
+    and where it is worst (degrees and minutes)."""
+    now = datetime.now(UTC)
+    cols = [
+        Col("plan", elastic=True),
+        Col("against", elastic=True),
+        Col("severity"),
+        Col("window (UTC)"),
+        Col("closest / minimum"),
+        Col("worst at"),
+    ]
+    rows = []
     for c in conflicts:
-        table.add_row(
-            c.a.id,
-            c.b.id,
-            c.severity,
-            f"{c.window_start:%Y-%m-%d %H:%M}–{c.window_end:%H:%M}",
-            f"{c.horizontal_distance_m:,.0f} / {c.horizontal_minimum_m:,.0f}",
-            f"{c.vertical_gap_m:,.0f} / {c.vertical_minimum_m:,.0f}",
-            f"{c.worst_lat:.4f}, {c.worst_lon:.4f}",
+        if c.vertical_minimum_m > 0:
+            vertical = f"{feet(c.vertical_gap_m)}/{feet(c.vertical_minimum_m)} ft"
+        else:
+            vertical = f"{metres(c.vertical_gap_m)}/{metres(c.vertical_minimum_m)} m"
+        rows.append(
+            [
+                escape(c.a.id),
+                escape(c.b.id),
+                c.severity,
+                window(c.window_start, c.window_end, now),
+                f"{nm(c.horizontal_distance_m)}/{nm(c.horizontal_minimum_m)} NM, {vertical}",
+                position(c.worst_lat, c.worst_lon),
+            ]
         )
-    return table
+    return fit_table(f"{len(conflicts)} conflict(s)", cols, rows, console.width)
 
 
 def check(

@@ -103,8 +103,8 @@ def _conflict_rows(
         cols.append(Col("status"))
     rows = []
     for c, (first, second) in mine_first:
-        start = c.get("window_start", c.get("start"))
-        end = c.get("window_end", c.get("end"))
+        start = c["window_start"] if "window_start" in c else c["start"]
+        end = c["window_end"] if "window_end" in c else c["end"]
         row = [
             str(c["id"]),
             c["severity"],
@@ -345,8 +345,8 @@ def _show_conflict(c: dict[str, Any], names: Names) -> None:
             f"{role:<9} {c[f'{side}_party']} {kind} {names.label(kind, ident)} "
             f"({ident} v{c[f'{side}_version']})"
         )
-    start = c.get("window_start", c.get("start"))
-    end = c.get("window_end", c.get("end"))
+    start = c["window_start"] if "window_start" in c else c["start"]
+    end = c["window_end"] if "window_end" in c else c["end"]
     lines.append(f"window    {window(start, end, now)} UTC (starts {relative(start, now)})")
     limit = "criterion" if c.get("kind") == "interference" else "minimum"
     lines.append(

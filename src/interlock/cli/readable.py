@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
@@ -72,6 +73,23 @@ def resolve(prefix: str, candidates: Iterable[str], argument: str, what: str) ->
     _refuse(f"{argument}: {prefix!r} is ambiguous, it matches {len(found)} {what}s: {listed}{more}")
 
 
+def dir_first(first: str, second: str, command: str, other: str) -> tuple[Path, str]:
+    """A DIR command's arguments, the deployment directory first (as `audit export DIR
+    FILE`); the old order (DIR last) is accepted for one release, with a warning on
+    stderr, when only the last argument is an existing directory."""
+    if Path(first).is_dir():
+        return Path(first), second
+    if Path(second).is_dir():
+        err_console.print(
+            f"warning: `{command} {other} DIR` is the old order; give the directory "
+            f"first: `{command} DIR {other}` (the old order goes in the next release)",
+            highlight=False,
+            markup=False,
+        )
+        return Path(second), first
+    _refuse(f"DIR: {first!r} is not a deployment directory (`{command} DIR {other}`)")
+
+
 # ---- times --------------------------------------------------------------------------------
 
 
@@ -81,15 +99,16 @@ def _utc(value: str | datetime) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
-def hhmm(value: str | datetime, now: datetime) -> str:
+def hhmm(value: str | datetime, now: datetime, *, seconds: bool = False) -> str:
     """UTC to the minute: '14:05' today, '08 Dec 14:05' on another day (and the year
-    when it is not this year's)."""
+    when it is not this year's); to the second (a record's times) with `seconds`."""
     t, today = _utc(value), now.astimezone(UTC)
+    clock = f"{t:%H:%M:%S}" if seconds else f"{t:%H:%M}"
     if t.date() == today.date():
-        return f"{t:%H:%M}"
+        return clock
     if t.year == today.year:
-        return f"{t:%d %b %H:%M}"
-    return f"{t:%Y-%m-%d %H:%M}"
+        return f"{t:%d %b} {clock}"
+    return f"{t:%Y-%m-%d} {clock}"
 
 
 def window(start: str | datetime, end: str | datetime, now: datetime) -> str:
