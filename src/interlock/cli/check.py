@@ -20,36 +20,43 @@ if TYPE_CHECKING:  # detection (pyproj, shapely) loads only when `check` runs
 EXIT_CONFLICTS = 1
 
 
+def _closest(c: Conflict, *, minimum: bool = False) -> str:
+    """'1.2 NM, 500 ft': feet where the vertical minimum is an air one (above 0), else m."""
+    h = c.horizontal_minimum_m if minimum else c.horizontal_distance_m
+    v = c.vertical_minimum_m if minimum else c.vertical_gap_m
+    vertical = f"{feet(v)} ft" if c.vertical_minimum_m > 0 else f"{metres(v)} m"
+    return f"{nm(h)} NM, {vertical}"
+
+
 def conflicts_table(conflicts: list[Conflict]) -> Table:
     """One line a conflict at the console's width: the two notices by label, the window
-    (UTC), how close they come (NM; ft where the vertical minimum is an air one, else m)
-    and where it is worst (degrees and minutes)."""
+    (UTC), how close they come (NM, and ft or m) and where it is worst (degrees and
+    minutes); the minima follow the table."""
     now = datetime.now(UTC)
     cols = [
         Col("plan", elastic=True),
         Col("against", elastic=True),
         Col("severity"),
         Col("window (UTC)"),
-        Col("closest / minimum"),
+        Col("closest"),
         Col("worst at"),
     ]
-    rows = []
-    for c in conflicts:
-        if c.vertical_minimum_m > 0:
-            vertical = f"{feet(c.vertical_gap_m)}/{feet(c.vertical_minimum_m)} ft"
-        else:
-            vertical = f"{metres(c.vertical_gap_m)}/{metres(c.vertical_minimum_m)} m"
-        rows.append(
-            [
-                escape(c.a.id),
-                escape(c.b.id),
-                c.severity,
-                window(c.window_start, c.window_end, now),
-                f"{nm(c.horizontal_distance_m)}/{nm(c.horizontal_minimum_m)} NM, {vertical}",
-                position(c.worst_lat, c.worst_lon),
-            ]
-        )
-    return fit_table(f"{len(conflicts)} conflict(s)", cols, rows, console.width)
+    rows = [
+        [
+            escape(c.a.id),
+            escape(c.b.id),
+            c.severity,
+            window(c.window_start, c.window_end, now),
+            _closest(c),
+            position(c.worst_lat, c.worst_lon),
+        ]
+        for c in conflicts
+    ]
+    minima = sorted({_closest(c, minimum=True) for c in conflicts})
+    caption = "minima: " + "; ".join(minima) if minima else None
+    table = fit_table(f"{len(conflicts)} conflict(s)", cols, rows, console.width)
+    table.caption = caption
+    return table
 
 
 def check(

@@ -28,7 +28,7 @@ def conflicts_table(episodes: list[dict[str, Any]]) -> Table:
         Col("I/N dB", right=True),
         Col("limit", right=True),
         Col("severity"),
-        Col("advice (emissions to move, largest first)", elastic=True),
+        Col("advice (largest first)", elastic=True),
     ]
     rows = []
     for e in episodes:
@@ -41,7 +41,7 @@ def conflicts_table(episodes: list[dict[str, Any]]) -> Table:
             if shift.get("nearest") is not None:
                 parts.append(f"or shift {shift['nearest']:+.3f} MHz")
             advice.append(f"{a['notice']}: {' '.join(parts) or 'reschedule'}")
-        receiver = e.get("receiver_name") or e["receiver"]
+        receiver = e["receiver"]  # as labelled in the file (offline: no names to look up)
         rows.append(
             [
                 escape(f"{receiver} ({e['receiver_party']})"),
