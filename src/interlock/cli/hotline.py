@@ -38,7 +38,8 @@ from .common import (
     token_option,
     url_option,
 )
-from .readable import Col, fit_table, hhmm, relative, resolve, short_ids
+from .names import notice_name
+from .readable import Col, band, fit_table, hhmm, relative, resolve, short_ids, window
 
 hotline_app = typer.Typer(
     help="Hotline messages between parties: send, inbox, acknowledge, watch.",
@@ -376,9 +377,12 @@ def describe(entry: dict[str, Any], me: str) -> str:
         return f"{head} [yellow]violation {ev['kind']}[/] {ev['party']}: {escape(ev['detail'])}"
     if kind == "notice_version":
         p = ev["feature"]["properties"]
+        name = notice_name(p)
+        when = window(p["start"], p["end"], datetime.now(UTC)) if "start" in p else "?"
         return (
-            f"{head} notice {ev['id']} v{ev['version']} by {ev['party']}: "
-            f"{p.get('start')} – {p.get('end')}"
+            f"{head} notice {ev['id']} v{ev['version']} by {ev['party']}"
+            + (f" {escape(name)}" if name else "")
+            + f": {when} UTC, {band(p)}"
         )
     if kind == "notice_cancelled":
         return f"{head} notice {ev.get('id', '?')} cancelled by {ev.get('party', '?')}"
