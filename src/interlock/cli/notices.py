@@ -43,10 +43,11 @@ notice_app = typer.Typer(help="File, list and cancel notices on a server.", no_a
 
 
 def _air_pair(c: dict[str, Any], names: Names | None) -> bool:
-    """Whether the vertical separation reads in feet: an air notice (or asset) in the pair
-    or nothing known of either side; a sea pair reads in metres."""
+    """Whether the vertical separation reads in feet: an air notice (or asset) in the pair;
+    a sea pair reads in metres. Without names, feet where the vertical minimum is an air
+    one (above 0: the sea's default is 0, a mixed pair takes the larger)."""
     if names is None:
-        return True
+        return bool(c["vertical_minimum_m"] > 0)
     domains = set()
     for side in ("a", "b"):
         feature = names.notices.get(c[f"{side}_id"])
