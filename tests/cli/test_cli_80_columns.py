@@ -44,7 +44,10 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+def demo(tmp_path_factory: pytest.TempPathFactory, _pg_template: None) -> Iterator[Demo]:
+    """The demo loaded into a fresh deployment and served (on the PostgreSQL pass, its
+    store a database made from the template, which must exist before this module fixture
+    runs: hence `_pg_template`)."""
     directory = tmp_path_factory.mktemp("demo80")
     loaded = run("demo", "--load-only", "--data", str(directory), env=pg.child_env(directory))
     assert loaded.returncode == 0, loaded.stderr
