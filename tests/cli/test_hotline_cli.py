@@ -216,6 +216,15 @@ def test_watch_receives_delivers_and_heartbeats(deployment: Deployment) -> None:
     assert status["red"] == "up"
 
 
+def row_of(table: str, ident: str) -> str:
+    """The table row whose first cell is a prefix (6 characters or more) of `ident`."""
+    for line in table.splitlines():
+        first = line.split()[:1]
+        if first and len(first[0]) >= 6 and ident.startswith(first[0]):
+            return line
+    raise AssertionError(f"no row for {ident} in\n{table}")
+
+
 def test_send_inbox_ack_heartbeat_status(deployment: Deployment) -> None:
     blue, red = deployment.env("blue"), deployment.env("red")
     mid = sent_id(
@@ -233,9 +242,9 @@ def test_send_inbox_ack_heartbeat_status(deployment: Deployment) -> None:
     assert inbox.returncode == 0, inbox.stderr
     mine = next(m for m in json.loads(inbox.stdout) if m["id"] == mid)
     assert mine["from"] == "blue" and mine["state"] == "pending" and mine["signed"]
-    row = next(line for line in table.stdout.splitlines() if mid in line)
+    row = row_of(table.stdout, mid)  # the table shows the id's short prefix
     assert "Exercise [Alpha] at 0900Z" in row and "routine" in row and "pending" in row
-    assert re.search(r"\(in 1[45]m \d\ds\)", row)  # 15 min to acknowledge a routine message
+    assert re.search(r"\d\d:\d\d in 1[45] min", row)  # 15 min to acknowledge a routine one
     acked = run("hotline", "ack", mid, "--reply", "Understood, clear of Alpha", env=red)
     assert acked.returncode == 0, acked.stderr
     assert f"{mid} acknowledged by red" in acked.stdout and "on time" in acked.stdout
@@ -249,8 +258,8 @@ def test_send_inbox_ack_heartbeat_status(deployment: Deployment) -> None:
     )
     assert re.search(r"│ blue\s*│ up\s*│ 20\d\d-", status.stdout), status.stdout
     assert mid not in [m["id"] for m in json.loads(pending.stdout)]
-    row = next(line for line in outbox.stdout.splitlines() if mid in line)
-    assert "acknowledged" in row and "red acked" in row
+    row = row_of(outbox.stdout, mid)
+    assert "acknowledged" in row and "1/1 acked" in row
     assert again.returncode == 2 and "already" in again.stderr
 
 
@@ -323,8 +332,8 @@ def test_timeline_of_a_late_acknowledged_flash_message(
     out = run(
         "audit",
         "timeline",
-        mid,
         str(deployment.directory),
+        mid,
         env={**WIDE, **pg.child_env(deployment.directory)},
     )
     assert out.returncode == 0, out.stderr
@@ -367,8 +376,8 @@ def test_signed_notice_and_the_system_message_in_its_timeline(
     out = run(
         "audit",
         "timeline",
-        nid,
         str(deployment.directory),
+        nid,
         env={**WIDE, **pg.child_env(deployment.directory)},
     )
     assert out.returncode == 0, out.stderr
@@ -402,7 +411,7 @@ def test_an_acknowledgement_bound_to_the_log_reads_in_the_timeline(
     assert receipt["event"]["envelope"]["body"]["checkpoint"]["size"] == size
     assert (state / "servers.json").is_file()  # the witness state it verified and kept
     out = run(
-        "audit", "timeline", mid, str(deployment.directory),
+        "audit", "timeline", str(deployment.directory), mid,
         env={**WIDE, **pg.child_env(deployment.directory)},
     )  # fmt: skip
     assert out.returncode == 0, out.stderr

@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -347,34 +348,70 @@ def disclose(
     )
 
 
+def _ledger_ids(entries: list[dict[str, Any]]) -> tuple[set[int], set[str]]:
+    """The conflict numbers and the notice and message ids the ledger holds."""
+    conflicts: set[int] = set()
+    ids: set[str] = set()
+    for e in entries:
+        ev = e["event"]
+        if ev.get("type") == "conflict" and isinstance(ev.get("id"), int):
+            conflicts.add(ev["id"])
+        elif ev.get("type") in ("notice_version", "message") and isinstance(ev.get("id"), str):
+            ids.add(ev["id"])
+    return conflicts, ids
+
+
 @audit_app.command("timeline")
 def timeline_cmd(
-    ref_id: str = typer.Argument(..., help="a notice id, or a message id (m-...)"),
-    directory: Path = typer.Argument(..., help="a deployment directory"),
+    directory_arg: str = typer.Argument(..., metavar="DIR", help="a deployment directory"),
+    ref_arg: str = typer.Argument(
+        ...,
+        metavar="REF",
+        help="a conflict number, or a notice or message id (or a unique prefix of one)",
+    ),
 ) -> None:
-    """Who said what about a notice or a message, to whom and when.
+    """Who said what about a conflict, a notice or a message, to whom and when.
 
-    A notice: each version's lead time against the rule, its conflicts, and the messages
-    about it with their receipts. A message: when each addressee's client reported
-    delivery and when each acknowledged (on time or late), escalations and replies.
+    A conflict: its detection, the system messages about it with their receipts and
+    escalations, and its closing. A notice: each version's lead time against the rule,
+    its conflicts, and the messages about it with their receipts. A message: when each
+    addressee's client reported delivery and when each acknowledged (on time or late),
+    escalations and replies. (`audit timeline REF DIR`, the old order, is still accepted
+    for this release, with a warning.)
     """
+    from rich import box
     from rich.markup import escape
     from rich.table import Table
 
     from ..service.bootstrap import AGREEMENT_FILE
-    from ..service.timeline import message_summary, timeline
+    from ..service.timeline import conflict_timeline, message_summary, timeline
+    from .readable import dir_first, hhmm, resolve
 
+    directory, ref = dir_first(directory_arg, ref_arg, "audit timeline", "REF")
     with reported_errors():
         rules = load_agreement(directory / AGREEMENT_FILE).rules
         with _deployment_store(directory) as store:
-            rows = timeline(store.ledger_entries(), ref_id, rules)
+            entries = list(store.ledger_entries())
+    conflicts, ids = _ledger_ids(entries)
+    with reported_errors():
+        if ref.isdigit():
+            if int(ref) not in conflicts:
+                fail(f"REF: the ledger holds no conflict {ref}")
+            ref, rows = f"conflict {ref}", conflict_timeline(entries, int(ref), rules)
+        else:
+            ref = resolve(ref, ids, "REF", "notice or message")
+            rows = timeline(entries, ref, rules)
     if not rows:
-        fail(f"the ledger holds nothing about {ref_id!r}")
-    table = Table(title=f"timeline of {ref_id}")
-    for col in ("seq", "received (UTC)", "event", "what"):
-        table.add_column(col)
+        fail(f"the ledger holds nothing about {ref!r}")
+    table = Table(title=f"timeline of {ref}", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("seq", justify="right", no_wrap=True)
+    table.add_column("received (UTC)", no_wrap=True)
+    table.add_column("event", no_wrap=True)
+    table.add_column("what", overflow="fold")
+    now = datetime.now(UTC)
     for r in rows:
-        table.add_row(str(r["seq"]), r["received_at"], r["type"], escape(r["what"]))
+        at = hhmm(r["received_at"], now, seconds=True)
+        table.add_row(str(r["seq"]), at, r["type"].replace("_", " "), escape(r["what"]))
     console.print(table)
     for line in message_summary(rows):
         console.print(line, highlight=False, markup=False)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import orjson
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from .common import ExitCode, console, read_json_file, reported_errors
+from .readable import Col, feet, fit_table, metres, nm, position, window
 
 if TYPE_CHECKING:  # detection (pyproj, shapely) loads only when `check` runs
     from ..model.conflict import Conflict
@@ -17,28 +20,42 @@ if TYPE_CHECKING:  # detection (pyproj, shapely) loads only when `check` runs
 EXIT_CONFLICTS = ExitCode.FOUND
 
 
+def _closest(c: Conflict, *, minimum: bool = False) -> str:
+    """'1.2 NM, 500 ft': feet where the vertical minimum is an air one (above 0), else m."""
+    h = c.horizontal_minimum_m if minimum else c.horizontal_distance_m
+    v = c.vertical_minimum_m if minimum else c.vertical_gap_m
+    vertical = f"{feet(v)} ft" if c.vertical_minimum_m > 0 else f"{metres(v)} m"
+    return f"{nm(h)} NM, {vertical}"
+
+
 def conflicts_table(conflicts: list[Conflict]) -> Table:
-    table = Table(title=f"{len(conflicts)} conflict(s)")
-    for col in (
-        "plan",
-        "against",
-        "severity",
-        "window (UTC)",
-        "horiz. m / min",
-        "vert. m / min",
-        "worst point",
-    ):
-        table.add_column(col)
-    for c in conflicts:
-        table.add_row(
-            c.a.id,
-            c.b.id,
+    """One line a conflict at the console's width: the two notices by label, the window
+    (UTC), how close they come (NM, and ft or m) and where it is worst (degrees and
+    minutes); the minima follow the table."""
+    now = datetime.now(UTC)
+    cols = [
+        Col("plan", elastic=True),
+        Col("against", elastic=True),
+        Col("severity"),
+        Col("window (UTC)"),
+        Col("closest"),
+        Col("worst at"),
+    ]
+    rows = [
+        [
+            escape(c.a.id),
+            escape(c.b.id),
             c.severity,
-            f"{c.window_start:%Y-%m-%d %H:%M}–{c.window_end:%H:%M}",
-            f"{c.horizontal_distance_m:,.0f} / {c.horizontal_minimum_m:,.0f}",
-            f"{c.vertical_gap_m:,.0f} / {c.vertical_minimum_m:,.0f}",
-            f"{c.worst_lat:.4f}, {c.worst_lon:.4f}",
-        )
+            window(c.window_start, c.window_end, now),
+            _closest(c),
+            position(c.worst_lat, c.worst_lon),
+        ]
+        for c in conflicts
+    ]
+    minima = sorted({_closest(c, minimum=True) for c in conflicts})
+    caption = "minima: " + "; ".join(minima) if minima else None
+    table = fit_table(f"{len(conflicts)} conflict(s)", cols, rows, console.width)
+    table.caption = caption
     return table
 
 

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from ..model.timeutil import parse_utc
 from .common import Api, console, fail, read_json_file, reported_errors, token_option, url_option
+from .readable import resolve
 
 # Display only (the band is stored and checked in feet AMSL): from this altitude up the
 # table reads as flight levels, the US transition altitude (FAA 14 CFR 91.121).
@@ -150,8 +151,16 @@ def list_hazards(
 
 
 @hazard_app.command("retire")
-def retire(hazard_id: str, url: str = url_option(), token: str | None = token_option()) -> None:
+def retire(
+    hazard_id: str = typer.Argument(..., help="a hazard id or a unique prefix of one"),
+    url: str = url_option(),
+    token: str | None = token_option(),
+) -> None:
     """Retire a hazard your party reported (kept on record)."""
     with reported_errors():
-        f = Api(url, token).call("POST", f"/hazards/{hazard_id}/retire")
+        api = Api(url, token)
+        fc = api.call("GET", "/hazards", params={"include_retired": True})
+        ids = (h["properties"]["id"] for h in fc["features"])
+        full = resolve(hazard_id, ids, "HAZARD_ID", "hazard")
+        f = api.call("POST", f"/hazards/{full}/retire")
     console.print(f"[bold]{f['properties']['id']}[/] retired at {f['properties']['retired_at']}")

@@ -40,12 +40,16 @@ from .common import (
     token_option,
     url_option,
 )
+from .names import notice_name
+from .readable import Col, band, fit_table, hhmm, relative, resolve, short_ids, window
 
 hotline_app = typer.Typer(
     help="Hotline messages between parties: send, inbox, acknowledge, watch.",
     no_args_is_help=True,
 )
 
+MESSAGE_ID_CHARS = 18  # "m-" and 16 hex digits (service.hotline): a whole id
+MESSAGE_LIMIT = 1000  # GET /messages' largest page: where a prefix is looked for
 PRIORITY_STYLE = {"flash": "bold red", "urgent": "yellow", "routine": ""}
 
 
@@ -185,16 +189,21 @@ def _my_state(message: dict[str, Any], me: str) -> str:
     return str(message["state"])
 
 
-def _receipts(message: dict[str, Any]) -> str:
-    parts = []
-    for r in message["recipients"]:
-        if r["acknowledged_at"]:
-            parts.append(f"{r['party']} acked {_short_time(r['acknowledged_at'])}")
-        elif r["delivered_at"]:
-            parts.append(f"{r['party']} delivered")
-        else:
-            parts.append(f"{r['party']} -")
-    return ", ".join(parts)
+def _deadline(m: dict[str, Any], state: str, now: datetime) -> str:
+    """'14:05 in 4 min' (bold red when overdue); the time alone once acknowledged."""
+    at = hhmm(m["deadline"], now)
+    if state == "acknowledged":
+        return at
+    text = f"{at} {relative(m['deadline'], now)}"
+    return f"[bold red]{text}[/]" if state == "overdue" else text
+
+
+def _receipts_short(message: dict[str, Any]) -> str:
+    """'1/2 acked' (and how many more reported delivery): `hotline show` has each one."""
+    n = len(message["recipients"])
+    acked = sum(1 for r in message["recipients"] if r["acknowledged_at"])
+    delivered = sum(1 for r in message["recipients"] if r["delivered_at"]) - acked
+    return f"{acked}/{n} acked" + (f", {delivered} dlv" if delivered > 0 else "")
 
 
 @hotline_app.command("inbox")
@@ -207,8 +216,9 @@ def inbox(
     url: str = url_option(),
     token: str | None = token_option(),
 ) -> None:
-    """Your messages, newest first: state and time left to acknowledge; a standard phrase
-    under its subject, in your language."""
+    """Your messages, newest first: short id, sender, subject, state and the deadline
+    (UTC, with the time left); the out box shows each addressee's receipt; a standard
+    phrase under its subject, in your language."""
     reading = reader_language(lang)
     with reported_errors(), party_client(url, token, None, None, need_key=False) as client:
         found = client.messages(box.value, pending=pending, limit=limit)
@@ -218,32 +228,83 @@ def inbox(
         return
     now = datetime.now(UTC)
     title = {"in": "inbox", "out": "outbox", "all": "messages"}[box.value]
-    table = Table(title=f"{me}'s {title}: {len(found)} message(s)")
-    for col in ("id", "from", "to", "priority", "subject", "state", "deadline", "receipts"):
-        table.add_column(col)
+    short = short_ids(m["id"] for m in found)
+    cols = [Col("id"), Col("from"), Col("prio."), Col("subject", elastic=True), Col("state")]
+    if box is Box.inbox:
+        cols.append(Col("ack by (UTC)"))
+    else:
+        cols.insert(2, Col("to"))
+        cols.append(Col("receipts"))
+    rows = []
     for m in found:
         state = _my_state(m, me) if box is Box.inbox else m["state"]
-        deadline = _short_time(m["deadline"])
-        if state != "acknowledged":
-            deadline += f" ({_countdown(m['deadline'], now)})"
         style = PRIORITY_STYLE[m["priority"]]
-        table.add_row(
-            m["id"],
-            m["from"],
-            ", ".join(m["to"]),
+        row = [
+            short[m["id"]],
+            "interlock" if m["from"] == SYSTEM else m["from"],
             f"[{style}]{m['priority']}[/]" if style else m["priority"],
-            escape(m["subject"])
+            escape(" ".join(m["subject"].split()))
             + (f"\n[italic]{escape(render(m['phrase'], reading))}[/]" if m.get("phrase") else ""),
             "[bold red]overdue[/]" if state == "overdue" else state,
-            deadline,
-            _receipts(m),
-        )
-    console.print(table)
+        ]
+        if box is Box.inbox:
+            row.append(_deadline(m, state, now))
+        else:
+            row.insert(2, ", ".join(m["to"]))
+            row.append(_receipts_short(m))
+        rows.append(row)
+    console.print(fit_table(f"{me}'s {title}: {len(found)} message(s)", cols, rows, console.width))
+
+
+def _message_id(client: Any, prefix: str, box: str) -> str:
+    """The full id of one of your messages from a unique prefix (exit 2 otherwise)."""
+    if prefix.startswith("m-") and len(prefix) >= MESSAGE_ID_CHARS:
+        return prefix  # whole: the server says whether it is yours
+    found = client.messages(box, limit=MESSAGE_LIMIT)
+    return resolve(prefix, (m["id"] for m in found), "MESSAGE_ID", "message")
+
+
+@hotline_app.command("show")
+def show(
+    message_id: str = typer.Argument(..., help="a message id or a unique prefix of one"),
+    as_json: bool = typer.Option(False, "--json", help="print the message as JSON"),
+    url: str = url_option(),
+    token: str | None = token_option(),
+) -> None:
+    """One message in full: who to whom, when (UTC), its body, references and receipts."""
+    with reported_errors(), party_client(url, token, None, None, need_key=False) as client:
+        m = client.message(_message_id(client, message_id, "all"))
+    if as_json:
+        _json_out(m)
+        return
+    now = datetime.now(UTC)
+    sender = "interlock (system)" if m["from"] == SYSTEM else m["from"]
+    lines = [
+        f"{m['priority']} message {m['id']} ({m['state']})",
+        f"from {sender} to {', '.join(m['to'])}, sent {hhmm(m['sent_at'], now)} UTC "
+        f"({relative(m['sent_at'], now)})",
+        f"subject: {m['subject']}",
+    ]
+    if m["body"]:
+        lines.append(m["body"])
+    if m["refs"]:
+        lines.append("refers to " + ", ".join(f"{r['kind']} {r['id']}" for r in m["refs"]))
+    lines.append(f"acknowledge by {hhmm(m['deadline'], now)} UTC ({relative(m['deadline'], now)})")
+    for r in m["recipients"]:
+        got = "not delivered"
+        if r["acknowledged_at"]:
+            got = f"acknowledged {hhmm(r['acknowledged_at'], now)}"
+        elif r["delivered_at"]:
+            got = f"delivered {hhmm(r['delivered_at'], now)}"
+        reply = f"; reply: {r['reply']}" if r["reply"] else ""
+        lines.append(f"  {r['party']}: {r['state']}, {got}{reply}")
+    for line in lines:
+        console.print(line, highlight=False, markup=False)
 
 
 @hotline_app.command("ack")
 def ack(
-    message_id: str = typer.Argument(..., help="the message id (m-...)"),
+    message_id: str = typer.Argument(..., help="the message id (m-...) or a unique prefix"),
     reply: str | None = typer.Option(None, "--reply", help="a reply to go with it"),
     as_json: bool = typer.Option(False, "--json", help="print the message as recorded"),
     key: Path | None = key_option("the acknowledgement"),
@@ -260,7 +321,7 @@ def ack(
         client = party_client(url, token, party, key, need_key=True, state=state)
         with client:
             try:
-                result = client.ack(message_id, reply)
+                result = client.ack(_message_id(client, message_id, "in"), reply)
             except WitnessError as exc:
                 fail(f"FAIL {exc.detail}; nothing sent", 1)
             me, bound = client.party, client.last_bound
@@ -371,9 +432,12 @@ def describe(entry: dict[str, Any], me: str, lang: str = "en") -> str:
         return f"{head} [yellow]violation {ev['kind']}[/] {ev['party']}: {escape(ev['detail'])}"
     if kind == "notice_version":
         p = ev["feature"]["properties"]
+        name = notice_name(p)
+        when = window(p["start"], p["end"], datetime.now(UTC)) if "start" in p else "?"
         return (
-            f"{head} notice {ev['id']} v{ev['version']} by {ev['party']}: "
-            f"{p.get('start')} – {p.get('end')}"
+            f"{head} notice {ev['id']} v{ev['version']} by {ev['party']}"
+            + (f" {escape(name)}" if name else "")
+            + f": {when} UTC, {band(p)}"
         )
     if kind == "notice_cancelled":
         return f"{head} notice {ev.get('id', '?')} cancelled by {ev.get('party', '?')}"
@@ -514,11 +578,7 @@ def watch(
             if as_json:
                 typer.echo(orjson.dumps(item).decode())
             else:
-                console.print(
-                    describe(item, client.party, reader_language(lang)),
-                    highlight=False,
-                    soft_wrap=True,
-                )
+                console.print(describe(item, client.party, reader_language(lang)), highlight=False)
         else:
             reason = f"{count} event(s)"
     except KeyboardInterrupt:

@@ -102,7 +102,7 @@ def serve(
     ),
 ) -> None:
     """Run the HTTP API over a deployment directory, with the fair-share limits of its
-    agreement's `[server]` table (per-party streams and rates, request timeouts, the
+    agreement's `\\[server]` table (per-party streams and rates, request timeouts, the
     connection cap)."""
     from ..api.deployment import read_server_limits
     from ..service.bootstrap import deployment_db, open_services

@@ -2,31 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from .common import ExitCode, console, read_json_file, reported_errors
+from .readable import Col, fit_table, window
 
 spectrum_app = typer.Typer(help="The electromagnetic arena: emissions against receivers.")
 EXIT_CONFLICTS = ExitCode.FOUND
 
 
 def conflicts_table(episodes: list[dict[str, Any]]) -> Table:
-    table = Table(title=f"{len(episodes)} interference conflict(s)")
-    for col in (
-        "receiver",
-        "window (UTC)",
-        "I/N dB",
-        "criterion",
-        "severity",
-        "move list",
-        "advice",
-    ):
-        table.add_column(col)
+    """One row an episode at the console's width: the receiver, the window (UTC), I/N
+    against the criterion, and the advice, one line for each emission to move."""
+    now = datetime.now(UTC)
+    cols = [
+        Col("receiver", elastic=True),
+        Col("window (UTC)"),
+        Col("I/N dB", right=True),
+        Col("limit", right=True),
+        Col("severity"),
+        Col("advice (largest first)", elastic=True),
+    ]
+    rows = []
     for e in episodes:
         advice = []
         for a in e["advice"]:
@@ -37,16 +41,19 @@ def conflicts_table(episodes: list[dict[str, Any]]) -> Table:
             if shift.get("nearest") is not None:
                 parts.append(f"or shift {shift['nearest']:+.3f} MHz")
             advice.append(f"{a['notice']}: {' '.join(parts) or 'reschedule'}")
-        table.add_row(
-            f"{e['receiver']} ({e['receiver_party']})",
-            f"{e['start'][:16]} – {e['end'][11:16]}",
-            f"{e['i_n_db']:.1f}",
-            f"{e['criterion_db']:g}",
-            e["severity"],
-            ", ".join(e["move_list"]),
-            "\n".join(advice),
+        receiver = e["receiver"]  # as labelled in the file (offline: no names to look up)
+        rows.append(
+            [
+                escape(f"{receiver} ({e['receiver_party']})"),
+                window(e["start"], e["end"], now),
+                f"{e['i_n_db']:.1f}",
+                f"{e['criterion_db']:g}",
+                e["severity"],
+                escape("\n".join(advice) or ", ".join(e["move_list"]) or "-"),
+            ]
         )
-    return table
+    title = f"{len(episodes)} interference conflict(s)"
+    return fit_table(title, cols, rows, console.width)
 
 
 @spectrum_app.command("check")

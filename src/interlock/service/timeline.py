@@ -269,6 +269,63 @@ def message_summary(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _conflict_what(
+    ev: dict[str, Any], notice_id: str, leads: dict[int, float]
+) -> tuple[str, dict[str, Any]]:
+    """A conflict's line as seen from `notice_id` (one of its sides)."""
+    if ev.get("kind") == "interference":
+        what = (
+            f"{ev['severity']} interference conflict #{ev['id']} at receiver {ev['a_id']} "
+            f"({' / '.join(ev['parties'])}): I/N {ev['i_n_db']:.1f} dB against "
+            f"{ev['criterion_db']:g} dB, {ev['start']} – {ev['end']}"
+        )
+        return what, {}
+    if ev.get("kind") == "exposure":
+        return _exposure_what(ev, notice_id, leads)
+    other = ev["b_id"] if ev["a_id"] == notice_id else ev["a_id"]
+    what = (
+        f"{ev['severity']} conflict #{ev['id']} with {other} "
+        f"({' / '.join(ev['parties'])}): {ev['horizontal_distance_m']:,.0f} m apart, "
+        f"{ev['window_start']} – {ev['window_end']}"
+    )
+    return what, {}
+
+
+def conflict_timeline(
+    entries: Iterable[dict[str, Any]], number: int, rules: Rules
+) -> list[dict[str, Any]]:
+    """Ledger events about conflict `number`, in order: its detection, the system
+    messages about it with their receipts and escalations, and its closing."""
+    out: list[dict[str, Any]] = []
+    messages: dict[str, _Message] = {}
+    sides: set[str] = set()
+    closed = False
+    for e in entries:
+        ev = e["event"]
+        kind = ev.get("type")
+        if kind == "conflict" and ev.get("id") == number:
+            sides = {ev["a_id"], ev["b_id"]}
+            what, extra = _conflict_what(ev, ev["a_id"], {})
+            out.append(
+                _row(e, kind, f"{what}; {ev['a_kind']} {ev['a_id']} of {ev['a_party']}", **extra)
+            )
+        elif kind == "message" and _refers_to(ev, "conflict", str(number)):
+            m = _Message(e)
+            messages[m.id] = m
+            label = "system message" if m.view["from"] == SYSTEM else "message"
+            out.append(_row(e, kind, f"{label} {m.id}: {_message_what(m, ev, rules)}"))
+        elif kind in ("receipt", "escalation"):
+            row = _hotline_row(e, messages, lambda m: f" {m.id}")
+            if row is not None:
+                out.append(row)
+        elif kind == "conflicts_closed" and not closed and sides:
+            ref = ev.get("notice") or ev.get("asset")
+            if ref in sides:
+                closed = True
+                out.append(_row(e, kind, f"closed with the conflicts of {ref}: {ev['reason']}"))
+    return out
+
+
 def notice_timeline(
     entries: Iterable[dict[str, Any]], notice_id: str, rules: Rules
 ) -> list[dict[str, Any]]:
@@ -305,21 +362,8 @@ def notice_timeline(
                 f"version {ev['version']} filed by {ev['party']}: {props['start']} – "
                 f"{props['end']}; {lead}"
             )
-        elif kind == "conflict" and ev.get("kind") == "interference":
-            what = (
-                f"{ev['severity']} interference conflict #{ev['id']} at receiver {ev['a_id']} "
-                f"({' / '.join(ev['parties'])}): I/N {ev['i_n_db']:.1f} dB against "
-                f"{ev['criterion_db']:g} dB, {ev['start']} – {ev['end']}"
-            )
-        elif kind == "conflict" and ev.get("kind") == "exposure":
-            what, extra = _exposure_what(ev, notice_id, leads)
         elif kind == "conflict":
-            other = ev["b_id"] if ev["a_id"] == notice_id else ev["a_id"]
-            what = (
-                f"{ev['severity']} conflict #{ev['id']} with {other} "
-                f"({' / '.join(ev['parties'])}): {ev['horizontal_distance_m']:,.0f} m apart, "
-                f"{ev['window_start']} – {ev['window_end']}"
-            )
+            what, extra = _conflict_what(ev, notice_id, leads)
         elif kind == "violation":
             what = f"violation {ev['kind']}: {ev['detail']}"
             if ev["kind"] == "insufficient_warning":
