@@ -45,6 +45,19 @@ function load(code) {
   return loading.get(code);
 }
 
+/** Install a catalogue without fetching it (a preload, or Node tests reading the JSON from
+ * disk); `choose` makes it the language in use without touching any page. */
+export function useCatalogue(code, catalogue, { choose = false } = {}) {
+  catalogues.set(code, catalogue);
+  loading.set(code, Promise.resolve());
+  if (choose) current = code;
+}
+
+/** "rtl" for a right-to-left language in use, else "ltr". */
+export function direction() {
+  return RTL.has(current) ? "rtl" : "ltr";
+}
+
 /** The text of `key` in the chosen language, {name} placeholders filled from `params`. */
 export function t(key, params = {}) {
   let text = catalogues.get(current)?.[key];
@@ -84,7 +97,7 @@ export function applyTo(root = document) {
   }
   const html = document.documentElement;
   html.lang = current;
-  html.dir = RTL.has(current) ? "rtl" : "ltr";
+  html.dir = direction();
   for (const select of document.querySelectorAll("select.lang-switch")) select.value = current;
 }
 
