@@ -9,7 +9,11 @@
 // key missing from English too shows as the key). Static labels in index.html carry
 // data-i18n="key" (text), data-i18n-placeholder / -title / -aria-label (attributes); a
 // label with code in it gives its code pieces as data-i18n-code='{"name": "text"}'.
-// Hebrew sets dir="rtl" on <html>: the layout mirrors through CSS logical properties.
+// Hebrew sets dir="rtl" on <html>: the layout mirrors through CSS logical properties;
+// words.js keeps numbers with units left to right inside it (ltr(): Unicode isolates).
+// useCatalogue(code, object) installs a catalogue without a fetch (a preload; the Node
+// tests install static/i18n/*.json read from disk). Keys are written literally, t("key"),
+// so tests/web/test_i18n_catalogues.py finds every key the page uses.
 
 export const LANGUAGES = { en: "English", ru: "Русский", he: "עברית" };
 const RTL = new Set(["he"]);
