@@ -12,7 +12,7 @@
 // Hebrew sets dir="rtl" on <html>: the layout mirrors through CSS logical properties;
 // words.js keeps numbers with units left to right inside it (ltr(): Unicode isolates).
 // useCatalogue(code, object) installs a catalogue without a fetch (a preload; the Node
-// tests install static/i18n/*.json read from disk). Keys are written literally, t("key"),
+// tests install static/i18n/*.json read from disk). Keys are written as literal strings
 // so tests/web/test_i18n_catalogues.py finds every key the page uses.
 
 export const LANGUAGES = { en: "English", ru: "Русский", he: "עברית" };
