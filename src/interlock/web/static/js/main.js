@@ -417,7 +417,7 @@ function renderConflicts(conflicts, names, open) {
     kind === "asset"
       ? `<span class="asset-name">${esc(names.asset(id))}</span>`
       : `<a href="#" data-notice="${esc(id)}">${esc(names.notice(id))}</a>`;
-  const db = (x) => ltr(`${Number(x).toFixed(1)} dB`);
+  const db = (x) => `${Number(x).toFixed(1)} dB`;
   $("#conflicts").innerHTML =
     conflicts
       .map((c) => {
@@ -426,8 +426,8 @@ function renderConflicts(conflicts, names, open) {
             ? fill(t("list.interference"), {
                 notice: side("notice", c.b_id),
                 receiver: `<span class="asset-name">${esc(c.receiver_name != null ? bidiName(c.receiver_name) : names.asset(c.a_id))}</span>`,
-                level: esc(db(c.i_n_db)),
-                criterion: esc(db(c.criterion_db)),
+                level: esc(ltr(`I/N ${db(c.i_n_db)}`)), // "I/N 49.3 dB" one left-to-right value
+                criterion: esc(ltr(db(c.criterion_db))),
               })
             : c.kind === "exposure"
               ? exposureSentence(c, names)
