@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -244,3 +245,85 @@ def test_popups_say_names_and_units_never_fields(words: Words) -> None:
     plain = re.sub(r"<[^>]+>", " ", text)
     assert "Standing air training zone" in plain and "FL150–FL350" in plain
     assert not RAW.findall(plain), RAW.findall(plain)
+
+
+# ---- the same words in Russian and Hebrew (the catalogues static/i18n/{ru,he}.json) -------
+LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"  # Unicode isolates (UAX #9): values keep LTR
+ALERT = {
+    "kind": "cpa", "severity": "critical", "track_ids": ["t-1", "t-2"],
+    "cpa_distance_m": 3000.0, "raised_at": "2026-12-07T04:50:00Z", "lat": 35.0, "lon": 35.0,
+    "corroborated": False,
+}  # fmt: skip
+ENGLISH_ROWS = {"Activity", "When", "Status", "Levels", "Size", "Filed", "In time", "Closest"}
+
+
+@contextmanager
+def language(words: Words, lang: str) -> Iterator[None]:
+    assert words.ask(lang=lang) == lang
+    try:
+        yield
+    finally:
+        assert words.ask(lang="en") == "en"
+
+
+def rows(html: str) -> list[str]:
+    return re.findall(r"<th>([^<]*)</th>", html)
+
+
+def test_words_in_russian(words: Words) -> None:
+    now = 1_796_619_300_000
+    names = {"agreement": AGREEMENT, "notices": [NOTICE], "assets": [ASSET]}
+    with language(words, "ru"):
+        assert words("fmtRelative", now + 23 * 60_000, now) == "через 23 мин"
+        assert words("fmtRelative", now - 12 * 60_000, now) == "12 мин назад"
+        assert words("fmtRelative", now + 3_900_000, now) == "через 1 ч 05 мин"
+        assert words("fmtRelative", now, now) == "сейчас"
+        assert words("fmtMinutes", 45) == "45 с"
+        sea = {"domain": "sea", "lower_m": -20.0, "upper_m": -0.0}
+        assert words("fmtBandAsFiled", sea) == "от поверхности до глубины 20 m"
+        assert (
+            words("fmtBandAsFiled", {"depth_min_m": 60.0, "depth_max_m": 250.0})
+            == "на глубине 60–250 m"
+        )
+        full = {"lower_m": -11000.0, "upper_m": 200_000 * M_PER_FT}
+        assert words("fmtBandAsFiled", full) == "все высоты и глубины"
+        assert words("fmtBandAsFiled", {"fl_lower": 150.0, "fl_upper": 300.0}) == "FL150–FL300"
+        assert words("alertKind", "cpa") == "опасное сближение"
+        text = words.ask(popup="noticePopup", args=[NOTICE, True, "$names", now], names=names)
+        assert rows(text)[:2] == ["Деятельность", "Когда"] and not ENGLISH_ROWS & set(rows(text))
+        assert "начало через 3 ч 00 мин" in text and "04:54 UTC (11 с назад)" in text
+        assert "от поверхности до глубины 30 m" in text and "радиус 4.9 NM" in text
+        text = words.ask(popup="conflictPopup", args=[CONFLICT, "$names", now], names=names)
+        assert "Конфликт #5, степень: низкая" in text and "4.5 NM (минимум 5.0 NM)" in text
+        assert "интервал 10 мин" in text and not ENGLISH_ROWS & set(rows(text))
+        text = words.ask(popup="alertPopup", args=[ALERT, "$names", now], names=names)
+        assert "теряют интервал: минимальное расстояние 1.6 NM" in text
+        assert "не всеми сторонами" in text and "04:50 UTC (5 мин назад)" in text
+        assert LRI not in text and FSI not in text  # isolates only in right-to-left text
+
+
+def test_words_in_hebrew_keep_values_left_to_right(words: Words) -> None:
+    now = 1_796_619_300_000
+    names = {"agreement": AGREEMENT, "notices": [NOTICE], "assets": [ASSET]}
+    with language(words, "he"):
+        assert words("fmtRelative", now + 23 * 60_000, now) == "בעוד 23 דק׳"
+        assert words("fmtRelative", now - 12 * 60_000, now) == "לפני 12 דק׳"
+        assert words("fmtRelative", now + 48 * 3600_000, now) == "בעוד 2 ימים"
+        # a number with its unit isolated left to right inside the Hebrew sentence
+        sea = {"domain": "sea", "lower_m": -20.0, "upper_m": -0.0}
+        assert words("fmtBandAsFiled", sea) == f"מפני המים עד עומק {LRI}20 m{PDI}"
+        air = {"alt_lower_ft": 0.0, "alt_upper_ft": 2500.0}
+        assert words("fmtBandAsFiled", air) == f"מפני השטח עד {LRI}2,500 ft{PDI}"
+        assert (
+            words("fmtBandAsFiled", {"fl_lower": 150.0, "fl_upper": 300.0})
+            == f"{LRI}FL150–FL300{PDI}"
+        )
+        assert words("fmtDistanceNM", 4.5 * M_PER_NM) == f"{LRI}4.5 NM{PDI}"
+        assert words("fmtWhen", "2026-12-07T05:18:00Z", now) == f"{LRI}05:18 UTC{PDI} (בעוד 23 דק׳)"
+        text = words.ask(popup="noticePopup", args=[NOTICE, True, "$names", now], names=names)
+        assert rows(text)[:2] == ["פעילות", "מתי"] and not ENGLISH_ROWS & set(rows(text))
+        assert "מתחיל בעוד 3 שע׳ 00 דק׳" in text and f"{FSI}TG 9{PDI}" in text
+        text = words.ask(popup="alertPopup", args=[ALERT, "$names", now], names=names)
+        plain = re.sub(r"<[^>]+>|[\u2066-\u2069]", "", text)
+        assert "התרעת התקרבות מסוכנת, דרגה: קריטית" in plain and "לא על ידי כל הצדדים" in plain
+    assert words("fmtRelative", now + 23 * 60_000, now) == "in 23 min"  # English again

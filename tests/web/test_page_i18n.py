@@ -5,10 +5,12 @@ the compose form's picker."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from tests.conftest import wait_until
 from tests.web.conftest import Browser, DemoServer, screenshot, waiting_on
 from tests.web.test_page import TIMEOUT_MS, sign_in
 
@@ -32,6 +34,37 @@ def send_phrase(server: DemoServer, until: str) -> str:
     }
     env = sign("message", "command", body, server.keys["command"], datetime.now(UTC))
     return str(server.hotline.send("command", env)["id"])
+
+
+# A notice popup's row labels in English: none may remain once the page is in another language.
+ENGLISH_ROWS = {"Activity", "When", "Status", "Levels", "Size", "Remarks", "Filed", "Cancelled"}
+ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")  # invisible bidi isolates
+
+
+def notice_popup(page: Any, lang: str, row: str, relative: str) -> None:
+    """Open a notice from the conflicts list: its row labels and times in `lang`."""
+    page.click("#side [data-tab=picture]")
+    conflicts = page.locator("#conflicts")
+    wait_until(lambda: re.search(relative, conflicts.inner_text()) is not None)
+    link = page.locator("#conflicts a[data-notice]", has_text="PATROL 21").first
+
+    def opened() -> bool:  # the list is rewritten as names and notices arrive: click again
+        link.click()
+        page.wait_for_timeout(300)
+        return bool(page.locator(".leaflet-popup-content h3").count())
+
+    wait_until(opened, timeout_s=TIMEOUT_MS / 1000)
+    rows = set(page.locator(".leaflet-popup-content th").all_inner_texts())
+    assert row in rows and not rows & ENGLISH_ROWS, rows
+    text = page.inner_text(".leaflet-popup-content").translate(ISOLATES)
+    assert re.search(relative, text) and not re.search(r"\b(starts|ends|ended|ago)\b", text), text
+    # the popup has faded in and the map's pan to show it has settled
+    settled = "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+    wait_until(lambda: (page.wait_for_timeout(50), page.evaluate(settled))[1], timeout_s=5)
+    page.wait_for_timeout(300)
+    screenshot(page, f"page-i18n-{lang}-notice")
+    page.evaluate("document.querySelector('.leaflet-popup-close-button')?.click()")
+    page.click("#side [data-tab=hotline]")
 
 
 def box(page: Any, selector: str) -> dict[str, float]:
@@ -75,6 +108,8 @@ def test_languages_direction_and_phrases(demo_server: DemoServer, browser: Brows
     expect(card.locator(".text")).to_have_text(FREE_TEXT)
     card.scroll_into_view_if_needed()
     screenshot(page, "page-i18n-he-1400")
+    notice_popup(page, "he", "מתי", r"(בעוד|לפני) \d+ (שנ׳|דק׳|שע׳)")
+    card.scroll_into_view_if_needed()
     page.set_viewport_size({"width": 1024, "height": 700})
     screenshot(page, "page-i18n-he-1024")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1024  # nothing pushed off
@@ -89,6 +124,7 @@ def test_languages_direction_and_phrases(demo_server: DemoServer, browser: Brows
     expect(card.locator(".text")).to_have_text(FREE_TEXT)
     expect(page.locator("#hotline h3 [data-i18n=hotline\\.inbox]")).to_have_text("Входящие")
     screenshot(page, "page-i18n-ru-1024")
+    notice_popup(page, "ru", "Когда", r"(через \d+ (с|мин|ч)|\d+ (с|мин|ч)( \d+ мин)? назад)")
 
     # The picker: a standard phrase sent from the page, in the catalogue's form.
     page.set_viewport_size({"width": 1400, "height": 900})

@@ -5,8 +5,9 @@
 // and its window in the popup. Drawn in a pane below the notices, so the wide envelopes
 // never take the clicks meant for what is inside them.
 import { L } from "./map.js";
+import { t } from "./i18n.js";
 import { esc } from "./util.js";
-import { fmtAt, fmtBand, fmtDMS, fmtRange, fmtWindow, hazardName, hotAt } from "./words.js";
+import { bidiName, fmtAt, fmtBand, fmtDMS, fmtRange, fmtWindow, hazardName, hotAt } from "./words.js";
 
 const PANE = "hazards";
 const OUTLINE = "#4a4a4a"; // neutral: a hazard is nobody's in the agreement
@@ -116,34 +117,40 @@ function siteLabel(p) {
   return [p.weapon ?? p.name, p.operator].filter(Boolean).join(" · ");
 }
 
-function hazardPopup(f, hotNow, names, t) {
+/** A hazard's popup as at the page's time `at` (ms since the epoch). */
+function hazardPopup(f, hotNow, names, at) {
   const p = f.properties;
   const hotLines = hotNow
-    .map((w) => `<p class="hot-window danger"><b>hot ${esc(fmtWindow(w.from, w.to, t))}</b>, ${esc(names.hotCause(w))}</p>`)
+    .map((w) => `<p class="hot-window danger"><b>${esc(t("hazard.hot_window", { window: fmtWindow(w.from, w.to, at) }))}</b>, ${esc(names.hotCause(w))}</p>`)
     .join("");
   const others = (p.hot ?? []).filter((w) => !hotNow.includes(w));
   const later = others.length
-    ? `<tr><th>Other hot windows</th><td>${others
-        .map((w) => `${esc(fmtWindow(w.from, w.to, t))}, ${esc(names.hotCause(w))}`)
+    ? `<tr><th>${esc(t("hazard.row.other_hot"))}</th><td>${others
+        .map((w) => `${esc(fmtWindow(w.from, w.to, at))}, ${esc(names.hotCause(w))}`)
         .join("<br>")}</td></tr>`
     : "";
-  const valid =
-    p.valid_from || p.valid_to
-      ? `${p.valid_from ? `from ${esc(fmtAt(p.valid_from))}` : "now"} ${p.valid_to ? `until ${esc(fmtAt(p.valid_to))}` : "until retired"}`
-      : "until retired";
+  const from = p.valid_from ? t("hazard.valid_from", { time: fmtAt(p.valid_from) }) : t("hazard.now");
+  const until = p.valid_to ? t("hazard.valid_until", { time: fmtAt(p.valid_to) }) : t("hazard.until_retired");
+  const valid = p.valid_from || p.valid_to ? `${from} ${until}` : t("hazard.until_retired");
+  const point = f.geometry.type === "Point";
   const rows = [
-    ["Weapon", esc(p.weapon ?? "not stated")],
-    ["Operator", esc(p.operator)],
-    ["Site", f.geometry.type === "Point" ? esc(fmtDMS(f.geometry.coordinates[1], f.geometry.coordinates[0])) : "an area"],
-    ["Reach", `${esc(fmtRange(p.range_m))} from the ${f.geometry.type === "Point" ? "site" : "area"}`],
-    ["Altitudes", esc(fmtBand(p.alt_min_ft, p.alt_max_ft))],
-    ["Valid", valid],
-    ["Reported by", `${esc(names.party(p.party))}${p.created_at ? ` at ${esc(fmtAt(p.created_at))}` : ""}`],
-    ["Source", esc(p.source)],
+    [t("hazard.row.weapon"), esc(p.weapon != null ? bidiName(p.weapon) : t("hazard.not_stated"))],
+    [t("hazard.row.operator"), p.operator != null ? esc(bidiName(p.operator)) : ""],
+    [t("hazard.row.site"), point ? esc(fmtDMS(f.geometry.coordinates[1], f.geometry.coordinates[0])) : esc(t("hazard.an_area"))],
+    [t("hazard.row.reach"), esc(point
+      ? t("hazard.reach_site", { range: fmtRange(p.range_m) })
+      : t("hazard.reach_area", { range: fmtRange(p.range_m) }))],
+    [t("hazard.row.altitudes"), esc(fmtBand(p.alt_min_ft, p.alt_max_ft))],
+    [t("hazard.row.valid"), esc(valid)],
+    [t("hazard.row.reported_by"), esc(p.created_at
+      ? t("hazard.reported_at", { party: bidiName(names.party(p.party)), time: fmtAt(p.created_at) })
+      : bidiName(names.party(p.party)))],
+    [t("hazard.row.source"), p.source != null ? esc(bidiName(p.source)) : ""],
   ];
-  const quiet = hotNow.length ? "" : `<p class="muted">Not hot at ${esc(fmtAt(new Date(t).toISOString()))}.</p>`;
+  const quiet = hotNow.length ? "" : `<p class="muted">${esc(t("hazard.not_hot_at", { time: fmtAt(new Date(at).toISOString()) }))}</p>`;
+  const title = p.name != null ? bidiName(p.name) : hazardName(p);
   return (
-    `<h3>${esc(p.name ?? hazardName(p))} <small>hazard</small></h3>${hotLines}${quiet}` +
-    `<table class="details">${rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join("")}${later}</table>`
+    `<h3>${esc(title)} <small>${esc(t("hazard.hazard"))}</small></h3>${hotLines}${quiet}` +
+    `<table class="details">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`).join("")}${later}</table>`
   );
 }

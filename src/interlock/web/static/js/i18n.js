@@ -9,7 +9,11 @@
 // key missing from English too shows as the key). Static labels in index.html carry
 // data-i18n="key" (text), data-i18n-placeholder / -title / -aria-label (attributes); a
 // label with code in it gives its code pieces as data-i18n-code='{"name": "text"}'.
-// Hebrew sets dir="rtl" on <html>: the layout mirrors through CSS logical properties.
+// Hebrew sets dir="rtl" on <html>: the layout mirrors through CSS logical properties;
+// words.js keeps numbers with units left to right inside it (ltr(): Unicode isolates).
+// useCatalogue(code, object) installs a catalogue without a fetch (a preload; the Node
+// tests install static/i18n/*.json read from disk). Keys are written as literal strings
+// so tests/web/test_i18n_catalogues.py finds every key the page uses.
 
 export const LANGUAGES = { en: "English", ru: "Русский", he: "עברית" };
 const RTL = new Set(["he"]);
@@ -43,6 +47,19 @@ function load(code) {
     loading.set(code, fetched.catch((e) => (loading.delete(code), Promise.reject(e))));
   }
   return loading.get(code);
+}
+
+/** Install a catalogue without fetching it (a preload, or Node tests reading the JSON from
+ * disk); `choose` makes it the language in use without touching any page. */
+export function useCatalogue(code, catalogue, { choose = false } = {}) {
+  catalogues.set(code, catalogue);
+  loading.set(code, Promise.resolve());
+  if (choose) current = code;
+}
+
+/** "rtl" for a right-to-left language in use, else "ltr". */
+export function direction() {
+  return RTL.has(current) ? "rtl" : "ltr";
 }
 
 /** The text of `key` in the chosen language, {name} placeholders filled from `params`. */
@@ -84,7 +101,7 @@ export function applyTo(root = document) {
   }
   const html = document.documentElement;
   html.lang = current;
-  html.dir = RTL.has(current) ? "rtl" : "ltr";
+  html.dir = direction();
   for (const select of document.querySelectorAll("select.lang-switch")) select.value = current;
 }
 

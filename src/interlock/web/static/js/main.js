@@ -24,8 +24,14 @@ import {
   fmtRelative,
   fmtWindow,
   hotAt,
+  bidiName,
+  fill,
+  ltr,
+  severityWord,
+  violationKind,
   violationSentence,
 } from "./words.js";
+import { startsOrEnds } from "./popups.js";
 
 const TRACK_POLL_MS = 1500;
 const TOKEN_KEY = "interlock.token"; // sessionStorage: this tab only
@@ -438,14 +444,19 @@ function renderConflicts(conflicts, names, open) {
       .map((c) => {
         const what =
           c.kind === "interference"
-            ? `interference: ${side("notice", c.b_id)} at <span class="asset-name">${esc(c.receiver_name ?? names.asset(c.a_id))}</span>, I/N ${esc(db(c.i_n_db))} (criterion ${esc(db(c.criterion_db))})`
+            ? fill(t("list.interference"), {
+                notice: side("notice", c.b_id),
+                receiver: `<span class="asset-name">${esc(c.receiver_name != null ? bidiName(c.receiver_name) : names.asset(c.a_id))}</span>`,
+                level: esc(ltr(`I/N ${db(c.i_n_db)}`)), // "I/N 49.3 dB" one left-to-right value
+                criterion: esc(ltr(db(c.criterion_db))),
+              })
             : c.kind === "exposure"
               ? exposureSentence(c, names)
               : `${side(c.a_kind, c.a_id)} × ${side(c.b_kind, c.b_id)}`;
         const from = c.window_start ?? c.start;
         const to = c.window_end ?? c.end;
         return `<li class="conflict severity-${esc(c.severity)}" data-conflict="${esc(c.id)}">
-          <b>${esc(c.severity)}</b> #${esc(c.id)} ${what}<br><small>${esc(fmtWindow(from, to))} · ${esc(startsOrEnds(from, to))}</small></li>`;
+          <b>${esc(severityWord(c.severity))}</b> ${esc(ltr(`#${c.id}`))} ${what}<br><small>${esc(fmtWindow(from, to))} · ${esc(startsOrEnds(from, to))}</small></li>`;
       })
       .join("") || `<li class="empty">${esc(t("list.no_conflicts"))}</li>`;
   for (const li of $("#conflicts").querySelectorAll("[data-conflict]")) li.dataset.name = headline(li);
@@ -457,20 +468,12 @@ function renderConflicts(conflicts, names, open) {
   };
 }
 
-/** "starts in 23 min", "ends in 1 h 05 min", "ended 12 min ago". */
-function startsOrEnds(from, to, now = Date.now()) {
-  const a = Date.parse(from);
-  const b = Date.parse(to);
-  if (now < a) return `starts ${fmtRelative(a, now)}`;
-  return now < b ? `ends ${fmtRelative(b, now)}` : `ended ${fmtRelative(b, now)}`;
-}
-
 function renderViolations(violations, names) {
   $("#violation-count").textContent = violations.length || "";
   $("#violations").innerHTML =
     violations
       .map(
-        (v) => `<li class="violation-${esc(v.kind)}"><b>${esc(v.kind.replace(/_/g, " "))}</b> by ${esc(names.party(v.party))}:
+        (v) => `<li class="violation-${esc(v.kind)}">${fill(t("list.violation_by"), { kind: `<b>${esc(violationKind(v.kind))}</b>`, party: esc(bidiName(names.party(v.party))) })}:
           <a href="#" data-notice="${esc(v.notice?.id)}">${esc(names.notice(v.notice?.id))}</a> — ${violationSentence(v, names)}</li>`,
       )
       .join("") || `<li class="empty">${esc(t("list.none"))}</li>`;
@@ -483,8 +486,8 @@ function renderAlerts(alerts, names, openTrack) {
     alerts
       .map(
         (a) => `<li class="danger alert-row alert-${esc(a.kind)}" data-alert="${esc(a.id)}"
-          data-tracks="${esc(alertTracks(a).join(" "))}"><span class="kind">${esc(a.severity)} ${esc(alertKind(a.kind))}</span>
-          ${alertSentence(a, names)}${a.raised_at ? ` <small>raised ${esc(fmtRelative(Date.parse(a.raised_at)))}</small>` : ""}</li>`,
+          data-tracks="${esc(alertTracks(a).join(" "))}"><span class="kind">${esc(severityWord(a.severity))} ${esc(alertKind(a.kind))}</span>
+          ${alertSentence(a, names)}${a.raised_at ? ` <small>${esc(t("list.raised", { rel: fmtRelative(Date.parse(a.raised_at)) }))}</small>` : ""}</li>`,
       )
       .join("") || `<li class="empty">${esc(t("list.none"))}</li>`;
   alarms?.attach("alert", $("#alerts"), alerts.map((a) => ({ id: a.id, ring: true })));

@@ -1,7 +1,35 @@
 // The domain's words and units for what the page shows a duty officer: ranges in km and
 // NM, altitude bands in ft and flight levels, times in UTC to the minute, and one sentence
-// per conflict, violation or alert kind (never a raw field name).
+// per conflict, violation or alert kind (never a raw field name). Every word comes from the
+// page's catalogues (t()); in a right-to-left language a number with its unit, a time or a
+// position is kept left to right by Unicode isolates (ltr()), the plain-text <bdi dir=ltr>,
+// so "FL150–FL300" or "20 m" never reads backwards inside Hebrew.
+import { direction, t } from "./i18n.js";
 import { esc } from "./util.js";
+
+const LRI = "\u2066"; // left-to-right isolate (Unicode UAX #9, 2.4)
+const FSI = "\u2068"; // first-strong isolate: a name in whichever script it was written
+const PDI = "\u2069"; // pop directional isolate
+
+/** A value that reads left to right (a number and its unit, a time, a position), isolated
+ * inside right-to-left text; unchanged in a left-to-right language. */
+export function ltr(text) {
+  return direction() === "rtl" && text !== "" && text !== "—" ? `${LRI}${text}${PDI}` : text;
+}
+
+/** A name (a callsign, a party, a weapon) isolated in right-to-left text, in its own direction. */
+export function bidiName(text) {
+  return direction() === "rtl" && text !== "" ? `${FSI}${text}${PDI}` : text;
+}
+
+/** A catalogue template (from t(key) without params) as HTML: its words escaped, each {name}
+ * replaced by params[name], which is HTML already (escaped by the caller). */
+export function fill(template, params) {
+  return template
+    .split(/\{(\w+)\}/)
+    .map((part, i) => (i % 2 === 0 ? esc(part) : part in params ? String(params[part]) : `{${part}}`))
+    .join("");
+}
 
 const M_PER_NM = 1852; // the international nautical mile (ICAO Annex 5, Table 3-3)
 const MIN = 60;
@@ -15,7 +43,7 @@ export function fmtDistanceNM(metres) {
   if (metres == null || !Number.isFinite(metres)) return "—";
   const nm = Math.abs(metres) / M_PER_NM;
   const tenths = Math.round(nm * 10) / 10;
-  return tenths < 10 ? `${tenths.toFixed(1)} NM` : `${Math.round(nm).toLocaleString("en")} NM`;
+  return ltr(tenths < 10 ? `${tenths.toFixed(1)} NM` : `${Math.round(nm).toLocaleString("en")} NM`);
 }
 
 /** "35°24′N 035°57′E": a position to the minute of arc (rounded; 59.5′ makes the next degree). */
@@ -27,34 +55,39 @@ export function fmtDMS(lat, lon) {
     const min = String(total % 60).padStart(2, "0");
     return `${deg}°${min}′${v < 0 && total > 0 ? neg : pos}`;
   };
-  return `${part(lat, 2, "N", "S")} ${part(lon, 3, "E", "W")}`;
+  return ltr(`${part(lat, 2, "N", "S")} ${part(lon, 3, "E", "W")}`);
 }
 
 /** "in 23 min", "12 min ago", "in 45 s", "in 1 h 05 min", "in 3 days", "now": how far `ms` is
  * from `now`.
  * Whole minutes from 60 s on, rounded to the nearest (89 s is 1 min, 90 s is 2 min). */
 export function fmtRelative(ms, now = Date.now()) {
-  const t = typeof ms === "string" ? Date.parse(ms) : ms;
-  if (t == null || !Number.isFinite(t)) return "";
-  const d = Math.round((t - now) / 1000);
+  const at = typeof ms === "string" ? Date.parse(ms) : ms;
+  if (at == null || !Number.isFinite(at)) return "";
+  const d = Math.round((at - now) / 1000);
   const s = Math.abs(d);
-  if (s < 1) return "now";
+  if (s < 1) return t("time.now");
   let text;
-  if (s < MIN) text = `${s} s`;
+  if (s < MIN) text = t("unit.s", { n: s });
   else {
     const m = Math.floor((s + MIN / 2) / MIN); // half a minute rounds up, either way in time
-    if (m < 60) text = `${m} min`;
-    else if (m < 48 * 60) text = `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} min`;
-    else text = `${Math.round(m / (24 * 60))} days`;
+    if (m < 60) text = t("unit.min", { n: m });
+    else if (m < 48 * 60) text = hoursMinutes(m);
+    else text = t("unit.days", { n: Math.round(m / (24 * 60)) });
   }
-  return d > 0 ? `in ${text}` : `${text} ago`;
+  return d > 0 ? t("time.in", { time: text }) : t("time.ago", { time: text });
+}
+
+/** "1 h 05 min" (abbreviated units: no plural agreement in any language). */
+function hoursMinutes(m) {
+  return t("unit.h_min", { h: Math.floor(m / 60), min: String(m % 60).padStart(2, "0") });
 }
 
 /** "18:40 UTC (in 23 min)": a moment to the minute, with how far it is from now. */
 export function fmtWhen(iso, now = Date.now()) {
-  const t = typeof iso === "number" ? iso * 1000 : Date.parse(iso);
-  if (!Number.isFinite(t)) return "—";
-  return `${fmtAt(t / 1000, now)} (${fmtRelative(t, now)})`;
+  const at = typeof iso === "number" ? iso * 1000 : Date.parse(iso);
+  if (!Number.isFinite(at)) return "—";
+  return `${fmtAt(at / 1000, now)} (${fmtRelative(at, now)})`;
 }
 
 const ftText = (x) => Math.round(x).toLocaleString("en");
@@ -67,28 +100,29 @@ const mText = (x) => (Math.round(Math.abs(x) * 10) / 10).toLocaleString("en"); /
  * for a shape filed without a band. */
 export function fmtBandAsFiled(p) {
   if (!p) return "—";
-  if (p.fl_lower != null && p.fl_upper != null) return `${flText(p.fl_lower)}–${flText(p.fl_upper)}`;
-  if (p.alt_lower_ft != null && p.alt_upper_ft != null) {
-    return p.alt_lower_ft === 0
-      ? `surface to ${ftText(p.alt_upper_ft)} ft`
-      : `${ftText(p.alt_lower_ft)}–${ftText(p.alt_upper_ft)} ft`;
-  }
+  if (p.fl_lower != null && p.fl_upper != null) return ltr(`${flText(p.fl_lower)}–${flText(p.fl_upper)}`);
+  if (p.alt_lower_ft != null && p.alt_upper_ft != null) return feetText(p.alt_lower_ft, p.alt_upper_ft);
   if (p.depth_min_m != null && p.depth_max_m != null) return depthText(p.depth_min_m, p.depth_max_m);
   if (p.lower_m == null || p.upper_m == null) return "—";
-  if (p.lower_m <= FULL_BAND_M[0] && p.upper_m >= FULL_BAND_M[1] - 1) return "all heights and depths";
+  if (p.lower_m <= FULL_BAND_M[0] && p.upper_m >= FULL_BAND_M[1] - 1) return t("band.all");
   if (p.domain === "sea" || p.upper_m <= 0) return depthText(Math.max(0, -p.upper_m), -p.lower_m);
-  const lo = p.lower_m / M_PER_FT;
-  return lo <= 0 ? `surface to ${ftText(p.upper_m / M_PER_FT)} ft` : `${ftText(lo)}–${ftText(p.upper_m / M_PER_FT)} ft`;
+  return feetText(Math.max(0, p.lower_m / M_PER_FT), p.upper_m / M_PER_FT);
+}
+
+function feetText(lower, upper) {
+  if (lower <= 0) return t("band.surface_to", { upper: ltr(`${ftText(upper)} ft`) });
+  return ltr(`${ftText(lower)}–${ftText(upper)} ft`);
 }
 
 function depthText(top, bottom) {
-  return top <= 0 ? `surface to ${mText(bottom)} m deep` : `${mText(top)}–${mText(bottom)} m deep`;
+  if (top <= 0) return t("band.surface_to_depth", { depth: ltr(`${mText(bottom)} m`) });
+  return t("band.depth", { depths: ltr(`${mText(top)}–${mText(bottom)} m`) });
 }
 
 /** A vertical distance in the domain's unit: feet for air, metres at sea. */
 export function fmtVertical(metres, domain) {
   if (metres == null || !Number.isFinite(metres)) return "—";
-  return domain === "sea" ? `${mText(metres)} m` : `${ftText(metres / M_PER_FT)} ft`;
+  return ltr(domain === "sea" ? `${mText(metres)} m` : `${ftText(metres / M_PER_FT)} ft`);
 }
 
 /** "250 km (135 NM)". */
@@ -97,7 +131,7 @@ export function fmtRange(metres) {
   const km = metres / 1000;
   const nm = metres / M_PER_NM;
   const r = (x) => (x >= 10 ? Math.round(x).toLocaleString("en") : x.toFixed(1));
-  return `${r(km)} km (${r(nm)} NM)`;
+  return ltr(`${r(km)} km (${r(nm)} NM)`);
 }
 
 /** A flight level: hundreds of feet, three digits at least ("FL010", "FL1300"). */
@@ -109,7 +143,7 @@ export function fmtFL(ft) {
 export function fmtBand(minFt, maxFt) {
   if (minFt == null || maxFt == null) return "—";
   const ft = (x) => Math.round(x).toLocaleString("en");
-  return `${ft(minFt)}–${ft(maxFt)} ft (${fmtFL(minFt)}–${fmtFL(maxFt)})`;
+  return ltr(`${ft(minFt)}–${ft(maxFt)} ft (${fmtFL(minFt)}–${fmtFL(maxFt)})`);
 }
 
 function hhmm(ms) {
@@ -126,26 +160,26 @@ export function fmtWindow(from, to, now = Date.now()) {
   const a = Date.parse(from);
   const b = Date.parse(to);
   if (!Number.isFinite(a) || !Number.isFinite(b)) return "—";
-  if (day(a) !== day(b)) return `${day(a)} ${hhmm(a)} – ${day(b)} ${hhmm(b)} UTC`;
+  if (day(a) !== day(b)) return ltr(`${day(a)} ${hhmm(a)} – ${day(b)} ${hhmm(b)} UTC`);
   const date = day(a) === day(now) ? "" : `${day(a)} `;
-  return `${date}${hhmm(a)}–${hhmm(b)} UTC`;
+  return ltr(`${date}${hhmm(a)}–${hhmm(b)} UTC`);
 }
 
 /** "18:40 UTC" (or "2026-11-25 18:40 UTC" on another day). */
 export function fmtAt(iso, now = Date.now()) {
-  const t = typeof iso === "number" ? iso * 1000 : Date.parse(iso);
-  if (!Number.isFinite(t)) return "—";
-  return `${day(t) === day(now) ? "" : `${day(t)} `}${hhmm(t)} UTC`;
+  const at = typeof iso === "number" ? iso * 1000 : Date.parse(iso);
+  if (!Number.isFinite(at)) return "—";
+  return ltr(`${day(at) === day(now) ? "" : `${day(at)} `}${hhmm(at)} UTC`);
 }
 
 /** "26 min", "45 s", "1 h 05 min": how long, for a person deciding. */
 export function fmtMinutes(seconds) {
   if (seconds == null || !Number.isFinite(seconds)) return "—";
   const s = Math.max(0, Math.round(seconds));
-  if (s < 2 * MIN) return `${s} s`;
+  if (s < 2 * MIN) return t("unit.s", { n: s });
   const m = Math.round(s / MIN);
-  if (m < 120) return `${m} min`;
-  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} min`;
+  if (m < 120) return t("unit.min", { n: m });
+  return hoursMinutes(m);
 }
 
 /** The hot windows of a hazard (its view's `hot`) that cover the moment `t` (ms). */
@@ -157,9 +191,10 @@ export function hotAt(hazard, t) {
 
 /** "S-200 (Syrian Air Defence Force)": what a hazard is called in a sentence. */
 export function hazardName(p) {
-  if (!p) return "unknown hazard";
-  const what = p.weapon ?? p.name ?? "unnamed hazard";
-  return p.operator ? `${what} (${p.operator})` : what;
+  if (!p) return t("name.unknown_hazard");
+  const what = p.weapon ?? p.name;
+  if (what == null) return p.operator ? `${t("name.unnamed_hazard")} (${bidiName(p.operator)})` : t("name.unnamed_hazard");
+  return bidiName(p.operator ? `${what} (${p.operator})` : what);
 }
 
 /**
@@ -181,12 +216,14 @@ export class Names {
 
   /** A notice's callsign (never its id: "unnamed notice" until the notices are known). */
   notice(id) {
-    return this.notices.get(id)?.properties.callsign ?? "unnamed notice";
+    const callsign = this.notices.get(id)?.properties.callsign;
+    return callsign == null ? t("name.unnamed_notice") : bidiName(callsign);
   }
 
   /** A protected asset's name. */
   asset(id) {
-    return this.assets.get(id)?.properties.name ?? "unnamed asset";
+    const name = this.assets.get(id)?.properties.name;
+    return name == null ? t("name.unnamed_asset") : bidiName(name);
   }
 
   /** What a conflict's side is called: a notice's callsign or an asset's name. */
@@ -205,14 +242,15 @@ export class Names {
 
   hazard(id) {
     const h = this.hazards.get(id);
-    return h ? hazardName(h.properties) : "unnamed hazard";
+    return h ? hazardName(h.properties) : t("name.unnamed_hazard");
   }
 
   /** "strike by Israeli Air Force" for a hot window. */
   hotCause(w) {
     // the window's own activity if the API gives it, else the notice's (if this party sees it)
-    const act = w.activity ?? this.activity(w.notice) ?? "kinetic activity";
-    return `${act.replace(/_/g, " ")} by ${this.party(w.party)}`;
+    const act = w.activity ?? this.activity(w.notice);
+    const what = act == null ? t("activity.kinetic") : bidiName(act.replace(/_/g, " "));
+    return t("hot.cause", { activity: what, party: bidiName(this.party(w.party)) });
   }
 }
 
@@ -233,77 +271,112 @@ export function alertTracks(a) {
   return [];
 }
 
+// Literal keys, so the catalogue test finds every one the page uses.
 const ALERT_KIND = {
-  cpa: "closest approach",
-  entry: "notice entry",
-  exposure: "hazard exposure",
-  nonconformance: "non-conformance",
-  masking: "masking",
+  cpa: () => t("alert.kind.cpa"),
+  entry: () => t("alert.kind.entry"),
+  exposure: () => t("alert.kind.exposure"),
+  nonconformance: () => t("alert.kind.nonconformance"),
+  masking: () => t("alert.kind.masking"),
 };
 
 /** What a kind of tactical alert is called ("closest approach" for cpa). */
 export function alertKind(kind) {
-  return ALERT_KIND[kind] ?? String(kind ?? "").replace(/_/g, " ");
+  return ALERT_KIND[kind]?.() ?? String(kind ?? "").replace(/_/g, " ");
+}
+
+/** A notice named in a sentence: a link that opens it on the map. */
+function noticeLink(id, names) {
+  return `<a href="#" data-notice="${esc(id)}">${esc(names.notice(id))}</a>`;
 }
 
 /** One line of HTML for a tactical alert, in words. */
 export function alertSentence(a, names) {
   const tracks = alertTracks(a);
-  const t = (i) => `<b>${esc(names.track(tracks[i] ?? "?"))}</b>`;
+  const track = (i) => `<b>${esc(bidiName(names.track(tracks[i] ?? "?")))}</b>`;
   const exit = a.time_to_exit_s ?? a.exit_s;
   const hazard = hazardOf(a);
   switch (a.kind) {
     case "exposure": {
-      const leave = exit != null ? `: ${esc(fmtMinutes(exit))} to leave` : "";
-      return `${t(0)} inside ${esc(names.hazard(hazard))} envelope (hot)${leave}`;
+      const leave = exit != null ? `: ${fill(t("alert.to_leave"), { time: esc(fmtMinutes(exit)) })}` : "";
+      return fill(t("alert.exposure"), { track: track(0), hazard: esc(names.hazard(hazard)) }) + leave;
     }
     case "nonconformance": {
       const where = a.notice_id ?? a.nearest_notice;
       const far = a.distance_m != null && Number.isFinite(a.distance_m)
-        ? ` — ${esc(fmtRange(a.distance_m))} from ${esc(names.notice(where))}`
-        : where ? ` (nearest: ${esc(names.notice(where))})` : "";
-      const what = a.kinetic ? "kinetic activity outside its notice" : "outside all its notices";
+        ? ` — ${fill(t("alert.distance_from"), { distance: esc(fmtRange(a.distance_m)), notice: esc(names.notice(where)) })}`
+        : where ? ` (${fill(t("alert.nearest"), { notice: esc(names.notice(where)) })})` : "";
+      const what = a.kinetic ? t("alert.kinetic_outside") : t("alert.outside_all");
       const since = a.outside_since ?? a.since;
-      return `${t(0)} ${what}${far}${since ? ` since ${esc(fmtAt(since))}` : ""}`;
+      const from = since ? ` ${fill(t("alert.since"), { time: esc(fmtAt(since)) })}` : "";
+      return `${track(0)} ${esc(what)}${far}${from}`;
     }
     case "masking": {
       const gap = a.distance_m ?? a.separation_m;
-      const sep = gap != null ? ` ${esc(fmtRange(gap))} apart` : "";
+      const sep = gap != null ? ` ${fill(t("alert.apart"), { distance: esc(fmtRange(gap)) })}` : "";
       const deg = a.bearing_diff_deg ?? a.bearing_delta_deg;
-      const bearing = deg != null ? `, ${Number(deg).toFixed(1)}° off the same bearing` : " on the same bearing";
-      const from = hazard ? ` from ${esc(names.hazard(hazard))}` : "";
-      return `${t(0)} masking behind ${t(1)}:${sep}${bearing}${from}`;
+      const bearing = deg != null
+        ? `, ${fill(t("alert.off_bearing"), { deg: esc(ltr(`${Number(deg).toFixed(1)}°`)) })}`
+        : ` ${esc(t("alert.same_bearing"))}`;
+      const from = hazard ? ` ${fill(t("alert.from_hazard"), { hazard: esc(names.hazard(hazard)) })}` : "";
+      return `${fill(t("alert.masking"), { track: track(0), other: track(1) })}:${sep}${bearing}${from}`;
     }
     case "cpa": {
-      const when = a.cpa_at ? ` at ${esc(fmtWhen(a.cpa_at))}` : "";
+      const when = a.cpa_at ? ` ${fill(t("alert.at"), { time: esc(fmtWhen(a.cpa_at)) })}` : "";
       const d = a.cpa_distance_m != null ? ` ${esc(fmtDistanceNM(a.cpa_distance_m))}` : "";
-      return `${t(0)} and ${t(1)} lose separation: closest${d}${when}`;
+      return `${fill(t("alert.cpa"), { track: track(0), other: track(1) })}: ${esc(t("alert.closest"))}${d}${when}`;
     }
     case "entry": {
-      const when = a.entry_at ? ` at ${esc(fmtAt(a.entry_at))}` : "";
-      return `${t(0)} enters <a href="#" data-notice="${esc(a.notice_id)}">${esc(names.notice(a.notice_id))}</a>${when}`;
+      const when = a.entry_at ? ` ${fill(t("alert.at"), { time: esc(fmtAt(a.entry_at)) })}` : "";
+      return fill(t("alert.entry"), { track: track(0), notice: noticeLink(a.notice_id, names) }) + when;
     }
     default:
-      return `${esc(a.kind)}: ${esc(tracks.map((id) => names.track(id)).join(" / "))}`;
+      return `${esc(a.kind)}: ${esc(tracks.map((id) => bidiName(names.track(id))).join(" / "))}`;
   }
 }
 
 /** An exposure conflict in words: which notice is inside which hot hazard, and why. */
 export function exposureSentence(c, names) {
   const hazard = hazardOf(c);
-  const exit = c.time_to_exit_s != null ? `; ${esc(fmtMinutes(c.time_to_exit_s))} to leave` : "";
-  const need =
-    c.required_warning_s != null ? `, warning needed ${esc(fmtMinutes(c.required_warning_s))}` : "";
-  return `exposure: <a href="#" data-notice="${esc(c.a_id)}">${esc(names.notice(c.a_id))}</a>
-    inside ${esc(names.hazard(hazard))} envelope, hot for
-    <a href="#" data-notice="${esc(c.b_id)}">${esc(names.notice(c.b_id))}</a>${exit}${need}`;
+  const exit = c.time_to_exit_s != null ? `; ${fill(t("alert.to_leave"), { time: esc(fmtMinutes(c.time_to_exit_s)) })}` : "";
+  const need = c.required_warning_s != null
+    ? `, ${fill(t("exposure.warning_needed"), { time: esc(fmtMinutes(c.required_warning_s)) })}`
+    : "";
+  const sentence = fill(t("exposure.sentence"), {
+    notice: noticeLink(c.a_id, names),
+    hazard: esc(names.hazard(hazard)),
+    by: noticeLink(c.b_id, names),
+  });
+  return `${sentence}${exit}${need}`;
 }
 
 /** A violation's detail in words, where the kind has numbers to say. */
 export function violationSentence(v, names) {
   if (v.kind === "insufficient_warning") {
     const hazard = v.hazard ? ` (${esc(names.hazard(v.hazard))})` : "";
-    return `warning ${esc(fmtMinutes(v.lead_time_s))}, needed ${esc(fmtMinutes(v.required_s))}${hazard}`;
+    return fill(t("violation.warning"), { given: esc(fmtMinutes(v.lead_time_s)), needed: esc(fmtMinutes(v.required_s)) }) + hazard;
   }
   return esc(v.detail);
+}
+
+const VIOLATION_KIND = {
+  late_notice: () => t("violation.kind.late_notice"),
+  insufficient_warning: () => t("violation.kind.insufficient_warning"),
+};
+
+/** What a kind of violation is called ("late notice"). */
+export function violationKind(kind) {
+  return VIOLATION_KIND[kind]?.() ?? String(kind ?? "").replace(/_/g, " ");
+}
+
+const SEVERITY = {
+  minor: () => t("severity.minor"),
+  major: () => t("severity.major"),
+  critical: () => t("severity.critical"),
+  warning: () => t("severity.warning"),
+};
+
+/** A severity as a word of the reader's language ("critical"). */
+export function severityWord(severity) {
+  return SEVERITY[severity]?.() ?? String(severity ?? "");
 }
