@@ -5,6 +5,7 @@
 // buttons; the wheel over the time axis zooms about the pointer, a drag on it pans), and
 // one long notice no longer stretches it. The slider spans the view; until it is moved
 // it follows now, so "only active at" means "active now".
+import { CHANGE_EVENT, t } from "./i18n.js";
 import { esc, fmtTime } from "./util.js";
 
 const MIN = 60e3;
@@ -60,6 +61,7 @@ export class Timeline {
       }
     });
     this.bindAxis();
+    document.addEventListener(CHANGE_EVENT, () => this.redraw()); // its words in the new language
   }
 
   /** The default view: VIEW about now. */
@@ -193,10 +195,10 @@ export class Timeline {
           ${bar ? "hidden" : ""}></span></span></div>`;
     });
     this.root.innerHTML =
-      `<div class="axis" title="wheel: zoom · drag: pan"><span class="name"></span><span class="lane">${ticks.join("")}</span></div>` +
+      `<div class="axis" title="${esc(t("time.axis_title"))}"><span class="name"></span><span class="lane">${ticks.join("")}</span></div>` +
       // Over the lanes, full height: the slider's time and the present.
       `<div class="overlay"><span class="cursor" hidden></span><span class="now"></span></div>` +
-      `<div class="rows">${rows.join("") || '<p class="empty">No notices match the filters.</p>'}</div>`;
+      `<div class="rows">${rows.join("") || `<p class="empty">${esc(t("time.no_match"))}</p>`}</div>`;
   }
 
   /** Move the slider, its label, the cursor and the "now" line (each second: now moves). */
@@ -205,7 +207,7 @@ export class Timeline {
     const [t0, t1] = this.range;
     this.slider.value = String(Math.round(((t - t0) / (t1 - t0)) * 1000)); // clamped by the input
     const when = fmtTime(new Date(t).toISOString());
-    this.label.textContent = this.atTime.checked ? (this.at == null ? `now, ${when}` : when) : "all times";
+    this.label.textContent = this.atTime.checked ? (this.at == null ? t("time.now_at", { time: when }) : when) : t("time.all");
     const cursor = this.root.querySelector(".cursor");
     const now = this.root.querySelector(".now");
     const inView = (x) => x >= 0 && x <= 100;
