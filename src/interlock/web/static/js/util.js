@@ -50,7 +50,7 @@ export function detailsTable(obj, skip = []) {
 
 /** Create an element from an HTML string (one root). */
 export function html(text) {
-  const t = document.createElement("template");
-  t.innerHTML = text.trim();
-  return t.content.firstElementChild;
+  const tpl = document.createElement("template");
+  tpl.innerHTML = text.trim();
+  return tpl.content.firstElementChild;
 }
