@@ -1,7 +1,9 @@
 """The page in the parties' languages, in headless Chromium: English by default, Hebrew
 right to left (the header mirrored), Russian, the choice kept across a reload; a standard
 hotline phrase read in each reader's language with the free text as written, and sent from
-the compose form's picker."""
+the compose form's picker; the words the page writes itself (a message card's state,
+countdown and buttons, the alarm controls, the legend, the timeline) in the chosen language
+and written again on a switch."""
 
 from __future__ import annotations
 
@@ -106,6 +108,18 @@ def test_languages_direction_and_phrases(demo_server: DemoServer, browser: Brows
     card.wait_for(timeout=TIMEOUT_MS)
     expect(card.locator(".phrase")).to_contain_text("נא להשהות את הפעילות של הודעה מוקדמת n-77aa")
     expect(card.locator(".text")).to_have_text(FREE_TEXT)
+    # The words the page writes itself: the card's state, countdown, buttons, alarm controls.
+    expect(card.locator(".state")).to_have_text("ממתין")
+    expect(card.locator(".prio")).to_have_text("דחוף")
+    expect(card.locator("button.ack")).to_have_text("אישור קבלה")
+    expect(card.locator(".reply")).to_have_attribute("placeholder", "תשובה (רשות)")
+    expect(card.locator(".countdown")).to_contain_text("מועד אחרון בעוד")
+    expect(card.locator(".alarm-snooze option").first).to_have_text("השהיה…")
+    expect(card.locator(".alarm-seen")).to_have_text("נצפה")
+    expect(page.locator(".alarm-sound span")).to_have_text("צליל")
+    expect(page.locator(".legend summary")).to_have_text("מקרא")
+    expect(page.locator("#timeline-view [data-view=now]")).to_have_text("עכשיו")
+    expect(page.locator("#record-state")).to_contain_text("הרשומה אומתה עד רשומה")
     card.scroll_into_view_if_needed()
     screenshot(page, "page-i18n-he-1400")
     notice_popup(page, "he", "מתי", r"(בעוד|לפני) \d+ (שנ׳|דק׳|שע׳)")
@@ -123,6 +137,15 @@ def test_languages_direction_and_phrases(demo_server: DemoServer, browser: Brows
     )
     expect(card.locator(".text")).to_have_text(FREE_TEXT)
     expect(page.locator("#hotline h3 [data-i18n=hotline\\.inbox]")).to_have_text("Входящие")
+    # What was drawn once is written again in the new language.
+    expect(card.locator(".state")).to_have_text("ожидает")
+    expect(card.locator("button.ack")).to_have_text("Подтвердить")
+    expect(card.locator(".alarm-seen")).to_have_text("Просмотрено")
+    expect(page.locator(".legend summary")).to_have_text("Условные обозначения")
+    expect(page.locator("#slider-label")).to_have_text("всё время")
+    expect(page.locator("#record-state")).to_contain_text("Журнал проверен до записи")
+    flash = page.locator("#compose select[name=priority] option[value=flash]")
+    expect(flash).to_contain_text("молния")
     screenshot(page, "page-i18n-ru-1024")
     notice_popup(page, "ru", "Когда", r"(через \d+ (с|мин|ч)|\d+ (с|мин|ч)( \d+ мин)? назад)")
 

@@ -9,6 +9,7 @@
 // state, not the record. A hotline message's acknowledgement is its signed receipt
 // (hotline.js); "acknowledged" here, for conflicts and alerts, is the officer's own mark
 // and tells no one. Items no longer live are pruned from it.
+import { CHANGE_EVENT, t } from "./i18n.js";
 import { esc, fmtTime } from "./util.js";
 
 /** Snooze lengths offered, in minutes (a watch's short, medium and long look away). */
@@ -20,7 +21,7 @@ const TICK_MS = 1000;
 
 // How each kind of item's element is marked in its list (the attribute holding its id).
 const ATTR = { conflict: "data-conflict", alert: "data-alert", message: "data-id", escalation: "data-escalation" };
-const KIND_WORD = { conflict: "conflict", alert: "alert", message: "message", escalation: "escalation" };
+const KIND_WORD = () => ({ conflict: t("alarm.kind_conflict"), alert: t("alarm.kind_alert"), message: t("alarm.kind_message"), escalation: t("alarm.kind_escalation") });
 
 /** A list item's words without its small print (times) or controls, as one line. */
 export function headline(el) {
@@ -53,10 +54,13 @@ export class AlarmBoard {
       if (b) this.unsnooze(b.dataset.unsnooze);
     });
     this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.relabel = () => this.redrawControls();
+    document.addEventListener(CHANGE_EVENT, this.relabel);
   }
 
   stop() {
     clearInterval(this.timer);
+    document.removeEventListener(CHANGE_EVENT, this.relabel);
     document.title = this.baseTitle;
   }
 
@@ -117,10 +121,11 @@ export class AlarmBoard {
     for (const i of items) {
       const key = `${kind}:${i.id}`;
       const el = root.querySelector(`[${ATTR[kind]}="${CSS.escape(String(i.id))}"]`);
-      const label = (i.label ?? (el ? headline(el) : `${kind} ${i.id}`)).slice(0, 90);
-      this.live.set(key, { kind, id: String(i.id), label, ring: Boolean(i.ring), acknowledged: Boolean(i.acknowledged), el });
+      const label = (i.label ?? (el ? headline(el) : `${KIND_WORD()[kind]} ${i.id}`)).slice(0, 90);
+      const localAck = i.ack !== false && kind !== "message";
+      this.live.set(key, { kind, id: String(i.id), label, ring: Boolean(i.ring), acknowledged: Boolean(i.acknowledged), el, localAck });
       // (appended to the item, or to its .alarm-slot where it has one)
-      if (el && !i.acknowledged) (el.querySelector(".alarm-slot") ?? el).append(this.controls(key, i.ack !== false && kind !== "message"));
+      if (el && !i.acknowledged) (el.querySelector(".alarm-slot") ?? el).append(this.controls(key, localAck));
     }
     this.update();
   }
@@ -134,16 +139,26 @@ export class AlarmBoard {
     if (gone.length) this.save();
   }
 
+  /** A language switch: every item's controls drawn again in the new words. */
+  redrawControls() {
+    for (const [key, item] of this.live) {
+      const old = item.el?.querySelector(`.alarm-controls[data-alarm="${CSS.escape(key)}"]`);
+      old?.replaceWith(this.controls(key, item.localAck));
+    }
+    this.snoozed.querySelector("ul").dataset.rows = ""; // the snoozed list's words too
+    this.update();
+  }
+
   controls(key, localAck) {
     const span = document.createElement("span");
     span.className = "alarm-controls";
     span.dataset.alarm = key;
-    const options = SNOOZE_MINUTES.map((m) => `<option value="${m}">${m} min</option>`).join("");
+    const options = SNOOZE_MINUTES.map((m) => `<option value="${m}">${m} ${esc(t("unit.min"))}</option>`).join("");
     span.innerHTML = `<span class="alarm-state"></span>
-      <button type="button" class="alarm-seen" title="Mark seen: stops it counting as new">Seen</button>
-      ${localAck ? `<button type="button" class="alarm-ack" title="Your acknowledgement on this console (not sent)">Ack</button>` : ""}
-      <select class="alarm-snooze" aria-label="snooze" title="Hide it for a while; it comes back as new">
-        <option value="">Snooze…</option>${options}</select>`;
+      <button type="button" class="alarm-seen" title="${esc(t("alarm.seen_title"))}">${esc(t("alarm.seen_button"))}</button>
+      ${localAck ? `<button type="button" class="alarm-ack" title="${esc(t("alarm.ack_title"))}">${esc(t("alarm.ack_button"))}</button>` : ""}
+      <select class="alarm-snooze" aria-label="${esc(t("alarm.snooze_label"))}" title="${esc(t("alarm.snooze_title"))}">
+        <option value="">${esc(t("alarm.snooze"))}</option>${options}</select>`;
     // The lists open the item on a click: the controls' clicks are theirs alone.
     span.addEventListener("click", (e) => {
       e.stopPropagation();
@@ -184,7 +199,8 @@ export class AlarmBoard {
       el.classList.toggle("alarm-rings", item.ring); // counted in the title while new
       const mine = el.querySelector(`.alarm-controls[data-alarm="${CSS.escape(key)}"]`);
       const label = mine?.querySelector(".alarm-state");
-      if (label) label.textContent = status === "new" ? "new" : status === "seen" ? "seen" : status === "acknowledged" ? "acknowledged here" : "";
+      const words = { new: t("alarm.new"), seen: t("alarm.seen"), acknowledged: t("alarm.acknowledged_here") };
+      if (label) label.textContent = words[status] ?? "";
       const seenButton = mine?.querySelector(".alarm-seen");
       if (seenButton) seenButton.hidden = status !== "new";
     }
@@ -199,15 +215,15 @@ export class AlarmBoard {
     const box = this.snoozed;
     box.hidden = snoozed.length === 0;
     if (box.hidden) box.open = false; // the next snooze starts with the list folded
-    const text = `${snoozed.length} snoozed`;
+    const text = t("alarm.snoozed_count", { n: snoozed.length });
     const summary = box.querySelector("summary");
     if (summary.textContent !== text) summary.textContent = text;
     const rows = snoozed
       .sort(([a], [b]) => this.state[a].until - this.state[b].until)
       .map(
-        ([key, item]) => `<li><span class="what">${esc(KIND_WORD[item.kind])}: ${esc(item.label)}</span>
-          <span class="until">until ${fmtTime(new Date(this.state[key].until).toISOString()).slice(11)}</span>
-          <button type="button" data-unsnooze="${esc(key)}">Unsnooze</button></li>`,
+        ([key, item]) => `<li><span class="what">${esc(KIND_WORD()[item.kind])}: ${esc(item.label)}</span>
+          <span class="until">${esc(t("alarm.until", { time: fmtTime(new Date(this.state[key].until).toISOString()).slice(11) }))}</span>
+          <button type="button" data-unsnooze="${esc(key)}">${esc(t("alarm.unsnooze"))}</button></li>`,
       )
       .join("");
     const list = box.querySelector("ul");

@@ -2,9 +2,23 @@
 // deadline, escalations in red. Messages and receipts are signed in the page (sign.js);
 // without a private key the panel is read-only.
 import { ApiError } from "./api.js";
+import { t } from "./i18n.js";
 import { readPhrase, renderPhrase } from "./phrases.js";
 import { signEnvelope } from "./sign.js";
 import { esc, fmtDuration, fmtTime, html } from "./util.js";
+
+/** A message's state or priority in the reader's language (the API's word if unknown). */
+const STATE = () => ({ pending: t("msgstate.pending"), delivered: t("msgstate.delivered"), acknowledged: t("msgstate.acknowledged"), overdue: t("msgstate.overdue") });
+const PRIORITY = () => ({ routine: t("priority.routine"), urgent: t("priority.urgent"), flash: t("priority.flash") });
+const word = (table, value) => table()[value] ?? String(value ?? "");
+
+/** A catalogue text as HTML: the text escaped, its {name}s filled with `parts` (HTML). */
+function tHtml(key, parts) {
+  return esc(t(key)).replace(/\{(\w+)\}/g, (whole, name) => (name in parts ? parts[name] : whole));
+}
+
+/** "interlock (system)" for the system's own messages, else the party. */
+const sender = (from) => (from === "interlock" ? t("hotline.system_party") : from);
 
 export class Hotline {
   /** `root` is the panel element (see index.html for its parts). */
@@ -62,18 +76,19 @@ export class Hotline {
     const typing = document.activeElement?.matches?.(".reply") ? document.activeElement : null;
     const caret = typing ? [typing.dataset.id, typing.selectionStart] : null;
     const pending = this.inbox.filter((m) => this.mine(m)?.state !== "acknowledged").length;
-    this.$("#inbox-count").textContent = pending ? `${pending} to acknowledge` : "";
+    this.$("#inbox-count").textContent = pending ? t("hotline.to_ack", { n: pending }) : "";
     document.getElementById("tab-hotline").textContent = pending ? String(pending) : "";
     this.$("#inbox").replaceChildren(...this.inbox.map((m) => this.card(m, true)));
     this.$("#outbox").replaceChildren(...this.outbox.map((m) => this.card(m, false)));
-    if (!this.inbox.length) this.$("#inbox").append(html('<li class="empty">No messages.</li>'));
-    if (!this.outbox.length) this.$("#outbox").append(html('<li class="empty">Nothing sent.</li>'));
+    if (!this.inbox.length) this.$("#inbox").append(html(`<li class="empty">${esc(t("hotline.no_messages"))}</li>`));
+    if (!this.outbox.length) this.$("#outbox").append(html(`<li class="empty">${esc(t("hotline.nothing_sent"))}</li>`));
     this.alarms?.attach(
       "message",
       this.$("#inbox"),
       this.inbox.map((m) => ({ id: m.id, ring: m.priority === "flash", acknowledged: this.mine(m)?.state === "acknowledged", label: m.subject })),
     );
     this.renderEscalations();
+    this.labelPriorities();
     if (caret) {
       const box = this.root.querySelector(`.reply[data-id="${CSS.escape(caret[0])}"]`);
       box?.focus();
@@ -90,12 +105,12 @@ export class Hotline {
     const recipients = m.recipients
       .map((r) => {
         const when = r.acknowledged_at
-          ? `acknowledged ${fmtTime(r.acknowledged_at)}`
+          ? esc(t("hotline.acknowledged_at", { time: fmtTime(r.acknowledged_at) }))
           : r.delivered_at
-            ? `delivered ${fmtTime(r.delivered_at)}`
-            : "not delivered";
+            ? esc(t("hotline.delivered_at", { time: fmtTime(r.delivered_at) }))
+            : esc(t("hotline.not_delivered"));
         const reply = r.reply ? ` — “${esc(r.reply)}”` : "";
-        const esc_ = r.escalations ? ` <b class="danger">escalated ×${r.escalations}</b>` : "";
+        const esc_ = r.escalations ? ` <b class="danger">${esc(t("hotline.escalated", { n: r.escalations }))}</b>` : "";
         return `<li class="state-${esc(r.state)}">${esc(r.party)}: ${when}${reply}${esc_}</li>`;
       })
       .join("");
@@ -103,9 +118,9 @@ export class Hotline {
       incoming && row && !done
         ? this.key
           ? `<div class="ack-row"><input class="reply" data-id="${esc(m.id)}" maxlength="2000"
-               placeholder="reply (optional)" value="${esc(this.replies.get(m.id) ?? "")}">
-             <button class="ack" data-id="${esc(m.id)}">Acknowledge</button></div>`
-          : `<p class="muted">Load your private key to acknowledge.</p>`
+               placeholder="${esc(t("hotline.reply"))}" value="${esc(this.replies.get(m.id) ?? "")}">
+             <button class="ack" data-id="${esc(m.id)}">${esc(t("hotline.ack"))}</button></div>`
+          : `<p class="muted">${esc(t("hotline.need_key"))}</p>`
         : "";
     const refs = (m.refs ?? [])
       .map((r) =>
@@ -114,19 +129,19 @@ export class Hotline {
           : `${esc(r.kind)} ${esc(r.id)}`,
       )
       .join(", ");
-    const from = m.from === "interlock" ? "interlock (system)" : m.from;
+    const from = sender(m.from);
     return html(`<li class="msg prio-${esc(m.priority)} state-${esc(state)}${escalations ? " escalated" : ""}"
         data-id="${esc(m.id)}">
-      <div class="msg-head"><span class="prio">${esc(m.priority)}</span>
+      <div class="msg-head"><span class="prio">${esc(word(PRIORITY, m.priority))}</span>
         <span>${esc(from)} → ${esc(m.to.join(", "))}</span>
-        <span class="state">${esc(state)}</span></div>
+        <span class="state">${esc(word(STATE, state))}</span></div>
       <div class="subject">${esc(m.subject)}</div>
       ${m.phrase ? renderPhrase(m.phrase) : ""}
       ${m.body ? `<div class="text">${esc(m.body)}</div>` : ""}
-      <div class="meta">sent ${fmtTime(m.sent_at)} · ${m.signed ? "signed" : "system"}
+      <div class="meta">${esc(t("hotline.sent_at", { time: fmtTime(m.sent_at) }))} · ${esc(m.signed ? t("hotline.signed") : t("hotline.unsigned"))}
         ${done ? "" : `· <span class="countdown" data-deadline="${esc(m.deadline)}"></span>`}
-        ${escalations ? `· <b class="danger">escalated ×${escalations}</b>` : ""}
-        ${refs ? `<br>refs: ${refs}` : ""}</div>
+        ${escalations ? `· <b class="danger">${esc(t("hotline.escalated", { n: escalations }))}</b>` : ""}
+        ${refs ? `<br>${esc(t("hotline.refs"))} ${refs}` : ""}</div>
       <ul class="recipients">${recipients}</ul>
       ${ack}
     </li>`);
@@ -137,7 +152,7 @@ export class Hotline {
     const now = Date.now();
     for (const el of this.root.querySelectorAll("[data-deadline]")) {
       const left = Date.parse(el.dataset.deadline) - now;
-      el.textContent = left >= 0 ? `deadline in ${fmtDuration(left)}` : `overdue by ${fmtDuration(left)}`;
+      el.textContent = t(left >= 0 ? "hotline.deadline_in" : "hotline.overdue_by", { d: fmtDuration(left) });
       el.classList.toggle("danger", left < 0);
     }
   }
@@ -196,17 +211,17 @@ export class Hotline {
         const late = m ? [...g.byParty.keys()].filter((p) => m.recipients.find((r) => r.party === p)?.state !== "acknowledged") : [...g.byParty.keys()];
         const conflict = (m?.refs ?? []).find((r) => r.kind === "conflict");
         const about = conflict
-          ? ` — <span class="about">${esc(this.conflictName(conflict.id) ?? `conflict #${conflict.id}`)}</span>`
+          ? ` — <span class="about">${esc(this.conflictName(conflict.id) ?? t("hotline.conflict_n", { id: conflict.id }))}</span>`
           : "";
-        const subject = m ? esc(m.subject) : `message ${esc(id)}`;
+        const subject = esc(m ? m.subject : t("hotline.message_n", { id }));
         const priority = m?.priority ?? e.priority ?? "";
-        const from = (m?.from ?? e.from) === "interlock" ? "interlock (system)" : (m?.from ?? e.from ?? "?");
+        const from = sender(m?.from ?? e.from ?? "?");
         const deadline = m?.deadline ?? e.deadline;
-        const last = g.at ? ` · last ${esc(fmtTime(g.at).slice(11))}` : "";
+        const last = g.at ? ` · ${esc(t("hotline.last", { time: fmtTime(g.at).slice(11) }))}` : "";
         return html(`<li class="danger escalation prio-${esc(priority)}" data-escalation="${esc(id)}">
-          <span class="esc-count" title="escalations of this message">×${count}</span>
-          <a href="#" data-message="${esc(id)}"><b class="prio">${esc(priority)}</b> ${subject}</a>${about}
-          <br><small>from ${esc(from)}, not acknowledged by <b>${esc(late.join(", ") || "—")}</b>
+          <span class="esc-count" title="${esc(t("hotline.esc_title"))}">×${count}</span>
+          <a href="#" data-message="${esc(id)}"><b class="prio">${esc(word(PRIORITY, priority))}</b> ${subject}</a>${about}
+          <br><small>${tHtml("hotline.esc_from", { from: esc(from), parties: `<b>${esc(late.join(", ") || "—")}</b>` })}
           ${deadline ? `· <span class="countdown" data-deadline="${esc(deadline)}"></span>` : ""}${last}</small>
           <span class="alarm-slot"></span></li>`);
       }),
@@ -219,7 +234,7 @@ export class Hotline {
         id,
         ring: (m?.priority ?? g.event?.priority) === "flash",
         ack: false, // settled by the message's acknowledgement, not on this console
-        label: m ? m.subject : `message ${id}`,
+        label: m ? m.subject : t("hotline.message_n", { id }),
       })),
     );
     this.tick();
@@ -275,7 +290,7 @@ export class Hotline {
     if (!button) return;
     const id = button.dataset.id;
     button.disabled = true;
-    button.textContent = "Acknowledging…";
+    button.textContent = t("hotline.acking");
     try {
       const m = this.inbox.find((x) => x.id === id) ?? { id };
       const result = await this.receipt(m, "acknowledged", this.replies.get(id)?.trim());
@@ -285,8 +300,18 @@ export class Hotline {
       this.render();
     } catch (error) {
       button.disabled = false;
-      button.textContent = "Acknowledge";
+      button.textContent = t("hotline.ack");
       this.onError(error);
+    }
+  }
+
+  /** The priority options in the reader's language, with the agreement's ack deadline. */
+  labelPriorities() {
+    const deadlines = this.agreement.hotline?.ack_deadline_s ?? {};
+    for (const option of this.$("#compose").querySelectorAll("select[name=priority] option")) {
+      const s = deadlines[option.value];
+      const name = word(PRIORITY, option.value);
+      option.textContent = s === undefined ? name : t("hotline.ack_within", { priority: name, d: fmtDuration(s * 1000) });
     }
   }
 
@@ -296,11 +321,7 @@ export class Hotline {
     form.querySelector(".to").innerHTML = others
       .map((p) => `<label><input type="checkbox" name="to" value="${esc(p.id)}"> ${esc(p.id)}</label>`)
       .join(" ");
-    const deadlines = this.agreement.hotline?.ack_deadline_s ?? {};
-    for (const option of form.querySelectorAll("select[name=priority] option")) {
-      const s = deadlines[option.value];
-      if (s !== undefined) option.textContent = `${option.value} (ack within ${fmtDuration(s * 1000)})`;
-    }
+    this.labelPriorities();
     form.querySelector("fieldset").disabled = !this.key;
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
@@ -316,17 +337,17 @@ export class Hotline {
       if (phrase) body.phrase = phrase;
       const status = form.querySelector(".status");
       if (!body.to.length) {
-        status.textContent = "Choose at least one addressee.";
+        status.textContent = t("hotline.choose_to");
         return;
       }
       try {
         const env = await signEnvelope(this.key, "message", this.me.id, body);
         const sent = await this.api.post("/messages", env);
-        status.textContent = `Sent ${sent.id}; deadline ${fmtTime(sent.deadline)}.`;
+        status.textContent = t("hotline.sent", { id: sent.id, time: fmtTime(sent.deadline) });
         form.reset();
         await this.refresh();
       } catch (error) {
-        status.textContent = `Not sent: ${error.detail || error.message}`;
+        status.textContent = t("hotline.not_sent", { detail: error.detail || error.message });
       }
     });
   }

@@ -1,6 +1,7 @@
 // The map's key: each party's colour by name, how a domain's outline reads without colour,
 // and what red means (conflict hatching and marker, hot hazard, alerted track). Collapsible;
 // open when the map has room for it.
+import { CHANGE_EVENT, t } from "./i18n.js";
 import { L } from "./map.js";
 import { esc } from "./util.js";
 
@@ -27,24 +28,29 @@ export function legendControl(parties, colours, style) {
     const line = (domain) =>
       `<span class="item">${swatch(
         `<line x1="1" y1="7" x2="27" y2="7" stroke="#333" stroke-width="2"${style.dash[domain] ? ` stroke-dasharray="${style.dash[domain]}"` : ""}/>`,
-      )}${domain}</span>`;
+      )}${esc({ air: t("domain.air"), sea: t("domain.sea"), emission: t("domain.emission") }[domain])}</span>`;
     const item = (icon, text) => `<span class="item">${icon}${text}</span>`;
-    div.innerHTML = `<summary>Legend</summary>
+    // Written in the reader's language, and again on a switch (the <details> stays as it is).
+    const fill = () => (div.innerHTML = `<summary>${esc(t("legend.title"))}</summary>
       <div class="legend-body">
       ${partyRows.join("")}
-      ${row(dot(style.observed, 2.5), "observed traffic (no party's)", "observed")}
+      ${row(dot(style.observed, 2.5), esc(t("legend.observed")), "observed")}
       <div class="domains">${["air", "sea", "emission"].map(line).join("")}</div>
-      <div>${item(box(`fill="#555" fill-opacity="0.08" stroke="#555" stroke-width="1.5" stroke-dasharray="1 4"`), "protected asset")}
-        ${item(`<span class="glyph receiver-glyph">◉</span>`, "receiver: click for its I/N plot")}</div>
-      <div class="conflict">${item(box(`fill="url(#conflict-hatch)" stroke="${style.conflict}" stroke-width="3"`), "in conflict")}
-        ${item(`<span class="glyph conflict-glyph">!</span>`, "where it is worst")}
-        ${item(dot(style.conflict), "alerted track")}</div>
-      <div>${item(box(`fill="none" stroke="#4a4a4a" stroke-width="1.5" stroke-dasharray="5 3"`), "hazard envelope (weapon reach), <span class=\"glyph hazard-glyph\">▲</span> site")}</div>
-      <div>${item(box(`fill="url(#hazard-hatch)" stroke="${style.conflict}" stroke-width="2" stroke-dasharray="5 3"`), "hot hazard (kinetic notice active)")}</div>
-      </div>`;
+      <div>${item(box(`fill="#555" fill-opacity="0.08" stroke="#555" stroke-width="1.5" stroke-dasharray="1 4"`), esc(t("legend.asset")))}
+        ${item(`<span class="glyph receiver-glyph">◉</span>`, esc(t("legend.receiver")))}</div>
+      <div class="conflict">${item(box(`fill="url(#conflict-hatch)" stroke="${style.conflict}" stroke-width="3"`), esc(t("legend.conflict")))}
+        ${item(`<span class="glyph conflict-glyph">!</span>`, esc(t("legend.worst")))}
+        ${item(dot(style.conflict), esc(t("legend.alerted")))}</div>
+      <div>${item(box(`fill="none" stroke="#4a4a4a" stroke-width="1.5" stroke-dasharray="5 3"`), esc(t("legend.hazard")).replace("{glyph}", '<span class="glyph hazard-glyph">▲</span>'))}</div>
+      <div>${item(box(`fill="url(#hazard-hatch)" stroke="${style.conflict}" stroke-width="2" stroke-dasharray="5 3"`), esc(t("legend.hot")))}</div>
+      </div>`);
+    fill();
+    control.relabel = fill;
+    document.addEventListener(CHANGE_EVENT, fill);
     L.DomEvent.disableClickPropagation(div);
     L.DomEvent.disableScrollPropagation(div);
     return div;
   };
+  control.onRemove = () => document.removeEventListener(CHANGE_EVENT, control.relabel);
   return control;
 }

@@ -149,6 +149,7 @@ async function start(api, me, agreement, key) {
     onChange: (w) => renderRecord(w, $("#record-state"), $("#record-alarm")),
   });
   renderRecord(witness, $("#record-state"), $("#record-alarm"));
+  document.addEventListener(CHANGE_EVENT, () => renderRecord(witness, $("#record-state"), $("#record-alarm")));
   witness.start();
   // The standard phrases (GET /phrases) before the hotline draws a message that carries one.
   await loadPhrases(api).catch(reportError);

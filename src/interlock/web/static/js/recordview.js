@@ -1,14 +1,14 @@
 // What the page's witness found, in words a duty officer reads: a status line in the
 // header ("Record verified to entry 1,204 at 03:21 UTC, cosigned") and, when the server's
 // record fails a check, a red warning across the page with the evidence to pass on.
+import { lang, t } from "./i18n.js";
 import { esc } from "./util.js";
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const TELL = "keep this page open and tell the other parties";
 
-/** "1,204" */
+/** "1,204" (grouped as the reader's language groups digits). */
 export function count(n) {
-  return new Intl.NumberFormat("en-GB").format(n);
+  return new Intl.NumberFormat(lang() === "en" ? "en-GB" : lang()).format(n);
 }
 
 /** "03:21 UTC" from milliseconds. */
@@ -16,38 +16,44 @@ function clock(ms) {
   return new Date(ms).toISOString().slice(11, 16) + " UTC";
 }
 
-/** "07 Dec 03:20 UTC" from Unix seconds (a checkpoint's signed time). */
+/** "07 Dec 03:20 UTC" from Unix seconds (a checkpoint's signed time), the month in the
+ * reader's language. */
 export function day(seconds) {
   const d = new Date(seconds * 1000);
-  return `${String(d.getUTCDate()).padStart(2, "0")} ${MONTHS[d.getUTCMonth()]} ${clock(d.getTime())}`;
+  const date =
+    lang() === "en" // (fixed: ICU's en-GB says "Sept")
+      ? `${String(d.getUTCDate()).padStart(2, "0")} ${MONTHS[d.getUTCMonth()]}`
+      : new Intl.DateTimeFormat(lang(), { day: "2-digit", month: "short", timeZone: "UTC" }).format(d);
+  return `${date} ${clock(d.getTime())}`;
 }
 
 function entries(n) {
-  return n === 1 ? "1 entry" : `${count(n)} entries`;
+  return n === 1 ? t("record.entry_one") : t("record.entries", { n: count(n) });
 }
 
 /** The alarm as one sentence: what happened, against what this page had verified. */
 export function alarmSentence(alarm) {
   const held = alarm.held;
-  const at = held ? `entry ${count(held.size)} (${day(held.time)})` : "";
+  const at = held ? t("record.entry_at", { n: count(held.size), day: day(held.time) }) : "";
   const shown = alarm.shown;
+  const tell = t("record.tell");
   switch (alarm.kind) {
     case "rollback":
-      return `The server's record no longer extends what this page verified at ${at}: it now shows only ${entries(shown.size)} — ${TELL}.`;
+      return t("record.rollback", { at, entries: entries(shown.size), tell });
     case "fork":
-      return `The server now shows a different record at ${at} from the one this page verified — ${TELL}.`;
+      return t("record.fork", { at, tell });
     case "proof":
-      return `The server could not prove that its record of ${entries(shown.size)} extends what this page verified at ${at} — ${TELL}.`;
+      return t("record.proof", { at, entries: entries(shown.size), tell });
     case "key":
-      return `The server's record is now signed with a different key from the one this page trusted when it verified ${at} — ${TELL}.`;
+      return t("record.key", { at, tell });
     case "renamed":
-      return `The server now presents another record (${shown.origin}) than the one this page verified at ${at} — ${TELL}.`;
+      return t("record.renamed", { at, origin: shown.origin, tell });
     case "signature":
-      return `The server sent a record checkpoint whose signature does not check out${held ? ` (this page verified ${at})` : ""} — ${TELL}.`;
+      return t("record.signature", { verified: held ? ` (${t("record.this_verified", { at })})` : "", tell });
     case "inclusion":
-      return `The server could not prove that message ${alarm.messageId} is in the record this page verified at ${at}; its receipt went out without that proof — ${TELL}.`;
+      return t("record.inclusion", { id: alarm.messageId, at, tell });
     default:
-      return `This page's stored check of the server's record cannot be read — ${TELL}.`;
+      return t("record.unreadable", { tell });
   }
 }
 
@@ -57,22 +63,22 @@ export function renderRecord(witness, line, box) {
   let text;
   if (witness.checkedAt === null) {
     // Nothing confirmed by this page yet: what an earlier visit verified, if anything.
-    if (held) text = `Record verified to entry ${count(held.size)} (checkpoint of ${day(held.time)})`;
-    else text = witness.problem ? `Record not verified yet: ${witness.problem}` : "Checking the record…";
+    if (held) text = t("record.held", { n: count(held.size), day: day(held.time) });
+    else text = witness.problem ? t("record.not_yet", { problem: witness.problem }) : t("record.checking");
   } else {
-    text = `Record verified to entry ${count(held.size)} at ${clock(witness.checkedAt)}`;
-    if (witness.cosigned) text += ", cosigned";
-    else if (!witness.key) text += " (no key loaded: not cosigned)";
-    else if (witness.cosignProblem) text += ` (not cosigned: ${witness.cosignProblem})`;
-    if (witness.problem) text += ` · not checked since: ${witness.problem}`;
+    text = t("record.verified", { n: count(held.size), time: clock(witness.checkedAt) });
+    if (witness.cosigned) text += `, ${t("record.cosigned")}`;
+    else if (!witness.key) text += ` (${t("record.no_key")})`;
+    else if (witness.cosignProblem) text += ` (${t("record.not_cosigned", { problem: witness.cosignProblem })})`;
+    if (witness.problem) text += ` · ${t("record.not_checked_since", { problem: witness.problem })}`;
   }
   if (witness.alarm) {
-    text = held ? `RECORD CHECK FAILED · last good: entry ${count(held.size)}` : "RECORD CHECK FAILED";
+    text = held ? `${t("record.failed")} · ${t("record.last_good", { n: count(held.size) })}` : t("record.failed");
   }
   line.textContent = text;
   line.className = witness.alarm ? "record-state alarm" : witness.cosigned ? "record-state cosigned" : "record-state";
   line.title = held
-    ? `Checkpoint of ${held.origin}, size ${held.size}, root ${held.root}, signed by the server ${day(held.time)}`
+    ? t("record.checkpoint_title", { origin: held.origin, size: held.size, root: held.root, day: day(held.time) })
     : "";
   line.hidden = false;
 
@@ -80,11 +86,11 @@ export function renderRecord(witness, line, box) {
   box.hidden = !alarm;
   if (!alarm) return;
   const evidence = [
-    `What happened: ${alarm.message}`,
-    alarm.held ? `What this page had verified (the server's signed checkpoint):\n${alarm.held.note}` : "",
-    alarm.shownNote ? `What the server showed instead:\n${alarm.shownNote}` : "",
+    t("record.what_happened", { message: alarm.message }),
+    alarm.held ? `${t("record.what_verified")}\n${alarm.held.note}` : "",
+    alarm.shownNote ? `${t("record.shown_instead")}\n${alarm.shownNote}` : "",
   ].filter(Boolean);
-  box.innerHTML = `<p class="alarm-text"><b>Warning:</b> ${esc(alarmSentence(alarm))}</p>
-    <details><summary>Evidence to give the other parties (also kept in this browser)</summary>
+  box.innerHTML = `<p class="alarm-text"><b>${esc(t("record.warning"))}</b> ${esc(alarmSentence(alarm))}</p>
+    <details><summary>${esc(t("record.evidence"))}</summary>
     <pre>${esc(evidence.join("\n\n"))}</pre></details>`;
 }

@@ -5,6 +5,7 @@
 // buttons; the wheel over the time axis zooms about the pointer, a drag on it pans), and
 // one long notice no longer stretches it. The slider spans the view; until it is moved
 // it follows now, so "only active at" means "active now".
+import { CHANGE_EVENT, t } from "./i18n.js";
 import { esc, fmtTime } from "./util.js";
 
 const MIN = 60e3;
@@ -60,6 +61,7 @@ export class Timeline {
       }
     });
     this.bindAxis();
+    document.addEventListener(CHANGE_EVENT, () => this.redraw()); // its words in the new language
   }
 
   /** The default view: VIEW about now. */
@@ -164,12 +166,12 @@ export class Timeline {
     const fit = Math.max(2, Math.floor((this.root.clientWidth - 90) / TICK_PX)); // 90: the names
     const step = TICKS.find((s) => (t1 - t0) / s <= fit) ?? 24 * HOUR;
     const ticks = [];
-    for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
-      if (this.pct(t) < 3 || this.pct(t) > 97) continue; // half cut off at the edge
-      const iso = new Date(t).toISOString();
+    for (let at = Math.ceil(t0 / step) * step; at <= t1; at += step) {
+      if (this.pct(at) < 3 || this.pct(at) > 97) continue; // half cut off at the edge
+      const iso = new Date(at).toISOString();
       // midnight says the date ("08 Dec"), every other tick the hour
-      const text = iso.slice(11, 16) === "00:00" ? new Date(t).toUTCString().slice(5, 11) : `${iso.slice(11, 16)}Z`;
-      ticks.push(`<span class="tick" style="left:${this.pct(t)}%">${text}</span>`);
+      const text = iso.slice(11, 16) === "00:00" ? new Date(at).toUTCString().slice(5, 11) : `${iso.slice(11, 16)}Z`;
+      ticks.push(`<span class="tick" style="left:${this.pct(at)}%">${text}</span>`);
     }
     const sorted = [...this.features].sort(
       (a, b) =>
@@ -193,19 +195,19 @@ export class Timeline {
           ${bar ? "hidden" : ""}></span></span></div>`;
     });
     this.root.innerHTML =
-      `<div class="axis" title="wheel: zoom · drag: pan"><span class="name"></span><span class="lane">${ticks.join("")}</span></div>` +
+      `<div class="axis" title="${esc(t("time.axis_title"))}"><span class="name"></span><span class="lane">${ticks.join("")}</span></div>` +
       // Over the lanes, full height: the slider's time and the present.
       `<div class="overlay"><span class="cursor" hidden></span><span class="now"></span></div>` +
-      `<div class="rows">${rows.join("") || '<p class="empty">No notices match the filters.</p>'}</div>`;
+      `<div class="rows">${rows.join("") || `<p class="empty">${esc(t("time.no_match"))}</p>`}</div>`;
   }
 
   /** Move the slider, its label, the cursor and the "now" line (each second: now moves). */
   update() {
-    const t = this.time();
+    const shown = this.time();
     const [t0, t1] = this.range;
-    this.slider.value = String(Math.round(((t - t0) / (t1 - t0)) * 1000)); // clamped by the input
-    const when = fmtTime(new Date(t).toISOString());
-    this.label.textContent = this.atTime.checked ? (this.at == null ? `now, ${when}` : when) : "all times";
+    this.slider.value = String(Math.round(((shown - t0) / (t1 - t0)) * 1000)); // clamped by the input
+    const when = fmtTime(new Date(shown).toISOString());
+    this.label.textContent = this.atTime.checked ? (this.at == null ? t("time.now_at", { time: when }) : when) : t("time.all");
     const cursor = this.root.querySelector(".cursor");
     const now = this.root.querySelector(".now");
     const inView = (x) => x >= 0 && x <= 100;
@@ -214,8 +216,8 @@ export class Timeline {
       now.hidden = !inView(this.pct(Date.now()));
     }
     if (cursor) {
-      cursor.hidden = !this.atTime.checked || !inView(this.pct(t));
-      cursor.style.left = `${this.pct(t)}%`;
+      cursor.hidden = !this.atTime.checked || !inView(this.pct(shown));
+      cursor.style.left = `${this.pct(shown)}%`;
     }
   }
 }

@@ -1,4 +1,5 @@
 // Small helpers shared by the page's modules.
+import { t } from "./i18n.js";
 
 const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -14,13 +15,15 @@ export function fmtTime(iso) {
   return d.toISOString().slice(0, 16).replace("T", " ") + "Z";
 }
 
-/** "1 h 05 min", "42 s": a duration for countdowns. */
+/** "1 h 05 min", "42 s": a duration for countdowns (the units abbreviated in the reader's
+ * language, so no plural agreement is needed). */
 export function fmtDuration(ms) {
   const s = Math.round(Math.abs(ms) / 1000);
-  if (s < 120) return `${s} s`;
+  const [sec, min, h] = [t("unit.s"), t("unit.min"), t("unit.h")];
+  if (s < 120) return `${s} ${sec}`;
   const m = Math.floor(s / 60);
-  if (m < 120) return `${m} min ${String(s % 60).padStart(2, "0")} s`;
-  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} min`;
+  if (m < 120) return `${m} ${min} ${String(s % 60).padStart(2, "0")} ${sec}`;
+  return `${Math.floor(m / 60)} ${h} ${String(m % 60).padStart(2, "0")} ${min}`;
 }
 
 /** Call `fn` once, `ms` after the last of a burst of calls. */
@@ -47,7 +50,7 @@ export function detailsTable(obj, skip = []) {
 
 /** Create an element from an HTML string (one root). */
 export function html(text) {
-  const t = document.createElement("template");
-  t.innerHTML = text.trim();
-  return t.content.firstElementChild;
+  const tpl = document.createElement("template");
+  tpl.innerHTML = text.trim();
+  return tpl.content.firstElementChild;
 }
