@@ -13,10 +13,26 @@ CATALOGUES = {lang: STATIC / "i18n" / f"{lang}.json" for lang in LANGUAGES}
 SCRIPT = {"ru": re.compile("[а-яА-ЯёЁ]"), "he": re.compile("[א-ת]")}
 
 
+def unique(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """A JSON object whose keys are each given once (json keeps the last of a repeat
+    silently: two helpers' `unit.s` once shadowed each other)."""
+    keys = [k for k, _ in pairs]
+    assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
+    return dict(pairs)
+
+
 def load(lang: str) -> dict[str, str]:
-    data = json.loads(CATALOGUES[lang].read_text(encoding="utf-8"))
+    data = json.loads(CATALOGUES[lang].read_text(encoding="utf-8"), object_pairs_hook=unique)
     assert isinstance(data, dict)
     return data
+
+
+def test_a_key_with_placeholders_is_never_used_without_its_values() -> None:
+    """(words.fill puts HTML values into a template itself)"""
+    en = load("en")
+    for js in (STATIC / "js").glob("*.js"):
+        for key in re.findall(r'(?<!fill\()(?<!withHtml\()\bt\("([\w.]+)"\)', js.read_text(encoding="utf-8")):
+            assert "{" not in en.get(key, ""), (js.name, key, en[key])
 
 
 def test_every_language_has_exactly_the_english_keys_all_translated() -> None:

@@ -16,6 +16,7 @@ from datetime import datetime
 from ..detect.strategic import Volume, check_pair, within_budget
 from ..geo.boxes import grow_boxes
 from ..geo.shapes import Area
+from ..model import wording
 from ..model.agreement import Agreement
 from ..model.conflict import Conflict, Ref
 from ..model.events import EventKind
@@ -162,26 +163,51 @@ class StrategicRecorder:
             )
 
     def _announce(self, tx: WriteTx, c: ConflictRow, now: datetime) -> None:
-        """A detected conflict goes to both parties as a system message to acknowledge."""
+        """A detected conflict goes to both parties as a system message to acknowledge,
+        in the watch officer's words (model.wording): callsigns and names, NM, the band's
+        unit, UTC to the minute, the worst point in degrees and minutes; the ids are in
+        its refs."""
         m = c.measures
         assert m is not None, "a strategic conflict has measures"
-        a, b = f"{c.a_kind} {c.a_id}", f"{c.b_kind} {c.b_id}"
+        a, a_air = self._side(tx, c.a_kind, c.a_id, c.a_version, c.a_party)
+        b, b_air = self._side(tx, c.b_kind, c.b_id, c.b_version, c.b_party)
+        vertical = wording.feet if a_air or b_air else wording.metres
+        unit = "ft" if a_air or b_air else "m"
         post_system_message(
             tx,
             self.agreement,
             now,
             to=c.parties,
             priority=self.agreement.hotline.system_priority[c.severity],
-            subject=f"{c.severity} conflict #{c.id}: {a} ({c.a_party}) / {b} ({c.b_party})",
+            subject=f"{c.severity} conflict #{c.id}: {a} / {b}",
             text=(
-                f"{m.horizontal_distance_m:,.0f} m apart (minimum "
-                f"{m.horizontal_minimum_m:,.0f} m), vertical gap {m.vertical_gap_m:,.0f} m "
-                f"(minimum {m.vertical_minimum_m:,.0f} m), {m.window_start} - "
-                f"{m.window_end}, near {m.worst_lat:.4f}, {m.worst_lon:.4f}"
+                f"{wording.nm(m.horizontal_distance_m)} NM apart (minimum "
+                f"{wording.nm(m.horizontal_minimum_m)} NM), vertical gap "
+                f"{vertical(max(m.vertical_gap_m, 0.0))} {unit} (minimum "
+                f"{vertical(m.vertical_minimum_m)} {unit}), "
+                f"{wording.window(m.window_start, m.window_end, now)} UTC, worst near "
+                f"{wording.position(m.worst_lat, m.worst_lon)}"
             ),
             refs=[("conflict", str(c.id))]
             + [(k, i) for k, i in ((c.a_kind, c.a_id), (c.b_kind, c.b_id)) if k in REF_KINDS],
         )
+
+    def _side(
+        self, tx: WriteTx, kind: str, ref_id: str, version: int, party: str
+    ) -> tuple[str, bool]:
+        """("PATROL 21 (Blue air force command)", whether it is in the air) for one side."""
+        props: dict[str, object] = {}
+        air = kind == "notice"  # a protected asset is on the ground or at sea
+        if kind == "notice":
+            row = tx.get_notice(ref_id, version)
+            if row is not None:
+                props, air = row.feature["properties"], row.domain == "air"
+        else:
+            asset = tx.get_asset(ref_id)
+            if asset is not None:
+                props = asset.feature["properties"]
+        name = props.get("callsign") or props.get("name") or f"{kind} {ref_id}"
+        return f"{name} ({self.agreement.party(party).name})", air
 
 
 def store_conflict(

@@ -32,6 +32,7 @@ from ..feeds.geojson import parse_own_forces
 from ..feeds.modes import ModeSDecoder, decode_lines
 from ..feeds.sbs import parse_sbs
 from ..geo.shapes import Area
+from ..model import wording
 from ..model.agreement import Agreement
 from ..model.alerts import KINDS as ALERT_KINDS
 from ..model.alerts import AlertBook, AlertEvent
@@ -218,9 +219,9 @@ class TrackService:
                         to=a.parties,
                         priority=self._priority(a.kind, a.severity),
                         subject=f"{a.severity} {a.kind} alert {a.id}: "
-                        + _alert_subject(body)
+                        + _alert_subject(body, now)
                         + ("" if body["corroborated"] else " (uncorroborated)"),
-                        text=self._text(body),
+                        text=self._text(body, now),
                         refs=[("notice", a.detection.notice_id)] if a.detection.notice_id else [],
                     )
 
@@ -230,19 +231,20 @@ class TrackService:
         sp = self.agreement.hotline.system_priority
         return sp.get(kind, sp[severity])
 
-    def _text(self, a: dict[str, Any]) -> str:
+    def _text(self, a: dict[str, Any], now: datetime) -> str:
         if a["kind"] in ("exposure", "masking"):
             h = self.hazards.hazard(a["hazard_id"]) if self.hazards is not None else None
             named = f"hazard {a['hazard_id']}"
             if h is not None:
                 d = h.draft
-                named += f" ({d.name}: {d.weapon or 'weapon'} of {d.operator}, {d.range_m:,.0f} m)"
-            return _hazard_text(a, named) + _provenance_text(a)
+                reach = wording.nm(d.range_m)
+                named += f" ({d.name}: {d.weapon or 'weapon'} of {d.operator}, {reach} NM)"
+            return _hazard_text(a, named, now) + _provenance_text(a)
         if a["kind"] == "nonconformance":
-            return _nonconformance_text(a, self.agreement.hazards.conformance_grace_s) + (
+            return _nonconformance_text(a, self.agreement.hazards.conformance_grace_s, now) + (
                 _provenance_text(a)
             )
-        return _alert_text(a)
+        return _alert_text(a, now)
 
     def _shown(self, alert: dict[str, Any]) -> dict[str, Any]:
         """An alert as its record names it: every party reads the record (`GET /ledger`),
@@ -349,14 +351,24 @@ def _drop_same_owner(
     return tactical.Encounters(*(getattr(found, f)[keep] for f in tactical.Encounters._fields()))
 
 
-def _alert_subject(a: dict[str, Any]) -> str:
+def _at(value: str, now: datetime) -> str:
+    """A moment as the system messages give it: UTC to the second today (alerts are
+    about the next minutes), the date on another day."""
+    return f"{wording.hhmm(value, now, seconds=True)} UTC"
+
+
+def _window(start: str, end: str, now: datetime) -> str:
+    return f"{wording.window(start, end, now)} UTC"
+
+
+def _alert_subject(a: dict[str, Any], now: datetime) -> str:
     """What a raised alert's system message says in its subject: the tracks, and what
     the hazard kinds name (the hazard, the kinetic notice and the window)."""
     tracks = " / ".join(a["track_ids"])
     if a["kind"] in ("exposure", "masking"):
         return (
             f"{tracks} in hazard {a['hazard_id']}, hot by notice {a['notice_id']} "
-            f"from {a['hot_from']} to {a['hot_to']}"
+            f"{_window(a['hot_from'], a['hot_to'], now)}"
         )
     if a["kind"] == "nonconformance":
         off = f" (kinetic notice {a['kinetic_notice_id']} active)" if a["kinetic_notice_id"] else ""
@@ -364,42 +376,42 @@ def _alert_subject(a: dict[str, Any]) -> str:
     return tracks + (f" into {a['notice_id']}" if a["notice_id"] else "")
 
 
-def _hazard_text(a: dict[str, Any], named: str) -> str:
-    window = f"hot from {a['hot_from']} to {a['hot_to']} by notice {a['notice_id']}"
+def _hazard_text(a: dict[str, Any], named: str, now: datetime) -> str:
+    window = f"hot {_window(a['hot_from'], a['hot_to'], now)} by notice {a['notice_id']}"
     if a["kind"] == "exposure":
         exit_s = a["exit_s"]
         leave = (
-            f"time to exit at its speed {exit_s:,.0f} s (by {a['exit_at']})"
+            f"time to exit at its speed {exit_s:,.0f} s (by {_at(a['exit_at'], now)})"
             if exit_s is not None
             else "not moving: it does not leave"
         )
         return (
             f"aircraft {a['track_ids'][0]} of {a['owners'][0]} is inside the envelope of "
-            f"{named}, {window}; {a['depth_m']:,.0f} m inside, {leave}; "
-            f"near {a['lat']:.4f}, {a['lon']:.4f}"
+            f"{named}, {window}; {wording.nm(a['depth_m'])} NM inside, {leave}; "
+            f"near {wording.position(a['lat'], a['lon'])}"
         )
     kin, other = a["track_ids"]
     return (
-        f"aircraft {kin} of {a['owners'][0]} is {a['distance_m']:,.0f} m from {other} of "
+        f"aircraft {kin} of {a['owners'][0]} is {wording.nm(a['distance_m'])} NM from {other} of "
         f"{a['owners'][1]}, their bearings from the site of {named} "
         f"{a['bearing_diff_deg']:.1f} deg apart, {window}: the weapon's radar may take "
         f"{other} for the kinetic party's aircraft"
     )
 
 
-def _nonconformance_text(a: dict[str, Any], grace_s: float) -> str:
+def _nonconformance_text(a: dict[str, Any], grace_s: float, now: datetime) -> str:
     party = a["owners"][0]
     text = (
         f"aircraft {a['track_ids'][0]} of {party} has been outside all of {party}'s active "
         f"notices for {a['outside_s']:,.0f} s (grace {grace_s:g} s), at "
-        f"{a['lat']:.4f}, {a['lon']:.4f}; "
+        f"{wording.position(a['lat'], a['lon'])}; "
     )
     if a["notice_id"] is None:
         text += f"{party} has no active notice"
     else:
-        text += f"nearest active notice {a['notice_id']}, {a['distance_m']:,.0f} m away"
+        text += f"nearest active notice {a['notice_id']}, {wording.nm(a['distance_m'])} NM away"
         if a["vertical_gap_m"]:
-            text += f" and {a['vertical_gap_m']:,.0f} m off its band"
+            text += f" and {wording.feet(a['vertical_gap_m'])} ft off its band"
     if a["kinetic_notice_id"]:
         text += (
             f"; {party}'s kinetic notice {a['kinetic_notice_id']} is active: kinetic "
@@ -408,18 +420,18 @@ def _nonconformance_text(a: dict[str, Any], grace_s: float) -> str:
     return text
 
 
-def _alert_text(a: dict[str, Any]) -> str:
+def _alert_text(a: dict[str, Any], now: datetime) -> str:
     if a["kind"] == "entry":
         text = (
             f"track {a['track_ids'][0]} predicted to enter notice {a['notice_id']} at "
-            f"{a['entry_at']}, near {a['lat']:.4f}, {a['lon']:.4f}"
+            f"{_at(a['entry_at'], now)}, near {wording.position(a['lat'], a['lon'])}"
         )
     else:
         dz = a["vertical_separation_ft"]
         text = (
-            f"closest approach {a['cpa_distance_m']:,.0f} m at {a['cpa_at']}"
+            f"closest approach {wording.nm(a['cpa_distance_m'])} NM at {_at(a['cpa_at'], now)}"
             + (f", {dz:,.0f} ft apart vertically" if dz is not None else "")
-            + f", near {a['lat']:.4f}, {a['lon']:.4f}"
+            + f", near {wording.position(a['lat'], a['lon'])}"
         )
     return text + _provenance_text(a)
 

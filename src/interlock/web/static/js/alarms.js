@@ -153,7 +153,7 @@ export class AlarmBoard {
     const span = document.createElement("span");
     span.className = "alarm-controls";
     span.dataset.alarm = key;
-    const options = SNOOZE_MINUTES.map((m) => `<option value="${m}">${m} ${esc(t("unit.min"))}</option>`).join("");
+    const options = SNOOZE_MINUTES.map((m) => `<option value="${m}">${esc(t("unit.min", { n: m }))}</option>`).join("");
     span.innerHTML = `<span class="alarm-state"></span>
       <button type="button" class="alarm-seen" title="${esc(t("alarm.seen_title"))}">${esc(t("alarm.seen_button"))}</button>
       ${localAck ? `<button type="button" class="alarm-ack" title="${esc(t("alarm.ack_title"))}">${esc(t("alarm.ack_button"))}</button>` : ""}

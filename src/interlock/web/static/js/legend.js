@@ -4,6 +4,7 @@
 import { CHANGE_EVENT, t } from "./i18n.js";
 import { L } from "./map.js";
 import { esc } from "./util.js";
+import { fill as withHtml } from "./words.js";
 
 const OPEN_ABOVE_PX = 900; // a narrower map starts with the key folded
 
@@ -41,7 +42,7 @@ export function legendControl(parties, colours, style) {
       <div class="conflict">${item(box(`fill="url(#conflict-hatch)" stroke="${style.conflict}" stroke-width="3"`), esc(t("legend.conflict")))}
         ${item(`<span class="glyph conflict-glyph">!</span>`, esc(t("legend.worst")))}
         ${item(dot(style.conflict), esc(t("legend.alerted")))}</div>
-      <div>${item(box(`fill="none" stroke="#4a4a4a" stroke-width="1.5" stroke-dasharray="5 3"`), esc(t("legend.hazard")).replace("{glyph}", '<span class="glyph hazard-glyph">▲</span>'))}</div>
+      <div>${item(box(`fill="none" stroke="#4a4a4a" stroke-width="1.5" stroke-dasharray="5 3"`), withHtml(t("legend.hazard"), { glyph: '<span class="glyph hazard-glyph">▲</span>' }))}</div>
       <div>${item(box(`fill="url(#hazard-hatch)" stroke="${style.conflict}" stroke-width="2" stroke-dasharray="5 3"`), esc(t("legend.hot")))}</div>
       </div>`);
     fill();

@@ -19,11 +19,11 @@ export function fmtTime(iso) {
  * language, so no plural agreement is needed). */
 export function fmtDuration(ms) {
   const s = Math.round(Math.abs(ms) / 1000);
-  const [sec, min, h] = [t("unit.s"), t("unit.min"), t("unit.h")];
-  if (s < 120) return `${s} ${sec}`;
+  const pad = (x) => String(x).padStart(2, "0");
+  if (s < 120) return t("unit.s", { n: s });
   const m = Math.floor(s / 60);
-  if (m < 120) return `${m} ${min} ${String(s % 60).padStart(2, "0")} ${sec}`;
-  return `${Math.floor(m / 60)} ${h} ${String(m % 60).padStart(2, "0")} ${min}`;
+  if (m < 120) return `${t("unit.min", { n: m })} ${t("unit.s", { n: pad(s % 60) })}`;
+  return `${Math.floor(m / 60)} ${t("unit.h")} ${t("unit.min", { n: pad(m % 60) })}`;
 }
 
 /** Call `fn` once, `ms` after the last of a burst of calls. */
