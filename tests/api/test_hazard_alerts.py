@@ -93,7 +93,9 @@ def test_an_aircraft_in_a_hot_envelope_raises_an_exposure_alert_until_it_leaves(
     )
     (msg,) = msgs
     assert msg["priority"] == "flash" and msg["to"] == ["blue", "red"]
-    for named in (hazard, notice, alert["hot_from"], alert["hot_to"]):
+    # (the window to the minute, UTC, as a watch officer reads it: the same day here)
+    window = f"{alert['hot_from'][11:16]}–{alert['hot_to'][11:16]} UTC"
+    for named in (hazard, notice, window):
         assert named in msg["subject"]
     assert "time to exit at its speed 6 s" in msg["body"] and "S-200" in msg["body"]
     assert recorded(red, "exposure")[0]["event"] == "raised"

@@ -212,11 +212,11 @@ def test_timeline_tells_the_warning_given(tmp_path: Path) -> None:
     text = out.stdout
     assert "lead time 1.0 min" in text and "BREAKS the 60 min rule" in text
     assert "late_notice" in text and "conflict #1" in text and "cancelled by red" in text
-    assert text.index("notice_version") < text.index("violation") < text.index("cancelled")
+    assert text.index("notice version") < text.index("violation") < text.index("cancelled")
     missing = subprocess.run(
         [*cli, "n-none", str(directory)], capture_output=True, text=True, env=env
     )
-    assert missing.returncode == 2 and "nothing about" in missing.stderr
+    assert missing.returncode == 2 and "REF: no notice or message" in missing.stderr
 
 
 def test_audit_refuses_a_directory_without_a_store(tmp_path: Path) -> None:
