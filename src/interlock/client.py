@@ -219,6 +219,14 @@ class Client:
         body = self.signed_notice(feature) if signed else feature
         return self.call("POST", "/notices", json=body)
 
+    def submit_notices(self, features: Iterable[dict[str, Any]], *, signed: bool = True) -> Any:
+        """File every feature at once, all or nothing (POST /notices/collection); signed,
+        each goes as its own envelope, as submit_notice sends it."""
+        bodies = [self.signed_notice(f) if signed else f for f in features]
+        return self.call(
+            "POST", "/notices/collection", json={"type": "FeatureCollection", "features": bodies}
+        )
+
     def amend_notice(
         self,
         notice_id: str,

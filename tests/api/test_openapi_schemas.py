@@ -199,6 +199,12 @@ def test_every_kind_of_response_matches_the_document(live_server: LiveServer) ->
         del polygon["properties"]["radius_m"]
         for feature in (orbit, polygon):
             assert signer["blue"].submit_notice(feature)["notice"]["id"]
+        # A collection, all or nothing: one signed, one bare; one conflicts with red's.
+        both = signer["blue"].submit_notices([circle(35.01, 35.01)])["results"]
+        assert both[0]["conflicts"], both
+        pair = [circle(43.0, 35.0, purpose="p"), circle(43.5, 35.0)]
+        r = blue.post("/notices/collection", json={"type": "FeatureCollection", "features": pair})
+        assert r.status_code == 201 and len(r.json()["results"]) == 2, r.text
         # A receiver, then an emission that interferes with it; a zone with a band.
         asset = red.post("/assets", json=radar(39.0, 35.0, azimuth_deg=90, beamwidth_deg=3))
         assert asset.status_code == 201, asset.text

@@ -4,17 +4,18 @@ nothing, the bad feature named by its index, wherever it stands in the collectio
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
-from tests.conftest import T0, LiveServer, circle
+from tests.conftest import PARTY_KEYS, T0, LiveServer, circle
 from typer.testing import CliRunner, Result
 
 from interlock.cli.main import app
 from interlock.errors import RuleViolation
+from interlock.ledger.keys import write_private
 from interlock.service.notices import NoticeService
 
 runner = CliRunner()
@@ -60,11 +61,12 @@ def test_the_api_refuses_an_ended_notice_and_a_collection(
     assert blue.post("/notices", json=circle(35.0, 34.0)).status_code == 201
 
 
-def submit(live_server: LiveServer, tmp_path: Path, doc: Any) -> Result:
+def submit(live_server: LiveServer, tmp_path: Path, doc: Any, *extra: str) -> Result:
     path = tmp_path / "notices.geojson"
     path.write_bytes(orjson.dumps(doc))
     env = {"INTERLOCK_TOKEN": live_server.tokens["blue"], "COLUMNS": "200"}
-    return runner.invoke(app, ["notice", "submit", str(path), "--url", live_server.url], env=env)
+    args = ["notice", "submit", str(path), "--url", live_server.url, *extra]
+    return runner.invoke(app, args, env=env)
 
 
 BAD = {
@@ -105,3 +107,37 @@ def test_a_good_collection_is_filed_whole_and_the_cli_uses_the_servers_clock(
     out = submit(live_server, tmp_path, {"type": "FeatureCollection", "features": feats})
     assert out.exit_code == 2 and "features[1].properties.end" in out.output, out.output
     assert live_server.service.store.count_notices() == 3
+
+
+def test_a_collection_the_server_refuses_at_its_last_feature_files_none(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    """Filing for another party passes the local check; only the server refuses it, and
+    the two before it, sent in the same request, are not filed either."""
+    ledger = live_server.service.store.last_seq()
+    feats = [circle(35.0 + i * 0.5, 34.0) for i in range(3)]
+    feats[2]["properties"]["party"] = "red"
+    out = submit(live_server, tmp_path, {"type": "FeatureCollection", "features": feats})
+    assert out.exit_code != 0 and "features[2]" in out.output, out.output
+    assert "filed" not in out.output and "refused after" not in out.output
+    assert live_server.service.store.count_notices() == 0
+    assert live_server.service.store.last_seq() == ledger
+
+
+def test_a_signed_collection_is_filed_whole_each_notice_its_own_envelope(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    live_server.clock.now = datetime.now(UTC)  # the CLI signs on the wall clock
+    key = tmp_path / "blue.key"
+    write_private(PARTY_KEYS["blue"], key)
+    start = live_server.clock() + timedelta(hours=2)
+    feats = [circle(35.0 + i * 0.5, 34.0, start=start, callsign=f"S{i}") for i in range(2)]
+    doc = {"type": "FeatureCollection", "features": feats}
+    out = submit(live_server, tmp_path, doc, "--key", str(key))
+    assert out.exit_code == 0 and out.output.count(" filed (") == 2, out.output
+    signed = [
+        e
+        for e in live_server.service.store.ledger_entries()
+        if e["event"]["type"] == "notice_version" and "envelope" in e["event"]
+    ]
+    assert len({e["event"]["envelope"]["nonce"] for e in signed}) == 2

@@ -226,6 +226,24 @@ def create_app(
         result = await committer.run(WriteOp("submit", party, feature=body))
         return JSONBytes(result.to_dict(), status_code=201)
 
+    @app.post(
+        "/notices/collection",
+        status_code=201,
+        tags=["notices"],
+        response_model=None,
+        responses=_ok(schemas.SubmitAllOut, 201),
+        openapi_extra=schemas.body_schema(schemas.NoticeCollectionIn),
+    )
+    async def submit_notices(request: Request, party: Party) -> JSONBytes:
+        """File every notice of a FeatureCollection, all or nothing: one refused feature
+        (named `features[i]...`) files none. Each feature is a bare Feature or a signed
+        envelope, as POST /notices takes."""
+        body = await _json_body(request)
+        if not isinstance(body, dict) or body.get("type") != "FeatureCollection":
+            raise InvalidInput("must be a GeoJSON FeatureCollection", field="type")
+        result = await committer.run(WriteOp("submit_all", party, feature=body.get("features")))
+        return JSONBytes(result.to_dict(), status_code=201)
+
     @app.get(
         "/notices",
         tags=["notices"],

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..model.events import EventKind
 from ..model.hazard_rules import ACTIVITIES
+from ..model.limits import MAX_COLLECTION_FEATURES
 
 
 class Closed(BaseModel):
@@ -357,6 +358,10 @@ class SubmitOut(Closed):
     violations: list[ViolationOut]
 
 
+class SubmitAllOut(Closed):
+    results: list[SubmitOut] = Field(description="one per feature, in the order sent")
+
+
 class SignedEnvelope(BaseModel):
     """A party's statement, signed with its Ed25519 key over the RFC 8785 form of every
     field but `signature` (see interlock.ledger.envelope and interlock.client)."""
@@ -373,6 +378,16 @@ class SignedEnvelope(BaseModel):
         "{size, root} (the log's checkpoint the signer verified, holding the message)}"
     )
     signature: str = Field(description="base64url Ed25519 signature")
+
+
+class NoticeCollectionIn(BaseModel):
+    """Notices filed all or nothing: each a Feature or a signed envelope (with its
+    openings), as POST /notices takes."""
+
+    type: Literal["FeatureCollection"]
+    features: list[NoticeFeature | SignedEnvelope] = Field(
+        min_length=1, max_length=MAX_COLLECTION_FEATURES
+    )
 
 
 class RecipientOut(Closed):

@@ -12,13 +12,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ..errors import InterlockError
 from ..model.agreement import Rules, agreement_from_dict
 from ..model.timeutil import parse_utc
 from .common import (
     Api,
     console,
-    err_console,
     fail,
     key_option,
     party_client,
@@ -146,39 +144,31 @@ def submit(
     """File every notice in FILE; print each one's id, conflicts and violations.
 
     A FeatureCollection is filed all or nothing: every feature is checked first, against
-    the server's agreement and clock, and one bad feature (named `features[i].field`)
-    files none (exit 2). With --key, each notice goes as an Ed25519-signed envelope of
-    your party."""
+    the server's agreement and clock, then all go in one request the server files in one
+    transaction; one bad feature (named `features[i].field`) files none (exit 2). With
+    --key, each notice goes as an Ed25519-signed envelope of your party."""
     with reported_errors():
         from ..service.check import check_filable, features_of  # detection code: only here
 
         feats = features_of(read_json_file(file, orjson.loads), file)
         api = Api(url, token)
-        if key is not None:  # checked (token, party, key) before the first is filed
+        if key is not None:  # checked (token, party, key) before anything is filed
             signer = party_client(url, token, party, key, need_key=True)
-            post: Callable[[Any], Any] = signer.submit_notice
+            one: Callable[[Any], Any] = signer.submit_notice
+            many: Callable[[list[Any]], Any] = signer.submit_notices
         else:
 
-            def post(feat: Any) -> Any:
-                return api.call(
-                    "POST",
-                    "/notices",
-                    content=orjson.dumps(feat),
-                    headers={"Content-Type": "application/json"},
-                )
+            def one(feat: Any) -> Any:
+                return _post(api, "/notices", feat)
+
+            def many(bodies: list[Any]) -> Any:
+                collection = {"type": "FeatureCollection", "features": bodies}
+                return _post(api, "/notices/collection", collection)
 
         check_filable(feats, _served_rules(api), _server_time(api))
-        for n, feat in enumerate(feats):
-            try:
-                result = post(feat)
-            except (typer.Exit, InterlockError):
-                if n:
-                    err_console.print(
-                        f"features[{n}] was refused after {n} filed (above): the server "
-                        "refused it for a reason only it could check",
-                        highlight=False,
-                    )
-                raise
+        # More than one: the server files them all or none (a refusal names features[i]).
+        results = [one(feats[0])] if len(feats) == 1 else many(feats)["results"]
+        for result in results:
             props = result["notice"]["properties"]
             console.print(
                 f"[bold]{props['id']}[/] filed ({props['domain']}, "
@@ -188,6 +178,12 @@ def submit(
                 console.print(f"  [yellow]violation[/] {v['kind']}: {v['detail']}")
             if result["conflicts"]:
                 console.print(_conflict_rows("conflicts", result["conflicts"]))
+
+
+def _post(api: Api, path: str, body: Any) -> Any:
+    return api.call(
+        "POST", path, content=orjson.dumps(body), headers={"Content-Type": "application/json"}
+    )
 
 
 def _served_rules(api: Api) -> Rules:

@@ -33,3 +33,9 @@ FULL_BAND_M = (-MAX_DEPTH_M, MAX_ALT_FT * M_PER_FT)
 # start or end, are in force over this whole window.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+# Notices filed at once (POST /notices/collection): all in one transaction, which holds
+# the write lock every other party's write waits behind, so the batch is bounded. 500 is
+# above a day's tasking order of a theatre (a few hundred sorties) and keeps the lock to
+# seconds; the request body cap (api.app.MAX_BODY_BYTES, 1 MB) bounds it too.
+MAX_COLLECTION_FEATURES = 500

@@ -22,6 +22,7 @@ from ..detect.rules import insufficient_warning, late_notice
 from ..detect.strategic import Volume, notice_volume
 from ..errors import (
     Forbidden,
+    InterlockError,
     InvalidInput,
     NotFound,
     RuleViolation,
@@ -34,6 +35,7 @@ from ..ledger.statements import NEW, notice_target
 from ..model.agreement import Agreement
 from ..model.conflict import Ref, Violation
 from ..model.events import EventKind
+from ..model.limits import MAX_COLLECTION_FEATURES
 from ..model.notice import (
     NoticeDraft,
     check_horizon,
@@ -53,14 +55,14 @@ from .record import record
 from .spectrum import SpectrumService
 from .strategic import StrategicRecorder, index_entry
 
-__all__ = ["NoticeService", "SubmitResult", "WriteOp"]
+__all__ = ["NoticeService", "SubmitAllResult", "SubmitResult", "WriteOp"]
 
 
 @dataclass(frozen=True, slots=True)
 class WriteOp:
     """One write of a batch: submit a notice, amend one, or cancel one."""
 
-    kind: str  # "submit" | "amend" | "cancel"
+    kind: str  # "submit" | "amend" | "cancel" | "submit_all" (feature: a list of bodies)
     party: str
     notice_id: str | None = None
     feature: Any = None
@@ -105,6 +107,24 @@ class SubmitResult:
             "conflicts": [c.to_json() for c in self.conflicts],
             "violations": [v.to_json() for v in self.violations],
         }
+
+
+@dataclass
+class SubmitAllResult:
+    """A collection filed at once: each notice's result, in the order sent."""
+
+    results: list[SubmitResult]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"results": [r.to_dict() for r in self.results]}
+
+
+def _at(exc: InterlockError, where: str) -> InterlockError:
+    """The same refusal, its field prefixed with where in the collection it happened
+    (`features[2].properties.end`; a field-less one names `features[2]`)."""
+    if exc.field is None:
+        return type(exc)(exc.detail, field=where)
+    return type(exc)(exc.detail[len(exc.field) + 2 :], field=f"{where}.{exc.field}")
 
 
 class NoticeService:
@@ -320,6 +340,10 @@ class NoticeService:
         """A new version of one's own notice, detected afresh."""
         return self._one(WriteOp("amend", party, notice_id, feature))
 
+    def submit_all(self, party: str, features: Any) -> SubmitAllResult:
+        """File every notice of a collection, all or nothing (one transaction)."""
+        return self._one(WriteOp("submit_all", party, feature=features))
+
     def cancel(self, party: str, notice_id: str) -> dict[str, Any]:
         """Cancel one's own notice; it stays on record and its open conflicts close."""
         return self._one(WriteOp("cancel", party, notice_id))
@@ -332,10 +356,12 @@ class NoticeService:
         see service.batch. A refused op's InterlockError becomes its result."""
         return Batcher(self.store, {WriteOp: self}).run_batch(ops)
 
-    def prepare(self, op: WriteOp) -> Prepared | None:
+    def prepare(self, op: WriteOp) -> Prepared | list[Prepared] | None:
         """Validation that needs no store, done before taking the write lock."""
         if op.kind == "cancel":
             return None
+        if op.kind == "submit_all":
+            return self._prepare_all(op)
         self.agreement.party(op.party)
         signed = self._unwrap(op, op.feature)
         feature = op.feature if signed is None else signed.feature
@@ -349,6 +375,28 @@ class NoticeService:
         if signed is None:
             return Prepared(draft)
         return Prepared(draft, signed.envelope, signed.recorded, signed.openings, signed.version)
+
+    def _prepare_all(self, op: WriteOp) -> list[Prepared]:
+        """Each feature of a collection prepared as a new notice; a refusal names it."""
+        bodies = op.feature
+        if not isinstance(bodies, list):
+            raise InvalidInput("must be a list of Features", field="features")
+        if not bodies:
+            raise InvalidInput("an empty collection files nothing", field="features")
+        if len(bodies) > MAX_COLLECTION_FEATURES:
+            raise InvalidInput(
+                f"{len(bodies)} notices; at most {MAX_COLLECTION_FEATURES} are filed at once",
+                field="features",
+            )
+        prepared: list[Prepared] = []
+        for i, body in enumerate(bodies):
+            try:
+                one = self.prepare(WriteOp("submit", op.party, feature=body))
+            except InterlockError as exc:
+                raise _at(exc, f"features[{i}]") from None
+            assert isinstance(one, Prepared)
+            prepared.append(one)
+        return prepared
 
     def _unwrap(self, op: WriteOp, body: Any) -> Signed | None:
         """A signed notice as sent (None: a bare Feature): the envelope, checked, with the
@@ -412,6 +460,14 @@ class NoticeService:
         )
 
     def apply(self, tx: WriteTx, op: WriteOp, prepared: Any) -> Any:
+        if op.kind == "submit_all":  # service.batch undoes every write of a refused op
+            results = []
+            for i, one in enumerate(prepared):
+                try:
+                    results.append(self.apply(tx, replace(op, kind="submit"), one))
+                except InterlockError as exc:
+                    raise _at(exc, f"features[{i}]") from None
+            return SubmitAllResult(results)
         now = self.clock()
         if isinstance(prepared, Prepared) and prepared.envelope is not None:
             tx.claim_nonce(prepared.envelope["nonce"], op.party, to_ts(now))
