@@ -10,7 +10,8 @@
 // (hotline.js); "acknowledged" here, for conflicts and alerts, is the officer's own mark
 // and tells no one. Items no longer live are pruned from it.
 import { CHANGE_EVENT, t } from "./i18n.js";
-import { esc, fmtTime } from "./util.js";
+import { esc } from "./util.js";
+import { fmtAt } from "./words.js";
 
 /** Snooze lengths offered, in minutes (a watch's short, medium and long look away). */
 export const SNOOZE_MINUTES = [5, 15, 60];
@@ -222,7 +223,7 @@ export class AlarmBoard {
       .sort(([a], [b]) => this.state[a].until - this.state[b].until)
       .map(
         ([key, item]) => `<li><span class="what">${esc(KIND_WORD()[item.kind])}: ${esc(item.label)}</span>
-          <span class="until">${esc(t("alarm.until", { time: fmtTime(new Date(this.state[key].until).toISOString()).slice(11) }))}</span>
+          <span class="until">${esc(t("alarm.until", { time: fmtAt(this.state[key].until / 1000) }))}</span>
           <button type="button" data-unsnooze="${esc(key)}">${esc(t("alarm.unsnooze"))}</button></li>`,
       )
       .join("");

@@ -5,7 +5,8 @@ import { ApiError } from "./api.js";
 import { t } from "./i18n.js";
 import { readPhrase, renderPhrase } from "./phrases.js";
 import { signEnvelope } from "./sign.js";
-import { esc, fmtDuration, fmtTime, html } from "./util.js";
+import { esc, fmtDuration, html } from "./util.js";
+import { fmtAt, fmtWhen } from "./words.js";
 
 /** A message's state or priority in the reader's language (the API's word if unknown). */
 const STATE = () => ({ pending: t("msgstate.pending"), delivered: t("msgstate.delivered"), acknowledged: t("msgstate.acknowledged"), overdue: t("msgstate.overdue") });
@@ -23,8 +24,9 @@ const sender = (from) => (from === "interlock" ? t("hotline.system_party") : fro
 export class Hotline {
   /** `root` is the panel element (see index.html for its parts). */
   /** `alarms`: the AlarmBoard (alarms.js); `conflictName(id)`: a conflict in words, or null. */
-  constructor({ root, api, me, agreement, key, witness = null, onError, alarms = null, conflictName = () => null }) {
-    Object.assign(this, { root, api, me, agreement, key, witness, onError, alarms, conflictName });
+  constructor({ root, api, me, agreement, key, witness = null, onError, alarms = null, conflictName = () => null, noticeName = (id) => id }) {
+    // noticeName: a referenced notice's callsign (its id until the notices are known)
+    Object.assign(this, { root, api, me, agreement, key, witness, onError, alarms, conflictName, noticeName });
     this.inbox = [];
     this.loaded = false; // the messages fetched once
     this.escalated = new Map(); // message id -> {byParty: Map(party -> count), at, overdue_s, event}
@@ -105,9 +107,9 @@ export class Hotline {
     const recipients = m.recipients
       .map((r) => {
         const when = r.acknowledged_at
-          ? esc(t("hotline.acknowledged_at", { time: fmtTime(r.acknowledged_at) }))
+          ? esc(t("hotline.acknowledged_at", { time: fmtAt(r.acknowledged_at) }))
           : r.delivered_at
-            ? esc(t("hotline.delivered_at", { time: fmtTime(r.delivered_at) }))
+            ? esc(t("hotline.delivered_at", { time: fmtAt(r.delivered_at) }))
             : esc(t("hotline.not_delivered"));
         const reply = r.reply ? ` — “${esc(r.reply)}”` : "";
         const esc_ = r.escalations ? ` <b class="danger">${esc(t("hotline.escalated", { n: r.escalations }))}</b>` : "";
@@ -125,7 +127,7 @@ export class Hotline {
     const refs = (m.refs ?? [])
       .map((r) =>
         r.kind === "notice"
-          ? `<a href="#" class="ref" data-notice="${esc(r.id)}">${esc(r.id)}</a>`
+          ? `<a href="#" class="ref" data-notice="${esc(r.id)}">${esc(this.noticeName(r.id))}</a>`
           : `${esc(r.kind)} ${esc(r.id)}`,
       )
       .join(", ");
@@ -138,7 +140,7 @@ export class Hotline {
       <div class="subject">${esc(m.subject)}</div>
       ${m.phrase ? renderPhrase(m.phrase) : ""}
       ${m.body ? `<div class="text">${esc(m.body)}</div>` : ""}
-      <div class="meta">${esc(t("hotline.sent_at", { time: fmtTime(m.sent_at) }))} · ${esc(m.signed ? t("hotline.signed") : t("hotline.unsigned"))}
+      <div class="meta">${esc(t("hotline.sent_at", { time: fmtWhen(m.sent_at) }))} · ${esc(m.signed ? t("hotline.signed") : t("hotline.unsigned"))}
         ${done ? "" : `· <span class="countdown" data-deadline="${esc(m.deadline)}"></span>`}
         ${escalations ? `· <b class="danger">${esc(t("hotline.escalated", { n: escalations }))}</b>` : ""}
         ${refs ? `<br>${esc(t("hotline.refs"))} ${refs}` : ""}</div>
@@ -217,7 +219,7 @@ export class Hotline {
         const priority = m?.priority ?? e.priority ?? "";
         const from = sender(m?.from ?? e.from ?? "?");
         const deadline = m?.deadline ?? e.deadline;
-        const last = g.at ? ` · ${esc(t("hotline.last", { time: fmtTime(g.at).slice(11) }))}` : "";
+        const last = g.at ? ` · ${esc(t("hotline.last", { time: fmtAt(g.at) }))}` : "";
         return html(`<li class="danger escalation prio-${esc(priority)}" data-escalation="${esc(id)}">
           <span class="esc-count" title="${esc(t("hotline.esc_title"))}">×${count}</span>
           <a href="#" data-message="${esc(id)}"><b class="prio">${esc(word(PRIORITY, priority))}</b> ${subject}</a>${about}
@@ -343,7 +345,7 @@ export class Hotline {
       try {
         const env = await signEnvelope(this.key, "message", this.me.id, body);
         const sent = await this.api.post("/messages", env);
-        status.textContent = t("hotline.sent", { id: sent.id, time: fmtTime(sent.deadline) });
+        status.textContent = t("hotline.sent", { id: sent.id, time: fmtAt(sent.deadline) });
         form.reset();
         await this.refresh();
       } catch (error) {

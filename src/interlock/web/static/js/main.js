@@ -156,7 +156,9 @@ async function start(api, me, agreement, key) {
   alarms = new AlarmBoard({ scope: `${location.origin} ${me.id}`, sound: $("#alarm-sound"), snoozed: $("#snoozed") });
   // A conflict an escalated message is about, in the conflict list's own words.
   const conflictName = (id) => $(`#conflicts [data-conflict="${CSS.escape(String(id))}"]`)?.dataset.name ?? null;
-  const hotline = new Hotline({ root: $("#hotline"), api, me, agreement, key, witness, onError: reportError, alarms, conflictName });
+  // A referenced notice by its callsign once the notices are known (else its id).
+  const refName = (id) => (names.notices.has(id) ? names.notice(id) : id);
+  const hotline = new Hotline({ root: $("#hotline"), api, me, agreement, key, witness, onError: reportError, alarms, conflictName, noticeName: refName });
   phrasePicker($("#compose .phrase-picker"), $("#compose [name=subject]"));
 
   const conflictedNotices = () => {
@@ -228,6 +230,7 @@ async function start(api, me, agreement, key) {
       names.notices = new Map(data.notices.map((f) => [f.properties.id, f]));
       redraw();
       renameLists();
+      hotline.render(); // the notices its messages refer to, by callsign
     },
     assets: async () => {
       data.assets = (await api.get("/assets")).features;

@@ -6,7 +6,8 @@
 // one long notice no longer stretches it. The slider spans the view; until it is moved
 // it follows now, so "only active at" means "active now".
 import { CHANGE_EVENT, t } from "./i18n.js";
-import { esc, fmtTime } from "./util.js";
+import { esc } from "./util.js";
+import { fmtAt, fmtWindow } from "./words.js";
 
 const MIN = 60e3;
 const HOUR = 60 * MIN;
@@ -184,7 +185,7 @@ export class Timeline {
       const to = Math.min(101, this.pct(Date.parse(p.end)));
       const width = Math.max(0.4, to - from);
       const hot = this.conflicted.has(p.id) ? " in-conflict" : "";
-      const title = `${p.callsign ?? p.id} (${p.party}, ${p.domain}) ${fmtTime(p.start)} → ${fmtTime(p.end)}`;
+      const title = `${p.callsign ?? p.id} · ${fmtWindow(p.start, p.end)}`;
       const bar =
         to < 0 || from > 100
           ? `<span class="off ${from > 100 ? "later" : "earlier"}" data-notice="${esc(p.id)}" title="${esc(title)}">${from > 100 ? "▸" : "◂"}</span>`
@@ -206,7 +207,7 @@ export class Timeline {
     const shown = this.time();
     const [t0, t1] = this.range;
     this.slider.value = String(Math.round(((shown - t0) / (t1 - t0)) * 1000)); // clamped by the input
-    const when = fmtTime(new Date(shown).toISOString());
+    const when = fmtAt(shown / 1000);
     this.label.textContent = this.atTime.checked ? (this.at == null ? t("time.now_at", { time: when }) : when) : t("time.all");
     const cursor = this.root.querySelector(".cursor");
     const now = this.root.querySelector(".now");
