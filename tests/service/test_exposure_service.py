@@ -206,7 +206,7 @@ def test_a_strike_one_minute_ahead_exposes_the_recce_and_gives_too_little_warnin
     assert recce_id in subjects[0] and strike_id in subjects[0]
     assert subjects[1].startswith("INSUFFICIENT WARNING")
     exposure_msg = next(m for m in flash if m["subject"].startswith("EXPOSURE"))
-    assert "2018-09-17T20:00:00Z" in exposure_msg["body"]
+    assert f"{e['window_start'][11:16]}–{e['window_end'][11:16]} UTC" in exposure_msg["body"]
     assert {"kind": "conflict", "id": str(e["id"])} in exposure_msg["refs"]
     iaf_flash = [m for m in inbox(services, "iaf") if m["priority"] == "flash"]
     assert [m["subject"][:8] for m in iaf_flash] == ["EXPOSURE"]

@@ -18,12 +18,14 @@ from ..detect.hazards import ActivityNotice, Hazard, hot_hazards
 from ..detect.strategic import Volume, within_budget
 from ..geo.boxes import grow_boxes
 from ..geo.distance import far_apart, separation
+from ..model import wording
 from ..model.agreement import Agreement
 from ..model.hazard import hazard_from_stored
 from ..model.timeutil import iso, to_ts
 from ..store.base import IndexEntry, WriteTx
 from ..store.rows import ConflictRow, ExposureMeasures, Measures
 from .hotline import post_system_message
+from .naming import side_name
 from .strategic import StrategicRecorder, store_conflict
 
 # Kinetic notices make hazards hot whatever their band (reach is horizontal only,
@@ -116,19 +118,22 @@ class ExposureRecorder:
         stored = tx.get_hazard(e.hazard)
         name = str(stored.feature["properties"].get("name", "")) if stored else ""
         hazard = f"hazard {name!r} ({e.hazard})" if name else f"hazard {e.hazard}"
+        exposed = side_name(tx, self.agreement, "notice", c.a_id, c.a_version, c.a_party)
+        kinetic = side_name(tx, self.agreement, "notice", c.b_id, c.b_version, c.b_party)
         post_system_message(
             tx,
             self.agreement,
             now,
             to=c.parties,
             priority=self.agreement.hotline.system_priority["exposure"],
-            subject=f"EXPOSURE conflict #{c.id}: {c.a_party}'s notice {c.a_id} inside "
-            f"{hazard}, hot by {c.b_party}'s kinetic notice {c.b_id}",
+            subject=f"EXPOSURE conflict #{c.id}: {exposed} inside "
+            f"{hazard}, hot by {kinetic}",
             text=(
-                f"{c.a_party}'s declared volume {c.a_id} lies inside the envelope of "
-                f"{hazard}, which {c.b_party}'s notice {c.b_id} makes hot, from "
-                f"{m.window_start} to {m.window_end}; deepest point "
-                f"{m.worst_lat:.4f}, {m.worst_lon:.4f}, {e.depth_m:,.0f} m inside: "
+                f"the declared volume of {exposed} lies inside the envelope of "
+                f"{hazard}, which {kinetic} makes hot, "
+                f"{wording.window(m.window_start, m.window_end, now)} UTC; deepest point "
+                f"{wording.position(m.worst_lat, m.worst_lon)}, "
+                f"{wording.nm(e.depth_m)} NM inside: "
                 f"{e.time_to_exit_s / 60:.1f} min to leave, warning required "
                 f"{e.required_warning_s / 60:.1f} min"
             ),

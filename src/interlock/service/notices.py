@@ -51,6 +51,7 @@ from .batch import Batcher, run_one
 from .clock import Clock
 from .exposure import ExposureRecorder
 from .hotline import post_system_message
+from .naming import notice_name, party_name
 from .record import record
 from .spectrum import SpectrumService
 from .strategic import StrategicRecorder, index_entry
@@ -305,12 +306,16 @@ class NoticeService:
             to = [v.exposed_party]
             refs.append(("notice", v.exposed.id))
             subject = (
-                f"INSUFFICIENT WARNING: {v.party}'s kinetic notice {v.notice.id} exposes your "
-                f"notice {v.exposed.id} in hazard {v.hazard}"
+                f"INSUFFICIENT WARNING: {party_name(self.agreement, v.party)}'s kinetic "
+                f"notice {notice_name(tx, v.notice.id)} exposes your "
+                f"{notice_name(tx, v.exposed.id)} in hazard {v.hazard}"
             )
         else:
             to = [p for p in self.agreement.party_ids if p != v.party]
-            subject = f"late notice {v.notice.id} by {v.party}"
+            subject = (
+                f"late notice {notice_name(tx, v.notice.id)} by "
+                f"{party_name(self.agreement, v.party)}"
+            )
         post_system_message(
             tx,
             self.agreement,

@@ -32,6 +32,7 @@ from typing import Any, Protocol
 
 from ..errors import InvalidInput, NotFound
 from ..geo.shapes import Area
+from ..model import wording
 from ..model.agreement import Agreement
 from ..model.severity import interference_severity
 from ..model.spectrum_rules import SpectrumRules
@@ -60,6 +61,7 @@ from ..store.rows import (
 )
 from .clock import Clock, utc_now
 from .hotline import post_system_message
+from .naming import party_name, side_name
 from .strategic import store_conflict
 
 DEFAULT_WINDOW = timedelta(hours=24)
@@ -389,11 +391,13 @@ class SpectrumService:
             now,
             to=c.parties,
             priority=self.agreement.hotline.system_priority[c.severity],
-            subject=f"{c.severity} interference conflict #{c.id}: emission {c.b_id} "
-            f"({c.b_party}) at receiver {e.receiver_name or c.a_id} ({c.a_party})",
+            subject=f"{c.severity} interference conflict #{c.id}: emission "
+            f"{side_name(tx, self.agreement, 'notice', c.b_id, c.b_version, c.b_party)} at "
+            f"receiver {e.receiver_name or c.a_id} ({party_name(self.agreement, c.a_party)})",
             text=(
                 f"I/N {e.i_n_db:.1f} dB against a criterion of {e.criterion_db:.1f} dB "
-                f"(worst at {e.worst_at}), {e.start} - {e.end}; move list: "
+                f"(worst at {wording.hhmm(e.worst_at, now)} UTC), "
+                f"{wording.window(e.start, e.end, now)} UTC; move list: "
                 f"{', '.join(e.move_list)}{hint}"
             ),
             refs=[("conflict", str(c.id)), ("notice", c.b_id)],

@@ -27,6 +27,7 @@ from ..model.timeutil import iso, parse_utc, to_ts
 from ..store.base import IndexEntry, NoticeRow, WriteTx
 from ..store.rows import AssetRow, ConflictRow, Measures
 from .hotline import post_system_message
+from .naming import side_name
 from .record import record
 
 # Standing assets (no start or end) are in force over the whole window of accepted times
@@ -169,10 +170,14 @@ class StrategicRecorder:
         its refs."""
         m = c.measures
         assert m is not None, "a strategic conflict has measures"
-        a, a_air = self._side(tx, c.a_kind, c.a_id, c.a_version, c.a_party)
-        b, b_air = self._side(tx, c.b_kind, c.b_id, c.b_version, c.b_party)
-        vertical = wording.feet if a_air or b_air else wording.metres
-        unit = "ft" if a_air or b_air else "m"
+        a = side_name(tx, self.agreement, c.a_kind, c.a_id, c.a_version, c.a_party)
+        b = side_name(tx, self.agreement, c.b_kind, c.b_id, c.b_version, c.b_party)
+        sides = ((c.a_kind, c.a_id, c.a_version), (c.b_kind, c.b_id, c.b_version))
+        air = any(  # feet when either side is in the air, else metres (sea, assets)
+            k == "notice" and (row := tx.get_notice(i, v)) is not None and row.domain == "air"
+            for k, i, v in sides
+        )
+        vertical, unit = (wording.feet, "ft") if air else (wording.metres, "m")
         post_system_message(
             tx,
             self.agreement,
@@ -191,23 +196,6 @@ class StrategicRecorder:
             refs=[("conflict", str(c.id))]
             + [(k, i) for k, i in ((c.a_kind, c.a_id), (c.b_kind, c.b_id)) if k in REF_KINDS],
         )
-
-    def _side(
-        self, tx: WriteTx, kind: str, ref_id: str, version: int, party: str
-    ) -> tuple[str, bool]:
-        """("PATROL 21 (Blue air force command)", whether it is in the air) for one side."""
-        props: dict[str, object] = {}
-        air = kind == "notice"  # a protected asset is on the ground or at sea
-        if kind == "notice":
-            row = tx.get_notice(ref_id, version)
-            if row is not None:
-                props, air = row.feature["properties"], row.domain == "air"
-        else:
-            asset = tx.get_asset(ref_id)
-            if asset is not None:
-                props = asset.feature["properties"]
-        name = props.get("callsign") or props.get("name") or f"{kind} {ref_id}"
-        return f"{name} ({self.agreement.party(party).name})", air
 
 
 def store_conflict(
