@@ -285,9 +285,9 @@ class Node:
     """One Node process running harness.mjs over the page's own modules, asked one line
     at a time (the JS-against-Python tests)."""
 
-    def __init__(self) -> None:
+    def __init__(self, harness: Path = HARNESS) -> None:
         self.proc = subprocess.Popen(
-            ["node", str(HARNESS), str(STATIC / "js")],
+            ["node", str(harness), str(STATIC / "js")],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

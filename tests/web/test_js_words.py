@@ -4,11 +4,9 @@ levels, distances in NM, and bands in the unit they were filed in (no "-0 m").""
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import shutil
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,8 +16,8 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.web.conftest import Node
 
-from interlock.api.web import STATIC
 from interlock.geo.units import M_PER_FT, M_PER_NM
 
 HARNESS = Path(__file__).parent / "words_harness.mjs"
@@ -27,21 +25,14 @@ HARNESS = Path(__file__).parent / "words_harness.mjs"
 RAW = re.compile(r"\b[a-z]+_[a-z_]+\b|\b[nacmh]-[0-9a-f]{6,}|\d{2}:\d{2}:\d{2}\.\d|-0 m")
 
 
-class Words:
-    def __init__(self) -> None:
-        self.proc = subprocess.Popen(
-            ["node", str(HARNESS), str(STATIC / "js")],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-        )
+class Words(Node):
+    """The words harness (words_harness.mjs: catalogues installed, a language chosen)."""
 
-    def ask(self, **request: Any) -> Any:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(json.dumps(request) + "\n")
-        self.proc.stdin.flush()
-        answer = json.loads(self.proc.stdout.readline())
+    def __init__(self) -> None:
+        super().__init__(HARNESS)
+
+    def ask(self, **request: Any) -> Any:  # type: ignore[override]
+        answer = super().ask(**request)
         assert "error" not in answer, answer
         return answer.get("ok")
 
@@ -55,9 +46,7 @@ def words() -> Iterator[Words]:
         pytest.skip("node is not installed")
     w = Words()
     yield w
-    assert w.proc.stdin is not None
-    w.proc.stdin.close()
-    w.proc.wait(timeout=10)
+    w.close()
 
 
 def half_up(x: float) -> int:
