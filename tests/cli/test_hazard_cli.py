@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -58,9 +59,12 @@ def test_add_list_retire(live_server: LiveServer, services: Services, tmp_path: 
         "2.5",
         "red",
         "12-01 11:07–12:37",  # the notice's hour plus the 30 min reaction tail, UTC
-        *ids,
     ):
         assert expected in text, "\n" + text
+    # Each hazard by its shortest unique prefix (at least 6 characters), as retire takes.
+    shown = re.findall(r"\bh-[0-9a-f]+\b", text)
+    assert len(shown) == len(ids) and all(len(s) >= 6 for s in shown), text
+    assert all(sum(i.startswith(s) for i in ids) == 1 for s in shown), text
     # The ship's hazard is beyond reach of the strike (the default 50 km): never hot.
     ship_row = next(i for i, line in enumerate(lines) if "Ship SAM" in line)
     assert lines[ship_row].rstrip().endswith("-"), lines[ship_row]

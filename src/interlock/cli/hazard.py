@@ -12,13 +12,13 @@ from rich.table import Table
 
 from ..model.timeutil import parse_utc
 from .common import Api, console, fail, read_json_file, reported_errors, token_option, url_option
-from .readable import resolve
+from .readable import resolve, short_ids
 
 # Display only (the band is stored and checked in feet AMSL): from this altitude up the
 # table reads as flight levels, the US transition altitude (FAA 14 CFR 91.121).
 FL_FROM_FT = 18_000
 GAP = 2  # between columns: the box's divider and one space of padding
-ID_WIDTH = 18  # "h-" and 16 hex digits (service.hazards): kept whole, to copy
+ID_WIDTH = 18  # at most "h-" and 16 hex digits (service.hazards): kept whole, to copy
 
 hazard_app = typer.Typer(
     help="Report, list and retire hazards (third parties' weapon engagement zones).",
@@ -111,12 +111,13 @@ def list_hazards(
         console.print_json(orjson.dumps(fc).decode())
         return
     rows = []
+    short = short_ids(f["properties"]["id"] for f in fc["features"])  # as `hazard retire` takes
     for f in fc["features"]:
         p = f["properties"]
         name = p["name"] + ("" if p["retired_at"] is None else " (retired)")
         rows.append(
             (
-                f"{name}\n{p['id']}",
+                f"{name}\n{short[p['id']]}",
                 p["operator"],
                 p["weapon"] or "-",
                 _range_km(p),

@@ -363,16 +363,21 @@ def status(
     """Every party's hotline: up, down (silent too long) or unknown (never heard)."""
     with reported_errors(), party_client(url, token, None, None, need_key=False) as client:
         states = client.status()
+        named = {p["id"]: p["name"] for p in client.call("GET", "/agreement")["parties"]}
     if as_json:
         _json_out(states)
         return
+    now = datetime.now(UTC)
     table = Table(title="hotline status")
     for col in ("party", "state", "last heard (UTC)"):
         table.add_column(col)
     colour = {"up": "green", "down": "bold red", "unknown": "yellow"}
     for s in states:
+        seen = s["last_seen"]
         table.add_row(
-            s["party"], f"[{colour.get(s['state'], '')}]{s['state']}[/]", s["last_seen"] or "-"
+            f"{escape(named.get(s['party'], s['party']))} ({s['party']})",
+            f"[{colour.get(s['state'], '')}]{s['state']}[/]",
+            f"{hhmm(seen, now, seconds=True)} ({relative(seen, now)})" if seen else "never",
         )
     console.print(table)
 
