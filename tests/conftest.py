@@ -420,7 +420,34 @@ ENGINE_FREE = (
 # the PostgreSQL pass (lane "b"). The engine-free tests run once, in one lane: those under
 # these directories in lane b, every other one (a new directory too) in lane a; chosen so
 # the lanes take about the same time. INTERLOCK_TEST_LANE unset: one lane runs them all.
-LANE_B_ENGINE_FREE = ("ledger/", "detect/", "feeds/", "service/", "store/", "spectrum/", "web/")
+LANE_B_ENGINE_FREE = (
+    "ledger/",
+    "detect/",
+    "feeds/",
+    "service/",
+    "store/",
+    "spectrum/",
+    "web/",
+    "bench/",
+    "model/",
+    "geo/",
+)
+# What a surface shows (the page's popups, labels, alarms and languages; the CLI's tables,
+# prefixes and input checks) does not depend on the store's engine: those tests run in the
+# SQLite lane only. The engine seam is tested below them on both engines (store/, service/,
+# api/), and these surface tests stay on both as the end-to-end pass over PostgreSQL: the
+# page and its witness, the CLI's file-list-conflicts-cancel round and the record's CLI.
+SURFACE = ("web/", "cli/")
+SURFACE_ON_BOTH_ENGINES = (
+    "web/test_page.py",
+    "web/test_page_witness.py",
+    "cli/test_cli.py",
+    "cli/test_audit_export.py",
+    "cli/test_audit_views.py",
+    "cli/test_bound_receipts_audit.py",
+    "cli/test_verify_url.py",
+    "cli/test_witness_cli.py",
+)
 LANE = os.environ.get("INTERLOCK_TEST_LANE", "")
 TESTS = Path(__file__).resolve().parent
 _ENGINE_USES = pytest.StashKey[list[str]]()
@@ -479,11 +506,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def _in_lane(item: pytest.Item) -> bool:
-    """Whether this lane runs `item`: every test that uses a store (on the lane's engine),
-    and the engine-free tests of the lane's share (LANE_B_ENGINE_FREE)."""
-    if not item.get_closest_marker("engine_free"):
-        return True
+    """Whether this lane runs `item`: every test that uses a store (on the lane's engine;
+    a surface test only in lane a: SURFACE), and the engine-free tests of the lane's share
+    (LANE_B_ENGINE_FREE)."""
     file = item.path.resolve().relative_to(TESTS).as_posix()
+    if not item.get_closest_marker("engine_free"):
+        surface_only = file.startswith(SURFACE) and file not in SURFACE_ON_BOTH_ENGINES
+        return LANE == "a" or not surface_only
     in_b = file.startswith(LANE_B_ENGINE_FREE)
     return in_b == (LANE == "b")
 
