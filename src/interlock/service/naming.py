@@ -5,12 +5,15 @@ announcement (conflicts, exposures, interference, violations)."""
 from __future__ import annotations
 
 from ..model.agreement import Agreement
-from ..store.base import WriteTx
+from ..store.base import NoticeRow, WriteTx
 
 
 def notice_name(tx: WriteTx, notice_id: str, version: int | None = None) -> str:
     """A notice's callsign, else "notice <id>" (a notice filed without one)."""
-    row = tx.get_notice(notice_id, version)
+    return _notice_label(tx.get_notice(notice_id, version), notice_id)
+
+
+def _notice_label(row: NoticeRow | None, notice_id: str) -> str:
     callsign = row.feature["properties"].get("callsign") if row is not None else None
     return str(callsign) if callsign else f"notice {notice_id}"
 
@@ -26,9 +29,21 @@ def party_name(agreement: Agreement, party: str) -> str:
     return agreement.party(party).name
 
 
+def side(
+    tx: WriteTx, agreement: Agreement, kind: str, ref_id: str, version: int, party: str
+) -> tuple[str, str | None]:
+    """One side of a conflict, "PATROL 21 (Blue air force command)", and its domain (a
+    notice's; None for an asset): one read of the side for both."""
+    if kind == "notice":
+        row = tx.get_notice(ref_id, version)
+        name, domain = _notice_label(row, ref_id), (row.domain if row is not None else None)
+    else:
+        name, domain = asset_name(tx, ref_id), None
+    return f"{name} ({party_name(agreement, party)})", domain
+
+
 def side_name(
     tx: WriteTx, agreement: Agreement, kind: str, ref_id: str, version: int, party: str
 ) -> str:
     """One side of a conflict: "PATROL 21 (Blue air force command)"."""
-    name = notice_name(tx, ref_id, version) if kind == "notice" else asset_name(tx, ref_id)
-    return f"{name} ({party_name(agreement, party)})"
+    return side(tx, agreement, kind, ref_id, version, party)[0]

@@ -27,7 +27,7 @@ from ..model.timeutil import iso, parse_utc, to_ts
 from ..store.base import IndexEntry, NoticeRow, WriteTx
 from ..store.rows import AssetRow, ConflictRow, Measures
 from .hotline import post_system_message
-from .naming import side_name
+from .naming import side
 from .record import record
 
 # Standing assets (no start or end) are in force over the whole window of accepted times
@@ -170,13 +170,10 @@ class StrategicRecorder:
         its refs."""
         m = c.measures
         assert m is not None, "a strategic conflict has measures"
-        a = side_name(tx, self.agreement, c.a_kind, c.a_id, c.a_version, c.a_party)
-        b = side_name(tx, self.agreement, c.b_kind, c.b_id, c.b_version, c.b_party)
-        sides = ((c.a_kind, c.a_id, c.a_version), (c.b_kind, c.b_id, c.b_version))
-        air = any(  # feet when either side is in the air, else metres (sea, assets)
-            k == "notice" and (row := tx.get_notice(i, v)) is not None and row.domain == "air"
-            for k, i, v in sides
-        )
+        a, a_domain = side(tx, self.agreement, c.a_kind, c.a_id, c.a_version, c.a_party)
+        b, b_domain = side(tx, self.agreement, c.b_kind, c.b_id, c.b_version, c.b_party)
+        # feet when either side is in the air, else metres (sea notices, assets)
+        air = "air" in (a_domain, b_domain)
         vertical, unit = (wording.feet, "ft") if air else (wording.metres, "m")
         post_system_message(
             tx,

@@ -8,13 +8,6 @@ export function esc(value) {
   return String(value ?? "").replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-/** "2026-11-25 19:21Z": times are UTC everywhere in interlock. */
-export function fmtTime(iso) {
-  if (!iso) return "—";
-  const d = typeof iso === "number" ? new Date(iso * 1000) : new Date(iso);
-  return d.toISOString().slice(0, 16).replace("T", " ") + "Z";
-}
-
 /** "1 h 05 min", "42 s": a duration for countdowns (the units abbreviated in the reader's
  * language, so no plural agreement is needed). */
 export function fmtDuration(ms) {
@@ -33,19 +26,6 @@ export function debounce(fn, ms) {
     clearTimeout(timer);
     timer = setTimeout(() => fn(...args), ms);
   };
-}
-
-/** An HTML table of an object's simple fields (for details popups). */
-export function detailsTable(obj, skip = []) {
-  const rows = Object.entries(obj)
-    .filter(([k, v]) => !skip.includes(k) && v !== null && v !== undefined && v !== "")
-    .map(([k, v]) => {
-      let text = typeof v === "object" ? JSON.stringify(v) : v;
-      if (typeof v === "number" && k.endsWith("_at")) text = fmtTime(v); // epoch seconds
-      else if (typeof v === "number" && !Number.isInteger(v)) text = String(+v.toFixed(3));
-      return `<tr><th>${esc(k)}</th><td>${esc(text)}</td></tr>`;
-    });
-  return `<table class="details">${rows.join("")}</table>`;
 }
 
 /** Create an element from an HTML string (one root). */
