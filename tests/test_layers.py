@@ -5,7 +5,7 @@ TYPE_CHECKING too: a lazy import is still a dependency) and mapped to the unit i
 a subpackage (`geo`, `ledger`, ...) or a top-level module (`errors`, `client`, ...).
 The layering, bottom first (design.md, "The shape"):
 
-    errors, validate < codec < geo < model, feeds < detect, spectrum, ledger < store
+    errors, validate < codec < geo < model, feeds < detect, spectrum, ledger, formats < store
     < service < api, cli, web, client
 
 A unit may import its own layer's siblings and anything below; the units' import graph
@@ -33,6 +33,7 @@ RANK = {
     "detect": 4,
     "spectrum": 4,
     "ledger": 4,
+    "formats": 4,  # exchange formats (KML, NOTAM, NAVAREA, F3548): model records <-> text
     "store": 5,
     "service": 6,
     "api": 7,
