@@ -596,6 +596,14 @@ class HazardRulesOut(Closed):
     masking_deg: float
 
 
+class FormatsOut(Closed):
+    """Who issues the theatre's NOTAMs and navigational warnings (`[formats]`)."""
+
+    fir: str
+    notam_series: str
+    navarea: str
+
+
 class AgreementOut(Closed):
     name: str
     parties: list[AgreementPartyOut]
@@ -605,6 +613,7 @@ class AgreementOut(Closed):
     tactical: TacticalOut
     spectrum: SpectrumRulesOut
     hazards: HazardRulesOut
+    formats: FormatsOut
 
 
 # ---- responses: the ledger ----------------------------------------------------------------

@@ -180,6 +180,78 @@ def _tactical_defaults() -> dict[str, TacticalMinima]:
 OTHERS_SEE_DEFAULT = ("callsign",)
 
 
+# ---- [formats]: who issues the theatre's NOTAMs and navigational warnings (issue 18) ----
+NAVAREAS = tuple(
+    [
+        "I",
+        "II",
+        "III",
+        "IV",
+        "V",
+        "VI",
+        "VII",
+        "VIII",
+        "IX",
+        "X",
+        "XI",
+        "XII",
+        "XIII",
+        "XIV",
+        "XV",
+        "XVI",
+        "XVII",
+        "XVIII",
+        "XIX",
+        "XX",
+        "XXI",
+    ]
+)  # IMO resolution A.706(17) as amended (MSC.1/Circ.1288): the 21 NAVAREAs
+FIR_ID = re.compile(r"^[A-Z]{4}$")  # an ICAO location indicator (Doc 7910): four letters
+
+
+@dataclass(frozen=True, slots=True)
+class Formats:
+    """The text formats' issuing details (``formats/notam.py``, ``formats/navarea.py``).
+
+    - ``fir`` "XXXX": the ICAO location indicator (Doc 7910) of the FIR the theatre lies
+      in, for the NOTAM Q-line and item A; "XXXX" is PANS-AIM's (Doc 10066) mark for no
+      indicator allotted, so a deployment names its own (the demo: "LCCC", Nicosia).
+    - ``notam_series`` "A": the NOTAM series letter (Doc 10066 App. 6: a letter A-Z, "A"
+      the usual series for international distribution).
+    - ``navarea`` "": the NAVAREA (IMO A.706(17)) the theatre's sea lies in, for the
+      warning's header ("III": Mediterranean and Black Sea); empty: a plain "NAVIGATIONAL
+      WARNING" header.
+    """
+
+    fir: str = "XXXX"
+    notam_series: str = "A"
+    navarea: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"fir": self.fir, "notam_series": self.notam_series, "navarea": self.navarea}
+
+
+def formats_from(data: dict[str, Any]) -> Formats:
+    """Validate the `[formats]` table (absent: the defaults above)."""
+    table = _table(data, "formats", "formats")
+    unknown = set(table) - {"fir", "notam_series", "navarea"}
+    if unknown:
+        raise InvalidInput(f"unknown key {sorted(unknown)[0]!r}", field="formats")
+    d = Formats()
+    fir = table.get("fir", d.fir)
+    if not isinstance(fir, str) or not FIR_ID.match(fir):
+        raise InvalidInput("an ICAO location indicator: four capital letters", field="formats.fir")
+    series = table.get("notam_series", d.notam_series)
+    if not isinstance(series, str) or not re.fullmatch(r"[A-Z]", series):
+        raise InvalidInput("one capital letter A-Z", field="formats.notam_series")
+    navarea = table.get("navarea", d.navarea)
+    if navarea != "" and navarea not in NAVAREAS:
+        raise InvalidInput(
+            "a NAVAREA in Roman numerals, I to XXI (or empty)", field="formats.navarea"
+        )
+    return Formats(fir, series, str(navarea))
+
+
 @dataclass(frozen=True, slots=True)
 class Agreement:
     name: str
@@ -191,6 +263,7 @@ class Agreement:
     tactical: dict[str, TacticalMinima] = field(default_factory=_tactical_defaults)
     spectrum: SpectrumRules = field(default_factory=SpectrumRules)
     hazards: HazardRules = field(default_factory=HazardRules)
+    formats: Formats = field(default_factory=Formats)
 
     def party(self, party_id: str) -> Party:
         for p in self.parties:
@@ -251,6 +324,7 @@ class Agreement:
             },
             "spectrum": self.spectrum.to_dict(),
             "hazards": self.hazards.to_dict(),
+            "formats": self.formats.to_dict(),
         }
 
 
@@ -460,6 +534,7 @@ def agreement_from_dict(data: dict[str, Any]) -> Agreement:
         _tactical(data),
         spectrum_rules(data),
         hazard_rules(data),
+        formats_from(data),
     )
 
 
