@@ -28,6 +28,7 @@ from ..service.hazards import HazardOp
 from ..service.hotline import HotlineOp, HotlineService
 from ..service.notices import WriteOp
 from ..service.root import Services
+from ..service.text_formats import TextFormats
 from ..service.tracks import TrackService
 from . import schemas
 from .errors import install_error_handlers
@@ -35,6 +36,7 @@ from .hazard_routes import hazard_router
 from .hotline_routes import hotline_router
 from .limits import MAX_INT, BodyLimit, FairShare
 from .log_routes import log_router
+from .notam_routes import notam_router
 from .responses import JSONBytes
 from .spectrum_routes import spectrum_router
 from .stream import KEEPALIVE_S, Broadcaster, StreamGate
@@ -280,6 +282,9 @@ def create_app(
             limit=limit,
             offset=offset,
         )
+
+    # /notices/{id}.notam|.navarea before /notices/{notice_id}, which would take them
+    app.include_router(notam_router(TextFormats(services), Depends(current_party)))
 
     @app.get("/notices/{notice_id}", tags=["notices"], responses=_ok(schemas.NoticeOut))
     def get_notice(notice_id: str, party: Party) -> Any:

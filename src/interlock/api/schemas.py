@@ -972,3 +972,31 @@ def body_schema(model: type[BaseModel]) -> dict[str, Any]:
             "content": {"application/json": {"schema": _inline(schema, schema.get("$defs", {}))}},
         }
     }
+
+
+# ---- the field's text formats (api/notam_routes.py): not JSON --------------------------
+TEXT_FORMAT_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (401, 404, 413, 422)
+}
+NOTAM_EXAMPLE = (
+    "A1979/26 NOTAMN\n"
+    "Q) LCCC/QWMLW/IV/BO/W/000/250/3449N03314E010\n"
+    "A) LCCC B) 2612071000 C) 2612071400\n"
+    "E) MISSILE, GUN OR ROCKET FIRING WILL TAKE PLACE WI AREA: 345600N 0331200E - "
+    "345000N 0332000E - 344000N 0331000E - 345600N 0331200E. INTERLOCK NOTICE N-1 V1.\n"
+    "F) SFC G) FL250\n"
+)
+NAVAREA_EXAMPLE = (
+    "NAVAREA III 0123/26\nEASTERN MEDITERRANEAN.\n"
+    "1. GUNNERY EXERCISE 071000 UTC TO 071400 UTC DEC 26 IN AREA BOUNDED BY\n"
+    "   34-56.00N 033-12.00E, 34-50.00N 033-20.00E,\n   34-40.00N 033-10.00E.\n"
+    "2. CANCEL THIS MSG 071500Z DEC 26.\n"
+)
+CSV_EXAMPLE = (
+    "conflict,detected (UTC),kind,severity,...\r\n1,2026-12-07 09:12,strategic,major,...\r\n"
+)
+
+
+def text_response(media_type: str, example: str) -> dict[int | str, dict[str, Any]]:
+    """A 200 whose body is text of one media type (documented, not JSON)."""
+    return {200: {"content": {media_type: {"schema": {"type": "string"}, "example": example}}}}

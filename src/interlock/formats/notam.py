@@ -56,6 +56,10 @@ from ..model.limits import MAX_ALT_FT, MAX_COLLECTION_FEATURES
 from ..model.notice import parse_notice
 from ..model.timeutil import iso, parse_utc
 
+# Added to the radius of a shape written as a circumscribing polygon, so the polygon still
+# holds the shape once its corners are rounded to the written precision (a second of arc,
+# <= 31 m; the NAVAREA's 0.01 minute is finer).
+POSITION_SLACK_M = 31.0
 # Largest NOTAM text read at once: the API's request body cap (api.app.MAX_BODY_BYTES).
 MAX_TEXT_CHARS = 1_000_000
 
@@ -198,7 +202,9 @@ def _area_words(area: Area) -> str:
         return f"WI {nm_up(area.radius_m)}NM EITHER SIDE OF LINE: {line}"
     if area.shape == "orbit":
         quad = 8  # the outline's polygon circumscribes the arcs with the radius so widened
-        wide = Area("orbit", area.core, area.radius_m / math.cos(math.pi / (4 * quad)) + 1.0)
+        wide = Area(
+            "orbit", area.core, area.radius_m / math.cos(math.pi / (4 * quad)) + POSITION_SLACK_M
+        )
         ring = [(float(x), float(y)) for x, y in wide.outline_lonlat(quad).exterior.coords]
         return "WI AREA: " + _ring(ring)
     text = "WI AREA: " + _ring(area.core)
@@ -257,7 +263,8 @@ def notam_text(feature: dict[str, Any], formats: Formats, *, party_name: str | N
         f"Q) {formats.fir}/{code}/{TRAFFIC}/{PURPOSE}/{SCOPE}/"
         f"{_fl_down(lo_ft):03d}/{_fl_up(hi_ft):03d}/{dm(*centre)}{radius:03d}"
     )
-    ref = f"INTERLOCK NOTICE {_plain(notice_id)} V{version}"
+    # The id is the server's ("n-" + hex), never a party's text.
+    ref = f"INTERLOCK NOTICE {re.sub(r'[^A-Z0-9-]', '', notice_id.upper())} V{version}"
     if props.get("callsign"):
         ref += f" CALLSIGN {_plain(props['callsign'])}"
     if party_name:
@@ -376,10 +383,13 @@ def _items(body: str, where: str) -> dict[str, str]:
     for k, m in enumerate(found):
         stop = found[k + 1].start() if k + 1 < len(found) else len(body)
         items[m.group(1)] = body[m.end() : stop].strip().rstrip(")").strip()
-    for key in "QABCE":
+    return items
+
+
+def _require(items: dict[str, str], keys: str, where: str) -> None:
+    for key in keys:
         if key not in items:
             raise InvalidInput(f"item {key}) is missing", field=f"{where}.{key}")
-    return items
 
 
 def _one(head: re.Match[str], body: str, where: str) -> list[dict[str, Any]]:
@@ -392,6 +402,7 @@ def _one(head: re.Match[str], body: str, where: str) -> list[dict[str, Any]]:
             field=f"{where}.NOTAMC",
         )
     items = _items(body, where)
+    _require(items, "Q", where)
     q = _QLINE.match(items["Q"])
     if q is None:
         raise InvalidInput(
@@ -417,6 +428,7 @@ def _one(head: re.Match[str], body: str, where: str) -> list[dict[str, Any]]:
             "notice per period",
             field=f"{where}.D",
         )
+    _require(items, "ABCE", where)
     start = _time(items["B"], f"{where}.B")
     end = _time(items["C"], f"{where}.C")
     band = _band(items.get("F"), items.get("G"), where)
