@@ -42,6 +42,9 @@ NOT_JSON = {
     ("get", "/stream"),
     ("get", "/spectrum/receivers/{asset_id}/plot.png"),
     ("get", "/checkpoint"),  # a C2SP signed note (text/plain); /checkpoint.json is JSON
+    ("get", "/notices/{notice_id}.notam"),  # the field's text formats (api/notam_routes.py)
+    ("get", "/notices/{notice_id}.navarea"),
+    ("get", "/export.csv"),
 }
 MEANINGLESS = {"title", "description"}
 
