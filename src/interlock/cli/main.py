@@ -16,6 +16,7 @@ from ..service.root import Services
 from .audit_log import audit_app
 from .check import check
 from .common import console, err_console, exit_codes_epilog, fail, reported_errors
+from .export_text import export_text_command
 from .hazard import hazard_app
 from .hotline import hotline_app
 from .keys import keys_app
@@ -43,6 +44,8 @@ app.add_typer(scenario_app, name="scenario")
 app.add_typer(hazard_app, name="hazard")
 app.command("check")(check)
 app.command("conflicts")(conflicts)
+# issue 18 (notam branch): the text formats; the lead folds it into `interlock export`
+app.command("export-text")(export_text_command)
 
 
 def _tokens_table(tokens: dict[str, str]) -> Table:
