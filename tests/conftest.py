@@ -381,6 +381,7 @@ def deployment_env(directory: Path) -> dict[str, str]:
 # there too: check before adding it).
 ENGINE_FREE = (
     "geo/",
+    "formats/",
     "model/",
     "detect/",
     "spectrum/",

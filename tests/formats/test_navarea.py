@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 from tests.formats import of_record as rec
-from tests.formats.test_notam import notice
+from tests.formats.notices import notice
 
 from interlock.errors import InvalidInput
 from interlock.formats.navarea import clockwise, navarea_text, position, signed_area

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from pyproj import Geod
 from tests.formats import of_record as rec
+from tests.formats.notices import notice
 from tests.geo.geodesic_truth import Core, outline_points
 
 from interlock.errors import InterlockError, InvalidInput, PayloadTooLarge
@@ -33,27 +34,6 @@ GEOD = Geod(ellps="WGS84")
 FORMATS = Formats("LCCC", "A", "III")
 HALF_SECOND = 0.5 / 3600 + 1e-9  # degrees: a position written to the second
 RADIUS_STEP_M = 0.01 * M_PER_NM  # radii written to 0.01 NM, rounded up
-
-
-def notice(geometry: dict[str, Any], **props: Any) -> dict[str, Any]:
-    """An air notice as the service serves it (id, version, status, times)."""
-    base = {
-        "domain": "air",
-        "alt_lower_ft": 0.0,
-        "alt_upper_ft": 12_500.0,
-        "start": "2026-12-07T10:00:00Z",
-        "end": "2026-12-07T14:00:00Z",
-        "id": "n-0123456789abcdef",
-        "party": "blue",
-        "version": 1,
-        "status": "submitted",
-        "created_at": "2026-12-06T09:00:00Z",
-        "cancelled_at": None,
-    }
-    feature = {"type": "Feature", "geometry": geometry, "properties": {**base, **props}}
-    draft = parse_notice(feature)  # valid as filed; the stored form has its shape keys
-    feature["properties"].update(draft.area.dimension_properties())
-    return feature
 
 
 POLYGON = {
