@@ -47,6 +47,15 @@ SHAPES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"type": "LineString", "coordinates": [[32.5, 34.0], [33.0, 34.2], [33.6, 34.1]]},
         {"half_width_m": 4_000.0},
     ),
+    "antimeridian": (
+        {
+            "type": "Polygon",
+            "coordinates": [
+                [[179.8, 10.0], [-179.8, 10.0], [-179.8, 10.3], [179.8, 10.3], [179.8, 10.0]]
+            ],
+        },
+        {},
+    ),
     "holed": (
         {
             "type": "Polygon",
@@ -384,3 +393,10 @@ def test_the_year_and_time_are_utc() -> None:
     assert f["properties"]["start"] == "2026-12-31T23:30:00Z"
     assert datetime.fromisoformat(f["properties"]["end"]).tzinfo == UTC
     assert math.isclose(f["properties"]["alt_upper_ft"], 10_000)
+
+
+def test_a_band_from_below_sea_level_starts_at_the_surface() -> None:
+    text = notam_text(notice(POLYGON, alt_lower_ft=-1_300.0), FORMATS)
+    assert "F) SFC G) 12500FT AMSL" in text and "/000/125/" in text
+    [back] = parse_notam(text)
+    assert back["properties"]["alt_lower_ft"] == 0

@@ -175,7 +175,10 @@ def _limits(props: dict[str, Any]) -> tuple[str, str, float, float]:
         f = "SFC" if lo == 0 else f"FL{math.floor(lo):03d}"
         return f, f"FL{math.ceil(hi):03d}", lo * 100, hi * 100
     lo, hi = float(props["alt_lower_ft"]), float(props["alt_upper_ft"])
-    f = "SFC" if lo == 0 else f"{math.floor(lo)}FT AMSL"
+    # A NOTAM writes no height below sea level: a band from below it starts at the surface
+    # (SFC, read back as 0 ft AMSL: over ground below sea level, the band read back is
+    # smaller by that much, the one loss of the round trip).
+    f = "SFC" if lo <= 0 else f"{math.floor(lo)}FT AMSL"
     return f, f"{math.ceil(hi)}FT AMSL", lo, hi
 
 
