@@ -256,6 +256,11 @@ def test_positions_written_hemisphere_first_are_read() -> None:
         (rec.OIIX_A2734_24, "notam[0].D", "schedule"),
         (rec.VABF_A0758_26, "notam[0].Q", "no airspace activity"),
         (rec.RKRR_A1234_26, "notam[0].Q", "aerodrome"),
+        (rec.LLLL_A0616_26, "notam[0].C", "PERM"),
+        (rec.LLLL_C1764_26, "notam[0].D", "schedule"),
+        (rec.LLLL_A0596_26, "notam[0].Q", "subject GW"),
+        (rec.LLLL_A0354_26, "notam[0].Q", "aerodrome"),
+        (rec.LLLL_A0666_26, "notam[0].Q", "subject OB"),
     ],
 )
 def test_notams_of_record_that_cannot_be_modelled_are_refused_with_the_reason(
@@ -264,6 +269,23 @@ def test_notams_of_record_that_cannot_be_modelled_are_refused_with_the_reason(
     with pytest.raises(InvalidInput, match=reason) as exc:
         parse_notam(text)
     assert exc.value.field == field
+
+
+def test_the_independent_parser_reads_the_same_window_from_the_record() -> None:
+    """Where both parsers read a NOTAM of record, they agree on its window. (aviconv 0.3
+    reads fewer of the record's forms than ours: a one-line NOTAM, and a Q-line with
+    spaces before its slashes as Bodo, Tehran and Tel Aviv write it, are errors to it.)"""
+    for text in (rec.ULLL_Q0338_25, rec.ULLL_Q1233_25, rec.ZHWH_A4457_26):
+        theirs = aviconv.parse(text.strip().lstrip("("))
+        [ours] = parse_notam(text)
+        window = (ours["properties"]["start"], ours["properties"]["end"])
+        assert window == tuple(
+            t.isoformat().replace("+00:00", "Z")
+            for t in (theirs.effective_from, theirs.effective_to)
+        )
+        assert ours["properties"]["remarks"].endswith(
+            f"({theirs.q_line.fir}/{theirs.q_line.qcode})"
+        )
 
 
 def test_the_circle_form_of_the_eurocontrol_rules_is_read() -> None:

@@ -94,7 +94,9 @@ QCODES: tuple[QCode, ...] = (
     QCode("QWFLW", "AIR REFUELLING WILL TAKE PLACE", ("air_refuelling",), "air_refuelling"),
     # WT: mass movement of aircraft.
     QCode("QWTLW", "MASS MOVEMENT OF AIRCRAFT WILL TAKE PLACE", ("airlift",), "airlift"),
-    # Read only (never written): danger, restricted and prohibited areas activated.
+    # Read only (never written): unmanned aircraft; danger, restricted and prohibited
+    # areas activated.
+    QCode("QWULW", "UNMANNED AIRCRAFT WILL TAKE PLACE", (), None),
     QCode("QRDCA", "DANGER AREA ACTIVATED", (), None),
     QCode("QRRCA", "RESTRICTED AREA ACTIVATED", (), None),
     QCode("QRPCA", "PROHIBITED AREA ACTIVATED", (), None),
