@@ -24,6 +24,7 @@ from interlock.formats.notam import (
     parse_notam,
     qcode_for,
 )
+from interlock.geo.limits import ShapeLimits
 from interlock.geo.units import M_PER_NM
 from interlock.model.agreement import Formats
 from interlock.model.hazard_rules import ACTIVITIES
@@ -400,6 +401,14 @@ def test_a_megabyte_line_is_refused_in_bounded_time(line: str, field: str) -> No
     with pytest.raises(InterlockError) as exc:
         parse_notam(line)
     assert exc.value.field == field
+
+
+def test_the_agreements_shape_limits_apply() -> None:
+    tight = ShapeLimits(max_positions=3)
+    with pytest.raises(InterlockError, match="positions") as exc:
+        parse_notam(frame(), tight)
+    assert exc.value.field == "notam[0].E"
+    assert parse_notam(frame(), ShapeLimits(max_positions=4))
 
 
 def test_too_much_text_and_too_many_notams_are_413() -> None:

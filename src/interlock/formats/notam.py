@@ -49,6 +49,7 @@ import numpy as np
 
 from ..errors import InterlockError, InvalidInput, PayloadTooLarge
 from ..geo.frame import WGS84, wrap_lon
+from ..geo.limits import DEFAULT_SHAPE_LIMITS, ShapeLimits
 from ..geo.shapes import Area, densify
 from ..geo.units import M_PER_FT, M_PER_NM
 from ..model.agreement import Formats
@@ -349,9 +350,10 @@ _AREA_WORDS = frozenset(
 )
 
 
-def parse_notam(text: str) -> list[dict[str, Any]]:
+def parse_notam(text: str, limits: ShapeLimits = DEFAULT_SHAPE_LIMITS) -> list[dict[str, Any]]:
     """Every NOTAM in `text` as a GeoJSON air notice feature (validated as POST /notices
-    validates one); InvalidInput naming `notam[i]` and the item on the first that cannot be
+    validates one, the shape's cost bounded by `limits`: pass the agreement's
+    `Rules.shape`); InvalidInput naming `notam[i]` and the item on the first that cannot be
     represented. No partial answer: one refusal refuses the text."""
     if not isinstance(text, str):
         raise InvalidInput("NOTAM text is required", field="notam")
@@ -373,7 +375,7 @@ def parse_notam(text: str) -> list[dict[str, Any]]:
     for i, head in enumerate(heads):
         stop = heads[i + 1].start() if i + 1 < len(heads) else len(text)
         where = f"notam[{i}]"
-        out.extend(_one(head, text[head.end() : stop], where))
+        out.extend(_one(head, text[head.end() : stop], where, limits))
     return out
 
 
@@ -397,7 +399,7 @@ def _require(items: dict[str, str], keys: str, where: str) -> None:
             raise InvalidInput(f"item {key}) is missing", field=f"{where}.{key}")
 
 
-def _one(head: re.Match[str], body: str, where: str) -> list[dict[str, Any]]:
+def _one(head: re.Match[str], body: str, where: str, limits: ShapeLimits) -> list[dict[str, Any]]:
     series, number, year, kind, ref = head.groups()
     ident = f"{series}{number}/{year}"
     if kind == "C":
@@ -450,7 +452,7 @@ def _one(head: re.Match[str], body: str, where: str) -> list[dict[str, Any]]:
     for k, (geometry, dims) in enumerate(_areas(items["E"], f"{where}.E")):
         feature = {"type": "Feature", "geometry": geometry, "properties": {**props, **dims}}
         try:
-            parse_notice(feature)
+            parse_notice(feature, limits)
         except InterlockError as exc:
             at = f"{where}.E" if exc.field and exc.field.startswith("geometry") else where
             raise type(exc)(f"area {k + 1}: {exc.detail}", field=at) from None
