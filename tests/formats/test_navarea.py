@@ -146,8 +146,14 @@ def test_clockwise_reverses_only_anticlockwise_rings() -> None:
     assert position(34.999999, 33.0) == "35-00.00N 033-00.00E"
 
 
+def test_a_submerged_notice_without_activity_is_submarine_operations() -> None:
+    feature = sea({"type": "Point", "coordinates": [33.5, 34.25]}, radius_m=10_000.0)
+    feature["properties"].update(depth_min_m=60.0, depth_max_m=300.0)
+    assert "1. SUBMARINE OPERATIONS " in navarea_text(feature, FORMATS)
+
+
 def test_an_air_notice_is_not_a_navarea_warning() -> None:
     air = notice({"type": "Point", "coordinates": [33.5, 34.25]}, radius_m=1000.0)
-    with pytest.raises(InvalidInput, match=r"\.notam") as exc:
+    with pytest.raises(InvalidInput, match=r"this is an air notice \(ask for \.notam\)") as exc:
         navarea_text(air, FORMATS)
     assert exc.value.field == "properties.domain"

@@ -47,9 +47,10 @@ WHAT = {
     "exercise": "MILITARY EXERCISES",
     "training": "MILITARY EXERCISES",
     "survey": "SURVEY OPERATIONS",
-    "search_and_rescue": "SEARCH AND RESCUE EXERCISE",
+    "search_and_rescue": "SEARCH AND RESCUE OPERATIONS",
 }
 WHAT_DEFAULT = "HAZARDOUS OPERATIONS"
+WHAT_SUBMERGED = "SUBMARINE OPERATIONS"  # no activity given, wholly below the surface
 
 # The general area a warning opens with (IHO S-53's NAVAREA III sub-areas, by the
 # centre's position: name, min lon, min lat, max lon, max lat). First match wins.
@@ -60,6 +61,10 @@ GENERAL_AREAS: tuple[tuple[str, float, float, float, float], ...] = (
     ("CENTRAL MEDITERRANEAN", 10.0, 30.0, 22.0, 42.0),
     ("WESTERN MEDITERRANEAN", -6.0, 34.0, 10.0, 44.5),
 )
+
+
+def _a(word: Any) -> str:
+    return f"{'an' if str(word)[:1] in 'aeiou' else 'a'} {word}"
 
 
 def general_area(lat: float, lon: float) -> str:
@@ -133,7 +138,7 @@ def navarea_text(feature: dict[str, Any], formats: Formats) -> str:
     props = feature["properties"]
     if props.get("domain") != "sea":
         raise InvalidInput(
-            f"a NAVAREA warning is for sea notices; this is an {props.get('domain')} notice"
+            f"a NAVAREA warning is for sea notices; this is {_a(props.get('domain'))} notice"
             + (" (ask for .notam)" if props.get("domain") == "air" else ""),
             field="properties.domain",
         )
@@ -145,6 +150,8 @@ def navarea_text(feature: dict[str, Any], formats: Formats) -> str:
     header = f"NAVAREA {formats.navarea}" if formats.navarea else "NAVIGATIONAL WARNING"
     lon_c, lat_c = area.centre()
     what = WHAT.get(props.get("activity") or "", WHAT_DEFAULT)
+    if "activity" not in props and float(props.get("depth_min_m") or 0) > 0:
+        what = WHAT_SUBMERGED
     lines = [f"{header} {number:04d}/{issued.year % 100:02d}", f"{general_area(lat_c, lon_c)}."]
     if area.shape == "circle":
         lon, lat = area.core[0]

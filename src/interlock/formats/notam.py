@@ -238,8 +238,9 @@ def notam_text(feature: dict[str, Any], formats: Formats, *, party_name: str | N
     props = feature["properties"]
     if props.get("domain") != "air":
         raise InvalidInput(
-            f"a NOTAM is for air notices; this is a {props.get('domain')} notice"
-            + (" (ask for .navarea)" if props.get("domain") == "sea" else ""),
+            f"a NOTAM is for air notices; this is "
+            f"{'an' if str(props.get('domain'))[:1] in 'aeiou' else 'a'} {props.get('domain')} "
+            "notice" + (" (ask for .navarea)" if props.get("domain") == "sea" else ""),
             field="properties.domain",
         )
     notice_id, version = str(props["id"]), int(props.get("version", 1))
