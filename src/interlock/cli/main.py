@@ -16,6 +16,7 @@ from ..service.root import Services
 from .audit_log import audit_app
 from .check import check
 from .common import console, err_console, exit_codes_epilog, fail, reported_errors
+from .export import export, import_file
 from .hazard import hazard_app
 from .hotline import hotline_app
 from .keys import keys_app
@@ -43,6 +44,8 @@ app.add_typer(scenario_app, name="scenario")
 app.add_typer(hazard_app, name="hazard")
 app.command("check")(check)
 app.command("conflicts")(conflicts)
+app.command("export")(export)  # the field's formats (cli/export.py)
+notice_app.command("import")(import_file)
 
 
 def _tokens_table(tokens: dict[str, str]) -> Table:
