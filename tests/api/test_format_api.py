@@ -129,3 +129,35 @@ def test_an_unknown_format_and_a_bad_intent_are_refused(live_server: LiveServer)
     assert r.status_code == 422 and r.json()["detail"].startswith("details.volumes: ")
     r = post_import(blue, "f3548", b"{not json")
     assert r.status_code == 422 and r.json()["detail"].startswith("body: malformed JSON")
+
+
+def own_track(uid: str, lon: float, at: str) -> dict[str, object]:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": uid,
+                "geometry": {"type": "Point", "coordinates": [lon, 34.5]},
+                "properties": {"time": at, "domain": "air", "alt_ft": 20_000, "name": "VIPER 1"},
+            }
+        ],
+    }
+
+
+def test_track_trails_are_exported_with_their_times(live_server: LiveServer) -> None:
+    blue, red = live_server.client("blue"), live_server.client("red")
+    t0 = live_server.clock()
+    times = [t0 - timedelta(seconds=20), t0 - timedelta(seconds=10)]
+    for i, at in enumerate(times):
+        r = blue.post("/tracks", json=own_track("b1", 35.0 + 0.01 * i, at.isoformat()))
+        assert r.status_code == 200, r.text
+    text = red.get("/export.kml").text
+    doc = fkml.KML.from_string(text.encode()).features[0]
+    [trail] = [pm for f in doc.features if f.name == "Track trails" for pm in f.features]
+    # red may not see blue's units (others_see: callsign only): an alias, no name
+    assert trail.name.startswith("blue:unit-") and trail.style_url.url == "#party-blue"
+    assert "VIPER 1" not in text and "VIPER 1" in blue.get("/export.kml").text
+    assert text.count("<when>") == 2 and "<gx:coord>35.0100000 34.5000000 6096.0</gx:coord>" in text
+    after = red.get("/export.kml", params={"from": (t0 - timedelta(seconds=15)).isoformat()})
+    assert "Track trails" not in after.text  # one fix left in the window: no trail
