@@ -238,8 +238,6 @@ def _geometry(vol3: dict[str, Any], where: str) -> tuple[dict[str, Any], dict[st
     vertices = poly.get("vertices")
     if not isinstance(vertices, list) or len(vertices) < 3:
         raise InvalidInput("at least 3 vertices", field=f"{where}.outline_polygon.vertices")
-    if len(vertices) > MAX_COLLECTION_FEATURES * 100:
-        raise InvalidInput("too many vertices", field=f"{where}.outline_polygon.vertices")
     ring = [_point(v, f"{where}.outline_polygon.vertices[{i}]") for i, v in enumerate(vertices)]
     if ring[0] == ring[-1]:
         raise InvalidInput(

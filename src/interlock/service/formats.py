@@ -28,7 +28,7 @@ Parsed = list[tuple[str, dict[str, Any]]]  # (the source's name for it, notice F
 
 # Importers by format name: text in, notice Features out (unvalidated). ICAO NOTAM joins
 # here (formats.notam) when that branch lands.
-PARSERS: dict[str, Callable[[str | bytes], Parsed]] = {
+PARSERS: dict[str, Callable[[str | bytes], Any]] = {
     "kml": kml.placemark_features,
     "f3548": lambda text: f3548.intent_features(_json(text)),
 }
@@ -166,7 +166,9 @@ class FormatService:
         file through the notice collection path (validated there, all or nothing)."""
         self.s.agreement.party(party)
         fmt = _format(fmt, tuple(PARSERS))
-        return PARSERS[fmt](text)
+        parsed: list[Any] = list(PARSERS[fmt](text))
+        # A parser may return bare Features: each is then named by its index.
+        return [x if isinstance(x, tuple) else (f"features[{i}]", x) for i, x in enumerate(parsed)]
 
 
 def relabel(exc: InterlockError, labels: list[str]) -> InterlockError:
