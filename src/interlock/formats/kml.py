@@ -34,6 +34,7 @@ import math
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any
 
 import defusedxml.ElementTree as DET
@@ -43,6 +44,7 @@ from ..errors import InvalidInput, PayloadTooLarge
 from ..geo.shapes import Area
 from ..geo.units import M_PER_FT
 from ..model.limits import MAX_COLLECTION_FEATURES
+from ..model.timeutil import parse_utc
 from ..model.wording import band as band_text
 from .outline import rings
 
@@ -197,11 +199,21 @@ def _party_name(parties: Sequence[tuple[str, str]], pid: str | None) -> str:
     return next((n for p, n in parties if p == pid), pid or "observed")
 
 
-def _when(props: dict[str, Any], a: str, b: str) -> str:
-    t0, t1 = props.get(a), props.get(b)
+def _minute(text: str) -> str:
+    return parse_utc(text, "time").astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def window_text(t0: str | None, t1: str | None) -> str:
+    """A window in UTC to the minute, the day once when it is one ("2030-03-01 13:15–17:15
+    UTC"); the exact times are in the TimeSpan."""
     if t0 and t1:
-        return f"{t0} – {t1} UTC"
-    return f"from {t0} UTC" if t0 else (f"until {t1} UTC" if t1 else "standing")
+        a, b = _minute(t0), _minute(t1)
+        return f"{a}–{b[11:]} UTC" if a[:10] == b[:10] else f"{a} – {b} UTC"
+    return f"from {_minute(t0)} UTC" if t0 else (f"until {_minute(t1)} UTC" if t1 else "standing")
+
+
+def _when(props: dict[str, Any], a: str, b: str) -> str:
+    return window_text(props.get(a), props.get(b))
 
 
 def _notice(folder: ET.Element, n: dict[str, Any], parties: Sequence[tuple[str, str]]) -> None:
@@ -277,13 +289,14 @@ def _conflict(folder: ET.Element, c: dict[str, Any], parties: Sequence[tuple[str
     kind = c.get("kind", "strategic")
     desc = (
         f"{c.get('severity')} {kind} conflict between {a} and {b}, "
-        f"{c.get('window_start')} – {c.get('window_end')} UTC; horizontal "
+        f"{window_text(c.get('window_start'), c.get('window_end'))}; horizontal "
         f"{float(c.get('horizontal_distance_m', 0)) / 1852:,.1f} NM (minimum "
         f"{float(c.get('horizontal_minimum_m', 0)) / 1852:,.1f} NM), vertical gap "
         f"{float(c.get('vertical_gap_m', 0)) / M_PER_FT:,.0f} ft; worst point shown"
     )
+    short = (c.get("a_label") or a, c.get("b_label") or b)  # callsigns; parties in the text
     pm = _placemark(
-        folder, f"Conflict {c.get('id', '')}: {a} / {b}".replace("  ", " "), "conflict", desc
+        folder, f"Conflict {c.get('id', '?')}: {short[0]} / {short[1]}", "conflict", desc
     )
     _span(pm, c.get("window_start"), c.get("window_end"))
     pt = _sub(pm, "Point")
@@ -298,7 +311,8 @@ def _trail(folder: ET.Element, t: Trail, parties: Sequence[tuple[str, str]]) -> 
     style = f"party-{t.owner}" if t.owner else "observed"
     who = _party_name(parties, t.owner)
     desc = (
-        f"{who} {t.domain} track, {len(t.fixes)} positions {t.fixes[0][0]} – {t.fixes[-1][0]} UTC"
+        f"{who} {t.domain} track, {len(t.fixes)} positions, "
+        f"{window_text(t.fixes[0][0], t.fixes[-1][0])}"
     )
     pm = _placemark(folder, t.name or t.track_id, style, desc)
     track = _sub(pm, f"{{{GX_NS}}}Track")

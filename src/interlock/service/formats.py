@@ -144,8 +144,9 @@ class FormatService:
         return kml.Picture(title, parties, **parts)
 
     def _named(self, viewer: str, c: dict[str, Any]) -> dict[str, Any]:
-        """A conflict with both sides named as a person knows them (callsign or asset
-        name, and the party's name), as the server's conflict messages name them."""
+        """A conflict with both sides named as a person knows them: `a_label` the callsign
+        or asset name, `a_name` with the party's name too (as the server's conflict
+        messages name them)."""
         out = dict(c)
         for side in ("a", "b"):
             kind, ref, party = c[f"{side}_kind"], c[f"{side}_id"], c[f"{side}_party"]
@@ -157,6 +158,7 @@ class FormatService:
                 name = (
                     asset.feature["properties"].get("name") if asset else None
                 ) or f"asset {ref}"
+            out[f"{side}_label"] = name
             out[f"{side}_name"] = f"{name} ({self.s.agreement.party(party).name})"
         return out
 
