@@ -29,6 +29,10 @@ Heights (the conversion, stated once; both directions use it):
   it does for detection. An intent read back gives feet (alt_lower_ft/alt_upper_ft), not
   flight levels: the number is exact (1 mm) against the nominal conversion.
 
+Requirement OPIN0015 of F3548-21 (as InterUSS's uss_qualifier states it): a nominal intent
+(Accepted, Activated) carries no off-nominal volume; interlock's notices are all nominal,
+so an export never has one and an import refuses one.
+
 What cannot be represented is refused with the reason, never guessed: out, a sea or
 emission notice (F3548 is airspace), a polygon with holes, an ended or cancelled notice
 (F3548 has no state for it); in, off-nominal volumes, a volume without both altitudes or
@@ -260,8 +264,9 @@ def intent_features(doc: Any) -> list[tuple[str, dict[str, Any]]]:
         dpath = f"{path}.details".lstrip(".")
         if details.get("off_nominal_volumes"):
             raise InvalidInput(
-                "off-nominal volumes (a Nonconforming or Contingent intent) say where an "
-                "aircraft may stray, not planned activity: no notice can declare them",
+                "off-nominal volumes (a Nonconforming or Contingent intent; F3548-21 "
+                "OPIN0015) say where an aircraft may stray, not planned activity: no notice "
+                "can declare them",
                 field=f"{dpath}.off_nominal_volumes",
             )
         volumes = details.get("volumes")
