@@ -52,6 +52,11 @@ def test_export_as_each_party_may_see_and_import_back(live_server: LiveServer) -
     bad = red.get("/export.kml", params={"from": "2026-12-01T10:00:00"})
     assert bad.status_code == 422 and bad.json()["detail"].startswith("from:")
     assert red.get("/notices/n-nothing.kml").status_code == 404
+    far_id = far.json()["notice"]["id"]
+    assert red.post(f"/notices/{far_id}/cancel").status_code == 200
+    assert "FAR AWAY" not in red.get("/export.kml").text  # cancelled: left out
+    gone = red.get(f"/notices/{far_id}.f3548")
+    assert gone.status_code == 409 and "no state" in gone.json()["detail"]
 
     intent = blue.get(f"/notices/{nid}.f3548")
     assert intent.status_code == 200 and intent.headers["content-type"] == "application/json"

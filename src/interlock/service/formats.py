@@ -110,6 +110,8 @@ class FormatService:
             return Exported(
                 MEDIA_TYPES[fmt], _dumps(f3548.notices_to_intents(notices, uss_base_url=base_url))
             )
+        # A cancelled notice announces nothing: drawn, it would read as in force.
+        notices = [n for n in notices if n["properties"]["status"] != "cancelled"]
         assets = [
             a
             for a in self.s.assets.list()["features"]
