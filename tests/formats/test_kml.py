@@ -10,6 +10,7 @@ maintained parser), and hostile or unrepresentable input is refused naming the p
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from datetime import timedelta
 from typing import Any
 
@@ -313,3 +314,13 @@ def test_a_timespan_and_data_that_disagree_are_refused() -> None:
     )
     with pytest.raises(InterlockError, match="contradicts the TimeSpan"):
         kml.placemark_features(placemark(POLY, data=data))
+
+
+def test_elements_come_in_the_schemas_order() -> None:
+    """OGC 07-147r2: a Feature's name, description, TimePrimitive, styleUrl, then
+    ExtendedData and the geometry; a Style's IconStyle, LineStyle, PolyStyle."""
+    root = ET.fromstring(one(SHAPES["circle"]))
+    local = [c.tag.rsplit("}", 1)[1] for c in root.iter(f"{{{kml.KML_NS}}}Placemark").__next__()]
+    assert local == ["name", "description", "TimeSpan", "styleUrl", "ExtendedData", "Polygon"]
+    style = next(root.iter(f"{{{kml.KML_NS}}}Style"))
+    assert [c.tag.rsplit("}", 1)[1] for c in style] == ["IconStyle", "LineStyle", "PolyStyle"]

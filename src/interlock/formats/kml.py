@@ -42,7 +42,7 @@ from defusedxml import DefusedXmlException
 
 from ..errors import InvalidInput, PayloadTooLarge
 from ..geo.shapes import Area
-from ..geo.units import M_PER_FT
+from ..geo.units import M_PER_FT, M_PER_NM
 from ..model.limits import MAX_COLLECTION_FEATURES
 from ..model.timeutil import parse_utc
 from ..model.wording import band as band_text
@@ -137,19 +137,13 @@ def _coords(ring: Iterable[tuple[float, float]], alt_m: float | None) -> str:
 
 
 def _style(doc: ET.Element, sid: str, colour: str, fill_alpha: int = 0x40) -> None:
-    st = _sub(doc, "Style")
+    st = _sub(doc, "Style")  # children in the schema's order: Icon, Line, Poly
     st.set("id", sid)
-    _sub(_sub(st, "LineStyle"), "color", kml_colour(colour))
-    st.find(_k("LineStyle")).append(_el("width", "2"))  # type: ignore[union-attr]
+    _sub(_sub(st, "IconStyle"), "color", kml_colour(colour))
+    line = _sub(st, "LineStyle")
+    _sub(line, "color", kml_colour(colour))
+    _sub(line, "width", "2")
     _sub(_sub(st, "PolyStyle"), "color", kml_colour(colour, fill_alpha))
-    icon = _sub(st, "IconStyle")
-    _sub(icon, "color", kml_colour(colour))
-
-
-def _el(tag: str, text: str) -> ET.Element:
-    el = ET.Element(_k(tag))
-    el.text = text
-    return el
 
 
 def _span(pm: ET.Element, begin: str | None, end: str | None) -> None:
@@ -187,10 +181,19 @@ def _polygon(
         _sub(_sub(b, "LinearRing"), "coordinates", _coords(ring, alt))
 
 
-def _placemark(folder: ET.Element, name: str, style: str, description: str) -> ET.Element:
+def _placemark(
+    folder: ET.Element,
+    name: str,
+    style: str,
+    description: str,
+    span: tuple[str | None, str | None] = (None, None),
+) -> ET.Element:
+    """A Placemark's head in the schema's order (OGC 07-147r2 AbstractFeatureGroup: name,
+    description, TimePrimitive, styleUrl; ExtendedData and the geometry follow)."""
     pm = _sub(folder, "Placemark")
     _sub(pm, "name", name)
     _sub(pm, "description", description)
+    _span(pm, *span)
     _sub(pm, "styleUrl", f"#{style}")
     return pm
 
@@ -227,9 +230,8 @@ def _notice(folder: ET.Element, n: dict[str, Any], parties: Sequence[tuple[str, 
     )
     if p.get("activity"):
         desc += f"; activity {p['activity']}"
-    pm = _placemark(folder, name, f"party-{p.get('party')}", desc)
+    pm = _placemark(folder, name, f"party-{p.get('party')}", desc, (p.get("start"), p.get("end")))
     pm.set("id", str(n.get("id") or p.get("id")))
-    _span(pm, p.get("start"), p.get("end"))
     _data(
         pm, {k: p[k] for k in FIELDS if k in p and k != "half_width_m"} | {"party": p.get("party")}
     )
@@ -256,8 +258,8 @@ def _asset(folder: ET.Element, a: dict[str, Any], parties: Sequence[tuple[str, s
         str(p.get("name") or f"{who} {p.get('kind', 'asset')}"),
         f"party-{p.get('party')}",
         desc,
+        (p.get("start"), p.get("end")),
     )
-    _span(pm, p.get("start"), p.get("end"))
     _polygon(pm, rings(area), None)
 
 
@@ -268,15 +270,15 @@ def _hazard(folder: ET.Element, h: dict[str, Any], parties: Sequence[tuple[str, 
         return
     lo, hi = p.get("alt_min_ft"), p.get("alt_max_ft")
     band = f"{lo:,.0f}–{hi:,.0f} ft" if lo is not None and hi is not None else "-"
-    hot = "; hot " + ", ".join(f"{w['from']} – {w['to']} UTC" for w in p.get("hot", []))
+    hot = "; hot " + ", ".join(window_text(w["from"], w["to"]) for w in p.get("hot", []))
     desc = (
         f"hazard: {p.get('weapon', '')}, operated by {p.get('operator', '')}, range "
         f"{float(p.get('range_m', 0)) / 1000:,.0f} km, {band}; reported by "
         f"{_party_name(parties, p.get('party'))} (source: {p.get('source', '')})"
         + (hot if p.get("hot") else "")
     )
-    pm = _placemark(folder, str(p.get("name") or "hazard"), "hazard", desc)
-    _span(pm, p.get("valid_from"), p.get("valid_to"))
+    span = (p.get("valid_from"), p.get("valid_to"))
+    pm = _placemark(folder, str(p.get("name") or "hazard"), "hazard", desc, span)
     ring = [(float(x), float(y)) for x, y, *_ in env["coordinates"][0]]
     _polygon(pm, [ring], None)
 
@@ -290,15 +292,14 @@ def _conflict(folder: ET.Element, c: dict[str, Any], parties: Sequence[tuple[str
     desc = (
         f"{c.get('severity')} {kind} conflict between {a} and {b}, "
         f"{window_text(c.get('window_start'), c.get('window_end'))}; horizontal "
-        f"{float(c.get('horizontal_distance_m', 0)) / 1852:,.1f} NM (minimum "
-        f"{float(c.get('horizontal_minimum_m', 0)) / 1852:,.1f} NM), vertical gap "
+        f"{float(c.get('horizontal_distance_m', 0)) / M_PER_NM:,.1f} NM (minimum "
+        f"{float(c.get('horizontal_minimum_m', 0)) / M_PER_NM:,.1f} NM), vertical gap "
         f"{float(c.get('vertical_gap_m', 0)) / M_PER_FT:,.0f} ft; worst point shown"
     )
     short = (c.get("a_label") or a, c.get("b_label") or b)  # callsigns; parties in the text
-    pm = _placemark(
-        folder, f"Conflict {c.get('id', '?')}: {short[0]} / {short[1]}", "conflict", desc
-    )
-    _span(pm, c.get("window_start"), c.get("window_end"))
+    name = f"Conflict {c.get('id', '?')}: {short[0]} / {short[1]}"
+    span = (c.get("window_start"), c.get("window_end"))
+    pm = _placemark(folder, name, "conflict", desc, span)
     pt = _sub(pm, "Point")
     _sub(
         pt, "coordinates", f"{float(c['worst_lon']):.{DIGITS}f},{float(c['worst_lat']):.{DIGITS}f}"
