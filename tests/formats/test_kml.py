@@ -10,14 +10,17 @@ maintained parser), and hostile or unrepresentable input is refused naming the p
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastkml import kml as fkml
 from tests.formats.helpers import SHAPES, START, clean, compare, served
 
+import interlock
 from interlock.errors import InterlockError, InvalidInput, PayloadTooLarge
 from interlock.formats import kml
 from interlock.formats.outline import WIDEN_AT_MOST
@@ -324,3 +327,12 @@ def test_elements_come_in_the_schemas_order() -> None:
     assert local == ["name", "description", "TimeSpan", "styleUrl", "ExtendedData", "Polygon"]
     style = next(root.iter(f"{{{kml.KML_NS}}}Style"))
     assert [c.tag.rsplit("}", 1)[1] for c in style] == ["IconStyle", "LineStyle", "PolyStyle"]
+
+
+def test_party_colours_are_the_pages() -> None:
+    """The page's palette (web/static/js/layers.js) is the rule; the KML follows it."""
+    js = (Path(interlock.__file__).parent / "web/static/js/layers.js").read_text()
+    found = re.search(r"const PALETTE = \[([^\]]*)\]", js)
+    assert found is not None
+    assert tuple(re.findall(r'"(#[0-9a-f]{6})"', found.group(1))) == kml.PALETTE
+    assert kml.kml_colour("#1f6fd1") == "ffd16f1f"  # aabbggrr

@@ -60,8 +60,9 @@ MAX_KML_BYTES = 1_000_000
 MAX_DEPTH = 64
 DIGITS = 7  # positions to 1e-7 degree: within 1.1 cm
 
-# The page's party colours (web/static/js/layers.js PALETTE, by the agreement's party
-# order), as KML's aabbggrr; OBSERVED for tracks nobody owns, CONFLICT for conflicts.
+# The page's party colours (web/static/js/layers.js PALETTE, the rule: a test holds this
+# copy to it), by the agreement's party order, written as KML's aabbggrr; OBSERVED for
+# tracks nobody owns, CONFLICT for conflicts (the page's too), HAZARD for envelopes.
 PALETTE = ("#1f6fd1", "#e07b00", "#2a9d4b", "#8e44ad", "#c2185b", "#00838f")
 OBSERVED, CONFLICT, HAZARD = "#6b6b6b", "#d40000", "#b00020"
 
