@@ -387,6 +387,7 @@ ENGINE_FREE = (
     "spectrum/",
     "feeds/",
     "bench/",
+    "formats/",  # the exchange formats, pure (tests/formats)
     "ledger/test_fast_canonical.py",
     "ledger/test_ledger_core.py",
     "ledger/test_small_order_keys.py",

@@ -45,6 +45,8 @@ NOT_JSON = {
     ("get", "/notices/{notice_id}.notam"),  # the field's text formats (api/notam_routes.py)
     ("get", "/notices/{notice_id}.navarea"),
     ("get", "/export.csv"),
+    ("get", "/notices/{notice_id}.kml"),  # KML (application/vnd.google-earth.kml+xml)
+    ("get", "/export.kml"),
 }
 MEANINGLESS = {"title", "description"}
 
@@ -324,6 +326,18 @@ def test_every_kind_of_response_matches_the_document(live_server: LiveServer) ->
         line = cosign_checkpoint(opened, "blue", PARTY_KEYS["blue"], 1).line()[:-1]
         r = blue.post("/checkpoint/cosign", json={"size": size, "cosignature": line})
         assert r.status_code == 200, r.text
+        # The field's formats: F3548 out (one, all) and in (api/format_routes.py).
+        fine = [
+            f["id"]
+            for f in blue.get("/notices", params={"party": "blue", "domain": "air"}).json()[
+                "features"
+            ]
+            if f["properties"]["status"] in ("submitted", "active")
+        ]
+        intent = blue.get(f"/notices/{fine[0]}.f3548")
+        assert intent.status_code == 200 and blue.get("/export.f3548").status_code == 200
+        r = blue.post("/notices/import", params={"format": "f3548"}, content=intent.content)
+        assert r.status_code == 201, r.text
         assert blue.get("/alerts").json()["alerts"], "the alert was never raised"
     finally:
         for client in c.values():

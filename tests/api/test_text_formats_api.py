@@ -104,3 +104,23 @@ def test_notam_text_of_a_notice_files_again_as_the_same_volume(client_for: Clien
     assert r.status_code == 201, r.text
     assert r.json()["notice"]["properties"]["alt_upper_ft"] == 12_500
     assert r.json()["notice"]["geometry"]["coordinates"][0][:4] == square[:4]
+
+
+def test_notam_text_imports_through_the_collection_path(client_for: Client) -> None:
+    """POST /notices/import?format=notam: the NOTAM a notice gives files again as the
+    same volume; text that cannot be a notice is refused naming the NOTAM item."""
+    blue, red = client_for("blue"), client_for("red")
+    nid = blue.post("/notices", json=circle(35.5, 35.5, upper_ft=9_500)).json()["notice"]["id"]
+    text = blue.get(f"/notices/{nid}.notam").content
+    r = red.post("/notices/import", params={"format": "notam"}, content=text)
+    assert r.status_code == 201, r.text
+    [filed] = r.json()["results"]
+    assert filed["notice"]["properties"]["party"] == "red"
+    assert filed["notice"]["properties"]["alt_upper_ft"] == 9_500
+    assert filed["conflicts"]  # the same volume as blue's
+    count = len(red.get("/notices", params={"party": "red"}).json()["features"])
+    bad = red.post("/notices/import", params={"format": "notam"}, content=b"A1/26 NOTAMN\nE) NIL")
+    assert bad.status_code in (400, 422) and bad.json()["detail"].startswith("notam")
+    not_text = red.post("/notices/import", params={"format": "notam"}, content=b"\xff\xfe")
+    assert not_text.status_code == 422 and not_text.json()["detail"].startswith("body:")
+    assert len(red.get("/notices", params={"party": "red"}).json()["features"]) == count

@@ -1,4 +1,4 @@
-"""`interlock export-text --format notam|navarea|csv`: real CLI processes against a real
+"""`interlock export --format notam|navarea|csv`: real CLI processes against a real
 server; bad input exits 2 naming the option."""
 
 from __future__ import annotations
@@ -23,22 +23,22 @@ def test_export_text_formats_and_refusals(live_server: LiveServer, tmp_path: Pat
     with live_server.client("red") as c:
         assert c.post("/notices", json=circle(35.81, 35.5)).json()["conflicts"]
 
-    out = run("export-text", "--format", "notam", env=red)
+    out = run("export", "--format", "notam", env=red)
     assert out.returncode == 0, out.stderr
     features = parse_notam(out.stdout)  # every air notice to come: blue's and red's
     assert len(features) == 2 and out.stdout.count("NOTAMN") == 2
     assert all(f["properties"]["remarks"].startswith("ICAO NOTAM") for f in features)
-    one = run("export-text", "--format", "notam", "--notice", air[:8], env=red)
+    one = run("export", "--format", "notam", "--notice", air[:8], env=red)
     assert one.returncode == 0 and one.stdout.count("NOTAMN") == 1, one.stderr
     assert f"INTERLOCK NOTICE {air.upper()} V1" in one.stdout
 
-    warning = run("export-text", "--format", "navarea", env=blue)
+    warning = run("export", "--format", "navarea", env=blue)
     assert warning.returncode == 0 and warning.stdout.startswith("NAVIGATIONAL WARNING")
     assert "IN AREA BOUNDED BY" in warning.stdout
 
     target = tmp_path / "conflicts.csv"
     table = run(
-        "export-text", "--format", "csv", "--what", "conflicts", "--out", str(target), env=blue
+        "export", "--format", "csv", "--what", "conflicts", "--out", str(target), env=blue
     )
     assert table.returncode == 0, table.stderr
     raw = target.read_bytes()
@@ -47,10 +47,10 @@ def test_export_text_formats_and_refusals(live_server: LiveServer, tmp_path: Pat
     assert "'-1+1" in (row["A"], row["B"])
 
     for args, named in [
-        (("--format", "kml"), "--format"),
+        (("--format", "gpx"), "--format"),
         (("--format", "csv", "--what", "tracks"), "--what"),
         (("--format", "notam", "--notice", sea), "properties.domain"),
     ]:
-        bad = run("export-text", *args, env=blue)
+        bad = run("export", *args, env=blue)
         assert bad.returncode == 2, (args, bad.stdout, bad.stderr)
         assert named in bad.stderr, (args, bad.stderr)

@@ -32,6 +32,7 @@ from ..service.text_formats import TextFormats
 from ..service.tracks import TrackService
 from . import schemas
 from .errors import install_error_handlers
+from .format_routes import format_router
 from .hazard_routes import hazard_router
 from .hotline_routes import hotline_router
 from .limits import MAX_INT, BodyLimit, FairShare
@@ -212,6 +213,9 @@ def create_app(
     def me(party: Party) -> Any:
         p = service.agreement.party(party)
         return {"id": p.id, "name": p.name}
+
+    # Before /notices/{notice_id}, which would take "n-1.kml" for an id (format_routes).
+    app.include_router(format_router(services, Depends(current_party), committer.run, _parse_bbox))
 
     # ---- notices ----------------------------------------------------------------------
     @app.post(

@@ -1000,3 +1000,76 @@ CSV_EXAMPLE = (
 def text_response(media_type: str, example: str) -> dict[int | str, dict[str, Any]]:
     """A 200 whose body is text of one media type (documented, not JSON)."""
     return {200: {"content": {media_type: {"schema": {"type": "string"}, "example": example}}}}
+# ---- exchange formats (api/format_routes.py) --------------------------------------------
+# ASTM F3548-21 operational intents, the shapes of its interface document (utm.yaml v1.0.0,
+# astm-utm/Protocol): interlock.formats.f3548 writes them.
+class F3548TimeOut(Closed):
+    value: str = Field(description="RFC 3339, zone 'Z'")
+    format: Literal["RFC3339"]
+
+
+class F3548AltitudeOut(Closed):
+    value: float = Field(description="metres above the WGS84 ellipsoid (nominal: MSL taken as it)")
+    reference: Literal["W84"]
+    units: Literal["M"]
+
+
+class F3548PointOut(Closed):
+    lat: float
+    lng: float
+
+
+class F3548PolygonOut(Closed):
+    vertices: list[F3548PointOut] = Field(min_length=3)
+
+
+class F3548RadiusOut(Closed):
+    value: float
+    units: Literal["M"]
+
+
+class F3548CircleOut(Closed):
+    center: F3548PointOut
+    radius: F3548RadiusOut
+
+
+class F3548Volume3DOut(Closed):
+    outline_polygon: F3548PolygonOut | None = omitted()
+    outline_circle: F3548CircleOut | None = omitted()
+    altitude_lower: F3548AltitudeOut
+    altitude_upper: F3548AltitudeOut
+
+
+class F3548Volume4DOut(Closed):
+    volume: F3548Volume3DOut
+    time_start: F3548TimeOut
+    time_end: F3548TimeOut
+
+
+class F3548ReferenceOut(Closed):
+    id: str = Field(description="UUIDv4 derived from the notice id")
+    manager: str = Field(description="the filing party")
+    uss_availability: Literal["Unknown", "Normal", "Down"]
+    version: int
+    state: Literal["Accepted", "Activated", "Nonconforming", "Contingent"]
+    time_start: F3548TimeOut
+    time_end: F3548TimeOut
+    uss_base_url: str
+    subscription_id: str
+
+
+class F3548DetailsOut(Closed):
+    volumes: list[F3548Volume4DOut]
+    off_nominal_volumes: list[F3548Volume4DOut]
+    priority: int
+
+
+class F3548IntentOut(Closed):
+    """An ASTM F3548-21 OperationalIntent (reference and details)."""
+
+    reference: F3548ReferenceOut
+    details: F3548DetailsOut
+
+
+class F3548IntentsOut(Closed):
+    operational_intents: list[F3548IntentOut]

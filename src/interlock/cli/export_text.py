@@ -1,6 +1,5 @@
-"""`interlock export-text --format notam|navarea|csv`: the field's text formats from a
-server, as the calling party may see them (the functions are what `interlock export
---format` calls for these formats).
+"""`interlock export --format notam|navarea|csv`: the field's text formats from a
+server, as the calling party may see them.
 
 - notam: each air notice as ICAO NOTAM text (GET /notices/{id}.notam);
 - navarea: each sea notice as a NAVAREA warning (GET /notices/{id}.navarea);
@@ -15,9 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import typer
-
-from .common import Api, fail, reported_errors, token_option, url_option
+from .common import Api, fail
 from .names import NOTICE_LIMIT
 from .notices import _notice_id
 
@@ -82,22 +79,3 @@ def write(text: str, out: Path | None) -> None:
         out.write_text(text, encoding="utf-8", newline="")
     except OSError as exc:
         fail(f"--out: cannot write {out}: {exc.strerror}")
-
-
-def export_text_command(
-    fmt: str = typer.Option(..., "--format", help="notam, navarea or csv"),
-    notice: list[str] = typer.Option(
-        [], "--notice", help="a notice id or unique prefix (repeatable; notam, navarea)"
-    ),
-    what: str = typer.Option("conflicts", "--what", help="csv: conflicts or alerts"),
-    out: Path | None = typer.Option(None, "--out", help="write here instead of stdout"),
-    url: str = url_option(),
-    token: str | None = token_option(),
-) -> None:
-    """Notices as ICAO NOTAM or NAVAREA warning text, conflicts or alerts as CSV."""
-    if fmt not in TEXT_FORMATS:
-        fail(f"--format: must be one of {', '.join(TEXT_FORMATS)}")
-    with reported_errors():
-        api = Api(url, token)
-        text = export_text(api, fmt, notice, what)
-    write(text, out)

@@ -16,7 +16,7 @@ from ..service.root import Services
 from .audit_log import audit_app
 from .check import check
 from .common import console, err_console, exit_codes_epilog, fail, reported_errors
-from .export_text import export_text_command
+from .export import export, import_file
 from .hazard import hazard_app
 from .hotline import hotline_app
 from .keys import keys_app
@@ -44,8 +44,8 @@ app.add_typer(scenario_app, name="scenario")
 app.add_typer(hazard_app, name="hazard")
 app.command("check")(check)
 app.command("conflicts")(conflicts)
-# issue 18 (notam branch): the text formats; the lead folds it into `interlock export`
-app.command("export-text")(export_text_command)
+app.command("export")(export)  # the field's formats (cli/export.py)
+notice_app.command("import")(import_file)
 
 
 def _tokens_table(tokens: dict[str, str]) -> Table:
