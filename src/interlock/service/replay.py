@@ -79,10 +79,6 @@ EVENT_KINDS = (
 _ORDER = {k: i for i, k in enumerate(EVENT_KINDS)}  # same-instant events: cause first
 
 
-def _empty() -> dict[str, Any]:
-    return {"type": "FeatureCollection", "features": []}
-
-
 # ---- the record's marks: alerts, escalations, channel changes --------------------------
 
 
@@ -379,11 +375,9 @@ class ReplayService:
     def _tracks(self, party: str, at: datetime, live: bool, bbox: Box | None) -> dict[str, Any]:
         if live:
             return self.tracks.geojson(bbox, viewer=party)
-        # TODO(history): the past positions come from the track history being built on
-        # branch `history` (service.history.HistoryRecorder, store.rows.FixRow):
-        # `self.tracks.history.tracks_at(at, bbox)` shaped as GET /tracks, then
-        # model.visibility.visible_track per feature as TrackService.geojson does.
-        return _empty()
+        # the track history (service.history): interpolated between kept fixes, named
+        # as the viewer may see them (TrackService.geojson's visibility)
+        return self.tracks.history_at(at, bbox, viewer=party)
 
     # ---- events --------------------------------------------------------------------------
     def events(
