@@ -578,7 +578,7 @@ class _Names:
             return "interlock (system)"
         try:
             return self.agreement.party(party).name
-        except Exception:  # a party since dropped from the agreement: its id
+        except InvalidInput:  # a party since dropped from the agreement: its id
             return party
 
     def _callsign(self, row: NoticeRow) -> str | None:
