@@ -53,3 +53,18 @@ def test_the_future_is_refused_and_now_is_live(services: Services, clock: Clock)
     with pytest.raises(InvalidInput) as err:
         services.replay.picture_at("nobody", clock.now)
     assert err.value.field == "party"
+
+
+def test_the_record_is_read_by_kind_in_order(services: Services, clock: Clock) -> None:
+    """`ledger_entries_of` (what replay reads of the record) is the ledger filtered."""
+    services.notices.submit("blue", circle(35.0, 35.0))
+    services.notices.submit("red", circle(35.01, 35.0))  # a conflict, system messages
+    services.hotline.heartbeat("blue")  # a channel entry
+    every = list(services.store.ledger_entries())
+    for kinds in (("message",), ("channel", "conflict"), ("nothing",), ()):
+        want = [e for e in every if e["event"]["type"] in kinds]
+        assert list(services.store.ledger_entries_of(kinds)) == want, kinds
+    middle = every[len(every) // 2]["seq"]
+    later = [e for e in every if e["seq"] > middle and e["event"]["type"] == "message"]
+    assert list(services.store.ledger_entries_of(("message",), middle)) == later
+    assert any(e["event"]["type"] == "message" for e in every)

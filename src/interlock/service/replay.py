@@ -54,7 +54,7 @@ DEFAULT_EVENTS = 1_000
 MAX_MESSAGES = 200  # messages in a picture, newest first: GET /messages' default page
 MESSAGE_SCAN = 10_000  # messages read for the events of a span, the newest sent by its end
 # The ledger kinds kept in memory to rebuild what the store keeps only as "now".
-_KEPT = frozenset({EventKind.ALERT, EventKind.ESCALATION, EventKind.CHANNEL})
+_KEPT = (EventKind.ALERT, EventKind.ESCALATION, EventKind.CHANNEL)
 
 # What the events list calls what happened (GET /picture/events `kind`).
 EVENT_KINDS = (
@@ -113,11 +113,9 @@ class RecordMarks:
             return self._marks[lo:hi]
 
     def _catch_up(self) -> None:
-        for entry in self.store.ledger_entries(self._after + 1):
+        for entry in self.store.ledger_entries_of(_KEPT, self._after):
             self._after = entry["seq"]
             event = entry["event"]
-            if event.get("type") not in _KEPT:
-                continue
             audience = entry.get("audience")
             if audience is None:  # chained before audiences: the event names them
                 audience = event.get("audience") or event.get("parties") or ()

@@ -188,6 +188,9 @@ class LedgerReads(Protocol):
     def ledger_entries(
         self, from_seq: int = 1, limit: int | None = None
     ) -> Iterator[dict[str, Any]]: ...
+    def ledger_entries_of(
+        self, kinds: Sequence[str], after_seq: int = 0
+    ) -> Iterator[dict[str, Any]]: ...
     def last_seq(self) -> int: ...
 
 
