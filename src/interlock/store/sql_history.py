@@ -15,7 +15,7 @@ statement of any party. Reads:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -186,10 +186,12 @@ class HistoryReadsWrites:
         return out
 
     def purge_fixes_before(self, ts: float) -> int:
-        """Delete every row older than `ts`, an hour of fixes a transaction; how many."""
+        """Delete every row older than `ts`, an hour of fixes a transaction (from the
+        oldest left, so empty stretches cost nothing); how many."""
         gone = 0
         for domain in TRACK_DOMAINS:
-            for upto in self._purge_slices(domain, ts):
+            while (oldest := self._oldest(domain)) is not None and oldest < ts:
+                upto = min(oldest + PURGE_SLICE_S, ts)
                 with self._history_write() as conn:
                     cur = cursor(conn)
                     cur.execute(
@@ -199,17 +201,11 @@ class HistoryReadsWrites:
                     cur.close()
         return gone
 
-    def _purge_slices(self, domain: str, ts: float) -> Iterator[float]:
+    def _oldest(self, domain: str) -> float | None:
         with self._read() as conn:
             cur = cursor(conn)
             found = cur.execute(
                 "SELECT min(time) FROM track_fixes WHERE domain = ?", (domain,)
             ).fetchone()
             cur.close()
-        oldest = found[0] if found else None
-        if oldest is None or oldest >= ts:
-            return
-        upto = oldest
-        while upto < ts:
-            upto = min(upto + PURGE_SLICE_S, ts)
-            yield upto
+        return None if found is None or found[0] is None else float(found[0])
