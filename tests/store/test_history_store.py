@@ -72,9 +72,12 @@ def test_end_rows_are_never_fixes_but_close_the_pairs(store: SqliteStore) -> Non
     store.add_fixes([*rows, end])
     assert [r.time for r in store.fixes_between(0, 1000)] == [100, 105]
     assert store.fix_pairs_at(102, 60) == [(rows[0], rows[1])]
-    assert store.fix_pairs_at(105, 60) == [(rows[1], end)]  # at the fix itself: it and its end
+    assert store.fix_pairs_at(100, 60) == [(rows[0], rows[1])]
+    # at a fix itself: the pair it ends and the one it starts (the reader takes the latter)
+    assert set(store.fix_pairs_at(105, 60)) == {(rows[0], rows[1]), (rows[1], end)}
     assert store.fix_pairs_at(164.9, 60) == [(rows[1], end)]
-    assert store.fix_pairs_at(165, 60) == []  # gone stale: no pair
+    assert store.fix_pairs_at(165, 60) == [(rows[1], end)]  # exactly its staleness old
+    assert store.fix_pairs_at(165.001, 60) == []  # gone stale: no pair
     assert store.fix_pairs_at(99.9, 60) == []  # before the first fix
     assert store.fix_pairs_at(102, 2) == []  # the next row beyond the reach is not read
     assert store.fix_pairs_at(102, 60, domain="sea") == []

@@ -43,7 +43,7 @@ _B = ", ".join(f"b.{c.strip()}" for c in _COLS.split(","))
 _PAIRS_SQL = (
     f"SELECT {_A}, {_B} FROM track_fixes b "
     "JOIN track_fixes a ON a.track_id = b.track_id AND a.party = b.party AND a.time = b.prev_time "
-    "WHERE b.domain = ? AND b.time > ? AND b.time <= ? AND b.prev_time <= ?"
+    "WHERE b.domain = ? AND b.time >= ? AND b.time <= ? AND b.prev_time <= ?"
 )
 
 
@@ -174,8 +174,11 @@ class HistoryReadsWrites:
     def fix_pairs_at(
         self, at_ts: float, reach_s: float, *, domain: str | None = None
     ) -> list[tuple[FixRow, FixRow]]:
-        """For each track with a row in (at, at + reach] whose predecessor is at or before
-        `at`: (that predecessor, the row). The row is the next fix or an `end` row."""
+        """For each track with a row in [at, at + reach] whose predecessor is at or before
+        `at`: (that predecessor, the row). The row is the next fix or an `end` row (one
+        at `at` itself: the fix is shown until then, inclusive, as the live picture
+        shows a fix exactly its staleness old; a fix at `at` is also the predecessor of
+        the row after it, which the reader prefers)."""
         out: list[tuple[FixRow, FixRow]] = []
         with self._read() as conn:
             cur = cursor(conn)
