@@ -13,10 +13,12 @@ fix: within its speed times (interval + D). Altitude within the rule's level_ft.
 
 from __future__ import annotations
 
+import itertools
 import json
+import random
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from pyproj import Geod
@@ -24,12 +26,11 @@ from tests.conftest import T0, Clock
 
 from interlock.errors import PayloadTooLarge, StoreUnavailable
 from interlock.geo.units import KT_IN_MPS
-from interlock.model.history import HistoryRules
+from interlock.model.history import HistoryRules, thin_reference
 from interlock.model.timeutil import from_ts, iso, to_ts
 from interlock.service.history import HistoryRecorder
 from interlock.service.root import Services
 from interlock.store import SqliteStore
-from interlock.store.rows import FixRow
 
 GEOD = Geod(ellps="WGS84")
 STEP_S = 1
@@ -231,16 +232,26 @@ class FlakyStore:
         return getattr(self.store, name)
 
 
-def fixes(n: int, start: float = 0.0) -> list[tuple[str, str, tuple[Any, ...]]]:
+class Pos(NamedTuple):
+    """A party's track as `Picture.latest` shows it to the recorder."""
+
+    track_id: str
+    position_ts: float
+    lon: float = 30.0
+    lat: float = 34.0
+    alt_ft: float | None = 1000.0
+    speed_kt: float | None = 300.0
+    course_deg: float | None = 90.0
+    name: str | None = None
+    party: str = "blue"
+    owner: str | None = None
+    domain: str = "air"
+    source: str = "sbs"
+
+
+def fixes(n: int, start: float = 0.0, suffix: str = "") -> list[Pos]:
     """n positions of n tracks: each its track's first, so each is kept."""
-    return [
-        (
-            "blue",
-            f"icao:{k:06x}",
-            (start + k, 30.0, 34.0, 1000.0, 300.0, 90.0, None, None, "air", "sbs"),
-        )
-        for k in range(n)
-    ]
+    return [Pos(f"icao:{k:06x}{suffix}", start + k) for k in range(n)]
 
 
 def test_a_store_down_never_grows_the_buffer_past_its_bound(
@@ -249,15 +260,15 @@ def test_a_store_down_never_grows_the_buffer_past_its_bound(
     flaky = FlakyStore(store)
     rec = HistoryRecorder(flaky, HistoryRules(), clock, buffer_max=100, batch=30)  # type: ignore[arg-type]
     flaky.down = True
-    for party, tid, fix in fixes(250):
-        rec.record(party, tid, fix)
+    for fix in fixes(250):
+        rec.record(fix)
     assert (rec.buffered, rec.dropped_total) == (100, 150)  # the oldest 150 dropped
     with pytest.raises(StoreUnavailable):
         rec.flush()
     assert (rec.buffered, rec.dropped_total) == (100, 150)  # the failed batch put back whole
     rec.tick()  # the flusher's round: logged, retried next time, nothing lost
-    for party, tid, fix in fixes(10, start=1000):
-        rec.record(party, tid + "x", fix)
+    for fix in fixes(10, start=1000, suffix="x"):
+        rec.record(fix)
     assert (rec.buffered, rec.dropped_total) == (100, 160)
     flaky.down = False
     assert rec.flush() == 100 and rec.buffered == 0
@@ -272,11 +283,11 @@ def test_a_failed_batch_put_back_into_a_refilled_buffer_drops_its_oldest(
 ) -> None:
     flaky = FlakyStore(store)
     rec = HistoryRecorder(flaky, HistoryRules(), clock, buffer_max=10, batch=10)  # type: ignore[arg-type]
-    for party, tid, fix in fixes(10):
-        rec.record(party, tid, fix)
+    for fix in fixes(10):
+        rec.record(fix)
     rows = [rec._buffer.popleft() for _ in range(10)]  # as the flusher takes a batch ...
-    for party, tid, fix in fixes(4, start=100):
-        rec.record(party, tid + "y", fix)  # ... ingest goes on ...
+    for fix in fixes(4, start=100, suffix="y"):
+        rec.record(fix)  # ... ingest goes on ...
     rec._put_back(rows)  # ... and the batch fails
     assert rec.buffered == 10 and rec.dropped_total == 4
     assert [r.time for r in rec._buffer] == [4, 5, 6, 7, 8, 9, 100, 101, 102, 103]
@@ -287,12 +298,10 @@ def test_retention_purge_and_silent_tracks_ended(store: SqliteStore, clock: Cloc
     rec = HistoryRecorder(store, rules, clock)
     now = to_ts(clock())
     day = 86_400.0
-    for party, tid, fix in fixes(3, start=now - day - 10):  # older than a day
-        rec.record(party, tid, fix)
-    rec.record(
-        "blue", "icao:keep", (now - day, 31.0, 34.0, None, None, None, None, None, "air", "sbs")
-    )
-    rec.record("blue", "icao:new", (now, 31.0, 34.0, None, None, None, None, None, "air", "sbs"))
+    for fix in fixes(3, start=now - day - 10):  # older than a day
+        rec.record(fix)
+    rec.record(Pos("icao:keep", now - day, 31.0))
+    rec.record(Pos("icao:new", now, 31.0))
     assert rec.end_silent() == 4  # all but the newest silent for over a minute: ended
     rec.flush()
     assert len(store.fixes_between(0, now + day)) == 5
@@ -311,14 +320,11 @@ def test_retention_purge_and_silent_tracks_ended(store: SqliteStore, clock: Cloc
 
 def test_a_gap_longer_than_staleness_is_not_bridged(store: SqliteStore, clock: Clock) -> None:
     rec = HistoryRecorder(store, HistoryRules(), clock)
-    a = (1000.0, 30.0, 34.0, 1000.0, 300.0, 90.0, "X", None, "air", "sbs")
-    b = (1100.0, 31.0, 34.0, 1000.0, 300.0, 90.0, "X", None, "air", "sbs")
-    c = (1150.0, 31.5, 34.0, 1000.0, 300.0, 90.0, "X", None, "air", "sbs")
-    for fix in (a, b, c):
-        rec.record("blue", "icao:1", fix)
+    for fix in (Pos("icao:1", 1000.0), Pos("icao:1", 1100.0, 31.0), Pos("icao:1", 1150.0, 31.5)):
+        rec.record(fix)
     rec.flush()
     rows = store.fix_pairs_at(1030, 60)
-    assert [(x.time, y.time, y.end) for x, y in rows] == [(1000.0, 1060.0, True)]
+    assert [(p.time, p.next_time, p.next_end) for p in rows] == [(1000.0, 1060.0, True)]
     (at30,) = rec.tracks_at(from_ts(1030))
     assert (at30.lon, at30.lat, at30.time) == (30.0, 34.0, from_ts(1000))  # held, not moved
     assert rec.tracks_at(from_ts(1080)) == []
@@ -330,6 +336,42 @@ def test_a_gap_longer_than_staleness_is_not_bridged(store: SqliteStore, clock: C
 
 def test_no_store_no_history(clock: Clock) -> None:
     rec = HistoryRecorder(None, HistoryRules(), clock)
-    rec.record("blue", "icao:1", (0.0, 30.0, 34.0, None, None, None, None, None, "air", "sbs"))
+    rec.record(Pos("icao:1", 0.0))
     assert rec.flush() == 0 and rec.purge() == 0 and rec.trails(T0, T0) == []
-    assert isinstance(FixRow, type)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_recorder_keeps_what_the_reference_keeps(
+    store: SqliteStore, clock: Clock, seed: int
+) -> None:
+    """The recorder on the ingest path thins as `model.history.thin_reference` does, and
+    each kept fix names its predecessor (a gap past staleness: none, and an end row)."""
+    rng = random.Random(seed)
+    rec = HistoryRecorder(store, HistoryRules(), clock)
+    reports, t = [], {k: 0.0 for k in range(8)}
+    for _ in range(1500):
+        k = rng.randrange(8)
+        t[k] += rng.choice([0.5, 1.0, 2.0, 4.9, 5.0, 7.0, 70.0])
+        p = Pos(
+            f"icao:{k}",
+            t[k],
+            course_deg=rng.choice([None, 0.0, 10.0, 20.0, 40.0]),
+            alt_ft=rng.choice([None, 1000.0, 1200.0, 1400.0]),
+        )
+        reports.append(p)
+        rec.record(p)
+    rec.flush()
+    kept = thin_reference(
+        [((p.track_id, p.party), p.position_ts, p.course_deg, p.alt_ft) for p in reports],
+        HistoryRules(),
+    )
+    stored = store.fixes_between(0, 1e9)
+    assert sorted((r.track_id, r.time) for r in stored) == sorted(
+        (reports[i].track_id, reports[i].position_ts) for i in kept
+    )
+    by = {}
+    for r in stored:
+        by.setdefault(r.track_id, []).append(r)
+    for rows in by.values():
+        for x, y in itertools.pairwise(rows):
+            assert y.prev_time == (x.time if y.time - x.time <= 60 else None)

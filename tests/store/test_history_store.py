@@ -4,12 +4,10 @@ pairs, the purge."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from interlock.store import SqliteStore
-from interlock.store.rows import FixRow
+from interlock.store.rows import FixPair, FixRow
 from interlock.store.sql_history import MAX_CELLS, cell_of, cells_of
 
 
@@ -17,7 +15,13 @@ def fix(
     t: float, tid: str = "icao:1", party: str = "blue", lon: float = 30.0, **kw: object
 ) -> FixRow:
     base = FixRow(t, tid, party, "air", None, "sbs", lon, 34.0, 10_000.0, 400.0, 90.0, "ABC")
-    return replace(base, **kw)  # type: ignore[arg-type]
+    return base._replace(**kw)  # type: ignore[arg-type]
+
+
+def pair(a: FixRow, b: FixRow) -> FixPair:
+    """What the store gives for a fix and the row after it."""
+    head = (a.track_id, a.party, a.time, a.domain, a.owner, a.source, a.lon, a.lat, a.alt_ft)
+    return FixPair(*head, a.speed_kt, a.course_deg, a.name, b.time, b.lon, b.lat, b.alt_ft, b.end)
 
 
 def trail(tid: str, party: str, times: list[float], lon0: float = 30.0) -> list[FixRow]:
@@ -68,15 +72,15 @@ def test_batches_read_back_in_track_order_and_a_repeat_is_ignored(store: SqliteS
 
 def test_end_rows_are_never_fixes_but_close_the_pairs(store: SqliteStore) -> None:
     rows = trail("icao:1", "blue", [100, 105])
-    end = replace(rows[-1], time=165.0, prev_time=105.0, end=True)
+    end = rows[-1]._replace(time=165.0, prev_time=105.0, end=True)
     store.add_fixes([*rows, end])
     assert [r.time for r in store.fixes_between(0, 1000)] == [100, 105]
-    assert store.fix_pairs_at(102, 60) == [(rows[0], rows[1])]
-    assert store.fix_pairs_at(100, 60) == [(rows[0], rows[1])]
+    assert store.fix_pairs_at(102, 60) == [pair(rows[0], rows[1])]
+    assert store.fix_pairs_at(100, 60) == [pair(rows[0], rows[1])]
     # at a fix itself: the pair it ends and the one it starts (the reader takes the latter)
-    assert set(store.fix_pairs_at(105, 60)) == {(rows[0], rows[1]), (rows[1], end)}
-    assert store.fix_pairs_at(164.9, 60) == [(rows[1], end)]
-    assert store.fix_pairs_at(165, 60) == [(rows[1], end)]  # exactly its staleness old
+    assert set(store.fix_pairs_at(105, 60)) == {pair(rows[0], rows[1]), pair(rows[1], end)}
+    assert store.fix_pairs_at(164.9, 60) == [pair(rows[1], end)]
+    assert store.fix_pairs_at(165, 60) == [pair(rows[1], end)]  # exactly its staleness old
     assert store.fix_pairs_at(165.001, 60) == []  # gone stale: no pair
     assert store.fix_pairs_at(99.9, 60) == []  # before the first fix
     assert store.fix_pairs_at(102, 2) == []  # the next row beyond the reach is not read
@@ -88,15 +92,15 @@ def test_pairs_at_a_moment_one_per_track_and_party(store: SqliteStore) -> None:
         trail("icao:1", "blue", [0, 5, 10, 15])
         + trail("icao:1", "red", [1, 8, 16])
         + trail("icao:2", "blue", [9, 30])
-        + [replace(f, domain="sea") for f in trail("mmsi:9", "green", [0, 200, 400])]
+        + [f._replace(domain="sea") for f in trail("mmsi:9", "green", [0, 200, 400])]
     )
-    got = {(a.track_id, a.party): (a.time, b.time) for a, b in store.fix_pairs_at(9, 60)}
+    got = {(p.track_id, p.party): (p.time, p.next_time) for p in store.fix_pairs_at(9, 60)}
     assert got == {
         ("icao:1", "blue"): (5, 10),
         ("icao:1", "red"): (8, 16),
         ("icao:2", "blue"): (9, 30),
     }  # the ship's next fix is beyond 60 s: read with its own domain's reach
-    assert {a.track_id for a, _ in store.fix_pairs_at(9, 600, domain="sea")} == {"mmsi:9"}
+    assert {p.track_id for p in store.fix_pairs_at(9, 600, domain="sea")} == {"mmsi:9"}
 
 
 def test_places_by_cell_across_the_antimeridian_and_the_poles(store: SqliteStore) -> None:
@@ -141,7 +145,7 @@ def test_purge_deletes_what_is_older_only(store: SqliteStore) -> None:
     hours = [h * 1800.0 for h in range(10)]  # over 4.5 h: several delete slices
     store.add_fixes(
         trail("icao:1", "blue", hours)
-        + [replace(f, domain="sea") for f in trail("m", "red", hours)]
+        + [f._replace(domain="sea") for f in trail("m", "red", hours)]
     )
     assert store.purge_fixes_before(3 * 1800.0) == 6
     assert {r.time for r in store.fixes_between(0, 1e9)} == set(hours[3:])  # at the cut: kept
