@@ -21,12 +21,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def history_router(
-    tracks: TrackService,
-    party_dep: Any,
-    parse_bbox: Any,
-    max_fixes: int = MAX_FIXES,
-) -> APIRouter:
+def history_router(tracks: TrackService, party_dep: Any, parse_bbox: Any) -> APIRouter:
     router = APIRouter(tags=["tracks"], responses=ERRORS)
     Party = Annotated[str, party_dep]
 
@@ -50,6 +45,6 @@ def history_router(
         if track is not None and not 0 < len(track) <= 200:
             raise InvalidInput("1 to 200 characters", field="track")
         box = parse_bbox(bbox)
-        return await run_in_threadpool(tracks.history_trails, t0, t1, box, track, party, max_fixes)
+        return await run_in_threadpool(tracks.history_trails, t0, t1, box, track, party, MAX_FIXES)
 
     return router

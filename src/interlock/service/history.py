@@ -22,17 +22,16 @@ import contextlib
 import logging
 import threading
 from collections import deque
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 
-from ..model.history import HistoryRules, Thinner, bridged, interpolate, linear
-from ..model.picture import STALE_AFTER, Box, LatestFix, TrackState, in_box
+from ..model.history import HistoryRules, Thinner, interpolate
+from ..model.picture import STALE_AFTER, Box, LatestFix, TrackState
 from ..model.timeutil import from_ts, to_ts
 from ..store.base import HistoryStore
-from ..store.rows import FixRow
+from ..store.rows import FixPair, FixRow
 from .clock import Clock, utc_now
 
 log = logging.getLogger(__name__)
@@ -44,6 +43,7 @@ PURGE_EVERY = timedelta(hours=1)
 END_SCAN_EVERY_S = 5.0  # how often silent tracks are looked for (a pass over them all)
 
 Key = tuple[str, str]  # (track_id, reporting party)
+_new_row = tuple.__new__  # FixRow(...) adds a Python-level __new__ per kept fix
 
 
 class HistoryRecorder:
@@ -83,33 +83,37 @@ class HistoryRecorder:
         self._scanned_at = 0.0  # monotonic-free: the flusher's own count of seconds
 
     # ---- the hot path -------------------------------------------------------------------
-    def record(self, party: str, track_id: str, fix: LatestFix) -> None:
-        """One accepted position of `party`'s track (`Picture.latest`): kept or not."""
-        ts, lon, lat, alt, speed, course, name, owner, domain, source = fix
-        key = (track_id, party)
-        if not self._offer(key, ts, course, alt):
+    def record(self, t: LatestFix) -> None:
+        """One accepted position of a party's track (`Picture.latest`): kept or not."""
+        key = (t.track_id, t.party)
+        ts = t.position_ts
+        if not self._offer(key, ts, t.course_deg, t.alt_ft):
             return
         prev = self._last.get(key)
         prev_time = None
         if prev is not None:
-            if bridged(prev.time, ts, self.stale_s[domain]):
+            if ts - prev.time <= self.stale_s[t.domain]:  # model.history.bridged
                 prev_time = prev.time
             else:  # too long a gap: the earlier fix is shown until it goes stale, no further
-                self._append(_end_of(prev, self.stale_s[domain]))
-        row = FixRow(
-            ts,
-            track_id,
-            party,
-            domain,
-            owner,
-            source,
-            lon,
-            lat,
-            alt,
-            speed,
-            course,
-            name,
-            prev_time,
+                self._append(_end_of(prev, self.stale_s[t.domain]))
+        row = _new_row(
+            FixRow,
+            (
+                ts,
+                t.track_id,
+                t.party,
+                t.domain,
+                t.owner,
+                t.source,
+                t.lon,
+                t.lat,
+                t.alt_ft,
+                t.speed_kt,
+                t.course_deg,
+                t.name,
+                prev_time,
+                False,
+            ),
         )
         self._last[key] = row
         self._append(row)
@@ -259,15 +263,15 @@ class HistoryRecorder:
         with contextlib.suppress(Exception):  # a store down: what is stored is still read
             self.flush()
         at_ts = to_ts(at)
-        pairs: dict[Key, tuple[FixRow, FixRow | None]] = {}
+        pairs: dict[Key, FixPair] = {}
         if self.store is not None:
             for d, stale in self.stale_s.items():
-                for a, b in self.store.fix_pairs_at(at_ts, stale, domain=d):
-                    _prefer(pairs, (a.track_id, a.party), a, b)
-        for key, last in list(self._last.items()):  # tails not followed by a row yet
-            if last.time <= at_ts:
-                _prefer(pairs, key, last, None)
-        chosen = [(a, b) for a, b in pairs.values() if at_ts - a.time <= self.stale_s[a.domain]]
+                for p in self.store.fix_pairs_at(at_ts, stale, domain=d):
+                    _prefer(pairs, p)
+        for last in list(self._last.values()):  # tails not followed by a row yet
+            if last.time <= at_ts <= last.time + self.stale_s[last.domain]:
+                _prefer(pairs, _held(last))
+        chosen = [p for p in pairs.values() if at_ts - p.time <= self.stale_s[p.domain]]
         return _fuse(chosen, at_ts, at, bbox, self.stale_s)
 
     def trails(
@@ -290,85 +294,130 @@ class HistoryRecorder:
 
 def _end_of(last: FixRow, stale_s: float) -> FixRow:
     """The `end` row after a track's last fix: where that fix goes stale."""
-    return replace(last, time=last.time + stale_s, prev_time=last.time, end=True)
+    return last._replace(time=last.time + stale_s, prev_time=last.time, end=True)
 
 
-def _prefer(
-    pairs: dict[Key, tuple[FixRow, FixRow | None]], key: Key, a: FixRow, b: FixRow | None
-) -> None:
-    """Keep the pair whose earlier fix is the latest (a track that restarted after an
-    `end` row has a later fix than the one that ended)."""
+def _held(last: FixRow) -> FixPair:
+    """A track's last kept fix with nothing after it yet: shown where it is."""
+    return FixPair(
+        last.track_id,
+        last.party,
+        last.time,
+        last.domain,
+        last.owner,
+        last.source,
+        last.lon,
+        last.lat,
+        last.alt_ft,
+        last.speed_kt,
+        last.course_deg,
+        last.name,
+        last.time,
+        last.lon,
+        last.lat,
+        last.alt_ft,
+        True,
+    )
+
+
+def _prefer(pairs: dict[Key, FixPair], p: FixPair) -> None:
+    """Keep, per (track, party), the pair whose fix is the latest (at a fix's own time,
+    the pair it starts; a track restarted after an `end` row: its new fix)."""
+    key = (p.track_id, p.party)
     found = pairs.get(key)
-    if found is None or a.time > found[0].time or (a.time == found[0].time and found[1] is None):
-        pairs[key] = (a, b)
+    if found is None or (p.time, p.next_time) > (found.time, found.next_time):
+        pairs[key] = p
 
 
 def _fuse(
-    chosen: list[tuple[FixRow, FixRow | None]],
+    chosen: list[FixPair],
     at_ts: float,
     at: datetime,
     bbox: Box | None,
     stale_s: dict[str, float],
 ) -> list[TrackState]:
-    """Positions at `at_ts` (interpolated where bridged), one state per identity."""
-    n = len(chosen)
-    lon0 = np.empty(n)
-    lat0 = np.empty(n)
-    lon1 = np.empty(n)
-    lat1 = np.empty(n)
-    f = np.zeros(n)
-    for i, (a, b) in enumerate(chosen):
-        lon0[i], lat0[i] = a.lon, a.lat
-        if (
-            b is not None
-            and not b.end
-            and bridged(a.time, b.time, stale_s[a.domain])
-            and b.time > a.time
-        ):
-            lon1[i], lat1[i] = b.lon, b.lat
-            f[i] = (at_ts - a.time) / (b.time - a.time)
-        else:
-            lon1[i], lat1[i] = a.lon, a.lat
+    """Positions at `at_ts` (interpolated where bridged), one state per identity; the
+    arithmetic on columns (numpy), one pass to build the states."""
+    if not chosen:
+        return []
+    cols = list(zip(*chosen, strict=True))
+    ids: tuple[str, ...] = cols[0]
+    t0, t1 = np.array(cols[2], dtype=float), np.array(cols[12], dtype=float)
+    stale = np.array([stale_s[d] for d in cols[3]], dtype=float)
+    bridge = ~np.array(cols[16], dtype=bool) & (t1 > t0) & (t1 - t0 <= stale)
+    f = np.zeros(len(chosen))
+    f[bridge] = (at_ts - t0[bridge]) / (t1[bridge] - t0[bridge])
     moving = f > 0
-    lon, lat = lon0.copy(), lat0.copy()
+    lon, lat = np.array(cols[6], dtype=float), np.array(cols[7], dtype=float)
     if moving.any():
         lon[moving], lat[moving] = interpolate(
-            lon0[moving], lat0[moving], lon1[moving], lat1[moving], f[moving]
+            lon[moving],
+            lat[moving],
+            np.array(cols[13], dtype=float)[moving],
+            np.array(cols[14], dtype=float)[moving],
+            f[moving],
         )
-    by_id: dict[str, list[tuple[FixRow, int]]] = {}
-    for i, (a, _) in enumerate(chosen):
-        by_id.setdefault(a.track_id, []).append((a, i))
-    out = []
-    for tid in sorted(by_id):
-        sources = by_id[tid]
-        a, i = min(sources, key=lambda s: (-s[0].time, s[0].party))
-        x, y = float(lon[i]), float(lat[i])
-        if bbox is not None and not in_box(x, y, bbox):
+    alt0, alt1 = np.array(cols[8], dtype=float), np.array(cols[15], dtype=float)
+    with np.errstate(invalid="ignore"):
+        alt = np.where(moving & ~np.isnan(alt1), alt0 + (alt1 - alt0) * f, alt0)
+    inside = np.ones(len(chosen), dtype=bool) if bbox is None else _in_boxes(lon, lat, bbox)
+    # one per identity: the freshest fix (ties: the party first by name)
+    best: dict[str, int] = {}
+    parties: dict[str, set[str]] = {}
+    for i, tid in enumerate(ids):
+        j = best.get(tid)
+        if j is None:
+            best[tid] = i
             continue
-        b = chosen[i][1]
-        alt = linear(a.alt_ft, b.alt_ft, float(f[i])) if b is not None and f[i] > 0 else a.alt_ft
-        when = at if f[i] > 0 else from_ts(a.time)
+        parties.setdefault(tid, {chosen[j].party}).add(chosen[i].party)
+        if (-chosen[i].time, chosen[i].party) < (-chosen[j].time, chosen[j].party):
+            best[tid] = i
+    out = []
+    lon_l, lat_l, alt_l, moving_l, inside_l = (
+        lon.tolist(),
+        lat.tolist(),
+        alt.tolist(),
+        moving.tolist(),
+        inside.tolist(),
+    )
+    for tid in sorted(best):
+        i = best[tid]
+        if not inside_l[i]:
+            continue
+        p = chosen[i]
+        when = at if moving_l[i] else from_ts(p.time)
+        a = alt_l[i]
+        shared = parties.get(tid)
         out.append(
             TrackState(
-                track_id=tid,
-                domain=a.domain,
-                source=a.source,
-                owner=a.owner,
-                time=when,
-                lon=x,
-                lat=y,
-                alt_ft=alt,
-                speed_kt=a.speed_kt,
-                course_deg=a.course_deg,
-                vertical_rate_fpm=None,
-                name=a.name,
-                stale=False,
-                times={"position": when},
-                party=a.party,
-                sources=tuple(sorted({s[0].party for s in sources if s[0].party})),
+                tid,
+                p.domain,
+                p.source,
+                p.owner,
+                when,
+                lon_l[i],
+                lat_l[i],
+                None if a != a else a,  # NaN: no altitude
+                p.speed_kt,
+                p.course_deg,
+                None,
+                p.name,
+                False,
+                {"position": when},
+                p.party,
+                tuple(sorted(shared)) if shared else ((p.party,) if p.party else ()),
             )
         )
     return out
+
+
+def _in_boxes(lon: np.ndarray, lat: np.ndarray, bbox: Box) -> np.ndarray:
+    """`model.picture.in_box` on columns."""
+    min_lon, min_lat, max_lon, max_lat = bbox
+    ok = (lat >= min_lat) & (lat <= max_lat)
+    if min_lon <= max_lon:
+        return ok & (lon >= min_lon) & (lon <= max_lon)
+    return ok & ((lon >= min_lon) | (lon <= max_lon))
 
 
 def fused_trails(rows: list[FixRow]) -> dict[str, dict[str, Any]]:

@@ -136,7 +136,7 @@ class TrackService:
                 kind = result.kind
                 updates[kind] = updates.get(kind, 0) + 1
                 if record is not None and (kind == "moved" or kind == "new"):
-                    record(party, result.track_id, latest(result.track_id, party))
+                    record(latest(result.track_id, party))
             else:
                 batch.skip(result)
         stats.reports += batch.reports

@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .rows import AssetRow, ConflictRow, FixRow, HazardRow, MessageRow, ViolationRow
+from .rows import AssetRow, ConflictRow, FixPair, FixRow, HazardRow, MessageRow, ViolationRow
 
 Box = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
 
@@ -245,7 +245,7 @@ class HistoryStore(Protocol):
     ) -> list[FixRow]: ...
     def fix_pairs_at(
         self, at_ts: float, reach_s: float, *, domain: str | None = None
-    ) -> list[tuple[FixRow, FixRow]]: ...
+    ) -> list[FixPair]: ...
     def purge_fixes_before(self, ts: float) -> int: ...
 
 
