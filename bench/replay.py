@@ -4,6 +4,10 @@ picture at a moment comes back, and what the recorder costs ingest.
 
 Sections (each a function returning a table's rows; `GET /picture` timing goes beside):
 
+- *picture*: `GET /picture?at=T` at random moments over --picture-minutes of history of
+  the same number of tracks filled through the real ingest, scan and notice paths, over
+  HTTP, p50/p99, with the in-process split (tracks / all but the tracks): bench/picture.py.
+
 - *day*: 24 h of the feed (80 % aircraft reporting every second, 20 % ships every 6 or
   10 s as AIS class A under way, ITU-R M.1371-5 table 1), each flying straight legs,
   standard-rate turns (3 deg/s; ships 0.5 deg/s) and climbs or descents (1,500-3,000
@@ -46,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import picture  # noqa: E402  (GET /picture at random moments: bench/picture.py)
 from ingest import StepClock, sbs_lines  # noqa: E402
 from interlock.model.agreement import agreement_from_dict  # noqa: E402
 from interlock.model.history import HistoryRules, thin_reference  # noqa: E402
@@ -332,9 +337,14 @@ def main() -> int:
     ap.add_argument("--store-minutes", type=float, default=20.0, help="of kept fixes stored")
     ap.add_argument("--ingest-lines", type=int, default=400_000)
     ap.add_argument("--pg", help="also store into this (empty) PostgreSQL database")
+    ap.add_argument(
+        "--picture-minutes", type=float, default=10.0, help="of history behind GET /picture"
+    )
+    ap.add_argument("--picture-requests", type=int, default=100, help="0: no GET /picture part")
     args = ap.parse_args()
     if args.quick:
         args.tracks, args.hours, args.store_minutes, args.ingest_lines = 1_000, 1 / 6, 11.0, 20_000
+        args.picture_minutes, args.picture_requests = 1.0, 5
     console = Console()
     rules = HistoryRules()
     console.print(f"Python {platform.python_version()}, {os.cpu_count()} cores; rule {rules}")
@@ -401,6 +411,12 @@ def main() -> int:
     console.print(
         f"recorder on / off, ingest thread CPU: {rates['on']['cpu'] / rates['off']['cpu']:.2f}"
     )
+    # GET /picture at random moments over a history filled through the real paths, the
+    # whole answer (notices, conflicts, alerts, hotline, tracks) over HTTP: bench/picture.py
+    if args.picture_requests > 0:
+        picture.report(
+            picture.measure(args.tracks, args.picture_minutes, 100, args.picture_requests)
+        )
     console.print(
         f"targets: ingest >= {INGEST_TARGET:,.0f} reports/s with the recorder on (CPU): "
         f"{'met' if rates['on']['cpu'] >= INGEST_TARGET else 'NOT met'}; tracks_at p99 <= "
