@@ -33,6 +33,7 @@ from . import migrations
 from .base import Box
 from .cursor import cursor
 from .sql import SpatialIndex, SqlStore, SqlWriteTx
+from .sql_history import PAIRS_SQL_LATERAL
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,8 @@ class CommitListener:
 
 class PostgresStore(SqlStore):
     """The store on a PostgreSQL database, shared by any number of processes."""
+
+    pairs_sql = PAIRS_SQL_LATERAL  # track history's key look-ups as index look-ups
 
     def __init__(self, url: str, *, pool_size: int = 8) -> None:
         self.url = url
