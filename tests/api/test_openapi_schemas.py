@@ -308,11 +308,19 @@ def test_every_kind_of_response_matches_the_document(live_server: LiveServer) ->
         deadline = time.monotonic() + 5
         while not blue.get("/alerts").json()["alerts"] and time.monotonic() < deadline:
             time.sleep(0.05)
+        at = iso(live_server.clock.now)
         for r in (
+            blue.get("/picture", params={"at": at}),  # live: the tracks and alerts too
+            blue.get("/picture", params={"at": iso(live_server.clock.now - timedelta(hours=1))}),
+            blue.get("/picture/events", params={"from": iso(T0 - timedelta(hours=1)), "to": at}),
             blue.get("/alerts"),
             blue.get("/alerts", params={"all_parties": True}),
             blue.get("/tracks"),
             blue.get("/tracks/stats"),
+            red.get(  # blue's unit b1 as red sees it: aliased when hidden
+                "/tracks/history",
+                params={"from": (now - timedelta(minutes=1)).isoformat(), "to": now.isoformat()},
+            ),
             blue.get("/ledger"),
             blue.get("/messages"),
         ):

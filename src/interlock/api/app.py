@@ -34,10 +34,12 @@ from . import schemas
 from .errors import install_error_handlers
 from .format_routes import format_router
 from .hazard_routes import hazard_router
+from .history_routes import history_router
 from .hotline_routes import hotline_router
 from .limits import MAX_INT, BodyLimit, FairShare
 from .log_routes import log_router
 from .notam_routes import notam_router
+from .picture_routes import picture_router
 from .responses import JSONBytes
 from .spectrum_routes import spectrum_router
 from .stream import KEEPALIVE_S, Broadcaster, StreamGate
@@ -143,7 +145,11 @@ def create_app(
         service.store.on_commit.append(broadcaster.wake_threadsafe)
         committer.start()
         ticker = asyncio.create_task(_ticker(hotline, tracks, tick_s))
+        if tracks.history is not None:
+            tracks.history.start()  # track history's flusher (service.history)
         yield
+        if tracks.history is not None:
+            await run_in_threadpool(tracks.history.stop)  # ends tracks, writes the rest
         ticker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await ticker
@@ -417,11 +423,13 @@ def create_app(
             gate,
         )
     )
+    app.include_router(history_router(tracks, Depends(current_party), _parse_bbox))
     app.include_router(track_router(tracks, Depends(current_party), _json_body, _parse_bbox))
     app.include_router(spectrum_router(services.spectrum, Depends(current_party)))
     app.include_router(
         hazard_router(services.hazards, Depends(current_party), _json_body, committer.run)
     )
     app.include_router(log_router(services.log, Depends(current_party), _json_body))
+    app.include_router(picture_router(services.replay, Depends(current_party), _parse_bbox))
     mount_web(app)
     return app

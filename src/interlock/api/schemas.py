@@ -602,6 +602,11 @@ class FormatsOut(Closed):
     fir: str
     notam_series: str
     navarea: str
+class HistoryRulesOut(Closed):
+    interval_s: float
+    turn_deg: float
+    level_ft: float
+    retention_days: float
 
 
 class AgreementOut(Closed):
@@ -614,6 +619,7 @@ class AgreementOut(Closed):
     spectrum: SpectrumRulesOut
     hazards: HazardRulesOut
     formats: FormatsOut
+    history: HistoryRulesOut
 
 
 # ---- responses: the ledger ----------------------------------------------------------------
@@ -855,6 +861,29 @@ class TrackCollectionOut(Closed):
     features: list[TrackOut]
 
 
+class TrailPropertiesOut(Closed):
+    track_id: str
+    domain: Literal["air", "sea"]
+    name: str | None = Field(description="the latest name kept (as the live picture shows it)")
+    owner: str | None = Field(description="the party of an own force; None: observed")
+    sources: list[str] = Field(description="the parties whose kept fixes make the trail")
+    alias: str = omitted("your own unit: the name other parties see it by when hidden")
+    times: list[str] = Field(description=f"of each vertex, in order; {ISO}")
+    alt_ft: list[float | None] = Field(description="of each vertex")
+
+
+class TrailOut(Closed):
+    type: Literal["Feature"]
+    id: str
+    geometry: Annotated[PointOut | LineStringOut, Field(discriminator="type")]
+    properties: TrailPropertiesOut
+
+
+class TrailCollectionOut(Closed):
+    type: Literal["FeatureCollection"]
+    features: list[TrailOut]
+
+
 class UpdatesOut(Closed):
     """Reports by what they did to the picture (a kind that did not occur is absent)."""
 
@@ -945,6 +974,39 @@ class AlertOut(Closed):
 
 class AlertsOut(Closed):
     alerts: list[AlertOut]
+
+
+# ---- responses: replay (the picture at any moment) ------------------------------------------
+class HotlineThenOut(Closed):
+    messages: list[MessageOut] = Field(
+        description="as GET /messages served them then: sent by then, newest first, each "
+        "addressee's receipts and escalations by then"
+    )
+    channels: list[ChannelOut] = Field(
+        description="each party's hotline state as last recorded by then (`last_seen`: "
+        "the heartbeat that changed it)"
+    )
+
+
+class PictureOut(Closed):
+    at: str = Field(description=f"the moment shown; {ISO}")
+    live: bool = Field(description="the live picture (the moment asked was within seconds of now)")
+    notices: NoticeCollectionOut = Field(
+        description="in force then (neither ended nor cancelled), the version then current"
+    )
+    assets: AssetCollectionOut
+    hazards: HazardCollectionOut
+    conflicts: list[ListedConflictOut] = Field(description="open then, as GET /conflicts")
+    alerts: AlertsOut = Field(description="open then, as GET /alerts")
+    hotline: HotlineThenOut
+    tracks: TrackCollectionOut
+
+
+class PictureEventOut(Closed):
+    time: str = Field(description=ISO)
+    kind: str = Field(description="service.replay.EVENT_KINDS")
+    text: str = Field(description="what happened, with names and callsigns")
+    ref: str = Field(description="the id of what it concerns (notice, conflict, message, ...)")
 
 
 class ErrorOut(Closed):

@@ -21,6 +21,7 @@ from .hazard import hazard_app
 from .hotline import hotline_app
 from .keys import keys_app
 from .notices import conflicts, notice_app
+from .replay import replay
 from .scenario import scenario_app
 from .spectrum import spectrum_app
 from .tokens import tokens_app
@@ -46,6 +47,7 @@ app.command("check")(check)
 app.command("conflicts")(conflicts)
 app.command("export")(export)  # the field's formats (cli/export.py)
 notice_app.command("import")(import_file)
+app.command("replay")(replay)
 
 
 def _tokens_table(tokens: dict[str, str]) -> Table:

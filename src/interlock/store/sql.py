@@ -10,7 +10,7 @@ each other, and the ledger stays one gap-free chain.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, ClassVar
 
@@ -26,6 +26,7 @@ from . import schema as s
 from .base import Box, IndexEntry, NoticeRow
 from .cursor import cursor
 from .rows import AssetRow, ConflictRow, HazardRow, ViolationRow
+from .sql_history import HistoryReadsWrites
 from .sql_hotline import (
     INSERT_INBOX_SQL,
     LEDGER_COLUMNS,
@@ -448,7 +449,7 @@ def _conflict_row(r: Any) -> ConflictRow:
     )
 
 
-class SqlStore(HotlineReads, SpectrumReads, LogReads):
+class SqlStore(HotlineReads, SpectrumReads, LogReads, HistoryReadsWrites):
     """Reads on pooled connections; writes through the engine's `write()`."""
 
     url: str
@@ -606,6 +607,31 @@ class SqlStore(HotlineReads, SpectrumReads, LogReads):
             row = cur.execute(_PARTY_FOR_TOKEN_SQL, (token_hash,)).fetchone()
             cur.close()
         return row[0] if row else None
+
+    def ledger_entries_of(
+        self, kinds: Sequence[str], after_seq: int = 0
+    ) -> Iterator[dict[str, Any]]:
+        """The entries of some kinds after `after_seq`, in order, in pages (replay keeps
+        the alert, escalation and channel entries: the `kind` column spares reading the
+        others' events)."""
+        if not kinds:
+            return
+        marks = ", ".join("?" for _ in kinds)
+        sql = (
+            f"SELECT {LEDGER_COLUMNS} FROM ledger WHERE seq > ? AND kind IN ({marks}) "
+            "ORDER BY seq LIMIT ?"
+        )
+        after, page = after_seq, 5000
+        while True:
+            with self._read() as conn:
+                cur = cursor(conn)
+                rows = cur.execute(sql, (after, *kinds, page)).fetchall()
+                cur.close()
+            for r in rows:
+                yield ledger_entry(r)
+            if len(rows) < page:
+                return
+            after = rows[-1][0]
 
     def ledger_entries(
         self, from_seq: int = 1, limit: int | None = None
