@@ -264,7 +264,7 @@ class HistoryRecorder:
         across a longer gap not. Nothing it returns is stale: `stale` is False."""
         with contextlib.suppress(Exception):  # a store down: what is stored is still read
             self.flush()
-        with _no_gc():
+        with no_gc():
             return self._tracks_at(at, bbox)
 
     def _tracks_at(self, at: datetime, bbox: Box | None) -> list[TrackState]:
@@ -304,7 +304,7 @@ def _end_of(last: FixRow, stale_s: float) -> FixRow:
 
 
 @contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
+def no_gc() -> Iterator[None]:
     """The cycle collector held off while one picture is built: its ~100,000 short-lived
     tuples set off collections of the whole heap, which took 130-150 ms reads at 10,000
     tracks to 85 (bench/replay.py). Nothing they make is cyclic; the collector runs
