@@ -82,6 +82,7 @@ class HistoryRecorder:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._purged_at: datetime | None = None
+        self._failing = False  # the last flush failed (logged once until it recovers)
         self._scanned_at = 0.0  # monotonic-free: the flusher's own count of seconds
 
     # ---- the hot path -------------------------------------------------------------------
@@ -214,13 +215,21 @@ class HistoryRecorder:
         try:
             self.flush()
         except Exception:
-            log.warning(
-                "track history: flush failed (%d buffered, %d dropped)",
-                self.buffered,
-                self.dropped_total,
-                exc_info=True,
-            )
+            if not self._failing:  # once per outage, not every second of it
+                log.warning(
+                    "track history: the store refused a batch; buffering (at most %d fixes, "
+                    "oldest dropped first)",
+                    self.buffer_max,
+                    exc_info=True,
+                )
+            self._failing = True
             return
+        if self._failing:
+            log.warning(
+                "track history: the store takes fixes again (%d dropped meanwhile)",
+                self.dropped_total,
+            )
+            self._failing = False
         now = self.clock()
         if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
             self._purged_at = now
