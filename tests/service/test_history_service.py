@@ -255,25 +255,31 @@ def fixes(n: int, start: float = 0.0, suffix: str = "") -> list[Pos]:
 
 
 def test_a_store_down_never_grows_the_buffer_past_its_bound(
-    store: SqliteStore, clock: Clock
+    store: SqliteStore, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
     flaky = FlakyStore(store)
     rec = HistoryRecorder(flaky, HistoryRules(), clock, buffer_max=100, batch=30)  # type: ignore[arg-type]
     flaky.down = True
-    for fix in fixes(250):
+    base = to_ts(T0)  # fixes of the clock's day: the purge keeps them
+    for fix in fixes(250, start=base):
         rec.record(fix)
     assert (rec.buffered, rec.dropped_total) == (100, 150)  # the oldest 150 dropped
     with pytest.raises(StoreUnavailable):
         rec.flush()
     assert (rec.buffered, rec.dropped_total) == (100, 150)  # the failed batch put back whole
     rec.tick()  # the flusher's round: logged, retried next time, nothing lost
-    for fix in fixes(10, start=1000, suffix="x"):
+    rec.tick()
+    refused = [r for r in caplog.records if "refused a batch" in r.getMessage()]
+    assert len(refused) == 1  # once an outage, not every round
+    for fix in fixes(10, start=base + 1000, suffix="x"):
         rec.record(fix)
     assert (rec.buffered, rec.dropped_total) == (100, 160)
     flaky.down = False
-    assert rec.flush() == 100 and rec.buffered == 0
-    kept = store.fixes_between(0, 2000)
-    assert sorted(r.time for r in kept) == [float(k) for k in range(160, 250)] + [
+    rec.tick()  # back: written, and said so
+    assert rec.buffered == 0 and rec.written == 100
+    assert any("takes fixes again (160 dropped" in r.getMessage() for r in caplog.records)
+    kept = store.fixes_between(base, base + 2000)
+    assert sorted(r.time - base for r in kept) == [float(k) for k in range(160, 250)] + [
         1000.0 + k for k in range(10)
     ]
 

@@ -82,6 +82,7 @@ class HistoryRecorder:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._purged_at: datetime | None = None
+        self._failing = False  # the last flush failed (logged once until it recovers)
         self._scanned_at = 0.0  # monotonic-free: the flusher's own count of seconds
 
     # ---- the hot path -------------------------------------------------------------------
@@ -214,13 +215,21 @@ class HistoryRecorder:
         try:
             self.flush()
         except Exception:
-            log.warning(
-                "track history: flush failed (%d buffered, %d dropped)",
-                self.buffered,
-                self.dropped_total,
-                exc_info=True,
-            )
+            if not self._failing:  # once per outage, not every second of it
+                log.warning(
+                    "track history: the store refused a batch; buffering (at most %d fixes, "
+                    "oldest dropped first)",
+                    self.buffer_max,
+                    exc_info=True,
+                )
+            self._failing = True
             return
+        if self._failing:
+            log.warning(
+                "track history: the store takes fixes again (%d dropped meanwhile)",
+                self.dropped_total,
+            )
+            self._failing = False
         now = self.clock()
         if self._purged_at is None or now - self._purged_at >= PURGE_EVERY:
             self._purged_at = now
@@ -264,7 +273,7 @@ class HistoryRecorder:
         across a longer gap not. Nothing it returns is stale: `stale` is False."""
         with contextlib.suppress(Exception):  # a store down: what is stored is still read
             self.flush()
-        with _no_gc():
+        with no_gc():
             return self._tracks_at(at, bbox)
 
     def _tracks_at(self, at: datetime, bbox: Box | None) -> list[TrackState]:
@@ -304,7 +313,7 @@ def _end_of(last: FixRow, stale_s: float) -> FixRow:
 
 
 @contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
+def no_gc() -> Iterator[None]:
     """The cycle collector held off while one picture is built: its ~100,000 short-lived
     tuples set off collections of the whole heap, which took 130-150 ms reads at 10,000
     tracks to 85 (bench/replay.py). Nothing they make is cyclic; the collector runs

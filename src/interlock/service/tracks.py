@@ -43,7 +43,7 @@ from ..model.track import FeedStats, Skip, TrackReport
 from ..model.visibility import shown_track_ids, visible_track
 from ..store.base import NoticeRow, Store
 from .clock import Clock, utc_now
-from .history import HistoryRecorder, fused_trails
+from .history import HistoryRecorder, fused_trails, no_gc
 from .hotline import post_system_message
 from .record import record
 from .track_hazards import HazardChecks
@@ -342,11 +342,17 @@ class TrackService:
     ) -> dict[str, Any]:
         """The fused picture as it was at `at` (interpolated between kept fixes), as GeoJSON
         Points with the live picture's properties, as `viewer` may see it."""
-        states = self.history.tracks_at(at, bbox) if self.history is not None else []
-        features = []
-        for t in states:
-            props = self._visible(
-                {
+        if self.history is None:
+            return {"type": "FeatureCollection", "features": []}
+        with no_gc():  # 10,000 tracks' dicts: see service.history.no_gc
+            states = self.history.tracks_at(at, bbox)
+            times: dict[datetime, str] = {}  # most share the moment itself: one iso each
+            features = []
+            for t in states:
+                when = times.get(t.time)
+                if when is None:
+                    when = times[t.time] = iso(t.time)
+                props: dict[str, Any] = {
                     "track_id": t.track_id,
                     "domain": t.domain,
                     "name": t.name,
@@ -359,18 +365,18 @@ class TrackService:
                     "course_deg": t.course_deg,
                     "vertical_rate_fpm": t.vertical_rate_fpm,
                     "stale": t.stale,
-                    "time": iso(t.time),
-                },
-                viewer,
-            )
-            features.append(
-                {
-                    "type": "Feature",
-                    "id": props["track_id"],
-                    "geometry": {"type": "Point", "coordinates": [t.lon, t.lat]},
-                    "properties": props,
+                    "time": when,
                 }
-            )
+                if t.owner is not None:
+                    props = self._visible(props, viewer)
+                features.append(
+                    {
+                        "type": "Feature",
+                        "id": props["track_id"],
+                        "geometry": {"type": "Point", "coordinates": [t.lon, t.lat]},
+                        "properties": props,
+                    }
+                )
         return {"type": "FeatureCollection", "features": features}
 
     def history_trails(
