@@ -62,6 +62,8 @@ export class Timeline {
       }
     });
     this.bindAxis();
+    // The hour ticks are spaced for the chart's width: drawn again when it changes.
+    new ResizeObserver(() => this.redraw()).observe(root);
     document.addEventListener(CHANGE_EVENT, () => this.redraw()); // its words in the new language
   }
 
@@ -126,6 +128,28 @@ export class Timeline {
       window.addEventListener("pointermove", move);
       window.addEventListener("pointerup", up);
     });
+  }
+
+  /** Show `at` (ms) as the chosen moment, the view panned to keep it in sight (replay's
+   * clock moving it); onChange is not called: the caller draws. */
+  setTime(at) {
+    this.at = at;
+    this.atTime.checked = true;
+    const p = this.pct(at);
+    if (p < 0 || p > 100) {
+      const [t0, t1] = this.range;
+      const span = t1 - t0;
+      this.range = [at - span / 4, at + (span * 3) / 4]; // a quarter of the view behind it
+      this.redraw();
+    } else this.update();
+  }
+
+  /** Back to following now, everything shown (replay left): the default view. */
+  follow() {
+    this.at = null;
+    this.atTime.checked = false;
+    this.home();
+    this.redraw();
   }
 
   /** The time the page shows (ms since the epoch): the slider's, or now. */
