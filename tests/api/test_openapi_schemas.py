@@ -303,7 +303,11 @@ def test_every_kind_of_response_matches_the_document(live_server: LiveServer) ->
         deadline = time.monotonic() + 5
         while not blue.get("/alerts").json()["alerts"] and time.monotonic() < deadline:
             time.sleep(0.05)
+        at = iso(live_server.clock.now)
         for r in (
+            blue.get("/picture", params={"at": at}),  # live: the tracks and alerts too
+            blue.get("/picture", params={"at": iso(live_server.clock.now - timedelta(hours=1))}),
+            blue.get("/picture/events", params={"from": iso(T0 - timedelta(hours=1)), "to": at}),
             blue.get("/alerts"),
             blue.get("/alerts", params={"all_parties": True}),
             blue.get("/tracks"),

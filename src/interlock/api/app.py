@@ -35,6 +35,7 @@ from .hazard_routes import hazard_router
 from .hotline_routes import hotline_router
 from .limits import MAX_INT, BodyLimit, FairShare
 from .log_routes import log_router
+from .picture_routes import picture_router
 from .responses import JSONBytes
 from .spectrum_routes import spectrum_router
 from .stream import KEEPALIVE_S, Broadcaster, StreamGate
@@ -414,5 +415,6 @@ def create_app(
         hazard_router(services.hazards, Depends(current_party), _json_body, committer.run)
     )
     app.include_router(log_router(services.log, Depends(current_party), _json_body))
+    app.include_router(picture_router(services.replay, Depends(current_party), _parse_bbox))
     mount_web(app)
     return app

@@ -938,6 +938,39 @@ class AlertsOut(Closed):
     alerts: list[AlertOut]
 
 
+# ---- responses: replay (the picture at any moment) ------------------------------------------
+class HotlineThenOut(Closed):
+    messages: list[MessageOut] = Field(
+        description="as GET /messages served them then: sent by then, newest first, each "
+        "addressee's receipts and escalations by then"
+    )
+    channels: list[ChannelOut] = Field(
+        description="each party's hotline state as last recorded by then (`last_seen`: "
+        "the heartbeat that changed it)"
+    )
+
+
+class PictureOut(Closed):
+    at: str = Field(description=f"the moment shown; {ISO}")
+    live: bool = Field(description="the live picture (the moment asked was within seconds of now)")
+    notices: NoticeCollectionOut = Field(
+        description="in force then (neither ended nor cancelled), the version then current"
+    )
+    assets: AssetCollectionOut
+    hazards: HazardCollectionOut
+    conflicts: list[ListedConflictOut] = Field(description="open then, as GET /conflicts")
+    alerts: AlertsOut = Field(description="open then, as GET /alerts")
+    hotline: HotlineThenOut
+    tracks: TrackCollectionOut
+
+
+class PictureEventOut(Closed):
+    time: str = Field(description=ISO)
+    kind: str = Field(description="service.replay.EVENT_KINDS")
+    text: str = Field(description="what happened, with names and callsigns")
+    ref: str = Field(description="the id of what it concerns (notice, conflict, message, ...)")
+
+
 class ErrorOut(Closed):
     error: str = Field(examples=["invalid_input"])
     detail: str = Field(examples=["properties.end: end must be after start"])

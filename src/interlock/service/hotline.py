@@ -326,8 +326,9 @@ class HotlineService:
             )
         return out
 
-    def _view(self, message: MessageRow) -> dict[str, Any]:
-        now = to_ts(self.clock())
+    def _view(self, message: MessageRow, at: float | None = None) -> dict[str, Any]:
+        """A message as GET /messages serves it, its states now (or at epoch s `at`)."""
+        now = to_ts(self.clock()) if at is None else at
         recipients = []
         for r in message.recipients:
             state = (
@@ -358,6 +359,11 @@ class HotlineService:
             "state": overall,
             "recipients": recipients,
         }
+
+    def view_at(self, message: MessageRow, at: float) -> dict[str, Any]:
+        """A message as GET /messages served it at epoch s `at` (`message` as it stood
+        then: the receipts given by `at`; see service.replay)."""
+        return self._view(message, at)
 
     def get(self, viewer: str, message_id: str) -> dict[str, Any]:
         message = self.store.get_message(message_id)

@@ -148,23 +148,27 @@ class NoticeService:
         self.exposure = exposure or ExposureRecorder(agreement, strategic)
 
     # ---- views -----------------------------------------------------------------------
-    def status(self, row: NoticeRow) -> str:
+    def status(self, row: NoticeRow, at: datetime | None = None) -> str:
+        """The notice's status now, or at the moment `at` (the picture at a past moment)."""
         if row.cancelled_at is not None:
             return "cancelled"
-        now = self.clock()
+        now = self.clock() if at is None else at
         props = row.feature["properties"]
         if now < parse_utc(props["start"], "start"):
             return "submitted"
         return "active" if now < parse_utc(props["end"], "end") else "ended"
 
-    def feature(self, row: NoticeRow, viewer: str | None) -> dict[str, Any]:
-        """The notice as GeoJSON, with only what the agreement lets `viewer` see."""
+    def feature(
+        self, row: NoticeRow, viewer: str | None, at: datetime | None = None
+    ) -> dict[str, Any]:
+        """The notice as GeoJSON, with only what the agreement lets `viewer` see (its
+        status at `at` when given)."""
         props = visible_properties(row.feature["properties"], self.agreement, viewer, row.party)
         props.update(
             id=row.id,
             party=row.party,
             version=row.version,
-            status=self.status(row),
+            status=self.status(row, at),
             filed_at=iso(from_ts(row.filed_at)),
             created_at=iso(from_ts(row.created_at)),
             cancelled_at=iso(from_ts(row.cancelled_at)) if row.cancelled_at else None,

@@ -7,6 +7,7 @@ of building their own, so a rule or cache has one instance per deployment.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -18,6 +19,7 @@ from .hazards import HazardService
 from .hotline import HotlineService
 from .log import LogService
 from .notices import NoticeService
+from .replay import ReplayService
 from .spectrum import SpectrumService
 from .strategic import StrategicRecorder
 from .tracks import TrackService
@@ -37,6 +39,21 @@ class Services:
     tracks: TrackService
     hazards: HazardService
     log: LogService
+
+    @cached_property
+    def replay(self) -> ReplayService:
+        """The picture at any moment and the events between two (issue 18), over the
+        services above; built on first use (the API builds it with its routes)."""
+        return ReplayService(
+            self.store,
+            self.agreement,
+            self.clock,
+            self.notices,
+            self.assets,
+            self.hazards,
+            self.hotline,
+            self.tracks,
+        )
 
 
 def build_services(
