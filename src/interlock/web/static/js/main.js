@@ -356,7 +356,8 @@ async function start(api, me, agreement, key) {
         hazards: picture.hazards?.features ?? [],
         tracks: picture.tracks?.features ?? [],
         conflicts: picture.conflicts ?? [],
-        alerts: picture.alerts ?? [],
+        // (as GET /alerts serves them: {"alerts": [...]}; a bare list read alike)
+        alerts: (Array.isArray(picture.alerts) ? picture.alerts : picture.alerts?.alerts) ?? [],
         violations: [],
         messages: picture.hotline?.messages ?? [],
       };
@@ -365,6 +366,8 @@ async function start(api, me, agreement, key) {
         if (changed(name, data[name])) draw[name]();
       }
       drawHazards(); // hot or not at the replayed moment
+      // No positions then (none recorded, or the history kept none): said, not left blank.
+      $("#replay .replay-notracks").hidden = data.tracks.length > 0;
       renderReplayNote(replay.drawnAt);
       if (changed("messages", data.messages)) renderHotlineAt(data.messages, names);
     },
@@ -501,7 +504,7 @@ function renderHotlineAt(messages, names) {
       .sort((a, b) => Date.parse(b.sent_at) - Date.parse(a.sent_at))
       .map(
         (m) => `<li class="msg-at prio-${esc(m.priority)}" data-id="${esc(m.id)}"><b class="prio">${esc(word(prio, m.priority))}</b>
-          ${esc(fmtSecond(Date.parse(m.sent_at)))} ${esc(bidiName(names.party(m.from?.party ?? m.from)))} → ${esc((m.to ?? []).map((p) => bidiName(names.party(p))).join(", "))}:
+          ${esc(fmtSecond(Date.parse(m.sent_at)))} ${esc(m.from === "interlock" ? t("hotline.system_party") : bidiName(names.party(m.from)))} → ${esc((m.to ?? []).map((p) => bidiName(names.party(p))).join(", "))}:
           <span class="subject">${esc(m.subject)}</span> <small>${esc(state(m))}</small></li>`,
       )
       .join("") || `<li class="empty">${esc(t("replay.no_messages"))}</li>`;

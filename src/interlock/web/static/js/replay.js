@@ -35,6 +35,18 @@ export function fmtSecond(ms, now = Date.now()) {
   return ltr(`${today ? "" : `${iso.slice(0, 10)} `}${iso.slice(11, 19)} UTC`);
 }
 
+const second = (time) => Math.floor((typeof time === "number" ? time : Date.parse(time)) / 1000);
+
+/** The first or last second's burst of `events` (time-ordered) as one event: its last
+ * event's time, its first event's text with how many more. */
+function burst(events, which) {
+  if (!events.length) return null;
+  const s = second((which === "first" ? events[0] : events[events.length - 1]).time);
+  const these = events.filter((e) => second(e.time) === s);
+  const more = these.length - 1;
+  return { ...these[0], time: these[these.length - 1].time, text: these[0].text, more };
+}
+
 export class Replay {
   /**
    * `api`: the Api; `timeline`: the Timeline (its slider is the scrub); `bar`: the banner
@@ -208,20 +220,22 @@ export class Replay {
   async events(fromMs, toMs) {
     const iso = (ms) => new Date(ms).toISOString();
     const answer = await this.api.get("/picture/events", { from: iso(fromMs), to: iso(toMs), limit: EVENT_LIMIT });
-    return answer.events ?? [];
+    return (Array.isArray(answer) ? answer : answer.events) ?? []; // (a list; {"events": [...]} read alike)
   }
 
+  // Events are stepped through by the second (a scenario loaded, a burst of alerts: many in
+  // one second), landing on the second's last event, so its whole burst is in the picture.
   async nextEvent(from) {
     const events = await this.events(from, Math.min(Date.now(), from + MAX_SPAN_MS));
-    // (whole seconds: the moment shown may be the event's own, a few ms off)
-    return events.find((e) => Date.parse(e.time) > from + 500) ?? null;
+    return burst(events.filter((e) => second(e.time) > second(from)), "first");
   }
 
   async previousEvent(from) {
     for (const hours of LOOK_BACK_H) {
       const events = await this.events(from - hours * 3600e3, from);
-      const before = events.filter((e) => Date.parse(e.time) < from - 500);
-      if (before.length) return before[before.length - 1]; // (a full page: its latest, near enough)
+      // (a page cut at the limit: its latest, near enough)
+      const found = burst(events.filter((e) => second(e.time) < second(from)), "last");
+      if (found) return found;
     }
     return null;
   }
@@ -257,7 +271,8 @@ export class Replay {
     time.textContent = t("replay.at", { time: fmtSecond(shown), ago: ltr(fmtDuration(Date.now() - shown)) });
     loading.hidden = !this.behind();
     event.hidden = !this.event;
-    event.textContent = this.event ? `${fmtSecond(Date.parse(this.event.time))} — ${this.event.text}` : "";
+    const more = this.event?.more ? ` ${t("replay.more", { n: this.event.more })}` : "";
+    event.textContent = this.event ? `${fmtSecond(Date.parse(this.event.time))} — ${this.event.text}${more}` : "";
     event.title = event.textContent; // whole, where the banner cuts it short
   }
 }
