@@ -12,6 +12,7 @@ import re
 import time
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from tests.web.conftest import Browser, DemoServer, screenshot, waiting_on
@@ -145,8 +146,32 @@ def test_replay_plays_steps_and_returns_to_live(demo_server: DemoServer, browser
     page.wait_for_timeout(3000)
     moved, took = shown_at(page) - start, time.monotonic() - wall
     assert 0.5 * 60 * took * 1000 <= moved <= 1.5 * 60 * took * 1000 + 15_000, (moved, took)
+    # A server slower than the play: one request at a time, "loading…", the latest asked next.
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:  # answered only when the test lets it through
+        held.append(route)
+
+    page.route("**/picture?*", hold)
+
+    def asked(route: Any) -> int:
+        return ms(parse_qs(urlsplit(route.request.url).query)["at"][0])
+
+    waiting_on(page, lambda: len(held) == 1)
+    page.wait_for_timeout(1500)  # six play steps
+    assert len(held) == 1
+    expect(page.locator("#replay .replay-loading")).to_be_visible()
+    answered = held.pop()
+    answered.continue_()
+    waiting_on(page, lambda: len(held) == 1)
+    # the moment asked next is the play clock's, ~90 s on: the frames between were skipped
+    assert asked(held[0]) - asked(answered) >= 45_000, (asked(answered), asked(held[0]))
     page.click("#replay [data-replay=play]")  # pause
     assert page.get_attribute("#replay", "data-playing") == "false"
+    while held:  # the last moments let through
+        held.pop().continue_()
+        page.wait_for_timeout(500)
+    page.unroute("**/picture?*", hold)
     paused = settled(page)
     page.wait_for_timeout(1000)
     assert shown_at(page) == paused

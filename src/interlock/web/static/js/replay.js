@@ -126,7 +126,7 @@ export class Replay {
     this.pause();
     this.active = false;
     this.gen += 1;
-    this.at = this.drawnAt = this.wanted = null;
+    this.at = this.drawnAt = this.wanted = this.asked = null;
     this.event = null;
     document.body.classList.remove("replaying", "replay-pending");
     this.timeline.atTime.disabled = false;
@@ -175,15 +175,15 @@ export class Replay {
   }
 
   async fetchLoop() {
-    const gen = this.gen;
-    while (this.gen === gen && this.wanted != null && this.wanted !== this.asked) {
+    while (this.wanted != null && this.wanted !== this.asked) {
+      const gen = this.gen;
       const at = this.wanted;
       this.asked = at;
       this.inflight = { at, since: Date.now() };
       setTimeout(() => this.render(), LOADING_AFTER_MS + 10); // "loading…" if still waiting
       try {
         const picture = await this.api.get("/picture", { at: new Date(at).toISOString() });
-        if (this.gen !== gen) break; // back to live meanwhile: dropped
+        if (this.gen !== gen) continue; // live meanwhile: dropped (a new replay's moment is next)
         this.drawnAt = at;
         document.body.classList.remove("replay-pending");
         this.onPicture(picture);
