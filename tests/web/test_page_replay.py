@@ -211,6 +211,19 @@ def test_replay_plays_steps_and_returns_to_live(demo_server: DemoServer, browser
         picture = matches_picture(page, api, settled(page))
     assert picture["notices"]["features"]  # a moment with something on the map
 
+    # the view's events are marked on the time axis; a click on one goes to it
+    mark = page.locator("#timeline .event-mark").first
+    mark.wait_for(timeout=TIMEOUT_MS)
+    mark_at = int(str(mark.get_attribute("data-event-time")))
+    with demo_server.client("base") as api:
+        view_from = int(str(page.get_attribute("#timeline", "data-from")))
+        body = api.get(
+            "/picture/events", params={"from": iso(view_from), "to": iso(mark_at + 1000)}
+        ).json()
+    assert mark_at in {ms(e["time"]) for e in (body if isinstance(body, list) else body["events"])}
+    mark.click()
+    waiting_on(page, lambda: shown_at(page) == mark_at)
+
     # ---- how it reads: replay in English and Hebrew, wide and narrow ----
     page.click("#side [data-tab=picture]")
     expect(page.locator("#replay-note")).to_contain_text("as they stood at")

@@ -144,6 +144,7 @@ async function start(api, me, agreement, key) {
     controls: $("#timeline-view"),
     onChange: () => replay.follow(timeline.at) || redraw(),
     onSelect: (id) => layers.openNotice(id) || toast(t("toast.notice_hidden", { id }), "info"),
+    onMark: (at) => replay.seek(at), // an event's mark on the axis (replay)
   });
   // The page witnesses the record before it signs any receipt (which carries what it verified).
   const witness = new Witness({
@@ -450,6 +451,7 @@ async function start(api, me, agreement, key) {
     $("#clock").textContent = new Date().toISOString().slice(11, 19) + "Z";
     timeline.update();
     replay.render(); // "… ago" grows
+    if (replay.active) replay.markEvents(); // the view panned or zoomed: its events
     drawHazards(); // a window opening or closing as the minutes pass
   };
   tick();

@@ -26,6 +26,7 @@ const PAST_MS = 1000; // a chosen moment this far behind now is history: replay
 // "Previous event" looks back this far, widening until it finds one (hours).
 const LOOK_BACK_H = [1, 6, 24, 7 * 24 - 1];
 const EVENT_LIMIT = 1000; // events asked per request
+const MARKS_EVERY_MS = 30e3; // the marks of a view that holds now are asked again this often
 const MAX_SPAN_MS = 7 * 24 * 3600e3 - 1000; // one events request's span (service.replay.MAX_EVENTS_SPAN)
 
 /** "14:32:10 UTC", with the date when not today's (UTC): a replay moment to the second. */
@@ -108,7 +109,28 @@ export class Replay {
     this.event = event;
     this.timeline.setTime(at);
     this.ask(at);
+    this.markEvents();
     this.render();
+  }
+
+  /** The events of the timeline's view marked on its axis (asked again when the view moves). */
+  async markEvents() {
+    const [t0, t1] = this.timeline.range;
+    const now = Date.now();
+    const to = Math.min(t1, now);
+    const key = `${t0} ${t1 > now ? Math.floor(now / MARKS_EVERY_MS) : t1}`; // a view holding now: every 30 s
+    if (this.marked === key || this.marking) return;
+    this.marking = true;
+    try {
+      const from = Math.max(t0, to - MAX_SPAN_MS);
+      const events = from < to ? await this.events(from, to) : [];
+      if (this.active) this.timeline.setMarks(events);
+      this.marked = key;
+    } catch (error) {
+      this.onError(error);
+    } finally {
+      this.marking = false;
+    }
   }
 
   enter() {
@@ -116,6 +138,7 @@ export class Replay {
     this.drawnAt = null;
     document.body.classList.add("replaying", "replay-pending");
     this.timeline.atTime.disabled = true; // the picture is at one moment: the filter is on
+    this.timeline.replaying = true;
     this.bar.hidden = false;
     this.onMode?.(true);
   }
@@ -130,6 +153,9 @@ export class Replay {
     this.event = null;
     document.body.classList.remove("replaying", "replay-pending");
     this.timeline.atTime.disabled = false;
+    this.timeline.replaying = false;
+    this.marked = null;
+    this.timeline.setMarks([]);
     if (!keep) this.timeline.follow(); // the slider follows now again
     this.bar.hidden = true;
     this.onLive();
