@@ -3,12 +3,12 @@ picture each party was served at T, over a real server through a scripted run wi
 between the moments (a notice amended and one cancelled, a conflict closed, a message
 delivered and acknowledged, escalations, an alert raised and cleared, an asset and a hazard
 retired). What may differ, by design: GET /notices also lists cancelled and ended notices
-(a picture shows those in force only), and tracks (until the track history is merged)."""
+and GET /tracks stale tracks (a picture shows what is in force and fresh only)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -24,7 +24,7 @@ from interlock.service.root import Services
 Client = Callable[[str | None], httpx.Client]
 pytestmark = pytest.mark.manual_ticks
 PARTIES = ("blue", "red", "green")
-LIVE_PATHS = ("/notices", "/assets", "/hazards", "/conflicts", "/alerts", "/messages")
+LIVE_PATHS = ("/notices", "/assets", "/hazards", "/conflicts", "/alerts", "/messages", "/tracks")
 
 
 def unit(uid: str, lon: float, lat: float, at: Any, **props: Any) -> dict[str, Any]:
@@ -76,6 +76,11 @@ def assert_same(picture: dict[str, Any], live: dict[str, Any], where: str) -> No
     assert by_id(picture["alerts"]["alerts"]) == by_id(live["/alerts"]["alerts"]), where
     assert picture["hotline"]["messages"] == live["/messages"], where
     assert picture["hotline"]["channels"] == live["/hotline/status"], where
+    # Tracks: the live picture also lists stale tracks (flagged), the past one only those
+    # not yet stale then; between two kept fixes the past one interpolates (its `time`
+    # is then the moment), so a fix taken exactly then is shown as it was.
+    fresh = [f for f in live["/tracks"]["features"] if not f["properties"]["stale"]]
+    assert by_id(picture["tracks"]["features"]) == by_id(fresh), where
 
 
 @pytest.fixture
@@ -184,7 +189,20 @@ def test_the_picture_at_a_past_moment_equals_the_live_picture_then(run: dict[str
     )
     assert any(r["escalations"] for m in cc["/messages"] for r in m["recipients"])
     assert a["/hazards"]["features"] and not cc["/hazards"]["features"]
+    assert not a["/tracks"]["features"] and len(b["/tracks"]["features"]) == 2
     assert a["/assets"]["features"] and not cc["/assets"]["features"]
+
+
+def test_tracks_between_two_fixes_are_interpolated(run: dict[str, Any]) -> None:
+    """Blue's b1 was at (34.0, 34.0) at B and (34.12, 33.99) 60 s later: half-way between
+    them 30 s after B (geodesic; within 0.001 deg of the plane midpoint at this scale)."""
+    at_b = run["moments"][1][0]
+    half = iso(datetime.fromisoformat(at_b) + timedelta(seconds=30))
+    picture = ok(run["clients"]["blue"].get("/picture", params={"at": half}))
+    b1 = by_id(picture["tracks"]["features"])["blue:b1"]
+    assert b1["properties"]["time"] == half
+    lon, lat = b1["geometry"]["coordinates"]
+    assert abs(lon - 34.06) < 1e-3 and abs(lat - 33.995) < 1e-3
 
 
 def test_another_party_sees_the_past_as_it_saw_it_live(run: dict[str, Any]) -> None:

@@ -85,6 +85,8 @@ N_POLE_M = 6_399_594.0
 BOUND_REL, BOUND_ABS_M = 1e-6, 1.0
 
 Key = tuple[Any, ...]  # what makes two reports of one track equal (see `apply`)
+# (epoch s, lon, lat, alt_ft, speed_kt, course_deg, name, owner, domain, source): `latest`
+LatestFix = tuple[Any, ...]
 
 
 class Fix(NamedTuple):
@@ -468,6 +470,23 @@ class Picture:
     ) -> list[TrackState]:
         """Fused positioned tracks, by track id; bbox may cross the antimeridian."""
         return [self._state(t, now, s) for t, s in self._listed(now, bbox, include_stale)]
+
+    def latest(self, track_id: str, party: str) -> LatestFix:
+        """`party`'s track of an identity as its newest accepted position left it (the
+        history recorder reads this after each "new" or "moved" update: one tuple, cheap)."""
+        t = self._tracks[track_id][party]
+        return (
+            t.position_ts,
+            t.lon,
+            t.lat,
+            t.alt_ft,
+            t.speed_kt,
+            t.course_deg,
+            t.name,
+            t.owner,
+            t.domain,
+            t.source,
+        )
 
     def history(self, track_id: str, party: str | None = None) -> list[Fix]:
         """Past positions of the fused track's source (or of `party`'s track), oldest

@@ -52,7 +52,7 @@ MAX_EVENTS_SPAN = timedelta(days=7)
 MAX_EVENTS = 10_000  # events one request returns at most (the page pages by time)
 DEFAULT_EVENTS = 1_000
 MAX_MESSAGES = 200  # messages in a picture, newest first: GET /messages' default page
-MESSAGE_SCAN = 10_000  # messages read to find the MAX_MESSAGES sent by the moment asked
+MESSAGE_SCAN = 10_000  # messages read for the events of a span, the newest sent by its end
 # The ledger kinds kept in memory to rebuild what the store keeps only as "now".
 _KEPT = frozenset({EventKind.ALERT, EventKind.ESCALATION, EventKind.CHANNEL})
 
@@ -77,10 +77,6 @@ EVENT_KINDS = (
     "channel_down",
 )
 _ORDER = {k: i for i, k in enumerate(EVENT_KINDS)}  # same-instant events: cause first
-
-
-def _empty() -> dict[str, Any]:
-    return {"type": "FeatureCollection", "features": []}
 
 
 # ---- the record's marks: alerts, escalations, channel changes --------------------------
@@ -362,13 +358,10 @@ class ReplayService:
                 escalations[key] = escalations.get(key, 0) + 1
             elif m.kind == EventKind.CHANNEL:
                 channels[m.event["party"]] = m.event
-        messages = []
-        for msg in self.store.list_messages(party, limit=MESSAGE_SCAN):
-            if msg.sent_at > ts:
-                continue
-            messages.append(self.hotline.view_at(_message_then(msg, ts, escalations), ts))
-            if len(messages) == MAX_MESSAGES:
-                break
+        messages = [
+            self.hotline.view_at(_message_then(msg, ts, escalations), ts)
+            for msg in self.store.list_messages(party, limit=MAX_MESSAGES, sent_by=ts)
+        ]
         status = [
             {
                 "party": p,
@@ -382,11 +375,9 @@ class ReplayService:
     def _tracks(self, party: str, at: datetime, live: bool, bbox: Box | None) -> dict[str, Any]:
         if live:
             return self.tracks.geojson(bbox, viewer=party)
-        # TODO(history): the past positions come from the track history being built on
-        # branch `history` (service.history.HistoryRecorder, store.rows.FixRow):
-        # `self.tracks.history.tracks_at(at, bbox)` shaped as GET /tracks, then
-        # model.visibility.visible_track per feature as TrackService.geojson does.
-        return _empty()
+        # the track history (service.history): interpolated between kept fixes, named
+        # as the viewer may see them (TrackService.geojson's visibility)
+        return self.tracks.history_at(at, bbox, viewer=party)
 
     # ---- events --------------------------------------------------------------------------
     def events(
@@ -410,7 +401,7 @@ class ReplayService:
             add(c.detected_at, "conflict_detected", f"{what} detected", c.id)
             reason = f" ({c.closed_reason})" if c.closed_reason else ""
             add(c.closed_at, "conflict_closed", f"{what} closed{reason}", c.id)
-        self._message_events(party, names, add)
+        self._message_events(party, names, t1, add)
         for h in self.store.list_hazards(include_retired=True):
             add(
                 h.created_at,
@@ -468,8 +459,10 @@ class ReplayService:
                     row.id,
                 )
 
-    def _message_events(self, party: str, names: _Names, add: Callable[..., None]) -> None:
-        for msg in self.store.list_messages(party, limit=MESSAGE_SCAN):
+    def _message_events(
+        self, party: str, names: _Names, t1: float, add: Callable[..., None]
+    ) -> None:
+        for msg in self.store.list_messages(party, limit=MESSAGE_SCAN, sent_by=t1):
             subject = names.subject(msg)
             to = ", ".join(names.party(r.party) for r in msg.recipients)
             prio = msg.priority
@@ -585,7 +578,7 @@ class _Names:
             return "interlock (system)"
         try:
             return self.agreement.party(party).name
-        except Exception:  # a party since dropped from the agreement: its id
+        except InvalidInput:  # a party since dropped from the agreement: its id
             return party
 
     def _callsign(self, row: NoticeRow) -> str | None:

@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .rows import AssetRow, ConflictRow, HazardRow, MessageRow, ViolationRow
+from .rows import AssetRow, ConflictRow, FixRow, HazardRow, MessageRow, ViolationRow
 
 Box = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
 
@@ -209,7 +209,13 @@ class HotlineReads(Protocol):
     def inbox_entries(self, party: str, after_seq: int, limit: int) -> list[dict[str, Any]]: ...
     def get_message(self, message_id: str) -> MessageRow | None: ...
     def list_messages(
-        self, party: str, *, box: str = "all", pending: bool = False, limit: int = 200
+        self,
+        party: str,
+        *,
+        box: str = "all",
+        pending: bool = False,
+        limit: int = 200,
+        sent_by: float | None = None,
     ) -> list[MessageRow]: ...
     def channel_states(self) -> dict[str, tuple[float, str]]: ...
     def next_escalation_at(self) -> float | None: ...
@@ -218,6 +224,26 @@ class HotlineReads(Protocol):
 class TokenReads(Protocol):
     def set_token_hashes(self, hashes: dict[str, str]) -> None: ...
     def party_for_token_hash(self, token_hash: str) -> str | None: ...
+
+
+class HistoryStore(Protocol):
+    """Track history (service.history): kept fixes, written in batches of their own short
+    transaction (not the ledger: no entry, no checkpoint), read by time and place."""
+
+    def add_fixes(self, rows: Sequence[FixRow]) -> None: ...
+    def fixes_between(
+        self,
+        start_ts: float,
+        end_ts: float,
+        *,
+        bbox: Box | None = None,
+        track_ids: Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> list[FixRow]: ...
+    def fix_pairs_at(
+        self, at_ts: float, reach_s: float, *, domain: str | None = None
+    ) -> list[tuple[FixRow, FixRow]]: ...
+    def purge_fixes_before(self, ts: float) -> int: ...
 
 
 class Store(
@@ -230,6 +256,7 @@ class Store(
     SpectrumReads,
     HotlineReads,
     TokenReads,
+    HistoryStore,
     Protocol,
 ):
     """Every aggregate's reads, the write transaction, and commit hooks."""

@@ -198,6 +198,16 @@ class PostgresStore(SqlStore):
         except _LOST as exc:
             raise StoreUnavailable(f"database unavailable: {_first_line(exc)}") from exc
 
+    @contextmanager
+    def _history_write(self) -> Iterator[Connection]:
+        """A short transaction of its own (track history: no ledger entry, no checkpoint,
+        so no write lock: fixes commute with every other write)."""
+        try:
+            with self._engine.begin() as conn:
+                yield conn
+        except _LOST as exc:
+            raise StoreUnavailable(f"database unavailable: {_first_line(exc)}") from exc
+
     def close(self) -> None:
         self._listener.stop()
         with contextlib.suppress(Exception):

@@ -459,3 +459,32 @@ class MessageRow:
             self.event,
             tuple(out),
         )
+
+
+# ---- track history -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FixRow:
+    """One kept position of one (identity, reporting party) track (service.history).
+
+    `prev_time` is the time of the same track's previous kept fix (None: the first one,
+    or the first after a gap too long to bridge); `end` marks no report but the moment
+    the previous fix stops being shown (it would go stale), written when the track fell
+    silent or the gap was too long: every shown fix is then followed by a row, which is
+    what lets the picture at a moment be read from a short window after it."""
+
+    time: float  # epoch seconds
+    track_id: str
+    party: str  # the reporting party
+    domain: str
+    owner: str | None
+    source: str  # the feed
+    lon: float
+    lat: float
+    alt_ft: float | None
+    speed_kt: float | None
+    course_deg: float | None
+    name: str | None
+    prev_time: float | None = None
+    end: bool = False

@@ -221,12 +221,18 @@ class HotlineReads:
                 cur.close()
 
     def list_messages(
-        self, party: str, *, box: str = "all", pending: bool = False, limit: int = 200
+        self,
+        party: str,
+        *,
+        box: str = "all",
+        pending: bool = False,
+        limit: int = 200,
+        sent_by: float | None = None,
     ) -> list[MessageRow]:
         """Messages `party` sent ("out") or was sent ("in"), newest first.
 
         `pending`: only those still awaiting an acknowledgement (by `party` for "in", by
-        anyone for "out")."""
+        anyone for "out"). `sent_by`: only those sent at or before it (epoch s; replay)."""
         clauses = []
         params: list[Any] = []
         if box in ("in", "all"):
@@ -241,7 +247,11 @@ class HotlineReads:
                 )
             clauses.append(f"({cond})")
             params.append(party)
-        sql = f"SELECT id FROM messages WHERE {' OR '.join(clauses)} ORDER BY seq DESC LIMIT ?"
+        where = f"({' OR '.join(clauses)})"
+        if sent_by is not None:
+            where += " AND sent_at <= ?"
+            params.append(sent_by)
+        sql = f"SELECT id FROM messages WHERE {where} ORDER BY seq DESC LIMIT ?"
         with self._read() as conn:
             cur = cursor(conn)
             try:

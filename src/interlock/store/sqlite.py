@@ -148,6 +148,13 @@ class SqliteStore(SqlStore):
             tx.seal(self.sealer)  # the batch's checkpoint, committed with it
         self._fire_on_commit()
 
+    @contextmanager
+    def _history_write(self) -> Iterator[Connection]:
+        """A short transaction of its own (track history: no ledger entry, no checkpoint),
+        serialised with the other writers as SQLite must."""
+        with self._write_lock, self._writer.begin() as conn:
+            yield conn
+
     def close(self) -> None:
         if self._checkpointer is not None:
             self._checkpointer.stop()
