@@ -103,6 +103,7 @@ def test_replay_plays_steps_and_returns_to_live(demo_server: DemoServer, browser
     assert re.search(rf"REPLAY\s+{clock} UTC — not live, 2\d min \d\d s ago", banner), banner
     assert "Back to live" in banner
     assert page.is_disabled("#at-time") and page.is_checked("#at-time")
+    expect(page.locator("#stream-state")).to_have_text("live: alarms only")
     with demo_server.client("base") as api:
         matches_picture(page, api, at)
     shown_conflicts = page.locator("#conflicts li.conflict").count()
@@ -248,6 +249,7 @@ def test_replay_plays_steps_and_returns_to_live(demo_server: DemoServer, browser
     expect(page.locator("#replay")).to_be_hidden()
     assert page.locator("body.replaying").count() == 0
     assert not page.is_disabled("#at-time") and not page.is_checked("#at-time")
+    expect(page.locator("#stream-state")).to_have_text("live")
     expect(page.locator(f'path.notice[data-notice="{twin_id}"]')).to_have_count(1, timeout=2000)
     with demo_server.client("base") as api:
         now_live = [

@@ -378,7 +378,7 @@ async function start(api, me, agreement, key) {
       for (const name of ["notices", "assets", "hazards", "conflicts", "violations", "alerts", "tracks"]) draw[name]();
       countPicture(live);
     },
-    onMode: () => timeline.update(),
+    onMode: () => (timeline.update(), drawStreamState()),
     onInfo: (text) => toast(text, "info"),
     onError: reportError,
   });
@@ -386,7 +386,9 @@ async function start(api, me, agreement, key) {
   // A language switch: what this page wrote from the catalogues is written again.
   let streamState = null;
   const drawStreamState = () => {
-    if (streamState) $("#stream-state").textContent = t(`stream.${streamState}`);
+    // (in replay the stream still feeds the alarms, not the map: the pill says so)
+    const replaying = streamState === "open" && replay.active;
+    if (streamState) $("#stream-state").textContent = replaying ? t("stream.open_replay") : t(`stream.${streamState}`);
   };
   document.addEventListener(CHANGE_EVENT, () => {
     who();

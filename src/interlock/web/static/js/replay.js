@@ -22,7 +22,9 @@ export const ICONS = {
 export const SPEEDS = [1, 2, 5, 10, 30, 60]; // what replay tools' users ask for: 1×–60×
 const FRAME_MS = 250; // the play clock's step: at most four pictures asked a second
 const LOADING_AFTER_MS = 400; // a picture slower than this: "loading…"
-const PAST_MS = 1000; // a chosen moment this far behind now is history: replay
+// A chosen moment this far behind now is history: replay. Nearer, the server serves its live
+// picture anyway (service.replay.LIVE_WITHIN, 5 s), so the page is live.
+const PAST_MS = 5000;
 // "Previous event" looks back this far, widening until it finds one (hours).
 const LOOK_BACK_H = [1, 6, 24, 7 * 24 - 1];
 const EVENT_LIMIT = 1000; // events asked per request
@@ -214,7 +216,9 @@ export class Replay {
         document.body.classList.remove("replay-pending");
         this.onPicture(picture);
       } catch (error) {
-        if (this.gen === gen) this.onError(error);
+        // A clock ahead of the server's: the moment played into is its future, refused.
+        if (this.gen === gen && error.status === 422 && at > Date.now() - 60e3) this.live({ caughtUp: true });
+        else if (this.gen === gen) this.onError(error);
         break;
       } finally {
         this.inflight = null;
