@@ -27,6 +27,7 @@ export class Layers {
     this.map = map;
     this.colours = colours;
     this.names = names;
+    this.now = () => Date.now(); // the moment popups speak from ("starts in 20 min"): replay's when replaying
     this.hazards = new HazardLayer(map, names);
     this.groups = {};
     for (const name of ["assets", "notices", "conflicts", "alerts", "tracks"]) {
@@ -83,7 +84,7 @@ export class Layers {
       };
       if (hot) this.groups.notices.addLayer(this.conflictOutline(f));
       const layer = this.area(f, style);
-      layer.bindPopup(() => noticePopup(f, hot, this.names), POPUP);
+      layer.bindPopup(() => noticePopup(f, hot, this.names, this.now()), POPUP);
       layer.bindTooltip(`<span style="color:${colour}">${esc(p.callsign ?? p.id)}</span>`, {
         permanent: true,
         direction: "center",
@@ -256,7 +257,7 @@ export class Layers {
           iconAnchor: c.kind === "interference" && places.get(c.a_id) ? [30, 30] : [11, 11],
         }),
         title: `conflict #${c.id}`,
-      }).bindPopup(() => conflictPopup(c, this.names), POPUP);
+      }).bindPopup(() => conflictPopup(c, this.names, this.now()), POPUP);
       marker.addTo(this.groups.conflicts);
       this.conflictMarkers.set(String(c.id), marker);
     }
@@ -299,7 +300,7 @@ export class Layers {
           offset: [8, 0],
           className: `${labelClass(kind === "party" ? "track" : "observed")} track-label track-${kind}`,
         });
-        t.marker.bindPopup(() => trackPopup(t.feature, this.names), POPUP); // its latest state when opened
+        t.marker.bindPopup(() => trackPopup(t.feature, this.names, this.now()), POPUP); // its latest state when opened
         t.marker.addTo(this.groups.tracks);
         t.vector.addTo(this.groups.tracks);
         t.marker.getTooltip().getElement()?.setAttribute("data-track", id);
@@ -354,7 +355,7 @@ export class Layers {
         fillOpacity: 0.15,
         className: `alert-marker severity-${a.severity}`,
       })
-        .bindPopup(() => alertPopup(a, this.names), POPUP)
+        .bindPopup(() => alertPopup(a, this.names, this.now()), POPUP)
         .addTo(this.groups.alerts);
     }
   }

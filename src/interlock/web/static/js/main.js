@@ -11,6 +11,7 @@ import { Layers, bandMeets, partyColours } from "./layers.js";
 import { createMap } from "./map.js";
 import { loadPhrases, phrasePicker } from "./phrases.js";
 import { loadKey } from "./sign.js";
+import { Replay, fmtSecond } from "./replay.js";
 import { Timeline } from "./timeline.js";
 import { debounce, esc } from "./util.js";
 import { renderRecord } from "./recordview.js";
@@ -124,7 +125,10 @@ async function start(api, me, agreement, key) {
   const names = new Names(agreement);
   const layers = new Layers(map, colours, names, agreement.parties);
   layers.receiverPlot = (id) => api.blobUrl(`/spectrum/receivers/${encodeURIComponent(id)}/plot.png`);
-  const data = { notices: [], assets: [], conflicts: [], violations: [], tracks: [], alerts: [], hazards: [] };
+  // The live picture, kept current all along (in replay too: back to live is at once), and
+  // what is drawn: the live picture, or a replayed one (GET /picture, replay.js).
+  const live = { notices: [], assets: [], conflicts: [], violations: [], tracks: [], alerts: [], hazards: [] };
+  let data = live;
   // Hazards need GET /hazards; a server without it (older) shows none, quietly: asked
   // once through its OpenAPI document, so no request of the page ever fails for it.
   const hasHazards = api
@@ -138,8 +142,9 @@ async function start(api, me, agreement, key) {
     label: $("#slider-label"),
     atTime: $("#at-time"),
     controls: $("#timeline-view"),
-    onChange: () => redraw(),
+    onChange: () => replay.follow(timeline.at) || redraw(),
     onSelect: (id) => layers.openNotice(id) || toast(t("toast.notice_hidden", { id }), "info"),
+    onMark: (at) => replay.seek(at), // an event's mark on the axis (replay)
   });
   // The page witnesses the record before it signs any receipt (which carries what it verified).
   const witness = new Witness({
@@ -170,6 +175,9 @@ async function start(api, me, agreement, key) {
     return ids;
   };
   const alertedTracks = () => new Set(data.alerts.flatMap((a) => alertTracks(a)));
+  // The moment the page's words are relative to ("starts in 20 min"): the replayed one in replay.
+  const speakingNow = () => (data === live ? Date.now() : (replay.drawnAt ?? Date.now()));
+  layers.now = speakingNow;
   // The moment hazards are drawn for: the slider's time under the time filter, else now.
   const pageTime = () => (timeline.atTime.checked ? timeline.time() : Date.now());
   let hazardsDrawn = null; // what was drawn last (hazards and which are hot): redraw on change
@@ -217,66 +225,55 @@ async function start(api, me, agreement, key) {
   let namesText = null; // the track names the lists were last written with
   // The lists name tracks, notices and hazards: rewrite them when a name arrives.
   const renameLists = () => {
-    renderAlerts(data.alerts, names, (id) => layers.openTrack(id));
-    renderConflicts(data.conflicts, names, (id) => layers.openConflict(id));
+    const alarmed = data === live; // a replayed list is the past: no alarm controls
+    const now = speakingNow();
+    renderAlerts(data.alerts, names, (id) => layers.openTrack(id), { alarmed, now });
+    renderConflicts(data.conflicts, names, (id) => layers.openConflict(id), { alarmed, now });
     renderViolations(data.violations, names);
   };
 
-  const noticeName = (id) => names.notice(id);
+  const byId = (features, key = (f) => f.properties.id) => new Map(features.map((f) => [key(f), f]));
+  // Tracks by id and by alias (an alert may name a fused track by either).
+  const trackNames = (features) =>
+    new Map(features.flatMap((f) => [[f.properties.track_id ?? f.id, f], [f.properties.alias, f]]).filter(([k]) => k));
+  // The names the lists use: the drawn picture's, over the live one's (a live hotline
+  // message may name a notice filed after the replayed moment).
+  const nameFrom = (kind, make) => {
+    names[kind] = data === live ? make(live[kind]) : new Map([...make(live[kind]), ...make(data[kind])]);
+  };
 
-  const loaders = {
-    notices: async () => {
-      data.notices = (await api.get("/notices", { limit: 10000 })).features;
-      names.notices = new Map(data.notices.map((f) => [f.properties.id, f]));
+  // Each collection drawn from `data` (the live picture or the replayed one).
+  const draw = {
+    notices: () => {
+      nameFrom("notices", byId);
       redraw();
       renameLists();
       hotline.render(); // the notices its messages refer to, by callsign
     },
-    assets: async () => {
-      data.assets = (await api.get("/assets")).features;
-      names.assets = new Map(data.assets.map((f) => [f.properties.id, f]));
+    assets: () => {
+      nameFrom("assets", byId);
       layers.setAssets(data.assets);
       redraw();
       renameLists();
     },
-    conflicts: async () => {
-      data.conflicts = await api.get("/conflicts");
-      alarms.prune("conflict", data.conflicts.map((c) => c.id));
+    conflicts: () => {
       redraw();
-      renderConflicts(data.conflicts, names, (id) => layers.openConflict(id));
+      renderConflicts(data.conflicts, names, (id) => layers.openConflict(id), { alarmed: data === live, now: speakingNow() });
       hotline.renderEscalations(); // they name the conflicts their messages are about
-      countPicture(data);
     },
-    violations: async () => {
-      data.violations = await api.get("/violations");
-      renderViolations(data.violations, names);
-    },
-    alerts: async () => {
-      const alerts = (await api.get("/alerts")).alerts;
-      // Polled with the tracks: redraw only on a change, so an open popup stays open.
-      const text = JSON.stringify(alerts);
-      if (text === alertsText) return;
-      alertsText = text;
-      data.alerts = alerts;
-      alarms.prune("alert", alerts.map((a) => a.id));
+    violations: () => renderViolations(data.violations, names),
+    alerts: () => {
       layers.setAlerts(data.alerts);
-      renderAlerts(data.alerts, names, (id) => layers.openTrack(id));
+      renderAlerts(data.alerts, names, (id) => layers.openTrack(id), { alarmed: data === live, now: speakingNow() });
       drawTracks(); // the tracks concerned turn red (or back)
-      countPicture(data);
     },
-    hazards: async () => {
-      if (!(await hasHazards)) return;
-      data.hazards = (await api.get("/hazards")).features;
-      names.hazards = new Map(data.hazards.map((f) => [f.properties.id, f]));
+    hazards: () => {
+      nameFrom("hazards", byId);
       drawHazards();
       renameLists();
     },
-    tracks: async () => {
-      data.tracks = (await api.get("/tracks")).features;
-      // by id and by alias (an alert may name a fused track by either)
-      names.tracks = new Map(
-        data.tracks.flatMap((f) => [[f.properties.track_id ?? f.id, f], [f.properties.alias, f]]).filter(([k]) => k),
-      );
+    tracks: () => {
+      nameFrom("tracks", trackNames);
       const text = JSON.stringify([...names.tracks].map(([k, f]) => [k, f.properties.name]));
       if (text !== namesText) {
         namesText = text;
@@ -284,14 +281,114 @@ async function start(api, me, agreement, key) {
       }
       drawTracks();
     },
+  };
+  // In replay a live change is not drawn, but the alarms still count it: the live list is
+  // written off the page for the alarm board (the title's count, the chime, the snoozes).
+  const offPage = {
+    conflicts: () => renderConflicts(live.conflicts, names, () => {}, { root: document.createElement("ul"), alarmed: true }),
+    alerts: () => renderAlerts(live.alerts, names, () => {}, { root: document.createElement("ul"), alarmed: true }),
+  };
+
+  // Each collection fetched into `live`; false: unchanged, nothing to draw.
+  const fetchers = {
+    notices: async () => {
+      live.notices = (await api.get("/notices", { limit: 10000 })).features;
+    },
+    assets: async () => {
+      live.assets = (await api.get("/assets")).features;
+    },
+    conflicts: async () => {
+      live.conflicts = await api.get("/conflicts");
+      alarms.prune("conflict", live.conflicts.map((c) => c.id));
+    },
+    violations: async () => {
+      live.violations = await api.get("/violations");
+    },
+    alerts: async () => {
+      const alerts = (await api.get("/alerts")).alerts;
+      // Polled with the tracks: redraw only on a change, so an open popup stays open.
+      const text = JSON.stringify(alerts);
+      if (text === alertsText) return false;
+      alertsText = text;
+      live.alerts = alerts;
+      alarms.prune("alert", alerts.map((a) => a.id));
+    },
+    hazards: async () => {
+      if (!(await hasHazards)) return false;
+      live.hazards = (await api.get("/hazards")).features;
+    },
+    tracks: async () => {
+      live.tracks = (await api.get("/tracks")).features;
+    },
+  };
+  const loaders = {
+    ...Object.fromEntries(
+      Object.entries(fetchers).map(([name, fetch]) => [
+        name,
+        async () => {
+          if ((await fetch()) === false) return;
+          if (data === live) draw[name]();
+          else offPage[name]?.();
+          if (name === "conflicts" || name === "alerts") countPicture(live); // the live count, always
+        },
+      ]),
+    ),
     messages: () => hotline.refresh(),
     channels: async () => renderChannels((channels = await api.get("/hotline/status")), names),
   };
+
+  // ---- replay: the picture at a past moment ---------------------------------------------
+  const drawnText = {}; // what each collection was last drawn from, as JSON: redraw on a change
+  const changed = (name, value) => {
+    const text = JSON.stringify(value);
+    if (drawnText[name] === text) return false;
+    drawnText[name] = text;
+    return true;
+  };
+  const replay = new Replay({
+    api,
+    timeline,
+    bar: $("#replay"),
+    startButton: $("#replay-start"),
+    onPicture: (picture) => {
+      data = {
+        notices: picture.notices?.features ?? [],
+        assets: picture.assets?.features ?? [],
+        hazards: picture.hazards?.features ?? [],
+        tracks: picture.tracks?.features ?? [],
+        conflicts: picture.conflicts ?? [],
+        // (as GET /alerts serves them: {"alerts": [...]}; a bare list read alike)
+        alerts: (Array.isArray(picture.alerts) ? picture.alerts : picture.alerts?.alerts) ?? [],
+        violations: [],
+        messages: picture.hotline?.messages ?? [],
+      };
+      // Notices first (the names the others' lists use), assets before conflicts (drawn at them).
+      for (const name of ["notices", "assets", "hazards", "conflicts", "alerts", "tracks"]) {
+        if (changed(name, data[name])) draw[name]();
+      }
+      drawHazards(); // hot or not at the replayed moment
+      // No positions then (none recorded, or the history kept none): said, not left blank.
+      $("#replay .replay-notracks").hidden = data.tracks.length > 0;
+      renderReplayNote(replay.drawnAt);
+      if (changed("messages", data.messages)) renderHotlineAt(data.messages, names);
+    },
+    onLive: () => {
+      data = live;
+      Object.keys(drawnText).forEach((k) => delete drawnText[k]);
+      for (const name of ["notices", "assets", "hazards", "conflicts", "violations", "alerts", "tracks"]) draw[name]();
+      countPicture(live);
+    },
+    onMode: () => (timeline.update(), drawStreamState()),
+    onInfo: (text) => toast(text, "info"),
+    onError: reportError,
+  });
   let channels = [];
   // A language switch: what this page wrote from the catalogues is written again.
   let streamState = null;
   const drawStreamState = () => {
-    if (streamState) $("#stream-state").textContent = t(`stream.${streamState}`);
+    // (in replay the stream still feeds the alarms, not the map: the pill says so)
+    const replaying = streamState === "open" && replay.active;
+    if (streamState) $("#stream-state").textContent = replaying ? t("stream.open_replay") : t(`stream.${streamState}`);
   };
   document.addEventListener(CHANGE_EVENT, () => {
     who();
@@ -299,6 +396,11 @@ async function start(api, me, agreement, key) {
     renderChannels(channels, names);
     renameLists();
     hotline.render();
+    if (replay.active) {
+      replay.render();
+      renderReplayNote(replay.drawnAt);
+      renderHotlineAt(data.messages, names);
+    }
   });
   const pending = new Set();
   const flush = debounce(async () => {
@@ -350,6 +452,8 @@ async function start(api, me, agreement, key) {
   const tick = () => {
     $("#clock").textContent = new Date().toISOString().slice(11, 19) + "Z";
     timeline.update();
+    replay.render(); // "… ago" grows
+    if (replay.active) replay.markEvents(); // the view panned or zoomed: its events
     drawHazards(); // a window opening or closing as the minutes pass
   };
   tick();
@@ -357,6 +461,7 @@ async function start(api, me, agreement, key) {
 
   $("#signout").onclick = () => {
     stop.abort();
+    replay.pause();
     witness.stop();
     [poll, beats, clock].forEach(clearInterval);
     hotline.stop();
@@ -385,6 +490,28 @@ function setupTabs() {
       }
     });
   }
+}
+
+/** In replay, the conflicts tab says which moment its lists are of. */
+function renderReplayNote(at) {
+  $("#replay-note").textContent = at == null ? "" : t("replay.note", { time: fmtSecond(at) });
+}
+
+/** The hotline as it stood at the replayed moment: read-only, one line per message. */
+function renderHotlineAt(messages, names) {
+  const words = { pending: t("msgstate.pending"), delivered: t("msgstate.delivered"), acknowledged: t("msgstate.acknowledged"), overdue: t("msgstate.overdue") };
+  const prio = { routine: t("priority.routine"), urgent: t("priority.urgent"), flash: t("priority.flash") };
+  const word = (table, v) => table[v] ?? String(v ?? "");
+  const state = (m) => (m.recipients ?? []).map((r) => `${bidiName(names.party(r.party))}: ${word(words, r.state)}`).join(", ") || word(words, m.state);
+  $("#hotline-at").innerHTML =
+    [...(messages ?? [])]
+      .sort((a, b) => Date.parse(b.sent_at) - Date.parse(a.sent_at))
+      .map(
+        (m) => `<li class="msg-at prio-${esc(m.priority)}" data-id="${esc(m.id)}"><b class="prio">${esc(word(prio, m.priority))}</b>
+          ${esc(fmtSecond(Date.parse(m.sent_at)))} ${esc(m.from === "interlock" ? t("hotline.system_party") : bidiName(names.party(m.from)))} → ${esc((m.to ?? []).map((p) => bidiName(names.party(p))).join(", "))}:
+          <span class="subject">${esc(m.subject)}</span> <small>${esc(state(m))}</small></li>`,
+      )
+      .join("") || `<li class="empty">${esc(t("replay.no_messages"))}</li>`;
 }
 
 /** The count on the conflicts tab: open conflicts and active alerts concerning us. */
@@ -435,15 +562,17 @@ function within(altFt, lo, hi) {
   return altFt == null || (altFt >= lo && altFt <= hi);
 }
 
-function renderConflicts(conflicts, names, open) {
-  $("#conflict-count").textContent = conflicts.length || "";
+/** The conflicts listed in `root` (the page's list, or one off the page that only the alarm
+ * board reads); `alarmed`: live items, with their alarm controls (not a replayed past). */
+function renderConflicts(conflicts, names, open, { root = $("#conflicts"), alarmed = true, now = Date.now() } = {}) {
+  if (root.isConnected) $("#conflict-count").textContent = conflicts.length || "";
   // A notice is a link that opens it on the map; an asset is named.
   const side = (kind, id) =>
     kind === "asset"
       ? `<span class="asset-name">${esc(names.asset(id))}</span>`
       : `<a href="#" data-notice="${esc(id)}">${esc(names.notice(id))}</a>`;
   const db = (x) => `${Number(x).toFixed(1)} dB`;
-  $("#conflicts").innerHTML =
+  root.innerHTML =
     conflicts
       .map((c) => {
         const what =
@@ -460,12 +589,12 @@ function renderConflicts(conflicts, names, open) {
         const from = c.window_start ?? c.start;
         const to = c.window_end ?? c.end;
         return `<li class="conflict severity-${esc(c.severity)}" data-conflict="${esc(c.id)}">
-          <b>${esc(severityWord(c.severity))}</b> ${esc(ltr(`#${c.id}`))} ${what}<br><small>${esc(fmtWindow(from, to))} · ${esc(startsOrEnds(from, to))}</small></li>`;
+          <b>${esc(severityWord(c.severity))}</b> ${esc(ltr(`#${c.id}`))} ${what}<br><small>${esc(fmtWindow(from, to, now))} · ${esc(startsOrEnds(from, to, now))}</small></li>`;
       })
       .join("") || `<li class="empty">${esc(t("list.no_conflicts"))}</li>`;
-  for (const li of $("#conflicts").querySelectorAll("[data-conflict]")) li.dataset.name = headline(li);
-  alarms?.attach("conflict", $("#conflicts"), conflicts.map((c) => ({ id: c.id })));
-  $("#conflicts").onclick = (e) => {
+  for (const li of root.querySelectorAll("[data-conflict]")) li.dataset.name = headline(li);
+  if (alarmed) alarms?.attach("conflict", root, conflicts.map((c) => ({ id: c.id })));
+  root.onclick = (e) => {
     if (e.target.closest("a[data-notice]")) return; // a notice named in it: opened on the map
     const li = e.target.closest("[data-conflict]");
     if (li) open(li.dataset.conflict);
@@ -484,18 +613,18 @@ function renderViolations(violations, names) {
 }
 
 /** The tactical alerts, one sentence each; a click shows the tracks concerned. */
-function renderAlerts(alerts, names, openTrack) {
-  $("#alert-count").textContent = alerts.length || "";
-  $("#alerts").innerHTML =
+function renderAlerts(alerts, names, openTrack, { root = $("#alerts"), alarmed = true, now = Date.now() } = {}) {
+  if (root.isConnected) $("#alert-count").textContent = alerts.length || "";
+  root.innerHTML =
     alerts
       .map(
         (a) => `<li class="danger alert-row alert-${esc(a.kind)}" data-alert="${esc(a.id)}"
           data-tracks="${esc(alertTracks(a).join(" "))}"><span class="kind">${esc(severityWord(a.severity))} ${esc(alertKind(a.kind))}</span>
-          ${alertSentence(a, names)}${a.raised_at ? ` <small>${esc(t("list.raised", { rel: fmtRelative(Date.parse(a.raised_at)) }))}</small>` : ""}</li>`,
+          ${alertSentence(a, names)}${a.raised_at ? ` <small>${esc(t("list.raised", { rel: fmtRelative(Date.parse(a.raised_at), now) }))}</small>` : ""}</li>`,
       )
       .join("") || `<li class="empty">${esc(t("list.none"))}</li>`;
-  alarms?.attach("alert", $("#alerts"), alerts.map((a) => ({ id: a.id, ring: true })));
-  $("#alerts").onclick = (e) => {
+  if (alarmed) alarms?.attach("alert", root, alerts.map((a) => ({ id: a.id, ring: true })));
+  root.onclick = (e) => {
     if (e.target.closest("a[data-notice]")) return;
     const li = e.target.closest("[data-tracks]");
     const first = li?.dataset.tracks.split(" ").filter(Boolean)[0];

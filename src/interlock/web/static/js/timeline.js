@@ -24,11 +24,13 @@ export class Timeline {
    * `atTime` a checkbox "only what is active at the slider time"; `controls`, if given,
    * an element holding buttons with data-view="in|out|earlier|later|now".
    * onChange() runs when the selected time (or the checkbox) changes;
-   * onSelect(noticeId) when a bar is clicked.
+   * onSelect(noticeId) when a bar is clicked; onMark(ms) when an event's mark is (replay).
    */
-  constructor({ root, slider, label, atTime, controls, onChange, onSelect }) {
+  constructor({ root, slider, label, atTime, controls, onChange, onSelect, onMark }) {
     Object.assign(this, { root, slider, label, atTime, onChange, onSelect });
     this.features = [];
+    this.marks = []; // [{time, text}]: events marked on the axis (replay's)
+    this.replaying = false; // set by replay.js: its empty chart says so
     this.colours = {};
     this.conflicted = new Set();
     this.at = null; // the chosen time (ms); null: now, moving with the clock
@@ -45,6 +47,8 @@ export class Timeline {
     atTime.addEventListener("change", () => (this.update(), onChange()));
     root.addEventListener("click", (e) => {
       if (this.dragged) return;
+      const mark = e.target.closest("[data-event-time]");
+      if (mark) return onMark?.(Number(mark.dataset.eventTime));
       const bar = e.target.closest("[data-notice]");
       if (bar) onSelect(bar.dataset.notice);
     });
@@ -62,6 +66,8 @@ export class Timeline {
       }
     });
     this.bindAxis();
+    // The hour ticks are spaced for the chart's width: drawn again when it changes.
+    new ResizeObserver(() => this.redraw()).observe(root);
     document.addEventListener(CHANGE_EVENT, () => this.redraw()); // its words in the new language
   }
 
@@ -128,6 +134,34 @@ export class Timeline {
     });
   }
 
+  /** Show `at` (ms) as the chosen moment, the view panned to keep it in sight (replay's
+   * clock moving it); onChange is not called: the caller draws. */
+  setTime(at) {
+    this.at = at;
+    this.atTime.checked = true;
+    const p = this.pct(at);
+    if (p < 0 || p > 100) {
+      const [t0, t1] = this.range;
+      const span = t1 - t0;
+      this.range = [at - span / 4, at + (span * 3) / 4]; // a quarter of the view behind it
+      this.redraw();
+    } else this.update();
+  }
+
+  /** Mark `events` ([{time, text}]) on the axis; [] clears them. */
+  setMarks(events) {
+    this.marks = events;
+    this.redraw();
+  }
+
+  /** Back to following now, everything shown (replay left): the default view. */
+  follow() {
+    this.at = null;
+    this.atTime.checked = false;
+    this.home();
+    this.redraw();
+  }
+
   /** The time the page shows (ms since the epoch): the slider's, or now. */
   time() {
     return this.at ?? Date.now();
@@ -174,6 +208,26 @@ export class Timeline {
       const text = iso.slice(11, 16) === "00:00" ? new Date(at).toUTCString().slice(5, 11) : `${iso.slice(11, 16)}Z`;
       ticks.push(`<span class="tick" style="left:${this.pct(at)}%">${text}</span>`);
     }
+    // Events (replay): one mark per three pixels at most, its sentences in the title; a
+    // click lands on the last event of its first second (the whole burst in the picture).
+    const columns = new Map();
+    const lanePx = Math.max(1, this.root.clientWidth - 90);
+    for (const e of this.marks) {
+      const at = Date.parse(e.time);
+      const p = this.pct(at);
+      if (p < 0 || p > 100) continue;
+      const col = Math.round((p / 100) * lanePx / 3);
+      const seen = columns.get(col);
+      if (!seen) columns.set(col, { at, p, land: at, texts: [e.text] });
+      else {
+        seen.texts.push(e.text);
+        if (Math.floor(at / 1000) === Math.floor(seen.at / 1000)) seen.land = at;
+      }
+    }
+    const marks = [...columns.values()].map(({ at, p, land, texts }) => {
+      const title = `${new Date(at).toISOString().slice(11, 19)} UTC — ${texts.slice(0, 5).join(" · ")}${texts.length > 5 ? " …" : ""}`;
+      return `<span class="event-mark" data-event-time="${land}" style="left:${p}%" title="${esc(title)}"></span>`;
+    });
     const sorted = [...this.features].sort(
       (a, b) =>
         a.properties.party.localeCompare(b.properties.party) ||
@@ -196,10 +250,10 @@ export class Timeline {
           ${bar ? "hidden" : ""}></span></span></div>`;
     });
     this.root.innerHTML =
-      `<div class="axis" title="${esc(t("time.axis_title"))}"><span class="name"></span><span class="lane">${ticks.join("")}</span></div>` +
+      `<div class="axis" title="${esc(t("time.axis_title"))}"><span class="name"></span><span class="lane">${ticks.join("")}${marks.join("")}</span></div>` +
       // Over the lanes, full height: the slider's time and the present.
       `<div class="overlay"><span class="cursor" hidden></span><span class="now"></span></div>` +
-      `<div class="rows">${rows.join("") || `<p class="empty">${esc(t("time.no_match"))}</p>`}</div>`;
+      `<div class="rows">${rows.join("") || `<p class="empty">${esc(this.replaying ? t("replay.no_notices") : t("time.no_match"))}</p>`}</div>`;
   }
 
   /** Move the slider, its label, the cursor and the "now" line (each second: now moves). */
