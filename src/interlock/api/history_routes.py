@@ -1,6 +1,5 @@
 """HTTP route of track history: each track's trail over a window (GeoJSON LineStrings)."""
 
-from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -8,13 +7,10 @@ from starlette.concurrency import run_in_threadpool
 
 from ..errors import InvalidInput
 from ..model.timeutil import parse_utc
+from ..service.history import TRAIL_MAX_FIXES as MAX_FIXES
+from ..service.history import TRAIL_MAX_SPAN as MAX_SPAN
 from ..service.tracks import TrackService
 from . import schemas
-
-# One request's bounds: a day of trails (an after-action window), and the fixes one answer
-# may carry (200 k fixes is ~20 MB of GeoJSON: an hour of 1,000 tracks thinned to 5 s).
-MAX_SPAN = timedelta(hours=24)
-MAX_FIXES = 200_000
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": schemas.ErrorOut} for code in (401, 413, 422)

@@ -2,7 +2,7 @@
 
 Exports read through the same services as GET /notices, /assets, /hazards and /conflicts
 (so a party's export shows exactly what its API reads show) and the live picture for
-track trails (`trails`, the seam a durable track history will replace). Imports only
+track trails (`trails`, from the track history: service.history). Imports only
 convert: the features they return are filed by the caller through the same path as
 POST /notices/collection (WriteOp "submit_all"), so they are validated exactly as GeoJSON;
 `relabel` turns a refusal's ``features[i]`` back into the source's own name for it (the
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -23,6 +23,7 @@ from ..formats import f3548, kml, notam
 from ..geo.limits import ShapeLimits
 from ..model.timeutil import parse_utc
 from ..store.base import Box
+from .history import TRAIL_MAX_FIXES, TRAIL_MAX_SPAN
 from .root import Services
 
 Parsed = list[tuple[str, dict[str, Any]]]  # (the source's name for it, notice Feature)
@@ -36,6 +37,7 @@ PARSERS: dict[str, Callable[[str | bytes, ShapeLimits], Any]] = {
 }
 MEDIA_TYPES = {"kml": kml.MEDIA_TYPE, "f3548": "application/json"}
 EXPORTS = tuple(MEDIA_TYPES)
+DEFAULT_TRAIL_WINDOW = timedelta(hours=1)  # trails in an export that names no window
 
 
 def _text(text: str | bytes) -> str:
@@ -208,18 +210,26 @@ def trails(
     start: datetime | None,
     end: datetime | None,
 ) -> list[kml.Trail]:
-    """Track trails as `viewer` may see them (the live picture's per-track history, its
-    last fixes). THE SEAM: when the durable track history lands, read it here instead."""
+    """Track trails as `viewer` may see them, from the track history: the window asked
+    (by default the hour before now; at most its last day, `TRAIL_MAX_SPAN`), tracks with
+    two kept fixes or more in it."""
+    until = end or services.tracks.clock()
+    since = max(start or until - DEFAULT_TRAIL_WINDOW, until - TRAIL_MAX_SPAN)
+    if since > until:
+        return []
+    found = services.tracks.history_trails(since, until, bbox, None, viewer, TRAIL_MAX_FIXES)
     out = []
-    for t in services.tracks.trails(viewer, bbox):
+    for f in found["features"]:
+        p = f["properties"]
+        if f["geometry"]["type"] != "LineString":
+            continue
         fixes = tuple(
-            f
-            for f in t["fixes"]
-            if (start is None or parse_utc(f[0], "time") >= start)
-            and (end is None or parse_utc(f[0], "time") <= end)
+            (t, lon, lat, alt)
+            for t, (lon, lat), alt in zip(
+                p["times"], f["geometry"]["coordinates"], p["alt_ft"], strict=True
+            )
         )
-        if len(fixes) >= 2:
-            out.append(kml.Trail(t["track_id"], t["name"], t["owner"], t["domain"], fixes))
+        out.append(kml.Trail(p["track_id"], p.get("name"), p.get("owner"), p["domain"], fixes))
     return out
 
 

@@ -48,6 +48,13 @@ Key = tuple[str, str]  # (track_id, reporting party)
 _new_row = tuple.__new__  # FixRow(...) adds a Python-level __new__ per kept fix
 
 
+# One read of trails: a day (an after-action window), and the fixes one answer may carry
+# (200 k fixes is ~20 MB of GeoJSON: an hour of 1,000 tracks thinned to 5 s). Applied by
+# GET /tracks/history and the KML export's trails.
+TRAIL_MAX_SPAN = timedelta(hours=24)
+TRAIL_MAX_FIXES = 200_000
+
+
 class HistoryRecorder:
     """Thins accepted positions into a bounded buffer and flushes it to the store."""
 

@@ -302,29 +302,6 @@ class TrackService:
             features.append(f)
         return {**fc, "features": features}
 
-    def trails(
-        self, viewer: str, bbox: tuple[float, float, float, float] | None = None
-    ) -> list[dict[str, Any]]:
-        """Each track's recent positions (the picture's bounded per-track history, oldest
-        first) as `viewer` may see the track: {track_id, name, owner, domain, fixes:
-        [(ISO time, lon, lat, alt_ft)]} (service.formats.trails, for KML export)."""
-        with self._lock:
-            now = self.clock()
-            listed = self.picture.to_geojson(now, bbox=bbox, include_stale=True)["features"]
-            histories = [self.picture.history(f["properties"]["track_id"]) for f in listed]
-        out = []
-        for f, fixes in zip(listed, histories, strict=True):
-            props = visible_track(f["properties"], self.agreement, viewer, self._alias_key)
-            out.append(
-                {
-                    "track_id": props["track_id"],
-                    "name": props.get("name"),
-                    "owner": props.get("owner"),
-                    "domain": props["domain"],
-                    "fixes": [(iso(x.time), x.lon, x.lat, x.alt_ft) for x in fixes],
-                }
-            )
-        return out
     # ---- history (service.history) -----------------------------------------------------
     def _visible(self, props: dict[str, Any], viewer: str | None) -> dict[str, Any]:
         """A track's properties as `viewer` may see them, as `geojson` shows live ones."""
