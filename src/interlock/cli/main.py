@@ -20,6 +20,7 @@ from .hazard import hazard_app
 from .hotline import hotline_app
 from .keys import keys_app
 from .notices import conflicts, notice_app
+from .report import report
 from .scenario import scenario_app
 from .spectrum import spectrum_app
 from .tokens import tokens_app
@@ -43,6 +44,7 @@ app.add_typer(scenario_app, name="scenario")
 app.add_typer(hazard_app, name="hazard")
 app.command("check")(check)
 app.command("conflicts")(conflicts)
+app.command("report")(report)
 
 
 def _tokens_table(tokens: dict[str, str]) -> Table:
