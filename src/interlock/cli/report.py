@@ -315,7 +315,9 @@ def timeline_picture(data: ReportData, namer: Namer) -> svg.TimelinePicture:
             v = message_view(ev)
             deadline = parse_utc(v["deadline"], "deadline")
             ds = {p: svg.Delivery(p, None, None, None, deadline) for p in v["to"]}
-            arrow = svg.Arrow(v["from"], t, v["subject"], list(ds.values()), v["priority"])
+            arrow = svg.Arrow(
+                v["from"], t, namer.plain(v["subject"]), list(ds.values()), v["priority"]
+            )
             sent[v["id"]] = _Sent(arrow, ds)
             pic.arrows.append(arrow)
         elif kind == "receipt" and ev.get("message") in sent:
@@ -375,7 +377,7 @@ def rows(data: ReportData, namer: Namer) -> list[Row]:
                 e["seq"],
                 utc(e["received_at"]),
                 str(ev.get("type", "")).replace("_", " "),
-                namer.describe(e, messages),
+                namer.line(e, messages),
                 e["hash"],
                 signer,
                 signature,

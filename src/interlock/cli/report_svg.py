@@ -126,7 +126,7 @@ def map_svg(pic: MapPicture, width: int = 960, height: int = 620) -> str:
     pts += [p for t in pic.trails for p in t.points] + [p for p, _ in pic.points]
     proj = _Projection(pts, width, height, pad=40)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="map" viewBox="0 0 {width} {height}" '
+        f'<svg class="map" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-label="map of the area" style="{FONT}">',
         '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" '
@@ -148,8 +148,9 @@ def map_svg(pic: MapPicture, width: int = 960, height: int = 620) -> str:
             f'{y + 5:.1f} L{x + 5:.1f},{y - 5:.1f}" stroke="{HAZARD_COLOUR}" '
             'stroke-width="2.5"/>'
         )
-        out.append(_text(x, y - 9, f"hazard: {h.label}", 11, fill=HAZARD_COLOUR))
+        out.append(_text(x, y - 9, f"hazard: {h.label}", 13, fill=HAZARD_COLOUR))
     labels: list[str] = []
+    placed: list[tuple[float, float, float]] = []  # labels drawn: (x centre, y, half width)
     for v in pic.volumes:
         ring = [proj(p) for p in v.outline]
         dash = ' stroke-dasharray="5 3"' if v.dashed else ""
@@ -159,9 +160,9 @@ def map_svg(pic: MapPicture, width: int = 960, height: int = 620) -> str:
             f'<path d="{_path(ring)}" fill="{v.colour}" fill-opacity="0.18" '
             f'stroke="{edge}" stroke-width="{width_px}"{dash}/>'
         )
-        lx = sum(x for x, _ in ring) / len(ring)
-        ly = min(y for _, y in ring) - 4
-        labels.append(_text(lx, ly, v.label, 12, fill=v.colour, font_weight="600"))
+        lx = (min(x for x, _ in ring) + max(x for x, _ in ring)) / 2
+        ly = _free_row(placed, lx, max(min(y for _, y in ring) + 16, 18.0), len(v.label) * 8.0)
+        labels.append(_text(lx, ly, v.label, 15, fill=v.colour, font_weight="600"))
     for t in pic.trails:
         line = [proj(p) for p in t.points]
         if len(line) > 1:
@@ -183,11 +184,24 @@ def map_svg(pic: MapPicture, width: int = 960, height: int = 620) -> str:
             f'<text x="{x:.1f}" y="{y + 5:.1f}" font-size="14" font-weight="700" '
             'text-anchor="middle" fill="#fff">!</text>'
         )
-        out.append(_text(x + 12, y + 4, what, 11, anchor="start", fill=HAZARD_COLOUR))
+        out.append(_text(x + 12, y + 4, what, 13, anchor="start", fill=HAZARD_COLOUR))
     out += labels
     out += _scale_bar(proj, width, height) + _north(width)
     out.append("</svg>")
     return "\n".join(out)
+
+
+LABEL_ROW = 18.0  # px between two labels that would overlap
+
+
+def _free_row(placed: list[tuple[float, float, float]], x: float, y: float, width: float) -> float:
+    """The first row at or below `y` where a label `width` wide centred on `x` overlaps
+    none already placed (so two volumes with one top edge keep both names readable)."""
+    half = width / 2
+    while any(abs(y - py) < LABEL_ROW and abs(x - px) < half + ph for px, py, ph in placed):
+        y += LABEL_ROW
+    placed.append((x, y, half))
+    return y
 
 
 def _graticule(proj: _Projection, width: int, height: int) -> list[str]:
@@ -199,13 +213,13 @@ def _graticule(proj: _Projection, width: int, height: int) -> list[str]:
     while lon < lon_b:
         x, _ = proj((lon, proj.lat0))
         out.append(f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height}" stroke="#dde3ea"/>')
-        out.append(_text(x + 3, height - 6, f"{lon:.6g}°E", 9, anchor="start", fill="#789"))
+        out.append(_text(x + 3, height - 6, f"{lon:.6g}°E", 11, anchor="start", fill="#789"))
         lon += step
     lat = math.ceil(lat_a / step) * step
     while lat < lat_b:
         _, y = proj((proj.lon0, lat))
         out.append(f'<line x1="0" y1="{y:.1f}" x2="{width}" y2="{y:.1f}" stroke="#dde3ea"/>')
-        out.append(_text(4, y - 3, f"{lat:.6g}°N", 9, anchor="start", fill="#789"))
+        out.append(_text(4, y - 3, f"{lat:.6g}°N", 11, anchor="start", fill="#789"))
         lat += step
     return out
 
@@ -222,7 +236,7 @@ def _scale_bar(proj: _Projection, width: int, height: int) -> list[str]:
         f'<path d="M{x0},{y0 - 5} L{x0},{y0} L{x0 + length:.1f},{y0} L{x0 + length:.1f},'
         f'{y0 - 5}" fill="none" stroke="#222" stroke-width="2"/>',
         f'<rect x="{x0}" y="{y0 - 3}" width="{length / 2:.1f}" height="3" fill="#222"/>',
-        _text(x0 + length / 2, y0 - 7, f"{nm:g} NM", 11),
+        _text(x0 + length / 2, y0 - 7, f"{nm:g} NM", 13),
     ]
 
 
@@ -333,7 +347,7 @@ def timeline_svg(pic: TimelinePicture, width: int = 780) -> str:
 
     ys = {lane: top + lane_h * i + lane_h / 2 for i, (lane, _, _) in enumerate(pic.lanes)}
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" viewBox="0 0 {width} '
+        f'<svg class="timeline" viewBox="0 0 {width} '
         f'{height}" width="100%" role="img" aria-label="timeline" style="{FONT}">',
         '<defs><marker id="tip" markerWidth="8" markerHeight="8" refX="7" refY="4" '
         'orient="auto" markerUnits="userSpaceOnUse"><path d="M0,0 L8,4 L0,8 Z" fill="#333"/>'

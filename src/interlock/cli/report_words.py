@@ -8,6 +8,7 @@ distances in NM (`model.wording`). Lead time is judged against the agreement's r
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +30,23 @@ def _minutes(seconds: float) -> str:
     return f"{sign}{whole // 60} min {whole % 60:02d} s"
 
 
+# An id the server wrote into a subject ("notice n-…" where a notice has no callsign).
+IDS = re.compile(r"\b(?:(?:notice|asset|hazard|message) )?([nmah]-[0-9a-f]{16})\b")
+DETAILS = ("purpose", "unit", "remarks")  # optional fields, shown where the reader may see them
+
+
+def _details(props: dict[str, Any], openings: Any) -> str:
+    """The optional fields this reader may see: in the clear, or opened for it."""
+    shown = []
+    for name in DETAILS:
+        value = props.get(name)
+        if isinstance(openings, dict) and isinstance(openings.get(name), dict):
+            value = openings[name].get("value")
+        if isinstance(value, str) and value:
+            shown.append(f"{name} {value}")
+    return "; " + ", ".join(shown) if shown else ""
+
+
 class Namer:
     """What the report calls each party, notice, asset, hazard and message."""
 
@@ -44,6 +62,8 @@ class Namer:
                 self.things[ev["id"]] = self._label(kind, ev)
             elif kind == "message":
                 self.things[ev["id"]] = f"message “{message_view(ev)['subject']}”"
+        for key, value in self.things.items():  # subjects naming notices by id
+            self.things[key] = self.plain(value) if key.startswith("m-") else value
         for versions in data.notices.values():  # as served: names the party may see
             for v in versions:
                 props = v.get("properties", {})
@@ -70,6 +90,10 @@ class Namer:
         name = props.get("name")
         return str(name) if name else f"{self.party(ev.get('party', '?'))}'s {kind}"
 
+    def plain(self, text: str) -> str:
+        """`text` with each id in it replaced by the name of what it names."""
+        return IDS.sub(lambda m: self.thing(m.group(1)), text)
+
     def thing(self, ref: str | None) -> str:
         if ref is None:
             return "?"
@@ -93,6 +117,7 @@ class Namer:
                 f"{by} filed {self.thing(ev['id'])} version {ev['version']}: "
                 f"{utc(p['start'])} – {utc(p['end'])} UTC, {band(p)}; lead time "
                 f"{_minutes(minutes * 60)} ({verdict} the {self.lead_min:g} min rule)"
+                + _details(p, entry.get("openings"))
                 + ("; signed" if "envelope" in ev else "")
             )
         if kind == "notice_cancelled":
@@ -155,3 +180,7 @@ class Namer:
         if kind == "disclosure":
             return f"{by} disclosed field {ev.get('field')} of entry {ev.get('entry')}"
         return str(kind).replace("_", " ")
+
+    def line(self, entry: dict[str, Any], messages: dict[str, dict[str, Any]]) -> str:
+        """`describe`, with any id the record's own words hold turned into a name."""
+        return self.plain(self.describe(entry, messages))
