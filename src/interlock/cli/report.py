@@ -7,13 +7,15 @@ map, a timeline plot, the ledger entries with their hashes and signatures), `bun
 checkpoint: `interlock audit verify --bundle` checks it offline) and `report.pdf`
 (the HTML printed by a headless Chromium).
 
-Exit 0: all three written; 2: bad input or the server refused (nothing written);
-3: the HTML and the bundle written, the PDF not (no Chromium found, or it failed or
-timed out: the reason is printed).
+Exit 0: all three written; 1: the entries served are not the log the server signed (their
+Merkle root), or a proof it gives disagrees with them (nothing written); 2: bad input or
+the server refused (nothing written); 3: the HTML and the bundle written, the PDF not (no
+Chromium found, or it failed or timed out: the reason is printed).
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import shutil
@@ -29,7 +31,7 @@ import orjson
 import typer
 
 from ..codec.keys import key_id
-from ..errors import InterlockError, InvalidInput, NotFound
+from ..errors import InterlockError, InvalidInput
 from ..geo.shapes import Area
 from ..ledger.bundle import make_bundle
 from ..model.message import SYSTEM, message_view
@@ -49,9 +51,12 @@ from .report_data import (
     ALERT_LOOKBACK,
     ReportData,
     Subject,
+    ViewMismatch,
     at,
     inclusion_proofs,
     involved_notices,
+    notice_versions,
+    polite,
     read_ledger,
     readable,
     select,
@@ -82,15 +87,19 @@ def report(
     party sees it: report.html, report.pdf and bundle.json (the entries cited with their
     inclusion proofs; `interlock audit verify --bundle` checks it offline).
 
-    Exit 0: written; 2: bad input or the server refused (nothing written); 3: the HTML and
-    the bundle written but not the PDF (no Chromium: set INTERLOCK_CHROMIUM or CHROME, or
-    put chromium on PATH; or it failed or timed out), the reason printed.
+    Exit 0: written; 1: the entries served are not the log the server signed, or its
+    proofs disagree with them (nothing written); 2: bad input or the server refused
+    (nothing written); 3: the HTML and the bundle written but not the PDF (no Chromium:
+    set INTERLOCK_CHROMIUM or CHROME, or put chromium on PATH; or it failed or timed
+    out), the reason printed.
     """
     subject, period = _subject(notice, conflict, alert, start, end)
     with reported_errors():
         client = party_client(url, token, party, None, need_key=False)
         try:
             data, namer, every = _gather(client.call, url, client.party, subject, period)
+        except ViewMismatch as exc:
+            fail(f"{exc.detail}: no report written", ExitCode.FOUND)
         finally:
             client.close()
         html = render(data, namer, every)
@@ -148,8 +157,9 @@ def _subject(
 
 
 def _gather(
-    call: Any, url: str, party: str, subject: Subject, period: tuple[datetime, datetime] | None
+    raw_call: Any, url: str, party: str, subject: Subject, period: tuple[datetime, datetime] | None
 ) -> tuple[ReportData, Namer, list[dict[str, Any]]]:
+    call = polite(raw_call)
     agreement = call("GET", "/agreement")
     checkpoint = call("GET", "/checkpoint.json")
     size = int(checkpoint["size"])
@@ -176,10 +186,10 @@ def _gather(
     data.messages = call("GET", "/messages", params={"box": "all", "limit": 1000})
     data.hazards = call("GET", "/hazards", params={"include_retired": "true"})["features"]
     data.assets = call("GET", "/assets", params={"include_retired": "true"})["features"]
-    for nid in sorted(involved_notices(data.entries)):
-        with contextlib.suppress(NotFound):
-            data.notices[nid] = call("GET", f"/notices/{nid}/versions")["features"]
-    data.proofs = inclusion_proofs(call, seqs, size)
+    if subject.kind in ("notice", "conflict"):  # the subject's notices, as served now
+        data.notices = notice_versions(call, involved_notices(data.entries))
+    root = base64.b64decode(checkpoint["root"])
+    data.proofs = inclusion_proofs(call, every, seqs, root)
     data.trails = _trails(call, data)
     return data, Namer(data, [e for e in every if readable(e)]), every
 
@@ -360,7 +370,7 @@ def _signer(ev: dict[str, Any], namer: Namer) -> tuple[str, str]:
             f"{namer.party(env.get('author', '?'))} (key {env.get('key_id', '?')})",
             str(env.get("signature", "")),
         )
-    return "interlock (system): chained, under the log's signed checkpoint", "—"
+    return "not signed: a system event, chained by the server under the log's checkpoint", ""
 
 
 def rows(data: ReportData, namer: Namer) -> list[Row]:

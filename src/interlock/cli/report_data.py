@@ -12,21 +12,28 @@ Which entries are "about" the subject is `service.timeline`'s answer (the logic 
 
 from __future__ import annotations
 
+import base64
 import sys
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..errors import InvalidInput
+from ..errors import InterlockError, InvalidInput, NotFound
+from ..ledger import merkle
 from ..model.agreement import Rules
 from ..model.timeutil import parse_utc
 from ..service.timeline import conflict_timeline, timeline
 from .readable import resolve
 
 PAGE = 10_000  # entries a GET /ledger page holds at most (api/app.py `limit`)
-PROOF_THREADS = 4  # inclusion proofs asked at once (one round trip each)
+FETCH_THREADS = 4  # notices' versions asked at once (one round trip each)
+# One proof in this many is compared with the server's (plus the first and the last): a
+# few requests of the party's share for any report, every proof still checked offline.
+SAMPLE_EVERY = 100
+RATE_RETRIES = 5  # a 429 (the party's fair share spent) is waited out this many times
 ALERT_LOOKBACK = timedelta(minutes=30)  # an alert's report starts this long before it rose
 
 Call = Callable[..., Any]
@@ -85,6 +92,23 @@ def readable(entry: dict[str, Any]) -> bool:
     return entry["event"].get("redacted") is not True
 
 
+def polite(call: Call) -> Call:
+    """`call`, waiting out a 429 (the party's requests/s spent: `api/limits.py` answers it
+    with Retry-After, whole seconds) instead of failing the report."""
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        for attempt in range(RATE_RETRIES + 1):
+            try:
+                return call(*args, **kwargs)
+            except InterlockError as exc:
+                if "429" not in exc.detail or attempt == RATE_RETRIES:
+                    raise
+                time.sleep(1.0)
+        raise AssertionError("unreachable")
+
+    return wrapped
+
+
 def read_ledger(call: Call, size: int) -> list[dict[str, Any]]:
     """The party's view of the ledger, entries 1..size, page by page."""
     out: list[dict[str, Any]] = []
@@ -101,21 +125,60 @@ def read_ledger(call: Call, size: int) -> list[dict[str, Any]]:
     return out[:size]
 
 
-def inclusion_proofs(call: Call, seqs: list[int], size: int) -> list[list[str]]:
-    """GET /proof/inclusion for each entry against the tree of `size`, a few at once."""
+class ViewMismatch(InterlockError):
+    """The entries served are not the log the server signed, or its proofs disagree."""
 
-    def one(seq: int) -> list[str]:
-        got = call("GET", "/proof/inclusion", params={"seq": seq, "size": size})
-        return list(got["proof"])
 
-    out: list[list[str]] = []
-    step = max(1, -(-len(seqs) // 5))  # five progress lines at most
-    with ThreadPoolExecutor(PROOF_THREADS) as pool:
-        for n, proof in enumerate(pool.map(one, seqs), start=1):
-            out.append(proof)
-            if n % step == 0 or n == len(seqs):
-                say(f"proofs {n:,}/{len(seqs):,}…")
+def inclusion_proofs(
+    call: Call, every: list[dict[str, Any]], seqs: list[int], root: bytes
+) -> list[list[str]]:
+    """Each cited entry's RFC 9162 inclusion proof in the tree of all `every` entries.
+
+    Computed here from the hashes of the party's view (every leaf is in it: a stub keeps
+    its hash), so a report costs the party's fair share a few requests, not one per entry
+    (`[server] requests_per_s`, 50 by default). The tree over the view must have the root
+    the log signed (else the view is not the signed log: raised), and a sample of the
+    proofs (the first, the last and every `SAMPLE_EVERY`-th) must equal the server's own
+    (`GET /proof/inclusion`): an RFC 9162 proof is one list for one tree."""
+    size = len(every)
+    tree = merkle.History()
+    for e in every:
+        tree.append(merkle.leaf_hash(merkle.leaf_input(e["hash"])))
+    if tree.root(size) != root:
+        raise ViewMismatch(f"the {size:,} entries served are not the log the server signed "
+                           "(their Merkle root differs from the checkpoint's)")  # fmt: skip
+    out = [
+        [base64.b64encode(h).decode() for h in merkle.inclusion_proof(s - 1, size, tree.node)]
+        for s in seqs
+    ]
+    sample = sorted({0, len(seqs) - 1, *range(0, len(seqs), SAMPLE_EVERY)} - {-1})
+    for n, k in enumerate(sample, start=1):
+        served = call("GET", "/proof/inclusion", params={"seq": seqs[k], "size": size})
+        if list(served["proof"]) != out[k]:
+            raise ViewMismatch(f"the server's inclusion proof of entry {seqs[k]} differs from "
+                               "the one its own entries make")  # fmt: skip
+        if n % 20 == 0:
+            say(f"proofs compared with the server's {n:,}/{len(sample):,}…")
+    say(f"{len(seqs):,} inclusion proofs made, {len(sample):,} compared with the server's")
     return out
+
+
+def notice_versions(call: Call, ids: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """GET /notices/{id}/versions for each notice (as the party may see them), a few at
+    once; a notice the party may not see is left out (404, as for one that does not exist)."""
+
+    def one(nid: str) -> list[dict[str, Any]] | None:
+        try:
+            return list(call("GET", f"/notices/{nid}/versions")["features"])
+        except NotFound:
+            return None
+
+    order = sorted(ids)
+    if order:
+        say(f"fetching {len(order):,} notices' versions…")
+    with ThreadPoolExecutor(FETCH_THREADS) as pool:
+        got = dict(zip(order, pool.map(one, order), strict=True))
+    return {k: v for k, v in got.items() if v is not None}
 
 
 def _notice_ids(entries: list[dict[str, Any]]) -> set[str]:

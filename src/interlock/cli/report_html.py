@@ -22,11 +22,12 @@ h2 { font-size: 16px; margin: 18px 0 6px; border-bottom: 2px solid #1b1f24; padd
 .swatch { display: inline-block; width: 12px; height: 12px; vertical-align: -1px;
   margin-right: 4px; border: 1px solid #0003; }
 figure { margin: 6px 0; break-inside: avoid; }
-table { border-collapse: collapse; width: 100%; font-size: 11px; }
+table { border-collapse: collapse; width: 100%; font-size: 11px; table-layout: fixed; }
+.proof { color: #555; font-size: 9.5px; margin-top: 1px; }
 th, td { border-bottom: 1px solid #ddd; padding: 3px 5px; text-align: left; vertical-align: top; }
 th { background: #f0f2f5; }
 tr { break-inside: avoid; }
-td.mono, .mono { font-family: ui-monospace, 'DejaVu Sans Mono', monospace; font-size: 10px;
+.mono { font-family: ui-monospace, 'DejaVu Sans Mono', monospace; font-size: 8.5px;
   word-break: break-all; }
 .bad { color: #c62828; font-weight: 600; }
 .ok { color: #2a7d2a; }
@@ -70,10 +71,14 @@ def page(
         f'<span><i class="swatch" style="background:{escape(c)}"></i>{escape(n)}</span>'
         for n, c in legend
     )
+    # Four columns, the hash and the signature under the summary: a row is about three
+    # lines, so a long report prints on half the pages (Chromium's time grows with them).
     body_rows = "".join(
         f"<tr><td>{r.seq}</td><td>{escape(r.time)}</td><td>{escape(r.kind)}</td>"
-        f"<td>{escape(r.summary)}</td><td class=mono>{escape(r.hash)}</td>"
-        f"<td>{escape(r.signer)}</td><td class=mono>{escape(r.signature)}</td></tr>"
+        f"<td>{escape(r.summary)}<div class=proof>hash <span class=mono>{escape(r.hash)}"
+        f"</span><br>{escape(r.signer)}"
+        + (f": <span class=mono>{escape(r.signature)}</span>" if r.signature else "")
+        + "</div></td></tr>"
         for r in rows
     )
     return f"""<!DOCTYPE html>
@@ -92,8 +97,9 @@ def page(
 <figure>{timeline_svg}</figure>
 <p class="note">{escape(timeline_note)}</p></section>
 <section><h2>Ledger entries</h2>
-<table><thead><tr><th>seq</th><th>time (UTC)</th><th>kind</th><th>what</th>
-<th>entry hash (SHA-256)</th><th>signed by</th><th>signature</th></tr></thead>
+<table><colgroup><col style="width:5%"><col style="width:11%"><col style="width:10%"><col>
+</colgroup><thead><tr><th>seq</th><th>time (UTC)</th><th>kind</th>
+<th>what; the entry's hash (SHA-256); who signed it, and the signature</th></tr></thead>
 <tbody>{body_rows}</tbody></table></section>
 <section><h2>Where the evidence is</h2>
 {_dl(evidence)}</section>

@@ -346,6 +346,22 @@ def timeline_svg(pic: TimelinePicture, width: int = 780) -> str:
         return min(max(x(t), left), width - right)
 
     ys = {lane: top + lane_h * i + lane_h / 2 for i, (lane, _, _) in enumerate(pic.lanes)}
+    taken: list[tuple[float, float, float, float]] = []  # labels' boxes: x0, x1, y0, y1
+    labels: list[str] = []  # drawn last, over the marks
+
+    def label(x0: float, y0: float, text: str, colour: str, away: float = -1.0) -> None:
+        """A label at (x0, y0), else moved a row further `away` from its lane (two tries),
+        else none: events at one instant keep their marks and lose only the labels that
+        would overprint (the table below names every one)."""
+        w = len(text) * 5.6  # ~ the width of a 10 px system-font character
+        for step in (0, 1, 2):
+            y = y0 + away * 11.0 * step
+            box = (x0, x0 + w, y - 9.0, y + 2.0)
+            if all(box[1] < a or box[0] > b or box[3] < c or box[2] > d for a, b, c, d in taken):
+                taken.append(box)
+                labels.append(_text(x0, y, text, 10, anchor="start", fill=colour))
+                return
+
     out = [
         f'<svg class="timeline" viewBox="0 0 {width} '
         f'{height}" width="100%" role="img" aria-label="timeline" style="{FONT}">',
@@ -425,7 +441,7 @@ def timeline_svg(pic: TimelinePicture, width: int = 780) -> str:
             f'<rect x="{xa - 5:.1f}" y="{ys[f.lane] - 5:.1f}" width="10" height="10" '
             f'fill="{colour}"/>'
         )
-        out.append(_text(xa + 7, y - 5, f.label, 10, anchor="start", fill=colour))
+        label(xa + 7, y - 5, f.label, colour)
     for a in pic.arrows:
         ya, xa = ys[a.sender], clip(a.at)
         out.append(f'<circle cx="{xa:.1f}" cy="{ya:.1f}" r="4" fill="#333"/>')
@@ -463,7 +479,7 @@ def timeline_svg(pic: TimelinePicture, width: int = 780) -> str:
                         font_weight="700",
                     )
                 )
-        out.append(_text(xa + 4, ya + 16, a.label[:40], 10, anchor="start", fill="#333"))
+        label(xa + 4, ya + 16, a.label[:40], "#333", away=1.0)
     for m in pic.marks:
         y, xm = ys.get(m.lane, top), clip(m.at)
         shape = {
@@ -472,6 +488,7 @@ def timeline_svg(pic: TimelinePicture, width: int = 780) -> str:
             "down": f"M{xm},{y + 7} L{xm + 7},{y - 6} L{xm - 7},{y - 6} Z",
         }[m.shape]
         out.append(f'<path d="{shape}" fill="{m.colour}"/>')
-        out.append(_text(xm + 9, y - 8, m.label[:40], 10, anchor="start", fill=m.colour))
+        label(xm + 9, y - 8, m.label[:40], m.colour)
+    out += labels
     out.append("</svg>")
     return "\n".join(out)
