@@ -23,7 +23,7 @@ import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ import orjson
 import typer
 
 from ..codec.keys import key_id
-from ..errors import InterlockError, InvalidInput
+from ..errors import InterlockError
 from ..geo.shapes import Area
 from ..ledger.bundle import make_bundle
 from ..model.message import SYSTEM, message_view
@@ -48,10 +48,12 @@ from .common import (
     url_option,
 )
 from .report_data import (
+    ALERT_AFTER,
     ALERT_LOOKBACK,
     ReportData,
     Subject,
     ViewMismatch,
+    alert_of,
     at,
     inclusion_proofs,
     involved_notices,
@@ -167,14 +169,10 @@ def _gather(
     alerts = call("GET", "/alerts")["alerts"]
     found = None
     if subject.kind == "alert":
-        found = next((a for a in alerts if a["id"] == subject.ref), None)
-        if found is None:
-            raise InvalidInput(
-                f"no active alert {subject.ref!r} in your view (GET /alerts)", field="--alert"
-            )
+        found = alert_of(every, alerts, subject.ref)
         raised = parse_utc(found["raised_at"], "raised_at")
-        last = parse_utc(found.get("updated_at") or found["raised_at"], "updated_at")
-        period = (raised - ALERT_LOOKBACK, max(last, raised) + timedelta(minutes=5))
+        last = parse_utc(found.get("cleared_at") or found["updated_at"], "cleared_at")
+        period = (raised - ALERT_LOOKBACK, max(last, raised) + ALERT_AFTER)
         subject.title = f"{found['severity']} {found['kind']} alert"
     data = ReportData(url, party, agreement, checkpoint, subject, (datetime.now(UTC),) * 2, [])
     seqs, data.period, data.incident, title = select(subject, every, data.rules, period, found)
@@ -343,23 +341,18 @@ def timeline_picture(data: ReportData, namer: Namer) -> svg.TimelinePicture:
             pic.marks.append(svg.Mark(SYSTEM, t, f"violation: {ev.get('kind', '')}"))
         elif kind == "conflicts_closed":
             pic.marks.append(svg.Mark(SYSTEM, t, "conflicts closed", colour="#2a7d2a"))
+        elif kind == "alert" and ev.get("event") in ("raised", "cleared"):
+            up = ev["event"] == "raised"
+            for p in ev.get("parties") or [SYSTEM]:
+                colour = svg.HAZARD_COLOUR if up else "#2a7d2a"
+                what = f"{ev.get('kind')} alert {ev['event']}"
+                pic.marks.append(svg.Mark(p, t, what, "up" if up else "down", colour))
         elif kind == "escalation":
             pic.marks.append(
                 svg.Mark(
                     ev.get("party", SYSTEM), t, f"escalation {ev.get('count')}", "up", "#e07b00"
                 )
             )
-    for a in data.alerts:
-        raised = parse_utc(a["raised_at"], "raised_at")
-        if start <= raised <= end:
-            for p in a.get("parties") or [SYSTEM]:
-                pic.marks.append(svg.Mark(p, raised, f"{a['kind']} alert raised", "up"))
-            if a.get("state") == "cleared" and a.get("updated_at"):
-                cleared = parse_utc(a["updated_at"], "updated_at")
-                for p in a.get("parties") or [SYSTEM]:
-                    pic.marks.append(
-                        svg.Mark(p, cleared, f"{a['kind']} alert cleared", "down", "#2a7d2a")
-                    )
     return pic
 
 

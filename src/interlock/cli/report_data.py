@@ -35,6 +35,7 @@ FETCH_THREADS = 4  # notices' versions asked at once (one round trip each)
 SAMPLE_EVERY = 100
 RATE_RETRIES = 5  # a 429 (the party's fair share spent) is waited out this many times
 ALERT_LOOKBACK = timedelta(minutes=30)  # an alert's report starts this long before it rose
+ALERT_AFTER = timedelta(minutes=5)  # and ends this long after it cleared (or last changed)
 
 Call = Callable[..., Any]
 
@@ -236,6 +237,43 @@ def _span(entries: list[dict[str, Any]], *more: datetime) -> tuple[datetime, dat
     return min(times), max(times)
 
 
+def alert_events(entries: list[dict[str, Any]], alert_id: str) -> list[dict[str, Any]]:
+    """The record's entries of one alert (raised, updated, cleared), as the party reads them."""
+    return [
+        e
+        for e in entries
+        if e["event"].get("type") == "alert" and e["event"].get("id") == alert_id and readable(e)
+    ]
+
+
+def alert_of(
+    entries: list[dict[str, Any]], active: list[dict[str, Any]], alert_id: str
+) -> dict[str, Any]:
+    """An alert as last recorded in the party's view, else as listed active (GET /alerts)."""
+    recorded = alert_events(entries, alert_id)
+    if recorded:
+        return recorded[-1]["event"]
+    for a in active:
+        if a["id"] == alert_id:
+            return a
+    raise InvalidInput(
+        f"no alert {alert_id!r} in your view (the record's alerts concerning you, GET /alerts)",
+        field="--alert",
+    )
+
+
+def _alert_messages(seen: list[dict[str, Any]], alert_id: str, rules: Rules) -> set[int]:
+    """The system messages announcing the alert (their subject names it) with their
+    receipts and escalations (`service.timeline.message_timeline`)."""
+    out: set[int] = set()
+    mark = f" alert {alert_id}:"
+    for e in seen:
+        ev = e["event"]
+        if ev.get("type") == "message" and mark in str(ev.get("subject", "")):
+            out |= {r["seq"] for r in timeline(seen, ev["id"], rules)}
+    return out
+
+
 def select(
     subject: Subject,
     entries: list[dict[str, Any]],
@@ -293,17 +331,21 @@ def select(
     assert period is not None
     start, end = period
     seqs = {e["seq"] for e in seen if start <= at(e) <= end}
-    if subject.kind == "alert" and alert is not None and alert.get("notice_id"):
-        seqs |= {
-            r["seq"]
-            for r in timeline(seen, alert["notice_id"], rules)
-            if start <= parse_utc(r["received_at"], "received_at") <= end
-        }
+    if subject.kind == "alert" and alert is not None:
+        seqs |= {e["seq"] for e in alert_events(seen, alert["id"])}
+        seqs |= _alert_messages(seen, alert["id"], rules)
+        if alert.get("notice_id"):
+            seqs |= {
+                r["seq"]
+                for r in timeline(seen, alert["notice_id"], rules)
+                if start <= parse_utc(r["received_at"], "received_at") <= end
+            }
     seqs |= set(_in_force_at_start(seen, _in_force(seen, start, end), start))
     incident = None
     if alert is not None:
         raised = parse_utc(alert["raised_at"], "raised_at")
-        incident = (raised, parse_utc(alert.get("updated_at") or alert["raised_at"], "updated_at"))
+        last = parse_utc(alert.get("cleared_at") or alert["updated_at"], "cleared_at")
+        incident = (raised, max(raised, last))
     return sorted(seqs), period, incident, subject.title or subject.ref
 
 

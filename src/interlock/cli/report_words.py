@@ -47,6 +47,20 @@ def _details(props: dict[str, Any], openings: Any) -> str:
     return "; " + ", ".join(shown) if shown else ""
 
 
+def _alert_line(ev: dict[str, Any], namer: Namer) -> str:
+    """A tactical alert's record: what, who, and the numbers that raised it."""
+    tracks = " and ".join(str(t) for t in ev.get("track_ids") or []) or "a track"
+    told = ", ".join(namer.party(p) for p in ev.get("parties") or [])
+    line = f"{ev.get('severity')} {ev.get('kind')} alert {ev.get('event')}: {tracks}"
+    if isinstance(ev.get("cpa_distance_m"), int | float) and ev.get("cpa_at"):
+        line += f", closest {nm(ev['cpa_distance_m'])} NM at {utc(ev['cpa_at'])} UTC"
+    if ev.get("notice_id"):
+        line += f", {namer.thing(ev['notice_id'])}"
+    if ev.get("event") == "cleared" and ev.get("cleared_reason"):
+        line += f" ({ev['cleared_reason']})"
+    return line + (f"; told {told}" if told else "")
+
+
 class Namer:
     """What the report calls each party, notice, asset, hazard and message."""
 
@@ -177,6 +191,8 @@ class Namer:
             return f"{by} retired hazard {self.thing(ev.get('id'))}"
         if kind == "channel":
             return f"hotline of {self.party(ev.get('party', ''))} {ev.get('state', '')}"
+        if kind == "alert":
+            return _alert_line(ev, self)
         if kind == "disclosure":
             return f"{by} disclosed field {ev.get('field')} of entry {ev.get('entry')}"
         return str(kind).replace("_", " ")
