@@ -286,3 +286,59 @@ def test_a_truncated_bundle_fails(blue_conflict: Path, tmp_path: Path) -> None:
     forged.write_text(json.dumps(items))
     out = verify(forged)
     assert out.exit_code == 1 and "cut or added" in out.output, out.output
+
+
+def test_a_notice_report_by_prefix_and_the_key_a_witness_pinned(
+    theatre: Theatre, tmp_path: Path
+) -> None:
+    import httpx
+
+    headers = {"Authorization": f"Bearer {theatre.tokens['blue']}"}
+    listed = httpx.get(theatre.server.url + "/notices", headers=headers).json()["features"]
+    hawk = next(f["id"] for f in listed if f["properties"].get("callsign") == "HAWK1")
+    out = run(theatre, "blue", "--notice", hawk[:8], "--out", str(tmp_path), "--no-pdf")
+    assert out.exit_code == 0, out.output
+    html = (tmp_path / "report.html").read_text()
+    assert "notice HAWK1" in html and "lead time" in html and "meets the 60 min rule" in html
+    # the log key pinned by `audit checkpoint` is the key --bundle uses from --state
+    state = tmp_path / "state"
+    pinned = runner.invoke(
+        app,
+        [
+            "audit",
+            "checkpoint",
+            "--url",
+            theatre.server.url,
+            "--token",
+            theatre.tokens["blue"],
+            "--state",
+            str(state),
+            "--no-cosign",
+        ],
+    )
+    assert pinned.exit_code == 0, pinned.output
+    out = verify(tmp_path / "bundle.json", "--state", str(state))
+    assert out.exit_code == 0 and "the key your witness state pinned" in out.output, out.output
+    other = tmp_path / "other.toml"  # another agreement: the same but one rule
+    terms = (theatre.directory / "agreement.toml").read_text()
+    other.write_text(terms.replace("min_lead_time_min = 60", "min_lead_time_min = 61", 1))
+    assert other.read_text() != terms
+    out = verify(tmp_path / "bundle.json", "--state", str(state), "--agreement", str(other))
+    assert out.exit_code == 1 and "made under agreement" in out.output, out.output
+
+
+def test_a_view_that_is_not_the_signed_log_writes_no_report(tmp_path: Path) -> None:
+    """The operator rewrites a system event and rehashes everything after it: every link
+    holds, but the entries no longer make the root the log signed."""
+    from tests.cli.test_verify_url import rewrite, seq_of
+
+    t = Theatre(tmp_path / "theatre")
+    try:
+        seq = seq_of(t, "conflict")
+        rewrite(t, seq, lambda e: e["event"].update(severity="minor"), rehash=True)
+        out = run(t, "blue", "--conflict", "1", "--out", str(tmp_path / "r"), "--no-pdf")
+        assert out.exit_code == 1, out.output
+        assert "not the log the server signed" in out.output
+        assert not (tmp_path / "r").exists()
+    finally:
+        t.server.stop()
