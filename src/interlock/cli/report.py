@@ -37,6 +37,7 @@ from ..ledger.bundle import make_bundle
 from ..model.message import SYSTEM, message_view
 from ..model.timeutil import iso, parse_utc
 from . import report_svg as svg
+from . import report_trails
 from .common import (
     ExitCode,
     console,
@@ -192,9 +193,36 @@ def _gather(
     return data, Namer(data, [e for e in every if readable(e)]), every
 
 
+def _area(data: ReportData) -> Box | None:
+    """The area the report is about: its notices' volumes and its alerts' positions."""
+    pts = [p for ev in _latest_versions(data.entries).values() for p in _outline(ev["feature"])]
+    for e in data.entries:
+        ev = e["event"]
+        if ev.get("type") == "alert" and isinstance(ev.get("lon"), float | int):
+            pts.append((float(ev["lon"]), float(ev["lat"])))
+    return _bbox(pts)
+
+
 def _trails(call: Any, data: ReportData) -> list[dict[str, Any]]:
-    """Track trails over the period (GET /tracks/history), where the server has them."""
-    return []
+    """Track trails over the period and the incident window (GET /tracks/history)."""
+    start, end = data.period
+    if data.incident is not None:
+        start, end = min(start, data.incident[0]), max(end, data.incident[1])
+    return report_trails.fetch(call, start, min(end, datetime.now(UTC)), _area(data))
+
+
+def _moments(data: ReportData) -> list[tuple[datetime, str]]:
+    """The key moments a trail is marked at: detections, alerts, the incident window."""
+    out = []
+    for e in data.entries:
+        ev = e["event"]
+        if ev.get("type") == "conflict":
+            out.append((at(e), f"#{ev['id']} detected"))
+        elif ev.get("type") == "alert" and ev.get("event") in ("raised", "cleared"):
+            out.append((at(e), f"alert {ev['event']}"))
+    if data.incident is not None:
+        out += [(data.incident[0], "window opens"), (data.incident[1], "window closes")]
+    return out
 
 
 # ---- the pictures -------------------------------------------------------------------------
@@ -263,11 +291,15 @@ def map_picture(data: ReportData, namer: Namer) -> svg.MapPicture:
         site = (h.get("geometry") or {}).get("coordinates")
         if ring and isinstance(site, list) and (box is None or _near(box, _bbox(ring))):
             pic.hazards.append(svg.Hazard((site[0], site[1]), ring, namer.thing(h["id"])))
-    for t in data.trails:
-        pts = [(float(x), float(y)) for x, y, *_ in t.get("geometry", {}).get("coordinates", [])]
-        owner = (t.get("properties") or {}).get("party")
-        label = (t.get("properties") or {}).get("label") or "track"
-        pic.trails.append(svg.Trail(pts, colours.get(str(owner), "#777"), str(label)))
+    first = {
+        str(t)
+        for e in data.entries
+        if e["event"].get("type") == "alert"
+        for t in e["event"].get("track_ids") or []
+    }
+    pic.trails = report_trails.picture(
+        data.trails, _moments(data), colours, data.party_names, first
+    )
     return pic
 
 
