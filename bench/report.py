@@ -129,6 +129,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3, help="runs of each variant")
     ap.add_argument("--quick", action="store_true", help="a smoke test: small and one run")
     args = ap.parse_args(argv)
+    # The server and the report run this checkout's code (a worktree's too), not whatever
+    # `interlock` the environment has installed.
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p
+    )
     if args.quick:
         args.notices, args.messages, args.runs = 6, 10, 1
     work = OUT / "work" / "report"
