@@ -4,6 +4,7 @@ each party concerned (and not concerned) may see it, over a real server on loopb
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 from tests.api.test_tactical_alerts import Client, alert_events, post_units, unit, wait_alerts
@@ -29,7 +30,7 @@ def test_an_alert_report_shows_it_raised_and_cleared_with_its_message(
     live_server.clock.advance(seconds=11)
     wait_until(lambda: alert_events(blue)[-1:] == ["cleared"])
 
-    def report(party: str, out: Path) -> str:
+    def report(party: str, out: Path, *extra: str) -> str:
         result = runner.invoke(
             app,
             [
@@ -38,7 +39,7 @@ def test_an_alert_report_shows_it_raised_and_cleared_with_its_message(
                 alert["id"],
                 "--out",
                 str(out),
-                "--no-pdf",
+                *extra,
                 "--url",
                 live_server.url,
                 "--token",
@@ -48,8 +49,16 @@ def test_an_alert_report_shows_it_raised_and_cleared_with_its_message(
         )
         return f"{result.exit_code}\n{result.output}"
 
-    said = report("blue", tmp_path / "blue")
+    said = report("blue", tmp_path / "blue")  # with its PDF: a page to look at
     assert said.startswith("0\n"), said
+    pdf = tmp_path / "blue" / "report.pdf"
+    artifacts = Path(__file__).parent / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "70", "-png", "-l", "2", str(pdf), str(artifacts / "alert-report")],
+        check=True,
+        timeout=60,
+    )
     html = (tmp_path / "blue" / "report.html").read_text()
     bundle = json.loads((tmp_path / "blue" / "bundle.json").read_text())
     events = [i["entry"]["event"] for i in bundle["entries"]]
@@ -72,6 +81,6 @@ def test_an_alert_report_shows_it_raised_and_cleared_with_its_message(
     )
     assert out.exit_code == 0, out.output
     # green is not concerned: the alert is not in its view
-    said = report("green", tmp_path / "green")
+    said = report("green", tmp_path / "green", "--no-pdf")
     assert said.startswith("2\n") and "no alert" in said, said
     assert not (tmp_path / "green").exists()

@@ -259,6 +259,13 @@ def map_picture(data: ReportData, namer: Namer) -> svg.MapPicture:
             in_conflict |= {ev["a_id"], ev["b_id"]}
             if isinstance(ev.get("worst_lon"), float | int):
                 pic.points.append(((ev["worst_lon"], ev["worst_lat"]), f"conflict #{ev['id']}"))
+        elif (
+            ev.get("type") == "alert"
+            and ev.get("event") == "raised"
+            and isinstance(ev.get("lon"), float | int)
+        ):
+            where = (float(ev["lon"]), float(ev["lat"]))
+            pic.points.append((where, f"{ev.get('kind')} alert raised {utc(e['received_at'])}"))
     for nid, ev in _latest_versions(data.entries).items():
         ring = _outline(ev["feature"])
         if ring:

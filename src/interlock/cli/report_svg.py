@@ -124,6 +124,14 @@ def map_svg(pic: MapPicture, width: int = 960, height: int = 620) -> str:
     pts: list[LonLat] = [p for v in pic.volumes for p in v.outline]
     pts += [p for h in pic.hazards for p in h.envelope] + [h.site for h in pic.hazards]
     pts += [p for t in pic.trails for p in t.points] + [p for p, _ in pic.points]
+    if not pts:
+        return (
+            f'<svg class="map" viewBox="0 0 {width} 80" width="100%" role="img" '
+            f'aria-label="map of the area" style="{FONT}"><rect width="{width}" height="80" '
+            f'fill="#f4f8fb" stroke="#999"/>'
+            + _text(width / 2, 45, "nothing with a position in this report", 14, fill="#555")
+            + "</svg>"
+        )
     proj = _Projection(pts, width, height, pad=40)
     out = [
         f'<svg class="map" viewBox="0 0 {width} {height}" '
