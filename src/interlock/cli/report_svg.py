@@ -22,6 +22,7 @@ EARTH_M = 6_371_008.8  # mean Earth radius (IUGG), for the local projection's sc
 PALETTE = ("#1f6fd1", "#e07b00", "#2a9d4b", "#8e44ad", "#c2185b", "#00838f")
 SYSTEM_COLOUR = "#555"
 HAZARD_COLOUR = "#c62828"
+MIN_SPAN_M = 10 * M_PER_NM  # the least area a map shows (one point: 10 NM around it)
 NICE_NM = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
 FONT = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif"
 
@@ -73,8 +74,8 @@ class _Projection:
         self.k = math.cos(math.radians(self.lat0))
         xs = [self._x(lon) for lon in lons]
         ys = [self._y(lat) for lat in lats]
-        span_x = max(max(xs) - min(xs), 2000.0)
-        span_y = max(max(ys) - min(ys), 2000.0)
+        span_x = max(max(xs) - min(xs), MIN_SPAN_M)
+        span_y = max(max(ys) - min(ys), MIN_SPAN_M)
         self.scale = min((width - 2 * pad) / span_x, (height - 2 * pad) / span_y)  # px per m
         self.cx, self.cy = width / 2, height / 2
         self.mx, self.my = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
