@@ -136,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.quick:
         args.notices, args.messages, args.runs = 6, 10, 1
+    load = os.getloadavg()
     work = OUT / "work" / "report"
     shutil.rmtree(work, ignore_errors=True)
     dep = create_deployment(work / "deploy")
@@ -194,8 +195,10 @@ def main(argv: list[str] | None = None) -> int:
         )
     console.print(table)
     console.print(
-        f"{os.cpu_count()} cores shared by the server, the report and Chromium; each run is a "
-        "new process (start-up included) and its bundle verified after it (not timed)."
+        f"{os.cpu_count()} cores shared by the server, the report and Chromium (load average "
+        f"{load[0]:.1f} before, {os.getloadavg()[0]:.1f} after: other work on the machine "
+        "counts); each run is a new process (start-up included) and its bundle verified "
+        "after it (not timed)."
     )
     return 0
 
