@@ -165,7 +165,10 @@ def verify(
     3: nothing tampered, but some signatures cannot be checked (no key for their party).
     """
     if sum(x is not None for x in (directory, file, url, bundle)) != 1:
-        fail("give a deployment DIRECTORY, --file EXPORT, --url URL or --bundle FILE (one)")
+        fail(
+            "give a deployment DIRECTORY, --file EXPORT, --url URL or --bundle FILE "
+            "(one of them)"
+        )
     if bundle is not None:
         from .audit_bundle import verify_bundle
 
