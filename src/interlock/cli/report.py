@@ -212,11 +212,14 @@ def _trails(call: Any, data: ReportData) -> list[dict[str, Any]]:
 
 
 def _moments(data: ReportData) -> list[tuple[datetime, str]]:
-    """The key moments a trail is marked at: detections, alerts, the incident window."""
+    """The key moments a trail is marked at: filings, detections, alerts raised and
+    cleared, the incident window's edges."""
     out = []
     for e in data.entries:
         ev = e["event"]
-        if ev.get("type") == "conflict":
+        if ev.get("type") == "notice_version":
+            out.append((at(e), f"v{ev['version']} filed"))
+        elif ev.get("type") == "conflict":
             out.append((at(e), f"#{ev['id']} detected"))
         elif ev.get("type") == "alert" and ev.get("event") in ("raised", "cleared"):
             out.append((at(e), f"alert {ev['event']}"))
