@@ -16,7 +16,7 @@ h2 { font-size: 16px; margin: 18px 0 6px; border-bottom: 2px solid #1b1f24; padd
   break-after: avoid; }
 .meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 8px 0; }
 .meta dt { font-weight: 600; color: #444; }
-.meta dd { margin: 0; }
+.meta dd { margin: 0; overflow-wrap: anywhere; }
 .note { color: #555; font-size: 12px; }
 .legend span { margin-right: 14px; white-space: nowrap; }
 .swatch { display: inline-block; width: 12px; height: 12px; vertical-align: -1px;
