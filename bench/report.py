@@ -3,8 +3,8 @@
 1. Makes a deployment (blue and red, signatures required: `deployment.py`) and starts a
    real `interlock serve`.
 2. Fills one hour's worth of record through the API, as the parties would: each party
-   files `--notices` signed notices (half of red's close to one of blue's, so conflicts
-   and their system messages are detected and announced), and blue sends `--messages`
+   files `--notices` signed notices (each of red's near one of blue's, so conflicts and
+   their system messages are detected and announced), and blue sends `--messages`
    signed hotline messages to red, each delivered and acknowledged by red's signed
    receipts.
 3. Times the report as blue, end to end (`python -m interlock.cli report`, a process per
@@ -72,7 +72,7 @@ def fill(url: str, dep: Deployment, notices: int, messages: int) -> None:
         for i in range(notices):
             lon, lat = 30.0 + (i % 10) * 0.5, 33.0 + (i // 10) * 0.5
             blue.submit_notice(notice(lon, lat, start, f"BLUE{i}"))
-            near = 0.05 if i % 2 == 0 else 0.25  # every other one conflicts
+            near = 0.05 if i % 2 == 0 else 0.25  # both within 5 NM of blue's edge: conflicts
             red.submit_notice(notice(lon + near, lat, start, f"RED{i}"))
         for i in range(messages):
             sent = blue.send("red", f"transit {i}", "FL150 eastbound", priority="urgent")
