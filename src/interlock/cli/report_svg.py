@@ -186,8 +186,10 @@ def map_svg(pic: MapPicture, width: int = 960, height: int = 620) -> str:
             f'stroke="{edge}" stroke-width="{width_px}"{dash}/>'
         )
         lx = (min(x for x, _ in ring) + max(x for x, _ in ring)) / 2
-        ly = _free_row(placed, lx, max(min(y for _, y in ring) + 16, 18.0), len(v.label) * 8.0)
-        labels.append(_text(lx, ly, v.label, 15, halo=halo, fill=v.colour, font_weight="600"))
+        name = _short(v.label)
+        ly = _free_row(placed, lx, max(min(y for _, y in ring) + 16, 18.0), len(name) * 8.0)
+        if ly is not None:
+            labels.append(_text(lx, ly, name, 15, halo=halo, fill=v.colour, font_weight="600"))
     for t in pic.trails:
         line = [proj(p) for p in t.points]
         if len(line) > 1:
@@ -209,7 +211,12 @@ def map_svg(pic: MapPicture, width: int = 960, height: int = 620) -> str:
             f'<text x="{x:.1f}" y="{y + 5:.1f}" font-size="14" font-weight="700" '
             'text-anchor="middle" fill="#fff">!</text>'
         )
-        out.append(_text(x + 12, y + 4, what, 13, anchor="start", halo=halo, fill=HAZARD_COLOUR))
+        w = len(what) * 7.0
+        row = _free_row(placed, x + 12 + w / 2, y + 4, w)
+        if row is not None:
+            labels.append(
+                _text(x + 12, row, what, 13, anchor="start", halo=halo, fill=HAZARD_COLOUR)
+            )
     out += labels
     out += _scale_bar(proj, width, height) + _north(width)
     out.append("</svg>")
@@ -219,14 +226,26 @@ def map_svg(pic: MapPicture, width: int = 960, height: int = 620) -> str:
 LABEL_ROW = 18.0  # px between two labels that would overlap
 
 
-def _free_row(placed: list[tuple[float, float, float]], x: float, y: float, width: float) -> float:
-    """The first row at or below `y` where a label `width` wide centred on `x` overlaps
-    none already placed (so two volumes with one top edge keep both names readable)."""
+LABEL_TRIES = (0, 1, -1, 2, -2)  # rows tried about a label's place before it is left out
+MAP_LABEL_CHARS = 32  # a longer name is cut with … on the map (the table gives it whole)
+
+
+def _free_row(
+    placed: list[tuple[float, float, float]], x: float, y: float, width: float
+) -> float | None:
+    """The row nearest `y` (a few tried) where a label `width` wide centred on `x`
+    overlaps none already placed; None: the label is left out (the table names it)."""
     half = width / 2
-    while any(abs(y - py) < LABEL_ROW and abs(x - px) < half + ph for px, py, ph in placed):
-        y += LABEL_ROW
-    placed.append((x, y, half))
-    return y
+    for k in LABEL_TRIES:
+        row = y + k * LABEL_ROW
+        if all(abs(row - py) >= LABEL_ROW or abs(x - px) >= half + ph for px, py, ph in placed):
+            placed.append((x, row, half))
+            return row
+    return None
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= MAP_LABEL_CHARS else label[: MAP_LABEL_CHARS - 1] + "…"
 
 
 def _graticule(proj: _Projection, width: int, height: int) -> list[str]:
