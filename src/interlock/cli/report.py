@@ -165,6 +165,7 @@ def _gather(
     call = polite(raw_call)
     agreement = call("GET", "/agreement")
     checkpoint = call("GET", "/checkpoint.json")
+    _check_signed(checkpoint, agreement)
     size = int(checkpoint["size"])
     every = read_ledger(call, size)
     alerts = call("GET", "/alerts")["alerts"]
@@ -191,6 +192,27 @@ def _gather(
     data.proofs = inclusion_proofs(call, every, seqs, root)
     data.trails = _trails(call, data)
     return data, Namer(data, [e for e in every if readable(e)]), every
+
+
+def _check_signed(checkpoint: dict[str, Any], agreement: dict[str, Any]) -> None:
+    """The checkpoint the report is proven against must carry the log's signatures (its
+    key as served, which a verifier holds to their own: `audit verify --bundle`) and name
+    the agreement served (`checkpoint.origin_for`); else ViewMismatch (exit 1)."""
+    from ..ledger import checkpoint as cp
+    from ..ledger.export import agreement_hash
+    from ..ledger.note import NoteError, parse_verifier_key
+
+    try:
+        key = parse_verifier_key(str(checkpoint["log_key"]))
+        origin = cp.origin_for(agreement_hash(agreement))
+        signed = cp.open_checkpoint(str(checkpoint["note"]), key.public, origin)
+    except (NoteError, KeyError) as exc:
+        raise ViewMismatch(f"the server's latest checkpoint does not verify ({exc})") from None
+    if (signed.checkpoint.size, cp.root_text(signed.checkpoint.root)) != (
+        checkpoint.get("size"),
+        checkpoint.get("root"),
+    ):
+        raise ViewMismatch("the server's checkpoint says another size or root than it signed")
 
 
 def _area(data: ReportData) -> Box | None:
