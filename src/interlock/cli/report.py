@@ -230,7 +230,7 @@ def _trails(call: Any, data: ReportData) -> list[dict[str, Any]]:
     start, end = data.period
     if data.incident is not None:
         start, end = min(start, data.incident[0]), max(end, data.incident[1])
-    return report_trails.fetch(call, start, min(end, datetime.now(UTC)), _area(data))
+    return report_trails.fetch(call, start, end, _area(data))
 
 
 def _moments(data: ReportData) -> list[tuple[datetime, str]]:
