@@ -308,6 +308,10 @@ def test_every_kind_of_response_matches_the_document(live_server: LiveServer) ->
             blue.get("/alerts", params={"all_parties": True}),
             blue.get("/tracks"),
             blue.get("/tracks/stats"),
+            red.get(  # blue's unit b1 as red sees it: aliased when hidden
+                "/tracks/history",
+                params={"from": (now - timedelta(minutes=1)).isoformat(), "to": now.isoformat()},
+            ),
             blue.get("/ledger"),
             blue.get("/messages"),
         ):

@@ -32,6 +32,7 @@ from ..service.tracks import TrackService
 from . import schemas
 from .errors import install_error_handlers
 from .hazard_routes import hazard_router
+from .history_routes import history_router
 from .hotline_routes import hotline_router
 from .limits import MAX_INT, BodyLimit, FairShare
 from .log_routes import log_router
@@ -140,7 +141,11 @@ def create_app(
         service.store.on_commit.append(broadcaster.wake_threadsafe)
         committer.start()
         ticker = asyncio.create_task(_ticker(hotline, tracks, tick_s))
+        if tracks.history is not None:
+            tracks.history.start()  # track history's flusher (service.history)
         yield
+        if tracks.history is not None:
+            await run_in_threadpool(tracks.history.stop)  # ends tracks, writes the rest
         ticker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await ticker
@@ -408,6 +413,7 @@ def create_app(
             gate,
         )
     )
+    app.include_router(history_router(tracks, Depends(current_party), _parse_bbox))
     app.include_router(track_router(tracks, Depends(current_party), _json_body, _parse_bbox))
     app.include_router(spectrum_router(services.spectrum, Depends(current_party)))
     app.include_router(

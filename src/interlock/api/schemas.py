@@ -596,6 +596,13 @@ class HazardRulesOut(Closed):
     masking_deg: float
 
 
+class HistoryRulesOut(Closed):
+    interval_s: float
+    turn_deg: float
+    level_ft: float
+    retention_days: float
+
+
 class AgreementOut(Closed):
     name: str
     parties: list[AgreementPartyOut]
@@ -605,6 +612,7 @@ class AgreementOut(Closed):
     tactical: TacticalOut
     spectrum: SpectrumRulesOut
     hazards: HazardRulesOut
+    history: HistoryRulesOut
 
 
 # ---- responses: the ledger ----------------------------------------------------------------
@@ -844,6 +852,29 @@ class TrackOut(Closed):
 class TrackCollectionOut(Closed):
     type: Literal["FeatureCollection"]
     features: list[TrackOut]
+
+
+class TrailPropertiesOut(Closed):
+    track_id: str
+    domain: Literal["air", "sea"]
+    name: str | None = Field(description="the latest name kept (as the live picture shows it)")
+    owner: str | None = Field(description="the party of an own force; None: observed")
+    sources: list[str] = Field(description="the parties whose kept fixes make the trail")
+    alias: str = omitted("your own unit: the name other parties see it by when hidden")
+    times: list[str] = Field(description=f"of each vertex, in order; {ISO}")
+    alt_ft: list[float | None] = Field(description="of each vertex")
+
+
+class TrailOut(Closed):
+    type: Literal["Feature"]
+    id: str
+    geometry: Annotated[PointOut | LineStringOut, Field(discriminator="type")]
+    properties: TrailPropertiesOut
+
+
+class TrailCollectionOut(Closed):
+    type: Literal["FeatureCollection"]
+    features: list[TrailOut]
 
 
 class UpdatesOut(Closed):

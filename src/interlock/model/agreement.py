@@ -19,6 +19,7 @@ from ..errors import InvalidInput
 from ..geo.limits import ShapeLimits
 from ..geo.units import M_PER_FT, M_PER_NM
 from .hazard_rules import HazardRules, hazard_rules
+from .history import HistoryRules, history_rules
 from .spectrum_rules import SpectrumRules, spectrum_rules
 
 DOMAINS = ("air", "sea", "emission")
@@ -191,6 +192,8 @@ class Agreement:
     tactical: dict[str, TacticalMinima] = field(default_factory=_tactical_defaults)
     spectrum: SpectrumRules = field(default_factory=SpectrumRules)
     hazards: HazardRules = field(default_factory=HazardRules)
+    # Track history: thinning and retention (model.history)
+    history: HistoryRules = field(default_factory=HistoryRules)
 
     def party(self, party_id: str) -> Party:
         for p in self.parties:
@@ -251,6 +254,7 @@ class Agreement:
             },
             "spectrum": self.spectrum.to_dict(),
             "hazards": self.hazards.to_dict(),
+            "history": self.history.to_dict(),
         }
 
 
@@ -460,6 +464,7 @@ def agreement_from_dict(data: dict[str, Any]) -> Agreement:
         _tactical(data),
         spectrum_rules(data),
         hazard_rules(data),
+        history=history_rules(data),
     )
 
 
@@ -593,4 +598,13 @@ ack_margin_min = 5                 # added to the time to leave: the warning's o
 conformance_grace_s = 30           # own aircraft outside every own notice this long
 masking_nm = 10                    # a kinetic aircraft this close to another party's,
 masking_deg = 5                    # on nearly the same bearing from a hot hazard's site
+
+# Track history: each track's accepted positions are kept at most every interval_s, plus
+# every turn of turn_deg and every level change of level_ft since the last one kept, for
+# retention_days (ICAO Annex 11 6.4: surveillance data at least 30 days).
+[history]
+interval_s = 5
+turn_deg = 15
+level_ft = 300
+retention_days = 30
 """

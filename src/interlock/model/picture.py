@@ -48,7 +48,7 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -85,6 +85,36 @@ N_POLE_M = 6_399_594.0
 BOUND_REL, BOUND_ABS_M = 1e-6, 1.0
 
 Key = tuple[Any, ...]  # what makes two reports of one track equal (see `apply`)
+
+
+class LatestFix(Protocol):
+    """A party's track of an identity as its newest accepted position left it, read-only
+    (`Picture.latest`: the live merge state itself, not a copy: read it at once)."""
+
+    @property
+    def track_id(self) -> str: ...
+    @property
+    def party(self) -> str: ...
+    @property
+    def domain(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def owner(self) -> str | None: ...
+    @property
+    def position_ts(self) -> float: ...
+    @property
+    def lon(self) -> float | None: ...
+    @property
+    def lat(self) -> float | None: ...
+    @property
+    def alt_ft(self) -> float | None: ...
+    @property
+    def speed_kt(self) -> float | None: ...
+    @property
+    def course_deg(self) -> float | None: ...
+    @property
+    def name(self) -> str | None: ...
 
 
 class Fix(NamedTuple):
@@ -468,6 +498,12 @@ class Picture:
     ) -> list[TrackState]:
         """Fused positioned tracks, by track id; bbox may cross the antimeridian."""
         return [self._state(t, now, s) for t, s in self._listed(now, bbox, include_stale)]
+
+    def latest(self, track_id: str, party: str) -> LatestFix:
+        """`party`'s track of an identity as its newest accepted position left it (the
+        history recorder reads it after each "new" or "moved" update: no copy is made,
+        so it costs two look-ups; read it before the next report is applied)."""
+        return self._tracks[track_id][party]
 
     def history(self, track_id: str, party: str | None = None) -> list[Fix]:
         """Past positions of the fused track's source (or of `party`'s track), oldest

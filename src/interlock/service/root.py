@@ -15,6 +15,7 @@ from ..store.base import Store
 from .assets import AssetService
 from .clock import Clock, utc_now
 from .hazards import HazardService
+from .history import HistoryRecorder
 from .hotline import HotlineService
 from .log import LogService
 from .notices import NoticeService
@@ -60,7 +61,9 @@ def build_services(
         assets=AssetService(store, agreement, clock, strategic, spectrum),
         hotline=HotlineService(store, agreement, clock),
         spectrum=spectrum,
-        tracks=TrackService(agreement, clock, store),
+        tracks=TrackService(
+            agreement, clock, store, history=HistoryRecorder(store, agreement.history, clock)
+        ),
         hazards=HazardService(store, agreement, clock, strategic),
         log=log,
     )

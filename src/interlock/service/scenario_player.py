@@ -439,6 +439,8 @@ class Player:
         while tick is not None:
             yield from self._tick(tick)
             tick = next(ticks, None)
+        if self.services.tracks.history is not None:
+            self.services.tracks.history.stop()  # the run's track history, all on the store
 
     def _ticks(self) -> Iterator[datetime]:
         sc = self.scenario
@@ -450,6 +452,8 @@ class Player:
     def _tick(self, when: datetime) -> Iterator[Happening]:
         self.clock.now = when
         self.services.tracks.scan()
+        if self.services.tracks.history is not None:
+            self.services.tracks.history.tick()  # written as the server's flusher would
         self.services.hotline.tick()
         self.stats["ticks"] += 1
         yield from self._drain()

@@ -26,7 +26,7 @@ from shapely.geometry import Polygon
 
 from ..detect import tactical
 from ..detect.detections import detections_from_scan
-from ..errors import InvalidInput
+from ..errors import InvalidInput, PayloadTooLarge
 from ..feeds.ais import AisDecoder
 from ..feeds.geojson import parse_own_forces
 from ..feeds.modes import ModeSDecoder, decode_lines
@@ -38,11 +38,12 @@ from ..model.alerts import KINDS as ALERT_KINDS
 from ..model.alerts import AlertBook, AlertEvent
 from ..model.events import EventKind
 from ..model.picture import Picture, Update
-from ..model.timeutil import iso, parse_utc, to_ts
+from ..model.timeutil import from_ts, iso, parse_utc, to_ts
 from ..model.track import FeedStats, Skip, TrackReport
 from ..model.visibility import shown_track_ids, visible_track
 from ..store.base import NoticeRow, Store
 from .clock import Clock, utc_now
+from .history import HistoryRecorder, fused_trails, no_gc
 from .hotline import post_system_message
 from .record import record
 from .track_hazards import HazardChecks
@@ -58,7 +59,11 @@ class TrackService:
     """One picture shared by every party; each party's feeds decoded on their own."""
 
     def __init__(
-        self, agreement: Agreement, clock: Clock = utc_now, store: Store | None = None
+        self,
+        agreement: Agreement,
+        clock: Clock = utc_now,
+        store: Store | None = None,
+        history: HistoryRecorder | None = None,
     ) -> None:
         self.agreement = agreement
         self.clock = clock
@@ -73,6 +78,7 @@ class TrackService:
         self._lock = threading.Lock()  # the picture and decoders are not thread-safe
         self._alias_key = secrets.token_bytes(32)  # names hidden units (model.visibility)
         self.hazards = HazardChecks(agreement, store) if store is not None else None
+        self.history = history  # track history: each accepted position offered to it
 
     # ---- ingest -----------------------------------------------------------------------
     def ingest_lines(self, party: str, feed: str, lines: Iterable[str]) -> dict[str, Any]:
@@ -113,6 +119,8 @@ class TrackService:
         batch = FeedStats()
         updates: dict[str, int] = {}
         apply, received = self.picture.apply, self.clock()
+        record = self.history.record if self.history is not None else None
+        latest = self.picture.latest
         for out in outputs:
             if isinstance(out, TrackReport):
                 result = apply(out, party, received)
@@ -125,7 +133,10 @@ class TrackService:
                 result = out
             if isinstance(result, Update):
                 batch.reports += 1
-                updates[result.kind] = updates.get(result.kind, 0) + 1
+                kind = result.kind
+                updates[kind] = updates.get(kind, 0) + 1
+                if record is not None and (kind == "moved" or kind == "new"):
+                    record(latest(result.track_id, party))
             else:
                 batch.skip(result)
         stats.reports += batch.reports
@@ -290,6 +301,119 @@ class TrackService:
                 f = {**f, "id": props["track_id"], "properties": props}
             features.append(f)
         return {**fc, "features": features}
+
+    # ---- history (service.history) -----------------------------------------------------
+    def _visible(self, props: dict[str, Any], viewer: str | None) -> dict[str, Any]:
+        """A track's properties as `viewer` may see them, as `geojson` shows live ones."""
+        return (
+            props
+            if viewer is None
+            else visible_track(props, self.agreement, viewer, self._alias_key)
+        )
+
+    def history_at(
+        self,
+        at: datetime,
+        bbox: tuple[float, float, float, float] | None = None,
+        viewer: str | None = None,
+    ) -> dict[str, Any]:
+        """The fused picture as it was at `at` (interpolated between kept fixes), as GeoJSON
+        Points with the live picture's properties, as `viewer` may see it."""
+        if self.history is None:
+            return {"type": "FeatureCollection", "features": []}
+        with no_gc():  # 10,000 tracks' dicts: see service.history.no_gc
+            states = self.history.tracks_at(at, bbox)
+            times: dict[datetime, str] = {}  # most share the moment itself: one iso each
+            features = []
+            for t in states:
+                when = times.get(t.time)
+                if when is None:
+                    when = times[t.time] = iso(t.time)
+                props: dict[str, Any] = {
+                    "track_id": t.track_id,
+                    "domain": t.domain,
+                    "name": t.name,
+                    "owner": t.owner,
+                    "source": t.source,
+                    "sources": list(t.sources),
+                    "position_from": t.party or None,
+                    "alt_ft": t.alt_ft,
+                    "speed_kt": t.speed_kt,
+                    "course_deg": t.course_deg,
+                    "vertical_rate_fpm": t.vertical_rate_fpm,
+                    "stale": t.stale,
+                    "time": when,
+                }
+                if t.owner is not None:
+                    props = self._visible(props, viewer)
+                features.append(
+                    {
+                        "type": "Feature",
+                        "id": props["track_id"],
+                        "geometry": {"type": "Point", "coordinates": [t.lon, t.lat]},
+                        "properties": props,
+                    }
+                )
+        return {"type": "FeatureCollection", "features": features}
+
+    def history_trails(
+        self,
+        start: datetime,
+        end: datetime,
+        bbox: tuple[float, float, float, float] | None = None,
+        track: str | None = None,
+        viewer: str | None = None,
+        max_fixes: int | None = None,
+    ) -> dict[str, Any]:
+        """Each track's kept fixes between `start` and `end` as a GeoJSON LineString (a
+        Point for a single fix), `properties.times` the ISO UTC time of each vertex, named
+        as `viewer` may see it. `track` is the id the viewer sees (a hidden unit's alias).
+        More than `max_fixes` fixes: PayloadTooLarge naming `to`."""
+        if self.history is None:
+            return {"type": "FeatureCollection", "features": []}
+        limit = None if max_fixes is None else max_fixes + 1
+        rows = self.history.trails(start, end, bbox, [track] if track else None, limit)
+        if track and not rows:  # perhaps an alias: read the window, match what is shown
+            rows = self.history.trails(start, end, bbox, None, limit)
+        if max_fixes is not None and len(rows) > max_fixes:
+            raise PayloadTooLarge(
+                f"more than {max_fixes:,} fixes between from and to: narrow the window, "
+                "the bbox or name a track",
+                field="to",
+            )
+        features = []
+        for tid, t in fused_trails(rows).items():
+            fixes = t["fixes"]
+            last = fixes[-1]
+            props = self._visible(
+                {
+                    "track_id": tid,
+                    "domain": last.domain,
+                    "name": next((f.name for f in reversed(fixes) if f.name), None),
+                    "owner": last.owner,
+                    "sources": list(t["sources"]),
+                    "times": [iso(from_ts(f.time)) for f in fixes],
+                    "alt_ft": [f.alt_ft for f in fixes],
+                },
+                viewer,
+            )
+            if track and props["track_id"] != track:
+                continue  # a hidden unit asked for by its real id reads as nothing
+            coords = [[f.lon, f.lat] for f in fixes]
+            geometry = (
+                {"type": "LineString", "coordinates": coords}
+                if len(coords) > 1
+                else {"type": "Point", "coordinates": coords[0]}
+            )
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": props["track_id"],
+                    "geometry": geometry,
+                    "properties": props,
+                }
+            )
+        return {"type": "FeatureCollection", "features": features}
 
     def feed_stats(self) -> dict[str, Any]:
         with self._lock:

@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .rows import AssetRow, ConflictRow, HazardRow, MessageRow, ViolationRow
+from .rows import AssetRow, ConflictRow, FixPair, FixRow, HazardRow, MessageRow, ViolationRow
 
 Box = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
 
@@ -220,6 +220,26 @@ class TokenReads(Protocol):
     def party_for_token_hash(self, token_hash: str) -> str | None: ...
 
 
+class HistoryStore(Protocol):
+    """Track history (service.history): kept fixes, written in batches of their own short
+    transaction (not the ledger: no entry, no checkpoint), read by time and place."""
+
+    def add_fixes(self, rows: Sequence[FixRow]) -> None: ...
+    def fixes_between(
+        self,
+        start_ts: float,
+        end_ts: float,
+        *,
+        bbox: Box | None = None,
+        track_ids: Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> list[FixRow]: ...
+    def fix_pairs_at(
+        self, at_ts: float, reach_s: float, *, domain: str | None = None
+    ) -> list[FixPair]: ...
+    def purge_fixes_before(self, ts: float) -> int: ...
+
+
 class Store(
     NoticeReads,
     AssetReads,
@@ -230,6 +250,7 @@ class Store(
     SpectrumReads,
     HotlineReads,
     TokenReads,
+    HistoryStore,
     Protocol,
 ):
     """Every aggregate's reads, the write transaction, and commit hooks."""

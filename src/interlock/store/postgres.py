@@ -33,6 +33,7 @@ from . import migrations
 from .base import Box
 from .cursor import cursor
 from .sql import SpatialIndex, SqlStore, SqlWriteTx
+from .sql_history import PAIRS_SQL_LATERAL
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +150,8 @@ class CommitListener:
 class PostgresStore(SqlStore):
     """The store on a PostgreSQL database, shared by any number of processes."""
 
+    pairs_sql = PAIRS_SQL_LATERAL  # track history's key look-ups as index look-ups
+
     def __init__(self, url: str, *, pool_size: int = 8) -> None:
         self.url = url
         self.index = CubeIndex()
@@ -194,6 +197,16 @@ class PostgresStore(SqlStore):
     def _read(self) -> Iterator[Connection]:
         try:
             with self._engine.connect() as conn:
+                yield conn
+        except _LOST as exc:
+            raise StoreUnavailable(f"database unavailable: {_first_line(exc)}") from exc
+
+    @contextmanager
+    def _history_write(self) -> Iterator[Connection]:
+        """A short transaction of its own (track history: no ledger entry, no checkpoint,
+        so no write lock: fixes commute with every other write)."""
+        try:
+            with self._engine.begin() as conn:
                 yield conn
         except _LOST as exc:
             raise StoreUnavailable(f"database unavailable: {_first_line(exc)}") from exc

@@ -11,7 +11,7 @@ agreement's rules read by key (visibility, kinetic activity), not fields of the 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ..model.conflict import Ref, Violation
 
@@ -459,3 +459,58 @@ class MessageRow:
             self.event,
             tuple(out),
         )
+
+
+# ---- track history -----------------------------------------------------------------------
+
+
+class FixRow(NamedTuple):
+    """One kept position of one (identity, reporting party) track (service.history).
+
+    Immutable, and a plain tuple in the columns' order: the recorder builds one for every
+    kept fix on the ingest path, and the store binds it as it is.
+
+    `prev_time` is the time of the same track's previous kept fix (None: the first one,
+    or the first after a gap too long to bridge); `end` marks no report but the moment
+    the previous fix stops being shown (it would go stale), written when the track fell
+    silent or the gap was too long: every shown fix is then followed by a row, which is
+    what lets the picture at a moment be read from a short window after it."""
+
+    time: float  # epoch seconds
+    track_id: str
+    party: str  # the reporting party
+    domain: str
+    owner: str | None
+    source: str  # the feed
+    lon: float
+    lat: float
+    alt_ft: float | None
+    speed_kt: float | None
+    course_deg: float | None
+    name: str | None
+    prev_time: float | None = None
+    end: bool = False
+
+
+class FixPair(NamedTuple):
+    """A track's kept fix at or before a moment and the row after it (the next fix, or
+    the `end` row where the fix goes stale): what the picture at that moment is read
+    from (a plain tuple: thousands are read at once)."""
+
+    track_id: str
+    party: str
+    time: float
+    domain: str
+    owner: str | None
+    source: str
+    lon: float
+    lat: float
+    alt_ft: float | None
+    speed_kt: float | None
+    course_deg: float | None
+    name: str | None
+    next_time: float
+    next_lon: float
+    next_lat: float
+    next_alt_ft: float | None
+    next_end: bool

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Float,
     ForeignKey,
@@ -21,13 +22,14 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 # 2: the ledger (hash chain); it starts empty on a migrated store.
 # 3: the hotline (messages, recipients, inbox, channel); earlier entries have no inbox rows.
 # 4: 64-bit integers on PostgreSQL (SQLite's INTEGER always was): sequence numbers and
 #    versions take any value the API admits (up to 2**63 - 1).
 # 7: each ledger entry's audience (in its hash) and the openings of its committed fields.
 # 8: the verifiable log: Merkle nodes, signed checkpoints, cosignatures (store.sql_log).
+# 9: track history: the kept fixes of every track (store.sql_history).
 
 # SQLite keeps INTEGER (an INTEGER PRIMARY KEY is the rowid: 64-bit, autoincrementing).
 Int64 = BigInteger().with_variant(Integer(), "sqlite")
@@ -237,6 +239,33 @@ cosignatures = Table(  # each party's cosignature line on a checkpoint it verifi
     Column("line", Text, nullable=False),
     PrimaryKeyConstraint("origin", "size", "party"),
     sqlite_with_rowid=False,
+)
+
+# Track history: kept fixes per (identity, reporting party) (store.sql_history).
+track_fixes = Table(
+    "track_fixes",
+    metadata,
+    Column("track_id", String, nullable=False),
+    Column("party", String, nullable=False),
+    Column("time", Float, nullable=False),
+    Column("prev_time", Float),  # the track's previous kept fix (NULL: none to bridge from)
+    Column("domain", String, nullable=False),
+    Column("owner", String),
+    Column("source", String, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("alt_ft", Float),
+    Column("speed_kt", Float),
+    Column("course_deg", Float),
+    Column("name", String),
+    Column("is_end", Boolean, nullable=False),  # no report: where the previous fix goes stale
+    Column("cell", Integer, nullable=False),  # 1-degree cell (store.sql_history.cell_of)
+    PrimaryKeyConstraint("track_id", "party", "time"),  # trails read one track in order
+    # The picture at a moment reads the rows just after it per domain, prev_time from the
+    # index alone; a place is read by cell, then time.
+    Index("ix_track_fixes_time", "domain", "time", "prev_time"),
+    Index("ix_track_fixes_cell", "cell", "time"),
+    sqlite_with_rowid=False,  # clustered by track: no rowid B-tree beside the key's
 )
 
 # The 4D candidate indexes (notice_index, asset_index) are engine-specific: see

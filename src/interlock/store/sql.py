@@ -26,6 +26,7 @@ from . import schema as s
 from .base import Box, IndexEntry, NoticeRow
 from .cursor import cursor
 from .rows import AssetRow, ConflictRow, HazardRow, ViolationRow
+from .sql_history import HistoryReadsWrites
 from .sql_hotline import (
     INSERT_INBOX_SQL,
     LEDGER_COLUMNS,
@@ -448,7 +449,7 @@ def _conflict_row(r: Any) -> ConflictRow:
     )
 
 
-class SqlStore(HotlineReads, SpectrumReads, LogReads):
+class SqlStore(HotlineReads, SpectrumReads, LogReads, HistoryReadsWrites):
     """Reads on pooled connections; writes through the engine's `write()`."""
 
     url: str

@@ -11,7 +11,7 @@ import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
@@ -21,7 +21,9 @@ from sqlalchemy.pool import StaticPool
 
 from . import migrations
 from .base import Box
+from .rows import FixRow
 from .sql import SpatialIndex, SqlStore, SqlWriteTx
+from .sql_history import INSERT_JSON_SQL, json_batch
 
 # The store holds every hidden field and hotline body in plain text: its owner alone reads
 # it (SQLite gives the -wal and -shm files the database file's mode).
@@ -147,6 +149,16 @@ class SqliteStore(SqlStore):
             yield tx
             tx.seal(self.sealer)  # the batch's checkpoint, committed with it
         self._fire_on_commit()
+
+    def _insert_fixes(self, cur: Any, rows: Sequence[FixRow]) -> None:
+        cur.execute(INSERT_JSON_SQL, (json_batch(rows),))
+
+    @contextmanager
+    def _history_write(self) -> Iterator[Connection]:
+        """A short transaction of its own (track history: no ledger entry, no checkpoint),
+        serialised with the other writers as SQLite must."""
+        with self._write_lock, self._writer.begin() as conn:
+            yield conn
 
     def close(self) -> None:
         if self._checkpointer is not None:
