@@ -67,6 +67,9 @@ def test_an_alert_report_shows_it_raised_and_cleared_with_its_message(
     assert any(e["type"] == "message" and alert["id"] in e["subject"] for e in events)
     assert "critical cpa alert raised" in html and "cpa alert cleared" in html
     assert "Incident window" in html and "Red airbase" in html
+    # both aircraft's trails (GET /tracks/history), blue's own unit by its name and red's
+    # as blue sees it (an alias), each marked where it was when the alert was raised
+    assert "2 track trails" in html and "alert raised</text>" in html
     checkpoint = client_for("blue").get("/checkpoint.json").json()
     out = runner.invoke(
         app,

@@ -246,7 +246,9 @@ def _moments(data: ReportData) -> list[tuple[datetime, str]]:
         elif ev.get("type") == "alert" and ev.get("event") in ("raised", "cleared"):
             out.append((at(e), f"alert {ev['event']}"))
     if data.incident is not None:
-        out += [(data.incident[0], "window opens"), (data.incident[1], "window closes")]
+        for t, what in ((data.incident[0], "window opens"), (data.incident[1], "window closes")):
+            if all(abs((t - m).total_seconds()) >= 1 for m, _ in out):  # one mark a moment
+                out.append((t, what))
     return out
 
 

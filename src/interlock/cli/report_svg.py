@@ -200,10 +200,12 @@ def map_svg(pic: MapPicture, width: int = 960, height: int = 620) -> str:
         for p, what in t.marks:
             x, y = proj(p)
             out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{t.colour}" stroke="#fff"/>')
-            out.append(_text(x + 6, y + 4, what, 10, anchor="start", halo=halo))
+            lx, anchor = _inside(x, width)
+            out.append(_text(lx, y + 4, what, 10, anchor, halo=halo))
         if line:
             x, y = line[-1]
-            out.append(_text(x + 6, y - 6, t.label, 11, anchor="start", halo=halo, fill=t.colour))
+            lx, anchor = _inside(x, width)
+            out.append(_text(lx, y - 6, t.label, 11, anchor, halo=halo, fill=t.colour))
     for p, what in pic.points:
         x, y = proj(p)
         out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="{HAZARD_COLOUR}"/>')
@@ -242,6 +244,12 @@ def _free_row(
             placed.append((x, row, half))
             return row
     return None
+
+
+def _inside(x: float, width: float) -> tuple[float, str]:
+    """A label beside the point at x: to its right, or to its left in the map's right
+    fifth, so it stays on the map: its x and text-anchor."""
+    return (x - 6, "end") if x > width * 0.8 else (x + 6, "start")
 
 
 def _short(label: str) -> str:
