@@ -114,6 +114,12 @@ def _split_export(path: Path) -> tuple[Header | Problem | None, Iterator[dict[st
 def verify(
     directory: Path | None = typer.Argument(None, help="a deployment directory (its store)"),
     file: Path | None = typer.Option(None, "--file", help="an export (JSON Lines) instead"),
+    bundle: Path | None = typer.Option(
+        None, "--bundle", help="a report's evidence bundle (bundle.json), checked offline"
+    ),
+    log_key: str | None = typer.Option(
+        None, "--log-key", help="with --bundle: the log's verifier key (else your --state's)"
+    ),
     agreement: Path | None = typer.Option(
         None, help="the agreement whose public keys to use (an export carries its own)"
     ),
@@ -148,14 +154,29 @@ def verify(
     An export's entries must make the root of the log's checkpoint in its header, and,
     with --state, extend the checkpoint your witness state holds.
 
+    With --bundle, a report's evidence bundle: each entry's hash and signature, its
+    inclusion proof, and the checkpoint's signature with the log key (--log-key, or the
+    one your witness state pinned; without either, exit 3: the signer is unchecked).
+
     An export is checked as the view its header names: a redacted stub verifies only
     where that party is outside the entry's audience (never in a whole record).
 
     Exit 0: everything verifies; 1: tampered (the entry is named); 2: bad input;
     3: nothing tampered, but some signatures cannot be checked (no key for their party).
     """
-    if sum(x is not None for x in (directory, file, url)) != 1:
-        fail("give a deployment DIRECTORY, --file EXPORT or --url URL (one of them)")
+    if sum(x is not None for x in (directory, file, url, bundle)) != 1:
+        fail(
+            "give a deployment DIRECTORY, --file EXPORT, --url URL or --bundle FILE "
+            "(one of them)"
+        )
+    if bundle is not None:
+        from .audit_bundle import verify_bundle
+
+        with reported_errors():
+            verify_bundle(bundle, log_key, state, agreement, party)
+        return
+    if log_key is not None:
+        fail("--log-key: with --bundle")
     if url is not None:
         from .audit_remote import verify_url
 

@@ -22,6 +22,7 @@ from .hotline import hotline_app
 from .keys import keys_app
 from .notices import conflicts, notice_app
 from .replay import replay
+from .report import report
 from .scenario import scenario_app
 from .spectrum import spectrum_app
 from .tokens import tokens_app
@@ -48,6 +49,7 @@ app.command("conflicts")(conflicts)
 app.command("export")(export)  # the field's formats (cli/export.py)
 notice_app.command("import")(import_file)
 app.command("replay")(replay)
+app.command("report")(report)
 
 
 def _tokens_table(tokens: dict[str, str]) -> Table:
