@@ -51,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from deployment import Deployment, Server
 from interlock.client import Client
 from interlock.ledger.keys import read_private
+from interlock.ledger.statements import notice_body
 from interlock.model.agreement import EXAMPLE_AGREEMENT
 from interlock.model.server_limits import DEFAULT_SERVER_LIMITS
 from interlock.service.bootstrap import init_with_keys
@@ -284,9 +285,8 @@ async def red_writes(run: Run, flood: Flood, stop: asyncio.Event) -> None:
 
         async def notices() -> None:
             while not stop.is_set():
-                r = await run.post_signed(
-                    http, "red", "/notices", "notice", _notice(datetime.now(UTC))
-                )
+                body = notice_body(_notice(datetime.now(UTC)))
+                r = await run.post_signed(http, "red", "/notices", "notice", body)
                 flood.codes[f"notice {r.status_code}"] += 1
                 if r.status_code == 429:
                     await asyncio.sleep(0.01)

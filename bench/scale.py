@@ -53,6 +53,7 @@ from rich.table import Table
 from deployment import Deployment, Server, cpu_seconds, create_deployment
 from httpload import Conn, post_head
 from interlock.ledger.envelope import sign
+from interlock.ledger.statements import notice_body
 from interlock.store import open_store
 
 HERE = Path(__file__).resolve().parent
@@ -217,7 +218,7 @@ def presign(dep: Deployment, count: int, notices_only: bool) -> list[Envelope]:
         party = ("blue", "red")[i % 2]
         other = "red" if party == "blue" else "blue"
         if notices_only or i % NOTICE_EVERY == NOTICE_EVERY - 1:
-            env = sign("notice", party, notice_feature(party, i), dep.keys[party], now)
+            env = sign("notice", party, notice_body(notice_feature(party, i)), dep.keys[party], now)
             out.append((party, "/notices", orjson.dumps(env), env["nonce"]))
         else:
             content = {
