@@ -22,7 +22,7 @@ from tests.formats.helpers import SHAPES, START, clean, compare, served
 
 import interlock
 from interlock.errors import InterlockError, InvalidInput, PayloadTooLarge
-from interlock.formats import kml
+from interlock.formats import kml, palette
 from interlock.formats.outline import WIDEN_AT_MOST
 from interlock.model.limits import MAX_COLLECTION_FEATURES
 from interlock.model.notice import parse_notice
@@ -334,5 +334,5 @@ def test_party_colours_are_the_pages() -> None:
     js = (Path(interlock.__file__).parent / "web/static/js/layers.js").read_text()
     found = re.search(r"const PALETTE = \[([^\]]*)\]", js)
     assert found is not None
-    assert tuple(re.findall(r'"(#[0-9a-f]{6})"', found.group(1))) == kml.PALETTE
+    assert tuple(re.findall(r'"(#[0-9a-f]{6})"', found.group(1))) == palette.PALETTE
     assert kml.kml_colour("#1f6fd1") == "ffd16f1f"  # aabbggrr

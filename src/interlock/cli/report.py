@@ -32,6 +32,7 @@ import typer
 
 from ..codec.keys import key_id
 from ..errors import InterlockError
+from ..formats.palette import party_colours
 from ..geo.shapes import Area
 from ..ledger.bundle import make_bundle
 from ..model.message import SYSTEM, message_view
@@ -277,7 +278,7 @@ def _latest_versions(entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]
 
 
 def map_picture(data: ReportData, namer: Namer) -> svg.MapPicture:
-    colours = svg.party_colours(list(data.party_names))
+    colours = party_colours(list(data.party_names))
     pic = svg.MapPicture()
     in_conflict: set[str] = set()
     for e in data.entries:
@@ -362,7 +363,7 @@ class _Sent:
 
 
 def timeline_picture(data: ReportData, namer: Namer) -> svg.TimelinePicture:
-    colours = svg.party_colours(list(data.party_names))
+    colours = party_colours(list(data.party_names))
     lanes = [(p, n, colours[p]) for p, n in data.party_names.items()]
     lanes.append((SYSTEM, "interlock (system)", svg.SYSTEM_COLOUR))
     start, end = data.period
@@ -476,7 +477,7 @@ def render(data: ReportData, namer: Namer, every: list[dict[str, Any]]) -> str:
     if data.incident is not None:
         a, b = data.incident
         header.insert(2, ("Incident window (UTC)", f"{utc(a)} – {utc(b)}"))
-    colours = svg.party_colours(list(data.party_names))
+    colours = party_colours(list(data.party_names))
     legend = [(n, colours[p]) for p, n in data.party_names.items()] + [
         ("hazard envelope", svg.HAZARD_COLOUR)
     ]

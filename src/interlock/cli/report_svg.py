@@ -17,9 +17,6 @@ from html import escape
 from ..geo.units import M_PER_NM
 
 EARTH_M = 6_371_008.8  # mean Earth radius (IUGG), for the local projection's scale
-# The parties' colours, in the agreement's order: the map page's palette
-# (static/js/layers.js PALETTE), so a party looks the same on the page and in the report.
-PALETTE = ("#1f6fd1", "#e07b00", "#2a9d4b", "#8e44ad", "#c2185b", "#00838f")
 SYSTEM_COLOUR = "#555"
 HAZARD_COLOUR = "#c62828"
 MIN_SPAN_M = 10 * M_PER_NM  # the least area a map shows (one point: 10 NM around it)
@@ -27,10 +24,6 @@ NICE_NM = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
 FONT = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif"
 
 LonLat = tuple[float, float]
-
-
-def party_colours(parties: Sequence[str]) -> dict[str, str]:
-    return {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(parties)}
 
 
 @dataclass

@@ -6,7 +6,7 @@ with a ``TimeSpan`` (begin, end: UTC) for Google Earth's time slider (a trail is
 span). A notice is a Polygon (circles, corridors and orbits as their outline, drawn
 outside the arcs: formats.outline): in the air at ``altitudeMode`` absolute, extruded
 from its band's upper height (the lower one is in its description and data); at sea and
-for emissions clamped to the ground. Styles per party (PALETTE), names and callsigns
+for emissions clamped to the ground. Styles per party (formats.palette), names and callsigns
 rather than ids, a description with the band as filed and the times in UTC.
 
 In: each Placemark with a Polygon or a LineString becomes a notice Feature, which the
@@ -47,6 +47,7 @@ from ..model.limits import MAX_COLLECTION_FEATURES
 from ..model.timeutil import parse_utc
 from ..model.wording import band as band_text
 from .outline import rings
+from .palette import PALETTE
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 GX_NS = "http://www.google.com/kml/ext/2.2"
@@ -60,10 +61,8 @@ MAX_KML_BYTES = 1_000_000
 MAX_DEPTH = 64
 DIGITS = 7  # positions to 1e-7 degree: within 1.1 cm
 
-# The page's party colours (web/static/js/layers.js PALETTE, the rule: a test holds this
-# copy to it), by the agreement's party order, written as KML's aabbggrr; OBSERVED for
+# Party colours from formats.palette (the page's), written as KML's aabbggrr; OBSERVED for
 # tracks nobody owns, CONFLICT for conflicts (the page's too), HAZARD for envelopes.
-PALETTE = ("#1f6fd1", "#e07b00", "#2a9d4b", "#8e44ad", "#c2185b", "#00838f")
 OBSERVED, CONFLICT, HAZARD = "#6b6b6b", "#d40000", "#b00020"
 
 # ExtendedData fields read in (and written out): a notice's GeoJSON properties by name.
@@ -335,7 +334,7 @@ def document(pic: Picture) -> str:
     doc = _sub(root, "Document")
     _sub(doc, "name", pic.title)
     for i, (pid, _) in enumerate(pic.parties):
-        _style(doc, f"party-{pid}", PALETTE[i % len(PALETTE)])
+        _style(doc, f"party-{pid}", PALETTE[i % len(PALETTE)])  # formats.palette
     _style(doc, "observed", OBSERVED)
     _style(doc, "conflict", CONFLICT, 0xFF)
     _style(doc, "hazard", HAZARD, 0x30)
