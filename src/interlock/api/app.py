@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
 from ..errors import InvalidInput, Unauthorized
+from ..geo.boxes import parse_bbox as _parse_bbox
 from ..model.agreement import DOMAINS
 from ..model.phrases import catalogue as phrase_catalogue
 from ..model.server_limits import DEFAULT_SERVER_LIMITS, ServerLimits
@@ -62,24 +63,6 @@ def _ok(model: Any, status: int = 200) -> dict[int | str, dict[str, Any]]:
     plain dict is not validated against the model (big payloads stay cheap); the tests
     check real responses against the document instead."""
     return {status: {"model": model}, **_ERRORS}
-
-
-def _parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
-    if text is None:
-        return None
-    parts = text.split(",")
-    try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        values = []
-    if len(values) != 4 or not all(v == v and abs(v) != float("inf") for v in values):
-        raise InvalidInput("bbox is min_lon,min_lat,max_lon,max_lat (4 numbers)", field="bbox")
-    min_lon, min_lat, max_lon, max_lat = values
-    if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
-        raise InvalidInput("bbox longitudes must lie in [-180, 180]", field="bbox")
-    if not (-90 <= min_lat <= max_lat <= 90):
-        raise InvalidInput("bbox latitudes must lie in [-90, 90], min <= max", field="bbox")
-    return min_lon, min_lat, max_lon, max_lat  # min_lon > max_lon: crosses the antimeridian
 
 
 def _time(value: str | None, field: str) -> datetime | None:

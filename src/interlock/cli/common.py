@@ -179,7 +179,14 @@ class Api:
         )
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self.http.request(method, path, **kwargs)
+        return self._answer(self.http.request(method, path, **kwargs)).json()
+
+    def text(self, path: str, params: dict[str, str] | None = None) -> str:
+        """A GET whose answer is a document (KML, NOTAM text, CSV), refused as `call`."""
+        return self._answer(self.http.get(path, params=params)).text
+
+    @staticmethod
+    def _answer(response: httpx.Response) -> httpx.Response:
         if response.status_code >= 400:
             try:
                 body = response.json()
@@ -187,7 +194,7 @@ class Api:
             except ValueError:
                 detail = response.text[:500]
             fail(f"server refused ({response.status_code}) {detail}")
-        return response.json()
+        return response
 
 
 def read_json_file(path: str, loader: Callable[[bytes], Any]) -> Any:

@@ -16,7 +16,7 @@ import typer
 from ..formats.kml import MAX_KML_BYTES
 from .common import Api, console, fail, reported_errors, token_option, url_option
 from .export_text import TEXT_FORMATS, export_text, write
-from .notices import _conflict_rows, _notice_id
+from .notices import _notice_id, print_filed
 
 # format -> (GET path of everything you may see, GET path of one notice: "{id}" filled in)
 FORMATS: dict[str, tuple[str, str]] = {
@@ -35,14 +35,6 @@ MEDIA = {
     "f3548": "application/json",
     "notam": "text/plain",
 }
-
-
-def _text(api: Api, path: str, params: dict[str, str]) -> str:
-    """A GET whose body is a document (KML or JSON), refused as Api.call refuses."""
-    response = api.http.get(path, params=params)
-    if response.status_code >= 400:
-        api.call("GET", path, params=params)  # prints the server's detail, exits 2
-    return response.text
 
 
 def export(
@@ -74,10 +66,10 @@ def export(
     with reported_errors():
         api = Api(url, token)
         if notice:
-            text = _text(api, one.format(id=_notice_id(api, notice[0], "--notice")), {})
+            text = api.text(one.format(id=_notice_id(api, notice[0], "--notice")), {})
         else:
             params = {k: v for k, v in {"from": start, "to": end, "bbox": bbox}.items() if v}
-            text = _text(api, everything, params)
+            text = api.text(everything, params)
     if out is None:
         sys.stdout.write(text)
         return
@@ -126,13 +118,4 @@ def import_file(
             content=data,
             headers={"Content-Type": MEDIA[fmt]},
         )
-    for r in result["results"]:
-        p = r["notice"]["properties"]
-        console.print(
-            f"[bold]{p['id']}[/] filed ({p.get('callsign') or p['domain']}, "
-            f"{p['start']} – {p['end']})"
-        )
-        for v in r["violations"]:
-            console.print(f"  [yellow]violation[/] {v['kind']}: {v['detail']}")
-        if r["conflicts"]:
-            console.print(_conflict_rows("conflicts", r["conflicts"]))
+    print_filed(result["results"])

@@ -23,18 +23,6 @@ DOMAIN_OF = {"notam": "air", "navarea": "sea"}
 CSV_WHAT = ("conflicts", "alerts")  # service.text_formats.CSV_WHAT, checked by the server too
 
 
-def _get_text(api: Api, path: str, params: dict[str, str] | None = None) -> str:
-    r = api.http.get(path, params=params)
-    if r.status_code >= 400:
-        try:
-            body = r.json()
-            detail = f"{body.get('error')}: {body.get('detail')}"
-        except ValueError:
-            detail = r.text[:500]
-        fail(f"server refused ({r.status_code}) {detail}")
-    return r.text
-
-
 def notice_texts(api: Api, fmt: str, notices: list[str]) -> str:
     """NOTAM or NAVAREA text of each notice (ids or unique prefixes), a blank line apart;
     none given: every air (notam) or sea (navarea) notice still to come or under way."""
@@ -49,14 +37,14 @@ def notice_texts(api: Api, fmt: str, notices: list[str]) -> str:
                 params={"domain": DOMAIN_OF[fmt], "status": status, "limit": NOTICE_LIMIT},
             )
             ids += [f["properties"]["id"] for f in fc["features"]]
-    return "\n".join(_get_text(api, f"/notices/{i}.{fmt}") for i in ids)
+    return "\n".join(api.text(f"/notices/{i}.{fmt}") for i in ids)
 
 
 def csv_text(api: Api, what: str) -> str:
     """Conflicts or alerts as CSV."""
     if what not in CSV_WHAT:
         fail(f"--what: must be one of {', '.join(CSV_WHAT)}")
-    return _get_text(api, "/export.csv", {"what": what})
+    return api.text("/export.csv", {"what": what})
 
 
 def export_text(api: Api, fmt: str, notices: list[str], what: str) -> str:

@@ -168,16 +168,7 @@ def submit(
         check_filable(feats, _served_rules(api), _server_time(api))
         # More than one: the server files them all or none (a refusal names features[i]).
         results = [one(feats[0])] if len(feats) == 1 else many(feats)["results"]
-        for result in results:
-            props = result["notice"]["properties"]
-            console.print(
-                f"[bold]{props['id']}[/] filed ({props['domain']}, "
-                f"{props['start']} – {props['end']})"
-            )
-            for v in result["violations"]:
-                console.print(f"  [yellow]violation[/] {v['kind']}: {v['detail']}")
-            if result["conflicts"]:
-                console.print(_conflict_rows("conflicts", result["conflicts"]))
+        print_filed(results)
 
 
 def _post(api: Api, path: str, body: Any) -> Any:
@@ -384,3 +375,18 @@ def _show_conflict(c: dict[str, Any], names: Names) -> None:
     legend = names.legend(set(c["parties"]))
     for line in [*lines, legend] if legend else lines:
         console.print(line, highlight=False, markup=False)
+
+
+def print_filed(results: list[dict[str, Any]]) -> None:
+    """Each notice filed: its id, callsign (or domain) and window, then its violations of
+    the rules and its conflicts."""
+    for result in results:
+        props = result["notice"]["properties"]
+        console.print(
+            f"[bold]{props['id']}[/] filed ({props.get('callsign') or props['domain']}, "
+            f"{props['start']} – {props['end']})"
+        )
+        for v in result["violations"]:
+            console.print(f"  [yellow]violation[/] {v['kind']}: {v['detail']}")
+        if result["conflicts"]:
+            console.print(_conflict_rows("conflicts", result["conflicts"]))

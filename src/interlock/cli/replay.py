@@ -19,6 +19,7 @@ from typing import Any
 import typer
 
 from ..errors import InvalidInput
+from ..geo.boxes import parse_bbox
 from ..model.timeutil import iso, parse_utc
 from ..service.replay import MAX_EVENTS, MAX_EVENTS_SPAN, check_events_window
 from .common import Api, ExitCode, console, fail, reported_errors, token_option, url_option
@@ -77,15 +78,10 @@ def _moment(text: str, option: str) -> datetime:
 
 
 def _bbox(text: str | None) -> str | None:
-    if text is None:
-        return None
-    parts = text.split(",")
     try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        values = []
-    if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        fail("--bbox: min_lon,min_lat,max_lon,max_lat (4 numbers)")
+        parse_bbox(text)  # the server's own reading, refused here before any request
+    except InvalidInput as exc:
+        fail(f"--bbox: {exc.detail.removeprefix('bbox: ')}")
     return text
 
 

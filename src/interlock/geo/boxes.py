@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 
+from ..errors import InvalidInput
 from .earth import WGS84_A_M, WGS84_E2
 
 Box = tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
@@ -55,3 +56,23 @@ def grow_boxes(boxes: list[Box], margin_m: float) -> list[Box]:
     for min_lon, min_lat, max_lon, max_lat in boxes:
         out.extend(grow_range(min_lon, min_lat, max_lon, max_lat, margin_m))
     return out
+
+
+def parse_bbox(text: str | None) -> Box | None:
+    """A `bbox` query (min_lon,min_lat,max_lon,max_lat; min_lon > max_lon crosses the
+    antimeridian), InvalidInput naming `bbox` when it is not one; None for none."""
+    if text is None:
+        return None
+    parts = text.split(",")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        values = []
+    if len(values) != 4 or not all(v == v and abs(v) != float("inf") for v in values):
+        raise InvalidInput("bbox is min_lon,min_lat,max_lon,max_lat (4 numbers)", field="bbox")
+    min_lon, min_lat, max_lon, max_lat = values
+    if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
+        raise InvalidInput("bbox longitudes must lie in [-180, 180]", field="bbox")
+    if not (-90 <= min_lat <= max_lat <= 90):
+        raise InvalidInput("bbox latitudes must lie in [-90, 90], min <= max", field="bbox")
+    return min_lon, min_lat, max_lon, max_lat  # min_lon > max_lon: crosses the antimeridian
