@@ -171,7 +171,11 @@ class Feed:
 
 
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+def demo_server(
+    tmp_path_factory: pytest.TempPathFactory, _pg_template: None
+) -> Iterator[DemoServer]:
+    """The demo deployment, served (on PostgreSQL its database is a copy of the session's
+    migrated template, made first: `_pg_template`)."""
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
