@@ -115,8 +115,7 @@ _CLASS_WHERE = "domain = ? AND span = {c} AND time >= ? AND time <= ? AND prev_t
 PAIRS_BY_SPAN_SQL = (
     "WITH s AS MATERIALIZED ("
     + " UNION ALL ".join(
-        "SELECT track_id, party, time, prev_time FROM track_fixes WHERE "
-        + _CLASS_WHERE.format(c=c)
+        "SELECT track_id, party, time, prev_time FROM track_fixes WHERE " + _CLASS_WHERE.format(c=c)
         for c in range(SPAN_CLASSES)
     )
     + f") SELECT {_PAIR_COLS} FROM s "
@@ -259,9 +258,7 @@ class HistoryReadsWrites:
         a fix that old; a fix at `at` also starts the pair after it, which readers prefer).
         Read from the (domain, span, time, prev_time) index, each span class over its
         bound only, and a key look-up or two a track."""
-        return self._pairs(
-            self.pairs_sql, lambda d: _by_span_params(d, at_ts, reach_s), domain
-        )
+        return self._pairs(self.pairs_sql, lambda d: _by_span_params(d, at_ts, reach_s), domain)
 
     def fix_pairs_at_reference(
         self, at_ts: float, reach_s: float, *, domain: str | None = None
