@@ -25,6 +25,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -306,7 +307,25 @@ class HistoryRecorder:
             self.flush()
         at_ts = to_ts(at)
         with no_gc():
-            return _fuse_rows(self._chosen(at_ts), at_ts, bbox, self.stale_s)
+            return _fuse_rows(self._chosen_sorted(at_ts), at_ts, bbox, self.stale_s)
+
+    def _chosen_sorted(self, at_ts: float) -> list[FixPair]:
+        """`_chosen` by sorting: every candidate pair in (time, next time) order, so a dict
+        built from them keeps each (track, party)'s latest, as `_prefer` does (no ties:
+        a track and party's rows have distinct times)."""
+        found: list[FixPair] = []
+        if self.store is not None:
+            for d, stale in self.stale_s.items():
+                found += self.store.fix_pairs_at(at_ts, stale, domain=d)
+        stale_s = self.stale_s
+        found += [
+            _held(last)
+            for last in list(self._last.values())
+            if last.time <= at_ts <= last.time + stale_s[last.domain]
+        ]
+        found.sort(key=_PAIR_ORDER)
+        pairs = {(p.track_id, p.party): p for p in found}
+        return [p for p in pairs.values() if at_ts - p.time <= stale_s[p.domain]]
 
     def trails(
         self,
@@ -367,6 +386,9 @@ def _held(last: FixRow) -> FixPair:
         last.alt_ft,
         True,
     )
+
+
+_PAIR_ORDER = itemgetter(2, 12)  # FixPair: (time, next_time)
 
 
 def _prefer(pairs: dict[Key, FixPair], p: FixPair) -> None:
