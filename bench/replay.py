@@ -280,7 +280,7 @@ def _store_bytes(store: Any, target: str, pg: bool) -> int:
     try:
         got = con.execute(
             "SELECT sum(pgsize) FROM dbstat WHERE name IN "
-            "('track_fixes', 'ix_track_fixes_time', 'ix_track_fixes_cell')"
+            "('track_fixes', 'ix_track_fixes_span', 'ix_track_fixes_cell')"
         ).fetchone()[0]
     except sqlite3.OperationalError:  # no dbstat in this SQLite: the whole file
         got = os.path.getsize(path)

@@ -149,6 +149,16 @@ def test_history_at_recorded_moments_equals_the_live_picture(
         not any("red:" in f["id"] for f in tracks.history_at(at, viewer="green")["features"])
         for at in gone
     )
+    # the fast path (plain rows to GeoJSON) is the reference (through TrackStates), at
+    # fixes' own times, between them, on the tails, for every viewer, in and out of a bbox
+    compared = 0
+    for k in range(0, 4 * RUN_S + 8, 3):
+        at = T0 + timedelta(seconds=k / 4)
+        for viewer, bbox in ((None, None), ("green", None), ("red", (32.9, 33.0, 40.0, 40.0))):
+            fast = tracks.history_at(at, bbox, viewer=viewer)
+            assert fast == tracks.history_at_reference(at, bbox, viewer=viewer), (at, viewer)
+            compared += len(fast["features"])
+    assert compared > 500
 
 
 def test_thinning_keeps_a_fraction_and_the_trails_carry_their_times(

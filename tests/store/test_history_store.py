@@ -4,11 +4,22 @@ pairs, the purge."""
 
 from __future__ import annotations
 
+import random
+import sqlite3
+from pathlib import Path
+
 import pytest
 
-from interlock.store import SqliteStore
+from interlock.store import SqliteStore, open_store
 from interlock.store.rows import FixPair, FixRow
-from interlock.store.sql_history import MAX_CELLS, cell_of, cells_of
+from interlock.store.sql_history import (
+    MAX_CELLS,
+    SPAN_BOUNDS,
+    SPAN_CLASS_SQL,
+    cell_of,
+    cells_of,
+    span_class,
+)
 
 
 def fix(
@@ -158,3 +169,87 @@ def test_purge_deletes_what_is_older_only(store: SqliteStore) -> None:
 def test_a_large_batch_is_one_call(store: SqliteStore, n: int) -> None:
     store.add_fixes([fix(float(t), f"icao:{t % 97}") for t in range(n)])
     assert len(store.fixes_between(0, n)) == n
+
+
+def test_span_classes_at_their_bounds() -> None:
+    assert span_class(5.0, None) == 0  # no predecessor: never starts a pair
+    assert span_class(101.0, 100.0) == 0  # 1 s: the first bound
+    assert span_class(105.0, 100.0) == 3  # 5 s: up to 8 s
+    assert span_class(108.0, 100.0) == 3  # at the bound: in it
+    assert span_class(108.000001, 100.0) == 4  # just over: the next
+    assert span_class(100.0 + SPAN_BOUNDS[-1], 100.0) == len(SPAN_BOUNDS) - 1
+    assert span_class(100.001 + SPAN_BOUNDS[-1], 100.0) == len(SPAN_BOUNDS)  # the open class
+    # the SQL form (the migration's) classes as the Python one does, bounds included
+    db = sqlite3.connect(":memory:")
+    cases = [(1.7e9 + d, 1.7e9) for d in (0.0, 0.5, 1.0, 1.0001, 5.0, 8.0, 8.0001, 600.0)]
+    cases += [(1.7e9 + b, 1.7e9) for b in SPAN_BOUNDS] + [(1.7e9 + 5000.0, 1.7e9)]
+    for t, prev in [*cases, (1.7e9, None)]:
+        got = db.execute(
+            f"SELECT {SPAN_CLASS_SQL} FROM (SELECT ? AS time, ? AS prev_time)", (t, prev)
+        ).fetchone()[0]
+        assert got == span_class(t, prev), (t, prev)
+
+
+def _random_history(seed: int) -> tuple[list[FixRow], list[float]]:
+    """Tracks of both domains with gaps of every class (bounds exactly, just over, longer
+    than the last), restarts after end rows, at epoch-sized times; and moments to ask."""
+    rng = random.Random(seed)
+    t0 = 1.7646e9
+    gaps = [0.3, 1.0, 2.0, 5.0, 8.0, 8.0001, 10.0, 60.0, 64.0, 600.0, 2048.0, 2100.0, 5000.0]
+    rows: list[FixRow] = []
+    moments: list[float] = []
+    for k in range(40):
+        domain = "sea" if k % 4 == 0 else "air"
+        t, prev = t0 + rng.uniform(0, 50), None
+        for _ in range(rng.randint(1, 12)):
+            row = fix(t, f"t{k}", "blue" if k % 3 else "red", prev_time=prev, domain=domain)
+            rows.append(row)
+            moments += [t, t + 0.0005]
+            if rng.random() < 0.15:  # an end row where it goes stale, then a restart
+                stale = 60.0 if domain == "air" else 600.0
+                rows.append(row._replace(time=t + stale, prev_time=t, end=True))
+                moments.append(t + stale)
+                t, prev = t + stale + rng.choice(gaps), None
+            else:
+                t, prev = t + rng.choice(gaps), t
+    moments += [t0 + rng.uniform(0, 8000) for _ in range(60)]
+    return rows, moments
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_pairs_by_span_class_equal_the_reference(store: SqliteStore, seed: int) -> None:
+    rows, moments = _random_history(seed)
+    store.add_fixes(rows)
+    found = 0
+    for at in moments:
+        for reach, domain in ((60.0, "air"), (600.0, "sea"), (3000.0, None), (1.0, None)):
+            got = store.fix_pairs_at(at, reach, domain=domain)
+            assert sorted(got) == sorted(store.fix_pairs_at_reference(at, reach, domain=domain))
+            found += len(got)
+    assert found > 500  # the moments do meet pairs
+
+
+@pytest.mark.sqlite_only  # a store of schema 9 is made by hand; PostgreSQL's lane: alembic
+def test_a_schema_9_store_gets_its_span_classes(tmp_path: Path) -> None:
+    rows, moments = _random_history(3)
+    path = tmp_path / "old.db"
+    store = open_store(path)
+    store.add_fixes(rows)
+    store.close()
+    with sqlite3.connect(path) as db:  # as schema 9 left it: no span, the time index
+        db.execute("DROP INDEX ix_track_fixes_span")
+        db.execute("ALTER TABLE track_fixes DROP COLUMN span")
+        db.execute("CREATE INDEX ix_track_fixes_time ON track_fixes (domain, time, prev_time)")
+        db.execute("UPDATE alembic_version SET version_num = '0009'")
+        db.execute("UPDATE schema_meta SET value = '9' WHERE key = 'schema_version'")
+    migrated = open_store(path)
+    assert migrated.schema_version() == 10
+    with sqlite3.connect(path) as db:
+        spans = db.execute("SELECT time, prev_time, span FROM track_fixes").fetchall()
+        indexes = {r[1] for r in db.execute("PRAGMA index_list(track_fixes)")}
+    assert spans and all(c == span_class(t, p) for t, p, c in spans)
+    assert "ix_track_fixes_span" in indexes and "ix_track_fixes_time" not in indexes
+    for at in moments[::3]:
+        got = migrated.fix_pairs_at(at, 600.0)
+        assert sorted(got) == sorted(migrated.fix_pairs_at_reference(at, 600.0))
+    migrated.close()

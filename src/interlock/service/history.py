@@ -25,6 +25,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -285,6 +286,10 @@ class HistoryRecorder:
 
     def _tracks_at(self, at: datetime, bbox: Box | None) -> list[TrackState]:
         at_ts = to_ts(at)
+        return _fuse(self._chosen(at_ts), at_ts, at, bbox, self.stale_s)
+
+    def _chosen(self, at_ts: float) -> list[FixPair]:
+        """Each (track, party)'s pair around `at_ts`: stored, or its tail not yet stored."""
         pairs: dict[Key, FixPair] = {}
         if self.store is not None:
             for d, stale in self.stale_s.items():
@@ -293,8 +298,34 @@ class HistoryRecorder:
         for last in list(self._last.values()):  # tails not followed by a row yet
             if last.time <= at_ts <= last.time + self.stale_s[last.domain]:
                 _prefer(pairs, _held(last))
-        chosen = [p for p in pairs.values() if at_ts - p.time <= self.stale_s[p.domain]]
-        return _fuse(chosen, at_ts, at, bbox, self.stale_s)
+        return [p for p in pairs.values() if at_ts - p.time <= self.stale_s[p.domain]]
+
+    def fused_at(self, at: datetime, bbox: Box | None = None) -> list[Fused]:
+        """`tracks_at` as plain rows (`Fused`), no `TrackState` objects: what the picture's
+        GeoJSON is made from (`TrackService.history_at`); tested equal to `tracks_at`."""
+        with contextlib.suppress(Exception):
+            self.flush()
+        at_ts = to_ts(at)
+        with no_gc():
+            return _fuse_rows(self._chosen_sorted(at_ts), at_ts, bbox, self.stale_s)
+
+    def _chosen_sorted(self, at_ts: float) -> list[FixPair]:
+        """`_chosen` by sorting: every candidate pair in (time, next time) order, so a dict
+        built from them keeps each (track, party)'s latest, as `_prefer` does (no ties:
+        a track and party's rows have distinct times)."""
+        found: list[FixPair] = []
+        if self.store is not None:
+            for d, stale in self.stale_s.items():
+                found += self.store.fix_pairs_at(at_ts, stale, domain=d)
+        stale_s = self.stale_s
+        found += [
+            _held(last)
+            for last in list(self._last.values())
+            if last.time <= at_ts <= last.time + stale_s[last.domain]
+        ]
+        found.sort(key=_PAIR_ORDER)
+        pairs = {(p.track_id, p.party): p for p in found}
+        return [p for p in pairs.values() if at_ts - p.time <= stale_s[p.domain]]
 
     def trails(
         self,
@@ -355,6 +386,9 @@ def _held(last: FixRow) -> FixPair:
         last.alt_ft,
         True,
     )
+
+
+_PAIR_ORDER = itemgetter(2, 12)  # FixPair: (time, next_time)
 
 
 def _prefer(pairs: dict[Key, FixPair], p: FixPair) -> None:
@@ -443,6 +477,96 @@ def _fuse(
                 {"position": when},
                 p.party,
                 tuple(sorted(shared)) if shared else ((p.party,) if p.party else ()),
+            )
+        )
+    return out
+
+
+# One identity at a moment (`fused_at`): track_id, domain, source, owner, the position's
+# time (None: interpolated, so the moment itself), lon, lat, alt_ft (None: none), speed_kt,
+# course_deg, name, the reporting party, the parties reporting it (sorted).
+Fused = tuple[
+    str,
+    str,
+    str,
+    str | None,
+    float | None,
+    float,
+    float,
+    float | None,
+    float | None,
+    float | None,
+    str | None,
+    str,
+    tuple[str, ...],
+]
+
+
+def _fuse_rows(
+    chosen: list[FixPair], at_ts: float, bbox: Box | None, stale_s: dict[str, float]
+) -> list[Fused]:
+    """`_fuse` without the states: the same arithmetic, one tuple per identity."""
+    if not chosen:
+        return []
+    cols = list(zip(*chosen, strict=True))
+    ids: tuple[str, ...] = cols[0]
+    t0_l: tuple[float, ...] = cols[2]
+    t0, t1 = np.array(t0_l, dtype=float), np.array(cols[12], dtype=float)
+    stale = np.array([stale_s[d] for d in cols[3]], dtype=float)
+    bridge = ~np.array(cols[16], dtype=bool) & (t1 > t0) & (t1 - t0 <= stale)
+    f = np.zeros(len(chosen))
+    f[bridge] = (at_ts - t0[bridge]) / (t1[bridge] - t0[bridge])
+    moving = f > 0
+    lon, lat = np.array(cols[6], dtype=float), np.array(cols[7], dtype=float)
+    if moving.any():
+        lon[moving], lat[moving] = interpolate(
+            lon[moving],
+            lat[moving],
+            np.array(cols[13], dtype=float)[moving],
+            np.array(cols[14], dtype=float)[moving],
+            f[moving],
+        )
+    alt0, alt1 = np.array(cols[8], dtype=float), np.array(cols[15], dtype=float)
+    with np.errstate(invalid="ignore"):
+        alt = np.where(moving & ~np.isnan(alt1), alt0 + (alt1 - alt0) * f, alt0)
+    inside = None if bbox is None else _in_boxes(lon, lat, bbox).tolist()
+    parties_c: tuple[str, ...] = cols[1]
+    # one per identity: the freshest fix (ties: the party first by name)
+    best: dict[str, int] = {}
+    shared: dict[str, set[str]] = {}
+    for i, tid in enumerate(ids):
+        j = best.setdefault(tid, i)
+        if j == i:
+            continue
+        shared.setdefault(tid, {parties_c[j]}).add(parties_c[i])
+        if (-t0_l[i], parties_c[i]) < (-t0_l[j], parties_c[j]):
+            best[tid] = i
+    lon_l, lat_l, alt_l, moving_l = lon.tolist(), lat.tolist(), alt.tolist(), moving.tolist()
+    domains, sources, owners = cols[3], cols[5], cols[4]
+    speeds, courses, names = cols[9], cols[10], cols[11]
+    out: list[Fused] = []
+    for tid in sorted(best):
+        i = best[tid]
+        if inside is not None and not inside[i]:
+            continue
+        a = alt_l[i]
+        party = parties_c[i]
+        many = shared.get(tid)
+        out.append(
+            (
+                tid,
+                domains[i],
+                sources[i],
+                owners[i],
+                None if moving_l[i] else t0_l[i],
+                lon_l[i],
+                lat_l[i],
+                None if a != a else a,  # NaN: no altitude
+                speeds[i],
+                courses[i],
+                names[i],
+                party,
+                tuple(sorted(many)) if many else ((party,) if party else ()),
             )
         )
     return out

@@ -246,6 +246,9 @@ class HistoryStore(Protocol):
     def fix_pairs_at(
         self, at_ts: float, reach_s: float, *, domain: str | None = None
     ) -> list[FixPair]: ...
+    def fix_pairs_at_reference(
+        self, at_ts: float, reach_s: float, *, domain: str | None = None
+    ) -> list[FixPair]: ...
     def purge_fixes_before(self, ts: float) -> int: ...
 
 

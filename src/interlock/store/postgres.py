@@ -33,7 +33,7 @@ from . import migrations
 from .base import Box
 from .cursor import cursor
 from .sql import SpatialIndex, SqlStore, SqlWriteTx
-from .sql_history import PAIRS_SQL_LATERAL
+from .sql_history import PAIRS_BY_SPAN_SQL_LATERAL, PAIRS_SQL_LATERAL
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,8 @@ class CommitListener:
 class PostgresStore(SqlStore):
     """The store on a PostgreSQL database, shared by any number of processes."""
 
-    pairs_sql = PAIRS_SQL_LATERAL  # track history's key look-ups as index look-ups
+    pairs_sql = PAIRS_BY_SPAN_SQL_LATERAL  # track history's key look-ups as index look-ups
+    pairs_sql_reference = PAIRS_SQL_LATERAL
 
     def __init__(self, url: str, *, pool_size: int = 8) -> None:
         self.url = url

@@ -22,7 +22,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 # 2: the ledger (hash chain); it starts empty on a migrated store.
 # 3: the hotline (messages, recipients, inbox, channel); earlier entries have no inbox rows.
 # 4: 64-bit integers on PostgreSQL (SQLite's INTEGER always was): sequence numbers and
@@ -260,10 +260,12 @@ track_fixes = Table(
     Column("name", String),
     Column("is_end", Boolean, nullable=False),  # no report: where the previous fix goes stale
     Column("cell", Integer, nullable=False),  # 1-degree cell (store.sql_history.cell_of)
+    # time - prev_time rounded up to a power of two (store.sql_history.span_class)
+    Column("span", Integer, nullable=False, server_default="0"),
     PrimaryKeyConstraint("track_id", "party", "time"),  # trails read one track in order
-    # The picture at a moment reads the rows just after it per domain, prev_time from the
-    # index alone; a place is read by cell, then time.
-    Index("ix_track_fixes_time", "domain", "time", "prev_time"),
+    # The picture at a moment reads the rows just after it per domain and span class,
+    # prev_time from the index alone; a place is read by cell, then time.
+    Index("ix_track_fixes_span", "domain", "span", "time", "prev_time"),
     Index("ix_track_fixes_cell", "cell", "time"),
     sqlite_with_rowid=False,  # clustered by track: no rowid B-tree beside the key's
 )

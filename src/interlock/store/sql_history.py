@@ -9,13 +9,17 @@ statement of any party. Reads:
   (the table is clustered by track and time);
 - the picture at a moment (`fix_pairs_at`): for each track shown at T, its kept fix at or
   before T and the row after it (the next fix, or the `end` row where the fix goes stale),
-  found from the rows in (T, T + reach] alone: every row names its predecessor's time.
+  found from the rows just after T alone: every row names its predecessor's time and the
+  class of its span (`span_class`), so a row of span at most B is looked for in
+  [T, T + B] only (an interval stabbing read on a B-tree: a few rows a track, not every
+  row of the staleness reach).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -35,16 +39,37 @@ _COLS = (
     "time, track_id, party, domain, owner, source, lon, lat, alt_ft, speed_kt, course_deg, "
     "name, prev_time, is_end"
 )
+# A row's span class: its span (time - prev_time, seconds) rounded up to the next of these
+# bounds (powers of two: a row read at T lies in [T, T + 2 x its span] at worst), one more
+# class for longer spans, 0 for a row with no predecessor (it never starts a pair).
+SPAN_BOUNDS = tuple(float(2**k) for k in range(12))  # 1 s .. 2,048 s
+SPAN_CLASSES = len(SPAN_BOUNDS) + 1
+SPAN_SLACK_S = 1e-3  # a bound read a millisecond wide: float rounding of time - prev_time
+
+
+def span_class(time: float, prev_time: float | None) -> int:
+    """The class of a row's span (`SPAN_BOUNDS`); 0 with no predecessor."""
+    return 0 if prev_time is None else bisect_left(SPAN_BOUNDS, time - prev_time)
+
+
+# `span_class` in SQL (the migration that fills existing rows).
+SPAN_CLASS_SQL = (
+    "CASE WHEN prev_time IS NULL THEN 0 "
+    + " ".join(f"WHEN time - prev_time <= {b!r} THEN {i}" for i, b in enumerate(SPAN_BOUNDS))
+    + f" ELSE {len(SPAN_BOUNDS)} END"
+)
+
 _INSERT_SQL = (
-    f"INSERT INTO track_fixes ({_COLS}, cell) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    f"INSERT INTO track_fixes ({_COLS}, cell, span) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (track_id, party, time) DO NOTHING"
 )
 # The whole batch as one JSON array bound once: SQLite reads it in C (json_each), so the
 # flusher thread takes the GIL once a batch, not once a row; a row-by-row executemany
 # took the GIL back from the ingest thread after every row (a fifth of its speed).
 INSERT_JSON_SQL = (
-    f"INSERT INTO track_fixes ({_COLS}, cell) SELECT "
-    + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(15))
+    f"INSERT INTO track_fixes ({_COLS}, cell, span) SELECT "
+    + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(16))
     + " FROM json_each(?) WHERE true ON CONFLICT (track_id, party, time) DO NOTHING"
 )
 
@@ -54,8 +79,10 @@ def json_batch(rows: Sequence[FixRow]) -> str:
     return orjson.dumps([_params(f) for f in rows]).decode()
 
 
-# FixPair's columns: the earlier fix whole, then the row after it. The rows after the
-# moment are picked from the (domain, time, prev_time) index alone first (MATERIALIZED:
+# The reference reads (what `fix_pairs_at_reference` runs; `fix_pairs_at` must give the
+# same): every row in [T, T + reach]. FixPair's columns: the earlier fix whole, then the
+# row after it. The rows after the
+# moment are picked from the (domain, span, time, prev_time) index alone first (MATERIALIZED:
 # else the engine reads each row in the range to test prev_time, ten times the work),
 # then each pair is two key look-ups.
 _PAIRS_SQL = (
@@ -77,6 +104,43 @@ PAIRS_SQL_LATERAL = (
     "WHERE a.track_id = b.track_id AND a.party = b.party AND a.time = b.prev_time LIMIT 1) a "
     "WHERE b.domain = ? AND b.time >= ? AND b.time <= ? AND b.prev_time <= ?"
 )
+
+_PAIR_COLS = (
+    "a.track_id, a.party, a.time, a.domain, a.owner, a.source, a.lon, a.lat, a.alt_ft, "
+    "a.speed_kt, a.course_deg, a.name, b.time, b.lon, b.lat, b.alt_ft, b.is_end"
+)
+_CLASS_WHERE = "domain = ? AND span = {c} AND time >= ? AND time <= ? AND prev_time <= ?"
+
+# The fast reads: the same, one index range per span class, each [T, T + its bound].
+PAIRS_BY_SPAN_SQL = (
+    "WITH s AS MATERIALIZED ("
+    + " UNION ALL ".join(
+        "SELECT track_id, party, time, prev_time FROM track_fixes WHERE " + _CLASS_WHERE.format(c=c)
+        for c in range(SPAN_CLASSES)
+    )
+    + f") SELECT {_PAIR_COLS} FROM s "
+    "JOIN track_fixes b ON b.track_id = s.track_id AND b.party = s.party AND b.time = s.time "
+    "JOIN track_fixes a ON a.track_id = s.track_id AND a.party = s.party AND a.time = s.prev_time"
+)
+PAIRS_BY_SPAN_SQL_LATERAL = " UNION ALL ".join(
+    f"SELECT {_PAIR_COLS} FROM track_fixes b CROSS JOIN LATERAL (SELECT * FROM track_fixes a "
+    "WHERE a.track_id = b.track_id AND a.party = b.party AND a.time = b.prev_time LIMIT 1) a "
+    "WHERE b." + _CLASS_WHERE.format(c=c).replace(" AND ", " AND b.")
+    for c in range(SPAN_CLASSES)
+)
+
+
+_ALL_SPANS = f"span IN ({', '.join(str(c) for c in range(SPAN_CLASSES))})"
+
+
+def _by_span_params(domain: str, at_ts: float, reach_s: float) -> list[Any]:
+    """`PAIRS_BY_SPAN_SQL`'s parameters: each class read to its bound, never past the
+    reach (a row of span B ending after T + B began after T)."""
+    out: list[Any] = []
+    for c in range(SPAN_CLASSES):
+        bound = SPAN_BOUNDS[c] + SPAN_SLACK_S if c < len(SPAN_BOUNDS) else reach_s
+        out += [domain, at_ts, at_ts + min(bound, reach_s), at_ts]
+    return out
 
 
 def cell_of(lon: float, lat: float) -> int:
@@ -107,15 +171,17 @@ def _row(r: Sequence[Any]) -> FixRow:
 
 
 def _params(f: FixRow) -> tuple[Any, ...]:
-    """A FixRow as `_INSERT_SQL` binds it: its own fields in order, then its cell."""
-    return (*f, cell_of(f.lon, f.lat))
+    """A FixRow as `_INSERT_SQL` binds it: its own fields in order, its cell, its span
+    class."""
+    return (*f, cell_of(f.lon, f.lat), span_class(f.time, f.prev_time))
 
 
 class HistoryReadsWrites:
     """Mixed into the store; the engine gives `_history_write` (its own transaction) and
     `_read`."""
 
-    pairs_sql = _PAIRS_SQL  # the engine's form of the picture-at-a-moment read
+    pairs_sql = PAIRS_BY_SPAN_SQL  # the engine's form of the picture-at-a-moment read
+    pairs_sql_reference = _PAIRS_SQL  # ... and of its reference (every row of the reach)
 
     def _read(self) -> AbstractContextManager[Connection]:
         raise NotImplementedError  # provided by the store
@@ -162,6 +228,7 @@ class HistoryReadsWrites:
             else:
                 where.append(f"domain IN ({', '.join('?' * len(TRACK_DOMAINS))})")
                 params.extend(TRACK_DOMAINS)
+                where.append(_ALL_SPANS)  # the index's second column: every class
         if bbox is not None:
             min_lon, min_lat, max_lon, max_lat = bbox
             where.append("lat >= ? AND lat <= ?")
@@ -189,14 +256,28 @@ class HistoryReadsWrites:
         `at`: that predecessor and the row (the next fix or an `end` row; one at `at`
         itself too: a fix is shown until exactly its staleness, as the live picture shows
         a fix that old; a fix at `at` also starts the pair after it, which readers prefer).
-        Read from the (domain, time, prev_time) index and one key look-up a track."""
+        Read from the (domain, span, time, prev_time) index, each span class over its
+        bound only, and a key look-up or two a track."""
+        return self._pairs(self.pairs_sql, lambda d: _by_span_params(d, at_ts, reach_s), domain)
+
+    def fix_pairs_at_reference(
+        self, at_ts: float, reach_s: float, *, domain: str | None = None
+    ) -> list[FixPair]:
+        """`fix_pairs_at` read the plain way (every row in [at, at + reach]): what the
+        span-class read is tested against."""
+        return self._pairs(
+            self.pairs_sql_reference, lambda d: (d, at_ts, at_ts + reach_s, at_ts), domain
+        )
+
+    def _pairs(
+        self, sql: str, params: Callable[[str], Sequence[Any]], domain: str | None
+    ) -> list[FixPair]:
         out: list[FixPair] = []
         make = FixPair._make
         with self._read() as conn:
             cur = cursor(conn)
             for d in (domain,) if domain is not None else TRACK_DOMAINS:
-                rows = cur.execute(self.pairs_sql, (d, at_ts, at_ts + reach_s, at_ts)).fetchall()
-                out.extend(map(make, rows))
+                out.extend(map(make, cur.execute(sql, params(d)).fetchall()))
             cur.close()
         return out
 
@@ -210,17 +291,23 @@ class HistoryReadsWrites:
                 with self._history_write() as conn:
                     cur = cursor(conn)
                     cur.execute(
-                        "DELETE FROM track_fixes WHERE domain = ? AND time < ?", (domain, upto)
+                        f"DELETE FROM track_fixes WHERE domain = ? AND {_ALL_SPANS} AND time < ?",
+                        (domain, upto),
                     )
                     gone += max(cur.rowcount, 0)
                     cur.close()
         return gone
 
     def _oldest(self, domain: str) -> float | None:
+        """The oldest row's time (a look-up per span class: each is one index descent)."""
+        found: list[float] = []
         with self._read() as conn:
             cur = cursor(conn)
-            found = cur.execute(
-                "SELECT min(time) FROM track_fixes WHERE domain = ?", (domain,)
-            ).fetchone()
+            for c in range(SPAN_CLASSES):
+                row = cur.execute(
+                    "SELECT min(time) FROM track_fixes WHERE domain = ? AND span = ?", (domain, c)
+                ).fetchone()
+                if row is not None and row[0] is not None:
+                    found.append(float(row[0]))
             cur.close()
-        return None if found is None or found[0] is None else float(found[0])
+        return min(found) if found else None
