@@ -411,26 +411,8 @@ def _fuse(
     arithmetic on columns (numpy), one pass to build the states."""
     if not chosen:
         return []
-    cols = list(zip(*chosen, strict=True))
+    cols, lon, lat, alt, moving = _positions(chosen, at_ts, stale_s)
     ids: tuple[str, ...] = cols[0]
-    t0, t1 = np.array(cols[2], dtype=float), np.array(cols[12], dtype=float)
-    stale = np.array([stale_s[d] for d in cols[3]], dtype=float)
-    bridge = ~np.array(cols[16], dtype=bool) & (t1 > t0) & (t1 - t0 <= stale)
-    f = np.zeros(len(chosen))
-    f[bridge] = (at_ts - t0[bridge]) / (t1[bridge] - t0[bridge])
-    moving = f > 0
-    lon, lat = np.array(cols[6], dtype=float), np.array(cols[7], dtype=float)
-    if moving.any():
-        lon[moving], lat[moving] = interpolate(
-            lon[moving],
-            lat[moving],
-            np.array(cols[13], dtype=float)[moving],
-            np.array(cols[14], dtype=float)[moving],
-            f[moving],
-        )
-    alt0, alt1 = np.array(cols[8], dtype=float), np.array(cols[15], dtype=float)
-    with np.errstate(invalid="ignore"):
-        alt = np.where(moving & ~np.isnan(alt1), alt0 + (alt1 - alt0) * f, alt0)
     inside = np.ones(len(chosen), dtype=bool) if bbox is None else _in_boxes(lon, lat, bbox)
     # one per identity: the freshest fix (ties: the party first by name)
     best: dict[str, int] = {}
@@ -502,16 +484,14 @@ Fused = tuple[
 ]
 
 
-def _fuse_rows(
-    chosen: list[FixPair], at_ts: float, bbox: Box | None, stale_s: dict[str, float]
-) -> list[Fused]:
-    """`_fuse` without the states: the same arithmetic, one tuple per identity."""
-    if not chosen:
-        return []
+def _positions(
+    chosen: list[FixPair], at_ts: float, stale_s: dict[str, float]
+) -> tuple[list[tuple[Any, ...]], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs' columns, each one's position at `at_ts` and whether it moved from its
+    earlier fix: interpolated (geodesic, altitude linear) where the pair is bridged (its fixes no further apart than the
+    domain's staleness, not an end row), else the earlier fix's."""
     cols = list(zip(*chosen, strict=True))
-    ids: tuple[str, ...] = cols[0]
-    t0_l: tuple[float, ...] = cols[2]
-    t0, t1 = np.array(t0_l, dtype=float), np.array(cols[12], dtype=float)
+    t0, t1 = np.array(cols[2], dtype=float), np.array(cols[12], dtype=float)
     stale = np.array([stale_s[d] for d in cols[3]], dtype=float)
     bridge = ~np.array(cols[16], dtype=bool) & (t1 > t0) & (t1 - t0 <= stale)
     f = np.zeros(len(chosen))
@@ -529,6 +509,18 @@ def _fuse_rows(
     alt0, alt1 = np.array(cols[8], dtype=float), np.array(cols[15], dtype=float)
     with np.errstate(invalid="ignore"):
         alt = np.where(moving & ~np.isnan(alt1), alt0 + (alt1 - alt0) * f, alt0)
+    return cols, lon, lat, alt, moving
+
+
+def _fuse_rows(
+    chosen: list[FixPair], at_ts: float, bbox: Box | None, stale_s: dict[str, float]
+) -> list[Fused]:
+    """`_fuse` without the states: the same arithmetic, one tuple per identity."""
+    if not chosen:
+        return []
+    cols, lon, lat, alt, moving = _positions(chosen, at_ts, stale_s)
+    ids: tuple[str, ...] = cols[0]
+    t0_l: tuple[float, ...] = cols[2]
     inside = None if bbox is None else _in_boxes(lon, lat, bbox).tolist()
     parties_c: tuple[str, ...] = cols[1]
     # one per identity: the freshest fix (ties: the party first by name)
