@@ -488,8 +488,9 @@ def _positions(
     chosen: list[FixPair], at_ts: float, stale_s: dict[str, float]
 ) -> tuple[list[tuple[Any, ...]], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The pairs' columns, each one's position at `at_ts` and whether it moved from its
-    earlier fix: interpolated (geodesic, altitude linear) where the pair is bridged (its fixes no further apart than the
-    domain's staleness, not an end row), else the earlier fix's."""
+    earlier fix: interpolated (geodesic, altitude linear) where the pair is bridged (its
+    fixes no further apart than the domain's staleness, not an end row), else the earlier
+    fix's."""
     cols = list(zip(*chosen, strict=True))
     t0, t1 = np.array(cols[2], dtype=float), np.array(cols[12], dtype=float)
     stale = np.array([stale_s[d] for d in cols[3]], dtype=float)
