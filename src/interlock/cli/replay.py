@@ -25,7 +25,7 @@ from ..service.replay import MAX_EVENTS, MAX_EVENTS_SPAN, check_events_window
 from .common import Api, ExitCode, console, fail, reported_errors, token_option, url_option
 from .readable import clip, hhmm
 
-MAX_SPEED = 60.0  # 1× to 60×: what users of replay tools ask for (issue 18)
+MAX_SPEED = 60.0  # 1× to 60×: the range replay tools offer duty officers (the page's too)
 MIN_SPEED = 1.0
 # GET /picture requests one replay may make: the longest span at one step a minute.
 MAX_STEPS = int(MAX_EVENTS_SPAN / timedelta(minutes=1)) + 1

@@ -181,7 +181,7 @@ def _tactical_defaults() -> dict[str, TacticalMinima]:
 OTHERS_SEE_DEFAULT = ("callsign",)
 
 
-# ---- [formats]: who issues the theatre's NOTAMs and navigational warnings (issue 18) ----
+# ---- [formats]: who issues the theatre's NOTAMs and navigational warnings -------------
 NAVAREAS = tuple(
     [
         "I",

@@ -43,7 +43,7 @@ class Services:
 
     @cached_property
     def replay(self) -> ReplayService:
-        """The picture at any moment and the events between two (issue 18), over the
+        """The picture at any moment and the events between two, over the
         services above; built on first use (the API builds it with its routes)."""
         return ReplayService(
             self.store,
