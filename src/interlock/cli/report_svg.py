@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from html import escape
 
+from ..geo.earth import MEAN_RADIUS_M
 from ..geo.units import M_PER_NM
 
-EARTH_M = 6_371_008.8  # mean Earth radius (IUGG), for the local projection's scale
+EARTH_M = MEAN_RADIUS_M  # the local projection's scale (geo.earth: IUGG mean radius)
 SYSTEM_COLOUR = "#555"
 HAZARD_COLOUR = "#c62828"
 MIN_SPAN_M = 10 * M_PER_NM  # the least area a map shows (one point: 10 NM around it)

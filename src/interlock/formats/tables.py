@@ -16,10 +16,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from ..geo.units import M_PER_FT, M_PER_NM
+from ..model.timeutil import from_ts, parse_utc
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV Injection
 
@@ -70,10 +70,7 @@ def when(value: str | float | None) -> str:
     """An ISO 8601 time or epoch seconds as "2026-12-07 14:05" (UTC); "" for none."""
     if value is None or value == "":
         return ""
-    if isinstance(value, int | float):
-        t = datetime.fromtimestamp(float(value), tz=UTC)
-    else:
-        t = datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(UTC)
+    t = from_ts(float(value)) if isinstance(value, int | float) else parse_utc(value, "time")
     return t.strftime("%Y-%m-%d %H:%M")
 
 
