@@ -29,11 +29,14 @@ import numpy as np
 
 from ..geo.distance import far_apart, separation
 from ..geo.earth import MEAN_RADIUS_M, WGS84
+from ..model.agreement import MINIMUM_TOLERANCE_M
 from ..model.conflict import Ref
 from ..model.hazard_rules import HazardRules
+from ..model.limits import EARLIEST, LATEST
 from ..model.severity import EXPOSURE_SEVERITY
-from .hazards import HotHazard, area_depth_m, deepest_point, time_to_exit_s
+from .hazards import Hazard, HotHazard, area_depth_m, deepest_point, time_to_exit_s
 from .hazards import inside as inside_area
+from .keepclear import NEVER, Obstacle, ObstacleKind
 from .pointgrid import PointIndex
 from .strategic import Volume
 from .tactical import AIR, TrackStates
@@ -96,6 +99,63 @@ def _exposure(hot: HotHazard, v: Volume, rules: HazardRules, prefilter: bool) ->
 
 
 _TOUCH_M = 1e-3  # far_apart(limit) is ">= limit": 1 mm keeps touching pairs for the exact test
+
+
+def hot_obstacle(hot: HotHazard) -> Obstacle:
+    """`_exposure`'s rule as an `Obstacle` for another party's air notice: exposed while
+    its window overlaps the hot window (half-open: strict both ways), its band meets the
+    hazard's (touching counts) and its area meets the envelope (distance 0)."""
+    return Obstacle(
+        ref=hot.notice,
+        party=hot.party,
+        kind=ObstacleKind.HOT_HAZARD,
+        area=hot.hazard.envelope,
+        near_m=NEVER,
+        touch_m=0.0,
+        band=hot.hazard.draft.band,
+        v_near_m=NEVER,
+        v_touch_m=0.0,
+        t_lo=hot.start,
+        t_hi=hot.end,
+        hazard_id=hot.hazard.id,
+    )
+
+
+def kinetic_obstacle(
+    hazard: Hazard, exposed: Volume, kinetic_party: str, rules: HazardRules
+) -> Obstacle | None:
+    """What a kinetic notice of `kinetic_party` must keep clear of so as not to expose
+    `exposed` in `hazard` (None: it never can, wherever and whenever the kinetic notice
+    is). The hazard is hot when the kinetic area comes within ``reach_km`` of its envelope
+    (``detect.hazards._hot``: at reach, to the 1 mm tolerance, is hot), whatever the
+    kinetic band, over [start, end + reaction_tail) cut to the hazard's validity; the
+    exposure needs that to overlap the exposed window (``_exposure``)."""
+    if exposed.domain != "air" or exposed.party == kinetic_party:
+        return None
+    d = hazard.draft
+    if exposed.band.gap_m(d.band) > 0.0 or far_apart(exposed.area, hazard.envelope, _TOUCH_M):
+        return None
+    if separation(exposed.area, hazard.envelope).distance_m > 0.0:
+        return None
+    t_lo = max(exposed.start, d.valid_from or EARLIEST)
+    t_hi = min(exposed.end, d.valid_to or LATEST)
+    if not t_lo < t_hi:
+        return None
+    return Obstacle(
+        ref=exposed.ref,
+        party=exposed.party,
+        kind=ObstacleKind.EXPOSED,
+        area=hazard.envelope,
+        near_m=NEVER,
+        touch_m=rules.reach_km * 1000.0 + MINIMUM_TOLERANCE_M,
+        band=None,
+        v_near_m=NEVER,
+        v_touch_m=NEVER,
+        t_lo=t_lo,
+        t_hi=t_hi,
+        tail=rules.reaction_tail,
+        hazard_id=hazard.id,
+    )
 
 
 def strategic_exposures(

@@ -17,10 +17,11 @@ from datetime import datetime
 from ..errors import RuleViolation
 from ..geo.distance import far_apart, separation
 from ..geo.shapes import Area
-from ..model.agreement import Rules, infringes
+from ..model.agreement import MINIMUM_TOLERANCE_M, Rules, infringes
 from ..model.conflict import Conflict, Ref
 from ..model.notice import NoticeDraft, VerticalBand
 from ..model.severity import strategic_severity
+from .keepclear import NEVER, Obstacle, ObstacleKind
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,29 @@ def check_pair(a: Volume, b: Volume, rules: Rules) -> Conflict | None:
         severity=strategic_severity(
             sep.distance_m, minima.horizontal_m, v_gap, minima.vertical_m, overlap_s
         ),
+    )
+
+
+def keep_clear_of(subject_domain: str, other: Volume, rules: Rules) -> Obstacle:
+    """`check_pair`'s rule as an `Obstacle`: what a notice of `subject_domain` (another
+    party's) must keep clear of to have no conflict with `other`. The same minima (an
+    asset takes the subject's domain), the same tolerance at them, and distance 0 always
+    conflicting."""
+    domain = subject_domain if other.ref.kind == "asset" else other.domain
+    minima = rules.minima(subject_domain, domain)
+    buffer = rules.time_buffer
+    return Obstacle(
+        ref=other.ref,
+        party=other.party,
+        kind=ObstacleKind.ASSET if other.ref.kind == "asset" else ObstacleKind.NOTICE,
+        area=other.area,
+        near_m=minima.horizontal_m - MINIMUM_TOLERANCE_M,
+        touch_m=0.0,
+        band=other.band,
+        v_near_m=minima.vertical_m - MINIMUM_TOLERANCE_M,
+        v_touch_m=NEVER,
+        t_lo=other.start - buffer,
+        t_hi=other.end + buffer,
     )
 
 

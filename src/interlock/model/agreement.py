@@ -18,6 +18,7 @@ from ..codec.keys import parse_public
 from ..errors import InvalidInput
 from ..geo.limits import ShapeLimits
 from ..geo.units import M_PER_FT, M_PER_NM
+from .advice_rules import AdviceRules, advice_rules
 from .hazard_rules import HazardRules, hazard_rules
 from .history import HistoryRules, history_rules
 from .spectrum_rules import SpectrumRules, spectrum_rules
@@ -267,6 +268,8 @@ class Agreement:
     formats: Formats = field(default_factory=Formats)
     # Track history: thinning and retention (model.history)
     history: HistoryRules = field(default_factory=HistoryRules)
+    # Advice that clears a conflict: its search bounds and steps (model.advice_rules)
+    advice: AdviceRules = field(default_factory=AdviceRules)
 
     def party(self, party_id: str) -> Party:
         for p in self.parties:
@@ -329,6 +332,7 @@ class Agreement:
             "hazards": self.hazards.to_dict(),
             "formats": self.formats.to_dict(),
             "history": self.history.to_dict(),
+            "advice": self.advice.to_dict(),
         }
 
 
@@ -540,6 +544,7 @@ def agreement_from_dict(data: dict[str, Any]) -> Agreement:
         hazard_rules(data),
         formats_from(data),
         history=history_rules(data),
+        advice=advice_rules(data),
     )
 
 
@@ -682,4 +687,13 @@ interval_s = 5
 turn_deg = 15
 level_ft = 300
 retention_days = 30
+
+# Advice (GET /conflicts/{id}/advice): the smallest change of a notice's time, level or
+# place that clears it of everything; searched this far, in these steps.
+[advice]
+max_time_shift_h = 72              # the 72 h air tasking cycle
+max_offset_nm = 50
+bearings = 72                      # every 5 degrees
+level_step_ft = 100                # whole flight levels
+offset_step_nm = 0.1
 """

@@ -164,6 +164,13 @@ def _sea_band(props: dict[str, Any]) -> tuple[VerticalBand, dict[str, float]]:
     return VerticalBand(-bottom, -top), {"depth_min_m": top, "depth_max_m": bottom}
 
 
+def band_of(domain: str, band_input: dict[str, float]) -> VerticalBand:
+    """The band a volume notice's band properties declare (as a filed notice's are read):
+    how a changed band (advice) is computed the same way as a filed one."""
+    band, _ = (_air_band if domain == "air" else _sea_band)(dict(band_input))
+    return band
+
+
 def _details(props: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     out = []
     for key in OPTIONAL_FIELDS:
