@@ -372,6 +372,14 @@ def _duration(seconds: float) -> str:
     return text + (f" {s} s" if s else "")
 
 
+def _figure(value: float) -> str:
+    """'78', '4.2', '0.06': whole from 10 up, else two significant figures (a small kept
+    part is not '0')."""
+    if value >= 10:
+        return f"{value:,.0f}"
+    return f"{value:.2g}" if value > 0 else "0"
+
+
 def _summary(p: Advice, now: datetime) -> str:
     """One line in the watch officer's words: what changes, and to what."""
     d: NoticeDraft = p.draft
@@ -392,5 +400,6 @@ def _summary(p: Advice, now: datetime) -> str:
     elif p.kind is AdviceKind.NARROW:
         head = f"narrow the {c['width']} by {c['narrowed_nm']:.1f} NM to {wording.nm(c['to_m'])} NM"
     else:
-        head = f"keep {c['kept_fraction'] * 100:.0f} % of the area ({c['area_km2']:,.0f} km²)"
+        pct, km2 = c["kept_fraction"] * 100, c["area_km2"]
+        head = f"keep {_figure(pct)} % of the area ({_figure(km2)} km²)"
     return head + (" — filed now, a late notice" if p.late else "")
