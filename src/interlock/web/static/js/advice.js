@@ -25,6 +25,7 @@ const LABEL_STEP_PX = 20; // stacked labels of ghosts sharing an anchor (time an
 const M_PER_DEG = 111_320; // a degree of latitude, near enough to place a label beside a band
 const LEGEND_BESIDE_PX = 900; // a map this wide keeps the legend open beside the ghosts (legend.js)
 const ARC_STEPS = 12; // points on a half circle of a band's round end
+const LABEL_ROOM_PX = 140; // kept either side of a framed area, for its ghosts' labels
 
 // Literal keys, so the catalogue test finds every one the page uses.
 const KIND = {
@@ -64,10 +65,15 @@ export function ghostLabel(piece) {
         ? t("advice.label.width", { width: fmtDistanceNM(2 * p.half_width_m) })
         : t("advice.label.radius", { radius: fmtDistanceNM(p.radius_m) });
     case "shrink":
-      return t("advice.label.shrink", { pct: ltr(`${Math.round((c.kept_fraction ?? 0) * 100)} %`) });
+      return t("advice.label.shrink", { pct: ltr(`${percent((c.kept_fraction ?? 0) * 100)} %`) });
     default:
       return kindWord(piece.kind);
   }
+}
+
+/** "62", "4.5", "0.3": a share of an area, to a tenth under 10 (a sliver is not "0 %"). */
+function percent(x) {
+  return x >= 10 ? String(Math.round(x)) : x.toFixed(1);
 }
 
 /** "delay 3 h 15 min" of "delay 3 h 15 min: 13:15-15:15 UTC": the change, for a question. */
@@ -152,7 +158,10 @@ export class AdvicePanel {
     if (s.loading) body = `<p class="muted">${esc(t("advice.loading"))}</p>`;
     else if (s.error != null) body = `<p class="advice-refused">${esc(t(s.status === 409 ? "advice.refused" : "advice.failed"))}</p><p class="muted advice-why">${esc(s.error)}</p>`;
     else body = this.adviceHtml(s);
+    const scrolled = this.root.querySelector(".advice-list")?.scrollTop ?? 0; // kept across a redraw
     this.root.innerHTML = head + body;
+    const list = this.root.querySelector(".advice-list");
+    if (list) list.scrollTop = scrolled;
   }
 
   adviceHtml(s) {
@@ -181,7 +190,7 @@ export class AdvicePanel {
   }
 
   obstacle(m) {
-    const party = m.party ? ` <small>(${esc(bidiName(this.names.party(m.party)))})</small>` : "";
+    const party = m.party ? ` <small>(${esc(bidiName(m.party_name ?? this.names.party(m.party)))})</small>` : "";
     const name = m.name ?? (m.kind === "asset" ? this.names.asset(m.id) : m.kind === "notice" ? this.names.notice(m.id) : m.id);
     return `<span class="advice-meets" data-kind="${esc(m.kind)}">${esc(bidiName(String(name ?? "")))}${party}</span>`;
   }
@@ -354,8 +363,8 @@ export class AdvicePanel {
     const legend = this.map.getContainer().querySelector("details.legend");
     const wide = this.map.getSize().x > LEGEND_BESIDE_PX;
     if (legend?.open && !wide) legend.open = false;
-    const left = legend?.open ? legend.getBoundingClientRect().width + 20 : 60;
-    this.map.fitBounds(b, { paddingTopLeft: [left, 60], paddingBottomRight: [150, 40], maxZoom: 10, animate: false });
+    const left = legend?.open ? legend.getBoundingClientRect().width + 20 : LABEL_ROOM_PX;
+    this.map.fitBounds(b, { paddingTopLeft: [left, 60], paddingBottomRight: [LABEL_ROOM_PX, 40], maxZoom: 10, animate: false });
     this.layers.reweigh();
   }
 
