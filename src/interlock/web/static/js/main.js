@@ -390,7 +390,11 @@ async function start(api, me, agreement, key) {
       for (const name of ["notices", "assets", "hazards", "conflicts", "violations", "alerts", "tracks"]) draw[name]();
       countPicture(live);
     },
-    onMode: () => (timeline.update(), drawStreamState()),
+    onMode: (active) => {
+      timeline.update();
+      drawStreamState();
+      if (active) advice.close(); // advice is for the live picture: its ghosts go
+    },
     onInfo: (text) => toast(text, "info"),
     onError: reportError,
   });
