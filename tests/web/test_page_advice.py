@@ -56,8 +56,9 @@ def notice(geometry: dict[str, Any], callsign: str, start: datetime) -> dict[str
 @pytest.fixture
 def conflict(demo_server: DemoServer) -> Iterator[dict[str, Any]]:
     """base's ADVICE 1 and command's ADVICE 2, 0.1 degree squares overlapping over the sea
-    west of the demo's notices, 4 h from now: one critical conflict. Cancelled after."""
-    start = (datetime.now(UTC) + timedelta(hours=4)).replace(microsecond=0)
+    west of the demo's notices, from 30 min from now (inside the agreement's 60 min lead
+    time: late notices, recorded): one critical conflict. Cancelled after."""
+    start = (datetime.now(UTC) + timedelta(minutes=30)).replace(microsecond=0)
     with demo_server.client("base") as base, demo_server.client("command") as command:
         mine = base.post("/notices", json=notice(square(34.30, 34.20, 0.1), "ADVICE 1", start))
         assert mine.status_code == 201, mine.text
@@ -104,6 +105,9 @@ def test_advice_ghosts_and_apply(
     # A square of air among nothing else: every kind but narrowing (corridors and orbits).
     assert {"delay", "level_up", "level_down", "offset", "shrink"} <= set(kinds), kinds
     assert "narrow" in {u["kind"] for u in served["unavailable"]}
+    # Filed 30 min ahead: a change that keeps the start is late too; a delay past the lead
+    # time is not.
+    assert pieces[kinds.index("level_up")]["late"] and not pieces[kinds.index("delay")]["late"]
     not_ours = next(c for c in conflicts if c.get("kind") == "interference")  # base's receiver
 
     page = browser.page
@@ -132,8 +136,11 @@ def test_advice_ghosts_and_apply(
     assert "ADVICE 2" in text and "Regional air and naval command" in text  # what it keeps clear of
     for i, piece in enumerate(pieces):  # each in the server's words, labelled as on the map
         li = panel.locator(f'.advice-piece[data-k="{i}"]')
-        assert li.locator(".advice-summary").inner_text() == piece["summary"]
+        # (a late piece's "— filed now, a late notice" is said once, as its warning)
+        shown = li.locator(".advice-summary").inner_text()
+        assert shown == piece["summary"].removesuffix(" — filed now, a late notice")
         assert li.locator(".advice-late").count() == int(piece["late"])
+    assert panel.locator(".advice-late").first.inner_text() == "⚠ filed now: a late notice"
     for gone in served["unavailable"]:
         assert gone["why"] in panel.locator(".advice-unavailable").inner_text()
     labels = page.locator(".advice-label")

@@ -19,12 +19,15 @@ import { bidiName, fmtAt, fmtBandAsFiled, fmtDistanceNM, fmtMinutes, ltr, severi
 // dotted: layers.js DASH), so an advised volume is never taken for a filed one.
 export const GHOST_DASH = "10 4 2 4";
 const GHOST = { weight: 2.5, opacity: 0.95, fillOpacity: 0.06, bandOpacity: 0.14 };
-const GHOST_HOT = { weight: 4.5, opacity: 1, fillOpacity: 0.2, bandOpacity: 0.3 };
+const GHOST_HOT = { weight: 4.5, opacity: 1, fillOpacity: 0.14, bandOpacity: 0.3 };
 const GHOST_DIM = { weight: 1.5, opacity: 0.35, fillOpacity: 0.02, bandOpacity: 0.06 };
 const LABEL_STEP_PX = 20; // stacked labels of ghosts sharing an anchor (time and level advice)
 const M_PER_DEG = 111_320; // a degree of latitude, near enough to place a label beside a band
 const LEGEND_BESIDE_PX = 900; // a map this wide keeps the legend open beside the ghosts (legend.js)
 const ARC_STEPS = 12; // points on a half circle of a band's round end
+// The server's summary ends so for a late piece (service/advice.py _summary); the panel
+// says it as its own warning instead, in the reader's language, so not twice.
+const LATE_TAIL = / — filed now, a late notice$/;
 const LABEL_ROOM_PX = 140; // kept either side of a framed area, for its ghosts' labels
 
 // Literal keys, so the catalogue test finds every one the page uses.
@@ -74,6 +77,12 @@ export function ghostLabel(piece) {
 /** "62", "4.5", "0.3": a share of an area, to a tenth under 10 (a sliver is not "0 %"). */
 function percent(x) {
   return x >= 10 ? String(Math.round(x)) : x.toFixed(1);
+}
+
+/** A piece's summary as the panel shows it (a late one's tail said apart, as a warning). */
+function said(piece) {
+  const text = String(piece.summary ?? "");
+  return piece.late ? text.replace(LATE_TAIL, "") : text;
 }
 
 /** "delay 3 h 15 min" of "delay 3 h 15 min: 13:15-15:15 UTC": the change, for a question. */
@@ -201,7 +210,7 @@ export class AdvicePanel {
     const late = piece.late ? `<div class="warn advice-late">⚠ ${esc(t("advice.late"))}</div>` : "";
     let action = "";
     if (own && s.confirming === i) {
-      action = `<div class="advice-confirm" role="group"><span>${esc(t("advice.confirm", { notice: name, change: headOf(piece.summary) }))}</span>
+      action = `<div class="advice-confirm" role="group"><span>${esc(t("advice.confirm", { notice: name, change: headOf(said(piece)) }))}</span>
         <button type="button" data-action="amend" class="advice-amend">${esc(t("advice.amend"))}</button>
         <button type="button" data-action="cancel">${esc(t("advice.cancel"))}</button>
         ${s.busy ? `<span class="muted">${esc(t("advice.applying"))}</span>` : ""}</div>`;
@@ -212,7 +221,7 @@ export class AdvicePanel {
     const selected = s.selected === i ? " selected" : "";
     return `<li class="advice-piece${selected}" data-k="${i}" data-kind="${esc(piece.kind)}" tabindex="0">
       <div class="advice-line">${swatch}<span class="advice-label-text">${esc(ghostLabel(piece))}</span></div>
-      <div class="advice-summary">${esc(piece.summary)}</div>${late}${action}${failed}</li>`;
+      <div class="advice-summary">${esc(said(piece))}</div>${late}${action}${failed}</li>`;
   }
 
   appliedHtml(result) {
