@@ -28,6 +28,7 @@ const ARC_STEPS = 12; // points on a half circle of a band's round end
 // The server's summary ends so for a late piece (service/advice.py _summary); the panel
 // says it as its own warning instead, in the reader's language, so not twice.
 const LATE_TAIL = / — filed now, a late notice$/;
+const LABEL_PANE = "adviceLabels";
 const LABEL_ROOM_PX = 140; // kept either side of a framed area, for its ghosts' labels
 
 // Literal keys, so the catalogue test finds every one the page uses.
@@ -102,6 +103,8 @@ export class AdvicePanel {
     Object.assign(this, { root, api, layers, names, me, onApplied });
     this.map = layers.map;
     this.group = L.layerGroup().addTo(this.map);
+    // The ghosts' labels above the map's other labels (tooltips, 650), below popups (700).
+    this.map.createPane(LABEL_PANE).style.zIndex = 660;
     this.ghosts = []; // [{k, layers: [Leaflet layer], label: marker}], by index into advice
     this.state = null; // {conflict, advice | error, applied, confirming, selected}
     root.addEventListener("click", (e) => this.onClick(e));
@@ -314,6 +317,7 @@ export class AdvicePanel {
           iconAnchor: [middle ? 0 : west ? 8 : -8, 10 - n * LABEL_STEP_PX],
         }),
         keyboard: false,
+        pane: LABEL_PANE,
       }).addTo(this.group);
       label.on("mouseover", () => this.hover(String(i)));
       label.on("mouseout", () => this.hover(null));
@@ -341,15 +345,15 @@ export class AdvicePanel {
   }
 
   /** Where a ghost's label goes, and whether it reads leftwards: a moved area's (offset)
-   * on its far side from the original, a shrunk area's at its middle, and the others'
-   * (same area: time, level; narrowed in place) just east of the original, stacked. */
+   * on its far side from the original, the others' (the same area: time, level; narrowed
+   * or shrunk in place) just east of the original, stacked. */
   anchor(piece, drawn) {
     const original = this.names.notices.get(this.state.advice.notice?.id);
     if (piece.kind === "offset") {
       const west = Math.sin(((piece.change?.bearing_deg ?? 90) * Math.PI) / 180) < 0;
       return { at: besideOf(drawn, piece.feature, west), west };
     }
-    if (piece.kind === "shrink" || !original) return { at: bounds(drawn).getCenter(), west: false, middle: true };
+    if (!original) return { at: bounds(drawn).getCenter(), west: false, middle: true };
     const ob = this.layers.noticeLayers.get(original.properties.id);
     return { at: besideOf(ob ? [ob] : drawn, original, false), west: false };
   }
