@@ -105,7 +105,7 @@ export class AdvicePanel {
     this.group = L.layerGroup().addTo(this.map);
     // The ghosts' labels above the map's other labels (tooltips, 650), below popups (700).
     this.map.createPane(LABEL_PANE).style.zIndex = 660;
-    this.ghosts = []; // [{k, layers: [Leaflet layer], label: marker}], by index into advice
+    this.ghosts = []; // [{layers: [Leaflet layer], label: marker}], by index into advice
     this.state = null; // {conflict, advice | error, applied, confirming, selected}
     root.addEventListener("click", (e) => this.onClick(e));
     root.addEventListener("mouseover", (e) => this.hover(e.target.closest("[data-k]")?.dataset.k ?? null));
@@ -116,19 +116,20 @@ export class AdvicePanel {
   /** Ask the server what clears conflict `id` and show it. */
   async open(id) {
     const conflict = String(id);
+    const asked = { conflict, loading: true };
     this.clearGhosts();
-    this.state = { conflict, loading: true };
+    this.state = asked;
     this.render();
     this.show();
     try {
       const advice = await this.api.get(`/conflicts/${encodeURIComponent(conflict)}/advice`);
-      if (this.state?.conflict !== conflict) return; // another was asked for meanwhile
+      if (this.state !== asked) return; // asked again (or closed) meanwhile: that answer counts
       this.state = { conflict, advice, selected: null, confirming: null };
       this.render();
       this.drawGhosts();
       this.frame();
     } catch (error) {
-      if (this.state?.conflict !== conflict) return;
+      if (this.state !== asked) return;
       // 409: not this party's to change (an asset owner), closed, or interference.
       this.state = { conflict, error: error.detail || error.message, status: error.status };
       this.render();
