@@ -1,15 +1,17 @@
 """Advice on place: move the area, narrow it, or keep only its clear part.
 
 All three search among the obstacles the subject meets in time and vertically (its window
-and band are kept). They work in the subject's own local frame (``geo.frame``: distances
-from its centre true, elsewhere within ~1e-4 over a few hundred km) and every candidate is
-then checked with the exact geodesic tests (``keepclear``):
+and band are kept). They work in the subject's own local frame (``geo.frame``: shapes true
+to ~1e-4 over a few hundred km) and every candidate is then checked with the exact
+geodesic tests (``keepclear``):
 
-- **offset** (``advise_offset``): the area translated in its frame by D along each of
-  ``bearings`` bearings; along each, D is walked out in ``offset_step_nm`` steps by sphere
-  tracing: the distance between the moved area and an obstacle changes by at most the
-  move, so when the area is short of an obstacle's minimum by ``s``, every D less than
-  ``s`` further still meets it and is skipped. The smallest D over the bearings wins;
+- **offset** (``advise_offset``): the area moved so its centre goes D along the ellipsoid's
+  geodesic at each of ``bearings`` bearings, every vertex by the same move in the frame
+  (``offset_area``: D as advised is the distance the centre moves; the frame's sphere alone
+  is up to ~0.3 % out). Along each bearing D is walked out in ``offset_step_nm`` steps by
+  sphere tracing: the distance between the moved area and an obstacle changes by at most
+  the move, so when the area is short of an obstacle's minimum by ``s``, every move less
+  than ``s`` further still meets it and is skipped. The smallest D over the bearings wins;
   then one step less is tried exactly (the frame's round-off).
 - **narrow** (``advise_narrow``): a circle's radius, or a corridor's or orbit's half-width,
   made smaller by whole steps: an area so narrowed keeps its core, and its distance to
@@ -33,6 +35,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ..errors import InterlockError
 from ..geo.distance import far_apart, separation
+from ..geo.earth import WGS84
 from ..geo.frame import LocalFrame, wrap_lon
 from ..geo.shapes import Area, Coords
 from ..geo.units import M_PER_NM
@@ -100,10 +103,10 @@ def advise_offset(
     ]
     frame = area.own_frame()
     bearings = np.arange(rules.bearings) * (360.0 / rules.bearings)
-    ks = _trace(area, frame, rel, bearings, step, most)
+    ks = _trace(area, frame, rel, _directions(frame, bearings, max(most, 1) * step), step, most)
     order = sorted((int(k), float(b)) for k, b in zip(ks, bearings, strict=True) if k >= 0)
     for k, bearing in order:
-        found = _exact_offset(subject, rel, frame, bearing, k, step, most)
+        found = _exact_offset(subject, rel, bearing, k, step, most)
         if found is not None:
             k, moved = found
             cand = replace(d, area=moved)
@@ -115,15 +118,30 @@ def advise_offset(
     )
 
 
-def _offset_area(area: Area, frame: LocalFrame, bearing: float, dist_m: float) -> Area:
-    rad = math.radians(bearing)
-    return translated(area, frame, dist_m * math.sin(rad), dist_m * math.cos(rad))
+def offset_area(area: Area, bearing: float, dist_m: float) -> Area:
+    """The area moved so its centre goes `dist_m` along the geodesic at `bearing` (true
+    on the ellipsoid: the frame's sphere alone would be up to ~0.3 % out, a step in 30 NM),
+    every vertex by the same move in the area's own frame."""
+    frame = area.own_frame()
+    lon, lat, _ = WGS84.fwd(frame.lon0, frame.lat0, bearing, dist_m)
+    dx, dy = frame.forward(float(lon), float(lat))
+    return translated(area, frame, float(dx), float(dy))
+
+
+def _directions(frame: LocalFrame, bearings: np.ndarray, far_m: float) -> np.ndarray:
+    """(n, 2): each bearing's move in the frame per metre along the ellipsoid's geodesic
+    (taken over `far_m`; its change along the way is second order)."""
+    n = len(bearings)
+    lon, lat, _ = WGS84.fwd(
+        np.full(n, frame.lon0), np.full(n, frame.lat0), bearings, np.full(n, far_m)
+    )
+    x, y = frame.forward(np.asarray(lon), np.asarray(lat))
+    return np.column_stack([x, y]) / far_m
 
 
 def _exact_offset(
     subject: Subject,
     rel: Sequence[Obstacle],
-    frame: LocalFrame,
     bearing: float,
     k: int,
     step: float,
@@ -136,7 +154,7 @@ def _exact_offset(
     assert band is not None
 
     def clear(k: int) -> Area | None:
-        moved = _offset_area(d.area, frame, bearing, k * step)
+        moved = offset_area(d.area, bearing, k * step)
         return None if still_met(rel, moved, band, d.start, d.end) else moved
 
     for up in range(3):
@@ -160,13 +178,14 @@ def _trace(
     area: Area,
     frame: LocalFrame,
     rel: Sequence[Obstacle],
-    bearings: np.ndarray,
+    units: np.ndarray,
     step: float,
     most: int,
 ) -> np.ndarray:
-    """Per bearing, the first step (of `step` metres, at most `most`) at which the moved
-    area meets no obstacle in the frame; -1 where none does."""
-    n = len(bearings)
+    """Per bearing (`units`: its frame move per metre, ``_directions``), the first step (of
+    `step` metres, at most `most`) at which the moved area meets no obstacle in the frame;
+    -1 where none does."""
+    n = len(units)
     ks = np.zeros(n, dtype=np.int64)
     found = np.full(n, -1, dtype=np.int64)
     if not rel:
@@ -178,8 +197,8 @@ def _trace(
     touch = np.array([o.touch_m for o in rel])
     reach = np.array([o.reach_m for o in rel]) + radii
     tree = shapely.STRtree(cores)
-    rad = np.radians(bearings)
-    ux, uy = np.sin(rad), np.cos(rad)
+    ux, uy = units[:, 0], units[:, 1]
+    per_step = step * np.hypot(ux, uy)  # frame metres a step moves
     active = np.ones(n, dtype=bool)
     while active.any():
         idx = np.nonzero(active)[0]
@@ -199,7 +218,7 @@ def _trace(
         found[done] = ks[done]
         active[done] = False
         nxt = idx[blocked]
-        ks[nxt] += np.maximum(1, np.ceil(jump[blocked] / step - 1e-9).astype(np.int64))
+        ks[nxt] += np.maximum(1, np.ceil(jump[blocked] / per_step[nxt] - 1e-9).astype(np.int64))
         over = nxt[ks[nxt] > most]
         active[over] = False
     return found

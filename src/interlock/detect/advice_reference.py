@@ -3,7 +3,7 @@
 The core searches with ``keepclear.Obstacle`` (each rule split into time, vertical and
 horizontal tests, and intervals jumped over); this twin knows nothing of obstacles. It
 builds each candidate notice with the core's own builders (``advice.moved_band``,
-``advice_place.translated``: how a candidate is made is not the search) and judges it only
+``advice_place.offset_area``: how a candidate is made is not the search) and judges it only
 with the detectors a filed notice meets: ``strategic.check_pair`` against every other
 notice and asset, ``hazards.hot_hazards`` + ``exposure.strategic_exposures`` both ways (the
 candidate in an envelope other parties' kinetic notices make hot; a kinetic candidate making
@@ -25,7 +25,7 @@ from ..model.agreement import Rules
 from ..model.hazard_rules import HazardRules
 from ..model.notice import NoticeDraft
 from .advice import KINDS, AdviceKind, Subject, moved_band
-from .advice_place import translated
+from .advice_place import offset_area
 from .exposure import strategic_exposures
 from .hazards import ActivityNotice, Hazard, HotHazard, hot_hazards
 from .strategic import Volume, check_pair, notice_volume
@@ -121,12 +121,9 @@ def _level(judge: Judge, subject: Subject, rules: AdviceRules, sign: int) -> Gri
 
 def _offset(judge: Judge, subject: Subject, rules: AdviceRules, bearing: float) -> GridPoint | None:
     d = subject.draft
-    frame = d.area.own_frame()
-    rad = math.radians(bearing)
     step = rules.offset_step_m
     for k in range(1, math.floor(rules.max_offset_m / step + 1e-9) + 1):
-        dx, dy = k * step * math.sin(rad), k * step * math.cos(rad)
-        cand = replace(d, area=translated(d.area, frame, dx, dy))
+        cand = replace(d, area=offset_area(d.area, bearing, k * step))
         if judge.clear(cand):
             return GridPoint(AdviceKind.OFFSET, k, cand, bearing)
     return None
