@@ -186,11 +186,22 @@ def random_setup(
     for k in range(n):
         dom = "sea" if src.uniform(0, 1) < sea_share else "air"
         when = start + timedelta(minutes=src.integer(-240, 240))
+        band = _band(src, dom)
+        if k == 0:  # one meets the subject: its domain and band, near it, at its time
+            dom, band, when = subj.domain, dict(subj.band_input), start
+            when += timedelta(minutes=src.integer(-60, 60))
         d = draft(
-            somewhere(src.uniform(4_000.0, 30_000.0)),
-            _band(src, dom),
+            somewhere(src.uniform(4_000.0, 30_000.0))
+            if k
+            else area_spec(
+                src,
+                *fwd(lon, lat, src.uniform(0.0, 360.0), src.uniform(0.0, 10_000.0)),
+                src.uniform(4_000.0, 20_000.0),
+            ),
+            band,
             when,
             float(src.integer(30, 240)),
+            domain=dom,
         )
         act = "live_fire" if n_hazards and src.uniform(0, 1) < 0.3 else None
         notices.append(other(f"n{k}", d, src.choice(("red", "green")), act))
