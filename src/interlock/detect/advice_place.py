@@ -95,7 +95,8 @@ def advise_offset(
     """The smallest offset (bearing, distance) of the whole area that clears."""
     d = subject.draft
     area = d.area
-    step, most = rules.offset_step_m, math.floor(rules.max_offset_m / rules.offset_step_m)
+    # 1e-9: 50 NM / 0.1 NM is 499.99999999999994 in floating point, not 500
+    step, most = rules.offset_step_m, math.floor(rules.max_offset_m / rules.offset_step_m + 1e-9)
     rel = [
         o
         for o in _relevant(subject, obstacles)
