@@ -26,16 +26,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import shapely
+from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from ..errors import InterlockError
 from ..geo.distance import far_apart, separation
-from ..geo.earth import WGS84
+from ..geo.earth import WGS84, radii_of_curvature
 from ..geo.frame import LocalFrame, wrap_lon
 from ..geo.shapes import Area, Coords
 from ..geo.units import M_PER_NM
@@ -288,12 +289,13 @@ def advise_shrink(
     rel = _relevant(subject, obstacles)
     met = [o for o in rel if o.meets_area(d.area)]
     frame = d.area.own_frame()
-    whole = d.area.shape_in(frame, QUAD_SEGS)
+    true = _TrueLengths.of(frame)
+    whole = true.scaled(d.area.shape_in(frame, QUAD_SEGS))
     for margin in MARGIN_M:
-        piece = _largest_piece(whole, met, frame, margin)
+        piece = _largest_piece(whole, met, frame, true, margin)
         if piece is None:
             break
-        area = _as_area(piece, frame)
+        area = _as_area(true.unscaled(piece), frame)
         if area is None:
             continue
         cand = replace(d, area=area)
@@ -304,20 +306,51 @@ def advise_shrink(
     return Unavailable(AdviceKind.SHRINK, "no part of the area is clear of the other volumes")
 
 
-def _grown(o: Obstacle, frame: LocalFrame, margin: float) -> BaseGeometry:
-    """The obstacle's area grown by its minimum (+ margin), outside the true curve: the
-    polygon's chords lie at least the radius from the core (radius / cos(half a side))."""
+@dataclass(frozen=True)
+class _TrueLengths:
+    """The frame's x and y scaled so lengths near its centre are true on the ellipsoid.
+
+    The frame's sphere has radius sqrt(M N) over geodetic latitudes, so it shows east-west
+    lengths (true: N) sqrt(M / N) too short and north-south ones (true: M) sqrt(N / M) too
+    long: 0.34 % each at the equator, 300 m at 50 NM. Obstacles grown by their minimum in
+    the frame itself came out that much short north and south of them (a shrink checked
+    only by ``geo.distance.separation``, which the same frame misleads on such arcs)."""
+
+    sx: float
+    sy: float
+
+    @classmethod
+    def of(cls, frame: LocalFrame) -> _TrueLengths:
+        m, n = radii_of_curvature(frame.lat0)
+        r = math.sqrt(m * n)
+        return cls(n / r, m / r)
+
+    def scaled(self, geom: BaseGeometry) -> BaseGeometry:
+        return affinity.scale(geom, self.sx, self.sy, origin=(0.0, 0.0))
+
+    def unscaled(self, geom: BaseGeometry) -> BaseGeometry:
+        return affinity.scale(geom, 1.0 / self.sx, 1.0 / self.sy, origin=(0.0, 0.0))
+
+
+def _grown(o: Obstacle, frame: LocalFrame, true: _TrueLengths, margin: float) -> BaseGeometry:
+    """The obstacle's area grown by its minimum (+ margin) in true lengths, outside the
+    true curve: the polygon's chords lie at least the radius from the core (radius /
+    cos(half a side))."""
     r = o.area.radius_m + o.reach_m + margin
     r /= math.cos(math.pi / (4 * QUAD_SEGS))
-    return o.area.core_in(frame).buffer(r, quad_segs=QUAD_SEGS)
+    return true.scaled(o.area.core_in(frame)).buffer(r, quad_segs=QUAD_SEGS)
 
 
 def _largest_piece(
-    whole: BaseGeometry, met: Sequence[Obstacle], frame: LocalFrame, margin: float
+    whole: BaseGeometry,
+    met: Sequence[Obstacle],
+    frame: LocalFrame,
+    true: _TrueLengths,
+    margin: float,
 ) -> Polygon | None:
     if not met:
         return None
-    cut = shapely.union_all([_grown(o, frame, margin) for o in met])
+    cut = shapely.union_all([_grown(o, frame, true, margin) for o in met])
     rest = whole.buffer(-margin).difference(cut)
     pieces = list(rest.geoms) if isinstance(rest, MultiPolygon) else [rest]
     pieces = [p for p in pieces if isinstance(p, Polygon) and not p.is_empty and p.area > 1.0]
@@ -327,7 +360,7 @@ def _largest_piece(
     return simple if isinstance(simple, Polygon) else None
 
 
-def _as_area(piece: Polygon, frame: LocalFrame) -> Area | None:
+def _as_area(piece: BaseGeometry, frame: LocalFrame) -> Area | None:
     """A frame polygon as a notice's polygon area (None: it does not make a valid one)."""
     if piece.is_empty or not isinstance(piece, Polygon):
         return None
