@@ -11,19 +11,23 @@ the weapon's ceiling.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from advice_checks import check_advice, sampled_clear_fraction
 from advice_scenes import T0, Setup, asset, circle_spec, draft, fl, other, setup, subject_of
-from hazard_scenes import site_hazard
+from hazard_scenes import GEOD, site_hazard
 from random_areas import fwd
 
 from interlock.detect.advice import AdviceKind, AdviceSet, advise
 from interlock.detect.advice_reference import advise_reference
 from interlock.geo.units import M_PER_NM
 from interlock.model.advice_rules import AdviceRules
+from interlock.model.agreement import Rules as RulesAgreement
+from interlock.model.agreement import Separation
 
 PLACE = (AdviceKind.OFFSET, AdviceKind.NARROW, AdviceKind.SHRINK)
 RULES = AdviceRules(max_offset_nm=6.0, bearings=12)
@@ -228,3 +232,29 @@ def test_an_exposed_subject_may_climb_above_the_weapon() -> None:
     assert ref.first[AdviceKind.LEVEL_UP].steps == 201
     assert ref.first[AdviceKind.DELAY].steps * 600 == 9000
     assert timedelta(seconds=9000) == advice[AdviceKind.DELAY].draft.start - T0
+
+
+@pytest.mark.parametrize("bearing", [0.0, 90.0, 45.0])
+def test_the_shrink_is_clear_on_the_ellipsoid_under_a_wide_minimum(bearing: float) -> None:
+    """A 50 NM minimum at the equator, where the frame's sphere shows north-south lengths
+    0.34 % too long (300 m at 50 NM): the part kept is at least the minimum from the other
+    notice by pyproj's geodesic along its densified edges, not only by the detector."""
+    wide = replace(
+        RulesAgreement(),
+        separation={"air": Separation(50 * M_PER_NM, 304.8), "sea": Separation(3704.0, 0.0)},
+    )
+    subj = subject_of(draft(circle_spec(0.0, 0.0, 60_000.0), BAND))
+    o_lon, o_lat = fwd(0.0, 0.0, bearing, 60_000.0 + 25 * M_PER_NM)
+    s = setup(subj, [other("o", draft(circle_spec(o_lon, o_lat, 1_000.0), BAND))], rules=wide)
+    result = advise(s.subject, s.obstacles, RULES, (AdviceKind.SHRINK,))
+    check_advice(s, result, RULES)
+    (shrink,) = result.advice
+    ring = np.asarray(shrink.draft.area.core)
+    pts = [ring[:-1]]
+    for (x1, y1), (x2, y2) in itertools.pairwise(ring):
+        pts.append(np.asarray(GEOD.npts(x1, y1, x2, y2, 50)).reshape(-1, 2))
+    p = np.concatenate(pts)
+    _, _, dist = GEOD.inv(np.full(len(p), o_lon), np.full(len(p), o_lat), p[:, 0], p[:, 1])
+    assert dist.min() - 1_000.0 >= 50 * M_PER_NM
+    share = sampled_clear_fraction(s.subject.draft, result.met)
+    assert shrink.change["kept_fraction"] == pytest.approx(share, abs=0.005)
