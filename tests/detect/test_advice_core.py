@@ -33,6 +33,12 @@ SCENES = [
     (8, 15, "mid", True, 3, 1),
     (9, 20, "antimeridian", False, 2, 0),
     (10, 40, "polar", False, 0, 2),
+    (11, 10, "pole", False, 1, 1),
+    (12, 25, "pole", True, 2, 0),
+    (13, 3, "antimeridian", True, 3, 0),
+    (14, 45, "mid", False, 3, 2),
+    (15, 18, "polar", False, 0, 0),
+    (16, 35, "antimeridian", False, 1, 1),
 ]
 
 
@@ -71,6 +77,10 @@ SMALL_SCENES = [
     (24, 5, "polar", False, 0, 0),
     (25, 3, "mid", True, 2, 0),
     (26, 6, "mid", False, 2, 1),
+    (27, 4, "pole", False, 1, 0),
+    (28, 5, "antimeridian", False, 2, 1),
+    (29, 2, "polar", False, 0, 1),
+    (30, 6, "mid", False, 0, 0),
 ]
 _SECOND = timedelta(seconds=1)
 COARSE_S = 600.0  # the reference's time step: the core is run at it too, and at 1 s
