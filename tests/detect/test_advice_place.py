@@ -92,7 +92,7 @@ def test_no_offset_out_of_a_large_area() -> None:
     _, none = run(s, AdviceRules())
     assert "no offset of up to 50 NM on any of 72 bearings" in none[AdviceKind.OFFSET].why
     assert "no part of the area" in none[AdviceKind.SHRINK].why
-    assert "own line meets" in none[AdviceKind.NARROW].why
+    assert "itself is too close" in none[AdviceKind.NARROW].why
 
 
 # ---- narrow -------------------------------------------------------------------------------
@@ -199,7 +199,7 @@ def test_a_kinetic_subject_gets_time_and_place_but_no_level() -> None:
         assert "hot at every height" in none[kind].why
     assert advice[AdviceKind.DELAY].change == {"delay_s": 7200.0}
     assert advice[AdviceKind.ADVANCE].change == {"advance_s": 9000.0}
-    assert "own line meets" in none[AdviceKind.NARROW].why
+    assert "itself is too close" in none[AdviceKind.NARROW].why
     ref = advise_reference(s.subject, s.scene, rules, time_step_s=600.0)
     assert ref.first[AdviceKind.LEVEL_UP] is None and ref.first[AdviceKind.LEVEL_DOWN] is None
     assert ref.first[AdviceKind.DELAY].steps * 600 == 7200
