@@ -18,7 +18,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 from advice_checks import check_advice, sampled_clear_fraction
-from advice_scenes import T0, Setup, asset, circle_spec, draft, fl, other, setup, subject_of
+from advice_scenes import T0, Setup, asset, circle_spec, depth, draft, fl, other, setup, subject_of
 from hazard_scenes import GEOD, site_hazard
 from random_areas import fwd
 
@@ -258,3 +258,21 @@ def test_the_shrink_is_clear_on_the_ellipsoid_under_a_wide_minimum(bearing: floa
     assert dist.min() - 1_000.0 >= 50 * M_PER_NM
     share = sampled_clear_fraction(s.subject.draft, result.met)
     assert shrink.change["kept_fraction"] == pytest.approx(share, abs=0.005)
+
+
+def test_a_kinetic_ship_exposes_aircraft_too() -> None:
+    """Live fire from the sea makes the hazard hot as a strike does (the kinetic band and
+    domain do not matter): no level, and the delay is past the aircraft's window."""
+    hz = site_hazard("h", *HAZARD_AT, 20_000.0, (0.0, 30_000.0))
+    ship = subject_of(
+        draft(circle_spec(35.0, 34.0, 5_000.0), depth(0, 20), activity="live_fire"), "red"
+    )
+    exposed = other("e", draft(circle_spec(*HAZARD_AT, 3_000.0), fl(50, 100)), "blue")
+    s = setup(ship, [exposed], hazards=[hz])
+    result = advise(s.subject, s.obstacles, RULES, (AdviceKind.DELAY, AdviceKind.LEVEL_DOWN))
+    check_advice(s, result, RULES)
+    advice, none = by_kind(result)
+    assert [o.kind.value for o in result.met] == ["exposed"]
+    assert "hot at every height" in none[AdviceKind.LEVEL_DOWN].why
+    assert advice[AdviceKind.DELAY].change == {"delay_s": 7200.0}
+    assert [a.kind for a in result.advice] == [AdviceKind.DELAY]  # only the kinds asked
