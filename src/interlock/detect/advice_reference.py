@@ -22,11 +22,12 @@ from datetime import timedelta
 
 from ..model.advice_rules import AdviceRules
 from ..model.agreement import Rules
+from ..model.conflict import Conflict
 from ..model.hazard_rules import HazardRules
 from ..model.notice import NoticeDraft
 from .advice import KINDS, AdviceKind, Subject, moved_band
 from .advice_place import offset_area
-from .exposure import strategic_exposures
+from .exposure import Exposure, strategic_exposures
 from .hazards import ActivityNotice, Hazard, HotHazard, hot_hazards
 from .strategic import Volume, check_pair, notice_volume
 
@@ -54,12 +55,12 @@ class Judge:
         self.hot: list[HotHazard] = hot_hazards(scene.hazards, others, hr)
         self.exposable = [n.volume for n in others if n.volume.domain == "air"]
 
-    def findings(self, draft: NoticeDraft) -> list[object]:
+    def findings(self, draft: NoticeDraft) -> list[Conflict | Exposure]:
         """Every conflict and exposure the candidate would have."""
         s, scene = self.subject, self.scene
         hr = scene.hazard_rules
         vol = notice_volume(draft, s.ref, s.party)
-        out: list[object] = [
+        out: list[Conflict | Exposure] = [
             c for v in self.volumes if (c := check_pair(vol, v, scene.rules)) is not None
         ]
         out += strategic_exposures(self.hot, [vol], hr)
