@@ -11,8 +11,10 @@ geodesic tests (``keepclear``):
   is up to ~0.3 % out). Along each bearing D is walked out in ``offset_step_nm`` steps by
   sphere tracing: the distance between the moved area and an obstacle changes by at most
   the move, so when the area is short of an obstacle's minimum by ``s``, every move less
-  than ``s`` further still meets it and is skipped. The smallest D over the bearings wins;
-  then one step less is tried exactly (the frame's round-off).
+  than ``s`` further still meets it and is skipped. Each bearing's D is then checked
+  exactly (up a step or two, down while one step less clears: the frame's round-off), in
+  order of the traced D until the rest are traced ``TRACE_SLACK`` steps beyond the best;
+  the smallest exact D wins, ties to the first bearing.
 - **narrow** (``advise_narrow``): a circle's radius, or a corridor's or orbit's half-width,
   made smaller by whole steps: an area so narrowed keeps its core, and its distance to
   each obstacle grows by exactly what the radius loses. (Widening only brings the area
@@ -46,6 +48,11 @@ from .keepclear import Obstacle, still_met
 
 DECIMALS = 7  # positions to 1e-7 degree, about 1 cm: finer than any minimum's tolerance
 QUAD_SEGS = 16  # the circle arcs of grown obstacles: 64 sides a circle
+# How many steps the frame's trace of a bearing may be off its exact answer either way
+# (its round-off, walked out by ``_exact_offset``): a bearing traced one step short of
+# another may still come out a step nearer, so bearings are tried until they are traced
+# this much further than the best exact answer.
+TRACE_SLACK = 2
 MARGIN_M = (2.0, 20.0, 200.0)  # the shrink's extra growth, tried in turn (frame round-off)
 
 
@@ -107,13 +114,18 @@ def advise_offset(
     bearings = np.arange(rules.bearings) * (360.0 / rules.bearings)
     ks = _trace(area, frame, rel, _directions(frame, bearings, max(most, 1) * step), step, most)
     order = sorted((int(k), float(b)) for k, b in zip(ks, bearings, strict=True) if k >= 0)
+    best: tuple[int, float, Area] | None = None
     for k, bearing in order:
+        if best is not None and k > best[0] + TRACE_SLACK:
+            break  # no bearing traced further out can come out nearer
         found = _exact_offset(subject, rel, bearing, k, step, most)
-        if found is not None:
-            k, moved = found
-            cand = replace(d, area=moved)
-            change = {"bearing_deg": bearing, "distance_nm": round(k * step / M_PER_NM, 6)}
-            return Advice(AdviceKind.OFFSET, cand, change, subject.late(cand))
+        if found is not None and (best is None or (found[0], bearing) < best[:2]):
+            best = (found[0], bearing, found[1])
+    if best is not None:
+        k, bearing, moved = best
+        cand = replace(d, area=moved)
+        change = {"bearing_deg": bearing, "distance_nm": round(k * step / M_PER_NM, 6)}
+        return Advice(AdviceKind.OFFSET, cand, change, subject.late(cand))
     return Unavailable(
         AdviceKind.OFFSET,
         f"no offset of up to {rules.max_offset_nm:g} NM on any of {rules.bearings} bearings clears",
