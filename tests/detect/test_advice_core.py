@@ -81,6 +81,9 @@ SMALL_SCENES = [
     (28, 5, "antimeridian", False, 2, 1),
     (29, 2, "polar", False, 0, 1),
     (30, 6, "mid", False, 0, 0),
+    # two bearings traced at 12 steps: the first came out exactly at 13, the second at 12
+    # (the core took the first bearing it could clear, not the nearest)
+    (448, 3, "mid", False, 2, 1),
 ]
 _SECOND = timedelta(seconds=1)
 COARSE_S = 600.0  # the reference's time step: the core is run at it too, and at 1 s
