@@ -21,7 +21,8 @@ geodesic tests (``keepclear``):
   closer to everything: it never clears, so it is never advised.)
 - **shrink** (``advise_shrink``): the area less every obstacle it meets grown by its
   minimum, as a polygon; the largest piece is kept (ASTM F3548-21's "modify the
-  operational intent" by area, without moving it).
+  operational intent" by area, without moving it), if at least an offset step square: a
+  sliver below the advice's resolution is no advice.
 """
 
 from __future__ import annotations
@@ -301,8 +302,10 @@ def advise_shrink(
     frame = d.area.own_frame()
     true = _TrueLengths.of(frame)
     whole = true.scaled(d.area.shape_in(frame, QUAD_SEGS))
+    # a part smaller than a step square is below the advice's resolution (a sliver)
+    smallest = rules.offset_step_m**2
     for margin in MARGIN_M:
-        piece = _largest_piece(whole, met, frame, true, margin)
+        piece = _largest_piece(whole, met, frame, true, margin, smallest)
         if piece is None:
             break
         area = _as_area(true.unscaled(piece), frame)
@@ -313,7 +316,11 @@ def advise_shrink(
             kept = float(piece.area / whole.area)
             change = {"kept_fraction": round(kept, 6), "area_km2": round(piece.area / 1e6, 3)}
             return Advice(AdviceKind.SHRINK, cand, change, subject.late(cand))
-    return Unavailable(AdviceKind.SHRINK, "no part of the area is clear of the other volumes")
+    return Unavailable(
+        AdviceKind.SHRINK,
+        f"no part of the area is clear of the other volumes (none of at least "
+        f"{rules.offset_step_nm:g} NM square)",
+    )
 
 
 @dataclass(frozen=True)
@@ -357,13 +364,14 @@ def _largest_piece(
     frame: LocalFrame,
     true: _TrueLengths,
     margin: float,
+    smallest: float,
 ) -> Polygon | None:
     if not met:
         return None
     cut = shapely.union_all([_grown(o, frame, true, margin) for o in met])
     rest = whole.buffer(-margin).difference(cut)
     pieces = list(rest.geoms) if isinstance(rest, MultiPolygon) else [rest]
-    pieces = [p for p in pieces if isinstance(p, Polygon) and not p.is_empty and p.area > 1.0]
+    pieces = [p for p in pieces if isinstance(p, Polygon) and p.area >= smallest]
     if not pieces:
         return None
     simple = max(pieces, key=lambda p: p.area).simplify(margin / 2)
