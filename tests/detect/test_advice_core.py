@@ -137,3 +137,13 @@ def test_the_grid_twin_finds_the_same_advice(
         assert round(got["distance_nm"] / SMALL.offset_step_nm) == point.steps
         at = ref.offsets[got["bearing_deg"]]
         assert at is not None and at.steps == point.steps
+
+
+def test_no_sliver_is_offered_as_a_shrink() -> None:
+    """A scene whose clear part was a 1.3 m2 triangle of a 602 km2 notice (offered as
+    'kept 0.0'): a part smaller than an offset step square is no advice."""
+    s = random_setup(461, 19, "antimeridian", False, 1, 1, spread_m=27_323.2)
+    result = advise(s.subject, s.obstacles, AdviceRules())
+    check_advice(s, result, AdviceRules())
+    (none,) = [u for u in result.unavailable if u.kind is AdviceKind.SHRINK]
+    assert "none of at least 0.1 NM square" in none.why

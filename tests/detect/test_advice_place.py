@@ -20,7 +20,7 @@ import pytest
 from advice_checks import check_advice, sampled_clear_fraction
 from advice_scenes import T0, Setup, asset, circle_spec, depth, draft, fl, other, setup, subject_of
 from hazard_scenes import GEOD, site_hazard
-from random_areas import fwd
+from random_areas import NumpySource, area_spec, centre, fwd
 
 from interlock.detect.advice import AdviceKind, AdviceSet, advise
 from interlock.detect.advice_reference import advise_reference
@@ -276,3 +276,35 @@ def test_a_kinetic_ship_exposes_aircraft_too() -> None:
     assert "hot at every height" in none[AdviceKind.LEVEL_DOWN].why
     assert advice[AdviceKind.DELAY].change == {"delay_s": 7200.0}
     assert [a.kind for a in result.advice] == [AdviceKind.DELAY]  # only the kinds asked
+
+
+def test_the_grid_twin_narrows_as_the_core_does_on_random_scenes() -> None:
+    """Circles, corridors and orbits anywhere, one to three other notices 10-40 km off:
+    the same narrowing, to the step, or none by both."""
+    rules = AdviceRules(max_offset_nm=10.0, bearings=12)
+    kinds = (AdviceKind.NARROW,)
+    compared = narrowed = 0
+    for seed in range(150):
+        src = NumpySource(np.random.default_rng(seed))
+        lon, lat = centre(src, ("mid", "antimeridian", "polar", "pole")[seed % 4])
+        shape = ("circle", "corridor", "orbit")[seed % 3]
+        subj = draft(area_spec(src, lon, lat, src.uniform(10e3, 40e3), shape), BAND)
+        others = []
+        for k in range(1 + seed % 3):
+            p = fwd(lon, lat, src.uniform(0, 360), src.uniform(10e3, 40e3))
+            spec = area_spec(src, p[0], p[1], src.uniform(2e3, 10e3))
+            others.append(other(f"o{k}", draft(spec, fl(120, 200))))
+        s = setup(subject_of(subj), others)
+        if s.judge.clear(s.subject.draft):
+            continue
+        point = advise_reference(s.subject, s.scene, rules, kinds).first[AdviceKind.NARROW]
+        result = advise(s.subject, s.obstacles, rules, kinds)
+        check_advice(s, result, rules)
+        advice, _ = by_kind(result)
+        compared += 1
+        if point is None:
+            assert AdviceKind.NARROW not in advice, seed
+        else:
+            narrowed += 1
+            assert round(advice[AdviceKind.NARROW].change["narrowed_nm"] * 10) == point.steps
+    assert compared > 60 and narrowed > 20
