@@ -161,7 +161,8 @@ def _shrink(s: Setup, judge: Judge, a: Advice, rules: AdviceRules) -> None:
     assert not a.late  # a part of a filed notice is never late
     assert 0.0 < a.change["kept_fraction"] < 1.0
     # the largest clear piece is at most all that is clear (by exact distances)
-    met = tuple(o for o in s.obstacles if o.meets(d.area, d.band, d.start, d.end))  # type: ignore[arg-type]
+    assert d.band is not None
+    met = tuple(o for o in s.obstacles if o.meets(d.area, d.band, d.start, d.end))
     assert a.change["kept_fraction"] <= sampled_clear_fraction(d, met, 80) + 0.02
 
 

@@ -9,6 +9,7 @@ Areas come from ``random_areas`` (vertices placed by pyproj, independent of inte
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -117,9 +118,9 @@ def obstacles_of(subject: Subject, scene: Scene) -> tuple[Obstacle, ...]:
 
 def setup(
     subject: Subject,
-    notices: list[ActivityNotice] = (),  # type: ignore[assignment]
-    assets: list[Volume] = (),  # type: ignore[assignment]
-    hazards: list[Hazard] = (),  # type: ignore[assignment]
+    notices: Sequence[ActivityNotice] = (),
+    assets: Sequence[Volume] = (),
+    hazards: Sequence[Hazard] = (),
     rules: Rules = RULES,
     hazard_rules: HazardRules = HAZARD_RULES,
 ) -> Setup:
