@@ -19,7 +19,7 @@ from tests.conftest import T0, Clock, circle, make_agreement
 from tests.service import test_exposure_service as latakia
 
 from interlock.detect.advice import AdviceKind, moved_band
-from interlock.detect.advice_place import translated
+from interlock.detect.advice_place import offset_area
 from interlock.errors import StateConflict
 from interlock.model.notice import NoticeDraft, parse_notice
 from interlock.model.timeutil import iso
@@ -101,10 +101,7 @@ def one_step_less(piece: Any, original: NoticeDraft, services: Services) -> Noti
         d = c["distance_nm"] * 1852.0 - rules.offset_step_m
         if d < 0.5:
             return None
-        rad = math.radians(c["bearing_deg"])
-        frame = original.area.own_frame()
-        area = translated(original.area, frame, d * math.sin(rad), d * math.cos(rad))
-        return replace(original, area=area)
+        return replace(original, area=offset_area(original.area, c["bearing_deg"], d))
     return None
 
 

@@ -1,38 +1,45 @@
 """Advice on place: move the area, narrow it, or keep only its clear part.
 
 All three search among the obstacles the subject meets in time and vertically (its window
-and band are kept). They work in the subject's own local frame (``geo.frame``: distances
-from its centre true, elsewhere within ~1e-4 over a few hundred km) and every candidate is
-then checked with the exact geodesic tests (``keepclear``):
+and band are kept). They work in the subject's own local frame (``geo.frame``: shapes true
+to ~1e-4 over a few hundred km) and every candidate is then checked with the exact
+geodesic tests (``keepclear``):
 
-- **offset** (``advise_offset``): the area translated in its frame by D along each of
-  ``bearings`` bearings; along each, D is walked out in ``offset_step_nm`` steps by sphere
-  tracing: the distance between the moved area and an obstacle changes by at most the
-  move, so when the area is short of an obstacle's minimum by ``s``, every D less than
-  ``s`` further still meets it and is skipped. The smallest D over the bearings wins;
-  then one step less is tried exactly (the frame's round-off).
+- **offset** (``advise_offset``): the area moved so its centre goes D along the ellipsoid's
+  geodesic at each of ``bearings`` bearings, every vertex by the same move in the frame
+  (``offset_area``: D as advised is the distance the centre moves; the frame's sphere alone
+  is up to ~0.3 % out). Along each bearing D is walked out in ``offset_step_nm`` steps by
+  sphere tracing: the distance between the moved area and an obstacle changes by at most
+  the move, so when the area is short of an obstacle's minimum by ``s``, every move less
+  than ``s`` further still meets it and is skipped. Each bearing's D is then checked
+  exactly (up a step or two, down while one step less clears: the frame's round-off), in
+  order of the traced D until the rest are traced ``TRACE_SLACK`` steps beyond the best;
+  the smallest exact D wins, ties to the first bearing.
 - **narrow** (``advise_narrow``): a circle's radius, or a corridor's or orbit's half-width,
   made smaller by whole steps: an area so narrowed keeps its core, and its distance to
   each obstacle grows by exactly what the radius loses. (Widening only brings the area
   closer to everything: it never clears, so it is never advised.)
 - **shrink** (``advise_shrink``): the area less every obstacle it meets grown by its
   minimum, as a polygon; the largest piece is kept (ASTM F3548-21's "modify the
-  operational intent" by area, without moving it).
+  operational intent" by area, without moving it), if at least an offset step square: a
+  sliver below the advice's resolution is no advice.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import shapely
+from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from ..errors import InterlockError
 from ..geo.distance import far_apart, separation
+from ..geo.earth import WGS84, radii_of_curvature
 from ..geo.frame import LocalFrame, wrap_lon
 from ..geo.shapes import Area, Coords
 from ..geo.units import M_PER_NM
@@ -42,6 +49,11 @@ from .keepclear import Obstacle, still_met
 
 DECIMALS = 7  # positions to 1e-7 degree, about 1 cm: finer than any minimum's tolerance
 QUAD_SEGS = 16  # the circle arcs of grown obstacles: 64 sides a circle
+# How many steps the frame's trace of a bearing may be off its exact answer either way
+# (its round-off, walked out by ``_exact_offset``): a bearing traced one step short of
+# another may still come out a step nearer, so bearings are tried until they are traced
+# this much further than the best exact answer.
+TRACE_SLACK = 2
 MARGIN_M = (2.0, 20.0, 200.0)  # the shrink's extra growth, tried in turn (frame round-off)
 
 
@@ -92,7 +104,8 @@ def advise_offset(
     """The smallest offset (bearing, distance) of the whole area that clears."""
     d = subject.draft
     area = d.area
-    step, most = rules.offset_step_m, math.floor(rules.max_offset_m / rules.offset_step_m)
+    # 1e-9: 50 NM / 0.1 NM is 499.99999999999994 in floating point, not 500
+    step, most = rules.offset_step_m, math.floor(rules.max_offset_m / rules.offset_step_m + 1e-9)
     rel = [
         o
         for o in _relevant(subject, obstacles)
@@ -100,30 +113,50 @@ def advise_offset(
     ]
     frame = area.own_frame()
     bearings = np.arange(rules.bearings) * (360.0 / rules.bearings)
-    ks = _trace(area, frame, rel, bearings, step, most)
+    ks = _trace(area, frame, rel, _directions(frame, bearings, max(most, 1) * step), step, most)
     order = sorted((int(k), float(b)) for k, b in zip(ks, bearings, strict=True) if k >= 0)
+    best: tuple[int, float, Area] | None = None
     for k, bearing in order:
-        found = _exact_offset(subject, rel, frame, bearing, k, step, most)
-        if found is not None:
-            k, moved = found
-            cand = replace(d, area=moved)
-            change = {"bearing_deg": bearing, "distance_nm": round(k * step / M_PER_NM, 6)}
-            return Advice(AdviceKind.OFFSET, cand, change, subject.late(cand))
+        if best is not None and k > best[0] + TRACE_SLACK:
+            break  # no bearing traced further out can come out nearer
+        found = _exact_offset(subject, rel, bearing, k, step, most)
+        if found is not None and (best is None or (found[0], bearing) < best[:2]):
+            best = (found[0], bearing, found[1])
+    if best is not None:
+        k, bearing, moved = best
+        cand = replace(d, area=moved)
+        change = {"bearing_deg": bearing, "distance_nm": round(k * step / M_PER_NM, 6)}
+        return Advice(AdviceKind.OFFSET, cand, change, subject.late(cand))
     return Unavailable(
         AdviceKind.OFFSET,
         f"no offset of up to {rules.max_offset_nm:g} NM on any of {rules.bearings} bearings clears",
     )
 
 
-def _offset_area(area: Area, frame: LocalFrame, bearing: float, dist_m: float) -> Area:
-    rad = math.radians(bearing)
-    return translated(area, frame, dist_m * math.sin(rad), dist_m * math.cos(rad))
+def offset_area(area: Area, bearing: float, dist_m: float) -> Area:
+    """The area moved so its centre goes `dist_m` along the geodesic at `bearing` (true
+    on the ellipsoid: the frame's sphere alone would be up to ~0.3 % out, a step in 30 NM),
+    every vertex by the same move in the area's own frame."""
+    frame = area.own_frame()
+    lon, lat, _ = WGS84.fwd(frame.lon0, frame.lat0, bearing, dist_m)
+    dx, dy = frame.forward(float(lon), float(lat))
+    return translated(area, frame, float(dx), float(dy))
+
+
+def _directions(frame: LocalFrame, bearings: np.ndarray, far_m: float) -> np.ndarray:
+    """(n, 2): each bearing's move in the frame per metre along the ellipsoid's geodesic
+    (taken over `far_m`; its change along the way is second order)."""
+    n = len(bearings)
+    lon, lat, _ = WGS84.fwd(
+        np.full(n, frame.lon0), np.full(n, frame.lat0), bearings, np.full(n, far_m)
+    )
+    x, y = frame.forward(np.asarray(lon), np.asarray(lat))
+    return np.column_stack([x, y]) / far_m
 
 
 def _exact_offset(
     subject: Subject,
     rel: Sequence[Obstacle],
-    frame: LocalFrame,
     bearing: float,
     k: int,
     step: float,
@@ -136,7 +169,7 @@ def _exact_offset(
     assert band is not None
 
     def clear(k: int) -> Area | None:
-        moved = _offset_area(d.area, frame, bearing, k * step)
+        moved = offset_area(d.area, bearing, k * step)
         return None if still_met(rel, moved, band, d.start, d.end) else moved
 
     for up in range(3):
@@ -160,13 +193,14 @@ def _trace(
     area: Area,
     frame: LocalFrame,
     rel: Sequence[Obstacle],
-    bearings: np.ndarray,
+    units: np.ndarray,
     step: float,
     most: int,
 ) -> np.ndarray:
-    """Per bearing, the first step (of `step` metres, at most `most`) at which the moved
-    area meets no obstacle in the frame; -1 where none does."""
-    n = len(bearings)
+    """Per bearing (`units`: its frame move per metre, ``_directions``), the first step (of
+    `step` metres, at most `most`) at which the moved area meets no obstacle in the frame;
+    -1 where none does."""
+    n = len(units)
     ks = np.zeros(n, dtype=np.int64)
     found = np.full(n, -1, dtype=np.int64)
     if not rel:
@@ -178,8 +212,8 @@ def _trace(
     touch = np.array([o.touch_m for o in rel])
     reach = np.array([o.reach_m for o in rel]) + radii
     tree = shapely.STRtree(cores)
-    rad = np.radians(bearings)
-    ux, uy = np.sin(rad), np.cos(rad)
+    ux, uy = units[:, 0], units[:, 1]
+    per_step = step * np.hypot(ux, uy)  # frame metres a step moves
     active = np.ones(n, dtype=bool)
     while active.any():
         idx = np.nonzero(active)[0]
@@ -199,7 +233,7 @@ def _trace(
         found[done] = ks[done]
         active[done] = False
         nxt = idx[blocked]
-        ks[nxt] += np.maximum(1, np.ceil(jump[blocked] / step - 1e-9).astype(np.int64))
+        ks[nxt] += np.maximum(1, np.ceil(jump[blocked] / per_step[nxt] - 1e-9).astype(np.int64))
         over = nxt[ks[nxt] > most]
         active[over] = False
     return found
@@ -266,12 +300,15 @@ def advise_shrink(
     rel = _relevant(subject, obstacles)
     met = [o for o in rel if o.meets_area(d.area)]
     frame = d.area.own_frame()
-    whole = d.area.shape_in(frame, QUAD_SEGS)
+    true = _TrueLengths.of(frame)
+    whole = true.scaled(d.area.shape_in(frame, QUAD_SEGS))
+    # a part smaller than a step square is below the advice's resolution (a sliver)
+    smallest = rules.offset_step_m**2
     for margin in MARGIN_M:
-        piece = _largest_piece(whole, met, frame, margin)
+        piece = _largest_piece(whole, met, frame, true, margin, smallest)
         if piece is None:
             break
-        area = _as_area(piece, frame)
+        area = _as_area(true.unscaled(piece), frame)
         if area is None:
             continue
         cand = replace(d, area=area)
@@ -279,33 +316,69 @@ def advise_shrink(
             kept = float(piece.area / whole.area)
             change = {"kept_fraction": round(kept, 6), "area_km2": round(piece.area / 1e6, 3)}
             return Advice(AdviceKind.SHRINK, cand, change, subject.late(cand))
-    return Unavailable(AdviceKind.SHRINK, "no part of the area is clear of the other volumes")
+    return Unavailable(
+        AdviceKind.SHRINK,
+        f"no part of the area is clear of the other volumes (none of at least "
+        f"{rules.offset_step_nm:g} NM square)",
+    )
 
 
-def _grown(o: Obstacle, frame: LocalFrame, margin: float) -> BaseGeometry:
-    """The obstacle's area grown by its minimum (+ margin), outside the true curve: the
-    polygon's chords lie at least the radius from the core (radius / cos(half a side))."""
+@dataclass(frozen=True)
+class _TrueLengths:
+    """The frame's x and y scaled so lengths near its centre are true on the ellipsoid.
+
+    The frame's sphere has radius sqrt(M N) over geodetic latitudes, so it shows east-west
+    lengths (true: N) sqrt(M / N) too short and north-south ones (true: M) sqrt(N / M) too
+    long: 0.34 % each at the equator, 300 m at 50 NM. Obstacles grown by their minimum in
+    the frame itself came out that much short north and south of them (a shrink checked
+    only by ``geo.distance.separation``, which the same frame misleads on such arcs)."""
+
+    sx: float
+    sy: float
+
+    @classmethod
+    def of(cls, frame: LocalFrame) -> _TrueLengths:
+        m, n = radii_of_curvature(frame.lat0)
+        r = math.sqrt(m * n)
+        return cls(n / r, m / r)
+
+    def scaled(self, geom: BaseGeometry) -> BaseGeometry:
+        return affinity.scale(geom, self.sx, self.sy, origin=(0.0, 0.0))
+
+    def unscaled(self, geom: BaseGeometry) -> BaseGeometry:
+        return affinity.scale(geom, 1.0 / self.sx, 1.0 / self.sy, origin=(0.0, 0.0))
+
+
+def _grown(o: Obstacle, frame: LocalFrame, true: _TrueLengths, margin: float) -> BaseGeometry:
+    """The obstacle's area grown by its minimum (+ margin) in true lengths, outside the
+    true curve: the polygon's chords lie at least the radius from the core (radius /
+    cos(half a side))."""
     r = o.area.radius_m + o.reach_m + margin
     r /= math.cos(math.pi / (4 * QUAD_SEGS))
-    return o.area.core_in(frame).buffer(r, quad_segs=QUAD_SEGS)
+    return true.scaled(o.area.core_in(frame)).buffer(r, quad_segs=QUAD_SEGS)
 
 
 def _largest_piece(
-    whole: BaseGeometry, met: Sequence[Obstacle], frame: LocalFrame, margin: float
+    whole: BaseGeometry,
+    met: Sequence[Obstacle],
+    frame: LocalFrame,
+    true: _TrueLengths,
+    margin: float,
+    smallest: float,
 ) -> Polygon | None:
     if not met:
         return None
-    cut = shapely.union_all([_grown(o, frame, margin) for o in met])
+    cut = shapely.union_all([_grown(o, frame, true, margin) for o in met])
     rest = whole.buffer(-margin).difference(cut)
     pieces = list(rest.geoms) if isinstance(rest, MultiPolygon) else [rest]
-    pieces = [p for p in pieces if isinstance(p, Polygon) and not p.is_empty and p.area > 1.0]
+    pieces = [p for p in pieces if isinstance(p, Polygon) and p.area >= smallest]
     if not pieces:
         return None
     simple = max(pieces, key=lambda p: p.area).simplify(margin / 2)
     return simple if isinstance(simple, Polygon) else None
 
 
-def _as_area(piece: Polygon, frame: LocalFrame) -> Area | None:
+def _as_area(piece: BaseGeometry, frame: LocalFrame) -> Area | None:
     """A frame polygon as a notice's polygon area (None: it does not make a valid one)."""
     if piece.is_empty or not isinstance(piece, Polygon):
         return None
