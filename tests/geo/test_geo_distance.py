@@ -7,6 +7,7 @@ cores decided in a gnomonic projection. See geodesic_truth.py.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -265,3 +266,30 @@ def test_worst_point_of_overlap_lies_in_both_areas() -> None:
     assert float(d) <= 8_000.0 + 1.0
     worst: Any = Core("circle", ((sep.worst_lon, sep.worst_lat),), 0.0)
     assert area_distance(Core.from_feature_parts(*b), worst) <= 1.0
+
+
+@pytest.mark.parametrize("lat0", [0.0, 30.0, 60.0, -45.0])
+def test_an_arc_nearly_equidistant_from_a_point_is_measured_to_its_nearest_point(
+    lat0: float,
+) -> None:
+    """A polygon edge that is an arc round a point, its distance varying by 0.3 % along
+    it: less than the osculating sphere's own anisotropy (+/-0.34 % east-west against
+    north-south at the equator), which picked the wrong nearest point and over-stated the
+    distance by 0.29 % (27 m at 5 NM) before the frame was made true in every direction
+    (geo.frame.TrueScaleFrame). Truth: the arc's geodesic edges sampled densely."""
+    lon0, r = 35.0, 9_260.0
+    az = np.linspace(-80.0, 80.0, 161)
+    near = r * (1 + 0.003 * np.sin(np.radians(az)) ** 2)
+    lon, lat, _ = GEOD.fwd(np.full_like(az, lon0), np.full_like(az, lat0), az, near)
+    lon2, lat2, _ = GEOD.fwd(
+        np.full_like(az, lon0), np.full_like(az, lat0), az[::-1], np.full_like(az, 1.5 * r)
+    )
+    ring = [*zip(lon.tolist(), lat.tolist(), strict=True)]
+    ring += [*zip(lon2.tolist(), lat2.tolist(), strict=True), ring[0]]
+    arc = Area("polygon", tuple(ring))
+    site = Area("circle", ((lon0, lat0),), 1.0)
+    samples = [p for a, b in pairwise(ring) for p in [a, *GEOD.npts(*a, *b, 50)]]
+    pts = np.array(samples)
+    _, _, d = GEOD.inv(np.full(len(pts), lon0), np.full(len(pts), lat0), pts[:, 0], pts[:, 1])
+    truth = float(d.min()) - 1.0
+    assert separation(arc, site).distance_m == pytest.approx(truth, rel=1e-5)

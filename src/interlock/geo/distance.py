@@ -1,10 +1,13 @@
 """Horizontal separation between two areas, exact on the ellipsoid.
 
 Method: find the nearest points of the two cores in a local frame centred between them
-(re-centred once on those points when they lie far from the first centre), then measure
+(a ``TrueScaleFrame``: lengths near its centre true on the ellipsoid in every direction;
+re-centred once on those points when they lie far from the first centre), then measure
 the geodesic between them with Karney's algorithm and subtract both radii. The distance
 function is flat at its minimum, so a small frame error in *where* the nearest points are
-changes the reported distance only to second order.
+changes the reported distance only to second order (except along an arc the other area
+is nearly equidistant from, where the frame's own anisotropy would choose: hence a frame
+true to first order in every direction).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from shapely import ops
 
-from .frame import WGS84, LocalFrame, centre_of
+from .frame import WGS84, LocalFrame, TrueScaleFrame, centre_of
 from .shapes import Area
 
 RECENTRE_M = 200_000.0  # nearest points farther than this from the centre: re-centre once
@@ -55,12 +58,12 @@ def separation(a: Area, b: Area) -> Separation:
     if a.shape == "circle" and b.shape == "circle":
         return _circles(a, b)
     ca, cb = a.centre(), b.centre()
-    frame = LocalFrame(*centre_of(np.array([ca[0], cb[0]]), np.array([ca[1], cb[1]])))
+    frame = TrueScaleFrame(*centre_of(np.array([ca[0], cb[0]]), np.array([ca[1], cb[1]])))
     _, pa, pb, touching = _nearest(a, b, frame)
     mid = (pa + pb) / 2.0
     if not touching and float(np.hypot(*mid)) > RECENTRE_M:
         lon, lat = frame.inverse(mid[0], mid[1])
-        frame = LocalFrame(float(lon), float(lat))
+        frame = TrueScaleFrame(float(lon), float(lat))
         _, pa, pb, touching = _nearest(a, b, frame)
     (lon_a, lon_b), (lat_a, lat_b) = frame.inverse(
         np.array([pa[0], pb[0]]), np.array([pa[1], pb[1]])

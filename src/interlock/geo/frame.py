@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 
@@ -124,6 +124,32 @@ class LocalFrame:
         lam = np.arctan2(east, px)
         lon = wrap_lon(self.lon0 + np.degrees(lam))
         return lon, np.degrees(phi)
+
+
+@dataclass(frozen=True, slots=True)
+class TrueScaleFrame(LocalFrame):
+    """A `LocalFrame` with x scaled by N / sqrt(M N) and y by M / sqrt(M N) (the prime
+    vertical and meridian radii at its centre): lengths near the centre are true on the
+    ellipsoid in every direction to first order, where the osculating sphere's are out by
+    up to +/-0.34 % (east-west against north-south). Where the nearest points of two
+    areas are picked in a frame, that error picks the wrong ones on an arc whose true
+    distance varies less than it (a distance over-stated by up to 0.29 %)."""
+
+    sx: float = field(init=False)
+    sy: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        LocalFrame.__post_init__(self)
+        m, n = radii_of_curvature(self.lat0)
+        object.__setattr__(self, "sx", n / self.radius_m)
+        object.__setattr__(self, "sy", m / self.radius_m)
+
+    def forward(self, lon: Any, lat: Any) -> Any:
+        x, y = LocalFrame.forward(self, lon, lat)
+        return x * self.sx, y * self.sy
+
+    def inverse(self, x: Any, y: Any) -> Any:
+        return LocalFrame.inverse(self, np.asarray(x) / self.sx, np.asarray(y) / self.sy)
 
 
 def centre_of(lons: np.ndarray, lats: np.ndarray) -> tuple[float, float]:
