@@ -181,6 +181,15 @@ def test_every_kind_of_response_matches_the_document(live_server: LiveServer) ->
         del fl["properties"]["alt_lower_ft"], fl["properties"]["alt_upper_ft"]
         late = red.post("/notices", json=fl | {"properties": fl["properties"]})
         assert late.status_code == 201 and late.json()["conflicts"], late.text
+        # Advice on red's notice in that conflict, read both ways and applied.
+        cid, rid = late.json()["conflicts"][0]["id"], late.json()["notice"]["id"]
+        advice = red.get(f"/conflicts/{cid}/advice")
+        assert advice.status_code == 200 and advice.json()["advice"], advice.text
+        assert red.get(f"/notices/{rid}/advice").status_code == 200
+        applied = red.post(f"/notices/{rid}/advice/delay/apply")
+        assert applied.status_code == 200 and not applied.json()["conflicts"], applied.text
+        back = red.put(f"/notices/{rid}", json=fl)  # the conflict again, for what follows
+        assert back.status_code == 200 and back.json()["conflicts"], back.text
         soon = circle(40.0, 35.0, start=T0 + timedelta(minutes=10))
         assert red.post("/notices", json=soon).json()["violations"]
         sea = {

@@ -32,6 +32,7 @@ from ..service.root import Services
 from ..service.text_formats import TextFormats
 from ..service.tracks import TrackService
 from . import schemas
+from .advice_routes import advice_router
 from .errors import install_error_handlers
 from .format_routes import format_router
 from .hazard_routes import hazard_router
@@ -275,6 +276,8 @@ def create_app(
             limit=limit,
             offset=offset,
         )
+
+    app.include_router(advice_router(services, Depends(current_party), committer.run))
 
     # /notices/{id}.notam|.navarea before /notices/{notice_id}, which would take them
     app.include_router(notam_router(TextFormats(services), Depends(current_party)))

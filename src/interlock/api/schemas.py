@@ -358,6 +358,63 @@ class SubmitOut(Closed):
     violations: list[ViolationOut]
 
 
+class AdviceNoticeOut(Closed):
+    id: str
+    version: int = Field(description="the version the advice is for")
+    party: str
+    name: str = Field(description="callsign, else 'notice <id>'")
+
+
+class AdviceMetOut(Closed):
+    """Something the notice meets now: a conflict or an exposure the advice clears."""
+
+    kind: Literal["notice", "asset", "hot_hazard", "exposed"]
+    id: str = Field(description="the other notice or asset (hot_hazard: the kinetic notice)")
+    party: str
+    party_name: str
+    name: str
+    hazard: str | None
+
+
+class AdvicePieceOut(Closed):
+    k: str = Field(description="what POST /notices/{id}/advice/{k}/apply takes")
+    kind: Literal["delay", "advance", "level_up", "level_down", "offset", "narrow", "shrink"]
+    summary: str = Field(description="in the watch officer's words")
+    change: dict[str, Any] = Field(
+        description="delay_s | advance_s | shift_ft (air) or shift_m (sea, + is up) | "
+        "bearing_deg + distance_nm | width, from_m, to_m, narrowed_nm | kept_fraction, area_km2"
+    )
+    late: bool = Field(description="filed now, the amendment would be a late notice")
+    feature: dict[str, Any] = Field(description="the advised notice as it would be filed")
+
+
+class AdviceUnavailableOut(Closed):
+    kind: str
+    why: str
+
+
+class AdviceOut(Closed):
+    """The smallest changes of a notice that clear it of every other party's notice,
+    asset and hot hazard at once (each checked exactly before it is offered)."""
+
+    conflict: int = omitted("GET /conflicts/{id}/advice: the conflict asked about")
+    notice: AdviceNoticeOut
+    clears: list[int] = Field(description="the notice's open conflicts")
+    meets: list[AdviceMetOut]
+    advice: list[AdvicePieceOut]
+    unavailable: list[AdviceUnavailableOut]
+    computed_at: str
+
+
+class AppliedPieceOut(Closed):
+    kind: str
+    summary: str
+
+
+class AppliedOut(SubmitOut):
+    applied: AppliedPieceOut
+
+
 class SubmitAllOut(Closed):
     results: list[SubmitOut] = Field(description="one per feature, in the order sent")
 
@@ -602,11 +659,25 @@ class FormatsOut(Closed):
     fir: str
     notam_series: str
     navarea: str
+
+
 class HistoryRulesOut(Closed):
     interval_s: float
     turn_deg: float
     level_ft: float
     retention_days: float
+
+
+class AdviceRulesOut(Closed):
+    """`[advice]`: how far advice may change a notice, and to what step."""
+
+    max_time_shift_h: float
+    max_offset_nm: float
+    bearings: int
+    time_step_s: float
+    level_step_ft: float
+    depth_step_m: float
+    offset_step_nm: float
 
 
 class AgreementOut(Closed):
@@ -620,6 +691,7 @@ class AgreementOut(Closed):
     hazards: HazardRulesOut
     formats: FormatsOut
     history: HistoryRulesOut
+    advice: AdviceRulesOut
 
 
 # ---- responses: the ledger ----------------------------------------------------------------
@@ -1062,6 +1134,8 @@ CSV_EXAMPLE = (
 def text_response(media_type: str, example: str) -> dict[int | str, dict[str, Any]]:
     """A 200 whose body is text of one media type (documented, not JSON)."""
     return {200: {"content": {media_type: {"schema": {"type": "string"}, "example": example}}}}
+
+
 # ---- exchange formats (api/format_routes.py) --------------------------------------------
 # ASTM F3548-21 operational intents, the shapes of its interface document (utm.yaml v1.0.0,
 # astm-utm/Protocol): interlock.formats.f3548 writes them.

@@ -87,6 +87,7 @@ class Unavailable:
 
     kind: AdviceKind
     why: str
+    about: Obstacle | None = None  # the one that stops it, where one does (named by the shell)
 
 
 @dataclass(frozen=True)
@@ -243,11 +244,12 @@ def advise_level(
     met = [o for o in obstacles if o.meets_time(d.start, d.end) and o.meets_area(d.area)]
     everywhere = [o for o in met if o.band is None]
     if everywhere:
-        why = (
-            "a kinetic notice makes a hazard hot at every height: no level clears "
-            f"{everywhere[0].party}'s notice {everywhere[0].ref.id}"
-        )
-        return [Unavailable(AdviceKind.LEVEL_UP, why), Unavailable(AdviceKind.LEVEL_DOWN, why)]
+        why = "a kinetic notice makes a hazard hot at every height: no level clears"
+        about = everywhere[0]
+        return [
+            Unavailable(AdviceKind.LEVEL_UP, why, about),
+            Unavailable(AdviceKind.LEVEL_DOWN, why, about),
+        ]
     _, _, per_m = level_step(d, rules)
     thickness = d.band.upper_m - d.band.lower_m
     l0 = d.band.lower_m

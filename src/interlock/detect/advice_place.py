@@ -224,12 +224,10 @@ def advise_narrow(
     widest = math.inf  # the largest radius clear of every obstacle met
     for o in met:
         gap = separation(core, o.area).distance_m  # the core's distance: radius 0
-        if gap <= o.touch_m or gap <= 0.0:
-            return Unavailable(
-                AdviceKind.NARROW,
-                f"the {area.shape}'s own line meets {o.party}'s {o.kind.value} {o.ref.id}: "
-                "no narrowing clears",
-            )
+        if gap <= o.reach_m:  # only a line of no width would keep the minimum
+            line = "centre" if area.shape == "circle" else "centre line"
+            why = f"the {area.shape}'s {line} itself is too close: no narrowing clears"
+            return Unavailable(AdviceKind.NARROW, why, o)
         widest = min(widest, gap - o.reach_m)
     k = max(1, math.ceil((area.radius_m - widest) / step - 1e-9))
     while area.radius_m - k * step > 0:

@@ -67,6 +67,10 @@ class WriteOp:
     party: str
     notice_id: str | None = None
     feature: Any = None
+    # An amendment applying advice (service.advice): the version the advice was for, and
+    # the notice it advised, which the body (bare or signed) must declare exactly.
+    expect_version: int | None = None
+    expect_draft: NoticeDraft | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +85,7 @@ class Prepared:
     recorded: dict[str, Any] | None = None
     openings: dict[str, Any] = field(default_factory=dict)
     signed_version: int | None = None
+    expect_version: int | None = None  # applying advice: the version it was for
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,9 +386,21 @@ class NoticeService:
         now = self.clock()
         check_not_ended(draft, now)
         check_horizon(draft, rules, now)
+        if op.expect_draft is not None and draft != op.expect_draft:
+            raise StateConflict(
+                "the notice sent is not the advice it was posted as: sign the advice's "
+                "feature exactly as GET /notices/{id}/advice returns it"
+            )
         if signed is None:
-            return Prepared(draft)
-        return Prepared(draft, signed.envelope, signed.recorded, signed.openings, signed.version)
+            return Prepared(draft, expect_version=op.expect_version)
+        return Prepared(
+            draft,
+            signed.envelope,
+            signed.recorded,
+            signed.openings,
+            signed.version,
+            op.expect_version,
+        )
 
     def _prepare_all(self, op: WriteOp) -> list[Prepared]:
         """Each feature of a collection prepared as a new notice; a refusal names it."""
@@ -521,6 +538,11 @@ class NoticeService:
         if draft.domain != row.domain:
             raise InvalidInput(
                 f"cannot change domain {row.domain} to {draft.domain}", field="properties.domain"
+            )
+        if prepared.expect_version is not None and prepared.expect_version != row.version:
+            raise StateConflict(
+                f"notice {notice_id} is at version {row.version}; the advice was for version "
+                f"{prepared.expect_version}: ask for advice again"
             )
         previous = parse_notice(row.feature, self.agreement.rules.shape)
         version = row.version + 1

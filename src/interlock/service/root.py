@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..model.agreement import Agreement
 from ..store.base import Store
+from .advice import AdviceService
 from .assets import AssetService
 from .clock import Clock, utc_now
 from .hazards import HazardService
@@ -40,6 +41,13 @@ class Services:
     tracks: TrackService
     hazards: HazardService
     log: LogService
+
+    @cached_property
+    def advice(self) -> AdviceService:
+        """Advice that clears a notice's conflicts, over the notices' own recorder."""
+        return AdviceService(
+            self.store, self.agreement, self.clock, self.notices.strategic, self.notices
+        )
 
     @cached_property
     def replay(self) -> ReplayService:

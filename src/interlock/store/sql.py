@@ -190,18 +190,55 @@ class SpatialIndex:
         raise NotImplementedError
 
 
-class SqlWriteTx(HotlineWrites, SpectrumWrites, LogWrites):
-    """Write operations inside one serialised transaction."""
+class SqlScene:
+    """What detection reads of the stored scene (``store.base.SceneReads``): the index
+    look-ups, notice versions and hazards, on one connection. A write transaction reads
+    through it; so does advice, on a reader connection, with no write lock."""
 
     def __init__(self, conn: Connection, index: SpatialIndex) -> None:
         self.conn = conn
         self.index = index
+        self._candidates_sql = _NOTICE_SELECT + "WHERE " + index.box_where + _NOTICE_FILTER
+        self._asset_candidates_sql = _ASSET_SELECT + "WHERE " + index.box_where + _ASSET_FILTER
+
+    def get_notice(self, notice_id: str, version: int | None = None) -> NoticeRow | None:
+        return _get_notice(self.conn, notice_id, version)
+
+    def candidates(self, query: IndexEntry, exclude_party: str) -> list[NoticeRow]:
+        seen: dict[str, NoticeRow] = {}
+        cur = cursor(self.conn)
+        for box in query.boxes:
+            for r in cur.execute(self._candidates_sql, box_params(box, query, exclude_party)):
+                seen.setdefault(r[0], notice_row(r))
+        cur.close()
+        return list(seen.values())
+
+    def asset_candidates(self, query: IndexEntry, exclude_party: str) -> list[AssetRow]:
+        seen: dict[str, AssetRow] = {}
+        cur = cursor(self.conn)
+        for box in query.boxes:
+            params = box_params(box, query, exclude_party)
+            for r in cur.execute(self._asset_candidates_sql, params):
+                if r[0] not in seen:
+                    seen[r[0]] = asset_row(r)
+        cur.close()
+        return list(seen.values())
+
+    def hazards_in_force(self) -> list[HazardRow]:
+        """Every hazard not retired (few: detection reads them whole)."""
+        q = select(s.hazards).where(s.hazards.c.retired_at.is_(None)).order_by(s.hazards.c.seq)
+        return [hazard_row(r) for r in self.conn.execute(q)]
+
+
+class SqlWriteTx(SqlScene, HotlineWrites, SpectrumWrites, LogWrites):
+    """Write operations inside one serialised transaction."""
+
+    def __init__(self, conn: Connection, index: SpatialIndex) -> None:
+        super().__init__(conn, index)
         self._savepoints = 0
         self._ledger_head: tuple[int, str] | None = None  # (seq, hash) of the last entry
         self._frontier = None  # the Merkle tree's frontier after the last entry
         self._appended = False  # entries appended: sign a checkpoint before commit
-        self._candidates_sql = _NOTICE_SELECT + "WHERE " + index.box_where + _NOTICE_FILTER
-        self._asset_candidates_sql = _ASSET_SELECT + "WHERE " + index.box_where + _ASSET_FILTER
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -252,29 +289,6 @@ class SqlWriteTx(HotlineWrites, SpectrumWrites, LogWrites):
         self.conn.execute(
             update(s.notices).where(s.notices.c.id == notice_id).values(cancelled_at=at)
         )
-
-    def get_notice(self, notice_id: str, version: int | None = None) -> NoticeRow | None:
-        return _get_notice(self.conn, notice_id, version)
-
-    def candidates(self, query: IndexEntry, exclude_party: str) -> list[NoticeRow]:
-        seen: dict[str, NoticeRow] = {}
-        cur = cursor(self.conn)
-        for box in query.boxes:
-            for r in cur.execute(self._candidates_sql, box_params(box, query, exclude_party)):
-                seen.setdefault(r[0], notice_row(r))
-        cur.close()
-        return list(seen.values())
-
-    def asset_candidates(self, query: IndexEntry, exclude_party: str) -> list[AssetRow]:
-        seen: dict[str, AssetRow] = {}
-        cur = cursor(self.conn)
-        for box in query.boxes:
-            params = box_params(box, query, exclude_party)
-            for r in cur.execute(self._asset_candidates_sql, params):
-                if r[0] not in seen:
-                    seen[r[0]] = asset_row(r)
-        cur.close()
-        return list(seen.values())
 
     def insert_conflict(self, row: ConflictRow, at: float) -> int:
         values = tuple(getattr(row, k) for k in _CONFLICT_COLS)
@@ -418,11 +432,6 @@ class SqlWriteTx(HotlineWrites, SpectrumWrites, LogWrites):
         r = self.conn.execute(select(s.hazards).where(s.hazards.c.id == hazard_id)).first()
         return hazard_row(r) if r else None
 
-    def hazards_in_force(self) -> list[HazardRow]:
-        """Every hazard not retired (few: detection reads them whole)."""
-        q = select(s.hazards).where(s.hazards.c.retired_at.is_(None)).order_by(s.hazards.c.seq)
-        return [hazard_row(r) for r in self.conn.execute(q)]
-
 
 def _get_notice(conn: Connection, notice_id: str, version: int | None) -> NoticeRow | None:
     if version is None:
@@ -468,6 +477,17 @@ class SqlStore(HotlineReads, SpectrumReads, LogReads, HistoryReadsWrites):
     def _read(self) -> Iterator[Connection]:
         with self._reader.connect() as conn:
             yield conn
+
+    @contextmanager
+    def scene(self) -> Iterator[SqlScene]:
+        """The scene as detection reads it, on a reader connection (no write lock)."""
+        with self._read() as conn:
+            yield SqlScene(conn, self.index)
+
+    def get_conflict(self, conflict_id: int) -> ConflictRow | None:
+        with self._read() as conn:
+            row = conn.execute(select(s.conflicts).where(s.conflicts.c.id == conflict_id)).first()
+        return None if row is None else _conflict_row(row)
 
     def _fire_on_commit(self) -> None:
         for callback in list(self.on_commit):
