@@ -38,7 +38,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -127,20 +127,12 @@ def plant_conflict(services: Services, seed: int) -> Planted:
     raise SystemExit("no stored air notice to plant a conflict beside")
 
 
-# ---- the advice, through the core with obstacles from the store ------------------------------
-@dataclass
-class Run:
-    advice: AdviceSet
-    obstacles: int
-    lookup_s: float
-    volumes: list[Volume] = field(default_factory=list)
-
-
+# ---- the advice: through the service (the path GET /conflicts/{id}/advice takes) ------------
 def gather(services: Services, vol: Volume, kinds: Sequence[AdviceKind]) -> list[Volume]:
     """Every other party's notice and asset the searches of `kinds` could meet, from the
     store's R*Tree: at any height at the notice's time and place (level), +-the largest
     time shift at its band and place (time), max_offset_nm around it at its time and band
-    (place)."""
+    (place): the volumes the grid walks over, and the core path's obstacles."""
     agr = services.agreement
     rules, adv = agr.rules, agr.advice
     big = rules.largest_minima
@@ -157,11 +149,11 @@ def gather(services: Services, vol: Volume, kinds: Sequence[AdviceKind]) -> list
         )
     rows: dict[tuple[str, int], Any] = {}
     assets: dict[str, Any] = {}
-    with services.store.write() as tx:  # the look-up inside one transaction, as a submit's
+    with services.store.scene() as scene:  # the read-side look-up (no write lock)
         for q in queries:
-            for r in tx.candidates(q, vol.party):
+            for r in scene.candidates(q, vol.party):
                 rows[(r.id, r.version)] = r
-            for a in tx.asset_candidates(q, vol.party):
+            for a in scene.asset_candidates(q, vol.party):
                 assets[a.id] = a
     return [stored_volume(r) for r in rows.values()] + [asset_volume(a) for a in assets.values()]
 
@@ -179,19 +171,30 @@ def subject_of(services: Services, notice_id: str, party: str) -> tuple[Subject,
     return subject, notice_volume(draft, ref, party)
 
 
-def advice_via_core(services: Services, planted: Planted, kinds: Sequence[AdviceKind]) -> Run:
-    """Read the notice, look its obstacles up in the store, advise (the core)."""
+def advice_via_core(services: Services, planted: Planted, kinds: Sequence[AdviceKind]) -> AdviceSet:
+    """Read the notice, look its obstacles up in the store, advise (the core alone)."""
     subject, vol = subject_of(services, planted.notice_id, planted.party)
-    t0 = time.perf_counter()
-    volumes = gather(services, vol, kinds)
-    obstacles = [keep_clear_of(vol.domain, v, services.agreement.rules) for v in volumes]
-    lookup = time.perf_counter() - t0
-    found = advise(subject, obstacles, services.agreement.advice, kinds)
-    return Run(found, len(obstacles), lookup, volumes)
+    rules = services.agreement.rules
+    obstacles = [keep_clear_of(vol.domain, v, rules) for v in gather(services, vol, kinds)]
+    return advise(subject, obstacles, services.agreement.advice, kinds)
 
 
-# The path timed: the core with obstacles from the store (until service/advice.py lands).
-ADVISE: Callable[[Services, Planted, Sequence[AdviceKind]], Run] = advice_via_core
+def advice_via_service(
+    services: Services, planted: Planted, kinds: Sequence[AdviceKind]
+) -> AdviceSet:
+    """`AdviceService.advise`: what GET /conflicts/{id}/advice computes (read the notice,
+    the scene's look-ups, hazards, advise), without the words."""
+    return services.advice.advise(planted.party, planted.notice_id, kinds).found
+
+
+def conflict_view(services: Services, planted: Planted, kinds: Sequence[AdviceKind]) -> None:
+    """`AdviceService.for_conflict`: all of GET /conflicts/{id}/advice's answer (the words,
+    the names of what it meets, the open conflicts) but HTTP; every kind."""
+    services.advice.for_conflict(planted.party, planted.conflict_id)
+
+
+# The path timed: the service (advice_via_core: the core with obstacles from the store).
+ADVISE: Callable[[Services, Planted, Sequence[AdviceKind]], AdviceSet] = advice_via_service
 
 
 # ---- the brute-force grid baseline ------------------------------------------------------------
@@ -345,22 +348,30 @@ def measure(
     runs: int,
     target: float,
     cap: int,
+    advise_once: Callable[[Services, Planted, Sequence[AdviceKind]], AdviceSet | None]
+    | None = None,
 ) -> KindsResult:
-    times, lookups = [], []
-    last: Run | None = None
+    advise_once = advise_once or ADVISE
+    times = []
+    found: AdviceSet | None = None
     for i in range(runs + 3):  # three warm-up runs
         t0 = time.perf_counter()
-        last = ADVISE(services, planted, kinds)
+        found = advise_once(services, planted, kinds)
         elapsed = time.perf_counter() - t0
         if i >= 3:
             times.append(elapsed * 1e3)
-            lookups.append(last.lookup_s * 1e3)
-    assert last is not None
-    subject, _ = subject_of(services, planted.notice_id, planted.party)
-    shrink = next((a.draft.area for a in last.advice.advice if a.kind is AdviceKind.SHRINK), None)
-    core = core_answers(last.advice)
+    if found is None:  # a view without the AdviceSet: the service's, for the grid
+        found = advice_via_service(services, planted, kinds)
+    subject, vol = subject_of(services, planted.notice_id, planted.party)
+    lookups = []
+    for _ in range(min(runs, 50)):
+        t0 = time.perf_counter()
+        volumes = gather(services, vol, kinds)
+        lookups.append((time.perf_counter() - t0) * 1e3)
+    shrink = next((a.draft.area for a in found.advice if a.kind is AdviceKind.SHRINK), None)
+    core = core_answers(found)
     try:
-        brute = brute_force(subject, last.volumes, services.agreement, kinds, shrink, cap)
+        brute = brute_force(subject, volumes, services.agreement, kinds, shrink, cap)
         capped = False
     except GridCap:
         brute, capped = Brute({}, cap, math.nan), True
@@ -375,7 +386,7 @@ def measure(
     return KindsResult(
         name=name,
         runs=runs,
-        obstacles=last.obstacles,
+        obstacles=len(volumes),
         lookup_p50_ms=_pct(lookups, 50),
         p50_ms=_pct(times, 50),
         p99_ms=_pct(times, 99),
@@ -387,8 +398,7 @@ def measure(
             "core": core,
             "grid": brute.answers,
             "words": [
-                f"{a.kind.value} {a.change}" + (" late" if a.late else "")
-                for a in last.advice.advice
+                f"{a.kind.value} {a.change}" + (" late" if a.late else "") for a in found.advice
             ],
         },
         mismatches=mismatches,
@@ -399,8 +409,9 @@ def results_table(size: int, results: list[KindsResult]) -> Table:
     t = Table(
         title=f"Advice for one conflict among {size:,} stored notices ({ADVISE.__name__})",
         title_justify="left",
-        caption="look-up: the R*Tree queries and the obstacles built, inside each run; "
-        "grid: the brute-force walk over the same volumes, once, after the timed runs",
+        caption="look-up: the R*Tree queries and the volumes built (part of each run); "
+        "GET's answer: for_conflict (words, names, open conflicts) as well; grid: the "
+        "brute-force walk over the same volumes, once, after the timed runs",
         caption_justify="left",
     )
     for col in (
@@ -498,6 +509,16 @@ def main(argv: list[str] | None = None) -> int:
                 args.grid_cap,
             ),
             measure(services, planted, "all", KINDS, args.runs, TARGET_ALL_MS, args.grid_cap),
+            measure(
+                services,
+                planted,
+                "all, GET's answer",
+                KINDS,
+                args.runs,
+                TARGET_ALL_MS,
+                args.grid_cap,
+                conflict_view,
+            ),
         ]
     finally:
         store.close()

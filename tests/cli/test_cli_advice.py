@@ -12,15 +12,16 @@ from typing import Any
 
 import orjson
 import pytest
-from tests.conftest import circle
+from tests.conftest import PARTY_KEYS, LiveServer, circle
 from typer.testing import CliRunner, Result
 
 from interlock.cli.main import app
+from interlock.ledger.keys import write_private
 from interlock.model.agreement import Rules
 from interlock.service.check import check_plan
 
 runner = CliRunner()
-ENV = {"COLUMNS": "200", "NO_COLOR": "1"}
+ENV = {"COLUMNS": "80", "NO_COLOR": "1"}  # a terminal's width: the tables fit it
 
 
 def fl(feature: dict[str, Any], lower: int, upper: int) -> dict[str, Any]:
@@ -135,3 +136,105 @@ def test_check_advise_json_and_refusals(tmp_path: Path, scene: dict[str, Any]) -
     assert refused.exit_code == 2 and "against[0]" in refused.output
     clear = {**scene, "against": collection()}
     assert check(tmp_path, clear, "--advise").exit_code == 0
+
+
+# ---- conflicts advice N [--apply K], against a real server -----------------------------------
+
+
+def cli(live_server: LiveServer, party: str, *args: str) -> Result:
+    """`interlock conflicts ARGS` as the party (--url: its default is read at import)."""
+    env = {**ENV, "INTERLOCK_TOKEN": live_server.tokens[party]}
+    return runner.invoke(app, ["conflicts", *args, "--url", live_server.url], env=env)
+
+
+def file_pair(live_server: LiveServer, lon: float, callsign: str) -> tuple[str, int]:
+    """Red's notice, then blue's on it an hour later: (blue's id, the conflict's number)."""
+    start = live_server.clock() + timedelta(hours=3)
+    red = live_server.client("red").post(
+        "/notices", json=circle(lon + 0.1, 34.0, 8_000, start=start, callsign=f"R{callsign}")
+    )
+    assert red.status_code == 201, red.text
+    blue = live_server.client("blue").post(
+        "/notices",
+        json=fl(
+            circle(lon, 34.0, 10_000, start=start + timedelta(hours=1), callsign=callsign), 50, 150
+        ),
+    )
+    assert blue.status_code == 201, blue.text
+    (conflict,) = blue.json()["conflicts"]
+    return blue.json()["notice"]["properties"]["id"], conflict["id"]
+
+
+def test_conflicts_advice_prints_the_servers_advice_and_applies_it(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    live_server.clock.now = datetime.now(UTC).replace(microsecond=0)  # the CLI signs on it
+    blue_id, number = file_pair(live_server, 35.0, "BLUE1")
+    server = live_server.client("blue").get(f"/conflicts/{number}/advice").json()
+    out = cli(live_server, "blue", "advice", str(number))
+    assert out.exit_code == 0, out.output
+    text = out.output
+    # red's notice ends 1 h into blue's, + the 15 min buffer: delay 1 h 15 min
+    assert "advice for BLUE1" in text and "delay 1 h 15 min" in text
+    assert f"clears (conflicts {number}): red notice RBLUE1" in text
+    for i, piece in enumerate(server["advice"]):  # the same pieces, numbered as --apply takes
+        assert f"\n{i} " in text and piece["kind"] in {"delay", "advance"} | {
+            "level_up",
+            "level_down",
+            "offset",
+            "narrow",
+            "shrink",
+        }
+    as_json = cli(live_server, "blue", "advice", str(number), "--json")
+    assert orjson.loads(as_json.stdout)["advice"] == server["advice"]
+    # the listing is still `conflicts [N]`
+    listed = cli(live_server, "blue", str(number))
+    assert listed.exit_code == 0 and f"conflict {number}:" in listed.output
+
+    # an unknown piece: exit 2 naming --apply, nothing filed
+    bad = cli(live_server, "blue", "advice", str(number), "--apply", "99")
+    assert bad.exit_code == 2 and "--apply" in bad.output
+    assert (
+        live_server.client("blue").get(f"/notices/{blue_id}").json()["properties"]["version"] == 1
+    )
+    # unsigned: the server files advice level_up as it is
+    up = next(p for p in server["advice"] if p["kind"] == "level_up")
+    done = cli(live_server, "blue", "advice", str(number), "--apply", "level_up")
+    assert done.exit_code == 0, done.output
+    assert f"{blue_id} amended to version 2: level up" in done.output
+    assert "no conflicts left" in done.output
+    now = live_server.client("blue").get(f"/notices/{blue_id}").json()["properties"]
+    assert now["version"] == 2 and now["fl_lower"] == up["feature"]["properties"]["fl_lower"]
+    # the conflict is closed now: no advice for it (409, exit 2)
+    closed = cli(live_server, "blue", "advice", str(number))
+    assert closed.exit_code == 2 and "closed" in closed.output
+
+
+def test_conflicts_advice_apply_signed_with_the_partys_key(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    live_server.clock.now = datetime.now(UTC).replace(microsecond=0)
+    blue_id, number = file_pair(live_server, 36.0, "BLUE2")
+    key = tmp_path / "blue.key"
+    write_private(PARTY_KEYS["blue"], key)
+    server = live_server.client("blue").get(f"/conflicts/{number}/advice").json()
+    delay = next(i for i, p in enumerate(server["advice"]) if p["kind"] == "delay")
+    done = cli(live_server, "blue", "advice", str(number), "--apply", str(delay), "--key", str(key))
+    assert done.exit_code == 0, done.output
+    assert f"{blue_id} amended to version 2: delay" in done.output and "(signed)" in done.output
+    signed = [
+        e["event"]
+        for e in live_server.service.store.ledger_entries()
+        if e["event"]["type"] == "notice_version" and "envelope" in e["event"]
+    ]
+    assert signed and signed[-1]["envelope"]["author"] == "blue"
+    feature = live_server.client("blue").get(f"/notices/{blue_id}").json()
+    assert (
+        feature["properties"]["start"] == server["advice"][delay]["feature"]["properties"]["start"]
+    )
+    # red's key for blue's notice: refused before anything is sent (exit 2)
+    other = tmp_path / "red.key"
+    write_private(PARTY_KEYS["red"], other)
+    _, second = file_pair(live_server, 37.0, "BLUE3")
+    wrong = cli(live_server, "blue", "advice", str(second), "--apply", "delay", "--key", str(other))
+    assert wrong.exit_code == 2 and "public keys" in wrong.output

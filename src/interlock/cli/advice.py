@@ -43,11 +43,12 @@ class ListByDefault(TyperGroup):
 
 
 def pick(doc: dict[str, Any], k: str) -> dict[str, Any]:
-    """Advice `k` of the answer, by its number or its kind; exit 2 naming --apply."""
-    for entry in doc["advice"]:
-        if k in (str(entry["k"]), entry["kind"]):
+    """Advice `k` of the answer, by its number (as the table shows it) or its kind; exit 2
+    naming --apply."""
+    for i, entry in enumerate(doc["advice"]):
+        if k in (str(i), str(entry["k"]), entry["kind"]):
             return entry
-    offered = ", ".join(f"{e['k']} ({e['kind']})" for e in doc["advice"]) or "none"
+    offered = ", ".join(f"{i} ({e['kind']})" for i, e in enumerate(doc["advice"])) or "none"
     fail(f"--apply: no advice {k!r} for this conflict (offered: {offered})")
 
 

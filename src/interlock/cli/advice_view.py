@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..geo.units import M_PER_NM
+from ..service.advice import _duration as duration  # the API's summaries' own words
 from .readable import Col, band, fit_table, nm, position, window
 
 KIND_WORDS = {
@@ -29,19 +30,6 @@ KIND_WORDS = {
     "narrow": "narrow",
     "shrink": "shrink",
 }
-
-
-def duration(seconds: float) -> str:
-    """'3 h 15 min', '45 min', '2 h', '1 min 30 s' (seconds only under 10 min)."""
-    s = round(seconds)
-    h, rest = divmod(s, 3600)
-    m, sec = divmod(rest, 60)
-    parts = [f"{h} h"] if h else []
-    if m or (not h and not sec):
-        parts.append(f"{m} min")
-    if sec and s < 600:
-        parts.append(f"{sec} s")
-    return " ".join(parts) if parts else "0 min"
 
 
 def change_words(entry: dict[str, Any]) -> str:
@@ -94,7 +82,8 @@ def new_words(entry: dict[str, Any], now: datetime) -> str:
 
 
 def advice_table(doc: dict[str, Any], now: datetime, width: int) -> Table:
-    """One line a piece of advice: k, kind, the change, the new window/band/place, late."""
+    """One line a piece of advice: k (its number: `--apply` takes it or the kind), kind,
+    the change, the new window/band/place, late."""
     cols = [
         Col("k", right=True),
         Col("advice"),
@@ -104,13 +93,13 @@ def advice_table(doc: dict[str, Any], now: datetime, width: int) -> Table:
     ]
     rows = [
         [
-            str(e["k"]),
+            str(i),
             KIND_WORDS.get(e["kind"], e["kind"]),
             escape(change_words(e)),
             escape(new_words(e, now)),
             "[yellow]late[/]" if e.get("late") else "",
         ]
-        for e in doc["advice"]
+        for i, e in enumerate(doc["advice"])
     ]
     n = doc["notice"]
     title = f"advice for {n['name']} ({n['id']} v{n['version']})"
@@ -125,8 +114,10 @@ def print_advice(doc: dict[str, Any], console: Console, now: datetime) -> None:
     else:
         n = doc["notice"]
         console.print(f"no advice for {n['name']} ({n['id']} v{n['version']})", markup=False)
+    numbers = [c for c in doc.get("clears", []) if isinstance(c, int)]
     if meets:
-        console.print(f"clears: {meets}", highlight=False, markup=False)
+        which = f" (conflicts {', '.join(map(str, numbers))})" if numbers else ""
+        console.print(f"clears{which}: {meets}", highlight=False, markup=False)
     for u in doc.get("unavailable", []):
         word = KIND_WORDS.get(u["kind"], u["kind"])
         console.print(f"no {word}: {u['why']}", highlight=False, markup=False)

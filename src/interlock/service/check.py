@@ -131,11 +131,11 @@ def check_plan(
 # ---- advice (`check --advise`) -------------------------------------------------------------
 
 
-def advice_entry(a: Advice, index: int) -> dict[str, Any]:
+def advice_entry(a: Advice) -> dict[str, Any]:
     """One piece of advice as the API gives it (`GET /conflicts/{id}/advice`): its kind,
     its change in numbers, whether filed now it is late, and the candidate notice as filed."""
     return {
-        "k": index,
+        "k": a.kind.value,
         "kind": a.kind.value,
         "change": a.change,
         "late": a.late,
@@ -157,7 +157,7 @@ def advice_doc(subject: Subject, found: AdviceSet, clears: list[str]) -> dict[st
             {"kind": o.kind.value, "id": o.ref.id, "party": o.party, "name": o.ref.id}
             for o in found.met
         ],
-        "advice": [advice_entry(a, i) for i, a in enumerate(found.advice)],
+        "advice": [advice_entry(a) for a in found.advice],
         "unavailable": [{"kind": u.kind.value, "why": u.why} for u in found.unavailable],
     }
 
