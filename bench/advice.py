@@ -21,7 +21,7 @@ What it measures (one store, one planted conflict):
    the notice's local frame): the script exits 2 when one does not.
 
 The store is ``bench/strategic.py``'s (the same generator, bulk-loaded once under
-``bench/out/``); each run works on a copy. The conflict: a circle of 15 km of another
+``bench/out/``); each run works on a copy. The conflict: a circle of 40 km of another
 party filed (``NoticeService.submit``) at a stored air notice's centre, with its window
 and band.
 
@@ -80,7 +80,7 @@ from strategic import (
 
 TARGET_TIME_LEVEL_MS = 50.0  # p99, time and level only
 TARGET_ALL_MS = 250.0  # p99, every kind
-SUBJECT_RADIUS_M = 15_000.0  # the planted notice: a circle of 15 km
+SUBJECT_RADIUS_M = 40_000.0  # the planted notice: a circle of 40 km
 ALL_HEIGHTS_M = 1e6  # a vertical margin no band reaches past: "at any height"
 
 
@@ -94,7 +94,7 @@ class Planted:
 
 
 def plant_conflict(services: Services, seed: int) -> Planted:
-    """File, for the first stored air notice, a 15 km circle of another party at its
+    """File, for the first stored air notice, a 40 km circle of another party at its
     centre with its window and band: at least one conflict (more where others are near)."""
     store = services.store
     for i in range(10_000):
