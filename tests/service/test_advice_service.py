@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from tests.conftest import T0, Clock
+from tests.conftest import T0, Clock, circle, make_agreement
 from tests.service import test_exposure_service as latakia
 
 from interlock.detect.advice import AdviceKind, moved_band
@@ -197,3 +197,24 @@ def test_advice_clears_the_exposure_for_either_side(latakia_services: Services) 
             assert result.conflicts == [], (party, piece.kind, result.conflicts)
             assert not [v for v in result.violations if v.violation.kind != "late_notice"]
             apply(s, party, nid, original)
+
+
+def test_a_search_over_the_budget_is_given_up_and_says_why(tmp_path: Any) -> None:
+    """Four other notices an hour apart over the same area: where the subject is it meets
+    one (within max_candidates = 2), but the time search's look-up (72 h either side)
+    meets four, over the budget: delay and advance say why; level and place still run."""
+    store = open_store(tmp_path / "budget.db")
+    s = build_services(store, make_agreement(max_candidates=2), Clock(T0))
+    try:
+        for h in range(4):
+            start = T0 + timedelta(hours=2 + 3 * h)
+            s.notices.submit("blue", circle(35.0, 34.0, 5_000, start=start, hours=1))
+        red = s.notices.submit("red", circle(35.0, 34.0, 5_000, hours=1))
+        assert len(red.conflicts) == 1
+        found = s.advice.advise("red", red.notice["id"]).found
+        why = {u.kind: u.why for u in found.unavailable}
+        for kind in (AdviceKind.DELAY, AdviceKind.ADVANCE):
+            assert "4 other notices and assets within 72 h" in why[kind], why
+        assert {p.kind for p in found.advice} >= {AdviceKind.LEVEL_UP, AdviceKind.OFFSET}
+    finally:
+        store.close()

@@ -15,7 +15,7 @@ the lock can be overtaken, and the amendment's own detection is the word that co
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +23,7 @@ from ..detect.advice import KINDS, Advice, AdviceKind, AdviceSet, Subject, Unava
 from ..detect.exposure import hot_obstacle, kinetic_obstacle
 from ..detect.hazards import ActivityNotice, Hazard, hot_hazards
 from ..detect.keepclear import Obstacle
-from ..detect.strategic import keep_clear_of
+from ..detect.strategic import keep_clear_of, within_budget
 from ..errors import Forbidden, NotFound, StateConflict
 from ..geo.boxes import grow_boxes
 from ..geo.distance import far_apart
@@ -126,8 +126,14 @@ class AdviceService:
             latest_end=now + rules.planning_horizon,
         )
         with self.store.scene() as scene:
-            obstacles = self._obstacles(scene, subject)
-        found = advise(subject, obstacles, self.agreement.advice, kinds or KINDS)
+            obstacles, skipped = self._obstacles(scene, subject)
+        gone = {u.kind for u in skipped}
+        wanted = [k for k in (kinds or KINDS) if k not in gone]
+        found = advise(subject, obstacles, self.agreement.advice, wanted)
+        if found.met and skipped:
+            order = {k: i for i, k in enumerate(KINDS)}
+            every = sorted([*found.unavailable, *skipped], key=lambda u: order[u.kind])
+            found = replace(found, unavailable=tuple(every))
         return Advised(row, found)
 
     # ---- applying ------------------------------------------------------------------------
@@ -152,52 +158,65 @@ class AdviceService:
         return _summary(piece, self.clock())
 
     # ---- the scene -------------------------------------------------------------------------
-    def _obstacles(self, scene: SceneReads, subject: Subject) -> list[Obstacle]:
-        """Everything the subject could meet once changed within [advice]'s bounds."""
+    def _obstacles(
+        self, scene: SceneReads, subject: Subject
+    ) -> tuple[list[Obstacle], list[Unavailable]]:
+        """Everything the subject could meet once changed within [advice]'s bounds, and
+        the searches given up because their look-up met more than the agreement's
+        per-request budget (``[rules] max_candidates``): the rest still run."""
         d = subject.draft
         assert d.band is not None
         rules, bounds = self.agreement.rules, self.agreement.advice
         big = rules.largest_minima
         buffer_s = rules.time_buffer.total_seconds()
         shift = bounds.max_time_shift
-        looks = [
-            # place: the window and band, the area grown by the farthest offset
-            index_entry(
-                d.area,
-                d.band,
-                d.start,
-                d.end,
-                bounds.max_offset_m + big.horizontal_m,
-                big.vertical_m,
-                buffer_s,
-            ),
+        h, v = big.horizontal_m, big.vertical_m
+        level = index_entry(d.area, d.band, d.start, d.end, h, 0.0, buffer_s)
+        looks: list[tuple[tuple[AdviceKind, ...], str, IndexEntry]] = [
+            # what it meets where it is (narrow and shrink search only these)
+            ((), "", index_entry(d.area, d.band, d.start, d.end, h, v, buffer_s)),
             # time: the area and band, the window grown by the longest shift
-            index_entry(
-                d.area,
-                d.band,
-                d.start - shift,
-                d.end + shift,
-                big.horizontal_m,
-                big.vertical_m,
-                buffer_s,
+            (
+                (AdviceKind.DELAY, AdviceKind.ADVANCE),
+                f"within {bounds.max_time_shift_h:g} h",
+                index_entry(d.area, d.band, d.start - shift, d.end + shift, h, v, buffer_s),
+            ),
+            # level: the area and window, every height
+            (
+                (AdviceKind.LEVEL_UP, AdviceKind.LEVEL_DOWN),
+                "at any height",
+                IndexEntry(level.boxes, *_ALL_HEIGHTS_M, level.start_ts, level.end_ts),
+            ),
+            # place: the window and band, the area grown by the farthest offset
+            (
+                (AdviceKind.OFFSET,),
+                f"within {bounds.max_offset_nm:g} NM",
+                index_entry(d.area, d.band, d.start, d.end, bounds.max_offset_m + h, v, buffer_s),
             ),
         ]
-        level = index_entry(d.area, d.band, d.start, d.end, big.horizontal_m, 0.0, buffer_s)
-        looks.append(
-            IndexEntry(
-                level.boxes, _ALL_HEIGHTS_M[0], _ALL_HEIGHTS_M[1], level.start_ts, level.end_ts
-            )
-        )
         rows: dict[str, NoticeRow] = {}
         assets: dict[str, Any] = {}
-        for q in looks:
-            rows.update((r.id, r) for r in scene.candidates(q, subject.party))
-            assets.update((a.id, a) for a in scene.asset_candidates(q, subject.party))
+        skipped: list[Unavailable] = []
+        for kinds, where, q in looks:
+            found = scene.candidates(q, subject.party)
+            standing = scene.asset_candidates(q, subject.party)
+            n = len(found) + len(standing)
+            if not kinds:
+                within_budget(n, rules)  # as filing it would be
+            elif n > rules.max_candidates:
+                why = (
+                    f"{n:,} other notices and assets {where}: more than the agreement "
+                    f"searches in one request ({rules.max_candidates:,}, rules.max_candidates)"
+                )
+                skipped += [Unavailable(k, why) for k in kinds]
+                continue
+            rows.update((r.id, r) for r in found)
+            assets.update((a.id, a) for a in standing)
         volumes = [self.strategic.notice_volume(r) for r in rows.values() if r.domain != "emission"]
         volumes += [asset_volume(a) for a in assets.values()]
-        out = [keep_clear_of(d.domain, v, rules) for v in volumes]
+        out = [keep_clear_of(d.domain, vol, rules) for vol in volumes]
         out += self._hazard_obstacles(scene, subject)
-        return out
+        return out, skipped
 
     def _hazard_obstacles(self, scene: SceneReads, subject: Subject) -> list[Obstacle]:
         """Hazards other parties' kinetic notices make hot (an air subject may be exposed),
@@ -353,6 +372,14 @@ def _duration(seconds: float) -> str:
     return text + (f" {s} s" if s else "")
 
 
+def _figure(value: float) -> str:
+    """'78', '4.2', '0.06': whole from 10 up, else two significant figures (a small kept
+    part is not '0')."""
+    if value >= 10:
+        return f"{value:,.0f}"
+    return f"{value:.2g}" if value > 0 else "0"
+
+
 def _summary(p: Advice, now: datetime) -> str:
     """One line in the watch officer's words: what changes, and to what."""
     d: NoticeDraft = p.draft
@@ -373,5 +400,6 @@ def _summary(p: Advice, now: datetime) -> str:
     elif p.kind is AdviceKind.NARROW:
         head = f"narrow the {c['width']} by {c['narrowed_nm']:.1f} NM to {wording.nm(c['to_m'])} NM"
     else:
-        head = f"keep {c['kept_fraction'] * 100:.0f} % of the area ({c['area_km2']:,.0f} km²)"
+        pct, km2 = c["kept_fraction"] * 100, c["area_km2"]
+        head = f"keep {_figure(pct)} % of the area ({_figure(km2)} km²)"
     return head + (" — filed now, a late notice" if p.late else "")

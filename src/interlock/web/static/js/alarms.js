@@ -24,10 +24,11 @@ const TICK_MS = 1000;
 const ATTR = { conflict: "data-conflict", alert: "data-alert", message: "data-id", escalation: "data-escalation" };
 const KIND_WORD = () => ({ conflict: t("alarm.kind_conflict"), alert: t("alarm.kind_alert"), message: t("alarm.kind_message"), escalation: t("alarm.kind_escalation") });
 
-/** A list item's words without its small print (times) or controls, as one line. */
+/** A list item's words without its small print (times) or controls (its alarm controls,
+ * "What clears it?"), as one line. */
 export function headline(el) {
   const copy = el.cloneNode(true);
-  copy.querySelectorAll("small, .alarm-controls").forEach((e) => e.remove());
+  copy.querySelectorAll("small, .alarm-controls, button.advise").forEach((e) => e.remove());
   return copy.textContent.replace(/\s+/g, " ").trim();
 }
 

@@ -28,6 +28,7 @@ export class Layers {
     this.colours = colours;
     this.names = names;
     this.now = () => Date.now(); // the moment popups speak from ("starts in 20 min"): replay's when replaying
+    this.canAdvise = () => false; // whether a conflict's popup offers "What clears it?" (main.js)
     this.hazards = new HazardLayer(map, names);
     this.groups = {};
     for (const name of ["assets", "notices", "conflicts", "alerts", "tracks"]) {
@@ -135,7 +136,7 @@ export class Layers {
 
   setAssets(features) {
     this.groups.assets.clearLayers();
-    this.wide = this.wide.filter(([line]) => line.notice);
+    this.wide = this.wide.filter(([line]) => line.notice || line.ghost); // (advice.js's ghosts stay)
     for (const f of features) {
       const p = f.properties;
       const layer = this.area(f, {
@@ -197,9 +198,10 @@ export class Layers {
         ...style,
         lineCap: "round",
         lineJoin: "round",
-        opacity: 0.35,
+        opacity: style.bandOpacity ?? 0.35, // (an advised volume's ghost is fainter: advice.js)
       });
       line.notice = style.className.startsWith("notice");
+      line.ghost = style.className.includes("advice-ghost");
       if (half > 0) this.wide.push([line, half]);
       return line;
     }
@@ -257,7 +259,7 @@ export class Layers {
           iconAnchor: c.kind === "interference" && places.get(c.a_id) ? [30, 30] : [11, 11],
         }),
         title: `conflict #${c.id}`,
-      }).bindPopup(() => conflictPopup(c, this.names, this.now()), POPUP);
+      }).bindPopup(() => conflictPopup(c, this.names, this.now(), this.canAdvise(c)), POPUP);
       marker.addTo(this.groups.conflicts);
       this.conflictMarkers.set(String(c.id), marker);
     }

@@ -3,6 +3,7 @@
 // Everything comes from the API as this party sees it. Collections are refetched when the
 // push stream says they changed (debounced: one event burst, one request), and tracks by
 // polling, as they change every second and have no stream events.
+import { AdvicePanel, canAdvise } from "./advice.js";
 import { AlarmBoard, headline } from "./alarms.js";
 import { Api } from "./api.js";
 import { Hotline } from "./hotline.js";
@@ -32,7 +33,7 @@ import {
   violationKind,
   violationSentence,
 } from "./words.js";
-import { startsOrEnds } from "./popups.js";
+import { adviseButton, startsOrEnds } from "./popups.js";
 
 const TRACK_POLL_MS = 1500;
 const TOKEN_KEY = "interlock.token"; // sessionStorage: this tab only
@@ -129,6 +130,17 @@ async function start(api, me, agreement, key) {
   // what is drawn: the live picture, or a replayed one (GET /picture, replay.js).
   const live = { notices: [], assets: [], conflicts: [], violations: [], tracks: [], alerts: [], hazards: [] };
   let data = live;
+  // "What clears it?" (advice.js): for a live conflict with a notice of ours in it.
+  const advisable = (c) => data === live && canAdvise(c, me.id);
+  layers.canAdvise = advisable;
+  const advice = new AdvicePanel({
+    root: $("#advice"),
+    api,
+    layers,
+    names,
+    me: me.id,
+    onApplied: () => refresh(["notices", "conflicts", "violations"]),
+  });
   // Hazards need GET /hazards; a server without it (older) shows none, quietly: asked
   // once through its OpenAPI document, so no request of the page ever fails for it.
   const hasHazards = api
@@ -228,7 +240,7 @@ async function start(api, me, agreement, key) {
     const alarmed = data === live; // a replayed list is the past: no alarm controls
     const now = speakingNow();
     renderAlerts(data.alerts, names, (id) => layers.openTrack(id), { alarmed, now });
-    renderConflicts(data.conflicts, names, (id) => layers.openConflict(id), { alarmed, now });
+    renderConflicts(data.conflicts, names, (id) => layers.openConflict(id), { alarmed, now, advise: advisable });
     renderViolations(data.violations, names);
   };
 
@@ -258,7 +270,7 @@ async function start(api, me, agreement, key) {
     },
     conflicts: () => {
       redraw();
-      renderConflicts(data.conflicts, names, (id) => layers.openConflict(id), { alarmed: data === live, now: speakingNow() });
+      renderConflicts(data.conflicts, names, (id) => layers.openConflict(id), { alarmed: data === live, now: speakingNow(), advise: advisable });
       hotline.renderEscalations(); // they name the conflicts their messages are about
     },
     violations: () => renderViolations(data.violations, names),
@@ -378,7 +390,11 @@ async function start(api, me, agreement, key) {
       for (const name of ["notices", "assets", "hazards", "conflicts", "violations", "alerts", "tracks"]) draw[name]();
       countPicture(live);
     },
-    onMode: () => (timeline.update(), drawStreamState()),
+    onMode: (active) => {
+      timeline.update();
+      drawStreamState();
+      if (active) advice.close(); // advice is for the live picture: its ghosts go
+    },
     onInfo: (text) => toast(text, "info"),
     onError: reportError,
   });
@@ -392,6 +408,7 @@ async function start(api, me, agreement, key) {
   };
   document.addEventListener(CHANGE_EVENT, () => {
     who();
+    advice.relabel();
     drawStreamState();
     renderChannels(channels, names);
     renameLists();
@@ -469,8 +486,15 @@ async function start(api, me, agreement, key) {
     sessionStorage.removeItem(TOKEN_KEY);
     location.reload();
   };
-  // Refs to notices in messages and lists open the notice on the map.
+  // Refs to notices in messages and lists open the notice on the map; "What clears it?"
+  // (in a conflict's popup or list item) opens its advice.
   document.body.addEventListener("click", (e) => {
+    const ask = e.target.closest("button[data-advise]");
+    if (ask) {
+      e.preventDefault();
+      advice.open(ask.dataset.advise);
+      return;
+    }
     const ref = e.target.closest("a[data-notice]");
     if (!ref) return;
     e.preventDefault();
@@ -563,8 +587,9 @@ function within(altFt, lo, hi) {
 }
 
 /** The conflicts listed in `root` (the page's list, or one off the page that only the alarm
- * board reads); `alarmed`: live items, with their alarm controls (not a replayed past). */
-function renderConflicts(conflicts, names, open, { root = $("#conflicts"), alarmed = true, now = Date.now() } = {}) {
+ * board reads); `alarmed`: live items, with their alarm controls (not a replayed past);
+ * `advise(c)`: whether an item offers "What clears it?". */
+function renderConflicts(conflicts, names, open, { root = $("#conflicts"), alarmed = true, now = Date.now(), advise = () => false } = {}) {
   if (root.isConnected) $("#conflict-count").textContent = conflicts.length || "";
   // A notice is a link that opens it on the map; an asset is named.
   const side = (kind, id) =>
@@ -589,13 +614,13 @@ function renderConflicts(conflicts, names, open, { root = $("#conflicts"), alarm
         const from = c.window_start ?? c.start;
         const to = c.window_end ?? c.end;
         return `<li class="conflict severity-${esc(c.severity)}" data-conflict="${esc(c.id)}">
-          <b>${esc(severityWord(c.severity))}</b> ${esc(ltr(`#${c.id}`))} ${what}<br><small>${esc(fmtWindow(from, to, now))} · ${esc(startsOrEnds(from, to, now))}</small></li>`;
+          <b>${esc(severityWord(c.severity))}</b> ${esc(ltr(`#${c.id}`))} ${what}<br><small>${esc(fmtWindow(from, to, now))} · ${esc(startsOrEnds(from, to, now))}</small>${advise(c) ? ` ${adviseButton(c.id)}` : ""}</li>`;
       })
       .join("") || `<li class="empty">${esc(t("list.no_conflicts"))}</li>`;
   for (const li of root.querySelectorAll("[data-conflict]")) li.dataset.name = headline(li);
   if (alarmed) alarms?.attach("conflict", root, conflicts.map((c) => ({ id: c.id })));
   root.onclick = (e) => {
-    if (e.target.closest("a[data-notice]")) return; // a notice named in it: opened on the map
+    if (e.target.closest("a[data-notice], button[data-advise]")) return; // opened on the map / its advice
     const li = e.target.closest("[data-conflict]");
     if (li) open(li.dataset.conflict);
   };

@@ -180,16 +180,23 @@ export function assetPopupElement(f, names, receiverPlot) {
   return box;
 }
 
-/** A conflict: who against whom, when, how close against the minimum, where. */
-export function conflictPopup(c, names, now = Date.now()) {
+/** The "What clears it?" button for conflict `id` (main.js opens its advice: advice.js). */
+export function adviseButton(id) {
+  return `<button type="button" class="advise" data-advise="${esc(id)}">${esc(t("advice.ask"))}</button>`;
+}
+
+/** A conflict: who against whom, when, how close against the minimum, where; `advise`:
+ * with the "What clears it?" button (the viewer has a notice in it: advice.js). */
+export function conflictPopup(c, names, now = Date.now(), advise = false) {
   const title = `<h3 class="danger">${esc(t("popup.conflict_title", { severity: severityWord(c.severity), id: ltr(`#${c.id}`) }))}</h3>`;
   if (c.kind === "interference") return title + interference(c, names, now);
+  const ask = advise ? `<p class="advise-row">${adviseButton(c.id)}</p>` : "";
   if (c.kind === "exposure") {
     return title + `<p>${exposureSentence(c, names)}</p>` +
       table([
         [t("popup.row.when"), windowText(c.window_start ?? c.start, c.window_end ?? c.end, now)],
         [t("popup.row.detected"), detected(c, now)],
-      ]);
+      ]) + ask;
   }
   const domain = names.notices.get(c.a_id)?.properties.domain ?? names.notices.get(c.b_id)?.properties.domain;
   const side = (kind, id, party) =>
@@ -209,7 +216,7 @@ export function conflictPopup(c, names, now = Date.now()) {
     [t("popup.row.where"), c.worst_lat != null ? esc(fmtDMS(c.worst_lat, c.worst_lon)) : null],
     [t("popup.row.detected"), detected(c, now)],
   ];
-  return title + `<p>${side(c.a_kind, c.a_id, c.a_party)}<br>× ${side(c.b_kind, c.b_id, c.b_party)}</p>` + table(rows);
+  return title + `<p>${side(c.a_kind, c.a_id, c.a_party)}<br>× ${side(c.b_kind, c.b_id, c.b_party)}</p>` + table(rows) + ask;
 }
 
 /** A notice as a link that opens it on the map; an asset by name. */
