@@ -259,6 +259,7 @@ def test_each_change_in_words() -> None:
             "radius 20.0 → 9.1 NM",
         ),
         ({"kept_fraction": 0.78, "area_km2": 984.2}, "kept 78 % (984 km²)"),
+        ({"kept_fraction": 0.0006, "area_km2": 0.52}, "kept 0.06 % (0.52 km²)"),  # not 0 %
     ]
     for change, words in cases:
         assert change_words({"kind": "x", "change": change}) == words

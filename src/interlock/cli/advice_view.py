@@ -19,6 +19,7 @@ from rich.table import Table
 
 from ..geo.units import M_PER_NM
 from ..service.advice import _duration as duration  # the API's summaries' own words
+from ..service.advice import _figure as figure
 from .readable import Col, band, fit_table, nm, position, window
 
 KIND_WORDS = {
@@ -48,7 +49,7 @@ def change_words(entry: dict[str, Any]) -> str:
     if "from_m" in c:
         return f"{c['width']} {nm(c['from_m'])} → {nm(c['to_m'])} NM"
     if "kept_fraction" in c:
-        return f"kept {c['kept_fraction'] * 100:.0f} % ({c['area_km2']:,.0f} km²)"
+        return f"kept {figure(c['kept_fraction'] * 100)} % ({figure(c['area_km2'])} km²)"
     return KIND_WORDS.get(kind, kind)
 
 
