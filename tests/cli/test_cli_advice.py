@@ -125,6 +125,7 @@ def test_check_advise_json_and_refusals(tmp_path: Path, scene: dict[str, Any]) -
     assert [u["kind"] for u in blue["unavailable"]] == ["advance", "level_down", "narrow"]
     delay = next(a for a in blue["advice"] if a["kind"] == "delay")
     assert delay["change"] == {"delay_s": 11_700.0} and delay["late"] is False
+    assert delay["summary"].startswith("delay 3 h 15 min: ")  # the API's words, offline
     # --advise-out needs --advise; an unwritable file; a bad notice: exit 2 naming it
     no_advise = check(tmp_path, scene, "--advise-out", str(tmp_path / "x.geojson"))
     assert no_advise.exit_code == 2 and "--advise-out" in no_advise.output
@@ -201,7 +202,7 @@ def test_conflicts_advice_prints_the_servers_advice_and_applies_it(
     up = next(p for p in server["advice"] if p["kind"] == "level_up")
     done = cli(live_server, "blue", "advice", str(number), "--apply", "level_up")
     assert done.exit_code == 0, done.output
-    assert f"{blue_id} amended to version 2: level up" in done.output
+    assert f"{blue_id} amended to version 2: up " in done.output  # the API's summary
     assert "no conflicts left" in done.output
     now = live_server.client("blue").get(f"/notices/{blue_id}").json()["properties"]
     assert now["version"] == 2 and now["fl_lower"] == up["feature"]["properties"]["fl_lower"]

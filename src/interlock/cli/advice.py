@@ -15,7 +15,7 @@ import orjson
 import typer
 from typer.core import TyperGroup
 
-from .advice_view import KIND_WORDS, change_words, print_advice
+from .advice_view import change_words, print_advice
 from .common import (
     Api,
     console,
@@ -94,10 +94,9 @@ def advice(
         console.print_json(orjson.dumps(result).decode())
         return
     props = result["notice"]["properties"]
-    what = KIND_WORDS.get(entry["kind"], entry["kind"])
+    summary = result.get("applied", {}).get("summary") or change_words(entry)
     console.print(
-        f"{props['id']} amended to version {props['version']}: {what}, "
-        f"{result.get('applied', {}).get('summary') or change_words(entry)}"
+        f"{props['id']} amended to version {props['version']}: {summary}"
         + (" (signed)" if key is not None else ""),
         highlight=False,
         markup=False,

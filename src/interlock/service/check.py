@@ -31,6 +31,8 @@ from ..model.notice import (
     check_not_ended,
     parse_notice,
 )
+from ..model.timeutil import iso
+from .advice import _summary as advice_summary  # the API's words for each piece
 
 PLAN_PARTY = "plan"
 OTHER_PARTY = "others"
@@ -131,19 +133,23 @@ def check_plan(
 # ---- advice (`check --advise`) -------------------------------------------------------------
 
 
-def advice_entry(a: Advice) -> dict[str, Any]:
+def advice_entry(a: Advice, now: datetime) -> dict[str, Any]:
     """One piece of advice as the API gives it (`GET /conflicts/{id}/advice`): its kind,
-    its change in numbers, whether filed now it is late, and the candidate notice as filed."""
+    its summary and change in numbers, whether filed now it is late, and the candidate
+    notice as filed."""
     return {
         "k": a.kind.value,
         "kind": a.kind.value,
+        "summary": advice_summary(a, now),
         "change": a.change,
         "late": a.late,
         "feature": a.draft.to_feature(),
     }
 
 
-def advice_doc(subject: Subject, found: AdviceSet, clears: list[str]) -> dict[str, Any]:
+def advice_doc(
+    subject: Subject, found: AdviceSet, clears: list[str], now: datetime
+) -> dict[str, Any]:
     """The advice for one notice in the API's form, so one view prints both."""
     return {
         "notice": {
@@ -157,8 +163,9 @@ def advice_doc(subject: Subject, found: AdviceSet, clears: list[str]) -> dict[st
             {"kind": o.kind.value, "id": o.ref.id, "party": o.party, "name": o.ref.id}
             for o in found.met
         ],
-        "advice": [advice_entry(a) for a in found.advice],
+        "advice": [advice_entry(a, now) for a in found.advice],
         "unavailable": [{"kind": u.kind.value, "why": u.why} for u in found.unavailable],
+        "computed_at": iso(now),
     }
 
 
@@ -196,5 +203,6 @@ def advise_plan(
             earliest_start=now + rules.min_lead_time,
             latest_end=now + rules.planning_horizon,
         )
-        out.append(advice_doc(subject, advise(subject, obstacles, advice_rules, kinds), clears))
+        found_advice = advise(subject, obstacles, advice_rules, kinds)
+        out.append(advice_doc(subject, found_advice, clears, now))
     return found, out
