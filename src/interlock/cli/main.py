@@ -13,6 +13,7 @@ from rich.table import Table
 from .. import __version__
 from ..model.server_limits import DEFAULT_SERVER_LIMITS, ServerLimits
 from ..service.root import Services
+from .advice import LISTING, ListByDefault, advice
 from .audit_log import audit_app
 from .check import check
 from .common import console, err_console, exit_codes_epilog, fail, reported_errors
@@ -45,7 +46,12 @@ app.add_typer(spectrum_app, name="spectrum")
 app.add_typer(scenario_app, name="scenario")
 app.add_typer(hazard_app, name="hazard")
 app.command("check")(check)
-app.command("conflicts")(conflicts)
+conflicts_app = typer.Typer(
+    cls=ListByDefault, help="Conflicts involving your party; `conflicts advice N`: what clears N."
+)
+conflicts_app.command(LISTING, hidden=True)(conflicts)
+conflicts_app.command("advice")(advice)
+app.add_typer(conflicts_app, name="conflicts")
 app.command("export")(export)  # the field's formats (cli/export.py)
 notice_app.command("import")(import_file)
 app.command("replay")(replay)

@@ -314,7 +314,7 @@ def conflicts(
     token: str | None = token_option(),
 ) -> None:
     """Conflicts involving your party, and every rule violation; `conflicts N` shows
-    conflict N in full."""
+    conflict N in full; `conflicts advice N [--apply K]` what clears it."""
     with reported_errors():
         api = Api(url, token)
         wanted = include_closed or number is not None

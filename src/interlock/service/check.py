@@ -6,13 +6,22 @@ parsers and detection as the server; candidates are pre-filtered by their index 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..detect.advice import KINDS, Advice, AdviceKind, AdviceSet, Subject, advise
 from ..detect.rules import late_notice
-from ..detect.strategic import Volume, check_pair, notice_volume, within_budget
+from ..detect.strategic import (
+    Volume,
+    check_pair,
+    keep_clear_of,
+    notice_volume,
+    within_budget,
+)
 from ..errors import InterlockError, InvalidInput, RuleViolation
+from ..model.advice_rules import AdviceRules
 from ..model.agreement import Rules
 from ..model.conflict import Conflict, Ref
 from ..model.notice import (
@@ -22,6 +31,8 @@ from ..model.notice import (
     check_not_ended,
     parse_notice,
 )
+from ..model.timeutil import iso
+from .advice import _summary as advice_summary  # the API's words for each piece
 
 PLAN_PARTY = "plan"
 OTHER_PARTY = "others"
@@ -32,6 +43,7 @@ class Labelled:
     label: str
     volume: Volume
     boxes: list[tuple[float, float, float, float]]
+    draft: NoticeDraft
 
 
 def features_of(doc: Any, name: str) -> list[dict[str, Any]]:
@@ -86,7 +98,7 @@ def _labelled(
             props.get("id") or props.get("callsign") or props.get("purpose") or f"{name}[{i}]"
         )
         vol = notice_volume(draft, Ref("notice", label, int(props.get("version", 1))), party)
-        out.append(Labelled(label, vol, draft.area.boxes(margin_m)))
+        out.append(Labelled(label, vol, draft.area.boxes(margin_m), draft))
     return out
 
 
@@ -116,3 +128,81 @@ def check_plan(
             if conflict is not None:
                 out.append(conflict)
     return out
+
+
+# ---- advice (`check --advise`) -------------------------------------------------------------
+
+
+def advice_entry(a: Advice, now: datetime) -> dict[str, Any]:
+    """One piece of advice as the API gives it (`GET /conflicts/{id}/advice`): its kind,
+    its summary and change in numbers, whether filed now it is late, and the candidate
+    notice as filed."""
+    return {
+        "k": a.kind.value,
+        "kind": a.kind.value,
+        "summary": advice_summary(a, now),
+        "change": a.change,
+        "late": a.late,
+        "feature": a.draft.to_feature(),
+    }
+
+
+def advice_doc(
+    subject: Subject, found: AdviceSet, clears: list[str], now: datetime
+) -> dict[str, Any]:
+    """The advice for one notice in the API's form, so one view prints both."""
+    return {
+        "notice": {
+            "id": subject.ref.id,
+            "version": subject.ref.version,
+            "party": subject.party,
+            "name": subject.ref.id,
+        },
+        "clears": clears,
+        "meets": [
+            {"kind": o.kind.value, "id": o.ref.id, "party": o.party, "name": o.ref.id}
+            for o in found.met
+        ],
+        "advice": [advice_entry(a, now) for a in found.advice],
+        "unavailable": [{"kind": u.kind.value, "why": u.why} for u in found.unavailable],
+        "computed_at": iso(now),
+    }
+
+
+def advise_plan(
+    plan: Any,
+    against: Any,
+    rules: Rules,
+    advice_rules: AdviceRules,
+    now: datetime,
+    plan_party: str = PLAN_PARTY,
+    kinds: Sequence[AdviceKind] = KINDS,
+) -> tuple[list[Conflict], list[dict[str, Any]]]:
+    """The plan's conflicts and, for each plan notice in conflict, the advice that clears
+    it of *all* the other notices at once (advice that clears one conflict and makes
+    another is none). The bounds of a new version: a start no sooner than the lead time
+    from `now`, an end within the planning horizon."""
+    found = check_plan(plan, against, rules, plan_party)
+    margin = rules.largest_minima.horizontal_m
+    mine = _labelled(features_of(plan, "plan"), "plan", plan_party, margin, rules)
+    theirs = _labelled(features_of(against, "against"), "against", OTHER_PARTY, 0.0, rules)
+    out = []
+    for p in mine:
+        clears = [c.b.id for c in found if c.a == p.volume.ref]
+        if not clears:
+            continue
+        obstacles = [
+            keep_clear_of(p.volume.domain, q.volume, rules)
+            for q in theirs
+            if q.volume.party != p.volume.party
+        ]
+        subject = Subject(
+            draft=p.draft,
+            ref=p.volume.ref,
+            party=p.volume.party,
+            earliest_start=now + rules.min_lead_time,
+            latest_end=now + rules.planning_horizon,
+        )
+        found_advice = advise(subject, obstacles, advice_rules, kinds)
+        out.append(advice_doc(subject, found_advice, clears, now))
+    return found, out
