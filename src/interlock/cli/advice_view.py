@@ -18,8 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..geo.units import M_PER_NM
-from ..service.advice import _duration as duration  # the API's summaries' own words
-from ..service.advice import _figure as figure
+from ..model.wording import duration, figure  # the API's summaries' own words
 from .readable import Col, band, fit_table, nm, position, window
 
 KIND_WORDS = {

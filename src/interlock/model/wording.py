@@ -102,3 +102,20 @@ def position(lat: float, lon: float) -> str:
         return f"{deg:0{width}d}°{rest // 10:02d}.{rest % 10}′{side}"
 
     return f"{one(lat, 2, 'NS')} {one(lon, 3, 'EW')}"
+
+
+def duration(seconds: float) -> str:
+    """'3 h 15 min', '45 min', '1 h 00 min 30 s' (seconds only when not whole minutes)."""
+    whole = round(seconds)
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    text = f"{h} h {m:02d} min" if h else f"{m} min"
+    return text + (f" {s} s" if s else "")
+
+
+def figure(value: float) -> str:
+    """'78', '4.2', '0.06': whole from 10 up, else two significant figures (a small kept
+    part is not '0')."""
+    if value >= 10:
+        return f"{value:,.0f}"
+    return f"{value:.2g}" if value > 0 else "0"

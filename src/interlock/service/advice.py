@@ -363,30 +363,13 @@ def _pick(found: AdviceSet, k: str) -> Advice:
     raise NotFound(f"no advice {k!r} for this notice now (offered: {offered})")
 
 
-def _duration(seconds: float) -> str:
-    """'3 h 15 min', '45 min', '1 h 00 min 30 s' (seconds only when not whole minutes)."""
-    whole = round(seconds)
-    h, rest = divmod(whole, 3600)
-    m, s = divmod(rest, 60)
-    text = f"{h} h {m:02d} min" if h else f"{m} min"
-    return text + (f" {s} s" if s else "")
-
-
-def _figure(value: float) -> str:
-    """'78', '4.2', '0.06': whole from 10 up, else two significant figures (a small kept
-    part is not '0')."""
-    if value >= 10:
-        return f"{value:,.0f}"
-    return f"{value:.2g}" if value > 0 else "0"
-
-
 def _summary(p: Advice, now: datetime) -> str:
     """One line in the watch officer's words: what changes, and to what."""
     d: NoticeDraft = p.draft
     c = p.change
     if p.kind in (AdviceKind.DELAY, AdviceKind.ADVANCE):
         secs = c.get("delay_s", c.get("advance_s", 0.0))
-        head = f"{p.kind.value} {_duration(secs)}: {wording.window(d.start, d.end, now)} UTC"
+        head = f"{p.kind.value} {wording.duration(secs)}: {wording.window(d.start, d.end, now)} UTC"
     elif p.kind in (AdviceKind.LEVEL_UP, AdviceKind.LEVEL_DOWN):
         direction = "up" if p.kind is AdviceKind.LEVEL_UP else "down"
         by = (
@@ -401,5 +384,5 @@ def _summary(p: Advice, now: datetime) -> str:
         head = f"narrow the {c['width']} by {c['narrowed_nm']:.1f} NM to {wording.nm(c['to_m'])} NM"
     else:
         pct, km2 = c["kept_fraction"] * 100, c["area_km2"]
-        head = f"keep {_figure(pct)} % of the area ({_figure(km2)} km²)"
+        head = f"keep {wording.figure(pct)} % of the area ({wording.figure(km2)} km²)"
     return head + (" — filed now, a late notice" if p.late else "")
