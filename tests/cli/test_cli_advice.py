@@ -89,9 +89,9 @@ def test_check_advise_prints_and_writes_advice_that_clears(
     end = scene["start"] + timedelta(hours=3, minutes=15) + timedelta(hours=2)
     assert "delay 3 h 15 min" in text and f"–{end:%H:%M} UTC" in text
     # RED1's top is 25,000 ft, the minimum 1,000 ft: FL260-360 is the nearest band above
-    assert "+16,000 ft" in text and "FL260–360" in text
+    assert "up 16,000 ft" in text and "FL260–360" in text
     assert "no level down:" in text  # RED2 fills the bands below FL100
-    assert " NM on " in text and "kept " in text and "no narrow:" in text
+    assert " NM on " in text and "keep " in text and "no narrow:" in text
     assert "clears: others notice RED1, others notice RED2" in text
     assert "late" in text  # LATE1's candidates start inside the lead time
 
@@ -239,28 +239,3 @@ def test_conflicts_advice_apply_signed_with_the_partys_key(
     _, second = file_pair(live_server, 37.0, "BLUE3")
     wrong = cli(live_server, "blue", "advice", str(second), "--apply", "delay", "--key", str(other))
     assert wrong.exit_code == 2 and "public keys" in wrong.output
-
-
-def test_each_change_in_words() -> None:
-    """The table's words for each kind, from the API's numbers (the sea's shift is + up)."""
-    from interlock.cli.advice_view import change_words
-
-    nm = 1852.0
-    cases = [
-        ({"delay_s": 11_700.0}, "delay 3 h 15 min"),
-        ({"advance_s": 2_730.0}, "advance 45 min 30 s"),
-        ({"shift_ft": 16_000.0}, "+16,000 ft"),
-        ({"shift_ft": -1_000.0}, "-1,000 ft"),
-        ({"shift_m": 3.0}, "3 m shallower"),
-        ({"shift_m": -12.0}, "12 m deeper"),
-        ({"bearing_deg": 265.0, "distance_nm": 5.9}, "5.9 NM on 265°"),
-        ({"bearing_deg": 5.0, "distance_nm": 0.1}, "0.1 NM on 005°"),
-        (
-            {"width": "radius", "from_m": 20 * nm, "to_m": 9.1 * nm, "narrowed_nm": 10.9},
-            "radius 20.0 → 9.1 NM",
-        ),
-        ({"kept_fraction": 0.78, "area_km2": 984.2}, "kept 78 % (984 km²)"),
-        ({"kept_fraction": 0.0006, "area_km2": 0.52}, "kept 0.06 % (0.52 km²)"),  # not 0 %
-    ]
-    for change, words in cases:
-        assert change_words({"kind": "x", "change": change}) == words

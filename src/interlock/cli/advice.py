@@ -15,7 +15,8 @@ import orjson
 import typer
 from typer.core import TyperGroup
 
-from .advice_view import change_words, print_advice
+from ..model.wording import advice_change
+from .advice_view import print_advice
 from .common import (
     Api,
     console,
@@ -94,7 +95,8 @@ def advice(
         console.print_json(orjson.dumps(result).decode())
         return
     props = result["notice"]["properties"]
-    summary = result.get("applied", {}).get("summary") or change_words(entry)
+    applied = result.get("applied", {}).get("summary")
+    summary = applied or advice_change(entry["kind"], entry["change"])
     console.print(
         f"{props['id']} amended to version {props['version']}: {summary}"
         + (" (signed)" if key is not None else ""),

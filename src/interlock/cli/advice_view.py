@@ -2,9 +2,10 @@
 `conflicts advice N` (the server's `GET /conflicts/{id}/advice`).
 
 Both give advice in the API's form (``kind``, ``change`` in numbers, ``late``, the
-candidate ``feature`` as filed), so one table prints both: what changes ("delay 3 h 15 min",
-"+16,000 ft", "5.9 NM on 265°", "radius 20.0 → 9.1 NM", "kept 78 % (984 km²)"), what the
-notice becomes (its new window, band or place), and "late" where filing it now would be
+candidate ``feature`` as filed), so one table prints both: what changes ("delay 3 h 15
+min", "up 16,000 ft", "move 5.9 NM on 265°", "radius 20.0 → 9.1 NM", "keep 78 % (984
+km²)") and what the notice becomes (its new window, band or place), in the words of
+``model.wording`` that the API's summaries use, and "late" where filing it now would be
 a late notice. Kinds no change within the agreement's `[advice]` gives are listed with why.
 """
 
@@ -17,9 +18,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..geo.units import M_PER_NM
-from ..model.wording import duration, figure  # the API's summaries' own words
-from .readable import Col, band, fit_table, nm, position, window
+from ..model.wording import advice_becomes, advice_change  # the API's summaries' words
+from .readable import Col, fit_table
 
 KIND_WORDS = {
     "delay": "delay",
@@ -30,55 +30,6 @@ KIND_WORDS = {
     "narrow": "narrow",
     "shrink": "shrink",
 }
-
-
-def change_words(entry: dict[str, Any]) -> str:
-    """What one piece of advice changes, from its `change` numbers."""
-    c, kind = entry["change"], entry["kind"]
-    if "delay_s" in c:
-        return f"delay {duration(c['delay_s'])}"
-    if "advance_s" in c:
-        return f"advance {duration(c['advance_s'])}"
-    if "shift_ft" in c:
-        return f"{c['shift_ft']:+,.0f} ft"
-    if "shift_m" in c:  # + is up: shallower
-        return f"{abs(c['shift_m']):,.0f} m {'shallower' if c['shift_m'] > 0 else 'deeper'}"
-    if "bearing_deg" in c:
-        return f"{nm(c['distance_nm'] * M_PER_NM)} NM on {c['bearing_deg']:03.0f}°"
-    if "from_m" in c:
-        return f"{c['width']} {nm(c['from_m'])} → {nm(c['to_m'])} NM"
-    if "kept_fraction" in c:
-        return f"kept {figure(c['kept_fraction'] * 100)} % ({figure(c['area_km2'])} km²)"
-    return KIND_WORDS.get(kind, kind)
-
-
-def _centre(geometry: dict[str, Any]) -> tuple[float, float]:
-    """(lat, lon) of a feature's geometry: a point's own, else its vertices' mean."""
-    coords = geometry["coordinates"]
-    if geometry["type"] == "Point":
-        return coords[1], coords[0]
-    points = coords[0][:-1] if geometry["type"] == "Polygon" else coords
-    return (
-        sum(p[1] for p in points) / len(points),
-        sum(p[0] for p in points) / len(points),
-    )
-
-
-def new_words(entry: dict[str, Any], now: datetime) -> str:
-    """What the notice becomes in the dimension advice changes: window, band or place."""
-    kind, feature = entry["kind"], entry["feature"]
-    props = feature["properties"]
-    if kind in ("delay", "advance"):
-        return f"{window(props['start'], props['end'], now)} UTC"
-    if kind in ("level_up", "level_down"):
-        return band(props)
-    if kind == "offset":
-        lat, lon = _centre(feature["geometry"])
-        return f"centre {position(lat, lon)}"
-    if kind == "narrow":
-        return f"{entry['change']['width']} {nm(entry['change']['to_m'])} NM"
-    ring = feature["geometry"]["coordinates"][0]
-    return f"polygon of {len(ring) - 1} points"
 
 
 def advice_table(doc: dict[str, Any], now: datetime, width: int) -> Table:
@@ -95,8 +46,8 @@ def advice_table(doc: dict[str, Any], now: datetime, width: int) -> Table:
         [
             str(i),
             KIND_WORDS.get(e["kind"], e["kind"]),
-            escape(change_words(e)),
-            escape(new_words(e, now)),
+            escape(advice_change(e["kind"], e["change"])),
+            escape(advice_becomes(e["kind"], e["feature"], e["change"], now)),
             "[yellow]late[/]" if e.get("late") else "",
         ]
         for i, e in enumerate(doc["advice"])

@@ -119,3 +119,58 @@ def figure(value: float) -> str:
     if value >= 10:
         return f"{value:,.0f}"
     return f"{value:.2g}" if value > 0 else "0"
+
+
+# ---- advice (service.advice's summaries, the CLI's table) ----------------------------------
+
+
+def advice_change(kind: str, change: dict[str, Any]) -> str:
+    """What one piece of advice changes, from its `change` numbers: 'delay 3 h 15 min',
+    'up 16,000 ft', '12 m shallower', 'move 5.9 NM on 265°', 'radius 20.0 → 9.1 NM',
+    'keep 78 % (984 km²)'."""
+    c = change
+    if "delay_s" in c:
+        return f"delay {duration(c['delay_s'])}"
+    if "advance_s" in c:
+        return f"advance {duration(c['advance_s'])}"
+    if "shift_ft" in c:
+        return f"{'up' if c['shift_ft'] > 0 else 'down'} {_n(abs(c['shift_ft']))} ft"
+    if "shift_m" in c:  # + is up: shallower
+        return f"{_n(abs(c['shift_m']))} m {'shallower' if c['shift_m'] > 0 else 'deeper'}"
+    if "bearing_deg" in c:
+        return f"move {nm(c['distance_nm'] * M_PER_NM)} NM on {c['bearing_deg']:03.0f}°"
+    if "from_m" in c:
+        return f"{c['width']} {nm(c['from_m'])} → {nm(c['to_m'])} NM"
+    if "kept_fraction" in c:
+        return f"keep {figure(c['kept_fraction'] * 100)} % ({figure(c['area_km2'])} km²)"
+    return kind
+
+
+def _centre(geometry: dict[str, Any]) -> tuple[float, float]:
+    """(lat, lon) of a feature's geometry: a point's own, else its vertices' mean."""
+    coords = geometry["coordinates"]
+    if geometry["type"] == "Point":
+        return coords[1], coords[0]
+    points = coords[0][:-1] if geometry["type"] == "Polygon" else coords
+    return (
+        sum(p[1] for p in points) / len(points),
+        sum(p[0] for p in points) / len(points),
+    )
+
+
+def advice_becomes(
+    kind: str, feature: dict[str, Any], change: dict[str, Any], now: datetime
+) -> str:
+    """What the notice becomes in the dimension advice changes: window, band or place."""
+    props = feature["properties"]
+    if kind in ("delay", "advance"):
+        return f"{window(props['start'], props['end'], now)} UTC"
+    if kind in ("level_up", "level_down"):
+        return band(props)
+    if kind == "offset":
+        lat, lon = _centre(feature["geometry"])
+        return f"centre {position(lat, lon)}"
+    if kind == "narrow":
+        return f"{change['width']} {nm(change['to_m'])} NM"
+    ring = feature["geometry"]["coordinates"][0]
+    return f"polygon of {len(ring) - 1} points"

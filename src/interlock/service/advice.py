@@ -31,7 +31,7 @@ from ..model import wording
 from ..model.agreement import Agreement
 from ..model.conflict import Ref
 from ..model.hazard import hazard_from_stored
-from ..model.notice import NoticeDraft, parse_notice
+from ..model.notice import parse_notice
 from ..model.timeutil import iso, to_ts
 from ..model.visibility import visible_properties
 from ..store.base import IndexEntry, NoticeRow, SceneReads, Store
@@ -364,25 +364,11 @@ def _pick(found: AdviceSet, k: str) -> Advice:
 
 
 def _summary(p: Advice, now: datetime) -> str:
-    """One line in the watch officer's words: what changes, and to what."""
-    d: NoticeDraft = p.draft
-    c = p.change
-    if p.kind in (AdviceKind.DELAY, AdviceKind.ADVANCE):
-        secs = c.get("delay_s", c.get("advance_s", 0.0))
-        head = f"{p.kind.value} {wording.duration(secs)}: {wording.window(d.start, d.end, now)} UTC"
-    elif p.kind in (AdviceKind.LEVEL_UP, AdviceKind.LEVEL_DOWN):
-        direction = "up" if p.kind is AdviceKind.LEVEL_UP else "down"
-        by = (
-            f"{wording.feet(abs(c['shift_ft']) * 0.3048)} ft"
-            if "shift_ft" in c
-            else f"{abs(c['shift_m']):g} m"
-        )
-        head = f"{direction} {by}: {wording.band(d.properties())}"
-    elif p.kind is AdviceKind.OFFSET:
-        head = f"move {c['distance_nm']:.1f} NM on {c['bearing_deg']:03.0f}°"
-    elif p.kind is AdviceKind.NARROW:
-        head = f"narrow the {c['width']} by {c['narrowed_nm']:.1f} NM to {wording.nm(c['to_m'])} NM"
-    else:
-        pct, km2 = c["kept_fraction"] * 100, c["area_km2"]
-        head = f"keep {wording.figure(pct)} % of the area ({wording.figure(km2)} km²)"
+    """One line in the watch officer's words: what changes, and to what (the CLI's table
+    shows the same two parts, ``model.wording``)."""
+    kind, feature = p.kind.value, p.draft.to_feature()
+    head = (
+        f"{wording.advice_change(kind, p.change)}: "
+        f"{wording.advice_becomes(kind, feature, p.change, now)}"
+    )
     return head + (" — filed now, a late notice" if p.late else "")
