@@ -20,13 +20,12 @@ These bound the search and set the step each change is given in. Defaults and wh
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from ..errors import InvalidInput
 from ..geo.units import M_PER_FT, M_PER_NM
+from .rule_tables import numbers_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,24 +71,4 @@ _BOUNDS: dict[str, tuple[float, float]] = {
 
 def advice_rules(data: dict[str, Any]) -> AdviceRules:
     """Validate the `[advice]` table (absent: the defaults above)."""
-    table = data.get("advice", {})
-    if not isinstance(table, dict):
-        raise InvalidInput("must be a table", field="advice")
-    unknown = set(table) - set(_BOUNDS)
-    if unknown:
-        raise InvalidInput(f"unknown key {sorted(unknown)[0]!r}", field="advice")
-    d = AdviceRules()
-    values: dict[str, Any] = {}
-    for key, (lo, hi) in _BOUNDS.items():
-        value = table.get(key, getattr(d, key))
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InvalidInput("must be a number", field=f"advice.{key}")
-        if not math.isfinite(value) or not lo <= value <= hi:
-            raise InvalidInput(f"must be from {lo:g} to {hi:g}", field=f"advice.{key}")
-        if key == "bearings":
-            if value != int(value):
-                raise InvalidInput("must be a whole number", field="advice.bearings")
-            values[key] = int(value)
-        else:
-            values[key] = float(value)
-    return AdviceRules(**values)
+    return AdviceRules(**numbers_table(data, "advice", _BOUNDS, AdviceRules(), ("bearings",)))

@@ -21,15 +21,14 @@ The rules' values come from the agreement's `[history]` table (`history_rules`).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidInput
 from ..geo.earth import WGS84
+from .rule_tables import numbers_table
 
 # ADS-B airborne positions come twice a second (RTCA DO-260B 2.2.3.3.1.1), SBS about once a
 # second: one fix in 5 s keeps a tenth of them, finer than a surveillance radar's 4-12 s
@@ -78,22 +77,7 @@ _BOUNDS = {
 
 def history_rules(data: dict[str, Any]) -> HistoryRules:
     """Validate the `[history]` table (absent: the defaults above)."""
-    table = data.get("history", {})
-    if not isinstance(table, dict):
-        raise InvalidInput("must be a table", field="history")
-    unknown = set(table) - set(_BOUNDS)
-    if unknown:
-        raise InvalidInput(f"unknown key {sorted(unknown)[0]!r}", field="history")
-    d = HistoryRules()
-    values: dict[str, float] = {}
-    for key, (lo, hi) in _BOUNDS.items():
-        value = table.get(key, getattr(d, key))
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InvalidInput("must be a number", field=f"history.{key}")
-        if not math.isfinite(value) or not lo <= value <= hi:
-            raise InvalidInput(f"must be from {lo:g} to {hi:g}", field=f"history.{key}")
-        values[key] = float(value)
-    return HistoryRules(**values)
+    return HistoryRules(**numbers_table(data, "history", _BOUNDS, HistoryRules()))
 
 
 # ---- thinning -------------------------------------------------------------------------------
