@@ -238,6 +238,7 @@ class SqlWriteTx(SqlScene, HotlineWrites, SpectrumWrites, LogWrites):
         self._savepoints = 0
         self._ledger_head: tuple[int, str] | None = None  # (seq, hash) of the last entry
         self._frontier = None  # the Merkle tree's frontier after the last entry
+        self._pending_nodes = []  # its nodes not yet written (sql_log.LogWrites)
         self._appended = False  # entries appended: sign a checkpoint before commit
 
     @contextmanager
@@ -247,11 +248,13 @@ class SqlWriteTx(SqlScene, HotlineWrites, SpectrumWrites, LogWrites):
         name = f"sp{self._savepoints}"
         cur = cursor(self.conn)
         cur.execute(f"SAVEPOINT {name}")
+        nodes = len(self._pending_nodes)
         try:
             yield
         except BaseException:
             self._ledger_head = None  # entries of the undone step are gone: re-read the head
             self._frontier = None
+            del self._pending_nodes[nodes:]  # and the tree nodes they completed
             cur.execute(f"ROLLBACK TO SAVEPOINT {name}")
             cur.execute(f"RELEASE SAVEPOINT {name}")
             cur.close()

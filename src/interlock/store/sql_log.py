@@ -77,18 +77,31 @@ def checkpoint_dict(r: Any) -> dict[str, Any]:
 
 class LogWrites:
     """The Merkle frontier of a write transaction and its closing checkpoint (mixed into
-    SqlWriteTx, whose savepoint rollback clears `_frontier`)."""
+    SqlWriteTx, whose savepoint rollback clears `_frontier` and drops the nodes its step
+    appended).
+
+    The nodes each entry completes are kept in memory and written in one statement when
+    the transaction seals (or before anything reads them back): under the write lock a
+    batch of n entries costs one round trip for its nodes, not n."""
 
     conn: Connection
     _frontier: merkle.Frontier | None
     _appended: bool
+    _pending_nodes: list[tuple[int, int, bytes]]
 
     def _merkle_append(self, cur: Any, size_before: int, entry_hash: str) -> None:
         if self._frontier is None or self._frontier.size != size_before:
+            self._flush_nodes(cur)  # the stored tree must hold what this one has appended
             self._frontier = load_frontier(cur, size_before)
         self._frontier, new = self._frontier.append(merkle.leaf_hash(merkle.leaf_input(entry_hash)))
-        cur.executemany(INSERT_NODE_SQL, new)
+        self._pending_nodes.extend(new)
         self._appended = True
+
+    def _flush_nodes(self, cur: Any) -> None:
+        """Write the nodes appended since the last flush (one statement)."""
+        if self._pending_nodes:
+            cur.executemany(INSERT_NODE_SQL, self._pending_nodes)
+            self._pending_nodes.clear()
 
     def request_seal(self) -> None:
         """Sign a checkpoint at the end of this transaction even if it appends nothing
@@ -98,9 +111,11 @@ class LogWrites:
     def seal(self, sealer: Sealer | None) -> None:
         """Sign and store the checkpoint of the tree this transaction leaves, unless it
         appended nothing or that checkpoint exists."""
-        if not self._appended or sealer is None:
-            return
         cur = cursor(self.conn)
+        self._flush_nodes(cur)
+        if not self._appended or sealer is None:
+            cur.close()
+            return
         row = cur.execute("SELECT MAX(seq) FROM ledger").fetchone()
         size = int(row[0] or 0)
         if cur.execute(_HAS_CHECKPOINT_SQL, (sealer.origin, size)).fetchone() is None:
@@ -116,6 +131,7 @@ class LogWrites:
         """Stored nodes as this transaction sees them (its own appends included)."""
         cur = cursor(self.conn)
         try:
+            self._flush_nodes(cur)
             return fetch_nodes(cur, ids)
         finally:
             cur.close()
