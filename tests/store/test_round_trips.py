@@ -19,9 +19,10 @@ from interlock.service.hotline import HotlineOp
 from interlock.service.root import build_services
 from interlock.store import sql, sql_hotline, sql_log
 
-# Per message in a batch, on PostgreSQL: its savepoint and release, the nonce's claim, the
-# ledger entry with its inbox rows (one statement), the message with its deliveries (one).
-PG_PER_MESSAGE = 5
+# Per message in a batch, on PostgreSQL: the nonce's claim, the ledger entry with its inbox
+# rows (one statement), the message with its deliveries (one). No savepoint: a message is
+# refused before it writes (HotlineService.refuses_before_writing).
+PG_PER_MESSAGE = 3
 
 
 class Counting:
@@ -66,8 +67,8 @@ def seen(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
     sqlalchemy.event.remove(sqlalchemy.engine.Engine, "before_cursor_execute", core)
 
 
-def _message(i: int) -> HotlineOp:
-    body = {"to": ["red"], "priority": "routine", "subject": f"s{i}", "body": "hello"}
+def _message(i: int, **extra: Any) -> HotlineOp:
+    body = {"to": ["red"], "priority": "routine", "subject": f"s{i}", "body": "hello", **extra}
     return HotlineOp("message", "blue", sign("message", "blue", body, PARTY_KEYS["blue"], T0))
 
 
@@ -87,3 +88,19 @@ def test_a_batch_costs_a_fixed_few_statements_per_message(store: Any, seen: Coun
     if store.url.startswith("postgresql"):
         assert per_message <= PG_PER_MESSAGE, (per_message, seen)
     assert per_message == int(per_message), "the same statements for every message"
+
+
+def test_a_message_refused_in_a_batch_leaves_no_trace(store: Any) -> None:
+    """With no savepoint of its own, a refused message has written nothing: its nonce is
+    still free (the same envelope, its reference now visible, is accepted), the others of
+    its batch are recorded, and a replay in the same batch is refused."""
+    services = build_services(store, make_agreement(), Clock(T0))
+    batcher = Batcher(store, {HotlineOp: services.hotline})
+    bad = _message(2, refs=[{"kind": "notice", "id": "n-0000000000000000"}])
+    good = _message(1)
+    before = store.last_seq()
+    results = batcher.run_batch([good, bad, _message(3), good])
+    assert [type(r).__name__ for r in results] == ["dict", "NotFound", "dict", "StateConflict"]
+    assert store.last_seq() == before + 2  # the two good messages' entries, nothing else
+    with store.write() as tx:  # the refused message's nonce was never claimed
+        tx.claim_nonce(bad.envelope["nonce"], "blue", 0.0)

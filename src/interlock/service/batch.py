@@ -4,6 +4,10 @@ Each kind of write is handled by a service that splits it in two: `prepare` (che
 need no store: parsing, signatures) runs before the write lock is taken; `apply` runs
 inside the transaction, each op in its own savepoint, so a refused op undoes only its
 own writes and its InterlockError becomes its result.
+
+An op whose handler says it refuses only before its first write (``refuses_before_writing``)
+needs no savepoint: refused, it has written nothing to undo. That saves two statements
+(two round trips under the write lock, on PostgreSQL) an op.
 """
 
 from __future__ import annotations
@@ -21,6 +25,13 @@ log = logging.getLogger(__name__)
 class Handler(Protocol):
     def prepare(self, op: Any) -> Any: ...  # the prepared op, or an InterlockError
     def apply(self, tx: WriteTx, op: Any, prepared: Any) -> Any: ...
+
+
+def _refuses_before_writing(handler: Handler, op: Any) -> bool:
+    """Whether the handler vouches that `op` raises its InterlockErrors before it writes
+    (optional: without the method, every op gets a savepoint)."""
+    vouch = getattr(handler, "refuses_before_writing", None)
+    return bool(vouch(op)) if vouch is not None else False
 
 
 class Batcher:
@@ -64,11 +75,13 @@ class Batcher:
         try:
             with self.store.write() as tx:
                 for i in todo:
+                    handler = self.handlers[type(ops[i])]
                     try:
+                        if _refuses_before_writing(handler, ops[i]):
+                            results[i] = handler.apply(tx, ops[i], prepared[i])
+                            continue
                         with tx.savepoint():
-                            results[i] = self.handlers[type(ops[i])].apply(
-                                tx, ops[i], prepared[i]
-                            )
+                            results[i] = handler.apply(tx, ops[i], prepared[i])
                     except InterlockError as exc:
                         results[i] = exc
         except InterlockError:

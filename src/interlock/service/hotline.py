@@ -179,11 +179,18 @@ class HotlineService:
         present, raw = stated({"envelope": env})
         return Verified(env, receipt, parse_ref(raw) if present else None)
 
+    @staticmethod
+    def refuses_before_writing(op: HotlineOp) -> bool:
+        """A message is refused (a reference it may not see, a replayed nonce) before it
+        writes anything, so a group commit needs no savepoint for it (service.batch); a
+        receipt's nonce is claimed after its mark, so it keeps one."""
+        return op.kind == "message"
+
     def apply(self, tx: WriteTx, op: HotlineOp, prepared: Verified) -> dict[str, Any]:
         now = self.clock()
-        tx.claim_nonce(prepared.envelope["nonce"], op.party, to_ts(now))
         if isinstance(prepared.draft, MessageDraft):
             return self._send_in(tx, prepared.draft, prepared.envelope, now)
+        tx.claim_nonce(prepared.envelope["nonce"], op.party, to_ts(now))
         return self._receipt_in(
             tx, op.party, prepared.draft, prepared.envelope, now, prepared.checkpoint
         )
@@ -194,6 +201,9 @@ class HotlineService:
         for kind, ref_id in draft.refs:
             if not tx.ref_visible(kind, ref_id, draft.sender):
                 raise NotFound(f"no {kind} {ref_id!r} to refer to")  # or none it may see
+        # the nonce's claim is the message's first write, its last refusal (a replay
+        # writes nothing): refuses_before_writing holds
+        tx.claim_nonce(envelope["nonce"], draft.sender, to_ts(now))
         message_id = new_message_id()
         event = {"to": list(draft.to), "priority": draft.priority, "envelope": envelope}
         message = _store_message(
