@@ -412,6 +412,7 @@ ENGINE_FREE = (
     "service/test_hotline_service.py::test_any_json_is_a_message_or_a_clear_error",
     "service/test_hotline_service.py::test_any_json_is_a_receipt_or_a_clear_error",
     "service/test_hotline_service.py::test_no_party_may_pose_as_the_system",
+    "store/test_pg_urls.py",
     "store/test_postgres_store.py::test_placeholders_are_rewritten_and_casts_left_alone",
     "store/test_postgres_store.py::test_every_named_placeholder_becomes_one_pyformat_placeholder",
     "store/test_postgres_store.py::test_candidates_come_from_the_gist_index",
