@@ -418,6 +418,7 @@ ENGINE_FREE = (
     "store/test_postgres_store.py::test_candidates_come_from_the_gist_index",
     "store/test_postgres_store.py::test_a_commit_in_one_process_wakes_the_streams_of_another",
     "store/test_postgres_store.py::test_a_lost_database_is_unavailable_not_an_error_and_recovers",
+    "store/test_postgres_store.py::test_a_read_only_database_is_unavailable_and_its_connections_are_dropped",
 )
 # scripts/test runs the two passes side by side, one a core: the SQLite pass (lane "a") and
 # the PostgreSQL pass (lane "b"). The engine-free tests run once, in one lane: those under
