@@ -412,11 +412,13 @@ ENGINE_FREE = (
     "service/test_hotline_service.py::test_any_json_is_a_message_or_a_clear_error",
     "service/test_hotline_service.py::test_any_json_is_a_receipt_or_a_clear_error",
     "service/test_hotline_service.py::test_no_party_may_pose_as_the_system",
+    "store/test_pg_urls.py",
     "store/test_postgres_store.py::test_placeholders_are_rewritten_and_casts_left_alone",
     "store/test_postgres_store.py::test_every_named_placeholder_becomes_one_pyformat_placeholder",
     "store/test_postgres_store.py::test_candidates_come_from_the_gist_index",
     "store/test_postgres_store.py::test_a_commit_in_one_process_wakes_the_streams_of_another",
     "store/test_postgres_store.py::test_a_lost_database_is_unavailable_not_an_error_and_recovers",
+    "store/test_postgres_store.py::test_a_read_only_database_is_unavailable_and_its_connections_are_dropped",
 )
 # scripts/test runs the two passes side by side, one a core: the SQLite pass (lane "a") and
 # the PostgreSQL pass (lane "b"). The engine-free tests run once, in one lane: those under

@@ -67,6 +67,13 @@ _BY_STATUS: dict[int, type[InterlockError]] = {
 }
 
 
+# A request the server could not serve (an answer lost, or 503 store_unavailable: the
+# database restarting or failing over) is sent again for this long: above the failover time
+# measured with scripts/ha (bench/failover.py), with waits from RETRY_FIRST_S doubling to
+# RETRY_MAX_S, or the server's Retry-After (RFC 9110 §10.2.3) when longer.
+RETRY_S = 30.0
+RETRY_FIRST_S = 0.2
+RETRY_MAX_S = 2.0
 RECEIPT_THREADS = 4
 # Witness rounds for receipts are at most this often: a receipt whose message is newer
 # than the last verified checkpoint waits for the next round, which covers every message
@@ -75,6 +82,15 @@ RECEIPT_THREADS = 4
 # acknowledgement deadline (flash, 30 s by default: model.agreement).
 WITNESS_INTERVAL_S = 0.2
 log = logging.getLogger("interlock.client")
+
+
+class Landed(StateConflict):
+    """A resent signed envelope was refused as a replay: an earlier attempt, whose answer
+    was lost (a dropped connection, a failover), was committed. The write is stored, once."""
+
+    def __init__(self, detail: str, nonce: str) -> None:
+        super().__init__(detail)
+        self.nonce = nonce
 
 
 class ServerError(InterlockError):
@@ -93,6 +109,20 @@ def _raise_for(response: httpx.Response) -> None:
         detail = response.text[:500]
     cls = _BY_STATUS.get(response.status_code, ServerError)
     raise cls(f"{detail}" if cls is not ServerError else f"HTTP {response.status_code}: {detail}")
+
+
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        return min(float(response.headers.get("Retry-After", "0")), RETRY_MAX_S)
+    except ValueError:
+        return 0.0
+
+
+def _nonce(kwargs: dict[str, Any]) -> str:
+    try:
+        return str(orjson.loads(kwargs["content"]).get("nonce", ""))
+    except (KeyError, ValueError, AttributeError):
+        return ""
 
 
 def parse_sse(lines: Iterable[str]) -> Iterator[tuple[str | None, str, str]]:
@@ -132,8 +162,10 @@ class Client:
         timeout: float = 10.0,
         state: WitnessState | Path | str | None = None,
         witness_interval_s: float = WITNESS_INTERVAL_S,
+        retry_s: float = RETRY_S,
     ) -> None:
         self.url = url
+        self.retry_s = retry_s  # how long a read or a signed write is retried (0: never)
         self.party = party
         self.key = key
         self.clock = clock
@@ -184,10 +216,39 @@ class Client:
         self.close()
 
     # ---- plumbing ---------------------------------------------------------------------
-    def call(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self.http.request(method, path, **kwargs)
-        _raise_for(response)
-        return response.json()
+    def call(self, method: str, path: str, *, resend: bool = False, **kwargs: Any) -> Any:
+        """One request; a GET, or a write whose body is signed (`resend`), is sent again,
+        byte for byte, while the server answers 503 (a database restart or failover) or
+        the answer is lost on the way, for up to `retry_s`. A signed envelope makes that
+        safe: the server refuses a second copy as a replay, which tells us (Landed) that
+        the first was stored."""
+        if not (method == "GET" or resend) or self.retry_s <= 0:
+            response = self.http.request(method, path, **kwargs)
+            _raise_for(response)
+            return response.json()
+        if "json" in kwargs:  # the same bytes every time
+            body = orjson.dumps(kwargs.pop("json"))
+            headers = {"Content-Type": "application/json", **kwargs.pop("headers", {})}
+            kwargs = {**kwargs, "content": body, "headers": headers}
+        deadline = time.monotonic() + self.retry_s
+        pause, resent = RETRY_FIRST_S, False
+        while True:
+            try:
+                response = self.http.request(method, path, **kwargs)
+            except (httpx.ConnectError, httpx.ConnectTimeout):
+                raise  # no server there: said at once (the request never reached one)
+            except httpx.TransportError:  # the answer was lost: it may have been stored
+                if time.monotonic() + pause > deadline:
+                    raise
+            else:
+                if response.status_code != 503 or time.monotonic() + pause > deadline:
+                    if resent and response.status_code == 409 and "replayed" in response.text:
+                        raise Landed(response.json().get("detail", ""), _nonce(kwargs))
+                    _raise_for(response)
+                    return response.json()
+                pause = max(pause, _retry_after(response))
+            time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+            pause, resent = min(pause * 2, RETRY_MAX_S), True
 
     def sign(self, kind: str, body: Any) -> dict[str, Any]:
         if self.key is None:
@@ -217,14 +278,17 @@ class Client:
 
     def submit_notice(self, feature: dict[str, Any], *, signed: bool = True) -> Any:
         body = self.signed_notice(feature) if signed else feature
-        return self.call("POST", "/notices", json=body)
+        return self.call("POST", "/notices", json=body, resend=signed)
 
     def submit_notices(self, features: Iterable[dict[str, Any]], *, signed: bool = True) -> Any:
         """File every feature at once, all or nothing (POST /notices/collection); signed,
         each goes as its own envelope, as submit_notice sends it."""
         bodies = [self.signed_notice(f) if signed else f for f in features]
         return self.call(
-            "POST", "/notices/collection", json={"type": "FeatureCollection", "features": bodies}
+            "POST",
+            "/notices/collection",
+            json={"type": "FeatureCollection", "features": bodies},
+            resend=signed,
         )
 
     def amend_notice(
@@ -243,7 +307,7 @@ class Client:
                 current = self.call("GET", f"/notices/{notice_id}")
                 version = int(current["properties"]["version"]) + 1
             body = self.signed_notice(feature, notice_id, version)
-        return self.call("PUT", f"/notices/{notice_id}", json=body)
+        return self.call("PUT", f"/notices/{notice_id}", json=body, resend=signed)
 
     # ---- hotline ----------------------------------------------------------------------
     def send(
@@ -270,7 +334,7 @@ class Client:
             content["payload"] = payload
         if phrase is not None:
             content["phrase"] = phrase
-        return self.call("POST", "/messages", json=self.sign("message", content))
+        return self.call("POST", "/messages", json=self.sign("message", content), resend=True)
 
     def receipt(
         self,
@@ -292,7 +356,10 @@ class Client:
             content[CHECKPOINT_FIELD] = ref.to_json()
             self.last_bound = ref
         return self.call(
-            "POST", f"/messages/{message_id}/receipts", json=self.sign("receipt", content)
+            "POST",
+            f"/messages/{message_id}/receipts",
+            json=self.sign("receipt", content),
+            resend=True,
         )
 
     def deliver(self, message_id: str, *, entry: dict[str, Any] | None = None) -> Any:

@@ -120,6 +120,38 @@ def test_a_lost_database_is_unavailable_not_an_error_and_recovers(pg_url: str) -
         store.close()
 
 
+def test_a_read_only_database_is_unavailable_and_its_connections_are_dropped(
+    pg_url: str,
+) -> None:
+    """A primary demoted to a standby under pooled connections refuses writes as read-only
+    (SQLSTATE 25006): that is a 503 too, not a 500, and the pool is emptied so the next
+    request connects afresh (to the new primary, by a multi-host URL). Read-only stands in
+    for demotion here: `default_transaction_read_only` on the connections made after it is
+    set; kept in the pool, they would refuse every later write."""
+    import psycopg
+
+    store = open_store(pg_url)
+    assert isinstance(store, PostgresStore)
+    service = build_services(store, make_agreement(), Clock()).notices
+    name = pg_url.rpartition("/")[2]
+    try:
+        service.submit("blue", circle(20.0, 40.0))
+        with psycopg.connect(pg.ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+            admin.execute(  # the pool reconnects: to a read-only "node"
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (name,),
+            )
+        with pytest.raises(StoreUnavailable, match="read-only"):
+            service.submit("red", circle(20.0, 40.0))
+        with psycopg.connect(pg.ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
+        result = service.submit("red", circle(20.0, 40.0))  # new connections: writable
+        assert len(result.conflicts) == 1 and store.count_notices() == 2
+    finally:
+        store.close()
+
+
 def _schema_diff(url: str) -> list[object]:
     engine = create_engine(engine_url(url) if url.startswith("postgres") else url)
     ignored = {"notice_index", "asset_index", "alembic_version"}

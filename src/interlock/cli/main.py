@@ -160,7 +160,12 @@ def _shown(target: str) -> str:
         return target
     from sqlalchemy.engine import make_url
 
-    return make_url(target).render_as_string(hide_password=True)
+    try:
+        return make_url(target).render_as_string(hide_password=True)
+    except ValueError:  # a multi-host URL: in the form SQLAlchemy parses
+        from ..store.postgres import engine_url
+
+        return make_url(engine_url(target)).render_as_string(hide_password=True)
 
 
 def _run_workers(

@@ -13,6 +13,9 @@ database.
 - A lost connection (a restart, a failover) becomes StoreUnavailable (HTTP 503): nothing
   was committed unless the answer was lost, and a signed envelope's retry is refused as a
   replay if it was, so nothing is stored twice.
+- A multi-host URL (a primary and its standbys, `target_session_attrs=read-write`) finds
+  the primary; after a failover the pool's pre-ping drops dead connections and libpq
+  finds the new one (`scripts/ha` runs such a set).
 """
 
 from __future__ import annotations
@@ -45,6 +48,9 @@ _LOST = (
     sa_exc.OperationalError,
     sa_exc.InterfaceError,
 )
+# A server that refuses writes as read-only (SQLSTATE 25006) is a primary demoted to a
+# standby under a connection made before the failover: the database is elsewhere now.
+_MAYBE_LOST = (*_LOST, psycopg.errors.ReadOnlySqlTransaction, sa_exc.InternalError)
 
 _CUBE = (
     "cube(ARRAY[{0}min_lon, {0}min_lat, {0}min_h, {0}min_t]::float8[], "
@@ -96,15 +102,34 @@ class PostgresWriteTx(SqlWriteTx):
 
 
 def engine_url(url: str) -> str:
-    """`postgresql://...` (what people write) as SQLAlchemy's psycopg 3 URL."""
-    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    raise ValueError(f"not a PostgreSQL URL: {url}")
+    """`postgresql://...` (what people write) as SQLAlchemy's psycopg 3 URL.
+
+    A multi-host URL (`postgresql://u@h1:p1,h2:p2/db?target_session_attrs=read-write`,
+    libpq's form: a primary and its standbys) becomes SQLAlchemy's form of it, one `host`
+    query option a host (`...@/db?host=h1:p1&host=h2:p2&...`): its URL parser takes one
+    host, and its psycopg dialect hands the list to libpq, which tries them in turn."""
+    rest = _without_scheme(url)
+    netloc, slash, tail = rest.partition("/")
+    userinfo, at, hosts = netloc.rpartition("@")
+    if "," not in hosts:
+        return "postgresql+psycopg://" + rest
+    path, _, query = tail.partition("?")
+    options = "&".join(f"host={h}" for h in hosts.split(","))
+    return f"postgresql+psycopg://{userinfo}{at}{slash}{path}?{options}" + (
+        f"&{query}" if query else ""
+    )
 
 
 def libpq_url(url: str) -> str:
-    return "postgresql://" + engine_url(url)[len("postgresql+psycopg://") :]
+    """The URL as libpq takes it (several hosts as they were written)."""
+    return "postgresql://" + _without_scheme(url)
+
+
+def _without_scheme(url: str) -> str:
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return url[len(prefix) :]
+    raise ValueError(f"not a PostgreSQL URL: {url}")
 
 
 class CommitListener:
@@ -190,7 +215,9 @@ class PostgresStore(SqlStore):
                     cur = cursor(conn)
                     cur.execute("SELECT pg_notify(?, '')", (CHANNEL,))  # sent at commit
                     cur.close()
-            except _LOST as exc:
+            except _MAYBE_LOST as exc:
+                if not self._gone(exc):
+                    raise
                 raise StoreUnavailable(f"database unavailable: {_first_line(exc)}") from exc
         self._fire_on_commit()
 
@@ -199,7 +226,9 @@ class PostgresStore(SqlStore):
         try:
             with self._engine.connect() as conn:
                 yield conn
-        except _LOST as exc:
+        except _MAYBE_LOST as exc:
+            if not self._gone(exc):
+                raise
             raise StoreUnavailable(f"database unavailable: {_first_line(exc)}") from exc
 
     @contextmanager
@@ -209,8 +238,20 @@ class PostgresStore(SqlStore):
         try:
             with self._engine.begin() as conn:
                 yield conn
-        except _LOST as exc:
+        except _MAYBE_LOST as exc:
+            if not self._gone(exc):
+                raise
             raise StoreUnavailable(f"database unavailable: {_first_line(exc)}") from exc
+
+    def _gone(self, exc: Exception) -> bool:
+        """Whether a database error means the database is gone (StoreUnavailable, 503): lost,
+        or read-only (then every pooled connection is dropped: made before a failover,
+        they would reach the demoted node again)."""
+        cause = getattr(exc, "orig", None) or exc
+        if isinstance(cause, psycopg.errors.ReadOnlySqlTransaction):
+            self._engine.dispose()
+            return True
+        return isinstance(exc, _LOST)
 
     def close(self) -> None:
         self._listener.stop()
