@@ -29,7 +29,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from tests.scale.test_load_faults import (
@@ -41,14 +40,13 @@ from tests.scale.test_load_faults import (
     agreement_text,
     check_subscribers,
     sender,
+    verified_ledger,
 )
 from tests.servers import ServerProcess
 
 from interlock.codec.keys import public_text
-from interlock.ledger.chain import verify_chain
 from interlock.ledger.keys import new_private
 from interlock.service.bootstrap import init_directory
-from interlock.store import open_store
 
 pytestmark = [pytest.mark.slow, pytest.mark.server, pytest.mark.scale]
 
@@ -175,19 +173,7 @@ def test_kill_9_of_the_primary_database_loses_no_write(ha_set: HaSet, tmp_path: 
 def check_ledger(url: str, writes: list[Write], public: dict[str, str]) -> None:
     """Every settled write in the ledger once, with its envelope; nothing else sent by a
     party; one gap-free chain that verifies."""
-    store = open_store(url)
-    try:
-        entries = list(store.ledger_entries())
-    finally:
-        store.close()
-    assert [e["seq"] for e in entries] == list(range(1, len(entries) + 1))
-    count, problem = verify_chain(entries, {p: [k] for p, k in public.items()})
-    assert problem is None and count == len(entries), problem
-    by_nonce: dict[str, list[dict[str, Any]]] = {}
-    for e in entries:
-        env = e["event"].get("envelope")
-        if e["event"]["type"] in ("message", "notice_version") and env is not None:
-            by_nonce.setdefault(env["nonce"], []).append(e["event"])
+    _, by_nonce = verified_ledger(url, public)
     assert set(by_nonce) == {w.nonce for w in writes}  # none lost, nothing nobody sent
     for w in writes:
         (event,) = by_nonce[w.nonce]  # exactly once

@@ -422,6 +422,27 @@ def probe_wakeups(
     return out
 
 
+def verified_ledger(
+    db: str, public: dict[str, str]
+) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """The ledger's entries, checked to be one gap-free chain that verifies, and the
+    parties' signed writes in it (messages, notice versions) by their envelope's nonce."""
+    store = open_store(db)
+    try:
+        entries = list(store.ledger_entries())
+    finally:
+        store.close()
+    assert [e["seq"] for e in entries] == list(range(1, len(entries) + 1))
+    count, problem = verify_chain(entries, {p: [k] for p, k in public.items()})
+    assert problem is None and count == len(entries), problem
+    by_nonce: dict[str, list[dict[str, Any]]] = {}
+    for e in entries:
+        env = e["event"].get("envelope")
+        if e["event"]["type"] in ("message", "notice_version") and env is not None:
+            by_nonce.setdefault(env["nonce"], []).append(e["event"])
+    return entries, by_nonce
+
+
 def visible_to(run: Run, party: str) -> set[str]:
     """Nonces of the writes `party`'s stream carries: its own, messages to it, notices."""
     return {w.nonce for w in run.writes if party in (w.party, w.to) or w.kind == "notice"}
@@ -639,19 +660,7 @@ def exercise(tmp_path: Path, db: str, restart_db: Callable[[], None]) -> str:
         check_subscribers(subscribers, run, tokens["blue"], keys["blue"])
 
         # The ledger: one gap-free chain that verifies; each write in it once.
-        store = open_store(db)
-        try:
-            entries = list(store.ledger_entries())
-        finally:
-            store.close()
-        assert [e["seq"] for e in entries] == list(range(1, len(entries) + 1))
-        count, problem = verify_chain(entries, {p: [k] for p, k in public.items()})
-        assert problem is None and count == len(entries), problem
-        by_nonce: dict[str, list[dict[str, Any]]] = {}
-        for e in entries:
-            env = e["event"].get("envelope")
-            if e["event"]["type"] in ("message", "notice_version") and env is not None:
-                by_nonce.setdefault(env["nonce"], []).append(e["event"])
+        entries, by_nonce = verified_ledger(db, public)
         twice = [n for n, evs in by_nonce.items() if len(evs) > 1]
         assert not twice, twice[:5]  # no envelope committed twice
         assert set(by_nonce) <= {w.nonce for w in run.writes}  # nothing nobody sent
