@@ -173,10 +173,16 @@ class Round:
 
 
 def first_2xx_after(load: Load, at: float) -> float | None:
+    """The first 2xx from the new primary: after the kill was felt (the first error after
+    `at`), of a write begun then or retried; a write begun between the kill's call and the
+    old primary's death may still commit there (tests/scale/test_failover.py)."""
+    felt = min((t for t, _ in list(load.errors) if t >= at), default=None)
+    if felt is None:
+        return None
     ends = [
         w.ended
         for w in list(load.writes)
-        if w.outcome == "ok" and w.ended > at and (w.started >= at or w.attempts > 1)
+        if w.outcome == "ok" and w.ended > felt and (w.started >= felt or w.attempts > 1)
     ]
     return min(ends, default=None)
 

@@ -98,13 +98,20 @@ def ha_set() -> Iterator[HaSet]:
 
 
 def first_2xx_after(run: Run, at: float) -> float | None:
-    """When the first write committed after `at` was answered 2xx: a write begun after it,
-    or one whose earlier attempts failed (retried: its 2xx came from the new primary). A
-    write begun before and answered at once was committed before the kill."""
+    """When the first write committed on the new primary was answered 2xx: the first 2xx
+    after the kill was felt (the first failure after `at`) of a write begun after that, or
+    one retried there (beyond a twin's deliberate second send). A write begun between the
+    kill's call and the old primary's death may still commit there (and, synchronous, on
+    the standby too): it is not the new primary's answer."""
+    felt = min((f.at for f in run.failures if f.at >= at), default=None)
+    if felt is None:
+        return None
     ends = [
         w.ended
         for w in run.writes
-        if w.outcome == "ok" and w.ended > at and (w.started >= at or w.attempts > 1)
+        if w.outcome == "ok"
+        and w.ended > felt
+        and (w.started >= felt or w.attempts > (2 if w.twin else 1))
     ]
     return min(ends, default=None)
 
