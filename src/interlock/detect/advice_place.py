@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import shapely
@@ -39,8 +39,8 @@ from shapely.geometry.base import BaseGeometry
 
 from ..errors import InterlockError
 from ..geo.distance import far_apart, separation
-from ..geo.earth import WGS84, radii_of_curvature
-from ..geo.frame import LocalFrame, wrap_lon
+from ..geo.earth import WGS84
+from ..geo.frame import LocalFrame, TrueScaleFrame, wrap_lon
 from ..geo.shapes import Area, Coords
 from ..geo.units import M_PER_NM
 from ..model.advice_rules import AdviceRules
@@ -300,15 +300,15 @@ def advise_shrink(
     rel = _relevant(subject, obstacles)
     met = [o for o in rel if o.meets_area(d.area)]
     frame = d.area.own_frame()
-    true = _TrueLengths.of(frame)
-    whole = true.scaled(d.area.shape_in(frame, QUAD_SEGS))
+    true = TrueScaleFrame(frame.lon0, frame.lat0)  # the same centre, lengths true
+    whole = affinity.scale(d.area.shape_in(frame, QUAD_SEGS), true.sx, true.sy, origin=(0, 0))
     # a part smaller than a step square is below the advice's resolution (a sliver)
     smallest = rules.offset_step_m**2
     for margin in MARGIN_M:
-        piece = _largest_piece(whole, met, frame, true, margin, smallest)
+        piece = _largest_piece(whole, met, true, margin, smallest)
         if piece is None:
             break
-        area = _as_area(true.unscaled(piece), frame)
+        area = _as_area(piece, true)
         if area is None:
             continue
         cand = replace(d, area=area)
@@ -323,52 +323,26 @@ def advise_shrink(
     )
 
 
-@dataclass(frozen=True)
-class _TrueLengths:
-    """The frame's x and y scaled so lengths near its centre are true on the ellipsoid.
-
-    The frame's sphere has radius sqrt(M N) over geodetic latitudes, so it shows east-west
-    lengths (true: N) sqrt(M / N) too short and north-south ones (true: M) sqrt(N / M) too
-    long: 0.34 % each at the equator, 300 m at 50 NM. Obstacles grown by their minimum in
-    the frame itself came out that much short north and south of them (a shrink checked
-    only by ``geo.distance.separation``, which the same frame misleads on such arcs)."""
-
-    sx: float
-    sy: float
-
-    @classmethod
-    def of(cls, frame: LocalFrame) -> _TrueLengths:
-        m, n = radii_of_curvature(frame.lat0)
-        r = math.sqrt(m * n)
-        return cls(n / r, m / r)
-
-    def scaled(self, geom: BaseGeometry) -> BaseGeometry:
-        return affinity.scale(geom, self.sx, self.sy, origin=(0.0, 0.0))
-
-    def unscaled(self, geom: BaseGeometry) -> BaseGeometry:
-        return affinity.scale(geom, 1.0 / self.sx, 1.0 / self.sy, origin=(0.0, 0.0))
-
-
-def _grown(o: Obstacle, frame: LocalFrame, true: _TrueLengths, margin: float) -> BaseGeometry:
-    """The obstacle's area grown by its minimum (+ margin) in true lengths, outside the
-    true curve: the polygon's chords lie at least the radius from the core (radius /
-    cos(half a side))."""
+def _grown(o: Obstacle, true: TrueScaleFrame, margin: float) -> BaseGeometry:
+    """The obstacle's area grown by its minimum (+ margin) in true lengths (in the
+    subject's own frame, a sphere's, the growth came out 0.34 % short north and south at
+    the equator: 300 m at 50 NM), outside the true curve: the polygon's chords lie at
+    least the radius from the core (radius / cos(half a side))."""
     r = o.area.radius_m + o.reach_m + margin
     r /= math.cos(math.pi / (4 * QUAD_SEGS))
-    return true.scaled(o.area.core_in(frame)).buffer(r, quad_segs=QUAD_SEGS)
+    return o.area.core_in(true).buffer(r, quad_segs=QUAD_SEGS)
 
 
 def _largest_piece(
     whole: BaseGeometry,
     met: Sequence[Obstacle],
-    frame: LocalFrame,
-    true: _TrueLengths,
+    true: TrueScaleFrame,
     margin: float,
     smallest: float,
 ) -> Polygon | None:
     if not met:
         return None
-    cut = shapely.union_all([_grown(o, frame, true, margin) for o in met])
+    cut = shapely.union_all([_grown(o, true, margin) for o in met])
     rest = whole.buffer(-margin).difference(cut)
     pieces = list(rest.geoms) if isinstance(rest, MultiPolygon) else [rest]
     pieces = [p for p in pieces if isinstance(p, Polygon) and p.area >= smallest]
