@@ -22,7 +22,7 @@ from ..model import wording
 from ..model.agreement import Agreement
 from ..model.hazard import hazard_from_stored
 from ..model.timeutil import iso, to_ts
-from ..store.base import IndexEntry, WriteTx
+from ..store.base import IndexEntry, SceneReads, WriteTx
 from ..store.rows import ConflictRow, ExposureMeasures, Measures
 from .hotline import post_system_message
 from .naming import side_name
@@ -30,7 +30,7 @@ from .strategic import StrategicRecorder, store_conflict
 
 # Kinetic notices make hazards hot whatever their band (reach is horizontal only,
 # detect.hazards): the look-up for them spans every height a notice may declare.
-_ALL_HEIGHTS_M = (-1.0e6, 1.0e6)
+ALL_HEIGHTS_M = (-1.0e6, 1.0e6)
 _TOUCH_M = 1e-3  # far_apart(limit) is ">= limit": 1 mm keeps touching pairs for the exact test
 
 
@@ -82,7 +82,6 @@ class ExposureRecorder:
 
     def _as_exposed(self, tx: WriteTx, vol: Volume, hazards: list[Hazard]) -> list[Exposure]:
         rules = self.agreement.hazards
-        reach_m = rules.reach_km * 1000.0
         found: list[Exposure] = []
         for hz in hazards:
             env = hz.envelope
@@ -90,22 +89,39 @@ class ExposureRecorder:
                 continue
             if separation(vol.area, env).distance_m > 0.0:
                 continue
-            query = IndexEntry(
-                boxes=grow_boxes(env.base_boxes, reach_m),
-                lower_m=_ALL_HEIGHTS_M[0],
-                upper_m=_ALL_HEIGHTS_M[1],
-                start_ts=to_ts(vol.start - rules.reaction_tail),
-                end_ts=to_ts(vol.end),
-            )
-            rows = tx.candidates(query, vol.party)
-            within_budget(len(rows), self.agreement.rules)
-            kinetic = [
-                ActivityNotice(self.strategic.notice_volume(r), a)
-                for r in rows
-                if rules.is_kinetic(a := r.feature["properties"].get("activity"))
-            ]
+            kinetic = self.kinetic_near(tx, hz, vol.party, vol.start, vol.end)
             found += strategic_exposures(hot_hazards([hz], kinetic, rules), [vol], rules)
         return found
+
+    def kinetic_near(
+        self,
+        scene: SceneReads,
+        hz: Hazard,
+        party: str,
+        start: datetime,
+        end: datetime,
+        budget: bool = True,
+    ) -> list[ActivityNotice]:
+        """Other parties' kinetic notices that could make `hz` hot over [start, end): within
+        reach of its envelope, at any height, from start less the reaction tail. Held to
+        the agreement's per-request budget unless `budget` is False (advice, which gives
+        up a search over it instead)."""
+        rules = self.agreement.hazards
+        query = IndexEntry(
+            boxes=grow_boxes(hz.envelope.base_boxes, rules.reach_km * 1000.0),
+            lower_m=ALL_HEIGHTS_M[0],
+            upper_m=ALL_HEIGHTS_M[1],
+            start_ts=to_ts(start - rules.reaction_tail),
+            end_ts=to_ts(end),
+        )
+        rows = scene.candidates(query, party)
+        if budget:
+            within_budget(len(rows), self.agreement.rules)
+        return [
+            ActivityNotice(self.strategic.notice_volume(r), a)
+            for r in rows
+            if rules.is_kinetic(a := r.feature["properties"].get("activity"))
+        ]
 
     def record(self, tx: WriteTx, exposures: list[Exposure], now: datetime) -> list[ConflictRow]:
         """Store, chain and announce each exposure; their conflict records as returned."""
@@ -126,8 +142,7 @@ class ExposureRecorder:
             now,
             to=c.parties,
             priority=self.agreement.hotline.system_priority["exposure"],
-            subject=f"EXPOSURE conflict #{c.id}: {exposed} inside "
-            f"{hazard}, hot by {kinetic}",
+            subject=f"EXPOSURE conflict #{c.id}: {exposed} inside {hazard}, hot by {kinetic}",
             text=(
                 f"the declared volume of {exposed} lies inside the envelope of "
                 f"{hazard}, which {kinetic} makes hot, "
