@@ -21,11 +21,10 @@ from typing import Any
 
 from ..detect.advice import KINDS, Advice, AdviceKind, AdviceSet, Subject, Unavailable, advise
 from ..detect.exposure import hot_obstacle, kinetic_obstacle
-from ..detect.hazards import ActivityNotice, Hazard, hot_hazards
+from ..detect.hazards import Hazard, hot_hazards
 from ..detect.keepclear import Obstacle
 from ..detect.strategic import keep_clear_of, within_budget
 from ..errors import Forbidden, NotFound, StateConflict
-from ..geo.boxes import grow_boxes
 from ..geo.distance import far_apart
 from ..model import wording
 from ..model.agreement import Agreement
@@ -36,10 +35,10 @@ from ..model.timeutil import iso, to_ts
 from ..model.visibility import visible_properties
 from ..store.base import IndexEntry, NoticeRow, SceneReads, Store
 from .clock import Clock
+from .exposure import ALL_HEIGHTS_M
+from .naming import asset_name, notice_label
 from .notices import NoticeService, WriteOp
 from .strategic import StrategicRecorder, asset_volume, index_entry
-
-_ALL_HEIGHTS_M = (-1.0e6, 1.0e6)  # a look-up at every height a notice may declare
 
 
 @dataclass(frozen=True)
@@ -185,7 +184,7 @@ class AdviceService:
             (
                 (AdviceKind.LEVEL_UP, AdviceKind.LEVEL_DOWN),
                 "at any height",
-                IndexEntry(level.boxes, *_ALL_HEIGHTS_M, level.start_ts, level.end_ts),
+                IndexEntry(level.boxes, *ALL_HEIGHTS_M, level.start_ts, level.end_ts),
             ),
             # place: the window and band, the area grown by the farthest offset
             (
@@ -234,34 +233,19 @@ class AdviceService:
         for hz in hazards:
             env = hz.envelope
             if d.domain == "air" and not far_apart(d.area, env, bounds.max_offset_m + 1.0):
-                out += self._hot_over(scene, subject, hz, first, last, reach_m)
+                out += self._hot_over(scene, subject, hz, first, last)
             if kinetic and not far_apart(d.area, env, bounds.max_offset_m + reach_m + 1.0):
                 out += self._exposed_in(scene, subject, hz, first, last + hz_rules.reaction_tail)
         return out
 
     def _hot_over(
-        self,
-        scene: SceneReads,
-        subject: Subject,
-        hz: Hazard,
-        first: datetime,
-        last: datetime,
-        reach_m: float,
+        self, scene: SceneReads, subject: Subject, hz: Hazard, first: datetime, last: datetime
     ) -> list[Obstacle]:
+        """The hot windows other parties' kinetic notices give `hz` over [first, last)."""
         rules = self.agreement.hazards
-        query = IndexEntry(
-            boxes=grow_boxes(hz.envelope.base_boxes, reach_m),
-            lower_m=_ALL_HEIGHTS_M[0],
-            upper_m=_ALL_HEIGHTS_M[1],
-            start_ts=to_ts(first - rules.reaction_tail),
-            end_ts=to_ts(last),
+        kinetic = self.notices.exposure.kinetic_near(
+            scene, hz, subject.party, first, last, budget=False
         )
-        kinetic = [
-            ActivityNotice(self.strategic.notice_volume(r), activity)
-            for r in scene.candidates(query, subject.party)
-            if r.domain != "emission"
-            and rules.is_kinetic(activity := r.feature["properties"].get("activity"))
-        ]
         return [hot_obstacle(h) for h in hot_hazards([hz], kinetic, rules)]
 
     def _exposed_in(
@@ -296,7 +280,7 @@ class AdviceService:
                 "id": row.id,
                 "version": row.version,
                 "party": row.party,
-                "name": _label(row.feature["properties"], row.id),
+                "name": notice_label(row.feature["properties"], row.id),
             },
             "clears": open_ids,
             "meets": [self._met(viewer, o) for o in found.met],
@@ -332,11 +316,9 @@ class AdviceService:
                 props = visible_properties(
                     row.feature["properties"], self.agreement, viewer, row.party
                 )
-                name = _label(props, o.ref.id)
+                name = notice_label(props, o.ref.id)
         else:
-            asset = self.store.get_asset(o.ref.id)
-            if asset is not None:
-                name = str(asset.feature["properties"].get("name") or f"asset {o.ref.id}")
+            name = asset_name(self.store, o.ref.id)
         return {
             "kind": o.kind.value,
             "id": o.ref.id,
@@ -345,11 +327,6 @@ class AdviceService:
             "name": name,
             "hazard": o.hazard_id,
         }
-
-
-def _label(props: dict[str, Any], notice_id: str) -> str:
-    callsign = props.get("callsign")
-    return str(callsign) if callsign else f"notice {notice_id}"
 
 
 def _pick(found: AdviceSet, k: str) -> Advice:

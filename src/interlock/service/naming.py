@@ -4,8 +4,10 @@ announcement (conflicts, exposures, interference, violations)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..model.agreement import Agreement
-from ..store.base import NoticeRow, WriteTx
+from ..store.base import AssetReads, NoticeRow, WriteTx
 
 
 def notice_name(tx: WriteTx, notice_id: str, version: int | None = None) -> str:
@@ -14,11 +16,17 @@ def notice_name(tx: WriteTx, notice_id: str, version: int | None = None) -> str:
 
 
 def _notice_label(row: NoticeRow | None, notice_id: str) -> str:
-    callsign = row.feature["properties"].get("callsign") if row is not None else None
+    return notice_label(row.feature["properties"] if row is not None else {}, notice_id)
+
+
+def notice_label(props: dict[str, Any], notice_id: str) -> str:
+    """A notice's callsign from its properties (as its viewer may see them), else
+    "notice <id>"."""
+    callsign = props.get("callsign")
     return str(callsign) if callsign else f"notice {notice_id}"
 
 
-def asset_name(tx: WriteTx, asset_id: str) -> str:
+def asset_name(tx: WriteTx | AssetReads, asset_id: str) -> str:
     """A protected asset's name, else "asset <id>"."""
     row = tx.get_asset(asset_id)
     name = row.feature["properties"].get("name") if row is not None else None
