@@ -132,3 +132,38 @@ def test_a_ledger_written_before_the_tree_is_put_in_it(
 
         assert backfill_nodes(tx.conn) == len(leaves)
     assert stored_nodes(store) == brute_table(leaves)
+
+
+def test_two_writers_on_one_database_keep_one_tree(
+    services: Services, service: NoticeService, store: SqliteStore
+) -> None:
+    """Each store remembers where its last write left the ledger (its head and Merkle
+    frontier) and trusts it only while the head reads the same: writes alternating between
+    two stores on one database (each one's memory stale after the other's write), with
+    steps undone in between, leave the tree and checkpoints the entries give."""
+    from interlock.service.batch import Batcher
+    from interlock.service.root import build_services
+    from interlock.store import open_store
+
+    other = open_store(store.url)
+    try:
+        twin = build_services(other, services.notices.agreement, services.notices.clock)
+        sizes = [store.last_seq()]
+        for k in range(8):
+            writer = (service, twin.notices)[k % 2]
+            ops = [
+                WriteOp("submit", "blue", feature=circle(30 + k * 0.5 + j * 0.01, 10))
+                for j in range(k % 3 + 1)
+            ]
+            ops.insert(1, WriteOp("cancel", "red", "n-missing"))  # refused: its step undone
+            results = Batcher(writer.store, {WriteOp: writer}).run_batch(ops)
+            assert sum(isinstance(r, Exception) for r in results) == 1, results
+            sizes.append(store.last_seq())
+        leaves = leaves_of(store)
+        assert stored_nodes(store) == brute_table(leaves)
+        rows = checkpoint_rows(store, services.log.origin)
+        assert [r[0] for r in rows][-len(sizes) :] == sizes
+        for size, root, _ in rows:
+            assert root == merkle.root_of(leaves[:size])
+    finally:
+        other.close()

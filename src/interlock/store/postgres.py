@@ -28,14 +28,14 @@ from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import psycopg
-from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
 
 from ..errors import StoreUnavailable
 from . import migrations
 from .base import Box
-from .cursor import cursor
-from .sql import SpatialIndex, SqlStore, SqlWriteTx
+from .cursor import defer, flush, start_deferring, stop_deferring
+from .sql import SpatialIndex, SqlStore, SqlWriteTx, Tip
 from .sql_history import PAIRS_BY_SPAN_SQL_LATERAL, PAIRS_SQL_LATERAL
 
 log = logging.getLogger(__name__)
@@ -92,13 +92,14 @@ _MESSAGE_AND_RECIPIENTS_SQL = (
 
 
 class PostgresWriteTx(SqlWriteTx):
-    """The write transaction with PostgreSQL's data-modifying CTEs on the hot path."""
+    """The write transaction with PostgreSQL's data-modifying CTEs on the hot path, each
+    deferred (store.cursor): a batch's rows go out with its next read or its commit."""
 
     def _insert_ledger_row(self, cur: Any, row: tuple[Any, ...], audience: list[str]) -> None:
-        cur.execute(_LEDGER_AND_INBOX_SQL, (*row, audience))
+        defer(self.conn, _LEDGER_AND_INBOX_SQL, (*row, audience))
 
     def _insert_message_rows(self, cur: Any, row: tuple[Any, ...], recipients: list[str]) -> None:
-        cur.execute(_MESSAGE_AND_RECIPIENTS_SQL, (*row, recipients))
+        defer(self.conn, _MESSAGE_AND_RECIPIENTS_SQL, (*row, recipients))
 
 
 def engine_url(url: str) -> str:
@@ -188,8 +189,11 @@ class PostgresStore(SqlStore):
             pool_pre_ping=True,  # a connection that died with a restart is replaced
             connect_args={"connect_timeout": 5},
         )
+        # a Core statement in a write transaction follows what waits (store.cursor), in order
+        event.listen(self._engine, "before_cursor_execute", _send_deferred_first)
         self._reader = self._engine
         self._write_lock = threading.Lock()  # one writer per process queues here, not in PG
+        self._tip: Tip | None = None  # where this process's last write left the ledger
         self.on_commit: list[Callable[[], None]] = []
         with self._locked() as conn:
             migrations.upgrade(conn)
@@ -197,24 +201,33 @@ class PostgresStore(SqlStore):
 
     @contextmanager
     def _locked(self) -> Iterator[Connection]:
-        """A transaction holding the write lock: serialised with every writer anywhere."""
+        """A transaction holding the write lock: serialised with every writer anywhere.
+
+        Statements whose answer is not read are deferred (store.cursor) while it lasts: the
+        lock itself goes out with the first read, and what waits at the end with the commit,
+        so the round trips under the lock are those of the reads."""
         with self._engine.begin() as conn:
-            cur = cursor(conn)
-            cur.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
-            cur.close()
-            yield conn
+            start_deferring(conn)
+            try:
+                defer(conn, "SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+                yield conn
+                # COMMIT with the rest: its answer (durable, on the synchronous standby
+                # too) ends the one round trip; the driver's own commit then has nothing to do
+                defer(conn, "COMMIT")
+                flush(conn)
+            finally:
+                stop_deferring(conn)
 
     @contextmanager
     def write(self) -> Iterator[PostgresWriteTx]:
         with self._write_lock:
             try:
                 with self._locked() as conn:
-                    tx = PostgresWriteTx(conn, self.index)
+                    tx = PostgresWriteTx(conn, self.index, self._tip)
                     yield tx
                     tx.seal(self.sealer)  # the batch's checkpoint, committed with it
-                    cur = cursor(conn)
-                    cur.execute("SELECT pg_notify(?, '')", (CHANNEL,))  # sent at commit
-                    cur.close()
+                    defer(conn, "SELECT pg_notify(?, '')", (CHANNEL,))  # sent at commit
+                self._tip = tx.tip()
             except _MAYBE_LOST as exc:
                 if not self._gone(exc):
                     raise
@@ -257,6 +270,10 @@ class PostgresStore(SqlStore):
         self._listener.stop()
         with contextlib.suppress(Exception):
             self._engine.dispose()
+
+
+def _send_deferred_first(conn: Connection, *_: Any) -> None:
+    flush(conn)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import orjson
@@ -19,12 +20,13 @@ from sqlalchemy import Connection, Engine, func, insert, select, text, update
 from sqlalchemy.exc import NoResultFound
 
 from ..errors import StateConflict
+from ..ledger import merkle
 from ..ledger.chain import GENESIS, make_entry
 from ..model.limits import EARLIEST, LATEST
 from ..model.timeutil import parse_utc, to_ts
 from . import schema as s
 from .base import Box, IndexEntry, NoticeRow
-from .cursor import cursor
+from .cursor import cursor, defer, mark, read_together, rewind
 from .rows import AssetRow, ConflictRow, HazardRow, ViolationRow
 from .sql_history import HistoryReadsWrites
 from .sql_hotline import (
@@ -167,6 +169,7 @@ _INSERT_CONFLICT_SQL = (
     f"INSERT INTO conflicts ({', '.join(_CONFLICT_COLS)}, detected_at, body) "
     f"VALUES ({', '.join('?' * (len(_CONFLICT_COLS) + 2))}) RETURNING id"
 )
+_INSERT_NONCE_SQL = "INSERT INTO nonces (nonce, party, seen_at) VALUES (?, ?, ?)"
 _CLAIM_NONCE_SQL = (
     "INSERT INTO nonces (nonce, party, seen_at) VALUES (?, ?, ?) "
     "ON CONFLICT (party, nonce) DO NOTHING RETURNING nonce"
@@ -230,37 +233,58 @@ class SqlScene:
         return [hazard_row(r) for r in self.conn.execute(q)]
 
 
+@dataclass(frozen=True)
+class Tip:
+    """The ledger's last entry (seq, hash) and its Merkle frontier: a head that reads the
+    same later names the same chain (each hash covers all before it), so the frontier need
+    not be read again."""
+
+    head: tuple[int, str]
+    frontier: merkle.Frontier
+
+
 class SqlWriteTx(SqlScene, HotlineWrites, SpectrumWrites, LogWrites):
     """Write operations inside one serialised transaction."""
 
-    def __init__(self, conn: Connection, index: SpatialIndex) -> None:
+    def __init__(self, conn: Connection, index: SpatialIndex, tip: Tip | None = None) -> None:
         super().__init__(conn, index)
+        self._tip = tip  # the ledger's end as the last write of this process left it
+        self._entries = 0  # appended by this transaction (and not undone)
         self._savepoints = 0
         self._ledger_head: tuple[int, str] | None = None  # (seq, hash) of the last entry
         self._frontier = None  # the Merkle tree's frontier after the last entry
         self._pending_nodes = []  # its nodes not yet written (sql_log.LogWrites)
         self._appended = False  # entries appended: sign a checkpoint before commit
+        self._nonces_taken: set[tuple[str, str]] = set()  # (party, nonce) of prefetch_nonces
+        self._nonces_known: set[tuple[str, str]] = set()  # all asked for there
+        self._nonces_claimed: list[tuple[str, str]] = []  # claimed since, in order
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
-        """A nested step: on error only its own writes are undone (group commit)."""
+        """A nested step: on error only its own writes are undone (group commit).
+
+        SAVEPOINT and RELEASE are deferred (store.cursor); a step undone before anything
+        of it was sent is simply dropped, with no statement at all."""
         self._savepoints += 1
         name = f"sp{self._savepoints}"
-        cur = cursor(self.conn)
-        cur.execute(f"SAVEPOINT {name}")
-        nodes = len(self._pending_nodes)
+        at = mark(self.conn)
+        head, frontier, entries = self._ledger_head, self._frontier, self._entries
+        nodes, claimed = len(self._pending_nodes), len(self._nonces_claimed)
+        defer(self.conn, f"SAVEPOINT {name}")
         try:
             yield
         except BaseException:
-            self._ledger_head = None  # entries of the undone step are gone: re-read the head
-            self._frontier = None
-            del self._pending_nodes[nodes:]  # and the tree nodes they completed
-            cur.execute(f"ROLLBACK TO SAVEPOINT {name}")
-            cur.execute(f"RELEASE SAVEPOINT {name}")
-            cur.close()
+            # the ledger, its tree and the nonces as they were before the step
+            self._ledger_head, self._frontier, self._entries = head, frontier, entries
+            del self._pending_nodes[nodes:]
+            del self._nonces_claimed[claimed:]
+            if not rewind(self.conn, at):
+                cur = cursor(self.conn)
+                cur.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                cur.execute(f"RELEASE SAVEPOINT {name}")
+                cur.close()
             raise
-        cur.execute(f"RELEASE SAVEPOINT {name}")
-        cur.close()
+        defer(self.conn, f"RELEASE SAVEPOINT {name}")
 
     def insert_notice(self, notice_id: str, party: str, domain: str, created_at: float) -> None:
         cur = cursor(self.conn)
@@ -344,11 +368,57 @@ class SqlWriteTx(SqlScene, HotlineWrites, SpectrumWrites, LogWrites):
         cur.executemany(self.index.insert_sql["asset_index"], index_rows(seq, entry))
         cur.close()
 
+    def prefetch_nonces(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Learn in one statement which of these (party, nonce) are taken, so their claims
+        need no answer from the database: the write lock is held, so nobody else can take
+        one meanwhile. The ledger's head comes in the same round trip."""
+        wanted = sorted(set(pairs) - self._nonces_known)
+        queries: list[tuple[str, Any]] = []
+        if wanted:
+            where = " OR ".join(["(party = ? AND nonce = ?)"] * len(wanted))
+            queries.append(
+                (f"SELECT party, nonce FROM nonces WHERE {where}", [v for p in wanted for v in p])
+            )
+        if self._ledger_head is None:
+            queries.append((_LEDGER_HEAD_SQL, None))
+        if not queries:
+            return
+        answers = read_together(self.conn, queries)
+        if wanted:
+            self._nonces_taken.update((r[0], r[1]) for r in answers[0])
+            self._nonces_known.update(wanted)
+        if self._ledger_head is None:
+            self._take_head(answers[-1])
+
+    def _take_head(self, rows: list[Any]) -> tuple[int, str]:
+        head = self._ledger_head = (rows[0][0], rows[0][1]) if rows else (0, GENESIS)
+        if self._tip is not None and self._tip.head == head:
+            self._frontier = self._tip.frontier  # nobody wrote since: the tree we left
+        return head
+
+    def tip(self) -> Tip | None:
+        """The ledger's end this transaction leaves (for the next one of this process)."""
+        if self._ledger_head is None or self._frontier is None:
+            return None
+        if self._frontier.size != self._ledger_head[0]:
+            return None
+        return Tip(self._ledger_head, self._frontier)
+
     def claim_nonce(self, nonce: str, party: str, at: float) -> None:
         """Record a signed envelope's nonce; StateConflict if it was seen before (a replay).
 
         ON CONFLICT rather than catching the unique violation: on PostgreSQL an error
-        aborts the whole transaction, and the group commit's other writes with it."""
+        aborts the whole transaction, and the group commit's other writes with it. A nonce
+        prefetched (`prefetch_nonces`) is decided here and its row deferred (a plain
+        INSERT: should anyone have taken it after all, the batch fails rather than accept
+        a replay)."""
+        key = (party, nonce)
+        if key in self._nonces_known:
+            if key in self._nonces_taken or key in self._nonces_claimed:
+                raise StateConflict(f"replayed envelope (nonce {nonce} already used)")
+            defer(self.conn, _INSERT_NONCE_SQL, (nonce, party, at))
+            self._nonces_claimed.append(key)
+            return
         cur = cursor(self.conn)
         claimed = cur.execute(_CLAIM_NONCE_SQL, (nonce, party, at)).fetchone()
         cur.close()
@@ -368,10 +438,8 @@ class SqlWriteTx(SqlScene, HotlineWrites, SpectrumWrites, LogWrites):
         address it to the `audience` parties' push streams (who may read it: the audience
         is in the entry's hash); `openings` are kept beside it (ledger.commitments)."""
         cur = cursor(self.conn)
-        if self._ledger_head is None:
-            row = cur.execute(_LEDGER_HEAD_SQL).fetchone()
-            self._ledger_head = (row[0], row[1]) if row else (0, GENESIS)
-        seq, prev = self._ledger_head
+        head = self._ledger_head or self._take_head(cur.execute(_LEDGER_HEAD_SQL).fetchall())
+        seq, prev = head
         entry = make_entry(seq + 1, prev, received_at, event, audience)
         if openings:
             entry["openings"] = openings
@@ -391,6 +459,7 @@ class SqlWriteTx(SqlScene, HotlineWrites, SpectrumWrites, LogWrites):
         self._merkle_append(cur, seq, entry["hash"])
         cur.close()
         self._ledger_head = (entry["seq"], entry["hash"])
+        self._entries += 1
         return entry
 
     def ledger_entry_at(self, seq: int) -> dict[str, Any] | None:

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 
 from ..ledger import merkle
 from .base import Sealer
-from .cursor import cursor
+from .cursor import cursor, defer
 
 INSERT_NODE_SQL = "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)"
 _INSERT_CHECKPOINT_SQL = (
@@ -85,6 +85,8 @@ class LogWrites:
     batch of n entries costs one round trip for its nodes, not n."""
 
     conn: Connection
+    _ledger_head: tuple[int, str] | None
+    _entries: int
     _frontier: merkle.Frontier | None
     _appended: bool
     _pending_nodes: list[tuple[int, int, bytes]]
@@ -98,9 +100,9 @@ class LogWrites:
         self._appended = True
 
     def _flush_nodes(self, cur: Any) -> None:
-        """Write the nodes appended since the last flush (one statement)."""
+        """Write the nodes appended since the last flush (one statement, deferred)."""
         if self._pending_nodes:
-            cur.executemany(INSERT_NODE_SQL, self._pending_nodes)
+            defer(self.conn, INSERT_NODE_SQL, list(self._pending_nodes), many=True)
             self._pending_nodes.clear()
 
     def request_seal(self) -> None:
@@ -116,14 +118,22 @@ class LogWrites:
         if not self._appended or sealer is None:
             cur.close()
             return
-        row = cur.execute("SELECT MAX(seq) FROM ledger").fetchone()
-        size = int(row[0] or 0)
-        if cur.execute(_HAS_CHECKPOINT_SQL, (sealer.origin, size)).fetchone() is None:
-            if self._frontier is None or self._frontier.size != size:
-                self._frontier = load_frontier(cur, size)
-            root = self._frontier.root()
-            time, note = sealer.sign(size, root)
-            cur.execute(_INSERT_CHECKPOINT_SQL, (sealer.origin, size, root, time, note))
+        if self._entries and self._ledger_head is not None:
+            # entries appended here (a step undone restores the count): the tree's size is
+            # the head's, new in this transaction, so no checkpoint of it can exist yet
+            size = self._ledger_head[0]
+        else:
+            row = cur.execute("SELECT MAX(seq) FROM ledger").fetchone()
+            size = int(row[0] or 0)
+            if cur.execute(_HAS_CHECKPOINT_SQL, (sealer.origin, size)).fetchone() is not None:
+                cur.close()
+                self._appended = False
+                return
+        if self._frontier is None or self._frontier.size != size:
+            self._frontier = load_frontier(cur, size)
+        root = self._frontier.root()
+        time, note = sealer.sign(size, root)
+        defer(self.conn, _INSERT_CHECKPOINT_SQL, (sealer.origin, size, root, time, note))
         cur.close()
         self._appended = False
 

@@ -22,7 +22,7 @@ from sqlalchemy.pool import StaticPool
 from . import migrations
 from .base import Box
 from .rows import FixRow
-from .sql import SpatialIndex, SqlStore, SqlWriteTx
+from .sql import SpatialIndex, SqlStore, SqlWriteTx, Tip
 from .sql_history import INSERT_JSON_SQL, json_batch
 
 # The store holds every hidden field and hotline body in plain text: its owner alone reads
@@ -136,6 +136,7 @@ class SqliteStore(SqlStore):
         self._writer = _engine(url, immediate=True)
         self._reader = self._writer if memory else _engine(url, immediate=False)
         self._write_lock = threading.Lock()  # one writer per process; SQLite locks across
+        self._tip: Tip | None = None  # where this process's last write left the ledger
         # Called (from the writing thread) after every commit: the push stream's wake-up.
         self.on_commit: list[Callable[[], None]] = []
         with self._writer.begin() as conn:
@@ -145,9 +146,10 @@ class SqliteStore(SqlStore):
     @contextmanager
     def write(self) -> Iterator[SqlWriteTx]:
         with self._write_lock, self._writer.begin() as conn:
-            tx = SqlWriteTx(conn, self.index)
+            tx = SqlWriteTx(conn, self.index, self._tip)
             yield tx
             tx.seal(self.sealer)  # the batch's checkpoint, committed with it
+        self._tip = tx.tip()
         self._fire_on_commit()
 
     def _insert_fixes(self, cur: Any, rows: Sequence[FixRow]) -> None:
