@@ -250,6 +250,7 @@ class SqlWriteTx(SqlScene, HotlineWrites, SpectrumWrites, LogWrites):
         super().__init__(conn, index)
         self._tip = tip  # the ledger's end as the last write of this process left it
         self._entries = 0  # appended by this transaction (and not undone)
+        self._hazards: list[HazardRow] | None = None  # hazards_in_force, read once
         self._savepoints = 0
         self._ledger_head: tuple[int, str] | None = None  # (seq, hash) of the last entry
         self._frontier = None  # the Merkle tree's frontier after the last entry
@@ -269,6 +270,7 @@ class SqlWriteTx(SqlScene, HotlineWrites, SpectrumWrites, LogWrites):
         name = f"sp{self._savepoints}"
         at = mark(self.conn)
         head, frontier, entries = self._ledger_head, self._frontier, self._entries
+        hazards = self._hazards
         nodes, claimed = len(self._pending_nodes), len(self._nonces_claimed)
         defer(self.conn, f"SAVEPOINT {name}")
         try:
@@ -276,6 +278,7 @@ class SqlWriteTx(SqlScene, HotlineWrites, SpectrumWrites, LogWrites):
         except BaseException:
             # the ledger, its tree and the nonces as they were before the step
             self._ledger_head, self._frontier, self._entries = head, frontier, entries
+            self._hazards = hazards
             del self._pending_nodes[nodes:]
             del self._nonces_claimed[claimed:]
             if not rewind(self.conn, at):
@@ -287,16 +290,17 @@ class SqlWriteTx(SqlScene, HotlineWrites, SpectrumWrites, LogWrites):
         defer(self.conn, f"RELEASE SAVEPOINT {name}")
 
     def insert_notice(self, notice_id: str, party: str, domain: str, created_at: float) -> None:
-        cur = cursor(self.conn)
-        cur.execute(_INSERT_NOTICE_SQL, (notice_id, party, domain, created_at))
-        cur.close()
+        defer(self.conn, _INSERT_NOTICE_SQL, (notice_id, party, domain, created_at))
 
     def insert_version(self, row: NoticeRow, entry: IndexEntry | None) -> None:
-        cur = cursor(self.conn)
-        cur.execute(
+        """The version, made current (its seq read back: it names the index rows), and its
+        boxes in the candidate index; only the seq waits for an answer."""
+        defer(
+            self.conn,
             _INSERT_VERSION_SQL,
             (row.id, row.version, row.filed_at, orjson.dumps(row.feature).decode()),
         )
+        cur = cursor(self.conn)
         if entry is not None:
             start, end = entry.start_ts, entry.end_ts
         else:  # an emission: no volume to index, but its window is still queried
@@ -307,10 +311,11 @@ class SqlWriteTx(SqlScene, HotlineWrites, SpectrumWrites, LogWrites):
         if len(seqs) != 1:
             raise NoResultFound(f"{len(seqs)} notices with id {row.id!r}")
         seq = seqs[0][0]
-        cur.execute("DELETE FROM notice_index WHERE id IN (?, ?)", (seq * 2, seq * 2 + 1))
-        if entry is not None:
-            cur.executemany(self.index.insert_sql["notice_index"], index_rows(seq, entry))
         cur.close()
+        defer(self.conn, "DELETE FROM notice_index WHERE id IN (?, ?)", (seq * 2, seq * 2 + 1))
+        if entry is not None:
+            rows = index_rows(seq, entry)
+            defer(self.conn, self.index.insert_sql["notice_index"], rows, many=True)
 
     def cancel_notice(self, notice_id: str, at: float) -> None:
         self.conn.execute(
@@ -483,7 +488,15 @@ class SqlWriteTx(SqlScene, HotlineWrites, SpectrumWrites, LogWrites):
         return asset_row(r) if r else None
 
     # ---- hazards ------------------------------------------------------------------------
+    def hazards_in_force(self) -> list[HazardRow]:
+        """As the scene reads them, once a transaction (a batch of notices checks each
+        against them) until a hazard is filed or retired here."""
+        if self._hazards is None:
+            self._hazards = super().hazards_in_force()
+        return list(self._hazards)
+
     def insert_hazard(self, row: HazardRow) -> None:
+        self._hazards = None
         self.conn.execute(
             insert(s.hazards).values(
                 id=row.id,
@@ -495,6 +508,7 @@ class SqlWriteTx(SqlScene, HotlineWrites, SpectrumWrites, LogWrites):
         )
 
     def retire_hazard(self, hazard_id: str, at: float) -> None:
+        self._hazards = None
         self.conn.execute(
             update(s.hazards).where(s.hazards.c.id == hazard_id).values(retired_at=at)
         )
