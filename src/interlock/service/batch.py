@@ -82,6 +82,7 @@ class Batcher:
             i = todo[0]  # it needs no savepoint (two fewer statements while holding the lock)
             try:
                 with self.store.write() as tx:
+                    tx.prefetch_nonces(n for n in [_signed_nonce(ops[i], prepared[i])] if n)
                     results[i] = self.handlers[type(ops[i])].apply(tx, ops[i], prepared[i])
             except InterlockError as exc:
                 results[i] = exc
