@@ -153,6 +153,10 @@ _INSERT_VERSION_SQL = (
 _SET_CURRENT_SQL = (
     "UPDATE notices SET current_version = ?, start_ts = ?, end_ts = ? WHERE id = ? RETURNING seq"
 )
+_HAZARDS_IN_FORCE_SQL = (
+    "SELECT id, party, created_at, retired_at, feature FROM hazards "
+    "WHERE retired_at IS NULL ORDER BY seq"
+)
 _PARTY_FOR_TOKEN_SQL = "SELECT party FROM party_tokens WHERE token_sha256 = ?"
 _CONFLICT_COLS = (
     "a_kind",
@@ -228,9 +232,11 @@ class SqlScene:
         return list(seen.values())
 
     def hazards_in_force(self) -> list[HazardRow]:
-        """Every hazard not retired (few: detection reads them whole)."""
-        q = select(s.hazards).where(s.hazards.c.retired_at.is_(None)).order_by(s.hazards.c.seq)
-        return [hazard_row(r) for r in self.conn.execute(q)]
+        """Every hazard not retired (few: detection reads them whole, each write)."""
+        cur = cursor(self.conn)
+        rows = cur.execute(_HAZARDS_IN_FORCE_SQL).fetchall()
+        cur.close()
+        return [HazardRow(r[0], r[1], r[2], r[3], orjson.loads(r[4])) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -519,19 +525,24 @@ class SqlWriteTx(SqlScene, HotlineWrites, SpectrumWrites, LogWrites):
         return hazard_row(r) if r else None
 
 
+_NOTICE_BY_ID = (
+    "SELECT n.id, n.party, n.domain, v.version, v.filed_at, n.created_at, n.cancelled_at, "
+    "v.feature FROM notices n JOIN notice_versions v ON v.notice_id = n.id "
+)
+_CURRENT_NOTICE_SQL = _NOTICE_BY_ID + "AND v.version = n.current_version WHERE n.id = ?"
+_NOTICE_VERSION_SQL = _NOTICE_BY_ID + "WHERE n.id = ? AND v.version = ?"
+
+
 def _get_notice(conn: Connection, notice_id: str, version: int | None) -> NoticeRow | None:
+    """One notice by id (its current version, or `version`): plain SQL on the driver's
+    cursor, as the candidates are (naming each conflict's notices reads it per write)."""
+    cur = cursor(conn)
     if version is None:
-        q = select(*_NOTICE_COLS).select_from(_current_join()).where(s.notices.c.id == notice_id)
+        r = cur.execute(_CURRENT_NOTICE_SQL, (notice_id,)).fetchone()
     else:
-        q = (
-            select(*_NOTICE_COLS)
-            .select_from(
-                s.notices.join(s.notice_versions, s.notice_versions.c.notice_id == s.notices.c.id)
-            )
-            .where((s.notices.c.id == notice_id) & (s.notice_versions.c.version == version))
-        )
-    r = conn.execute(q).first()
-    return _row_to_notice(r) if r else None
+        r = cur.execute(_NOTICE_VERSION_SQL, (notice_id, version)).fetchone()
+    cur.close()
+    return notice_row(r) if r else None
 
 
 def _conflict_row(r: Any) -> ConflictRow:
