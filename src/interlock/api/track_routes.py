@@ -28,6 +28,12 @@ TEXT_BODY = {
 }
 
 
+def _status(result: dict[str, Any]) -> int:
+    """202 for a batch queued for the picture's owner, not yet applied (see
+    service.picture_share: with several processes, another may own the picture)."""
+    return 202 if "queued" in result else 200
+
+
 def track_router(
     tracks: TrackService,
     party_dep: Any,
@@ -55,7 +61,7 @@ def track_router(
         except UnicodeDecodeError:
             text = raw.decode("latin-1")  # receivers' junk bytes become skipped lines
         result = await run_in_threadpool(tracks.ingest_lines, party, feed, text.splitlines())
-        return JSONBytes(result)
+        return JSONBytes(result, status_code=_status(result))
 
     @router.post(
         "/tracks",
@@ -65,7 +71,8 @@ def track_router(
     async def post_own_forces(request: Request, party: Party) -> JSONBytes:
         """Your own forces' states as GeoJSON Points (track id = your party : feature id)."""
         body = await body_of(request)
-        return JSONBytes(await run_in_threadpool(tracks.ingest_own_forces, party, body))
+        result = await run_in_threadpool(tracks.ingest_own_forces, party, body)
+        return JSONBytes(result, status_code=_status(result))
 
     @router.get("/tracks", responses={200: {"model": schemas.TrackCollectionOut}})
     def get_tracks(

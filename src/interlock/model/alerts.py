@@ -63,8 +63,8 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..errors import InvalidInput
@@ -448,3 +448,94 @@ class AlertBook:
     def to_dict(self, party: str | None = None) -> dict[str, Any]:
         """The active alerts for the API (``GET /alerts``)."""
         return {"alerts": [a.to_dict() for a in self.active(party)]}
+
+
+# ---- the book's state as plain data (a shared picture's handover: service.picture_share) --
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _detection_state(d: Detection) -> dict[str, Any]:
+    return {f.name: _plain(getattr(d, f.name)) for f in fields(Detection)}
+
+
+_DETECTION_TIMES = ("hot_from", "hot_to")
+_DETECTION_TUPLES = ("track_ids", "owners", "told")
+
+
+def _detection_from(state: dict[str, Any]) -> Detection:
+    kw = {f.name: state[f.name] for f in fields(Detection) if f.name in state}
+    for name in _DETECTION_TIMES:
+        if kw.get(name) is not None:
+            kw[name] = datetime.fromtimestamp(kw[name], UTC)
+    for name in _DETECTION_TUPLES:
+        kw[name] = tuple(kw.get(name) or ())
+    kw["reporters"] = tuple(tuple(r) for r in kw.get("reporters") or ())
+    return Detection(**kw)
+
+
+def _alert_state(a: Alert) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "key": list(a.key),
+        "detection": _detection_state(a.detection),
+        "parties": list(a.parties),
+        "severity": a.severity,
+        "state": a.state,
+        "raised_at": a.raised_at.timestamp(),
+        "updated_at": a.updated_at.timestamp(),
+        "version": a.version,
+    }
+
+
+def _alert_from(s: dict[str, Any]) -> Alert:
+    k = s["key"]
+    return Alert(
+        id=s["id"],
+        key=(k[0], k[1], k[2]),
+        detection=_detection_from(s["detection"]),
+        parties=tuple(s["parties"]),
+        severity=s["severity"],
+        state=s["state"],
+        raised_at=datetime.fromtimestamp(s["raised_at"], UTC),
+        updated_at=datetime.fromtimestamp(s["updated_at"], UTC),
+        version=s["version"],
+    )
+
+
+def book_state(book: AlertBook) -> dict[str, Any]:
+    """What another process needs to carry `book` on: its raised alerts (with when each
+    was last seen) and its id counter, as JSON-ready data. Cleared alerts are left out
+    (`get` finds them for a while only in the book that cleared them)."""
+    return {
+        "id_prefix": book.id_prefix,
+        "next": book._next,
+        "followed": [
+            {
+                "alert": _alert_state(f.alert),
+                "last_seen": f.last_seen.timestamp(),
+                "misses": f.misses,
+            }
+            for f in book._by_key.values()
+        ],
+    }
+
+
+def restore_book(book: AlertBook, state: dict[str, Any]) -> None:
+    """Make `book` (its thresholds kept) carry on from `book_state`'s data: the same raised
+    alerts under the same ids, numbering on from where it stopped. Its last scan time is
+    not taken: another host's clock may be a little behind (scans must not go back)."""
+    book.id_prefix = state["id_prefix"]
+    book._next = int(state["next"])
+    book._by_key, book._by_id = {}, {}
+    book._cleared = OrderedDict()
+    book._last_now = None
+    for f in state["followed"]:
+        a = _alert_from(f["alert"])
+        last = datetime.fromtimestamp(f["last_seen"], UTC)
+        book._by_key[a.key] = _Followed(a, last, int(f["misses"]))
+        book._by_id[a.id] = a.key

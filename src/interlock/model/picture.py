@@ -47,7 +47,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
@@ -672,3 +672,60 @@ def _accept_position(t: _Track, r: TrackReport, key: Key, ts: float) -> bool:
         t.history.clear()  # the old fixes led to a bad anchor: not worth replaying
         return True
     return False
+
+
+# ---- the picture's state as plain data (a shared picture's handover: service.picture_share) --
+_STATE_TIMES = (
+    "position_time",
+    "alt_time",
+    "speed_time",
+    "course_time",
+    "vertical_rate_time",
+    "name_time",
+    "last_time",
+)
+_STATE_VALUES = (
+    "track_id",
+    "domain",
+    "source",
+    "party",
+    "owner",
+    "lon",
+    "lat",
+    "alt_ft",
+    "speed_kt",
+    "course_deg",
+    "vertical_rate_fpm",
+    "name",
+)
+
+
+def picture_state(picture: Picture) -> list[list[Any]]:
+    """Every party's track of every identity, each field with its time (epoch seconds), as
+    JSON-ready rows; the kept history and the repeat keys are left out (bounded, and the
+    next reports rebuild them)."""
+    return [
+        [getattr(t, f) for f in _STATE_VALUES]
+        + [None if (v := getattr(t, f)) is None else v.timestamp() for f in _STATE_TIMES]
+        for sources in picture._tracks.values()
+        for t in sources.values()
+    ]
+
+
+def restore_picture(picture: Picture, rows: list[list[Any]]) -> None:
+    """Replace `picture`'s tracks by `picture_state`'s rows (each positioned one with its
+    position as the first fix of its history)."""
+    picture._tracks = {}
+    n = len(_STATE_VALUES)
+    for row in rows:
+        t = _Track(
+            track_id=row[0], domain=row[1], source=row[2], history=deque(maxlen=picture.history_len)
+        )
+        for f, v in zip(_STATE_VALUES[3:], row[3:n], strict=True):
+            setattr(t, f, v)
+        for f, v in zip(_STATE_TIMES, row[n:], strict=True):
+            setattr(t, f, None if v is None else datetime.fromtimestamp(v, UTC))
+        if t.position_time is not None:
+            t.position_ts = t.position_time.timestamp()
+            t.history.append((t.position_time, t.lon, t.lat, t.alt_ft, t.speed_kt, t.course_deg))
+        picture._tracks.setdefault(t.track_id, {})[t.party] = t

@@ -18,9 +18,10 @@ import secrets
 import threading
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import orjson
 import shapely.affinity
 from shapely.geometry import Polygon
 
@@ -37,7 +38,7 @@ from ..model.agreement import Agreement
 from ..model.alerts import KINDS as ALERT_KINDS
 from ..model.alerts import AlertBook, AlertEvent
 from ..model.events import EventKind
-from ..model.picture import Picture, Update
+from ..model.picture import Picture, Update, in_box
 from ..model.timeutil import from_ts, iso, parse_utc, to_ts
 from ..model.track import FeedStats, Skip, TrackReport
 from ..model.visibility import shown_track_ids, visible_track
@@ -47,6 +48,10 @@ from .history import HistoryRecorder, fused_trails, no_gc
 from .hotline import post_system_message
 from .record import record
 from .track_hazards import HazardChecks
+
+if TYPE_CHECKING:
+    from ..store.picture_share import InboxRow
+    from .picture_share import PictureShare
 
 FEEDS = ("ais", "sbs", "modes")
 MAX_LINES = 100_000  # per request: a receiver posts batches, not archives
@@ -79,6 +84,24 @@ class TrackService:
         self._alias_key = secrets.token_bytes(32)  # names hidden units (model.visibility)
         self.hazards = HazardChecks(agreement, store) if store is not None else None
         self.history = history  # track history: each accepted position offered to it
+        # several processes on one database: the picture is one process's at a time, the
+        # others forward feeds to it and serve its snapshots (service.picture_share)
+        self.share: PictureShare | None = None
+
+    def _forwarding(self) -> PictureShare | None:
+        """The share when another process owns the picture (None: this one does)."""
+        share = self.share
+        return share if share is not None and not share.owner else None
+
+    def _shared_view(self) -> dict[str, Any] | None:
+        """The owner's latest snapshot when another process owns the picture."""
+        share = self._forwarding()
+        return None if share is None else share.view
+
+    def _alias(self) -> bytes:
+        """The key naming hidden units: the owner's (one name for a unit everywhere)."""
+        view = self._shared_view()
+        return self._alias_key if view is None else view["alias_key"]
 
     # ---- ingest -----------------------------------------------------------------------
     def ingest_lines(self, party: str, feed: str, lines: Iterable[str]) -> dict[str, Any]:
@@ -90,6 +113,9 @@ class TrackService:
         batch = list(lines)
         if len(batch) > MAX_LINES:
             raise InvalidInput(f"at most {MAX_LINES} lines a batch", field="body")
+        share = self._forwarding()
+        if share is not None:
+            return share.forward(party, feed, "\n".join(batch).encode())
         with self._lock:
             return self._apply(party, feed, self._decode(party, feed, batch))
 
@@ -97,8 +123,32 @@ class TrackService:
         """A party's own units as GeoJSON Points (owner = the party)."""
         self.agreement.party(party)
         outputs = list(parse_own_forces(doc, party))
+        share = self._forwarding()
+        if share is not None:
+            return share.forward(party, "json", orjson.dumps(doc))
         with self._lock:
             return self._apply(party, "json", iter(outputs))
+
+    def apply_posted(self, row: InboxRow) -> dict[str, Any]:
+        """A batch another process queued for this one, the owner (service.picture_share):
+        checked again as the route checks it; whatever is wrong with it is its answer."""
+        from .picture_share import error_answer
+
+        try:
+            self.agreement.party(row.party)
+            if row.feed == "json":
+                outputs = list(parse_own_forces(orjson.loads(row.payload), row.party))
+                with self._lock:
+                    return self._apply(row.party, "json", iter(outputs))
+            if row.feed not in FEEDS:
+                raise InvalidInput(f"must be one of {', '.join(FEEDS)}", field="feed")
+            batch = row.payload.decode().splitlines()
+            if len(batch) > MAX_LINES:
+                raise InvalidInput(f"at most {MAX_LINES} lines a batch", field="body")
+            with self._lock:
+                return self._apply(row.party, row.feed, self._decode(row.party, row.feed, batch))
+        except Exception as exc:  # a malformed row must not stop the ones after it
+            return error_answer(exc)
 
     def _decode(self, party: str, feed: str, lines: list[str]) -> Iterator[TrackReport | Skip]:
         if feed == "sbs":
@@ -155,27 +205,35 @@ class TrackService:
         checks (exposure, masking, nonconformance: `track_hazards`); the alert events it
         causes are recorded, pushed to the parties concerned, and raised ones sent to
         them as system messages to acknowledge."""
+        share = self.share
+        if share is not None and not share.owner:
+            return []  # the owner scans (service.picture_share)
         now = self.clock()
         with self._lock:
-            states, sources = _states(self.picture, now)
-            if len(states) == 0 and not self.alerts.active():
-                return []
-            air, sea = self._minima
-            k = tactical.project(states, to_ts(now))
-            found = _drop_same_owner(tactical.scan(k, air, sea), states)
-            rows = self._notice_rows(now)
-            volumes = self._volumes(k, rows)
-            hits = tactical.entries(states, k, volumes, air, sea)
-            by = sources.tolist()
-            detections = detections_from_scan(states, k, found, air, sea, hits, volumes, by)
-            if self.hazards is not None and len(states):
-                detections += self.hazards.detections(states, by, now, rows, self.alerts.following)
-            ids = set(states.ids.tolist())
-            gone = self._scanned - ids  # stale or expired since: their alerts clear now
-            self._scanned = ids
-            events = self.alerts.update(now, detections, gone_tracks=gone)
-        self._record(events, now)
+            events = self._scan(now)
+            snap = share.snapshot(now) if share is not None else None
+        self._record(events, now, snap)
         return events
+
+    def _scan(self, now: datetime) -> list[AlertEvent]:
+        """One scan under the lock: the alert events it causes."""
+        states, sources = _states(self.picture, now)
+        if len(states) == 0 and not self.alerts.active():
+            return []
+        air, sea = self._minima
+        k = tactical.project(states, to_ts(now))
+        found = _drop_same_owner(tactical.scan(k, air, sea), states)
+        rows = self._notice_rows(now)
+        volumes = self._volumes(k, rows)
+        hits = tactical.entries(states, k, volumes, air, sea)
+        by = sources.tolist()
+        detections = detections_from_scan(states, k, found, air, sea, hits, volumes, by)
+        if self.hazards is not None and len(states):
+            detections += self.hazards.detections(states, by, now, rows, self.alerts.following)
+        ids = set(states.ids.tolist())
+        gone = self._scanned - ids  # stale or expired since: their alerts clear now
+        self._scanned = ids
+        return self.alerts.update(now, detections, gone_tracks=gone)
 
     def _notice_rows(self, now: datetime) -> list[NoticeRow]:
         """The notices in force between now and the lookahead (every one active now)."""
@@ -211,13 +269,21 @@ class TrackService:
             )
         return out
 
-    def _record(self, events: list[AlertEvent], now: datetime) -> None:
+    def _record(
+        self, events: list[AlertEvent], now: datetime, snap: tuple[bytes, bytes, int] | None
+    ) -> None:
         """Chain each event concerning a party, addressed to it; a raised alert also goes
-        out as a system message. Alerts between observed tracks only are listed, not sent."""
+        out as a system message. Alerts between observed tracks only are listed, not sent.
+        A shared picture's snapshot `snap` is published in the same transaction: the record
+        and the snapshot a new owner starts from never disagree (service.picture_share)."""
         concerned = [e for e in events if e.alert.parties]
         if self.store is None or not concerned:
+            if snap is not None and self.share is not None:
+                self.share.publish(snap)
             return
         with self.store.write() as tx:
+            if snap is not None and self.share is not None:
+                self.share.publish(snap, tx)  # LeaseLost: nothing recorded
             for e in concerned:
                 a = e.alert
                 body = {"event": e.kind, **self._shown(a.to_dict())}
@@ -265,7 +331,7 @@ class TrackService:
             alert["owners"],
             self.agreement,
             self.agreement.party_ids,
-            self._alias_key,
+            self._alias(),
         )
         rename = dict(zip(alert["track_ids"], ids, strict=True))
         key = [rename.get(k, k) for k in alert["key"]]
@@ -277,9 +343,13 @@ class TrackService:
         """Active alerts concerning `party` (or every active alert), of one `kind` if given."""
         if kind is not None and kind not in ALERT_KINDS:
             raise InvalidInput(f"must be one of {', '.join(ALERT_KINDS)}", field="kind")
-        with self._lock:
-            listed = self.alerts.to_dict(None if include_all else party)
-        alerts = [a for a in listed["alerts"] if kind is None or a["kind"] == kind]
+        view = self._shared_view()
+        if view is None:
+            with self._lock:
+                listed = self.alerts.to_dict(None if include_all else party)["alerts"]
+        else:
+            listed = [a for a in view["alerts"] if include_all or party in a["parties"]]
+        alerts = [a for a in listed if kind is None or a["kind"] == kind]
         return {"alerts": [self._shown(a) for a in alerts]}
 
     # ---- reads --------------------------------------------------------------------------
@@ -290,13 +360,18 @@ class TrackService:
         viewer: str | None = None,
     ) -> dict[str, Any]:
         """The fused picture as GeoJSON, as `viewer` may see it (None: everything)."""
-        with self._lock:
-            fc = self.picture.to_geojson(self.clock(), bbox=bbox, include_stale=include_stale)
+        view = self._shared_view()
+        if view is None:
+            with self._lock:
+                fc = self.picture.to_geojson(self.clock(), bbox=bbox, include_stale=include_stale)
+        else:
+            fc = _cut(view["tracks"], bbox, include_stale)
         if viewer is None:
             return fc
+        key = self._alias()
         features = []
         for f in fc["features"]:
-            props = visible_track(f["properties"], self.agreement, viewer, self._alias_key)
+            props = visible_track(f["properties"], self.agreement, viewer, key)
             if props is not f["properties"]:
                 f = {**f, "id": props["track_id"], "properties": props}
             features.append(f)
@@ -306,9 +381,7 @@ class TrackService:
     def _visible(self, props: dict[str, Any], viewer: str | None) -> dict[str, Any]:
         """A track's properties as `viewer` may see them, as `geojson` shows live ones."""
         return (
-            props
-            if viewer is None
-            else visible_track(props, self.agreement, viewer, self._alias_key)
+            props if viewer is None else visible_track(props, self.agreement, viewer, self._alias())
         )
 
     def history_at(
@@ -466,15 +539,21 @@ class TrackService:
         return {"type": "FeatureCollection", "features": features}
 
     def feed_stats(self) -> dict[str, Any]:
+        view = self._shared_view()
+        if view is not None:
+            return {**view["stats"], "at": iso(self.clock())}
         with self._lock:
-            return {
-                "at": iso(self.clock()),
-                "tracks": len(self.picture),
-                "feeds": {
-                    k: {"reports": s.reports, "skipped": dict(s.skipped)}
-                    for k, s in self.stats.items()
-                },
-            }
+            return self.stats_now(self.clock())
+
+    def stats_now(self, now: datetime) -> dict[str, Any]:
+        """Reports and skipped lines per feed (the caller holds the lock)."""
+        return {
+            "at": iso(now),
+            "tracks": len(self.picture),
+            "feeds": {
+                k: {"reports": s.reports, "skipped": dict(s.skipped)} for k, s in self.stats.items()
+            },
+        }
 
 
 def alert_id_prefix(started: datetime) -> str:
@@ -514,6 +593,29 @@ def _states(picture: Picture, now: datetime) -> tuple[tactical.TrackStates, np.n
         owners=owners,
     )
     return states, sources
+
+
+def _cut(
+    fc: dict[str, Any], bbox: tuple[float, float, float, float] | None, include_stale: bool
+) -> dict[str, Any]:
+    """A snapshot's tracks (all, stale flagged) as `Picture.to_geojson` lists them for a
+    box and a choice of stale ones."""
+    if bbox is None and include_stale:
+        return fc
+    return {
+        **fc,
+        "features": [
+            f
+            for f in fc["features"]
+            if (include_stale or not f["properties"]["stale"])
+            and (bbox is None or _in(f, bbox))
+        ],
+    }
+
+
+def _in(feature: dict[str, Any], bbox: tuple[float, float, float, float]) -> bool:
+    lon, lat = feature["geometry"]["coordinates"]
+    return in_box(lon, lat, bbox)
 
 
 def _drop_same_owner(
