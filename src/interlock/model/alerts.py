@@ -64,7 +64,7 @@ import math
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..errors import InvalidInput
@@ -451,91 +451,61 @@ class AlertBook:
 
 
 # ---- the book's state as plain data (a shared picture's handover: service.picture_share) --
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.timestamp()
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _detection_state(d: Detection) -> dict[str, Any]:
-    return {f.name: _plain(getattr(d, f.name)) for f in fields(Detection)}
-
-
+# A detection is the list of its fields' values (orjson writes the times as RFC 3339).
+_DETECTION_FIELDS = tuple(f.name for f in fields(Detection))
 _DETECTION_TIMES = ("hot_from", "hot_to")
 _DETECTION_TUPLES = ("track_ids", "owners", "told")
 
 
-def _detection_from(state: dict[str, Any]) -> Detection:
-    kw = {f.name: state[f.name] for f in fields(Detection) if f.name in state}
+def _detection_from(values: list[Any]) -> Detection:
+    kw = dict(zip(_DETECTION_FIELDS, values, strict=True))
     for name in _DETECTION_TIMES:
-        if kw.get(name) is not None:
-            kw[name] = datetime.fromtimestamp(kw[name], UTC)
+        if kw[name] is not None:
+            kw[name] = datetime.fromisoformat(kw[name])
     for name in _DETECTION_TUPLES:
-        kw[name] = tuple(kw.get(name) or ())
-    kw["reporters"] = tuple(tuple(r) for r in kw.get("reporters") or ())
+        kw[name] = tuple(kw[name])
+    kw["reporters"] = tuple(tuple(r) for r in kw["reporters"])
     return Detection(**kw)
-
-
-def _alert_state(a: Alert) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "key": list(a.key),
-        "detection": _detection_state(a.detection),
-        "parties": list(a.parties),
-        "severity": a.severity,
-        "state": a.state,
-        "raised_at": a.raised_at.timestamp(),
-        "updated_at": a.updated_at.timestamp(),
-        "version": a.version,
-    }
-
-
-def _alert_from(s: dict[str, Any]) -> Alert:
-    k = s["key"]
-    return Alert(
-        id=s["id"],
-        key=(k[0], k[1], k[2]),
-        detection=_detection_from(s["detection"]),
-        parties=tuple(s["parties"]),
-        severity=s["severity"],
-        state=s["state"],
-        raised_at=datetime.fromtimestamp(s["raised_at"], UTC),
-        updated_at=datetime.fromtimestamp(s["updated_at"], UTC),
-        version=s["version"],
-    )
 
 
 def book_state(book: AlertBook) -> dict[str, Any]:
     """What another process needs to carry `book` on: its raised alerts (with when each
-    was last seen) and its id counter, as JSON-ready data. Cleared alerts are left out
+    was last seen) and its id counter, as data orjson writes. Cleared alerts are left out
     (`get` finds them for a while only in the book that cleared them)."""
     return {
         "id_prefix": book.id_prefix,
         "next": book._next,
+        "fields": _DETECTION_FIELDS,
         "followed": [
-            {
-                "alert": _alert_state(f.alert),
-                "last_seen": f.last_seen.timestamp(),
-                "misses": f.misses,
-            }
+            [
+                a.id, a.key, [getattr(a.detection, n) for n in _DETECTION_FIELDS], a.parties,
+                a.severity, a.raised_at, a.updated_at, a.version, f.last_seen, f.misses,
+            ]
             for f in book._by_key.values()
+            for a in (f.alert,)
         ],
-    }
+    }  # fmt: skip
 
 
 def restore_book(book: AlertBook, state: dict[str, Any]) -> None:
     """Make `book` (its thresholds kept) carry on from `book_state`'s data: the same raised
     alerts under the same ids, numbering on from where it stopped. Its last scan time is
     not taken: another host's clock may be a little behind (scans must not go back)."""
-    book.id_prefix = state["id_prefix"]
-    book._next = int(state["next"])
-    book._by_key, book._by_id = {}, {}
+    if tuple(state["fields"]) != _DETECTION_FIELDS:
+        raise InvalidInput("written by another version of Detection", field="book")
+    by_key: dict[Key, _Followed] = {}
+    for aid, key, det, parties, severity, raised, updated, version, seen, misses in state[
+        "followed"
+    ]:
+        k = (key[0], key[1], key[2])
+        a = Alert(
+            id=aid, key=k, detection=_detection_from(det), parties=tuple(parties),
+            severity=severity, state="raised", raised_at=datetime.fromisoformat(raised),
+            updated_at=datetime.fromisoformat(updated), version=version,
+        )  # fmt: skip
+        by_key[k] = _Followed(a, datetime.fromisoformat(seen), misses)
+    book.id_prefix, book._next = state["id_prefix"], int(state["next"])
+    book._by_key = by_key
+    book._by_id = {f.alert.id: k for k, f in by_key.items()}
     book._cleared = OrderedDict()
     book._last_now = None
-    for f in state["followed"]:
-        a = _alert_from(f["alert"])
-        last = datetime.fromtimestamp(f["last_seen"], UTC)
-        book._by_key[a.key] = _Followed(a, last, int(f["misses"]))
-        book._by_id[a.id] = a.key

@@ -715,17 +715,28 @@ def picture_state(picture: Picture) -> list[list[Any]]:
 def restore_picture(picture: Picture, rows: list[list[Any]]) -> None:
     """Replace `picture`'s tracks by `picture_state`'s rows (each positioned one with its
     position as the first fix of its history)."""
-    picture._tracks = {}
-    n = len(_STATE_VALUES)
+    times: dict[float, datetime] = {}  # most fields of a report share its time: one each
+
+    def when(ts: float | None) -> datetime | None:
+        if ts is None:
+            return None
+        t = times.get(ts)
+        if t is None:
+            t = times[ts] = datetime.fromtimestamp(ts, UTC)
+        return t
+
+    tracks: dict[str, dict[str, _Track]] = {}
+    keep = picture.history_len
     for row in rows:
-        t = _Track(
-            track_id=row[0], domain=row[1], source=row[2], history=deque(maxlen=picture.history_len)
-        )
-        for f, v in zip(_STATE_VALUES[3:], row[3:n], strict=True):
-            setattr(t, f, v)
-        for f, v in zip(_STATE_TIMES, row[n:], strict=True):
-            setattr(t, f, None if v is None else datetime.fromtimestamp(v, UTC))
-        if t.position_time is not None:
-            t.position_ts = t.position_time.timestamp()
-            t.history.append((t.position_time, t.lon, t.lat, t.alt_ft, t.speed_kt, t.course_deg))
-        picture._tracks.setdefault(t.track_id, {})[t.party] = t
+        tid, dom, src, party, owner, lon, lat, alt, spd, crs, vr, name = row[:12]
+        pt, at, st, ct, vt, nt, lt = row[12:]
+        pos = when(pt)
+        history: deque[tuple[Any, ...]] = deque(maxlen=keep)
+        if pos is not None and keep > 0:
+            history.append((pos, lon, lat, alt, spd, crs))
+        tracks.setdefault(tid, {})[party] = _Track(
+            tid, dom, src, history, party, owner, lon, lat, pos,
+            math.nan if pt is None else pt, alt, when(at), spd, when(st), crs, when(ct),
+            vr, when(vt), name, when(nt), when(lt),
+        )  # fmt: skip
+    picture._tracks = tracks

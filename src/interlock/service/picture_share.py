@@ -5,8 +5,10 @@ One process at a time owns ingest decoding and the tactical scan: the holder of 
 - post feed batches to the inbox and answer with the owner's answer to it (the same
   counts), or 202 with the batch queued when no owner answers within `WAIT_S` (the row
   stays and the next owner applies it: a 503 would invite a retry that applies it twice);
-- serve tracks, stats and alerts from the owner's latest snapshot, each viewer's share
-  cut by the same `TrackService` code as the owner's own (`model.visibility`).
+- serve tracks, stats and alerts from the owner's latest snapshot: its picture, alert
+  book, stats and alias key restored into their own `TrackService`, so every read (each
+  viewer's cut by `model.visibility`, a bbox, stale tracks) runs the owner's code on the
+  owner's data.
 The owner publishes a snapshot every scan: in the same transaction as the alerts the scan
 records when it records any, so the snapshot a new owner starts from always holds every
 alert the record holds (none raised twice, none lost), and the last inbox row applied, so
@@ -20,7 +22,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -28,10 +29,10 @@ import orjson
 from ..errors import InterlockError, InvalidInput, StoreUnavailable
 from ..model.alerts import book_state, restore_book
 from ..model.picture import picture_state, restore_picture
-from ..model.timeutil import iso
 from ..model.track import FeedStats
 from ..store import picture_share as db
 from ..store.postgres import PostgresStore
+from .history import no_gc
 
 if TYPE_CHECKING:
     from .tracks import TrackService
@@ -78,7 +79,6 @@ class PictureShare:
         self.epoch = 0
         self.applied = 0  # the last inbox id applied to this picture (owner)
         self.seq = 0  # the snapshot served (non-owner) or last published (owner)
-        self.view: dict[str, Any] = _empty_view()
         self._answers = threading.Condition()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -133,25 +133,31 @@ class PictureShare:
         apply the inbox rows after the last one it covers."""
         with self.store.side_write() as conn:
             snap = db.take_over(conn)
-        t = self.tracks
-        with t._lock:
-            if snap.state:
-                state = orjson.loads(snap.state)
-                restore_picture(t.picture, state["picture"])
-                restore_book(t.alerts, state["book"])
-                t._scanned = set(state["scanned"])
-                t._alias_key = bytes.fromhex(state["alias"])
-                t.stats = {
-                    k: FeedStats(reports=s["reports"], skipped=dict(s["skipped"]))
-                    for k, s in state["stats"].items()
-                }
-                if t.hazards is not None:
-                    t.hazards.restore_outside(state["outside_since"])
-            t._decoders.clear()  # a message half-received by the old owner is lost with it
+        with self.tracks._lock:
+            self._restore(snap.state)
+            self.tracks._decoders.clear()  # a message half-received by the old owner: lost
             self.epoch, self.applied, self.seq = snap.epoch, snap.last_inbox, snap.seq
         log.warning("picture owner now (epoch %d, snapshot %d)", snap.epoch, snap.seq)
         self.apply_inbox()
         self.owner = True
+
+    def _restore(self, state: bytes) -> None:
+        """The owner's snapshot into this process's picture (the caller holds its lock)."""
+        if not state:
+            return  # none yet: the first owner starts empty
+        t = self.tracks
+        with no_gc():
+            s = orjson.loads(state)
+            restore_picture(t.picture, s["picture"])
+            restore_book(t.alerts, s["book"])
+        t._scanned = set(s["scanned"])
+        t._alias_key = bytes.fromhex(s["alias"])
+        t.stats = {
+            k: FeedStats(reports=v["reports"], skipped=dict(v["skipped"]))
+            for k, v in s["stats"].items()
+        }
+        if t.hazards is not None:
+            t.hazards.restore_outside(s["outside_since"])
 
     def apply_inbox(self) -> int:
         """Apply the inbox rows after the last applied, in id order; each gets its answer."""
@@ -167,36 +173,32 @@ class PictureShare:
             db.answer(conn, answers)
         return len(rows)
 
-    def snapshot(self, now: datetime) -> tuple[bytes, bytes, int]:
-        """(view, state, last inbox id applied) of the picture now; the caller holds the
+    def snapshot(self) -> tuple[bytes, int]:
+        """(state, last inbox id applied) of the picture now; the caller holds the
         picture's lock (what is applied and what is shown agree)."""
         t = self.tracks
-        view: dict[str, Any] = {
-            "at": iso(now),
-            "alias": t._alias_key.hex(),
-            "tracks": t.picture.to_geojson(now),
-            "alerts": [a.to_dict() for a in t.alerts.active()],
-            "stats": t.stats_now(now),
-        }
-        state = {
-            "picture": picture_state(t.picture),
-            "book": book_state(t.alerts),
-            "scanned": sorted(t._scanned),
-            "alias": t._alias_key.hex(),
-            "stats": view["stats"]["feeds"],
-            "outside_since": t.hazards.outside() if t.hazards is not None else {},
-        }
-        return orjson.dumps(view), orjson.dumps(state), self.applied
+        with no_gc():
+            state = {
+                "picture": picture_state(t.picture),
+                "book": book_state(t.alerts),
+                "scanned": sorted(t._scanned),
+                "alias": t._alias_key.hex(),
+                "stats": {
+                    k: {"reports": s.reports, "skipped": s.skipped} for k, s in t.stats.items()
+                },
+                "outside_since": t.hazards.outside() if t.hazards is not None else {},
+            }
+            return orjson.dumps(state), self.applied
 
-    def publish(self, snap: tuple[bytes, bytes, int], tx: Any | None = None) -> None:
+    def publish(self, snap: tuple[bytes, int], tx: Any | None = None) -> None:
         """Write `snap` (in write transaction `tx` if given: the scan's record of alerts);
         LeaseLost (rolling that transaction back) if another process took the picture."""
-        view, state, last = snap
+        state, last = snap
         if tx is None:
             with self.store.side_write() as side:
-                seq = db.publish(side, self.epoch, view, state, last, KEEP_S)
+                seq = db.publish(side, self.epoch, state, last, KEEP_S)
         else:
-            seq = db.publish(tx.conn, self.epoch, view, state, last, KEEP_S)
+            seq = db.publish(tx.conn, self.epoch, state, last, KEEP_S)
         if seq is None:
             self.owner = False
             raise LeaseLost("another process owns the picture now: nothing recorded")
@@ -204,14 +206,16 @@ class PictureShare:
 
     # ---- the others -----------------------------------------------------------------------
     def refresh(self) -> bool:
-        """Take the latest snapshot if there is a newer one."""
+        """Take the latest snapshot in if there is a newer one."""
         with self.store.side_write() as conn:
             snap = db.latest(conn, self.seq)
-        if snap is None or not snap.view:
+        if snap is None or not snap.state:
             return False
-        view = orjson.loads(snap.view)
-        view["alias_key"] = bytes.fromhex(view["alias"])
-        self.view, self.seq = view, snap.seq
+        with self.tracks._lock:
+            if self.owner:
+                return False  # taken over meanwhile: its own picture is the one
+            self._restore(snap.state)
+            self.seq = snap.seq
         return True
 
     def forward(self, party: str, feed: str, payload: bytes) -> dict[str, Any]:
@@ -262,16 +266,6 @@ def error_answer(exc: Exception) -> dict[str, Any]:
     if isinstance(exc, InterlockError):
         return {"error": exc.code, "detail": exc.detail, "status": exc.http_status}
     return {"error": "invalid_input", "detail": f"malformed inbox row: {exc}", "status": 422}
-
-
-def _empty_view() -> dict[str, Any]:
-    return {
-        "at": None,
-        "alias_key": b"",
-        "tracks": {"type": "FeatureCollection", "features": []},
-        "alerts": [],
-        "stats": {"tracks": 0, "feeds": {}},
-    }
 
 
 def share_picture(store: Any, tracks: TrackService) -> PictureShare | None:

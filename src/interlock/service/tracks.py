@@ -38,7 +38,7 @@ from ..model.agreement import Agreement
 from ..model.alerts import KINDS as ALERT_KINDS
 from ..model.alerts import AlertBook, AlertEvent
 from ..model.events import EventKind
-from ..model.picture import Picture, Update, in_box
+from ..model.picture import Picture, Update
 from ..model.timeutil import from_ts, iso, parse_utc, to_ts
 from ..model.track import FeedStats, Skip, TrackReport
 from ..model.visibility import shown_track_ids, visible_track
@@ -92,16 +92,6 @@ class TrackService:
         """The share when another process owns the picture (None: this one does)."""
         share = self.share
         return share if share is not None and not share.owner else None
-
-    def _shared_view(self) -> dict[str, Any] | None:
-        """The owner's latest snapshot when another process owns the picture."""
-        share = self._forwarding()
-        return None if share is None else share.view
-
-    def _alias(self) -> bytes:
-        """The key naming hidden units: the owner's (one name for a unit everywhere)."""
-        view = self._shared_view()
-        return self._alias_key if view is None else view["alias_key"]
 
     # ---- ingest -----------------------------------------------------------------------
     def ingest_lines(self, party: str, feed: str, lines: Iterable[str]) -> dict[str, Any]:
@@ -211,7 +201,7 @@ class TrackService:
         now = self.clock()
         with self._lock:
             events = self._scan(now)
-            snap = share.snapshot(now) if share is not None else None
+            snap = share.snapshot() if share is not None else None
         self._record(events, now, snap)
         return events
 
@@ -270,7 +260,7 @@ class TrackService:
         return out
 
     def _record(
-        self, events: list[AlertEvent], now: datetime, snap: tuple[bytes, bytes, int] | None
+        self, events: list[AlertEvent], now: datetime, snap: tuple[bytes, int] | None
     ) -> None:
         """Chain each event concerning a party, addressed to it; a raised alert also goes
         out as a system message. Alerts between observed tracks only are listed, not sent.
@@ -331,7 +321,7 @@ class TrackService:
             alert["owners"],
             self.agreement,
             self.agreement.party_ids,
-            self._alias(),
+            self._alias_key,
         )
         rename = dict(zip(alert["track_ids"], ids, strict=True))
         key = [rename.get(k, k) for k in alert["key"]]
@@ -343,13 +333,9 @@ class TrackService:
         """Active alerts concerning `party` (or every active alert), of one `kind` if given."""
         if kind is not None and kind not in ALERT_KINDS:
             raise InvalidInput(f"must be one of {', '.join(ALERT_KINDS)}", field="kind")
-        view = self._shared_view()
-        if view is None:
-            with self._lock:
-                listed = self.alerts.to_dict(None if include_all else party)["alerts"]
-        else:
-            listed = [a for a in view["alerts"] if include_all or party in a["parties"]]
-        alerts = [a for a in listed if kind is None or a["kind"] == kind]
+        with self._lock:
+            listed = self.alerts.to_dict(None if include_all else party)
+        alerts = [a for a in listed["alerts"] if kind is None or a["kind"] == kind]
         return {"alerts": [self._shown(a) for a in alerts]}
 
     # ---- reads --------------------------------------------------------------------------
@@ -360,18 +346,13 @@ class TrackService:
         viewer: str | None = None,
     ) -> dict[str, Any]:
         """The fused picture as GeoJSON, as `viewer` may see it (None: everything)."""
-        view = self._shared_view()
-        if view is None:
-            with self._lock:
-                fc = self.picture.to_geojson(self.clock(), bbox=bbox, include_stale=include_stale)
-        else:
-            fc = _cut(view["tracks"], bbox, include_stale)
+        with self._lock:
+            fc = self.picture.to_geojson(self.clock(), bbox=bbox, include_stale=include_stale)
         if viewer is None:
             return fc
-        key = self._alias()
         features = []
         for f in fc["features"]:
-            props = visible_track(f["properties"], self.agreement, viewer, key)
+            props = visible_track(f["properties"], self.agreement, viewer, self._alias_key)
             if props is not f["properties"]:
                 f = {**f, "id": props["track_id"], "properties": props}
             features.append(f)
@@ -381,7 +362,9 @@ class TrackService:
     def _visible(self, props: dict[str, Any], viewer: str | None) -> dict[str, Any]:
         """A track's properties as `viewer` may see them, as `geojson` shows live ones."""
         return (
-            props if viewer is None else visible_track(props, self.agreement, viewer, self._alias())
+            props
+            if viewer is None
+            else visible_track(props, self.agreement, viewer, self._alias_key)
         )
 
     def history_at(
@@ -539,21 +522,15 @@ class TrackService:
         return {"type": "FeatureCollection", "features": features}
 
     def feed_stats(self) -> dict[str, Any]:
-        view = self._shared_view()
-        if view is not None:
-            return {**view["stats"], "at": iso(self.clock())}
         with self._lock:
-            return self.stats_now(self.clock())
-
-    def stats_now(self, now: datetime) -> dict[str, Any]:
-        """Reports and skipped lines per feed (the caller holds the lock)."""
-        return {
-            "at": iso(now),
-            "tracks": len(self.picture),
-            "feeds": {
-                k: {"reports": s.reports, "skipped": dict(s.skipped)} for k, s in self.stats.items()
-            },
-        }
+            return {
+                "at": iso(self.clock()),
+                "tracks": len(self.picture),
+                "feeds": {
+                    k: {"reports": s.reports, "skipped": dict(s.skipped)}
+                    for k, s in self.stats.items()
+                },
+            }
 
 
 def alert_id_prefix(started: datetime) -> str:
@@ -593,29 +570,6 @@ def _states(picture: Picture, now: datetime) -> tuple[tactical.TrackStates, np.n
         owners=owners,
     )
     return states, sources
-
-
-def _cut(
-    fc: dict[str, Any], bbox: tuple[float, float, float, float] | None, include_stale: bool
-) -> dict[str, Any]:
-    """A snapshot's tracks (all, stale flagged) as `Picture.to_geojson` lists them for a
-    box and a choice of stale ones."""
-    if bbox is None and include_stale:
-        return fc
-    return {
-        **fc,
-        "features": [
-            f
-            for f in fc["features"]
-            if (include_stale or not f["properties"]["stale"])
-            and (bbox is None or _in(f, bbox))
-        ],
-    }
-
-
-def _in(feature: dict[str, Any], bbox: tuple[float, float, float, float]) -> bool:
-    lon, lat = feature["geometry"]["coordinates"]
-    return in_box(lon, lat, bbox)
 
 
 def _drop_same_owner(

@@ -7,10 +7,11 @@
   and snapshots.
 - The inbox (`picture_inbox`): feed batches posted to a process that is not the owner,
   applied by the owner in id order; each row gets the owner's answer (`result`).
-- The snapshot (`picture_snapshot`, one row): what the owner serves (`view`) and what a
-  new owner carries on from (`state`), with the last inbox id applied and the owner's
-  epoch. A publish names its epoch, so a process that lost the lease without knowing it
-  (paused, cut off) writes nothing: a takeover raises the epoch first.
+- The snapshot (`picture_snapshot`, one row): the owner's picture, alerts and stats
+  (`state`: what the others serve and what a new owner carries on from), with the last
+  inbox id applied and the owner's epoch. A publish names its epoch, so a process that
+  lost the lease without knowing it (paused, cut off) writes nothing: a takeover raises
+  the epoch first.
 
 The tables are coordination, not record (nothing in them is evidence; applied rows are
 deleted): they exist on PostgreSQL only and are made here when missing.
@@ -45,8 +46,8 @@ _DDL = (
     "CREATE TABLE IF NOT EXISTS picture_snapshot ("
     " id integer PRIMARY KEY CHECK (id = 1), seq bigint NOT NULL, epoch bigint NOT NULL,"
     " last_inbox bigint NOT NULL, published_at double precision NOT NULL,"
-    " view bytea NOT NULL, state bytea NOT NULL)",
-    "INSERT INTO picture_snapshot VALUES (1, 0, 0, 0, 0, '', '') ON CONFLICT DO NOTHING",
+    " state bytea NOT NULL)",
+    "INSERT INTO picture_snapshot VALUES (1, 0, 0, 0, 0, '') ON CONFLICT DO NOTHING",
 )
 
 
@@ -63,7 +64,6 @@ class Snapshot:
     seq: int
     epoch: int
     last_inbox: int
-    view: bytes
     state: bytes
 
 
@@ -120,34 +120,28 @@ def answer(conn: Connection, answers: list[tuple[int, bytes]]) -> None:
 
 
 def latest(conn: Connection, after_seq: int) -> Snapshot | None:
-    """The snapshot if newer than `after_seq` (its view and ids; not its state)."""
-    row = (
-        cursor(conn)
-        .execute(
-            "SELECT seq, epoch, last_inbox, view FROM picture_snapshot WHERE id = 1 AND seq > ?",
-            (after_seq,),
-        )
-        .fetchone()
-    )
-    return None if row is None else Snapshot(row[0], row[1], row[2], bytes(row[3]), b"")
+    """The snapshot if newer than `after_seq`."""
+    cur = cursor(conn)
+    row = cur.execute(
+        "SELECT seq, epoch, last_inbox, state FROM picture_snapshot WHERE id = 1 AND seq > ?",
+        (after_seq,),
+    ).fetchone()
+    return None if row is None else Snapshot(row[0], row[1], row[2], bytes(row[3]))
 
 
 def take_over(conn: Connection) -> Snapshot:
     """Raise the epoch (fencing off any earlier owner's publishes) and read the snapshot
-    to carry on from, state and all."""
-    row = (
-        cursor(conn)
-        .execute(
-            "UPDATE picture_snapshot SET epoch = epoch + 1 WHERE id = 1 "
-            "RETURNING seq, epoch, last_inbox, view, state"
-        )
-        .fetchone()
-    )
-    return Snapshot(row[0], row[1], row[2], bytes(row[3]), bytes(row[4]))
+    to carry on from."""
+    cur = cursor(conn)
+    row = cur.execute(
+        "UPDATE picture_snapshot SET epoch = epoch + 1 WHERE id = 1 "
+        "RETURNING seq, epoch, last_inbox, state"
+    ).fetchone()
+    return Snapshot(row[0], row[1], row[2], bytes(row[3]))
 
 
 def publish(
-    conn: Connection, epoch: int, view: bytes, state: bytes, last_inbox: int, keep_s: float
+    conn: Connection, epoch: int, state: bytes, last_inbox: int, keep_s: float
 ) -> int | None:
     """Write the snapshot if `epoch` still owns it, and delete the inbox rows it covers
     whose answer is older than `keep_s` (time for their posters to read it); its new
@@ -155,8 +149,8 @@ def publish(
     cur = cursor(conn)
     row = cur.execute(
         "UPDATE picture_snapshot SET seq = seq + 1, last_inbox = ?, published_at = ?, "
-        "view = ?, state = ? WHERE id = 1 AND epoch = ? RETURNING seq",
-        (last_inbox, time.time(), view, state, epoch),
+        "state = ? WHERE id = 1 AND epoch = ? RETURNING seq",
+        (last_inbox, time.time(), state, epoch),
     ).fetchone()
     if row is None:
         return None
