@@ -167,8 +167,9 @@ class PictureShare:
             return 0
         answers = []
         for row in rows:
-            answers.append((row.id, orjson.dumps(self.tracks.apply_posted(row))))
-            self.applied = row.id
+            with self.tracks._lock:  # a snapshot sees a row's effect and its id together
+                answers.append((row.id, orjson.dumps(self.tracks.apply_posted(row))))
+                self.applied = row.id
         with self.store.side_write() as conn:
             db.answer(conn, answers)
         return len(rows)

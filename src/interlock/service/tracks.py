@@ -80,7 +80,9 @@ class TrackService:
         self._minima = (agreement.tactical["air"], agreement.tactical["sea"])
         self.stats: dict[str, FeedStats] = {}
         self._decoders: dict[tuple[str, str], Any] = {}
-        self._lock = threading.Lock()  # the picture and decoders are not thread-safe
+        # the picture and decoders are not thread-safe; re-entrant: a shared picture's owner
+        # applies a queued batch and notes it applied under one hold (service.picture_share)
+        self._lock = threading.RLock()
         self._alias_key = secrets.token_bytes(32)  # names hidden units (model.visibility)
         self.hazards = HazardChecks(agreement, store) if store is not None else None
         self.history = history  # track history: each accepted position offered to it

@@ -76,10 +76,14 @@ def create_tables(conn: Connection) -> None:
 
 
 def post(conn: Connection, party: str, feed: str, payload: bytes, max_backlog: int) -> int | None:
-    """Queue a batch; its id, or None when `max_backlog` rows wait unapplied already."""
+    """Queue a batch; its id, or None when `max_backlog` rows wait unapplied already (not
+    answered, and after the last row the snapshot covers)."""
     cur = cursor(conn)
     cur.execute("SELECT pg_advisory_xact_lock(?)", (INBOX_LOCK,))
-    (waiting,) = cur.execute("SELECT count(*) FROM picture_inbox WHERE done_at IS NULL").fetchone()
+    (waiting,) = cur.execute(
+        "SELECT count(*) FROM picture_inbox WHERE done_at IS NULL "
+        "AND id > (SELECT last_inbox FROM picture_snapshot WHERE id = 1)"
+    ).fetchone()
     if waiting >= max_backlog:
         return None
     (row_id,) = cur.execute(
@@ -144,8 +148,9 @@ def publish(
     conn: Connection, epoch: int, state: bytes, last_inbox: int, keep_s: float
 ) -> int | None:
     """Write the snapshot if `epoch` still owns it, and delete the inbox rows it covers
-    whose answer is older than `keep_s` (time for their posters to read it); its new
-    sequence number, or None: the lease was lost (nothing written)."""
+    answered (or, by an owner that died before answering, posted) more than `keep_s` ago
+    (time for their posters to read the answer); its new sequence number, or None: the
+    lease was lost (nothing written)."""
     cur = cursor(conn)
     row = cur.execute(
         "UPDATE picture_snapshot SET seq = seq + 1, last_inbox = ?, published_at = ?, "
@@ -155,7 +160,7 @@ def publish(
     if row is None:
         return None
     cur.execute(
-        "DELETE FROM picture_inbox WHERE id <= ? AND done_at < ?",
+        "DELETE FROM picture_inbox WHERE id <= ? AND coalesce(done_at, posted_at) < ?",
         (last_inbox, time.time() - keep_s),
     )
     cur.execute("SELECT pg_notify(?, ?)", (CHANNEL, PUBLISHED))
