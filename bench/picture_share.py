@@ -17,6 +17,7 @@ Timed, --repeat times each (p50 and max):
 
 Usage: ``python bench/picture_share.py --db postgresql://postgres@127.0.0.1:54329/postgres``
 (an admin URL: a database is made and dropped per size; default $INTERLOCK_TEST_PG).
+``--quick``: a smoke test (300 tracks, 2 runs).
 """
 
 from __future__ import annotations
@@ -164,7 +165,10 @@ def main() -> int:
     parser.add_argument("--db", default=os.environ.get("INTERLOCK_TEST_PG", ""))
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--quick", action="store_true", help="smoke test: 300 tracks, 2 runs")
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.repeat = "300", 2
     if not args.db:
         parser.error("--db: a PostgreSQL admin URL (or set INTERLOCK_TEST_PG)")
     table = Table(title="shared picture: one snapshot (ms, p50 / max)")
