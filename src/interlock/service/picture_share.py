@@ -103,9 +103,12 @@ class PictureShare:
         while not self._stop.is_set():
             try:
                 self.step(LISTEN_S)
-            except Exception:  # the database away: the next step tries again
+            except StoreUnavailable as exc:  # the database away: the next step tries again
+                log.warning("picture share: %s", exc.detail)
+                self._stop.wait(TRY_EVERY_S)
+            except Exception:  # a bug: said in full, and the share carries on
                 log.exception("picture share step failed")
-                self._stop.wait(LISTEN_S)
+                self._stop.wait(TRY_EVERY_S)
 
     def step(self, listen_s: float) -> None:
         """Keep or try the lease, then apply the inbox (owner) or read the latest snapshot
