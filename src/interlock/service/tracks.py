@@ -10,6 +10,10 @@ Every report is applied as its poster's (the party of the token): the picture ke
 party's reports of an identity apart and fuses them for reading (`model.picture`), and
 alerts say on whose reports they rest (`model.alerts`). What a party sees of another's
 own forces follows the agreement's visibility (`model.visibility`).
+
+Several API processes on PostgreSQL share one picture (`service.picture_share`): one owns
+ingest and the scan, the others forward feed batches to it and serve its snapshots,
+restored into this same service, so every read below is the owner's code.
 """
 
 from __future__ import annotations
