@@ -19,16 +19,18 @@ SQLite has one process: no share, the owner's code path alone.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from ..errors import InterlockError, InvalidInput, StoreUnavailable
-from ..model.alerts import book_state, restore_book
-from ..model.picture import picture_state, restore_picture
+from ..model.alerts import AlertBook, book_state, restore_book
+from ..model.picture import Picture, picture_state, restore_picture
 from ..model.track import FeedStats
 from ..store import picture_share as db
 from ..store.postgres import PostgresStore
@@ -57,6 +59,25 @@ class LeaseLost(StoreUnavailable):
     """A publish found another owner's epoch: this process no longer owns the picture."""
 
     code = "picture_lease_lost"
+
+
+@dataclass(frozen=True)
+class Restored:
+    """A snapshot made into what a `TrackService` holds, ready to swap in."""
+
+    picture: Picture
+    alerts: AlertBook
+    scanned: set[str]
+    alias_key: bytes
+    stats: dict[str, FeedStats]
+    outside_since: dict[str, float]
+
+    def install(self, t: TrackService) -> None:
+        """Swap it in (the caller holds `t`'s lock)."""
+        t.picture, t.alerts, t._scanned = self.picture, self.alerts, self.scanned
+        t._alias_key, t.stats = self.alias_key, self.stats
+        if t.hazards is not None:
+            t.hazards.restore_outside(self.outside_since)
 
 
 class PictureShare:
@@ -136,31 +157,36 @@ class PictureShare:
         apply the inbox rows after the last one it covers."""
         with self.store.side_write() as conn:
             snap = db.take_over(conn)
+        restored = self._restored(snap.state)
         with self.tracks._lock:
-            self._restore(snap.state)
+            if restored is not None:
+                restored.install(self.tracks)
             self.tracks._decoders.clear()  # a message half-received by the old owner: lost
             self.epoch, self.applied, self.seq = snap.epoch, snap.last_inbox, snap.seq
         log.warning("picture owner now (epoch %d, snapshot %d)", snap.epoch, snap.seq)
         self.apply_inbox()
         self.owner = True
 
-    def _restore(self, state: bytes) -> None:
-        """The owner's snapshot into this process's picture (the caller holds its lock)."""
+    def _restored(self, state: bytes) -> Restored | None:
+        """The owner's snapshot as this process's picture, alerts and stats, made outside
+        the picture's lock (its readers wait only for the swap); None: no snapshot yet
+        (the first owner starts empty)."""
         if not state:
-            return  # none yet: the first owner starts empty
+            return None
         t = self.tracks
         with no_gc():
             s = orjson.loads(state)
-            restore_picture(t.picture, s["picture"])
-            restore_book(t.alerts, s["book"])
-        t._scanned = set(s["scanned"])
-        t._alias_key = bytes.fromhex(s["alias"])
-        t.stats = {
+            picture, alerts = copy.copy(t.picture), copy.copy(t.alerts)  # their settings
+            restore_picture(picture, s["picture"])
+            restore_book(alerts, s["book"])
+        stats = {
             k: FeedStats(reports=v["reports"], skipped=dict(v["skipped"]))
             for k, v in s["stats"].items()
         }
-        if t.hazards is not None:
-            t.hazards.restore_outside(s["outside_since"])
+        return Restored(
+            picture, alerts, set(s["scanned"]), bytes.fromhex(s["alias"]), stats,
+            s["outside_since"],
+        )  # fmt: skip
 
     def apply_inbox(self) -> int:
         """Apply the inbox rows after the last applied, in id order; each gets its answer."""
@@ -215,10 +241,12 @@ class PictureShare:
             snap = db.latest(conn, self.seq)
         if snap is None or not snap.state:
             return False
+        restored = self._restored(snap.state)
+        assert restored is not None
         with self.tracks._lock:
             if self.owner:
                 return False  # taken over meanwhile: its own picture is the one
-            self._restore(snap.state)
+            restored.install(self.tracks)
             self.seq = snap.seq
         return True
 
