@@ -109,7 +109,10 @@ class PictureShare:
     def start(self) -> None:
         """Try the lease once now (a lone process owns the picture before it serves), then
         keep trying, applying and refreshing in a thread of its own."""
-        self.step(listen_s=0.0)
+        try:
+            self.step(listen_s=0.0)
+        except StoreUnavailable as exc:  # the thread keeps trying
+            log.warning("picture share: %s", exc.detail)
         self._thread = threading.Thread(target=self._run, name="picture-share", daemon=True)
         self._thread.start()
 
