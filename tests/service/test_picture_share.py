@@ -215,3 +215,17 @@ def test_a_takeover_keeps_raised_alerts_and_reapplies_what_the_snapshot_missed(
         a.tracks.scan()
     assert not a.share.owner
     assert ledger_alerts(store) == [(raised.alert.id, "raised")]
+
+
+def test_a_stopped_owner_hands_over_everything_it_applied(world: Any) -> None:
+    """A graceful stop publishes once more: what came since the last scan, forwarded or
+    posted to the owner itself, is in the next owner's picture, and applied once."""
+    _, _, a, b = world
+    assert "queued" in b.tracks.ingest_own_forces("green", doc(unit("g1", 36.0, 36.0, 0, T0)))
+    assert a.share.apply_inbox() == 1
+    a.tracks.ingest_own_forces("blue", doc(unit("b1", 35.0, 35.0, 90, T0)))
+    a.share.stop()
+    take(b)
+    assert {f["id"] for f in b.tracks.geojson()["features"]} == {"green:g1", "blue:b1"}
+    assert b.tracks.feed_stats()["feeds"]["json"]["reports"] == 2
+    assert b.share.apply_inbox() == 0  # the forwarded row is not applied again

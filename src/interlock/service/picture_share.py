@@ -117,9 +117,18 @@ class PictureShare:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop the thread; an owner publishes once more (what it applied since its last
+        scan) and lets the lease go, for the next owner to take at its next try."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if self.owner:
+            try:
+                with self.tracks._lock:
+                    snap = self.snapshot()
+                self.publish(snap)
+            except StoreUnavailable as exc:
+                log.warning("picture share: last snapshot not written: %s", exc.detail)
         self.lease.close()
         self.owner = False
 
