@@ -404,6 +404,7 @@ ENGINE_FREE = (
     "api/test_several_processes.py",
     "api/test_store_unavailable.py",
     "service/test_demo_feed.py",
+    "service/test_picture_share.py",  # its own database (pg_url)
     "service/test_bootstrap_keys.py::test_public_keys_are_set_in_the_right_party_and_comments_kept",
     "service/test_bootstrap_keys.py::test_a_party_without_a_keys_line_gets_one",
     "service/test_bootstrap_keys.py::test_init_with_keys_refuses_bad_toml_and_writes_nothing",

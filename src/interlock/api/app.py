@@ -28,6 +28,7 @@ from ..service.disclosure import DiscloseOp, Discloser
 from ..service.hazards import HazardOp
 from ..service.hotline import HotlineOp, HotlineService
 from ..service.notices import WriteOp
+from ..service.picture_share import share_picture
 from ..service.root import Services
 from ..service.text_formats import TextFormats
 from ..service.tracks import TrackService
@@ -99,10 +100,12 @@ def create_app(
     tick_s: float = TICK_S,
     keepalive_s: float = KEEPALIVE_S,
     limits: ServerLimits = DEFAULT_SERVER_LIMITS,
+    shared_picture: bool = False,
 ) -> FastAPI:
     """The API over one deployment's services. Blocking store calls run in the thread pool.
     `limits` are each party's fair share (the server-side ones, timeouts and the connection
-    cap, are applied by `api.server`)."""
+    cap, are applied by `api.server`). `shared_picture`: on PostgreSQL, one live picture
+    for every process of the deployment (`service.picture_share`; `interlock serve`)."""
     service, hotline, tracks, assets = (
         services.notices,
         services.hotline,
@@ -128,6 +131,11 @@ def create_app(
         broadcaster.attach(asyncio.get_running_loop())
         service.store.on_commit.append(broadcaster.wake_threadsafe)
         committer.start()
+        share = (
+            await run_in_threadpool(share_picture, services.store, tracks)
+            if shared_picture
+            else None
+        )
         ticker = asyncio.create_task(_ticker(hotline, tracks, tick_s))
         if tracks.history is not None:
             tracks.history.start()  # track history's flusher (service.history)
@@ -137,6 +145,8 @@ def create_app(
         ticker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await ticker
+        if share is not None:
+            await run_in_threadpool(share.stop)
         await committer.stop()
         service.store.on_commit.remove(broadcaster.wake_threadsafe)
 

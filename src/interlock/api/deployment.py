@@ -37,4 +37,4 @@ def app_from_env() -> FastAPI:
     if not directory:
         raise RuntimeError(f"{DIR_VAR} is not set: start workers with `interlock serve`")
     limits = read_server_limits(Path(directory))
-    return create_app(open_services(Path(directory)), limits=limits)
+    return create_app(open_services(Path(directory)), limits=limits, shared_picture=True)

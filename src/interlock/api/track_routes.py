@@ -28,6 +28,25 @@ TEXT_BODY = {
 }
 
 
+# 202 (a batch queued for the picture's owner, several processes) is not in the document:
+# it cannot happen on the one process the document's tests run (see `_status`).
+QUEUED: dict[int | str, dict[str, Any]] = {
+    503: {
+        "model": schemas.ErrorOut,
+        "description": "Too many batches wait for the live picture's owner (several "
+        "processes): nothing was queued, retry after Retry-After",
+    },
+}
+
+
+def _status(result: dict[str, Any]) -> int:
+    """202 for a batch queued for the picture's owner, not applied yet: with several
+    processes on PostgreSQL another owns the live picture (service.picture_share) and
+    did not answer within its wait; the body says `queued` (its inbox place) and
+    `detail`. It will be applied: do not send it again."""
+    return 202 if "queued" in result else 200
+
+
 def track_router(
     tracks: TrackService,
     party_dep: Any,
@@ -38,7 +57,9 @@ def track_router(
     Party = Annotated[str, party_dep]
 
     @router.post(
-        "/feeds/{feed}", openapi_extra=TEXT_BODY, responses={200: {"model": schemas.IngestOut}}
+        "/feeds/{feed}",
+        openapi_extra=TEXT_BODY,
+        responses={200: {"model": schemas.IngestOut}, **QUEUED},
     )
     async def ingest_feed(feed: str, request: Request, party: Party) -> JSONBytes:
         """A batch of one feed's lines from your receiver: `ais` (NMEA 0183 AIVDM/AIVDO,
@@ -46,7 +67,8 @@ def track_router(
         "TIME HEX" with TIME ISO 8601 or epoch seconds, bare "HEX", AVR "*HEX;", or JSON
         with "timestamp" and "frame"/"rawmsg"/"raw"; see `feeds.modes`). A line without a
         time is timed by its arrival. Bad lines are counted by reason, never fatal; the
-        answer says what the batch produced."""
+        answer says what the batch produced (202 `queued`: several processes, the batch
+        waits for the one owning the picture and will be applied; do not resend)."""
         if feed not in FEEDS:
             raise InvalidInput(f"must be one of {', '.join(FEEDS)}", field="feed")
         raw = await request.body()
@@ -55,17 +77,18 @@ def track_router(
         except UnicodeDecodeError:
             text = raw.decode("latin-1")  # receivers' junk bytes become skipped lines
         result = await run_in_threadpool(tracks.ingest_lines, party, feed, text.splitlines())
-        return JSONBytes(result)
+        return JSONBytes(result, status_code=_status(result))
 
     @router.post(
         "/tracks",
         openapi_extra=schemas.body_schema(schemas.OwnForcesIn),
-        responses={200: {"model": schemas.IngestOut}},
+        responses={200: {"model": schemas.IngestOut}, **QUEUED},
     )
     async def post_own_forces(request: Request, party: Party) -> JSONBytes:
         """Your own forces' states as GeoJSON Points (track id = your party : feature id)."""
         body = await body_of(request)
-        return JSONBytes(await run_in_threadpool(tracks.ingest_own_forces, party, body))
+        result = await run_in_threadpool(tracks.ingest_own_forces, party, body)
+        return JSONBytes(result, status_code=_status(result))
 
     @router.get("/tracks", responses={200: {"model": schemas.TrackCollectionOut}})
     def get_tracks(

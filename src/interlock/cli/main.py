@@ -73,13 +73,16 @@ def _run_server(
     port: int,
     limits: ServerLimits = DEFAULT_SERVER_LIMITS,
     on_exit: Callable[[], None] | None = None,
+    shared_picture: bool = False,
 ) -> None:
     """One process: the app with each party's fair share, under the guarded server
-    (header and body timeouts, connection cap, keep-alive: `api.server`)."""
+    (header and body timeouts, connection cap, keep-alive: `api.server`); with
+    `shared_picture`, one live picture with the deployment's other processes (PostgreSQL)."""
     from ..api import create_app
     from ..api.server import run, server_config
 
-    run(server_config(create_app(services, limits=limits), limits, host, port), on_exit)
+    app = create_app(services, limits=limits, shared_picture=shared_picture)
+    run(server_config(app, limits, host, port), on_exit)
 
 
 @app.command()
@@ -133,7 +136,7 @@ def serve(
         _warn_tokenless(directory)
     console.print(f"interlock {__version__}: [bold]http://{host}:{port}[/] (API docs at /docs)")
     if workers == 1:
-        _run_server(services, host, port, limits)
+        _run_server(services, host, port, limits, shared_picture=True)
         return
     services.store.close()
     _run_workers(directory, target, host, port, workers, limits)

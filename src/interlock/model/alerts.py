@@ -63,7 +63,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -448,3 +448,64 @@ class AlertBook:
     def to_dict(self, party: str | None = None) -> dict[str, Any]:
         """The active alerts for the API (``GET /alerts``)."""
         return {"alerts": [a.to_dict() for a in self.active(party)]}
+
+
+# ---- the book's state as plain data (a shared picture's handover: service.picture_share) --
+# A detection is the list of its fields' values (orjson writes the times as RFC 3339).
+_DETECTION_FIELDS = tuple(f.name for f in fields(Detection))
+_DETECTION_TIMES = ("hot_from", "hot_to")
+_DETECTION_TUPLES = ("track_ids", "owners", "told")
+
+
+def _detection_from(values: list[Any]) -> Detection:
+    kw = dict(zip(_DETECTION_FIELDS, values, strict=True))
+    for name in _DETECTION_TIMES:
+        if kw[name] is not None:
+            kw[name] = datetime.fromisoformat(kw[name])
+    for name in _DETECTION_TUPLES:
+        kw[name] = tuple(kw[name])
+    kw["reporters"] = tuple(tuple(r) for r in kw["reporters"])
+    return Detection(**kw)
+
+
+def book_state(book: AlertBook) -> dict[str, Any]:
+    """What another process needs to carry `book` on: its raised alerts (with when each
+    was last seen) and its id counter, as data orjson writes. Cleared alerts are left out
+    (`get` finds them for a while only in the book that cleared them)."""
+    return {
+        "id_prefix": book.id_prefix,
+        "next": book._next,
+        "fields": _DETECTION_FIELDS,
+        "followed": [
+            [
+                a.id, a.key, [getattr(a.detection, n) for n in _DETECTION_FIELDS], a.parties,
+                a.severity, a.raised_at, a.updated_at, a.version, f.last_seen, f.misses,
+            ]
+            for f in book._by_key.values()
+            for a in (f.alert,)
+        ],
+    }  # fmt: skip
+
+
+def restore_book(book: AlertBook, state: dict[str, Any]) -> None:
+    """Make `book` (its thresholds kept) carry on from `book_state`'s data: the same raised
+    alerts under the same ids, numbering on from where it stopped. Its last scan time is
+    not taken: another host's clock may be a little behind (scans must not go back)."""
+    if tuple(state["fields"]) != _DETECTION_FIELDS:
+        raise InvalidInput("written by another version of Detection", field="book")
+    by_key: dict[Key, _Followed] = {}
+    for aid, key, det, parties, severity, raised, updated, version, seen, misses in state[
+        "followed"
+    ]:
+        k = (key[0], key[1], key[2])
+        a = Alert(
+            id=aid, key=k, detection=_detection_from(det), parties=tuple(parties),
+            severity=severity, state="raised", raised_at=datetime.fromisoformat(raised),
+            updated_at=datetime.fromisoformat(updated), version=version,
+        )  # fmt: skip
+        by_key[k] = _Followed(a, datetime.fromisoformat(seen), misses)
+    book.id_prefix, book._next = state["id_prefix"], int(state["next"])
+    book._by_key = by_key
+    book._by_id = {f.alert.id: k for k, f in by_key.items()}
+    book._cleared = OrderedDict()
+    book._last_now = None

@@ -47,7 +47,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
@@ -672,3 +672,71 @@ def _accept_position(t: _Track, r: TrackReport, key: Key, ts: float) -> bool:
         t.history.clear()  # the old fixes led to a bad anchor: not worth replaying
         return True
     return False
+
+
+# ---- the picture's state as plain data (a shared picture's handover: service.picture_share) --
+_STATE_TIMES = (
+    "position_time",
+    "alt_time",
+    "speed_time",
+    "course_time",
+    "vertical_rate_time",
+    "name_time",
+    "last_time",
+)
+_STATE_VALUES = (
+    "track_id",
+    "domain",
+    "source",
+    "party",
+    "owner",
+    "lon",
+    "lat",
+    "alt_ft",
+    "speed_kt",
+    "course_deg",
+    "vertical_rate_fpm",
+    "name",
+)
+
+
+def picture_state(picture: Picture) -> list[list[Any]]:
+    """Every party's track of every identity, each field with its time (epoch seconds), as
+    JSON-ready rows; the kept history and the repeat keys are left out (bounded, and the
+    next reports rebuild them)."""
+    return [
+        [getattr(t, f) for f in _STATE_VALUES]
+        + [None if (v := getattr(t, f)) is None else v.timestamp() for f in _STATE_TIMES]
+        for sources in picture._tracks.values()
+        for t in sources.values()
+    ]
+
+
+def restore_picture(picture: Picture, rows: list[list[Any]]) -> None:
+    """Replace `picture`'s tracks by `picture_state`'s rows (each positioned one with its
+    position as the first fix of its history)."""
+    times: dict[float, datetime] = {}  # most fields of a report share its time: one each
+
+    def when(ts: float | None) -> datetime | None:
+        if ts is None:
+            return None
+        t = times.get(ts)
+        if t is None:
+            t = times[ts] = datetime.fromtimestamp(ts, UTC)
+        return t
+
+    tracks: dict[str, dict[str, _Track]] = {}
+    keep = picture.history_len
+    for row in rows:
+        tid, dom, src, party, owner, lon, lat, alt, spd, crs, vr, name = row[:12]
+        pt, at, st, ct, vt, nt, lt = row[12:]
+        pos = when(pt)
+        history: deque[tuple[Any, ...]] = deque(maxlen=keep)
+        if pos is not None and keep > 0:
+            history.append((pos, lon, lat, alt, spd, crs))
+        tracks.setdefault(tid, {})[party] = _Track(
+            tid, dom, src, history, party, owner, lon, lat, pos,
+            math.nan if pt is None else pt, alt, when(at), spd, when(st), crs, when(ct),
+            vr, when(vt), name, when(nt), when(lt),
+        )  # fmt: skip
+    picture._tracks = tracks

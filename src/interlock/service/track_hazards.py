@@ -20,7 +20,7 @@ stored hazards and notice versions never change, so their parsed forms are cache
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from ..detect.conformance import conformance
@@ -106,6 +106,14 @@ class HazardChecks:
         return out
 
     # ---- the hot list -------------------------------------------------------------------
+    def outside(self) -> dict[str, float]:
+        """Since when each owned aircraft has been off its notices (epoch seconds): what a
+        new owner of a shared picture carries on (service.picture_share)."""
+        return {tid: t.timestamp() for tid, t in self._outside_since.items()}
+
+    def restore_outside(self, since: dict[str, float]) -> None:
+        self._outside_since = {tid: datetime.fromtimestamp(t, UTC) for tid, t in since.items()}
+
     def hot_set(self, now: datetime) -> HotSet | None:
         """The hazards hot at some time (prepared), or None when there are none; rebuilt
         when the hazards in force or the kinetic notices change."""

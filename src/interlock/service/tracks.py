@@ -10,6 +10,10 @@ Every report is applied as its poster's (the party of the token): the picture ke
 party's reports of an identity apart and fuses them for reading (`model.picture`), and
 alerts say on whose reports they rest (`model.alerts`). What a party sees of another's
 own forces follows the agreement's visibility (`model.visibility`).
+
+Several API processes on PostgreSQL share one picture (`service.picture_share`): one owns
+ingest and the scan, the others forward feed batches to it and serve its snapshots,
+restored into this same service, so every read below is the owner's code.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ import secrets
 import threading
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import orjson
 import shapely.affinity
 from shapely.geometry import Polygon
 
@@ -47,6 +52,10 @@ from .history import HistoryRecorder, fused_trails, no_gc
 from .hotline import post_system_message
 from .record import record
 from .track_hazards import HazardChecks
+
+if TYPE_CHECKING:
+    from ..store.picture_share import InboxRow
+    from .picture_share import PictureShare
 
 FEEDS = ("ais", "sbs", "modes")
 MAX_LINES = 100_000  # per request: a receiver posts batches, not archives
@@ -75,10 +84,20 @@ class TrackService:
         self._minima = (agreement.tactical["air"], agreement.tactical["sea"])
         self.stats: dict[str, FeedStats] = {}
         self._decoders: dict[tuple[str, str], Any] = {}
-        self._lock = threading.Lock()  # the picture and decoders are not thread-safe
+        # the picture and decoders are not thread-safe; re-entrant: a shared picture's owner
+        # applies a queued batch and notes it applied under one hold (service.picture_share)
+        self._lock = threading.RLock()
         self._alias_key = secrets.token_bytes(32)  # names hidden units (model.visibility)
         self.hazards = HazardChecks(agreement, store) if store is not None else None
         self.history = history  # track history: each accepted position offered to it
+        # several processes on one database: the picture is one process's at a time, the
+        # others forward feeds to it and serve its snapshots (service.picture_share)
+        self.share: PictureShare | None = None
+
+    def _forwarding(self) -> PictureShare | None:
+        """The share when another process owns the picture (None: this one does)."""
+        share = self.share
+        return share if share is not None and not share.owner else None
 
     # ---- ingest -----------------------------------------------------------------------
     def ingest_lines(self, party: str, feed: str, lines: Iterable[str]) -> dict[str, Any]:
@@ -90,6 +109,9 @@ class TrackService:
         batch = list(lines)
         if len(batch) > MAX_LINES:
             raise InvalidInput(f"at most {MAX_LINES} lines a batch", field="body")
+        share = self._forwarding()
+        if share is not None:
+            return share.forward(party, feed, "\n".join(batch).encode())
         with self._lock:
             return self._apply(party, feed, self._decode(party, feed, batch))
 
@@ -97,8 +119,32 @@ class TrackService:
         """A party's own units as GeoJSON Points (owner = the party)."""
         self.agreement.party(party)
         outputs = list(parse_own_forces(doc, party))
+        share = self._forwarding()
+        if share is not None:
+            return share.forward(party, "json", orjson.dumps(doc))
         with self._lock:
             return self._apply(party, "json", iter(outputs))
+
+    def apply_posted(self, row: InboxRow) -> dict[str, Any]:
+        """A batch another process queued for this one, the owner (service.picture_share):
+        checked again as the route checks it; whatever is wrong with it is its answer."""
+        from .picture_share import error_answer
+
+        try:
+            self.agreement.party(row.party)
+            if row.feed == "json":
+                outputs = list(parse_own_forces(orjson.loads(row.payload), row.party))
+                with self._lock:
+                    return self._apply(row.party, "json", iter(outputs))
+            if row.feed not in FEEDS:
+                raise InvalidInput(f"must be one of {', '.join(FEEDS)}", field="feed")
+            batch = row.payload.decode().splitlines()
+            if len(batch) > MAX_LINES:
+                raise InvalidInput(f"at most {MAX_LINES} lines a batch", field="body")
+            with self._lock:
+                return self._apply(row.party, row.feed, self._decode(row.party, row.feed, batch))
+        except Exception as exc:  # a malformed row must not stop the ones after it
+            return error_answer(exc)
 
     def _decode(self, party: str, feed: str, lines: list[str]) -> Iterator[TrackReport | Skip]:
         if feed == "sbs":
@@ -155,27 +201,35 @@ class TrackService:
         checks (exposure, masking, nonconformance: `track_hazards`); the alert events it
         causes are recorded, pushed to the parties concerned, and raised ones sent to
         them as system messages to acknowledge."""
+        share = self.share
+        if share is not None and not share.owner:
+            return []  # the owner scans (service.picture_share)
         now = self.clock()
         with self._lock:
-            states, sources = _states(self.picture, now)
-            if len(states) == 0 and not self.alerts.active():
-                return []
-            air, sea = self._minima
-            k = tactical.project(states, to_ts(now))
-            found = _drop_same_owner(tactical.scan(k, air, sea), states)
-            rows = self._notice_rows(now)
-            volumes = self._volumes(k, rows)
-            hits = tactical.entries(states, k, volumes, air, sea)
-            by = sources.tolist()
-            detections = detections_from_scan(states, k, found, air, sea, hits, volumes, by)
-            if self.hazards is not None and len(states):
-                detections += self.hazards.detections(states, by, now, rows, self.alerts.following)
-            ids = set(states.ids.tolist())
-            gone = self._scanned - ids  # stale or expired since: their alerts clear now
-            self._scanned = ids
-            events = self.alerts.update(now, detections, gone_tracks=gone)
-        self._record(events, now)
+            events = self._scan(now)
+            snap = share.snapshot() if share is not None else None
+        self._record(events, now, snap)
         return events
+
+    def _scan(self, now: datetime) -> list[AlertEvent]:
+        """One scan under the lock: the alert events it causes."""
+        states, sources = _states(self.picture, now)
+        if len(states) == 0 and not self.alerts.active():
+            return []
+        air, sea = self._minima
+        k = tactical.project(states, to_ts(now))
+        found = _drop_same_owner(tactical.scan(k, air, sea), states)
+        rows = self._notice_rows(now)
+        volumes = self._volumes(k, rows)
+        hits = tactical.entries(states, k, volumes, air, sea)
+        by = sources.tolist()
+        detections = detections_from_scan(states, k, found, air, sea, hits, volumes, by)
+        if self.hazards is not None and len(states):
+            detections += self.hazards.detections(states, by, now, rows, self.alerts.following)
+        ids = set(states.ids.tolist())
+        gone = self._scanned - ids  # stale or expired since: their alerts clear now
+        self._scanned = ids
+        return self.alerts.update(now, detections, gone_tracks=gone)
 
     def _notice_rows(self, now: datetime) -> list[NoticeRow]:
         """The notices in force between now and the lookahead (every one active now)."""
@@ -211,13 +265,21 @@ class TrackService:
             )
         return out
 
-    def _record(self, events: list[AlertEvent], now: datetime) -> None:
+    def _record(
+        self, events: list[AlertEvent], now: datetime, snap: tuple[bytes, int] | None
+    ) -> None:
         """Chain each event concerning a party, addressed to it; a raised alert also goes
-        out as a system message. Alerts between observed tracks only are listed, not sent."""
+        out as a system message. Alerts between observed tracks only are listed, not sent.
+        A shared picture's snapshot `snap` is published in the same transaction: the record
+        and the snapshot a new owner starts from never disagree (service.picture_share)."""
         concerned = [e for e in events if e.alert.parties]
         if self.store is None or not concerned:
+            if snap is not None and self.share is not None:
+                self.share.publish(snap)
             return
         with self.store.write() as tx:
+            if snap is not None and self.share is not None:
+                self.share.publish(snap, tx)  # LeaseLost: nothing recorded
             for e in concerned:
                 a = e.alert
                 body = {"event": e.kind, **self._shown(a.to_dict())}

@@ -256,6 +256,11 @@ class PostgresStore(SqlStore):
                 raise
             raise StoreUnavailable(f"database unavailable: {_first_line(exc)}") from exc
 
+    def side_write(self) -> contextlib.AbstractContextManager[Connection]:
+        """A short transaction without the write lock, for what is not on record (the
+        shared picture's lease, inbox and snapshot: store.picture_share)."""
+        return self._history_write()
+
     def _gone(self, exc: Exception) -> bool:
         """Whether a database error means the database is gone (StoreUnavailable, 503): lost,
         or read-only (then every pooled connection is dropped: made before a failover,
