@@ -100,7 +100,7 @@ def test_a_version_1_store_migrates(tmp_path: Path) -> None:
         db.execute("DROP TABLE alembic_version")
         db.execute("UPDATE schema_meta SET value = '1' WHERE key = 'schema_version'")
     migrated = open_store(path)
-    assert migrated.schema_version() == s.SCHEMA_VERSION == 10
+    assert migrated.schema_version() == s.SCHEMA_VERSION == 11
     assert list(migrated.ledger_entries()) == []
     migrated.close()
 

@@ -243,7 +243,7 @@ def test_a_schema_9_store_gets_its_span_classes(tmp_path: Path) -> None:
         db.execute("UPDATE alembic_version SET version_num = '0009'")
         db.execute("UPDATE schema_meta SET value = '9' WHERE key = 'schema_version'")
     migrated = open_store(path)
-    assert migrated.schema_version() == 10
+    assert migrated.schema_version() == 11  # on to the newest
     with sqlite3.connect(path) as db:
         spans = db.execute("SELECT time, prev_time, span FROM track_fixes").fetchall()
         indexes = {r[1] for r in db.execute("PRAGMA index_list(track_fixes)")}

@@ -94,7 +94,7 @@ class PictureShare:
         self.store, self.tracks = store, tracks
         self.max_backlog, self.wait_s = max_backlog, wait_s
         with store.side_write() as conn:
-            db.create_tables(conn)
+            db.ensure_snapshot_row(conn)
         self.lease = db.Lease(store.url)
         self.owner = False
         self.epoch = 0

@@ -32,23 +32,13 @@ from .cursor import cursor
 from .postgres import libpq_url
 
 PICTURE_LOCK = 0x50494354  # "PICT": the picture owner's session lock (WRITE_LOCK is "INTL")
-DDL_LOCK = 0x50494344  # "PICD": makes the tables once when processes start together
 INBOX_LOCK = 0x50494349  # "PICI": posts count the backlog one at a time (an exact bound)
 CHANNEL = "interlock_picture"
 # What a NOTIFY on CHANNEL says happened.
 POSTED, ANSWERED, PUBLISHED = "posted", "answered", "published"
 
-_DDL = (
-    "CREATE TABLE IF NOT EXISTS picture_inbox ("
-    " id bigserial PRIMARY KEY, party text NOT NULL, feed text NOT NULL,"
-    " payload bytea NOT NULL, posted_at double precision NOT NULL,"
-    " result bytea, done_at double precision)",
-    "CREATE TABLE IF NOT EXISTS picture_snapshot ("
-    " id integer PRIMARY KEY CHECK (id = 1), seq bigint NOT NULL, epoch bigint NOT NULL,"
-    " last_inbox bigint NOT NULL, published_at double precision NOT NULL,"
-    " state bytea NOT NULL)",
-    "INSERT INTO picture_snapshot VALUES (1, 0, 0, 0, 0, '') ON CONFLICT DO NOTHING",
-)
+# the tables: store.schema (picture_inbox, picture_snapshot), made by migration 0011
+_SNAPSHOT_ROW = "INSERT INTO picture_snapshot VALUES (1, 0, 0, 0, 0, '') ON CONFLICT DO NOTHING"
 
 
 @dataclass(frozen=True)
@@ -67,11 +57,11 @@ class Snapshot:
     state: bytes
 
 
-def create_tables(conn: Connection) -> None:
+def ensure_snapshot_row(conn: Connection) -> None:
+    """The one snapshot row, made by the first process to start (not by the migration: a
+    database emptied for reuse must read as new)."""
     cur = cursor(conn)
-    cur.execute("SELECT pg_advisory_xact_lock(?)", (DDL_LOCK,))
-    for sql in _DDL:
-        cur.execute(sql)
+    cur.execute(_SNAPSHOT_ROW)
     cur.close()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Float,
     ForeignKey,
@@ -22,7 +23,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 # 2: the ledger (hash chain); it starts empty on a migrated store.
 # 3: the hotline (messages, recipients, inbox, channel); earlier entries have no inbox rows.
 # 4: 64-bit integers on PostgreSQL (SQLite's INTEGER always was): sequence numbers and
@@ -272,3 +273,28 @@ track_fixes = Table(
 
 # The 4D candidate indexes (notice_index, asset_index) are engine-specific: see
 # migrations/versions/0001_notices.py and the engines' SpatialIndex.
+
+
+# The shared live picture (store.picture_share, schema 11): feed batches posted to a
+# process that does not own the picture, and the owner's snapshot (one row).
+picture_inbox = Table(
+    "picture_inbox",
+    metadata,
+    Column("id", Int64, primary_key=True, autoincrement=True),
+    Column("party", String, nullable=False),
+    Column("feed", String, nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("posted_at", Float, nullable=False),
+    Column("result", LargeBinary),
+    Column("done_at", Float),
+)
+picture_snapshot = Table(
+    "picture_snapshot",
+    metadata,
+    Column("id", Integer, CheckConstraint("id = 1"), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("epoch", BigInteger, nullable=False),
+    Column("last_inbox", BigInteger, nullable=False),
+    Column("published_at", Float, nullable=False),
+    Column("state", LargeBinary, nullable=False),
+)
