@@ -8,13 +8,12 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
-import orjson
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
-from ..errors import InvalidInput, Unauthorized
+from ..errors import InvalidInput
 from ..geo.boxes import parse_bbox as _parse_bbox
 from ..model.agreement import DOMAINS
 from ..model.phrases import catalogue as phrase_catalogue
@@ -37,6 +36,8 @@ from .errors import install_error_handlers
 from .format_routes import format_router
 from .hazard_routes import hazard_router
 from .history_routes import history_router
+from .hot_routes import HotWrites, PartyOf
+from .hot_routes import json_body as _json_body
 from .hotline_routes import hotline_router
 from .limits import MAX_INT, BodyLimit, FairShare
 from .log_routes import log_router
@@ -68,16 +69,6 @@ def _ok(model: Any, status: int = 200) -> dict[int | str, dict[str, Any]]:
 
 def _time(value: str | None, field: str) -> datetime | None:
     return None if value is None else parse_utc(value, field)
-
-
-async def _json_body(request: Request) -> Any:
-    raw = await request.body()
-    if not raw:
-        raise InvalidInput("a JSON body is required", field="body")
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidInput(f"malformed JSON: {exc}", field="body") from None
 
 
 async def _ticker(hotline: HotlineService, tracks: TrackService, every_s: float) -> None:
@@ -166,15 +157,13 @@ def create_app(
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     gate = StreamGate(limits.streams_per_party)
 
+    party_of = PartyOf(tokens, lambda: service.agreement.party_ids)
+    hot = HotWrites(party_of, committer.run)
+
     async def current_party(
         creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> str:
-        if creds is None:
-            raise Unauthorized("missing bearer token (Authorization: Bearer <token>)")
-        party = tokens.party(creds.credentials)
-        if party not in service.agreement.party_ids:
-            raise Unauthorized("token of a party no longer in the agreement")
-        return party
+        return party_of(None if creds is None else creds.credentials)
 
     Party = Annotated[str, Depends(current_party)]
 
@@ -218,9 +207,7 @@ def create_app(
     )
     async def submit_notice(request: Request, party: Party) -> JSONBytes:
         """File a notice. The response carries every conflict and violation it causes."""
-        body = await _json_body(request)
-        result = await committer.run(WriteOp("submit", party, feature=body))
-        return JSONBytes(result.to_dict(), status_code=201)
+        return await hot.submit_notice(request, party)
 
     @app.post(
         "/notices/collection",
@@ -402,8 +389,7 @@ def create_app(
         hotline_router(
             hotline,
             Depends(current_party),
-            _json_body,
-            committer.run,
+            hot,
             broadcaster,
             keepalive_s,
             gate,
@@ -418,4 +404,6 @@ def create_app(
     app.include_router(log_router(services.log, Depends(current_party), _json_body))
     app.include_router(picture_router(services.replay, Depends(current_party), _parse_bbox))
     mount_web(app)
+    # The hot writes first: served by lean routes (api.hot_routes), documented by the above.
+    app.router.routes[:0] = hot.routes()
     return app
