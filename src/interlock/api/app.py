@@ -36,8 +36,7 @@ from .errors import install_error_handlers
 from .format_routes import format_router
 from .hazard_routes import hazard_router
 from .history_routes import history_router
-from .hot_routes import HotWrites, PartyOf
-from .hot_routes import json_body as _json_body
+from .hot_routes import HotPath, HotWrites, PartyOf, json_body
 from .hotline_routes import hotline_router
 from .limits import MAX_INT, BodyLimit, FairShare
 from .log_routes import log_router
@@ -152,13 +151,14 @@ def create_app(
     app.state.committer = committer
     install_error_handlers(app)
     tokens = TokenCache(service.store)
-    # Outermost first: an oversized body is 413 before it is charged to anyone's share.
+    party_of = PartyOf(tokens, lambda: service.agreement.party_ids)
+    hot = HotWrites(party_of, committer.run)
+    # Outermost last: an oversized body is 413 before it is charged to anyone's share, and
+    # only then are the hot writes answered (api.hot_routes), ahead of the routing.
+    app.add_middleware(HotPath, hot=hot)
     app.add_middleware(FairShare, limits=limits, party_of=tokens.cached, resolve=tokens.party)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     gate = StreamGate(limits.streams_per_party)
-
-    party_of = PartyOf(tokens, lambda: service.agreement.party_ids)
-    hot = HotWrites(party_of, committer.run)
 
     async def current_party(
         creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -207,7 +207,7 @@ def create_app(
     )
     async def submit_notice(request: Request, party: Party) -> JSONBytes:
         """File a notice. The response carries every conflict and violation it causes."""
-        return await hot.submit_notice(request, party)
+        return await hot.submit_notice(party, await request.body())
 
     @app.post(
         "/notices/collection",
@@ -221,7 +221,7 @@ def create_app(
         """File every notice of a FeatureCollection, all or nothing: one refused feature
         (named `features[i]...`) files none. Each feature is a bare Feature or a signed
         envelope, as POST /notices takes."""
-        body = await _json_body(request)
+        body = await json_body(request)
         if not isinstance(body, dict) or body.get("type") != "FeatureCollection":
             raise InvalidInput("must be a GeoJSON FeatureCollection", field="type")
         result = await committer.run(WriteOp("submit_all", party, feature=body.get("features")))
@@ -301,7 +301,7 @@ def create_app(
     )
     async def amend_notice(notice_id: str, request: Request, party: Party) -> JSONBytes:
         """Amend your own notice: a new version, detected afresh."""
-        body = await _json_body(request)
+        body = await json_body(request)
         result = await committer.run(WriteOp("amend", party, notice_id, body))
         return JSONBytes(result.to_dict())
 
@@ -368,7 +368,7 @@ def create_app(
         openapi_extra=schemas.body_schema(schemas.AssetFeature),
     )
     async def create_asset(request: Request, party: Party) -> JSONBytes:
-        body = await _json_body(request)
+        body = await json_body(request)
         return JSONBytes(
             await committer.run(AssetOp("create", party, feature=body)), status_code=201
         )
@@ -396,14 +396,12 @@ def create_app(
         )
     )
     app.include_router(history_router(tracks, Depends(current_party), _parse_bbox))
-    app.include_router(track_router(tracks, Depends(current_party), _json_body, _parse_bbox))
+    app.include_router(track_router(tracks, Depends(current_party), json_body, _parse_bbox))
     app.include_router(spectrum_router(services.spectrum, Depends(current_party)))
     app.include_router(
-        hazard_router(services.hazards, Depends(current_party), _json_body, committer.run)
+        hazard_router(services.hazards, Depends(current_party), json_body, committer.run)
     )
-    app.include_router(log_router(services.log, Depends(current_party), _json_body))
+    app.include_router(log_router(services.log, Depends(current_party), json_body))
     app.include_router(picture_router(services.replay, Depends(current_party), _parse_bbox))
     mount_web(app)
-    # The hot writes first: served by lean routes (api.hot_routes), documented by the above.
-    app.router.routes[:0] = hot.routes()
     return app

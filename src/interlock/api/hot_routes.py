@@ -1,42 +1,43 @@
 """The hot writes (POST /notices, POST /messages, POST /messages/{id}/receipts) served by
-plain Starlette routes ahead of FastAPI's.
+a lean ASGI path inside the request limits, ahead of FastAPI's routing.
 
-FastAPI's per-request dependency solving, its exit stack and its route wrapper were about
-10 % of one API process's GIL time at 640 signed notices/s (py-spy, bench/scale.py
---profile); these routes read the bearer token and the body by hand instead. The FastAPI
-routes of the same paths stay, for the OpenAPI document, and call the same handlers, so
-both answer alike: same auth (`party_for_token`), same body parsing (`json_body`), same
-errors (an InterlockError raised here goes through the app's exception handlers).
+FastAPI's dependency solving, its exception and exit-stack middleware, the router's match
+over every route, and the Request and Response wrappers were a quarter of one API
+process's GIL time at 640 signed notices/s (py-spy, bench/scale.py --profile). `HotPath`
+takes these three requests after BodyLimit and FairShare have passed them and answers
+them itself. The FastAPI routes of the same paths stay, for the OpenAPI document, and
+call the same `HotWrites` handlers, so both answer alike: same auth (`PartyOf`), same
+body parsing, same refusals (`errors.interlock_error`); anything unexpected still
+reaches the app's outer 500 handler.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 import orjson
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+from starlette.requests import ClientDisconnect, Request
 
-from ..errors import InvalidInput, Unauthorized
+from ..errors import InterlockError, InvalidInput, Unauthorized
 from ..service.auth import TokenCache
 from ..service.hotline import HotlineOp
 from ..service.notices import WriteOp
+from .errors import interlock_error
 from .responses import JSONBytes
 from .writer import INLINE_PREPARE_BYTES
 
 Run = Callable[..., Awaitable[Any]]  # GroupCommitter.run(op, inline=...)
-
-
-async def read_body(request: Request) -> bytes:
-    raw = await request.body()
-    if not raw:
-        raise InvalidInput("a JSON body is required", field="body")
-    return raw
+Scope = dict[str, Any]
+# Starlette's {message_id} (its "str" convertor: one or more characters but "/").
+_RECEIPTS = re.compile(r"/messages/([^/]+)/receipts")
 
 
 def parse_json(raw: bytes) -> Any:
+    """A request body's JSON; 422 naming `body` when it is empty or malformed."""
+    if not raw:
+        raise InvalidInput("a JSON body is required", field="body")
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -44,8 +45,8 @@ def parse_json(raw: bytes) -> Any:
 
 
 async def json_body(request: Request) -> Any:
-    """The request's JSON body; 422 naming `body` when it is empty or malformed."""
-    return parse_json(await read_body(request))
+    """The request's JSON body (FastAPI routes)."""
+    return parse_json(await request.body())
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -77,54 +78,82 @@ class PartyOf:
 
 
 class HotWrites:
-    """The three hot write handlers, given the party (however it was authenticated)."""
+    """The three hot write handlers, given the party (however it was authenticated) and
+    the raw body. A body up to INLINE_PREPARE_BYTES is prepared on the event loop."""
 
     def __init__(self, party_of: PartyOf, run: Run) -> None:
         self.party_of = party_of
         self.run = run
 
-    async def _write(self, request: Request, make: Callable[[Any], Any]) -> Any:
-        raw = await read_body(request)
+    async def _write(self, raw: bytes, make: Callable[[Any], Any]) -> Any:
         return await self.run(make(parse_json(raw)), inline=len(raw) <= INLINE_PREPARE_BYTES)
 
-    async def submit_notice(self, request: Request, party: str) -> JSONBytes:
-        result = await self._write(request, lambda body: WriteOp("submit", party, feature=body))
+    async def submit_notice(self, party: str, raw: bytes) -> JSONBytes:
+        result = await self._write(raw, lambda body: WriteOp("submit", party, feature=body))
         return JSONBytes(result.to_dict(), status_code=201)
 
-    async def send_message(self, request: Request, party: str) -> JSONBytes:
-        result = await self._write(request, lambda body: HotlineOp("message", party, body))
+    async def send_message(self, party: str, raw: bytes) -> JSONBytes:
+        result = await self._write(raw, lambda body: HotlineOp("message", party, body))
         return JSONBytes(result, status_code=201)
 
-    async def post_receipt(self, request: Request, party: str, message_id: str) -> JSONBytes:
-        result = await self._write(
-            request, lambda body: HotlineOp("receipt", party, body, message_id)
-        )
+    async def post_receipt(self, party: str, message_id: str, raw: bytes) -> JSONBytes:
+        result = await self._write(raw, lambda body: HotlineOp("receipt", party, body, message_id))
         return JSONBytes(result, status_code=201)
 
-    # ---- the lean routes ---------------------------------------------------------------
-    def _party(self, request: Request) -> str:
-        return self.party_of(bearer_token(request.headers.get("authorization")))
+    async def answer(self, scope: Scope, receive: Any) -> JSONBytes | None:
+        """The answer to a hot write, or None for any other request."""
+        if scope["method"] != "POST" or scope.get("root_path"):
+            return None
+        path = scope["path"]
+        receipt = None
+        if path not in ("/notices", "/messages"):
+            receipt = _RECEIPTS.fullmatch(path)
+            if receipt is None:
+                return None
+        try:
+            party = self.party_of(bearer_token(_header(scope, b"authorization")))
+            raw = await _body(receive)
+            if path == "/notices":
+                return await self.submit_notice(party, raw)
+            if path == "/messages":
+                return await self.send_message(party, raw)
+            assert receipt is not None
+            return await self.post_receipt(party, receipt.group(1), raw)
+        except InterlockError as exc:
+            return interlock_error(exc)
 
-    async def _lean_notice(self, request: Request) -> Response:
-        return await self.submit_notice(request, self._party(request))
 
-    async def _lean_message(self, request: Request) -> Response:
-        return await self.send_message(request, self._party(request))
+class HotPath:
+    """ASGI middleware, the innermost of the app's own: `HotWrites.answer` for the hot
+    writes, the app (FastAPI's routing) for everything else."""
 
-    async def _lean_receipt(self, request: Request) -> Response:
-        party = self._party(request)
-        return await self.post_receipt(request, party, request.path_params["message_id"])
+    def __init__(self, app: Any, hot: HotWrites) -> None:
+        self.app = app
+        self.hot = hot
 
-    def routes(self) -> list[Route]:
-        """Routes to put ahead of the app's own (POST only: other methods of these paths
-        fall through to FastAPI's routes)."""
-        return [
-            Route("/notices", self._lean_notice, methods=["POST"], include_in_schema=False),
-            Route("/messages", self._lean_message, methods=["POST"], include_in_schema=False),
-            Route(
-                "/messages/{message_id}/receipts",
-                self._lean_receipt,
-                methods=["POST"],
-                include_in_schema=False,
-            ),
-        ]
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            response = await self.hot.answer(scope, receive)
+            if response is not None:
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+async def _body(receive: Any) -> bytes:
+    """The whole request body, as Starlette's Request.body() reads it."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)

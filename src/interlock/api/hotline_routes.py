@@ -46,7 +46,7 @@ def hotline_router(
         """Send a message: an Ed25519-signed envelope of kind "message" whose body is
         {to, priority, subject, body, refs, payload, phrase}; a `phrase` {code, args} is a
         standard phrase of GET /phrases. The deadline follows its priority."""
-        return await hot.send_message(request, party)
+        return await hot.send_message(party, await request.body())
 
     @router.get("/messages", responses={200: {"model": list[schemas.MessageOut]}})
     def list_messages(
@@ -73,7 +73,7 @@ def hotline_router(
         """A signed receipt (kind "receipt", body {message, status, reply?}): "delivered"
         (sent by your client on receipt) or "acknowledged" (a person's act). Only an
         addressee may give one, once of each."""
-        return await hot.post_receipt(request, party, message_id)
+        return await hot.post_receipt(party, message_id, await request.body())
 
     @router.post("/hotline/heartbeat", responses={200: {"model": schemas.HeartbeatOut}})
     def heartbeat(party: Party) -> Any:
