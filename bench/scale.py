@@ -514,7 +514,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--connections", type=int, default=16, help="client connections, all rows")
     ap.add_argument("--seconds", type=float, default=20.0, help="timed seconds a row")
     ap.add_argument(
-        "--max-rate", type=float, default=1500.0, help="envelopes signed a second of a row"
+        "--max-rate", type=float, default=2500.0, help="envelopes signed a second of a row"
     )
     ap.add_argument("--notices-only", action="store_true", help="signed notices, no messages")
     ap.add_argument("--no-sqlite", action="store_true", help="skip the SQLite row")
