@@ -50,7 +50,16 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
-from deployment import Deployment, Server, cpu_seconds, create_deployment
+from deployment import (
+    Deployment,
+    Server,
+    cpu_seconds,
+    create_deployment,
+    py_spy,
+    shares,
+    top_frames,
+    top_self,
+)
 from httpload import Conn, post_head
 from interlock.ledger.envelope import sign
 from interlock.ledger.statements import notice_body
@@ -315,7 +324,8 @@ def run_row(store: str, processes: int, args: argparse.Namespace) -> Row:
         db0 = postgres_cpu() if db else {}
         client0 = resource.getrusage(resource.RUSAGE_SELF)
         waits = WaitSampler(admin_url(), db) if db and args.waits else None
-        with waits or ExitStack():
+        spy = Spy(servers[0].pid, store, processes, args) if args.profile else None
+        with waits or ExitStack(), spy or ExitStack():
             latencies, errors, seconds, exhausted, answered = asyncio.run(
                 drive(
                     [s.port for s in servers],
@@ -338,13 +348,107 @@ def run_row(store: str, processes: int, args: argparse.Namespace) -> Row:
         for s in servers:
             s.stop()
         row.ledger_ok = ledger_holds(db or str(work / "interlock.db"), envelopes, answered)
+        per = 1000 * row.server_cpu_s / row.ok if row.ok else math.nan
         console.print(
-            f"  {row.rate:,.0f} submits/s, p50 {row.p50_ms:.1f} ms, p99 {row.p99_ms:.1f} ms",
+            f"  {row.rate:,.0f} submits/s, p50 {row.p50_ms:.1f} ms, p99 {row.p99_ms:.1f} ms, "
+            f"server CPU {per:.2f} ms/write",
             highlight=False,
         )
         if waits is not None:
             console.print(f"  database backends (mean count): {waits.summary()}", highlight=False)
+    if spy is not None:
+        spy.report()
     return row
+
+
+# ---- py-spy --------------------------------------------------------------------------
+# Where a write's server time goes: (name, a frame every stack of that part holds).
+PROFILE_PARTS = {
+    "HTTP and routing on the event loop (parse, route, auth, answer)": "ProxyHeadersMiddleware",
+    "  of which FastAPI dependency solving": "solve_dependencies",
+    "  of which the fair-share and body-limit middleware": "FairShare.__call__",
+    "  of which reading the request body": "Request.body",
+    "prepare, off the lock (parse, validate, verify the signature)": "Batcher.prepare",
+    "  notice: NoticeService.prepare": "NoticeService.prepare",
+    "  message: HotlineService.prepare": "HotlineService.prepare",
+    "  Ed25519 verify": "verify",
+    "write worker: Batcher.apply_prepared (one per group commit)": "Batcher.apply_prepared",
+    "  notice: NoticeService.apply": "NoticeService.apply",
+    "  message: HotlineService.apply": "HotlineService.apply",
+    "  ledger append (canonical JSON, hashes, INSERT)": "append_ledger",
+    "  COMMIT (fsync)": "do_commit",
+    "  all SQLAlchemy statement execution": "exec_driver_sql",
+    "push stream and commit wake-ups": "Broadcaster",
+    "thread-pool hand-offs (anyio)": "run_sync_in_worker_thread",
+    "WAL checkpointer thread": "Checkpointer._run",
+}
+
+
+class Spy:
+    """py-spy on the row's first server for the timed phase (started after the warm-up),
+    sampling only the thread that holds the GIL (`--gil`): one API process is bound by
+    its GIL, so these are shares of the Python time a write costs. Without it, threads
+    woken from a queue and waiting for the GIL count as busy (a third of the samples)."""
+
+    def __init__(self, pid: int, store: str, processes: int, args: argparse.Namespace) -> None:
+        kind = "notices" if args.notices_only else "mixed"
+        self.path = OUT / f"scale-py-spy-{store.lower()}-{processes}-{kind}.txt"
+        self.pid, self.seconds, self.hz = pid, args.seconds, args.profile_hz
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._timer = threading.Timer(WARMUP_S, self._attach)
+
+    def _attach(self) -> None:
+        spy = py_spy()
+        if spy is None:
+            console.print("[yellow]py-spy is not installed (pip install py-spy)[/]")
+            return
+        cmd = [spy, "record", "--nonblocking", "--gil", "-r", str(self.hz)]
+        cmd += ["-d", str(max(1, round(self.seconds))), "-f", "raw", "-o", str(self.path)]
+        self.proc = subprocess.Popen(
+            [*cmd, "--pid", str(self.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+
+    def __enter__(self) -> Spy:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._timer.join()
+        if self.proc is not None:
+            _, err = self.proc.communicate(timeout=60)
+            if self.proc.returncode:
+                console.print(f"[yellow]py-spy failed[/]: {err.decode()[-1000:]}")
+
+    def report(self) -> None:
+        total, parts = shares(self.path, PROFILE_PARTS) if self.path.exists() else (0, {})
+        if not total:
+            console.print(f"[yellow]no samples in {self.path}[/]")
+            return
+        t = Table(
+            title=f"py-spy: where the server's busy time goes ({total:,} samples, {self.path})",
+            title_justify="left",
+            caption="shares of samples whose stack holds the part's frame (parts overlap)",
+            caption_justify="left",
+        )
+        t.add_column("part")
+        t.add_column("% of samples", justify="right")
+        for name, n in parts.items():
+            t.add_row(name, f"{100 * n / total:.1f}")
+        console.print(t)
+        _, rows = top_frames(self.path, 40, only="interlock/")
+        rows = [r for r in rows if "interlock/cli/" not in r[0]][:30]
+        t = Table(title="py-spy: interlock functions by inclusive samples", title_justify="left")
+        for col in ("function", "self %", "inclusive %"):
+            t.add_column(col, justify="left" if col == "function" else "right")
+        for frame, own, incl in rows:
+            t.add_row(frame, f"{100 * own / total:.1f}", f"{100 * incl / total:.1f}")
+        console.print(t)
+        t = Table(title="py-spy: all functions by self samples", title_justify="left")
+        for col in ("function", "self %"):
+            t.add_column(col, justify="left" if col == "function" else "right")
+        for frame, own in top_self(self.path, 30):
+            t.add_row(frame, f"{100 * own / total:.1f}")
+        console.print(t)
 
 
 def ledger_holds(db: str, envelopes: list[Envelope], answered: set[str]) -> bool:
@@ -378,6 +482,7 @@ def table(rows: list[Row], args: argparse.Namespace) -> Table:
         "p99 ms",
         "non-2xx",
         "server CPU s",
+        "server CPU ms/write",
         "DB CPU s",
         "client CPU s",
         "ledger",
@@ -395,6 +500,7 @@ def table(rows: list[Row], args: argparse.Namespace) -> Table:
             f"{r.p99_ms:.1f}",
             errors,
             f"{r.server_cpu_s:.1f}",
+            f"{1000 * r.server_cpu_s / r.ok:.2f}" if r.ok else "-",
             f"{r.db_cpu_s:.1f}" if r.store == "PostgreSQL" else "-",
             f"{r.client_cpu_s:.1f}",
             "ok" if r.ledger_ok else "[red]BAD[/]",
@@ -408,13 +514,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--connections", type=int, default=16, help="client connections, all rows")
     ap.add_argument("--seconds", type=float, default=20.0, help="timed seconds a row")
     ap.add_argument(
-        "--max-rate", type=float, default=1500.0, help="envelopes signed a second of a row"
+        "--max-rate", type=float, default=2500.0, help="envelopes signed a second of a row"
     )
     ap.add_argument("--notices-only", action="store_true", help="signed notices, no messages")
     ap.add_argument("--no-sqlite", action="store_true", help="skip the SQLite row")
     ap.add_argument(
         "--waits", action="store_true", help="sample what the database backends wait on"
     )
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="py-spy on each row's first server through the timed phase (slows it)",
+    )
+    ap.add_argument("--profile-hz", type=int, default=100, help="py-spy samples per second")
     ap.add_argument("--quick", action="store_true", help="3 s rows of 1 and 2 processes")
     args = ap.parse_args(argv)
     if args.quick:

@@ -8,13 +8,12 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
-import orjson
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
-from ..errors import InvalidInput, Unauthorized
+from ..errors import InvalidInput
 from ..geo.boxes import parse_bbox as _parse_bbox
 from ..model.agreement import DOMAINS
 from ..model.phrases import catalogue as phrase_catalogue
@@ -38,6 +37,7 @@ from .errors import install_error_handlers
 from .format_routes import format_router
 from .hazard_routes import hazard_router
 from .history_routes import history_router
+from .hot_routes import HotPath, HotWrites, PartyOf, json_body
 from .hotline_routes import hotline_router
 from .limits import MAX_INT, BodyLimit, FairShare
 from .log_routes import log_router
@@ -69,16 +69,6 @@ def _ok(model: Any, status: int = 200) -> dict[int | str, dict[str, Any]]:
 
 def _time(value: str | None, field: str) -> datetime | None:
     return None if value is None else parse_utc(value, field)
-
-
-async def _json_body(request: Request) -> Any:
-    raw = await request.body()
-    if not raw:
-        raise InvalidInput("a JSON body is required", field="body")
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidInput(f"malformed JSON: {exc}", field="body") from None
 
 
 async def _ticker(hotline: HotlineService, tracks: TrackService, every_s: float) -> None:
@@ -171,7 +161,11 @@ def create_app(
     app.state.committer = committer
     install_error_handlers(app)
     tokens = TokenCache(service.store)
-    # Outermost first: an oversized body is 413 before it is charged to anyone's share.
+    party_of = PartyOf(tokens, lambda: service.agreement.party_ids)
+    hot = HotWrites(party_of, committer.run)
+    # Outermost last: an oversized body is 413 before it is charged to anyone's share, and
+    # only then are the hot writes answered (api.hot_routes), ahead of the routing.
+    app.add_middleware(HotPath, hot=hot)
     app.add_middleware(FairShare, limits=limits, party_of=tokens.cached, resolve=tokens.party)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     gate = StreamGate(limits.streams_per_party)
@@ -179,12 +173,7 @@ def create_app(
     async def current_party(
         creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> str:
-        if creds is None:
-            raise Unauthorized("missing bearer token (Authorization: Bearer <token>)")
-        party = tokens.party(creds.credentials)
-        if party not in service.agreement.party_ids:
-            raise Unauthorized("token of a party no longer in the agreement")
-        return party
+        return party_of(None if creds is None else creds.credentials)
 
     Party = Annotated[str, Depends(current_party)]
 
@@ -228,9 +217,7 @@ def create_app(
     )
     async def submit_notice(request: Request, party: Party) -> JSONBytes:
         """File a notice. The response carries every conflict and violation it causes."""
-        body = await _json_body(request)
-        result = await committer.run(WriteOp("submit", party, feature=body))
-        return JSONBytes(result.to_dict(), status_code=201)
+        return await hot.submit_notice(party, await request.body())
 
     @app.post(
         "/notices/collection",
@@ -244,7 +231,7 @@ def create_app(
         """File every notice of a FeatureCollection, all or nothing: one refused feature
         (named `features[i]...`) files none. Each feature is a bare Feature or a signed
         envelope, as POST /notices takes."""
-        body = await _json_body(request)
+        body = await json_body(request)
         if not isinstance(body, dict) or body.get("type") != "FeatureCollection":
             raise InvalidInput("must be a GeoJSON FeatureCollection", field="type")
         result = await committer.run(WriteOp("submit_all", party, feature=body.get("features")))
@@ -324,7 +311,7 @@ def create_app(
     )
     async def amend_notice(notice_id: str, request: Request, party: Party) -> JSONBytes:
         """Amend your own notice: a new version, detected afresh."""
-        body = await _json_body(request)
+        body = await json_body(request)
         result = await committer.run(WriteOp("amend", party, notice_id, body))
         return JSONBytes(result.to_dict())
 
@@ -391,7 +378,7 @@ def create_app(
         openapi_extra=schemas.body_schema(schemas.AssetFeature),
     )
     async def create_asset(request: Request, party: Party) -> JSONBytes:
-        body = await _json_body(request)
+        body = await json_body(request)
         return JSONBytes(
             await committer.run(AssetOp("create", party, feature=body)), status_code=201
         )
@@ -412,20 +399,19 @@ def create_app(
         hotline_router(
             hotline,
             Depends(current_party),
-            _json_body,
-            committer.run,
+            hot,
             broadcaster,
             keepalive_s,
             gate,
         )
     )
     app.include_router(history_router(tracks, Depends(current_party), _parse_bbox))
-    app.include_router(track_router(tracks, Depends(current_party), _json_body, _parse_bbox))
+    app.include_router(track_router(tracks, Depends(current_party), json_body, _parse_bbox))
     app.include_router(spectrum_router(services.spectrum, Depends(current_party)))
     app.include_router(
-        hazard_router(services.hazards, Depends(current_party), _json_body, committer.run)
+        hazard_router(services.hazards, Depends(current_party), json_body, committer.run)
     )
-    app.include_router(log_router(services.log, Depends(current_party), _json_body))
+    app.include_router(log_router(services.log, Depends(current_party), json_body))
     app.include_router(picture_router(services.replay, Depends(current_party), _parse_bbox))
     mount_web(app)
     return app

@@ -46,13 +46,18 @@ def _allowed(request: Request) -> list[str]:
     return sorted(methods)
 
 
+def interlock_error(exc: InterlockError) -> JSONBytes:
+    """The answer to a refusal: its status and code, with the header its status asks for."""
+    headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+    if exc.http_status == 503:
+        headers = {"Retry-After": "1"}
+    return error_response(exc.http_status, exc.code, exc.detail, headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InterlockError)
     async def _interlock(_: Request, exc: InterlockError) -> JSONBytes:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
-        if exc.http_status == 503:
-            headers = {"Retry-After": "1"}
-        return error_response(exc.http_status, exc.code, exc.detail, headers)
+        return interlock_error(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONBytes:

@@ -1,6 +1,5 @@
 """HTTP routes of the hotline: messages, receipts, heartbeat, channel status, push stream."""
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
@@ -8,9 +7,10 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from ..errors import InvalidInput
-from ..service.hotline import HotlineOp, HotlineService
+from ..service.hotline import HotlineService
 from . import schemas
 from .errors import error_response
+from .hot_routes import HotWrites
 from .limits import MAX_INT
 from .responses import JSONBytes
 from .stream import Broadcaster, GatedStream, StreamGate, party_stream
@@ -27,8 +27,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 def hotline_router(
     hotline: HotlineService,
     party_dep: Any,
-    body_of: Callable[[Request], Awaitable[Any]],
-    write: Callable[[HotlineOp], Awaitable[Any]],
+    hot: HotWrites,
     broadcaster: Broadcaster,
     keepalive_s: float,
     gate: StreamGate,
@@ -47,8 +46,7 @@ def hotline_router(
         """Send a message: an Ed25519-signed envelope of kind "message" whose body is
         {to, priority, subject, body, refs, payload, phrase}; a `phrase` {code, args} is a
         standard phrase of GET /phrases. The deadline follows its priority."""
-        result = await write(HotlineOp("message", party, await body_of(request)))
-        return JSONBytes(result, status_code=201)
+        return await hot.send_message(party, await request.body())
 
     @router.get("/messages", responses={200: {"model": list[schemas.MessageOut]}})
     def list_messages(
@@ -75,9 +73,7 @@ def hotline_router(
         """A signed receipt (kind "receipt", body {message, status, reply?}): "delivered"
         (sent by your client on receipt) or "acknowledged" (a person's act). Only an
         addressee may give one, once of each."""
-        body = await body_of(request)
-        result = await write(HotlineOp("receipt", party, body, message_id))
-        return JSONBytes(result, status_code=201)
+        return await hot.post_receipt(party, message_id, await request.body())
 
     @router.post("/hotline/heartbeat", responses={200: {"model": schemas.HeartbeatOut}})
     def heartbeat(party: Party) -> Any:

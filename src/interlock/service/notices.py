@@ -386,6 +386,11 @@ class NoticeService:
         now = self.clock()
         check_not_ended(draft, now)
         check_horizon(draft, rules, now)
+        if draft.band is not None:
+            # Its index boxes (Area.base_boxes, cached on the area) are worked out here,
+            # off the write lock: the index entry and the candidate search reuse them
+            # (py-spy: 6 % of the API process's time, all of it in the serial writer).
+            _ = draft.area.base_boxes
         if op.expect_draft is not None and draft != op.expect_draft:
             raise StateConflict(
                 "the notice sent is not the advice it was posted as: sign the advice's "
