@@ -180,7 +180,7 @@ def attach_py_spy(pid: int, out: Path, seconds: float, rate: int = 100) -> subpr
     stacks go to `out` when it ends (wait on the returned process)."""
     spy = py_spy()
     if spy is None:
-        raise RuntimeError("py-spy is not installed (pip install -e ".[bench]")")
+        raise RuntimeError("py-spy is not installed (pip install -e '.[bench]')")
     cmd = [spy, "record", "--nonblocking", "-r", str(rate), "-d", str(max(1, round(seconds)))]
     cmd += ["-f", "raw", "-o", str(out), "--pid", str(pid)]
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -400,7 +400,7 @@ class Spy:
     def _attach(self) -> None:
         spy = py_spy()
         if spy is None:
-            console.print("[yellow]py-spy is not installed (pip install -e ".[bench]")[/]")
+            console.print("[yellow]py-spy is not installed (pip install -e '.[bench]')[/]")
             return
         cmd = [spy, "record", "--nonblocking", "--gil", "-r", str(self.hz)]
         cmd += ["-d", str(max(1, round(self.seconds))), "-f", "raw", "-o", str(self.path)]
