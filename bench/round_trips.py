@@ -112,8 +112,9 @@ def run(
             services = build_services(store, agreement)
             batcher = Batcher(store, {HotlineOp: services.hotline, WriteOp: services.notices})
             trace = Trace(work / "libpq.trace")
-            event.listen(store._engine, "checkout", trace.attach)
-            event.listen(store._engine, "checkin", trace.detach)
+            for engine in (store._engine, store._writes):  # readers' pool, writer's own
+                event.listen(engine, "checkout", trace.attach)
+                event.listen(engine, "checkin", trace.detach)
             trips, times = [], []
             for b in range(batches + 1):
                 ops = ops_for(kind, dep, size, b * size)

@@ -67,12 +67,14 @@ def trace(store: Any, tmp_path: Path) -> Iterator[Trace | None]:
         yield None
         return
     t = Trace(tmp_path / "libpq.trace")
-    engine = store._engine
-    event.listen(engine, "checkout", t.attach)
-    event.listen(engine, "checkin", t.detach)
+    engines = (store._engine, store._writes)  # the readers' pool and the writer's own
+    for engine in engines:
+        event.listen(engine, "checkout", t.attach)
+        event.listen(engine, "checkin", t.detach)
     yield t
-    event.remove(engine, "checkout", t.attach)
-    event.remove(engine, "checkin", t.detach)
+    for engine in engines:
+        event.remove(engine, "checkout", t.attach)
+        event.remove(engine, "checkin", t.detach)
 
 
 def _message(i: int, **extra: Any) -> HotlineOp:
