@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -235,3 +236,42 @@ def shares(raw: Path, probes: dict[str, str]) -> tuple[int, dict[str, int]]:
             if probe in stack:
                 found[name] += count
     return total, {name: found[name] for name in probes}
+
+
+def profile_tables(
+    raw: Path, probes: dict[str, str], functions: int = 25, selfs: int = 20
+) -> list[Any]:
+    """Rich tables of a py-spy run (empty if it holds no sample): the share of samples of
+    each part in `probes`, interlock's functions by inclusive samples, and every function
+    by self samples."""
+    from rich.table import Table
+
+    total, parts = shares(raw, probes) if raw.exists() else (0, {})
+    if not total:
+        return []
+    t = Table(
+        title=f"py-spy: where the server's busy time goes ({total:,} samples, {raw})",
+        title_justify="left",
+        caption="shares of samples whose stack holds the part's frame (parts overlap)",
+        caption_justify="left",
+    )
+    t.add_column("part")
+    t.add_column("% of samples", justify="right")
+    for name, n in parts.items():
+        t.add_row(name, f"{100 * n / total:.1f}")
+    tables = [t]
+    _, rows = top_frames(raw, 40, only="interlock/")
+    rows = [r for r in rows if "interlock/cli/" not in r[0]][:functions]  # serve() itself
+    t = Table(title="py-spy: interlock functions by inclusive samples", title_justify="left")
+    for col in ("function", "self %", "inclusive %"):
+        t.add_column(col, justify="left" if col == "function" else "right")
+    for frame, own, incl in rows:
+        t.add_row(frame, f"{100 * own / total:.1f}", f"{100 * incl / total:.1f}")
+    tables.append(t)
+    t = Table(title="py-spy: all functions by self samples", title_justify="left")
+    for col in ("function", "self %"):
+        t.add_column(col, justify="left" if col == "function" else "right")
+    for frame, own in top_self(raw, selfs):
+        t.add_row(frame, f"{100 * own / total:.1f}")
+    tables.append(t)
+    return tables

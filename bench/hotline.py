@@ -72,9 +72,7 @@ from deployment import (
     attach_py_spy,
     cpu_seconds,
     create_deployment,
-    shares,
-    top_frames,
-    top_self,
+    profile_tables,
 )
 from httpload import Conn, post_head
 from interlock.client import Client
@@ -779,35 +777,11 @@ PROFILE_PARTS = {
 
 
 def profile_report(path: Path) -> None:
-    total, parts = shares(path, PROFILE_PARTS)
-    if not total:
+    tables = profile_tables(path, PROFILE_PARTS)
+    if not tables:
         console.print(f"[yellow]no samples in {path}[/]")
-        return
-    t = Table(
-        title=f"py-spy: where the server's busy time goes ({total:,} samples, {path})",
-        title_justify="left",
-        caption="shares of samples whose stack holds the part's frame (parts overlap)",
-        caption_justify="left",
-    )
-    t.add_column("part")
-    t.add_column("% of samples", justify="right")
-    for name, n in parts.items():
-        t.add_row(name, f"{100 * n / total:.1f}")
-    console.print(t)
-    _, rows = top_frames(path, 40, only="interlock/")
-    rows = [r for r in rows if "interlock/cli/" not in r[0]][:25]  # serve(), the entry point
-    t = Table(title="py-spy: interlock functions by inclusive samples", title_justify="left")
-    for col in ("function", "self %", "inclusive %"):
-        t.add_column(col, justify="left" if col == "function" else "right")
-    for frame, own, incl in rows:
-        t.add_row(frame, f"{100 * own / total:.1f}", f"{100 * incl / total:.1f}")
-    console.print(t)
-    t = Table(title="py-spy: all functions by self samples", title_justify="left")
-    for col in ("function", "self %"):
-        t.add_column(col, justify="left" if col == "function" else "right")
-    for frame, own in top_self(path, 20):
-        t.add_row(frame, f"{100 * own / total:.1f}")
-    console.print(t)
+    for t in tables:
+        console.print(t)
 
 
 # ---- main -------------------------------------------------------------------------------

@@ -55,10 +55,8 @@ from deployment import (
     Server,
     cpu_seconds,
     create_deployment,
+    profile_tables,
     py_spy,
-    shares,
-    top_frames,
-    top_self,
 )
 from httpload import Conn, post_head
 from interlock.ledger.envelope import sign
@@ -420,35 +418,11 @@ class Spy:
                 console.print(f"[yellow]py-spy failed[/]: {err.decode()[-1000:]}")
 
     def report(self) -> None:
-        total, parts = shares(self.path, PROFILE_PARTS) if self.path.exists() else (0, {})
-        if not total:
+        tables = profile_tables(self.path, PROFILE_PARTS, functions=30, selfs=30)
+        if not tables:
             console.print(f"[yellow]no samples in {self.path}[/]")
-            return
-        t = Table(
-            title=f"py-spy: where the server's busy time goes ({total:,} samples, {self.path})",
-            title_justify="left",
-            caption="shares of samples whose stack holds the part's frame (parts overlap)",
-            caption_justify="left",
-        )
-        t.add_column("part")
-        t.add_column("% of samples", justify="right")
-        for name, n in parts.items():
-            t.add_row(name, f"{100 * n / total:.1f}")
-        console.print(t)
-        _, rows = top_frames(self.path, 40, only="interlock/")
-        rows = [r for r in rows if "interlock/cli/" not in r[0]][:30]
-        t = Table(title="py-spy: interlock functions by inclusive samples", title_justify="left")
-        for col in ("function", "self %", "inclusive %"):
-            t.add_column(col, justify="left" if col == "function" else "right")
-        for frame, own, incl in rows:
-            t.add_row(frame, f"{100 * own / total:.1f}", f"{100 * incl / total:.1f}")
-        console.print(t)
-        t = Table(title="py-spy: all functions by self samples", title_justify="left")
-        for col in ("function", "self %"):
-            t.add_column(col, justify="left" if col == "function" else "right")
-        for frame, own in top_self(self.path, 30):
-            t.add_row(frame, f"{100 * own / total:.1f}")
-        console.print(t)
+        for t in tables:
+            console.print(t)
 
 
 def ledger_holds(db: str, envelopes: list[Envelope], answered: set[str]) -> bool:
