@@ -16,7 +16,7 @@ SQLite (no network) a deferred statement simply runs at once.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -42,14 +42,10 @@ class Deferred:
         self.statements: list[tuple[str, Any, bool]] = []  # (psycopg SQL, params, many)
         self.flushes = 0
 
-    def send(self, raw: Any, last: tuple[Any, str, Any, bool] | None = None) -> None:
-        """Send the waiting statements, and `last` = (cursor, sql, params, many) after them,
-        in one pipeline: a single round trip; `last`'s cursor then holds its answer."""
+    def send(self, raw: Any) -> None:
+        """Send the waiting statements on `raw` in one pipeline: a single round trip."""
         with raw.connection.pipeline():
             self.emit(raw)
-            if last is not None:
-                cur, sql, params, many = last
-                (cur.executemany if many else cur.execute)(sql, params)
 
     def emit(self, raw: Any) -> None:
         """Queue the waiting statements on `raw` (inside the caller's pipeline)."""
@@ -71,20 +67,23 @@ class PyformatCursor:
         self._deferred = deferred
 
     def execute(self, sql: str, params: Any = None) -> PyformatCursor:
-        if self._deferred is not None and self._deferred.statements:
-            self._deferred.send(self._cur, (self._cur, to_pyformat(sql), params, False))
-        else:
-            self._cur.execute(to_pyformat(sql), params)
+        self._run(self._cur.execute, sql, params)
         return self
 
     def executemany(self, sql: str, params: Sequence[Any]) -> PyformatCursor:
-        if not params:
-            return self
-        if self._deferred is not None and self._deferred.statements:
-            self._deferred.send(self._cur, (self._cur, to_pyformat(sql), params, True))
-        else:
-            self._cur.executemany(to_pyformat(sql), params)
+        if params:
+            self._run(self._cur.executemany, sql, params)
         return self
+
+    def _run(self, run: Callable[[str, Any], Any], sql: str, params: Any) -> None:
+        """Run the statement, after what waits on the connection and in its round trip."""
+        deferred = self._deferred
+        if deferred is None or not deferred.statements:
+            run(to_pyformat(sql), params)
+            return
+        with self._cur.connection.pipeline():
+            deferred.emit(self._cur)
+            run(to_pyformat(sql), params)
 
     def fetchone(self) -> Any:
         return self._cur.fetchone()
@@ -147,7 +146,9 @@ def flush(conn: Connection) -> None:
     """Send what waits (one round trip; nothing when nothing waits)."""
     deferred: Deferred | None = conn.info.get(_DEFERRED)
     if deferred is not None and deferred.statements:
-        raw = cursor(conn)._cur
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None
+        raw = dbapi.cursor()
         deferred.send(raw)
         raw.close()
 
