@@ -36,16 +36,20 @@ def _refuses_before_writing(handler: Handler, op: Any) -> bool:
     return bool(vouch(op)) if vouch is not None else False
 
 
-def _signed_nonce(op: Any, prepared: Any) -> tuple[str, str] | None:
-    """(party, nonce) of a signed write's envelope, if it has one (an optimisation only:
+def _signed_nonces(
+    ops: Sequence[Any], prepared: Sequence[Any], todo: Sequence[int]
+) -> list[tuple[str, str]]:
+    """(party, nonce) of each signed write's envelope among `todo` (an optimisation only:
     a claim not prefetched asks the store itself)."""
-    envelope = getattr(prepared, "envelope", None)
-    party = getattr(op, "party", None)
-    if isinstance(envelope, dict) and isinstance(party, str):
-        nonce = envelope.get("nonce")
-        if isinstance(nonce, str):
-            return party, nonce
-    return None
+    out = []
+    for i in todo:
+        envelope = getattr(prepared[i], "envelope", None)
+        party = getattr(ops[i], "party", None)
+        if isinstance(envelope, dict) and isinstance(party, str):
+            nonce = envelope.get("nonce")
+            if isinstance(nonce, str):
+                out.append((party, nonce))
+    return out
 
 
 class Batcher:
@@ -82,7 +86,7 @@ class Batcher:
             i = todo[0]  # it needs no savepoint (two fewer statements while holding the lock)
             try:
                 with self.store.write() as tx:
-                    tx.prefetch_nonces(n for n in [_signed_nonce(ops[i], prepared[i])] if n)
+                    tx.prefetch_nonces(_signed_nonces(ops, prepared, todo))
                     results[i] = self.handlers[type(ops[i])].apply(tx, ops[i], prepared[i])
             except InterlockError as exc:
                 results[i] = exc
@@ -90,7 +94,7 @@ class Batcher:
         try:
             with self.store.write() as tx:
                 # one look-up for the batch's nonces: their claims then wait for no answer
-                tx.prefetch_nonces(n for i in todo if (n := _signed_nonce(ops[i], prepared[i])))
+                tx.prefetch_nonces(_signed_nonces(ops, prepared, todo))
                 for i in todo:
                     handler = self.handlers[type(ops[i])]
                     try:

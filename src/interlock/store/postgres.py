@@ -95,6 +95,8 @@ class PostgresWriteTx(SqlWriteTx):
     """The write transaction with PostgreSQL's data-modifying CTEs on the hot path, each
     deferred (store.cursor): a batch's rows go out with its next read or its commit."""
 
+    prefetches: ClassVar[bool] = True  # a batch's nonces and the head in one round trip
+
     def _insert_ledger_row(self, cur: Any, row: tuple[Any, ...], audience: list[str]) -> None:
         defer(self.conn, _LEDGER_AND_INBOX_SQL, (*row, audience))
 

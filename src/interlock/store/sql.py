@@ -252,6 +252,8 @@ class Tip:
 class SqlWriteTx(SqlScene, HotlineWrites, SpectrumWrites, LogWrites):
     """Write operations inside one serialised transaction."""
 
+    prefetches: ClassVar[bool] = False  # prefetch_nonces reads ahead (a networked engine)
+
     def __init__(self, conn: Connection, index: SpatialIndex, tip: Tip | None = None) -> None:
         super().__init__(conn, index)
         self._tip = tip  # the ledger's end as the last write of this process left it
@@ -382,7 +384,10 @@ class SqlWriteTx(SqlScene, HotlineWrites, SpectrumWrites, LogWrites):
     def prefetch_nonces(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Learn in one statement which of these (party, nonce) are taken, so their claims
         need no answer from the database: the write lock is held, so nobody else can take
-        one meanwhile. The ledger's head comes in the same round trip."""
+        one meanwhile. The ledger's head comes in the same round trip. Only where a
+        statement costs a round trip (`prefetches`): on SQLite a claim asks itself."""
+        if not self.prefetches:
+            return
         wanted = sorted(set(pairs) - self._nonces_known)
         queries: list[tuple[str, Any]] = []
         if wanted:
