@@ -14,7 +14,7 @@
   the epoch first.
 
 The tables are coordination, not record (nothing in them is evidence; applied rows are
-deleted): they exist on PostgreSQL only and are made here when missing.
+deleted): made by migration 0011 on both engines, used on PostgreSQL only.
 """
 
 from __future__ import annotations
