@@ -87,7 +87,8 @@ def test_check_advise_prints_and_writes_advice_that_clears(
     assert "advice for BLUE1" in text and "advice for LATE1" in text
     # RED1 ends at start + 3 h, the time buffer is 15 min: the smallest delay is 3 h 15 min
     end = scene["start"] + timedelta(hours=3, minutes=15) + timedelta(hours=2)
-    assert "delay 3 h 15 min" in text and f"–{end:%H:%M} UTC" in text
+    days = (end.date() - (end - timedelta(hours=2)).date()).days  # the window past midnight
+    assert "delay 3 h 15 min" in text and f"–{end:%H:%M}{f'+{days}' if days else ''} UTC" in text
     # RED1's top is 25,000 ft, the minimum 1,000 ft: FL260-360 is the nearest band above
     assert "up 16,000 ft" in text and "FL260–360" in text
     assert "no level down:" in text  # RED2 fills the bands below FL100
